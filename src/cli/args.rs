@@ -1,0 +1,166 @@
+//! The command line, as clap types. Help text here is what `tldops --help` shows.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::domain::case::CaseState;
+use crate::domain::region::Region;
+use crate::domain::roster::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tldops",
+    version,
+    about = "The admission desk of TLD-OPS: invite ccTLD admin contacts, triage their replies, \
+             keep the roster of security contacts",
+    arg_required_else_help = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Config file [env: TLDOPS_CONFIG] [default: the platform config dir's tldops/config.toml]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Data directory holding the database [env: TLDOPS_DATA_DIR] [default: the platform data dir]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// More detail on stderr (-v: progress, -vv: debugging); the log file always has it
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the configuration and show the resolved paths
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Import, list and show the ccTLD roster
+    #[command(subcommand)]
+    Roster(RosterCommand),
+    /// Show the audit log, or verify its hash chain
+    Log(LogArgs),
+    /// Print shell completions
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the config file and print the paths tldops uses
+    Check {
+        /// Also run the password commands (and read the variables) to check they work
+        #[arg(long)]
+        secrets: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RosterCommand {
+    /// Import the roster from a CSV file or IANA whois text; reports what changed
+    Import {
+        /// CSV (tld,country,admin_name,admin_email,tech_name,tech_email,region) or whois.iana.org records
+        file: PathBuf,
+        /// The file's format (default: detected)
+        #[arg(long, value_enum)]
+        format: Option<FormatArg>,
+        /// Show what would change; store nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Only add and update TLDs; do not retire the ones the file does not list
+        #[arg(long)]
+        merge: bool,
+    },
+    /// List the TLDs with their state
+    List {
+        #[command(flatten)]
+        json: JsonFlag,
+        /// Only this regional organisation (CENTR, APTLD, LACTLD, AFTLD)
+        #[arg(long, value_parser = parse_region)]
+        region: Option<Region>,
+        /// Only TLDs whose case is in this state
+        #[arg(long, value_parser = parse_state)]
+        state: Option<CaseState>,
+        /// Include TLDs retired from the roster
+        #[arg(long)]
+        all: bool,
+    },
+    /// Show one TLD: contacts, case and history
+    Show {
+        /// The TLD: nl, .NL, xn--p1ai or рф
+        tld: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    #[command(flatten)]
+    pub json: JsonFlag,
+    /// Only events about this TLD
+    #[arg(long)]
+    pub tld: Option<String>,
+    /// Only events by this operator (OS login)
+    #[arg(long)]
+    pub operator: Option<String>,
+    /// Show at most this many events (newest first)
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Check the hash chain instead of listing: exits 1 if any event was altered or removed
+    #[arg(long)]
+    pub verify: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct JsonFlag {
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FormatArg {
+    Csv,
+    Iana,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Iana => Format::Iana,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+fn parse_region(s: &str) -> Result<Region, String> {
+    s.parse()
+}
+
+fn parse_state(s: &str) -> Result<CaseState, String> {
+    s.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,127 @@
+//! `tldops config check`.
+
+use anyhow::{Result, bail};
+
+use crate::config::{Config, MembersBackend, Paths, Transport};
+use crate::store::Store;
+
+pub fn check(paths: &Paths, config: &Config, secrets: bool) -> Result<()> {
+    let line = |k: &str, v: String| println!("{k:<10}{v}");
+    let exists = paths.config_file.exists();
+    line(
+        "config",
+        format!(
+            "{} ({}{})",
+            paths.config_file.display(),
+            paths.config_origin,
+            if exists {
+                ""
+            } else {
+                "; not found, using defaults"
+            }
+        ),
+    );
+    line(
+        "data dir",
+        format!("{} ({})", paths.data_dir.display(), paths.data_origin),
+    );
+    let db = paths.database();
+    let schema = if db.exists() {
+        format!("schema version {}", Store::open(&db)?.schema_version()?)
+    } else {
+        "not created yet".into()
+    };
+    line("database", format!("{} ({schema})", db.display()));
+    line("log file", paths.log_file.display().to_string());
+    line(
+        "list",
+        format!(
+            "{} (at most {} contacts per ccTLD)",
+            config.list.name, config.list.max_contacts
+        ),
+    );
+    line(
+        "imap",
+        match &config.imap {
+            Some(i) => format!(
+                "{}@{}:{} tls={:?} mailbox={} every {}s",
+                i.username,
+                i.host,
+                i.port(),
+                i.tls,
+                i.mailbox,
+                i.poll_interval.0.as_secs()
+            ),
+            None => "not configured ([imap] is needed to poll the admin mailbox)".into(),
+        },
+    );
+    line(
+        "outgoing",
+        match &config.outgoing {
+            Some(o) if o.transport == Transport::Smtp => format!(
+                "smtp {}:{} tls={:?}",
+                o.host.as_deref().unwrap_or_default(),
+                o.port(),
+                o.tls
+            ),
+            o => format!(
+                "file: .eml files into {} (nothing is sent)",
+                o.as_ref()
+                    .and_then(|o| o.dir.clone())
+                    .unwrap_or_else(|| paths.data_dir.join("sent-mail"))
+                    .display()
+            ),
+        },
+    );
+    line(
+        "members",
+        match (
+            config.members.backend,
+            &config.members.mailman3,
+            &config.members.email_command,
+        ) {
+            (MembersBackend::Mailman3, Some(m), _) => {
+                format!("mailman3 {} list {} as {}", m.url, m.list_id, m.username)
+            }
+            (MembersBackend::EmailCommand, _, Some(e)) => format!(
+                "email-command to {} (\"{}\" / \"{}\")",
+                e.request_address, e.subscribe, e.unsubscribe
+            ),
+            _ => format!("export ({:?})", config.members.export.format),
+        },
+    );
+    if secrets {
+        check_secrets(config)?;
+    }
+    println!("ok");
+    Ok(())
+}
+
+/// Runs every configured password command, so a broken one is found now, not at 3 a.m.
+fn check_secrets(config: &Config) -> Result<()> {
+    let mut sources = Vec::new();
+    if let Some(i) = &config.imap {
+        sources.push(("imap", i.secret()));
+    }
+    if let Some(o) = &config.outgoing {
+        sources.push(("outgoing", o.secret()));
+    }
+    if let Some(m) = &config.members.mailman3 {
+        sources.push(("members.mailman3", m.secret()));
+    }
+    let mut failed = Vec::new();
+    for (what, source) in sources {
+        let Some(source) = source else { continue };
+        match source.resolve() {
+            Ok(_) => println!("{:<10}{what}: ok", "secret"),
+            Err(e) => {
+                println!("{:<10}{what}: FAILED: {e}", "secret");
+                failed.push(what);
+            }
+        }
+    }
+    if !failed.is_empty() {
+        bail!("cannot get the password for {}", failed.join(", "));
+    }
+    Ok(())
+}

@@ -1,0 +1,255 @@
+//! `tldops roster import | list | show`.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use super::output;
+use crate::domain::audit::EventRecord;
+use crate::domain::case::CaseState;
+use crate::domain::email::Email;
+use crate::domain::region::Region;
+use crate::domain::roster::IanaContact;
+use crate::service::{ImportOptions, ImportReport, RosterFilter, Service};
+use crate::store::RosterRow;
+
+pub fn import(service: &mut Service, file: &Path, options: ImportOptions) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let report = service
+        .import_roster(&file.display().to_string(), &bytes, options)
+        .with_context(|| format!("{}: nothing imported", file.display()))?;
+    print_report(&report);
+    Ok(())
+}
+
+fn print_report(r: &ImportReport) {
+    let d = &r.diff;
+    let verb = if r.dry_run { "would be" } else { "" };
+    let say = |n: usize, what: &str| {
+        if n > 0 {
+            println!(
+                "{n} {what}{}",
+                if verb.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({verb})")
+                }
+            );
+        }
+    };
+    println!(
+        "{} {} TLDs read ({} format){}",
+        if r.dry_run { "dry run:" } else { "imported:" },
+        r.entries,
+        r.format,
+        if r.dry_run { "; nothing stored" } else { "" }
+    );
+    say(d.added.len(), "added");
+    for code in &d.added {
+        println!("  + {}", code.display());
+    }
+    say(d.retired.len(), "retired (no longer in the file)");
+    for code in &d.retired {
+        println!("  - {}", code.display());
+    }
+    say(d.admin_changed.len(), "admin address changed");
+    for c in &d.admin_changed {
+        let flag = if r.invalidated.contains(&c.code) {
+            "  ! invitation pending: it went to the old address"
+        } else {
+            ""
+        };
+        println!(
+            "  ~ {} admin {} → {}{flag}",
+            c.code.display(),
+            c.old.email,
+            c.new.email
+        );
+    }
+    say(d.tech_changed.len(), "tech address changed");
+    for c in &d.tech_changed {
+        println!(
+            "  ~ {} tech {} → {}",
+            c.code.display(),
+            c.old.email,
+            c.new.email
+        );
+    }
+    say(d.details_changed.len(), "other details changed");
+    for (code, changes) in &d.details_changed {
+        println!("  ~ {} {}", code.display(), changes.join(", "));
+    }
+    if d.is_empty() {
+        println!("no changes");
+    } else if d.unchanged > 0 {
+        println!("{} unchanged", d.unchanged);
+    }
+}
+
+/// The JSON shape of one TLD in `roster list --json` and `roster show --json` (documented in
+/// the README; scripts rely on it).
+#[derive(Serialize)]
+struct TldJson<'a> {
+    tld: &'a str,
+    unicode: Option<String>,
+    country: &'a str,
+    region: Option<Region>,
+    state: CaseState,
+    admin: ContactJson<'a>,
+    tech: ContactJson<'a>,
+    invited_at: Option<&'a str>,
+    reminders: u32,
+    answered_at: Option<&'a str>,
+    decided_at: Option<&'a str>,
+    decided_by: Option<&'a str>,
+    admin_changed_at: Option<&'a str>,
+    retired: bool,
+}
+
+#[derive(Serialize)]
+struct ContactJson<'a> {
+    name: &'a str,
+    email: &'a Email,
+}
+
+impl<'a> From<&'a IanaContact> for ContactJson<'a> {
+    fn from(c: &'a IanaContact) -> Self {
+        ContactJson {
+            name: &c.name,
+            email: &c.email,
+        }
+    }
+}
+
+impl<'a> From<&'a RosterRow> for TldJson<'a> {
+    fn from(r: &'a RosterRow) -> Self {
+        TldJson {
+            tld: r.tld.code.as_str(),
+            unicode: r.tld.code.unicode(),
+            country: &r.tld.country,
+            region: r.tld.region,
+            state: r.case.state,
+            admin: (&r.tld.admin).into(),
+            tech: (&r.tld.tech).into(),
+            invited_at: r.case.invited_at.as_deref(),
+            reminders: r.case.reminders,
+            answered_at: r.case.answered_at.as_deref(),
+            decided_at: r.case.decided_at.as_deref(),
+            decided_by: r.case.decided_by.as_deref(),
+            admin_changed_at: r.case.admin_changed_at.as_deref(),
+            retired: r.tld.retired,
+        }
+    }
+}
+
+/// How a TLD is written in tables: `.nl`, or `.рф` for IDN ccTLDs (the A-label is in `show`).
+fn short_name(r: &RosterRow) -> String {
+    format!(
+        ".{}",
+        r.tld
+            .code
+            .unicode()
+            .unwrap_or_else(|| r.tld.code.to_string())
+    )
+}
+
+fn state_word(r: &RosterRow) -> String {
+    let mut s = r.case.state.to_string();
+    if r.case.admin_changed_at.is_some() {
+        s.push_str(" (admin changed)");
+    }
+    if r.tld.retired {
+        s.push_str(" (retired)");
+    }
+    s
+}
+
+pub fn list(service: &Service, filter: &RosterFilter, json: bool) -> Result<()> {
+    let rows = service.roster(filter)?;
+    if json {
+        let out: Vec<TldJson> = rows.iter().map(TldJson::from).collect();
+        return output::json(&out);
+    }
+    if rows.is_empty() {
+        println!("no TLDs (import a roster: tldops roster import FILE)");
+        return Ok(());
+    }
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                short_name(r),
+                r.tld.country.clone(),
+                r.tld.region.map_or("-".into(), |g| g.to_string()),
+                state_word(r),
+                r.tld.admin.email.to_string(),
+            ]
+        })
+        .collect();
+    output::table(&["TLD", "COUNTRY", "REGION", "STATE", "ADMIN"], &table)?;
+    println!("{} TLDs", rows.len());
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ShowJson<'a> {
+    #[serde(flatten)]
+    tld: TldJson<'a>,
+    events: Vec<super::log::EventJson<'a>>,
+}
+
+pub fn show(service: &Service, input: &str, json: bool) -> Result<()> {
+    let row = service.tld(input)?;
+    let events = service.log(&crate::store::EventFilter {
+        tld: Some(row.tld.code.to_string()),
+        ..Default::default()
+    })?;
+    if json {
+        return output::json(&ShowJson {
+            tld: (&row).into(),
+            events: events.iter().map(Into::into).collect(),
+        });
+    }
+    print_show(&row, &events);
+    Ok(())
+}
+
+fn print_show(r: &RosterRow, events: &[EventRecord]) {
+    let t = &r.tld;
+    println!("{}  {}", t.code.display(), t.country);
+    let field = |k: &str, v: &str| println!("  {k:<10} {v}");
+    field("region", t.region.map_or("-", |g| g.as_str()));
+    field("state", &state_word(r));
+    let person = |c: &IanaContact| {
+        if c.name.is_empty() {
+            c.email.to_string()
+        } else {
+            format!("{} <{}>", c.name, c.email)
+        }
+    };
+    field("admin", &person(&t.admin));
+    field("tech", &person(&t.tech));
+    if let Some(at) = &r.case.invited_at {
+        field("invited", at);
+    }
+    if r.case.reminders > 0 {
+        field("reminders", &r.case.reminders.to_string());
+    }
+    if let Some(at) = &r.case.admin_changed_at {
+        println!(
+            "  ! the admin address changed on {at} while the invitation was pending: \
+             the invitation went to the old address; invite again"
+        );
+    }
+    println!("  history");
+    if events.is_empty() {
+        println!("    (none)");
+    }
+    for e in events {
+        println!(
+            "    {}  {:<12} {:<16} {}",
+            e.at, e.operator, e.action, e.detail
+        );
+    }
+}

@@ -1,0 +1,636 @@
+//! The config file: TOML, every section optional where a default makes sense, unknown keys
+//! rejected. Errors name the file, the line and the key (see `error`).
+//!
+//! This module reads one file and checks it; it never opens the network or the database.
+
+mod error;
+mod paths;
+mod secret;
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+
+pub use error::ConfigError;
+pub use paths::{Origin, Paths};
+pub use secret::SecretSource;
+
+use crate::domain::email::Email;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub list: ListConfig,
+    pub imap: Option<ImapConfig>,
+    pub outgoing: Option<OutgoingConfig>,
+    pub trust: TrustConfig,
+    pub chase: ChaseConfig,
+    pub members: MembersConfig,
+    pub keys: KeysConfig,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ListConfig {
+    pub name: String,
+    pub address: Option<String>,
+    pub secretariat: Option<String>,
+    pub max_contacts: u32,
+}
+
+impl Default for ListConfig {
+    fn default() -> Self {
+        ListConfig {
+            name: "TLD-OPS".into(),
+            address: None,
+            secretariat: None,
+            max_contacts: 3,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    #[default]
+    Implicit,
+    Starttls,
+    None,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImapConfig {
+    pub host: String,
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub tls: TlsMode,
+    pub username: String,
+    pub password_command: Option<String>,
+    pub password_env: Option<String>,
+    pub password: Option<String>,
+    #[serde(default = "default_mailbox")]
+    pub mailbox: String,
+    #[serde(default = "default_poll_interval")]
+    pub poll_interval: Interval,
+    pub ca_file: Option<PathBuf>,
+}
+
+impl ImapConfig {
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            TlsMode::Implicit => 993,
+            TlsMode::Starttls | TlsMode::None => 143,
+        })
+    }
+
+    pub fn secret(&self) -> Option<SecretSource> {
+        secret_of(&self.password_command, &self.password_env, &self.password)
+    }
+}
+
+/// The secret source of a section whose keys passed `Config::check` (so at most one is set).
+fn secret_of(
+    command: &Option<String>,
+    env: &Option<String>,
+    literal: &Option<String>,
+) -> Option<SecretSource> {
+    SecretSource::from_keys(command.as_ref(), env.as_ref(), literal.as_ref())
+        .ok()
+        .flatten()
+}
+
+fn default_mailbox() -> String {
+    "INBOX".into()
+}
+
+fn default_poll_interval() -> Interval {
+    Interval(Duration::from_secs(60))
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    Smtp,
+    #[default]
+    File,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutgoingConfig {
+    #[serde(default)]
+    pub transport: Transport,
+    /// For `file`: where the `.eml` files go (default: `sent-mail` in the data dir).
+    pub dir: Option<PathBuf>,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub tls: TlsMode,
+    pub username: Option<String>,
+    pub password_command: Option<String>,
+    pub password_env: Option<String>,
+    pub password: Option<String>,
+    pub ca_file: Option<PathBuf>,
+}
+
+impl OutgoingConfig {
+    pub fn secret(&self) -> Option<SecretSource> {
+        secret_of(&self.password_command, &self.password_env, &self.password)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            TlsMode::Implicit => 465,
+            TlsMode::Starttls => 587,
+            TlsMode::None => 25,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VouchingRole {
+    Admin,
+    Tech,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrustConfig {
+    /// The authserv-id of the receiving server whose `Authentication-Results` are believed.
+    pub authserv_id: Option<String>,
+    pub vouching_roles: Vec<VouchingRole>,
+}
+
+impl Default for TrustConfig {
+    fn default() -> Self {
+        TrustConfig {
+            authserv_id: None,
+            vouching_roles: vec![VouchingRole::Admin],
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChaseConfig {
+    pub after: Interval,
+    pub max_reminders: u32,
+    pub escalate_to_tech: bool,
+}
+
+impl Default for ChaseConfig {
+    fn default() -> Self {
+        ChaseConfig {
+            after: Interval(Duration::from_secs(14 * 86_400)),
+            max_reminders: 3,
+            escalate_to_tech: true,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub enum MembersBackend {
+    #[default]
+    #[serde(rename = "export")]
+    Export,
+    #[serde(rename = "mailman3")]
+    Mailman3,
+    #[serde(rename = "email-command")]
+    EmailCommand,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MembersConfig {
+    pub backend: MembersBackend,
+    pub export: ExportConfig,
+    pub mailman3: Option<Mailman3Config>,
+    #[serde(rename = "email-command")]
+    pub email_command: Option<EmailCommandConfig>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    #[default]
+    Csv,
+    Mailman,
+    Vcard,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExportConfig {
+    /// Where the members file is written (default: `members.<ext>` in the data dir).
+    pub path: Option<PathBuf>,
+    pub format: ExportFormat,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mailman3Config {
+    /// Base URL of Mailman core's REST API, e.g. `http://localhost:8001`.
+    pub url: String,
+    /// The list's List-ID, e.g. `tld-ops.lists.example.org`.
+    pub list_id: String,
+    pub username: String,
+    pub password_command: Option<String>,
+    pub password_env: Option<String>,
+    pub password: Option<String>,
+}
+
+impl Mailman3Config {
+    pub fn secret(&self) -> Option<SecretSource> {
+        secret_of(&self.password_command, &self.password_env, &self.password)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailCommandConfig {
+    /// The list server's command address, e.g. `sympa@lists.example.org`.
+    pub request_address: String,
+    /// Command line sent to subscribe one contact; `{email}`, `{name}` and `{list}` are filled in.
+    #[serde(default = "default_subscribe")]
+    pub subscribe: String,
+    /// Command line sent to remove one contact.
+    #[serde(default = "default_unsubscribe")]
+    pub unsubscribe: String,
+}
+
+fn default_subscribe() -> String {
+    "ADD {list} {email} {name}".into()
+}
+
+fn default_unsubscribe() -> String {
+    "DEL {list} {email}".into()
+}
+
+/// Key bindings as written by the user: action name → one key or a list of keys.
+pub type KeyOverrides = BTreeMap<String, KeySpec>;
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum KeySpec {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// Per-view key overrides, merged onto the defaults by the TUI.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KeysConfig {
+    pub global: KeyOverrides,
+    pub queue: KeyOverrides,
+    pub case: KeyOverrides,
+    pub message: KeyOverrides,
+    pub roster: KeyOverrides,
+    pub log: KeyOverrides,
+    pub coverage: KeyOverrides,
+}
+
+/// A positive duration written for people: `"60s"`, `"14d"`, `"1h 30m"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Interval(pub Duration);
+
+impl Interval {
+    pub fn parse(text: &str) -> Result<Interval, String> {
+        let span: jiff::Span = text
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{text}` is not a duration (try \"60s\", \"15m\", \"14d\")"))?;
+        let d = span
+            .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+            .map_err(|e| format!("`{text}`: {e}"))?;
+        if d.is_negative() || d.is_zero() {
+            return Err(format!("`{text}` must be a positive duration"));
+        }
+        Duration::try_from(d)
+            .map(Interval)
+            .map_err(|e| format!("`{text}`: {e}"))
+    }
+}
+
+impl<'de> Deserialize<'de> for Interval {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Interval::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Config {
+    /// Loads the config at `paths.config_file`. A missing file at the platform default means
+    /// "all defaults"; a file named by flag or environment must exist.
+    pub fn load(paths: &Paths) -> Result<Config, ConfigError> {
+        let file = &paths.config_file;
+        let text = match std::fs::read_to_string(file) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if paths.config_origin == Origin::Platform {
+                    return Ok(Config::default());
+                }
+                return Err(ConfigError::in_file(file, "no such file"));
+            }
+            Err(e) => return Err(ConfigError::in_file(file, format!("cannot read: {e}"))),
+        };
+        let private = std::fs::metadata(file)
+            .map(|m| m.permissions().mode() & 0o077 == 0)
+            .unwrap_or(false);
+        Config::parse(&text, file, private)
+    }
+
+    /// Parses and checks config text; `private` says whether the file is readable by its owner
+    /// only (a literal `password` is refused otherwise).
+    pub fn parse(text: &str, file: &Path, private: bool) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let offset = e.span().map_or(0, |s| s.start);
+            ConfigError::at_offset(file, text, offset, e.message().trim())
+        })?;
+        config
+            .check(private)
+            .map_err(|(key, message)| ConfigError::at_key(file, text, &key, message))?;
+        Ok(config)
+    }
+
+    /// Checks what the types cannot: required combinations, addresses, secrets.
+    fn check(&self, private: bool) -> Result<(), (String, String)> {
+        let secret = |section: &str,
+                      cmd: Option<&String>,
+                      env: Option<&String>,
+                      lit: Option<&String>|
+         -> Result<Option<SecretSource>, (String, String)> {
+            let source = SecretSource::from_keys(cmd, env, lit)
+                .map_err(|m| (format!("{section}.password_command"), m))?;
+            if matches!(source, Some(SecretSource::Literal(_))) && !private {
+                return fail(
+                    &format!("{section}.password"),
+                    "a password in clear text is refused unless the config file is private \
+                     (chmod 600 it), or use password_command / password_env",
+                );
+            }
+            Ok(source)
+        };
+        let address = |key: &str, value: Option<&String>| match value.map(|v| Email::parse(v)) {
+            Some(Err(e)) => fail(key, e),
+            _ => Ok(()),
+        };
+        let non_empty = |key: &str, value: &str| {
+            if value.trim().is_empty() {
+                fail(key, "must not be empty")
+            } else {
+                Ok(())
+            }
+        };
+
+        address("list.address", self.list.address.as_ref())?;
+        address("list.secretariat", self.list.secretariat.as_ref())?;
+        non_empty("list.name", &self.list.name)?;
+        if self.list.max_contacts == 0 {
+            return fail("list.max_contacts", "must be at least 1");
+        }
+
+        if let Some(imap) = &self.imap {
+            non_empty("imap.host", &imap.host)?;
+            non_empty("imap.username", &imap.username)?;
+            non_empty("imap.mailbox", &imap.mailbox)?;
+            let source = secret(
+                "imap",
+                imap.password_command.as_ref(),
+                imap.password_env.as_ref(),
+                imap.password.as_ref(),
+            )?;
+            if source.is_none() {
+                return fail(
+                    "imap",
+                    "no password: set password_command (or password_env)",
+                );
+            }
+            check_file("imap.ca_file", imap.ca_file.as_deref())?;
+        }
+
+        if let Some(out) = &self.outgoing {
+            let source = secret(
+                "outgoing",
+                out.password_command.as_ref(),
+                out.password_env.as_ref(),
+                out.password.as_ref(),
+            )?;
+            if out.transport == Transport::Smtp {
+                match &out.host {
+                    None => return fail("outgoing", "transport = \"smtp\" needs host"),
+                    Some(h) => non_empty("outgoing.host", h)?,
+                }
+                if out.username.is_some() && source.is_none() {
+                    return fail(
+                        "outgoing.username",
+                        "a username needs password_command (or password_env)",
+                    );
+                }
+            }
+            check_file("outgoing.ca_file", out.ca_file.as_deref())?;
+        }
+
+        if let Some(id) = &self.trust.authserv_id {
+            non_empty("trust.authserv_id", id)?;
+        }
+        if self.trust.vouching_roles.is_empty() {
+            return fail(
+                "trust.vouching_roles",
+                "must name at least one role (\"admin\")",
+            );
+        }
+
+        match self.members.backend {
+            MembersBackend::Export => {}
+            MembersBackend::Mailman3 => {
+                let Some(m) = &self.members.mailman3 else {
+                    return fail(
+                        "members.backend",
+                        "backend \"mailman3\" needs a [members.mailman3] section",
+                    );
+                };
+                if !(m.url.starts_with("http://") || m.url.starts_with("https://")) {
+                    return fail(
+                        "members.mailman3.url",
+                        "must start with http:// or https://",
+                    );
+                }
+                non_empty("members.mailman3.list_id", &m.list_id)?;
+                if secret(
+                    "members.mailman3",
+                    m.password_command.as_ref(),
+                    m.password_env.as_ref(),
+                    m.password.as_ref(),
+                )?
+                .is_none()
+                {
+                    return fail(
+                        "members.mailman3",
+                        "no password: set password_command (or password_env)",
+                    );
+                }
+            }
+            MembersBackend::EmailCommand => {
+                let Some(m) = &self.members.email_command else {
+                    return fail(
+                        "members.backend",
+                        "backend \"email-command\" needs a [members.email-command] section",
+                    );
+                };
+                address(
+                    "members.email-command.request_address",
+                    Some(&m.request_address),
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn fail<T>(key: &str, message: impl Into<String>) -> Result<T, (String, String)> {
+    Err((key.to_string(), message.into()))
+}
+
+fn check_file(key: &str, path: Option<&Path>) -> Result<(), (String, String)> {
+    match path {
+        Some(p) if !p.is_file() => Err((key.into(), format!("{}: no such file", p.display()))),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, String> {
+        Config::parse(text, Path::new("/etc/t.toml"), false).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        let c = parse("").unwrap();
+        assert_eq!(c.list.name, "TLD-OPS");
+        assert_eq!(c.list.max_contacts, 3);
+        assert_eq!(c.chase.after.0, Duration::from_secs(14 * 86_400));
+        assert_eq!(c.trust.vouching_roles, [VouchingRole::Admin]);
+        assert!(c.imap.is_none());
+    }
+
+    #[test]
+    fn the_example_config_is_valid() {
+        let text = include_str!("../../config.example.toml");
+        let c = Config::parse(text, Path::new("config.example.toml"), false).unwrap();
+        let imap = c.imap.unwrap();
+        assert_eq!(imap.port(), 993);
+        assert_eq!(imap.poll_interval.0, Duration::from_secs(60));
+        assert!(matches!(imap.secret(), Some(SecretSource::Command(_))));
+    }
+
+    #[test]
+    fn intervals() {
+        assert_eq!(Interval::parse("90s").unwrap().0, Duration::from_secs(90));
+        assert_eq!(
+            Interval::parse("1h 30m").unwrap().0,
+            Duration::from_secs(5400)
+        );
+        assert!(Interval::parse("0s").is_err());
+        assert!(Interval::parse("-5s").is_err());
+        assert!(Interval::parse("soon").is_err());
+    }
+
+    #[test]
+    fn errors_name_line_and_key() {
+        let cases = [
+            (
+                "[imap]\nhots = \"x\"\n",
+                "line 2: imap.hots: unknown field `hots`",
+            ),
+            (
+                "[imap]\nhost = \"h\"\nusername = \"u\"\npassword_env = \"P\"\nport = \"abc\"\n",
+                "line 5: imap.port: invalid type: string \"abc\"",
+            ),
+            ("\n[imapp]\n", "line 2: imapp: unknown field `imapp`"),
+            (
+                "[imap]\nhost = \"h\"\n",
+                "line 1: imap: missing field `username`",
+            ),
+            (
+                "[imap]\nhost=\"h\"\nusername=\"u\"\npassword_env=\"P\"\ntls = \"ssl\"\n",
+                "line 5: imap.tls: unknown variant `ssl`",
+            ),
+            (
+                "[chase]\nafter = \"fortnight\"\n",
+                "line 2: chase.after: `fortnight` is not a duration",
+            ),
+            (
+                "[list]\nsecretariat = \"Secretariat <s@x.org>\"\n",
+                "line 2: list.secretariat: `Secretariat <s@x.org>` is not an email address",
+            ),
+            (
+                "[list]\nmax_contacts = 0\n",
+                "line 2: list.max_contacts: must be at least 1",
+            ),
+            ("[list\nname = 1\n", "line 1: list: unclosed table"),
+            (
+                "[keys.queeu]\napprove = \"a\"\n",
+                "line 1: keys.queeu: unknown field `queeu`",
+            ),
+            (
+                "[imap]\nhost=\"h\"\nusername=\"u\"\n",
+                "line 1: imap: no password: set password_command (or password_env)",
+            ),
+            (
+                "[imap]\nhost=\"h\"\nusername=\"u\"\npassword_env=\"P\"\npassword_command=\"pass x\"\n",
+                "imap.password_command: give only one of",
+            ),
+            (
+                "[outgoing]\ntransport = \"smtp\"\n",
+                "line 1: outgoing: transport = \"smtp\" needs host",
+            ),
+            (
+                "[members]\nbackend = \"mailman3\"\n",
+                "line 2: members.backend: backend \"mailman3\" needs a [members.mailman3] section",
+            ),
+        ];
+        for (text, expected) in cases {
+            let err = parse(text).unwrap_err();
+            assert!(err.starts_with("config /etc/t.toml "), "{err}");
+            assert!(
+                err.contains(expected),
+                "{text:?}\n got: {err}\nwant: {expected}"
+            );
+            assert!(!err.contains('\n'), "multi-line error: {err:?}");
+        }
+    }
+
+    #[test]
+    fn literal_password_only_in_private_file() {
+        let text = "[imap]\nhost=\"h\"\nusername=\"u\"\npassword = \"hunter2\"\n";
+        let err = parse(text).unwrap_err();
+        assert!(
+            err.contains("line 4: imap.password: a password in clear text is refused"),
+            "{err}"
+        );
+        assert!(!err.contains("hunter2"));
+        let ok = Config::parse(text, Path::new("/p.toml"), true).unwrap();
+        assert_eq!(
+            ok.imap.unwrap().secret(),
+            Some(SecretSource::Literal("hunter2".into()))
+        );
+    }
+
+    #[test]
+    fn key_overrides_take_one_or_many_keys() {
+        let c = parse("[keys.queue]\napprove = \"A\"\nreject = [\"r\", \"x\"]\n").unwrap();
+        assert_eq!(c.keys.queue["approve"], KeySpec::One("A".into()));
+        assert_eq!(
+            c.keys.queue["reject"],
+            KeySpec::Many(vec!["r".into(), "x".into()])
+        );
+    }
+}

@@ -1,0 +1,129 @@
+//! Passwords: from a command (`password_command`, run through `sh -c`, first line of stdout),
+//! from an environment variable, or — only in a private config file — written out.
+
+use std::fmt;
+use std::process::{Command, Stdio};
+
+/// Where a password comes from. `Debug` never shows a literal password.
+#[derive(Clone, PartialEq, Eq)]
+pub enum SecretSource {
+    Command(String),
+    Env(String),
+    Literal(String),
+}
+
+impl fmt::Debug for SecretSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SecretSource::Command(c) => write!(f, "Command({c:?})"),
+            SecretSource::Env(v) => write!(f, "Env({v:?})"),
+            SecretSource::Literal(_) => f.write_str("Literal(***)"),
+        }
+    }
+}
+
+impl SecretSource {
+    /// Picks the one source a config section gives; more than one is an error.
+    pub fn from_keys(
+        command: Option<&String>,
+        env: Option<&String>,
+        literal: Option<&String>,
+    ) -> Result<Option<SecretSource>, String> {
+        match (command, env, literal) {
+            (None, None, None) => Ok(None),
+            (Some(c), None, None) => Ok(Some(SecretSource::Command(c.clone()))),
+            (None, Some(e), None) => Ok(Some(SecretSource::Env(e.clone()))),
+            (None, None, Some(p)) => Ok(Some(SecretSource::Literal(p.clone()))),
+            _ => Err("give only one of password_command, password_env and password".into()),
+        }
+    }
+
+    /// Produces the password. Errors say which source failed and why, never the secret.
+    pub fn resolve(&self) -> Result<String, String> {
+        match self {
+            SecretSource::Literal(p) => Ok(p.clone()),
+            SecretSource::Env(var) => match std::env::var(var) {
+                Ok(v) if !v.is_empty() => Ok(v),
+                Ok(_) => Err(format!("password_env: ${var} is empty")),
+                Err(_) => Err(format!("password_env: ${var} is not set")),
+            },
+            SecretSource::Command(cmd) => run_password_command(cmd),
+        }
+    }
+}
+
+fn run_password_command(cmd: &str) -> Result<String, String> {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("password_command: cannot run sh: {e}"))?;
+    if !out.status.success() {
+        let status = out.status.code().map_or_else(
+            || "killed by a signal".to_string(),
+            |c| format!("exit status {c}"),
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = stderr.trim();
+        return Err(if stderr.is_empty() {
+            format!("password_command `{cmd}` failed with {status}")
+        } else {
+            format!("password_command `{cmd}` failed with {status}: {stderr}")
+        });
+    }
+    let stdout = String::from_utf8(out.stdout)
+        .map_err(|_| format!("password_command `{cmd}` printed something that is not UTF-8"))?;
+    let first = stdout.lines().next().unwrap_or("").trim_end_matches('\r');
+    if first.is_empty() {
+        return Err(format!(
+            "password_command `{cmd}` printed an empty first line"
+        ));
+    }
+    Ok(first.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_gives_first_line() {
+        let s = SecretSource::Command("printf 's3cret\\nsecond line\\n'".into());
+        assert_eq!(s.resolve().unwrap(), "s3cret");
+    }
+
+    #[test]
+    fn failing_command_reports_status_and_stderr() {
+        let s = SecretSource::Command("echo 'gpg: decryption failed' >&2; exit 3".into());
+        let err = s.resolve().unwrap_err();
+        assert!(err.contains("exit status 3"), "{err}");
+        assert!(err.contains("gpg: decryption failed"), "{err}");
+        let empty = SecretSource::Command("true".into()).resolve().unwrap_err();
+        assert!(empty.contains("empty first line"), "{empty}");
+    }
+
+    #[test]
+    fn env_must_be_set() {
+        let err = SecretSource::Env("TLDOPS_TEST_SURELY_UNSET".into())
+            .resolve()
+            .unwrap_err();
+        assert!(
+            err.contains("$TLDOPS_TEST_SURELY_UNSET is not set"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn debug_hides_literal() {
+        let s = SecretSource::Literal("hunter2".into());
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn only_one_source() {
+        let (a, b) = ("x".to_string(), "y".to_string());
+        assert!(SecretSource::from_keys(Some(&a), Some(&b), None).is_err());
+        assert_eq!(SecretSource::from_keys(None, None, None), Ok(None));
+    }
+}

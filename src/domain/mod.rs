@@ -1,0 +1,12 @@
+//! The domain of TLD-OPS admission, as plain data and pure functions.
+//!
+//! Nothing in here touches the disk, the network, the clock or the terminal: every function takes
+//! its inputs as values and returns values, so it is tested directly. I/O lives in `store`,
+//! `config` and the front ends.
+
+pub mod audit;
+pub mod case;
+pub mod email;
+pub mod region;
+pub mod roster;
+pub mod tld;

@@ -1,0 +1,43 @@
+//! tldops: the admission desk of TLD-OPS.
+//!
+//! Layout: `domain` is pure logic (no I/O); `config` and `store` are the edges; `service` is
+//! the one layer the front ends call; `cli` is the command-line front end.
+
+mod cli;
+mod config;
+mod domain;
+mod logging;
+mod operator;
+mod service;
+mod store;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    // Behave like other Unix tools when stdout is a closed pipe (`tldops log | head`): end
+    // quietly instead of failing on the write. Sockets are unaffected (Rust sends with
+    // MSG_NOSIGNAL).
+    // SAFETY: setting a signal disposition to its default before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+    let cli = cli::Cli::parse();
+    match cli::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("error: {e:#}");
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}
+
+/// 2 for what the operator can fix in the command line or the config, 1 for everything else.
+fn exit_code(e: &anyhow::Error) -> u8 {
+    let usage = e
+        .chain()
+        .any(|c| c.is::<config::ConfigError>() || c.is::<service::UsageError>());
+    if usage { 2 } else { 1 }
+}

@@ -1,0 +1,42 @@
+//! The one layer both front ends call: every operator action and every query lives here, so
+//! the CLI and the TUI do exactly the same thing. It ties the pure domain to the store and,
+//! later, to mail; it never prints and never draws.
+
+mod log;
+mod roster;
+
+use anyhow::Result;
+
+pub use log::LogReport;
+pub use roster::{ImportOptions, ImportReport, RosterFilter};
+
+use crate::store::Store;
+
+pub struct Service {
+    store: Store,
+    /// The OS login recorded in every event this service writes.
+    operator: String,
+}
+
+impl Service {
+    pub fn new(store: Store, operator: String) -> Service {
+        Service { store, operator }
+    }
+}
+
+/// Now, in UTC, to the second: the timestamp format of every stored time.
+pub fn now() -> String {
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// Errors from the operator's input (an unknown TLD, a bad argument), as opposed to failures
+/// of the machinery: the CLI exits 2 for these.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+pub fn usage<T>(message: impl Into<String>) -> Result<T> {
+    Err(UsageError(message.into()).into())
+}

@@ -1,0 +1,97 @@
+//! The append-only, hash-chained audit log.
+
+use anyhow::Result;
+use rusqlite::{OptionalExtension, params};
+
+use super::{Read, Tx};
+use crate::domain::audit::{EventRecord, GENESIS, event_hash};
+
+/// Which events to list.
+#[derive(Clone, Debug, Default)]
+pub struct EventFilter {
+    pub tld: Option<String>,
+    pub operator: Option<String>,
+    pub limit: Option<usize>,
+}
+
+impl Tx<'_> {
+    /// Appends an event chained to the last one. Runs inside the caller's transaction, so the
+    /// event is stored if and only if the change it records is.
+    pub fn append_event(
+        &self,
+        at: &str,
+        operator: &str,
+        tld: Option<&str>,
+        action: &str,
+        detail: &serde_json::Value,
+    ) -> Result<EventRecord> {
+        let last: Option<(i64, String)> = self
+            .query_row(
+                "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (id, prev_hash) = match last {
+            Some((id, hash)) => (id + 1, hash),
+            None => (1, GENESIS.to_string()),
+        };
+        let detail = detail.to_string();
+        let hash = event_hash(&prev_hash, id, at, operator, tld, action, &detail);
+        self.execute(
+            "INSERT INTO events (id, at, operator, tld, action, detail, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![id, at, operator, tld, action, detail, prev_hash, hash],
+        )?;
+        Ok(EventRecord {
+            id,
+            at: at.into(),
+            operator: operator.into(),
+            tld: tld.map(Into::into),
+            action: action.into(),
+            detail,
+            prev_hash,
+            hash,
+        })
+    }
+}
+
+const COLUMNS: &str = "id, at, operator, tld, action, detail, prev_hash, hash";
+
+fn row_to_event(r: &rusqlite::Row) -> rusqlite::Result<EventRecord> {
+    Ok(EventRecord {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        operator: r.get(2)?,
+        tld: r.get(3)?,
+        action: r.get(4)?,
+        detail: r.get(5)?,
+        prev_hash: r.get(6)?,
+        hash: r.get(7)?,
+    })
+}
+
+pub trait EventQueries: Read {
+    /// Events matching `filter`, newest first.
+    fn events(&self, filter: &EventFilter) -> Result<Vec<EventRecord>> {
+        let limit = filter.limit.map_or(-1, |l| l as i64);
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {COLUMNS} FROM events
+             WHERE (?1 IS NULL OR tld = ?1) AND (?2 IS NULL OR operator = ?2)
+             ORDER BY id DESC LIMIT ?3"
+        ))?;
+        let rows = stmt.query_map(params![filter.tld, filter.operator, limit], row_to_event)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every event in chain order, for verification.
+    fn all_events(&self) -> Result<Vec<EventRecord>> {
+        let mut stmt = self
+            .conn()
+            .prepare(&format!("SELECT {COLUMNS} FROM events ORDER BY id"))?;
+        let rows = stmt.query_map([], row_to_event)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+impl<T: Read + ?Sized> EventQueries for T {}

@@ -1,0 +1,149 @@
+//! Versioned schema migrations, tracked in `PRAGMA user_version`.
+//!
+//! Append new migrations at the end; never edit one that has shipped. Each runs in its own
+//! transaction together with the version bump.
+
+use anyhow::{Context, Result, bail};
+use rusqlite::Connection;
+
+/// Migration `i` takes the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the DESIGN §2 model.
+    r#"
+CREATE TABLE tlds (
+    code        TEXT PRIMARY KEY,          -- lowercase, no dot; IDN ccTLDs as xn-- A-labels
+    country     TEXT NOT NULL,
+    region      TEXT CHECK (region IN ('AFTLD', 'APTLD', 'CENTR', 'LACTLD')),
+    admin_name  TEXT NOT NULL,
+    admin_email TEXT NOT NULL,             -- lowercase
+    tech_name   TEXT NOT NULL,
+    tech_email  TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    retired_at  TEXT                       -- no longer in the roster; history kept
+) STRICT;
+CREATE INDEX tlds_admin_email ON tlds (admin_email);
+CREATE INDEX tlds_tech_email ON tlds (tech_email);
+
+CREATE TABLE cases (
+    tld                   TEXT PRIMARY KEY REFERENCES tlds (code),
+    state                 TEXT NOT NULL DEFAULT 'uninvited' CHECK (state IN
+                          ('uninvited', 'invited', 'reminded', 'answered', 'approved', 'rejected', 'bounced')),
+    token                 TEXT UNIQUE,     -- the #k3x9 of the subject tag
+    invitation_message_id TEXT,
+    invited_at            TEXT,
+    reminders             INTEGER NOT NULL DEFAULT 0,
+    last_reminded_at      TEXT,
+    answered_at           TEXT,
+    decided_at            TEXT,
+    decided_by            TEXT,
+    reason                TEXT,
+    admin_changed_at      TEXT,            -- admin address changed while the invitation was pending
+    version               INTEGER NOT NULL DEFAULT 0,  -- bumped by every transition (compare-and-set)
+    updated_at            TEXT NOT NULL
+) STRICT;
+CREATE INDEX cases_state ON cases (state);
+
+CREATE TABLE messages (
+    id           INTEGER PRIMARY KEY,
+    message_id   TEXT,                     -- without angle brackets; NULL when missing
+    content_hash TEXT NOT NULL,            -- SHA-256 of the raw bytes
+    source       TEXT NOT NULL,            -- e.g. imap:INBOX, maildir:/path
+    uidvalidity  INTEGER,
+    uid          INTEGER,
+    received_at  TEXT,
+    date         TEXT,
+    from_addr    TEXT,
+    subject      TEXT,
+    verdict      TEXT NOT NULL CHECK (verdict IN ('admin_from', 'admin_cc', 'unverified', 'ambiguous',
+                 'auto_reply', 'bounce', 'suspicious', 'unrelated')),
+    tld          TEXT REFERENCES tlds (code),
+    why          TEXT NOT NULL,
+    parse_error  TEXT,
+    raw          BLOB NOT NULL,
+    ingested_at  TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX messages_message_id ON messages (message_id) WHERE message_id IS NOT NULL;
+CREATE UNIQUE INDEX messages_content_hash ON messages (content_hash) WHERE message_id IS NULL;
+CREATE INDEX messages_tld ON messages (tld);
+CREATE INDEX messages_verdict ON messages (verdict);
+
+CREATE TABLE contacts (
+    id         INTEGER PRIMARY KEY,
+    tld        TEXT NOT NULL REFERENCES tlds (code),
+    name       TEXT,
+    email      TEXT NOT NULL,
+    phone      TEXT,
+    state      TEXT NOT NULL CHECK (state IN ('proposed', 'subscribed', 'removed')),
+    message    INTEGER REFERENCES messages (id),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX contacts_tld ON contacts (tld);
+
+CREATE TABLE outbox (
+    id              INTEGER PRIMARY KEY,
+    message_id      TEXT NOT NULL UNIQUE,  -- stable across retries: a resend is visible as such
+    kind            TEXT NOT NULL,         -- invitation, reminder, approval, welcome, rejection, digest, command
+    tld             TEXT REFERENCES tlds (code),
+    recipients      TEXT NOT NULL,         -- JSON array
+    subject         TEXT NOT NULL,
+    raw             BLOB NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    last_error      TEXT,
+    next_attempt_at TEXT,
+    created_at      TEXT NOT NULL,
+    sent_at         TEXT
+) STRICT;
+CREATE INDEX outbox_state ON outbox (state);
+
+CREATE TABLE mailbox_sync (
+    source      TEXT PRIMARY KEY,
+    uidvalidity INTEGER NOT NULL,
+    last_uid    INTEGER NOT NULL,
+    updated_at  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE events (
+    id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    operator  TEXT NOT NULL,               -- the OS login of the process
+    tld       TEXT,
+    action    TEXT NOT NULL,
+    detail    TEXT NOT NULL,               -- JSON object: details and evidence
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL UNIQUE
+) STRICT;
+CREATE INDEX events_tld ON events (tld);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+"#,
+];
+
+/// Brings the schema up to date. A database from a newer tldops is refused, not touched.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    migrate_to(conn, MIGRATIONS.len())
+}
+
+/// Applies migrations up to `target` (tests build databases at every earlier version this way).
+pub fn migrate_to(conn: &mut Connection, target: usize) -> Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let current = usize::try_from(current).unwrap_or(usize::MAX);
+    if current > MIGRATIONS.len() {
+        bail!(
+            "the database is at schema version {current}, newer than this tldops knows ({}): \
+             upgrade tldops",
+            MIGRATIONS.len()
+        );
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().take(target).skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)
+            .with_context(|| format!("schema migration {} failed", i + 1))?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

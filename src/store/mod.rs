@@ -1,0 +1,234 @@
+//! The state of one installation: a single SQLite file in the data dir.
+//!
+//! Opening creates the file private (0600, or 0660 in a setgid team directory), turns on WAL,
+//! a busy timeout and foreign keys, and applies pending migrations. Writes go through
+//! [`Store::write`], one `BEGIN IMMEDIATE` transaction each, so concurrent operators serialise.
+//! This module knows SQL and nothing of terminals or mail servers.
+
+mod events;
+mod migrations;
+mod roster;
+
+use std::fs::{DirBuilder, OpenOptions};
+use std::ops::Deref;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+pub use events::{EventFilter, EventQueries};
+pub use roster::{RosterQueries, RosterRow};
+
+pub struct Store {
+    conn: Connection,
+}
+
+/// An open write transaction; dropped without [`Store::write`] returning `Ok`, it rolls back.
+pub struct Tx<'a>(Transaction<'a>);
+
+impl Deref for Tx<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.0
+    }
+}
+
+/// Queries that work both on the store and inside a write transaction.
+pub trait Read {
+    fn conn(&self) -> &Connection;
+}
+
+impl Read for Store {
+    fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl Read for Tx<'_> {
+    fn conn(&self) -> &Connection {
+        &self.0
+    }
+}
+
+const SETGID: u32 = 0o2000;
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
+    pub fn open(path: &Path) -> Result<Store> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        if !dir.as_os_str().is_empty() && !dir.exists() {
+            DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .with_context(|| format!("cannot create data directory {}", dir.display()))?;
+        }
+        if !path.exists() {
+            // A setgid directory is how a team shares one database on a jump host: let the
+            // group write it. Everyone else gets an owner-only file.
+            let shared = std::fs::metadata(dir).is_ok_and(|m| m.mode() & SETGID != 0);
+            let mode = if shared { 0o660 } else { 0o600 };
+            match OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(mode)
+                .open(path)
+            {
+                // Set the mode explicitly: the umask must not take the group's access away.
+                Ok(file) => file
+                    .set_permissions(std::fs::Permissions::from_mode(mode))
+                    .with_context(|| format!("cannot set permissions of {}", path.display()))?,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot create {}", path.display()));
+                }
+            }
+        }
+        let conn = Connection::open(path)
+            .with_context(|| format!("cannot open database {}", path.display()))?;
+        Store::setup(conn).with_context(|| format!("database {}", path.display()))
+    }
+
+    /// A private database in memory, for tests.
+    #[cfg(test)]
+    pub fn open_in_memory() -> Result<Store> {
+        Store::setup(Connection::open_in_memory()?)
+    }
+
+    fn setup(mut conn: Connection) -> Result<Store> {
+        conn.busy_timeout(Duration::from_secs(10))?;
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if mode != "wal" && mode != "memory" {
+            bail!("cannot switch to WAL journal mode (got {mode})");
+        }
+        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
+        migrations::migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    /// Runs `f` in one immediate transaction: all of it is stored, or none of it.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        let tx = Tx(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?);
+        let value = f(&tx)?;
+        tx.0.commit()?;
+        Ok(value)
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::migrations::{MIGRATIONS, migrate_to};
+    use super::*;
+
+    #[test]
+    fn fresh_database_is_private_wal_and_current() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/tldops.sqlite3");
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let journal: String = store
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(journal, "wal");
+        let fk: i64 = store
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn setgid_team_directory_gets_a_group_writable_database() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o2770)).unwrap();
+        let path = dir.path().join("tldops.sqlite3");
+        let mut store = Store::open(&path).unwrap();
+        let detail = serde_json::json!({});
+        store
+            .write(|tx| {
+                tx.append_event("t", "alice", None, "a", &detail)
+                    .map(|_| ())
+            })
+            .unwrap();
+        for file in ["tldops.sqlite3", "tldops.sqlite3-wal", "tldops.sqlite3-shm"] {
+            let mode = std::fs::metadata(dir.path().join(file))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o660, "{file}");
+        }
+    }
+
+    #[test]
+    fn every_earlier_version_migrates_cleanly() {
+        for version in 0..MIGRATIONS.len() {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("old.sqlite3");
+            {
+                let mut conn = Connection::open(&path).unwrap();
+                migrate_to(&mut conn, version).unwrap();
+                let v: i64 = conn
+                    .query_row("PRAGMA user_version", [], |r| r.get(0))
+                    .unwrap();
+                assert_eq!(v, version as i64);
+            }
+            let store = Store::open(&path).unwrap();
+            assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+            // Opening again is a no-op.
+            drop(store);
+            assert_eq!(
+                Store::open(&path).unwrap().schema_version().unwrap(),
+                MIGRATIONS.len() as i64
+            );
+        }
+    }
+
+    #[test]
+    fn newer_database_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.sqlite3");
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        let err = format!("{:#}", Store::open(&path).err().unwrap());
+        assert!(err.contains("schema version 99, newer than"), "{err}");
+    }
+
+    #[test]
+    fn events_are_append_only_and_a_failed_write_leaves_nothing() {
+        let mut store = Store::open_in_memory().unwrap();
+        let detail = serde_json::json!({});
+        store
+            .write(|tx| {
+                tx.append_event("t", "alice", None, "a", &detail)
+                    .map(|_| ())
+            })
+            .unwrap();
+        let failed: Result<()> = store.write(|tx| {
+            tx.append_event("t", "alice", None, "b", &detail)?;
+            anyhow::bail!("boom")
+        });
+        assert!(failed.is_err());
+        assert_eq!(store.all_events().unwrap().len(), 1);
+        for sql in [
+            "UPDATE events SET operator = 'mallory'",
+            "DELETE FROM events",
+        ] {
+            let err = store.conn.execute(sql, []).unwrap_err();
+            assert!(err.to_string().contains("append-only"), "{err}");
+        }
+    }
+}
