@@ -1,19 +1,9 @@
-//! tldops: the admission desk of TLD-OPS.
-//!
-//! Layout: `domain` is pure logic (no I/O); `config` and `store` are the edges; `service` is
-//! the one layer the front ends call; `cli` is the command-line front end.
-
-mod cli;
-mod config;
-mod domain;
-mod logging;
-mod operator;
-mod service;
-mod store;
+//! The `tldops` binary: parse flags, run, map errors to exit codes. See `lib.rs` for the layout.
 
 use std::process::ExitCode;
 
 use clap::Parser;
+use tldops::{cli, config, service};
 
 fn main() -> ExitCode {
     // Behave like other Unix tools when stdout is a closed pipe (`tldops log | head`): end

@@ -1,0 +1,14 @@
+//! tldops: the admission desk of TLD-OPS.
+//!
+//! Layout: `domain` is pure logic (no I/O); `config`, `store` and `mail` are the edges;
+//! `service` is the one layer the front ends call; `cli` is the command-line front end.
+//! The binary (`main.rs`) only parses flags and hands over to `cli`.
+
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod logging;
+pub mod mail;
+pub mod operator;
+pub mod service;
+pub mod store;
