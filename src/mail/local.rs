@@ -163,14 +163,14 @@ mod tests {
 
     #[test]
     fn mbox_splits_and_unquotes() {
-        let mbox = b"From a@b.example Mon Mar  2 10:00:00 2026\nSubject: one\n\nFrom the start\n>From quoted\n\nFrom c@d.example Mon Mar  2 11:00:00 2026\r\nSubject: two\r\n\r\nbody\r\n";
+        let mbox = b"From a@b.example Mon Mar  2 10:00:00 2026\nSubject: one\n\nHello\nFrom the start\n>From quoted\n\nFrom c@d.example Mon Mar  2 11:00:00 2026\r\nSubject: two\r\n\r\nbody\r\n";
         let m = split_mbox(mbox);
         assert_eq!(
             m.len(),
             2,
             "a `From ` line not after a blank line stays in the body"
         );
-        assert_eq!(m[0], b"Subject: one\n\nFrom the start\nFrom quoted\n");
+        assert_eq!(m[0], b"Subject: one\n\nHello\nFrom the start\nFrom quoted\n");
         assert_eq!(m[1], b"Subject: two\r\n\r\nbody\r\n");
     }
 
