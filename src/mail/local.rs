@@ -170,7 +170,10 @@ mod tests {
             2,
             "a `From ` line not after a blank line stays in the body"
         );
-        assert_eq!(m[0], b"Subject: one\n\nHello\nFrom the start\nFrom quoted\n");
+        assert_eq!(
+            m[0],
+            b"Subject: one\n\nHello\nFrom the start\nFrom quoted\n"
+        );
         assert_eq!(m[1], b"Subject: two\r\n\r\nbody\r\n");
     }
 

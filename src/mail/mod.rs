@@ -4,6 +4,8 @@
 //! Sources deliver bytes; they never parse, classify or store. Fetching is two-phase: headers
 //! of new messages first, then full bodies only for the messages triage needs.
 
+pub mod backoff;
+pub mod imap;
 pub mod local;
 
 use anyhow::Result;

@@ -1,0 +1,323 @@
+//! IMAP: the Secretariat's mailbox on the mail server, read-only (EXAMINE and `BODY.PEEK`, so
+//! tldops never marks anyone's mail as seen).
+//!
+//! One connection is kept between passes and reopened lazily after any failure. A pass with
+//! no new mail costs one EXAMINE on a live connection (LOGIN and EXAMINE on a new one): UIDNEXT
+//! tells whether a FETCH is needed at all. The stream is ours (TCP with timeouts, rustls with
+//! the system roots plus `imap.ca_file`); the `imap` crate only speaks the protocol over it.
+
+mod failure;
+mod mailbox;
+mod tls;
+mod transport;
+mod uid_set;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Result;
+use imap::Session;
+
+use super::{Checkpoint, HeaderBatch, MailSource};
+use crate::config::{ImapConfig, TlsMode};
+use failure::Failure;
+use mailbox::Selected;
+use transport::Stream;
+
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+pub const DEFAULT_IO_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The mailbox of `[imap]`, as a [`MailSource`].
+pub struct ImapSource {
+    server: Server,
+    /// Built on first connect and kept: reading the system trust store is not free.
+    tls_config: Option<Arc<rustls::ClientConfig>>,
+    conn: Option<Connection>,
+    /// UIDVALIDITY of the last header batch: bodies are fetched only under the same one.
+    headers_uidvalidity: Option<u32>,
+}
+
+/// Where and how to connect; never changes after `new`.
+struct Server {
+    host: String,
+    port: u16,
+    tls: TlsMode,
+    username: String,
+    password: String,
+    mailbox: String,
+    ca_file: Option<PathBuf>,
+    connect_timeout: Duration,
+    io_timeout: Duration,
+}
+
+struct Connection {
+    session: Session<Stream>,
+    selected: Selected,
+    /// `selected` comes from the EXAMINE of this very call's login, so it is current.
+    fresh: bool,
+}
+
+impl ImapSource {
+    /// A source for `config`; nothing touches the network until the first call that needs it.
+    pub fn new(config: &ImapConfig, password: String) -> ImapSource {
+        if config.tls == TlsMode::None {
+            tracing::warn!(
+                "{}:{}: imap.tls = \"none\": the password crosses the network in clear",
+                config.host,
+                config.port()
+            );
+        }
+        ImapSource {
+            server: Server {
+                host: config.host.clone(),
+                port: config.port(),
+                tls: config.tls,
+                username: config.username.clone(),
+                password,
+                mailbox: config.mailbox.clone(),
+                ca_file: config.ca_file.clone(),
+                connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+                io_timeout: DEFAULT_IO_TIMEOUT,
+            },
+            tls_config: None,
+            conn: None,
+            headers_uidvalidity: None,
+        }
+    }
+
+    /// Replaces the default timeouts: `connect` for each TCP connect, `io` for every read and
+    /// write after it (a server silent for longer counts as gone).
+    pub fn with_timeouts(mut self, connect: Duration, io: Duration) -> ImapSource {
+        self.server.connect_timeout = connect;
+        self.server.io_timeout = io;
+        self
+    }
+
+    /// Connects, logs in and opens the mailbox now, unless already connected: to check a
+    /// config, or to show "connected" before the first pass.
+    pub fn connect(&mut self) -> Result<()> {
+        if self.conn.is_none() {
+            let mut conn = self
+                .server
+                .open(&mut self.tls_config)
+                .map_err(|f| self.server.error(f))?;
+            conn.fresh = false;
+            self.conn = Some(conn);
+        }
+        Ok(())
+    }
+
+    /// Drops the connection (if any) and connects again.
+    pub fn reconnect(&mut self) -> Result<()> {
+        self.conn = None;
+        self.connect()
+    }
+
+    /// Logs out politely and closes the connection; the next call reconnects.
+    pub fn disconnect(&mut self) {
+        if let Some(mut conn) = self.conn.take()
+            && let Err(e) = conn.session.logout()
+        {
+            tracing::debug!("{}: LOGOUT failed: {e}", self.server);
+        }
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.conn.is_some()
+    }
+
+    /// Runs `op` on the connection, opening one if needed. Any failure drops the connection;
+    /// a reused one found dead (the server restarted, or timed out our idle session) is
+    /// replaced once at once, so the operator does not see an error for every idle logout.
+    fn run<T>(&mut self, op: impl Fn(&mut Connection, &Server) -> Result<T, Failure>) -> Result<T> {
+        let reused = self.conn.is_some();
+        let result = match self.attempt(&op) {
+            Err(f) if reused && f.lost => {
+                tracing::info!("{}: {f}; reconnecting", self.server);
+                self.attempt(&op)
+            }
+            other => other,
+        };
+        result.map_err(|f| self.server.error(f))
+    }
+
+    fn attempt<T>(
+        &mut self,
+        op: &impl Fn(&mut Connection, &Server) -> Result<T, Failure>,
+    ) -> Result<T, Failure> {
+        let mut conn = match self.conn.take() {
+            Some(conn) => conn,
+            None => self.server.open(&mut self.tls_config)?,
+        };
+        let result = op(&mut conn, &self.server);
+        if result.is_ok() {
+            conn.fresh = false;
+            self.conn = Some(conn);
+        }
+        result
+    }
+}
+
+impl Server {
+    /// TCP, TLS as configured, LOGIN, EXAMINE.
+    fn open(
+        &self,
+        tls_config: &mut Option<Arc<rustls::ClientConfig>>,
+    ) -> Result<Connection, Failure> {
+        let io = self.io_timeout;
+        let tcp = transport::connect(&self.host, self.port, self.connect_timeout, io)?;
+        let (stream, greeted) = match self.tls {
+            TlsMode::Implicit => {
+                let tls = tls::handshake(self.tls_config(tls_config)?, &self.host, tcp, io)?;
+                (Stream::Tls(Box::new(tls)), false)
+            }
+            TlsMode::Starttls => {
+                transport::starttls(&tcp, io)?;
+                let tls = tls::handshake(self.tls_config(tls_config)?, &self.host, tcp, io)?;
+                (Stream::Tls(Box::new(tls)), true)
+            }
+            TlsMode::None => (Stream::Plain(tcp), false),
+        };
+
+        let mut client = imap::Client::new(stream);
+        if greeted {
+            client.greeting_read = true;
+        } else {
+            let greeting = client.read_greeting().map_err(|e| {
+                let mut f = Failure::imap("no greeting from the server", e, io);
+                if !f.lost {
+                    f.message += transport::IMPLICIT_TLS_HINT;
+                }
+                f
+            })?;
+            transport::check_greeting(&greeting)?;
+        }
+        let mut session = client
+            .login(&self.username, &self.password)
+            .map_err(|(e, _)| {
+                Failure::imap(&format!("login as {} failed", self.username), e, io)
+            })?;
+        let selected = mailbox::examine(&mut session, &self.mailbox, io)?;
+        tracing::info!(
+            "{self}: connected as {}, {} has {} messages",
+            self.username,
+            self.mailbox,
+            selected.exists
+        );
+        Ok(Connection {
+            session,
+            selected,
+            fresh: true,
+        })
+    }
+
+    fn tls_config(
+        &self,
+        cached: &mut Option<Arc<rustls::ClientConfig>>,
+    ) -> Result<Arc<rustls::ClientConfig>, Failure> {
+        if let Some(config) = cached {
+            return Ok(config.clone());
+        }
+        let config = tls::client_config(self.ca_file.as_deref())?;
+        *cached = Some(config.clone());
+        Ok(config)
+    }
+
+    /// The one-line error the poller shows: `host:port: what failed: why`.
+    fn error(&self, f: Failure) -> anyhow::Error {
+        anyhow::anyhow!("{self}: {f}")
+    }
+}
+
+impl std::fmt::Display for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.host, self.port)
+    }
+}
+
+impl Connection {
+    /// The mailbox's state now: from the login's EXAMINE on a new connection, else a new
+    /// EXAMINE (which also refreshes UIDNEXT; a NOOP would not).
+    fn current(&mut self, server: &Server) -> Result<Selected, Failure> {
+        if !self.fresh {
+            self.selected =
+                mailbox::examine(&mut self.session, &server.mailbox, server.io_timeout)?;
+        }
+        self.fresh = false;
+        Ok(self.selected)
+    }
+}
+
+impl MailSource for ImapSource {
+    fn name(&self) -> String {
+        let s = &self.server;
+        format!("imap:{}@{}:{}/{}", s.username, s.host, s.port, s.mailbox)
+    }
+
+    fn fetch_headers(&mut self, since: Option<Checkpoint>) -> Result<HeaderBatch> {
+        let batch = self.run(|conn, server| {
+            let selected = conn.current(server)?;
+            let rescan = since.is_some_and(|c| c.uidvalidity != selected.uidvalidity);
+            let first = match since {
+                Some(c) if !rescan => c.last_uid.checked_add(1),
+                _ => Some(1),
+            };
+            let headers = match first {
+                Some(first) if selected.may_have_from(first) => {
+                    mailbox::headers_from(&mut conn.session, first, server.io_timeout)?
+                }
+                _ => Vec::new(),
+            };
+            Ok(HeaderBatch {
+                uidvalidity: selected.uidvalidity,
+                headers,
+                rescan,
+            })
+        })?;
+        self.headers_uidvalidity = Some(batch.uidvalidity);
+        Ok(batch)
+    }
+
+    fn fetch_bodies(&mut self, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>> {
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let expected = self.headers_uidvalidity;
+        self.run(|conn, server| {
+            let now = conn.selected.uidvalidity;
+            if let Some(then) = expected
+                && then != now
+            {
+                return Err(Failure::new(format!(
+                    "UIDVALIDITY of {} changed from {then} to {now} since its headers were \
+                     fetched; the next pass rescans it",
+                    server.mailbox
+                )));
+            }
+            mailbox::bodies(&mut conn.session, uids, server.io_timeout)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_source_can_move_to_the_poller_thread() {
+        fn send<T: Send>() {}
+        send::<ImapSource>();
+    }
+
+    #[test]
+    fn name_and_default_port_come_from_the_config() {
+        let config: crate::config::Config = toml::from_str(
+            "[imap]\nhost = \"imap.example.org\"\nusername = \"ccnso\"\npassword_env = \"P\"\n",
+        )
+        .unwrap();
+        let src = ImapSource::new(&config.imap.unwrap(), String::new());
+        assert_eq!(src.name(), "imap:ccnso@imap.example.org:993/INBOX");
+        assert!(!src.is_connected());
+    }
+}

@@ -1,0 +1,118 @@
+//! What went wrong talking to the server, said in one line for the status bar and the log, and
+//! whether the connection itself was lost (a reused session then earns one immediate retry).
+
+use std::fmt;
+use std::io;
+use std::time::Duration;
+
+/// A failed step of an IMAP session. The source prefixes `host:port` when it reports it.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    /// The connection broke (reset, closed, BYE): retrying on a new connection may succeed.
+    pub lost: bool,
+}
+
+impl Failure {
+    pub fn new(message: impl Into<String>) -> Failure {
+        Failure {
+            message: one_line(&message.into()),
+            lost: false,
+        }
+    }
+
+    /// `doing` names the step, e.g. "fetching headers failed".
+    pub fn imap(doing: &str, e: imap::Error, io_timeout: Duration) -> Failure {
+        let (what, lost) = match e {
+            imap::Error::Io(e) => return Failure::io(doing, &e, io_timeout),
+            imap::Error::No(no) => (no.information, false),
+            imap::Error::Bad(bad) => (format!("server said BAD: {}", bad.information), false),
+            imap::Error::Bye(bye) => (
+                format!("server closed the connection: {}", bye.information),
+                true,
+            ),
+            imap::Error::ConnectionLost => ("connection closed by the server".into(), true),
+            imap::Error::Unexpected(r) => (format!("unexpected server response {r:?}"), false),
+            other => (other.to_string(), false),
+        };
+        Failure {
+            message: one_line(&format!("{doing}: {what}")),
+            lost,
+        }
+    }
+
+    pub fn io(doing: &str, e: &io::Error, io_timeout: Duration) -> Failure {
+        use io::ErrorKind::*;
+        let (what, lost) = match e.kind() {
+            WouldBlock | TimedOut => (
+                format!("no answer from the server within {}", secs(io_timeout)),
+                false,
+            ),
+            ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof | NotConnected => {
+                (format!("connection lost ({e})"), true)
+            }
+            _ => (e.to_string(), false),
+        };
+        Failure {
+            message: one_line(&format!("{doing}: {what}")),
+            lost,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// "30 s", "1.5 s".
+pub fn secs(d: Duration) -> String {
+    format!("{} s", d.as_secs_f64())
+}
+
+/// Server text is untrusted: control characters become spaces and the length is bounded, so a
+/// message is always one printable line.
+fn one_line(text: &str) -> String {
+    const MAX: usize = 300;
+    let mut out: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(MAX)
+        .collect();
+    if text.chars().nth(MAX).is_some() {
+        out.push('…');
+    }
+    out.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_one_bounded_line() {
+        let f = Failure::new("a\r\nb\x1b[31m");
+        assert_eq!(f.message, "a  b [31m");
+        let long = Failure::new("x".repeat(1000));
+        assert_eq!(long.message.chars().count(), 301);
+    }
+
+    #[test]
+    fn io_errors_say_whether_the_connection_was_lost() {
+        let t = Duration::from_secs(30);
+        let timeout = Failure::io("reading", &io::ErrorKind::WouldBlock.into(), t);
+        assert_eq!(
+            timeout.message,
+            "reading: no answer from the server within 30 s"
+        );
+        assert!(!timeout.lost);
+        let reset = Failure::io("reading", &io::ErrorKind::ConnectionReset.into(), t);
+        assert!(reset.lost);
+        let closed = Failure::imap("fetching", imap::Error::ConnectionLost, t);
+        assert_eq!(closed.message, "fetching: connection closed by the server");
+        assert!(closed.lost);
+    }
+}

@@ -1,0 +1,244 @@
+//! The commands run on the Secretariat's mailbox once logged in: EXAMINE (read-only, so no
+//! flag ever changes) and the two UID FETCHes of the two-phase ingest.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Read, Write};
+use std::time::Duration;
+
+use imap::Session;
+
+use super::failure::Failure;
+use super::uid_set;
+use crate::mail::Header;
+
+/// Messages per body FETCH: bounds the memory one answer takes (the caller caps sizes).
+const BODIES_PER_COMMAND: usize = 25;
+
+/// What EXAMINE said about the mailbox.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Selected {
+    pub uidvalidity: u32,
+    /// The UID the next message will get; absent from some servers' answers.
+    pub uid_next: Option<u32>,
+    pub exists: u32,
+}
+
+impl Selected {
+    /// Whether a message with UID `first` or above may exist, judged without a FETCH.
+    pub fn may_have_from(&self, first: u32) -> bool {
+        self.exists > 0 && self.uid_next.is_none_or(|next| next > first)
+    }
+}
+
+/// Opens `name` read-only. Run as a raw command and read here: the crate's EXAMINE parser
+/// panics on an untagged NO or BAD, which servers may send as warnings.
+pub fn examine<T: Read + Write>(
+    session: &mut Session<T>,
+    name: &str,
+    io_timeout: Duration,
+) -> Result<Selected, Failure> {
+    let doing = format!("cannot open mailbox {name}");
+    let (lines, done) = session
+        .run(format!("EXAMINE {}", mailbox_arg(name)))
+        .map_err(|e| Failure::imap(&doing, e, io_timeout))?;
+    parse_examine(&lines[..done.min(lines.len())])
+        .ok_or_else(|| Failure::new(format!("{doing}: the server sent no UIDVALIDITY")))
+}
+
+fn parse_examine(untagged: &[u8]) -> Option<Selected> {
+    let (mut uidvalidity, mut uid_next, mut exists) = (None, None, 0);
+    for line in untagged.split(|&b| b == b'\n') {
+        let line = String::from_utf8_lossy(line).to_ascii_uppercase();
+        let line = line.trim_end();
+        let code = |name: &str| {
+            line.strip_prefix(&format!("* OK [{name} "))
+                .and_then(|rest| rest.split(']').next())
+                .and_then(|n| n.trim().parse::<u32>().ok())
+        };
+        if let Some(v) = code("UIDVALIDITY") {
+            uidvalidity = Some(v);
+        } else if let Some(v) = code("UIDNEXT") {
+            uid_next = Some(v);
+        } else if let Some(n) = line
+            .strip_prefix("* ")
+            .and_then(|rest| rest.strip_suffix(" EXISTS"))
+            .and_then(|n| n.parse::<u32>().ok())
+        {
+            exists = n;
+        }
+    }
+    Some(Selected {
+        uidvalidity: uidvalidity?,
+        uid_next,
+        exists,
+    })
+}
+
+/// Headers of the messages with UID `first` or above, in one command whatever their number.
+/// `first:*` always includes the highest message even when its UID is below `first` (RFC 3501
+/// §6.4.8): such answers are dropped here.
+pub fn headers_from<T: Read + Write>(
+    session: &mut Session<T>,
+    first: u32,
+    io_timeout: Duration,
+) -> Result<Vec<Header>, Failure> {
+    let fetches = session
+        .uid_fetch(format!("{first}:*"), "(UID RFC822.SIZE BODY.PEEK[HEADER])")
+        .map_err(|e| Failure::imap("fetching headers failed", e, io_timeout))?;
+    let mut headers = BTreeMap::new();
+    let mut without_header = BTreeSet::new();
+    for f in fetches.iter() {
+        let Some(uid) = f.uid.filter(|&u| u >= first) else {
+            continue;
+        };
+        match f.header() {
+            Some(bytes) => {
+                let size = f.size.map_or(bytes.len() as u64, u64::from);
+                headers.insert(
+                    uid,
+                    Header {
+                        uid,
+                        size,
+                        bytes: bytes.to_vec(),
+                    },
+                );
+            }
+            // A flag update about the message, or a server that could not read it.
+            None => {
+                without_header.insert(uid);
+            }
+        }
+    }
+    for uid in without_header.iter().filter(|u| !headers.contains_key(u)) {
+        tracing::warn!("UID {uid}: the server sent no header, message skipped");
+    }
+    session.take_all_unsolicited().for_each(drop);
+    Ok(headers.into_values().collect())
+}
+
+/// The full bytes of these messages, in UID order; UIDs the server no longer has are missing.
+pub fn bodies<T: Read + Write>(
+    session: &mut Session<T>,
+    uids: &[u32],
+    io_timeout: Duration,
+) -> Result<Vec<(u32, Vec<u8>)>, Failure> {
+    let wanted: BTreeSet<u32> = uids.iter().copied().collect();
+    let mut out = BTreeMap::new();
+    for set in uid_set::batches(uids, BODIES_PER_COMMAND) {
+        let fetches = session
+            .uid_fetch(&set, "(UID BODY.PEEK[])")
+            .map_err(|e| Failure::imap("fetching messages failed", e, io_timeout))?;
+        for f in fetches.iter() {
+            if let (Some(uid), Some(body)) = (f.uid, f.body())
+                && wanted.contains(&uid)
+            {
+                out.insert(uid, body.to_vec());
+            }
+        }
+        session.take_all_unsolicited().for_each(drop);
+    }
+    Ok(out.into_iter().collect())
+}
+
+/// A mailbox name as an IMAP quoted string, in modified UTF-7 (RFC 3501 §5.1.3) so names
+/// with accents work and no character can end the command line.
+fn mailbox_arg(name: &str) -> String {
+    let mut out = String::from("\"");
+    let mut pending: Vec<u16> = Vec::new();
+    for c in name.chars() {
+        if (' '..='~').contains(&c) {
+            flush_utf7(&mut pending, &mut out);
+            match c {
+                '&' => out.push_str("&-"),
+                '"' | '\\' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                _ => out.push(c),
+            }
+        } else {
+            let mut units = [0u16; 2];
+            pending.extend_from_slice(c.encode_utf16(&mut units));
+        }
+    }
+    flush_utf7(&mut pending, &mut out);
+    out.push('"');
+    out
+}
+
+/// Writes UTF-16 units as `&` + base64 (with `,` for `/`, no padding) + `-`.
+fn flush_utf7(units: &mut Vec<u16>, out: &mut String) {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+    if units.is_empty() {
+        return;
+    }
+    let bytes: Vec<u8> = units.drain(..).flat_map(u16::to_be_bytes).collect();
+    out.push('&');
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out.push('-');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn examine_answer_is_read() {
+        let answer = b"* OK [CLOSED] Previous mailbox closed.\r\n\
+            * FLAGS (\\Answered \\Seen)\r\n\
+            * OK [PERMANENTFLAGS ()] Read-only mailbox.\r\n\
+            * NO [ALERT] Quota almost full\r\n\
+            * 12 EXISTS\r\n* 0 RECENT\r\n\
+            * OK [UIDVALIDITY 1795240262] UIDs valid\r\n\
+            * OK [UIDNEXT 40] Predicted next UID\r\n";
+        assert_eq!(
+            parse_examine(answer),
+            Some(Selected {
+                uidvalidity: 1795240262,
+                uid_next: Some(40),
+                exists: 12
+            })
+        );
+        assert_eq!(parse_examine(b"* 3 EXISTS\r\n"), None);
+        let old_server = parse_examine(b"* ok [uidvalidity 7]\r\n").unwrap();
+        assert_eq!((old_server.uidvalidity, old_server.uid_next), (7, None));
+    }
+
+    #[test]
+    fn new_mail_is_judged_from_uidnext() {
+        let s = |exists, uid_next| Selected {
+            uidvalidity: 1,
+            uid_next,
+            exists,
+        };
+        assert!(!s(5, Some(10)).may_have_from(10));
+        assert!(s(5, Some(11)).may_have_from(10));
+        assert!(
+            !s(0, Some(11)).may_have_from(1),
+            "an empty mailbox has nothing"
+        );
+        assert!(s(5, None).may_have_from(10), "without UIDNEXT, ask");
+    }
+
+    #[test]
+    fn mailbox_names_are_quoted_in_modified_utf7() {
+        assert_eq!(mailbox_arg("INBOX"), "\"INBOX\"");
+        assert_eq!(mailbox_arg("A&B \"q\" \\"), "\"A&-B \\\"q\\\" \\\\\"");
+        assert_eq!(mailbox_arg("Entwürfe"), "\"Entw&APw-rfe\"");
+        assert_eq!(
+            mailbox_arg("~peter/mail/台北/日本語"),
+            "\"~peter/mail/&U,BTFw-/&ZeVnLIqe-\""
+        );
+        assert_eq!(mailbox_arg("a\r\nb"), "\"a&AA0ACg-b\"");
+    }
+}

@@ -1,0 +1,119 @@
+//! TLS with rustls: the system trust store plus the certificates of `imap.ca_file`, the host
+//! name always verified. Handshake failures say what to change in the config.
+
+use std::net::TcpStream;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::{CertificateError, ClientConfig, ClientConnection, RootCertStore, StreamOwned};
+
+use super::failure::Failure;
+
+pub type TlsStream = StreamOwned<ClientConnection, TcpStream>;
+
+/// The client configuration, built once per source (reading the system store is not free).
+pub fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, Failure> {
+    let mut roots = RootCertStore::empty();
+    let native = rustls_native_certs::load_native_certs();
+    for e in &native.errors {
+        tracing::warn!("system trust store: {e}");
+    }
+    roots.add_parsable_certificates(native.certs);
+    if let Some(path) = ca_file {
+        let bad = |e: &dyn std::fmt::Display| {
+            Failure::new(format!("imap.ca_file {}: {e}", path.display()))
+        };
+        let certs = CertificateDer::pem_file_iter(path)
+            .map_err(|e| bad(&e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| bad(&e))?;
+        if certs.is_empty() {
+            return Err(bad(&"no PEM certificate in it"));
+        }
+        for cert in certs {
+            roots.add(cert).map_err(|e| bad(&e))?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Failure::new(format!("TLS setup failed: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// Runs the handshake to the end, so certificate errors surface here and not on first read.
+pub fn handshake(
+    config: Arc<ClientConfig>,
+    host: &str,
+    mut tcp: TcpStream,
+    io_timeout: Duration,
+) -> Result<TlsStream, Failure> {
+    let name = ServerName::try_from(host.to_string())
+        .map_err(|_| Failure::new(format!("`{host}` is not a valid TLS server name")))?;
+    let mut conn = ClientConnection::new(config, name)
+        .map_err(|e| Failure::new(format!("TLS setup failed: {e}")))?;
+    while conn.is_handshaking() {
+        if let Err(e) = conn.complete_io(&mut tcp) {
+            let tls = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
+            return Err(match tls {
+                Some(tls) => {
+                    Failure::new(format!("TLS handshake failed: {tls}{}", hint(tls, host)))
+                }
+                None => Failure::io("TLS handshake failed", &e, io_timeout),
+            });
+        }
+    }
+    Ok(StreamOwned::new(conn, tcp))
+}
+
+/// What the operator can do about a handshake error, if anything.
+fn hint(e: &rustls::Error, host: &str) -> String {
+    match e {
+        rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer) => {
+            " (add the server's CA with imap.ca_file)".into()
+        }
+        rustls::Error::InvalidCertificate(
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+        ) => format!(" (the certificate is not for {host}: check imap.host)"),
+        rustls::Error::InvalidMessage(_) => {
+            " (the server does not speak TLS on this port: for port 143 set imap.tls = \"starttls\")"
+                .into()
+        }
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ca_file_problems_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.pem");
+        let err = client_config(Some(&missing)).unwrap_err().message;
+        assert!(err.starts_with("imap.ca_file "), "{err}");
+        assert!(err.contains("missing.pem"), "{err}");
+
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let err = client_config(Some(&empty)).unwrap_err().message;
+        assert!(err.ends_with("no PEM certificate in it"), "{err}");
+    }
+
+    #[test]
+    fn hints_point_at_the_config_key() {
+        let unknown = rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer);
+        assert_eq!(
+            format!("{unknown}{}", hint(&unknown, "h")),
+            "invalid peer certificate: UnknownIssuer (add the server's CA with imap.ca_file)"
+        );
+        let name = rustls::Error::InvalidCertificate(CertificateError::NotValidForName);
+        assert!(hint(&name, "imap.example.org").contains("not for imap.example.org"));
+    }
+}

@@ -1,0 +1,229 @@
+//! The byte stream under the IMAP session: TCP with timeouts we set, then TLS from the first
+//! byte, TLS after STARTTLS, or plaintext when the config says so.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use super::failure::{Failure, secs};
+use super::tls::TlsStream;
+
+/// Added when a plaintext greeting never comes: the port probably waits for a TLS handshake.
+pub const IMPLICIT_TLS_HINT: &str =
+    " (is this an implicit-TLS port? then set imap.tls = \"implicit\")";
+
+pub enum Stream {
+    Plain(TcpStream),
+    Tls(Box<TlsStream>),
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.flush(),
+            Stream::Tls(s) => s.flush(),
+        }
+    }
+}
+
+/// Connects to the first address of `host` that answers within `connect_timeout`; every later
+/// read and write gives up after `io_timeout`, so a dead server never hangs a poll.
+pub fn connect(
+    host: &str,
+    port: u16,
+    connect_timeout: Duration,
+    io_timeout: Duration,
+) -> Result<TcpStream, Failure> {
+    let addrs = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| Failure::new(format!("cannot resolve {host}: {e}")))?;
+    let mut last = None;
+    for addr in addrs {
+        match TcpStream::connect_timeout(&addr, connect_timeout) {
+            Ok(tcp) => {
+                let setup = tcp
+                    .set_read_timeout(Some(io_timeout))
+                    .and_then(|()| tcp.set_write_timeout(Some(io_timeout)))
+                    .and_then(|()| tcp.set_nodelay(true));
+                setup.map_err(|e| Failure::new(format!("cannot set up the socket: {e}")))?;
+                return Ok(tcp);
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(match last {
+        None => Failure::new(format!("cannot resolve {host}: no address")),
+        Some(e) if e.kind() == io::ErrorKind::TimedOut => Failure::new(format!(
+            "cannot connect: no answer within {}",
+            secs(connect_timeout)
+        )),
+        Some(e) => Failure::new(format!("cannot connect: {e}")),
+    })
+}
+
+/// Checks the server's first line: `* OK` (or `* PREAUTH`) lets us in, `* BYE` turns us away.
+pub fn check_greeting(line: &[u8]) -> Result<(), Failure> {
+    let text = String::from_utf8_lossy(line);
+    let text = text.trim_end();
+    let upper = text.to_ascii_uppercase();
+    if upper.starts_with("* OK") || upper.starts_with("* PREAUTH") {
+        Ok(())
+    } else if let Some(reason) = upper.strip_prefix("* BYE").map(|_| &text[5..]) {
+        Err(Failure::new(format!(
+            "server refused the connection:{reason}"
+        )))
+    } else {
+        Err(Failure::new(format!(
+            "unexpected greeting `{text}` (is this an IMAP port?)"
+        )))
+    }
+}
+
+/// Reads the plaintext greeting, checks that the server offers STARTTLS and asks for it; the
+/// caller then runs the TLS handshake on the same socket. Nothing is sent in clear but
+/// CAPABILITY and STARTTLS.
+pub fn starttls(tcp: &TcpStream, io_timeout: Duration) -> Result<(), Failure> {
+    let mut reader = BufReader::new(tcp);
+    let greeting =
+        read_line(&mut reader, "no greeting from the server", io_timeout).map_err(|mut f| {
+            if !f.lost {
+                f.message += IMPLICIT_TLS_HINT;
+            }
+            f
+        })?;
+    check_greeting(&greeting)?;
+
+    send(tcp, b"s1 CAPABILITY\r\n", io_timeout)?;
+    let lines = read_tagged(&mut reader, "s1", io_timeout)?;
+    let offered = lines.iter().any(|l| {
+        let l = String::from_utf8_lossy(l).to_ascii_uppercase();
+        l.starts_with("* CAPABILITY ") && l.split_ascii_whitespace().any(|w| w == "STARTTLS")
+    });
+    if !offered {
+        return Err(Failure::new(
+            "the server does not offer STARTTLS: use its implicit-TLS port with \
+             imap.tls = \"implicit\" (tls = \"none\" would send the password in clear)",
+        ));
+    }
+
+    send(tcp, b"s2 STARTTLS\r\n", io_timeout)?;
+    let lines = read_tagged(&mut reader, "s2", io_timeout)?;
+    let done = lines
+        .last()
+        .map(|l| String::from_utf8_lossy(l).into_owned());
+    if !done
+        .as_deref()
+        .is_some_and(|l| l.to_ascii_uppercase().starts_with("S2 OK"))
+    {
+        return Err(Failure::new(format!(
+            "server refused STARTTLS: {}",
+            done.unwrap_or_default().trim_end()
+        )));
+    }
+    if !reader.buffer().is_empty() {
+        // Bytes sent before the handshake could be injected by anyone on the path.
+        return Err(Failure::new(
+            "server sent data after agreeing to STARTTLS; refusing the connection",
+        ));
+    }
+    Ok(())
+}
+
+fn send(mut tcp: &TcpStream, bytes: &[u8], io_timeout: Duration) -> Result<(), Failure> {
+    tcp.write_all(bytes)
+        .map_err(|e| Failure::io("STARTTLS failed", &e, io_timeout))
+}
+
+/// One line, at most 64 KiB (a server cannot make us buffer without end).
+fn read_line(
+    reader: &mut impl BufRead,
+    doing: &str,
+    io_timeout: Duration,
+) -> Result<Vec<u8>, Failure> {
+    let mut line = Vec::new();
+    let n = reader
+        .take(64 * 1024)
+        .read_until(b'\n', &mut line)
+        .map_err(|e| Failure::io(doing, &e, io_timeout))?;
+    if n == 0 {
+        let mut f = Failure::new("connection closed by the server");
+        f.lost = true;
+        return Err(f);
+    }
+    if !line.ends_with(b"\n") {
+        return Err(Failure::new("server sent an overlong line"));
+    }
+    Ok(line)
+}
+
+/// The lines answering command `tag`, the tagged completion last.
+fn read_tagged(
+    reader: &mut impl BufRead,
+    tag: &str,
+    io_timeout: Duration,
+) -> Result<Vec<Vec<u8>>, Failure> {
+    let mut lines = Vec::new();
+    for _ in 0..1000 {
+        let line = read_line(reader, "STARTTLS failed", io_timeout)?;
+        let tagged = line
+            .get(..tag.len() + 1)
+            .is_some_and(|p| p.eq_ignore_ascii_case(format!("{tag} ").as_bytes()));
+        lines.push(line);
+        if tagged {
+            return Ok(lines);
+        }
+    }
+    Err(Failure::new("server never completed the command"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn greetings() {
+        assert!(check_greeting(b"* OK [CAPABILITY IMAP4rev1] Dovecot ready.\r\n").is_ok());
+        assert!(check_greeting(b"* PREAUTH ready\r\n").is_ok());
+        let bye = check_greeting(b"* BYE Too many connections\r\n").unwrap_err();
+        assert_eq!(
+            bye.message,
+            "server refused the connection: Too many connections"
+        );
+        let other = check_greeting(b"220 smtp.example.org ESMTP\r\n").unwrap_err();
+        assert!(other.message.contains("is this an IMAP port?"), "{other}");
+    }
+
+    #[test]
+    fn tagged_completion_ends_the_answer() {
+        let mut input: &[u8] = b"* CAPABILITY IMAP4rev1 STARTTLS\r\ns1 OK done\r\nextra";
+        let lines = read_tagged(&mut input, "s1", Duration::from_secs(1)).unwrap();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(input, b"extra");
+        let mut closed: &[u8] = b"* CAPABILITY IMAP4rev1\r\n";
+        let err = read_tagged(&mut closed, "s1", Duration::from_secs(1)).unwrap_err();
+        assert!(err.lost);
+    }
+
+    #[test]
+    fn overlong_lines_are_refused() {
+        let long = vec![b'x'; 70 * 1024];
+        let err = read_line(&mut &long[..], "reading", Duration::from_secs(1)).unwrap_err();
+        assert_eq!(err.message, "server sent an overlong line");
+    }
+}

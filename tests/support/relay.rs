@@ -1,0 +1,109 @@
+//! A TCP relay between a client and a local server that records the command lines the client
+//! sends and counts the bytes the server answers: what a pass costs, measured from outside.
+//! For plaintext protocols only (it reads what it relays).
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+pub struct Relay {
+    pub port: u16,
+    shared: Arc<Shared>,
+}
+
+#[derive(Default)]
+struct Shared {
+    commands: Mutex<Vec<String>>,
+    server_bytes: AtomicU64,
+    stopped: AtomicBool,
+}
+
+impl Relay {
+    /// Listens on a free 127.0.0.1 port and relays each connection to `target_port`.
+    pub fn start(target_port: u16) -> Relay {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the relay");
+        let port = listener.local_addr().unwrap().port();
+        let shared = Arc::new(Shared::default());
+        let accepting = shared.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                if accepting.stopped.load(Ordering::SeqCst) {
+                    break;
+                }
+                let (Ok(client), Ok(server)) =
+                    (client, TcpStream::connect(("127.0.0.1", target_port)))
+                else {
+                    continue;
+                };
+                relay(client, server, accepting.clone());
+            }
+        });
+        Relay { port, shared }
+    }
+
+    /// The command lines sent since the last call, without their tags; LOGIN's arguments are
+    /// masked.
+    pub fn take_commands(&self) -> Vec<String> {
+        std::mem::take(&mut *self.shared.commands.lock().unwrap())
+    }
+
+    /// Bytes the server sent since the last call.
+    pub fn take_server_bytes(&self) -> u64 {
+        self.shared.server_bytes.swap(0, Ordering::SeqCst)
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.shared.stopped.store(true, Ordering::SeqCst);
+        // Wakes the accepting thread so it sees the flag.
+        TcpStream::connect(("127.0.0.1", self.port)).ok();
+    }
+}
+
+fn relay(client: TcpStream, server: TcpStream, shared: Arc<Shared>) {
+    let (client_in, server_out) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+    let upstream = shared.clone();
+    std::thread::spawn(move || {
+        let mut pending = Vec::new();
+        copy(client_in, server_out, |chunk| {
+            pending.extend_from_slice(chunk);
+            while let Some(end) = pending.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = pending.drain(..=end).collect();
+                upstream.commands.lock().unwrap().push(command_of(&line));
+            }
+        });
+    });
+    std::thread::spawn(move || {
+        copy(server, client, |chunk| {
+            shared
+                .server_bytes
+                .fetch_add(chunk.len() as u64, Ordering::SeqCst);
+        });
+    });
+}
+
+/// Copies until either side closes, showing each chunk to `see`, then closes both.
+fn copy(mut from: TcpStream, mut to: TcpStream, mut see: impl FnMut(&[u8])) {
+    let mut buf = [0u8; 16 * 1024];
+    while let Ok(n) = from.read(&mut buf) {
+        if n == 0 || to.write_all(&buf[..n]).is_err() {
+            break;
+        }
+        see(&buf[..n]);
+    }
+    from.shutdown(Shutdown::Both).ok();
+    to.shutdown(Shutdown::Both).ok();
+}
+
+/// `a3 UID FETCH 4:* (UID)\r\n` → `UID FETCH 4:* (UID)`; `a1 LOGIN u p` → `LOGIN ***`.
+fn command_of(line: &[u8]) -> String {
+    let line = String::from_utf8_lossy(line);
+    let command = line.trim_end().split_once(' ').map_or("", |(_, c)| c);
+    if command.to_ascii_uppercase().starts_with("LOGIN ") {
+        "LOGIN ***".into()
+    } else {
+        command.to_string()
+    }
+}
