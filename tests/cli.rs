@@ -1,73 +1,15 @@
 //! The real binary, run the way an operator runs it: roster import, listing, the audit log,
 //! config errors and exit codes.
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+mod support;
 
-use assert_cmd::Command;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
 use serde_json::Value;
+use support::install::Install;
 
 const DEMO_ROSTER: &str = "assets/demo/roster.csv";
-
-/// A private installation: its own config file, data dir and HOME.
-struct Install {
-    dir: tempfile::TempDir,
-}
-
-impl Install {
-    fn new() -> Install {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("config.toml"),
-            "[list]\nname = \"TLD-OPS\"\n",
-        )
-        .unwrap();
-        Install { dir }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("tldops").unwrap();
-        c.env_clear()
-            .env("HOME", self.dir.path())
-            .env("PATH", std::env::var_os("PATH").unwrap())
-            .env("TLDOPS_CONFIG", self.path("config.toml"))
-            .env("TLDOPS_DATA_DIR", self.path("data"));
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        let out = self.cmd().args(args).output().unwrap();
-        Output {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8(out.stdout).unwrap(),
-            stderr: String::from_utf8(out.stderr).unwrap(),
-        }
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert_eq!(out.code, 0, "{args:?} failed: {}", out.stderr);
-        out.stdout
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).unwrap()
-    }
-
-    fn db(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open(self.path("data/tldops.sqlite3")).unwrap()
-    }
-}
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
 
 fn write(path: &Path, text: &str) -> String {
     std::fs::write(path, text).unwrap();

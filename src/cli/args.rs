@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::domain::case::CaseState;
 use crate::domain::region::Region;
 use crate::domain::roster::Format;
+use crate::domain::triage::Verdict;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -42,6 +43,26 @@ pub enum Command {
     /// Import, list and show the ccTLD roster
     #[command(subcommand)]
     Roster(RosterCommand),
+    /// Fetch new mail from the admin mailbox (or a Maildir / mbox) and triage it
+    Poll(PollArgs),
+    /// List ingested messages with their verdict, TLD, reason and contacts
+    Messages {
+        #[command(flatten)]
+        json: JsonFlag,
+        /// Only messages with this verdict
+        #[arg(long, value_parser = parse_verdict)]
+        verdict: Option<Verdict>,
+        /// Only messages about this TLD
+        #[arg(long)]
+        tld: Option<String>,
+    },
+    /// File an ambiguous or unrelated message under a TLD (logged)
+    Assign {
+        /// The message's Message-ID (without <>), or #ID as `tldops messages` shows it
+        message: String,
+        /// The TLD it is about
+        tld: String,
+    },
     /// Show the audit log, or verify its hash chain
     Log(LogArgs),
     /// Print shell completions
@@ -101,6 +122,19 @@ pub enum RosterCommand {
 }
 
 #[derive(Debug, Args)]
+pub struct PollArgs {
+    /// Ingest a local Maildir (cur/ and new/) instead of the IMAP mailbox
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["mbox", "watch"])]
+    pub maildir: Option<PathBuf>,
+    /// Ingest a local mbox file instead of the IMAP mailbox
+    #[arg(long, value_name = "FILE", conflicts_with = "watch")]
+    pub mbox: Option<PathBuf>,
+    /// Keep polling every imap.poll_interval until interrupted
+    #[arg(long)]
+    pub watch: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct LogArgs {
     #[command(flatten)]
     pub json: JsonFlag,
@@ -152,6 +186,10 @@ fn parse_region(s: &str) -> Result<Region, String> {
 }
 
 fn parse_state(s: &str) -> Result<CaseState, String> {
+    s.parse()
+}
+
+fn parse_verdict(s: &str) -> Result<Verdict, String> {
     s.parse()
 }
 

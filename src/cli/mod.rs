@@ -3,7 +3,9 @@
 mod args;
 mod config;
 mod log;
+mod messages;
 mod output;
+mod poll;
 mod roster;
 
 use std::io;
@@ -12,11 +14,11 @@ use anyhow::Result;
 use clap::CommandFactory;
 
 pub use args::Cli;
-use args::{Command, ConfigCommand, LogArgs, RosterCommand, Shell};
+use args::{Command, ConfigCommand, LogArgs, PollArgs, RosterCommand, Shell};
 
 use crate::config::{Config, Paths};
 use crate::service::{ImportOptions, RosterFilter, Service};
-use crate::store::{EventFilter, Store};
+use crate::store::{EventFilter, MessageFilter, Store};
 
 pub fn run(cli: Cli) -> Result<()> {
     if let Command::Completions { shell } = cli.command {
@@ -37,7 +39,7 @@ pub fn run(cli: Cli) -> Result<()> {
         return config::check(&paths, &config, secrets);
     }
     let store = Store::open(&paths.database())?;
-    let mut service = Service::new(store, crate::operator::current_login()?);
+    let mut service = Service::new(store, config, crate::operator::current_login()?);
     match cli.command {
         Command::Roster(RosterCommand::Import {
             file,
@@ -70,6 +72,25 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Roster(RosterCommand::Show { tld, json }) => {
             roster::show(&service, &tld, json.json)
         }
+        Command::Poll(PollArgs {
+            maildir,
+            mbox,
+            watch,
+        }) => {
+            if maildir.is_some() || mbox.is_some() {
+                messages::poll_local(&mut service, maildir.as_deref(), mbox.as_deref())
+            } else {
+                poll::imap(&mut service, watch)
+            }
+        }
+        Command::Messages { json, verdict, tld } => {
+            let tld = match tld {
+                Some(t) => Some(service.tld(&t)?.tld.code.to_string()),
+                None => None,
+            };
+            messages::list(&service, &MessageFilter { verdict, tld }, json.json)
+        }
+        Command::Assign { message, tld } => messages::assign(&mut service, &message, &tld),
         Command::Log(LogArgs {
             json,
             tld,

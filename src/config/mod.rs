@@ -61,7 +61,7 @@ pub enum TlsMode {
     None,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImapConfig {
     pub host: String,
@@ -77,6 +77,16 @@ pub struct ImapConfig {
     #[serde(default = "default_poll_interval")]
     pub poll_interval: Interval,
     pub ca_file: Option<PathBuf>,
+    /// Messages larger than this (bytes) are stored with their headers only.
+    #[serde(default = "default_max_message_size")]
+    pub max_message_size: u64,
+}
+
+/// 25 MB: larger than any reply naming contacts, smaller than a mailbox-filling attachment.
+pub const DEFAULT_MAX_MESSAGE_SIZE: u64 = 25_000_000;
+
+fn default_max_message_size() -> u64 {
+    DEFAULT_MAX_MESSAGE_SIZE
 }
 
 impl ImapConfig {

@@ -121,3 +121,98 @@ mod tests {
         }
     }
 }
+
+/// The form addresses are compared in: lowercase, the domain as ASCII (punycode), so that
+/// `Admin@Координация.example` and `admin@xn--80ahmbgueas8d6e.example` are the same address.
+/// `None` for text that is not an address.
+pub fn address_key(address: &str) -> Option<String> {
+    let (local, domain) = address.trim().rsplit_once('@')?;
+    if local.is_empty() || domain.is_empty() {
+        return None;
+    }
+    let domain = idna::domain_to_ascii(domain.trim_end_matches('.')).ok()?;
+    Some(format!("{}@{domain}", local.to_lowercase()))
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::address_key;
+
+    #[test]
+    fn idn_and_case_compare_equal() {
+        assert_eq!(
+            address_key("Admin@Координация.example"),
+            address_key("admin@xn--80ahmbgueas8d6e.example")
+        );
+        assert_eq!(
+            address_key("Directie@SIDN.example").as_deref(),
+            Some("directie@sidn.example")
+        );
+        assert_eq!(address_key("nobody"), None);
+    }
+}
+
+/// Every email address written in `text`, as byte ranges, in order. Finds bare addresses,
+/// `<addr>` and `mailto:addr` alike; ignores `@` that is not part of an address.
+pub fn find_addresses(text: &str) -> Vec<std::ops::Range<usize>> {
+    let local_char = |c: char| c.is_alphanumeric() || "._%+-'!#$&*/=?^`{|}~".contains(c);
+    let domain_char = |c: char| c.is_alphanumeric() || c == '.' || c == '-';
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices('@') {
+        let start = text[..at]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| local_char(c))
+            .last()
+            .map_or(at, |(i, _)| i);
+        let end = text[at + 1..]
+            .char_indices()
+            .take_while(|&(_, c)| domain_char(c))
+            .last()
+            .map_or(at + 1, |(i, c)| at + 1 + i + c.len_utf8());
+        let mut range = start..end;
+        // Sentence punctuation around an address is not part of it.
+        while text[range.clone()].ends_with(['.', '-']) {
+            range.end -= 1;
+        }
+        while text[range.clone()].starts_with(['.', '\'', '-']) {
+            range.start += 1;
+        }
+        if range.start < at
+            && range.end > at + 1
+            && found
+                .last()
+                .is_none_or(|r: &std::ops::Range<usize>| r.end <= range.start)
+            && Email::parse(&text[range.clone()]).is_ok()
+        {
+            found.push(range);
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod find_tests {
+    use super::find_addresses;
+
+    fn find(text: &str) -> Vec<&str> {
+        find_addresses(text).into_iter().map(|r| &text[r]).collect()
+    }
+
+    #[test]
+    fn finds_addresses_in_prose_and_markup() {
+        assert_eq!(
+            find("Jan (jan.jansen@sidn.example, +31) and <Piet@CERT.example>; mailto:x@y.example."),
+            [
+                "jan.jansen@sidn.example",
+                "Piet@CERT.example",
+                "x@y.example"
+            ]
+        );
+        assert_eq!(
+            find("write to admin@координация.example."),
+            ["admin@координация.example"]
+        );
+        assert!(find("@home, a @ b, user@localhost").is_empty());
+    }
+}

@@ -7,6 +7,8 @@
 pub mod audit;
 pub mod case;
 pub mod email;
+pub mod message;
 pub mod region;
 pub mod roster;
 pub mod tld;
+pub mod triage;

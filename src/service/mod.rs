@@ -2,25 +2,38 @@
 //! the CLI and the TUI do exactly the same thing. It ties the pure domain to the store and,
 //! later, to mail; it never prints and never draws.
 
+mod ingest;
 mod log;
+mod messages;
 mod roster;
 
 use anyhow::Result;
 
+pub use ingest::IngestReport;
 pub use log::LogReport;
 pub use roster::{ImportOptions, ImportReport, RosterFilter};
 
+use crate::config::Config;
 use crate::store::Store;
 
 pub struct Service {
     store: Store,
+    config: Config,
     /// The OS login recorded in every event this service writes.
     operator: String,
 }
 
 impl Service {
-    pub fn new(store: Store, operator: String) -> Service {
-        Service { store, operator }
+    pub fn new(store: Store, config: Config, operator: String) -> Service {
+        Service {
+            store,
+            config,
+            operator,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 }
 

@@ -188,12 +188,17 @@ fn apply_diff(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
     use crate::store::{EventFilter, Store};
 
     const HEADER: &str = "tld,country,admin_name,admin_email,tech_name,tech_email,region\n";
 
     fn service() -> Service {
-        Service::new(Store::open_in_memory().unwrap(), "alice".into())
+        Service::new(
+            Store::open_in_memory().unwrap(),
+            Config::default(),
+            "alice".into(),
+        )
     }
 
     fn import(s: &mut Service, rows: &str, options: ImportOptions) -> Result<ImportReport> {

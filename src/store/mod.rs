@@ -5,7 +5,9 @@
 //! [`Store::write`], one `BEGIN IMMEDIATE` transaction each, so concurrent operators serialise.
 //! This module knows SQL and nothing of terminals or mail servers.
 
+mod cases;
 mod events;
+mod messages;
 mod migrations;
 mod roster;
 
@@ -18,7 +20,9 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+pub use cases::{CaseQueries, SentRow};
 pub use events::{EventFilter, EventQueries};
+pub use messages::{MessageFilter, MessageQueries, MessageRow, NewMessage};
 pub use roster::{RosterQueries, RosterRow};
 
 pub struct Store {

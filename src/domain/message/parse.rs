@@ -1,0 +1,263 @@
+//! Raw bytes to [`Inbound`] with `mail-parser`, guarded: no input may panic the ingest.
+
+use std::borrow::Cow;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use mail_parser::{
+    Address, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
+};
+
+use super::{Inbound, Mailbox, Original, html_to_text, sanitize};
+
+/// Parses a message. `body_fetched` says whether `raw` is the whole message or only its header
+/// block. Never panics; unparseable input gives an `Inbound` with `parse_error` set.
+pub fn parse(raw: &[u8], body_fetched: bool) -> Inbound {
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return failed("empty message");
+    }
+    match catch_unwind(AssertUnwindSafe(|| parse_unguarded(raw, body_fetched))) {
+        Ok(Some(inbound)) => inbound,
+        Ok(None) => failed("not a mail message (no headers found)"),
+        Err(_) => failed("the MIME parser failed on this message"),
+    }
+}
+
+fn failed(why: &str) -> Inbound {
+    Inbound {
+        parse_error: Some(why.to_string()),
+        ..Inbound::default()
+    }
+}
+
+fn parse_unguarded(raw: &[u8], body_fetched: bool) -> Option<Inbound> {
+    let message = MessageParser::default().parse(raw)?;
+    if message.headers().is_empty() {
+        return None;
+    }
+    let content_type = message.root_part().content_type();
+    let mut inbound = Inbound {
+        message_id: message.message_id().map(clean_id).filter(|s| !s.is_empty()),
+        from: mailboxes(message.from()),
+        sender: mailboxes(message.sender()).into_iter().next(),
+        to: mailboxes(message.to()),
+        cc: mailboxes(message.cc()),
+        reply_to: mailboxes(message.reply_to()),
+        subject: message
+            .subject()
+            .map(|s| sanitize(s, false))
+            .unwrap_or_default(),
+        date: message.date().map(|d| d.to_rfc3339()),
+        in_reply_to: ids(message.in_reply_to()),
+        references: ids(message.references()),
+        headers: message
+            .headers_raw()
+            .map(|(name, value)| (name.to_ascii_lowercase(), sanitize(value, false)))
+            .collect(),
+        content_type: content_type.map_or_else(
+            || "text/plain".to_string(),
+            |ct| format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")).to_ascii_lowercase(),
+        ),
+        report_type: content_type
+            .and_then(|ct| ct.attribute("report-type"))
+            .map(|r| r.to_ascii_lowercase()),
+        body_fetched,
+        ..Inbound::default()
+    };
+    if body_fetched {
+        read_body(&message, &mut inbound);
+    }
+    Some(inbound)
+}
+
+/// Message-IDs without angle brackets or spaces.
+fn clean_id(id: &str) -> String {
+    sanitize(id, false)
+        .trim_matches(|c| c == '<' || c == '>' || char::is_whitespace(c))
+        .to_string()
+}
+
+fn ids(value: &HeaderValue) -> Vec<String> {
+    let list: Vec<&str> = match value {
+        HeaderValue::Text(t) => vec![t.as_ref()],
+        HeaderValue::TextList(l) => l.iter().map(|t| t.as_ref()).collect(),
+        _ => vec![],
+    };
+    list.into_iter()
+        .map(clean_id)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn mailboxes(address: Option<&Address>) -> Vec<Mailbox> {
+    let Some(address) = address else {
+        return vec![];
+    };
+    address
+        .iter()
+        .filter_map(|a| {
+            let addr = sanitize(a.address.as_deref()?, false);
+            (!addr.is_empty()).then(|| Mailbox {
+                name: a
+                    .name
+                    .as_deref()
+                    .map(|n| sanitize(n, false))
+                    .filter(|n| !n.is_empty()),
+                address: addr,
+            })
+        })
+        .collect()
+}
+
+/// Text bodies, the HTML body, vCards, delivery reports and attached messages.
+fn read_body(message: &Message, inbound: &mut Inbound) {
+    let mut plain = Vec::new();
+    for part in message.text_bodies().filter(|p| !p.is_text_html()) {
+        if let Some(text) = part.text_contents() {
+            plain.push(text.to_string());
+        }
+    }
+    let html: Vec<String> = message
+        .html_bodies()
+        .filter(|p| p.is_text_html())
+        .filter_map(|p| p.text_contents().map(html_to_text))
+        .collect();
+    let html = (!html.is_empty()).then(|| sanitize(&html.join("\n"), true));
+    inbound.text = if plain.is_empty() {
+        html.clone().unwrap_or_default()
+    } else {
+        sanitize(&plain.join("\n"), true)
+    };
+    inbound.html_text = html;
+
+    for part in message.parts.iter() {
+        let mime = mime_of(part);
+        match mime.as_str() {
+            "text/vcard" | "text/x-vcard" | "text/directory" => {
+                if let Some(text) = part_text(part) {
+                    inbound.vcards.push(sanitize(&text, true));
+                }
+            }
+            "message/delivery-status" | "message/global-delivery-status" => {
+                if let Some(text) = part_text(part) {
+                    inbound.delivery_status.push(sanitize(&text, true));
+                }
+            }
+            "text/rfc822-headers" | "message/rfc822-headers" => {
+                let text = part_text(part).unwrap_or_default();
+                if let Some(m) = MessageParser::default().parse_headers(text.as_bytes()) {
+                    inbound.originals.push(original(&m));
+                }
+            }
+            _ => {
+                if let PartType::Message(inner) = &part.body {
+                    inbound.originals.push(original(inner));
+                }
+            }
+        }
+    }
+}
+
+fn mime_of(part: &MessagePart) -> String {
+    part.content_type()
+        .map(|ct| format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")))
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+/// A part's content as text, whatever mail-parser made of it.
+fn part_text<'a>(part: &'a MessagePart) -> Option<Cow<'a, str>> {
+    match &part.body {
+        PartType::Text(t) | PartType::Html(t) => Some(Cow::Borrowed(t.as_ref())),
+        PartType::Binary(b) | PartType::InlineBinary(b) => Some(String::from_utf8_lossy(b)),
+        PartType::Message(m) => Some(String::from_utf8_lossy(m.raw_message())),
+        PartType::Multipart(_) => None,
+    }
+}
+
+fn original(m: &Message) -> Original {
+    Original {
+        message_id: m.message_id().map(clean_id).filter(|s| !s.is_empty()),
+        to: mailboxes(m.to()),
+        subject: m.subject().map(|s| sanitize(s, false)).unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_and_sanitises_headers() {
+        let raw = b"From: =?UTF-8?B?SmFuIBtbMkpKYW5zZW4=?= <Jan@SIDN.example>\r\n\
+            To: secretariat@ccnso.example.org, \"Ann\" <directie@sidn.example>\r\n\
+            Subject: =?ISO-8859-1?Q?R=E9ponse_=1B]0;x=07ok?=\r\n\
+            Message-ID: <abc@mail.example>\r\n\
+            In-Reply-To: <invitation.nl.k3x9.1@ccnso.example.org>\r\n\
+            References: <a@x.example> <invitation.nl.k3x9.1@ccnso.example.org>\r\n\
+            Date: Mon, 2 Mar 2026 10:00:00 +0100\r\n\
+            Auto-Submitted: no\r\n\r\nHello\r\n";
+        let m = parse(raw, true);
+        assert_eq!(m.parse_error, None);
+        assert_eq!(m.from[0].name.as_deref(), Some("Jan Jansen"));
+        assert_eq!(m.from[0].key().as_deref(), Some("jan@sidn.example"));
+        assert_eq!(m.to.len(), 2);
+        assert_eq!(m.subject, "Réponse ok");
+        assert_eq!(m.message_id.as_deref(), Some("abc@mail.example"));
+        assert_eq!(m.in_reply_to, ["invitation.nl.k3x9.1@ccnso.example.org"]);
+        assert_eq!(m.references.len(), 2);
+        assert_eq!(m.date.as_deref(), Some("2026-03-02T10:00:00+01:00"));
+        assert_eq!(m.header("auto-submitted"), Some("no"));
+        assert_eq!(m.text.trim(), "Hello");
+    }
+
+    #[test]
+    fn html_only_mail_is_converted() {
+        let raw = b"From: a@b.example\nContent-Type: text/html; charset=utf-8\n\n<p>Jan Jansen</p><p>jan@sidn.example</p>";
+        let m = parse(raw, true);
+        assert_eq!(m.text, "Jan Jansen\njan@sidn.example");
+        assert!(m.html_text.is_some());
+    }
+
+    #[test]
+    fn delivery_report_parts_are_read() {
+        let raw = b"From: MAILER-DAEMON@mx.example\n\
+            Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n\
+            --B\nContent-Type: text/plain\n\nUndeliverable\n\
+            --B\nContent-Type: message/delivery-status\n\n\
+            Reporting-MTA: dns; mx.example\n\nFinal-Recipient: rfc822; directie@sidn.example\nAction: failed\nStatus: 5.1.1\n\n\
+            --B\nContent-Type: text/rfc822-headers\n\n\
+            Message-ID: <invitation.nl.k3x9.1@ccnso.example.org>\nTo: directie@sidn.example\nSubject: [TLD-OPS .nl #k3x9] Invitation\n\n\
+            --B--\n";
+        let m = parse(raw, true);
+        assert_eq!(m.content_type, "multipart/report");
+        assert_eq!(m.report_type.as_deref(), Some("delivery-status"));
+        assert!(
+            m.delivery_status[0].contains("Final-Recipient: rfc822; directie@sidn.example"),
+            "{:?}",
+            m.delivery_status
+        );
+        assert_eq!(
+            m.originals[0].message_id.as_deref(),
+            Some("invitation.nl.k3x9.1@ccnso.example.org")
+        );
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        assert!(parse(b"", true).parse_error.is_some());
+        assert!(parse(b"\r\n\r\n", true).parse_error.is_some());
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for len in 0..300 {
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    let alphabet = b"From: <>\r\n:;=?Q?B?\x1b\xff\x00-boundary--";
+                    alphabet[seed as usize % alphabet.len()]
+                })
+                .collect();
+            let _ = parse(&bytes, true);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! Making text from mail safe for a terminal. Mail is hostile: an RFC 2047 word can decode to
+//! `ESC[2J`, a display name can carry a bidi override that flips what the operator reads.
+//! Every string from a message passes through here at the parsing boundary.
+
+/// Tab stops every 8 columns, as terminals have them.
+const TAB: usize = 8;
+
+/// Removes C0/C1 control characters and whole escape sequences (CSI, OSC, DCS ...), bidi
+/// overrides and isolates, zero-width and other invisible format characters; expands tabs;
+/// keeps newlines when `multiline`, else turns them into spaces.
+pub fn sanitize(input: &str, multiline: bool) -> String {
+    let mut out = String::with_capacity(input.len());
+    let mut column = 0;
+    let mut chars = input.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' | '\r' => {
+                if c == '\r' && chars.peek() == Some(&'\n') {
+                    continue;
+                }
+                if multiline {
+                    out.push('\n');
+                    column = 0;
+                } else if !out.ends_with(' ') {
+                    out.push(' ');
+                    column += 1;
+                }
+            }
+            '\t' if !multiline => {
+                if !out.ends_with(' ') {
+                    out.push(' ');
+                    column += 1;
+                }
+            }
+            '\t' => {
+                let n = TAB - column % TAB;
+                out.extend(std::iter::repeat_n(' ', n));
+                column += n;
+            }
+            '\u{1b}' => skip_escape(&mut chars),
+            // C1 CSI, OSC, DCS, SOS, PM, APC: the 8-bit forms of ESC [, ESC ] ...
+            '\u{9b}' => skip_csi(&mut chars),
+            '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            c if is_invisible(c) => {}
+            c => {
+                out.push(c);
+                column += 1;
+            }
+        }
+    }
+    if multiline {
+        out
+    } else {
+        out.trim().to_string()
+    }
+}
+
+/// Characters that must never reach the terminal: controls, bidi controls, zero-width and
+/// other format characters that hide or reorder text.
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00ad}'                      // soft hyphen
+            | '\u{061c}'                    // Arabic letter mark
+            | '\u{115f}' | '\u{1160}'       // Hangul fillers
+            | '\u{180e}'                    // Mongolian vowel separator
+            | '\u{200b}'..='\u{200f}'       // zero-width space/joiners, LRM, RLM
+            | '\u{202a}'..='\u{202e}'       // bidi embeddings and overrides
+            | '\u{2060}'..='\u{206f}'       // word joiner, invisible operators, bidi isolates
+            | '\u{3164}'                    // Hangul filler
+            | '\u{feff}'                    // zero-width no-break space / BOM
+            | '\u{fff9}'..='\u{fffb}'       // interlinear annotation
+            | '\u{e0000}'..='\u{e007f}'     // tag characters
+        )
+}
+
+type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+
+/// After ESC: drops the rest of the sequence, whatever its kind.
+fn skip_escape(chars: &mut Chars) {
+    match chars.next() {
+        Some('[') => skip_csi(chars),
+        Some(']' | 'P' | 'X' | '^' | '_') => skip_string(chars),
+        // Two-character sequences (ESC c, ESC 7 ...) and ESC ( B style charset selections.
+        Some('(' | ')' | '*' | '+' | '#' | '%' | ' ') => {
+            chars.next();
+        }
+        _ => {}
+    }
+}
+
+/// CSI: parameters and intermediates up to a final byte in `@`..`~`.
+fn skip_csi(chars: &mut Chars) {
+    for c in chars.by_ref() {
+        if ('@'..='~').contains(&c) {
+            break;
+        }
+        if !(' '..='?').contains(&c) {
+            break;
+        }
+    }
+}
+
+/// OSC/DCS/SOS/PM/APC: a string up to BEL, ST (ESC \) or C1 ST.
+fn skip_string(chars: &mut Chars) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{7}' | '\u{9c}' => break,
+            '\u{1b}' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_escape_sequences_whole() {
+        assert_eq!(sanitize("a\u{1b}[2Jb", false), "ab");
+        assert_eq!(sanitize("a\u{1b}[38;5;196mred\u{1b}[0m", false), "ared");
+        assert_eq!(sanitize("\u{1b}]0;pwned\u{7}title", false), "title");
+        assert_eq!(
+            sanitize(
+                "\u{1b}]8;;http://evil.example\u{1b}\\click\u{1b}]8;;\u{1b}\\",
+                false
+            ),
+            "click"
+        );
+        assert_eq!(sanitize("x\u{9b}31my", false), "xy");
+        assert_eq!(sanitize("x\u{9d}0;t\u{9c}y", false), "xy");
+        assert_eq!(sanitize("bell\u{7}\u{8}\u{0}", false), "bell");
+    }
+
+    #[test]
+    fn strips_bidi_and_invisible_characters() {
+        assert_eq!(sanitize("admin\u{202e}moc.live", false), "adminmoc.live");
+        assert_eq!(sanitize("jan\u{200b}\u{2066}sen\u{feff}", false), "jansen");
+        assert_eq!(
+            sanitize("日本語 Ελληνικά עברית", false),
+            "日本語 Ελληνικά עברית"
+        );
+    }
+
+    #[test]
+    fn newlines_and_tabs() {
+        assert_eq!(sanitize("a\r\nb\tc", true), "a\nb       c");
+        assert_eq!(sanitize("  a\r\n\tb ", false), "a b");
+        assert_eq!(sanitize("ab\tc", true), "ab      c");
+    }
+}

@@ -1,0 +1,751 @@
+//! Finding people in free text: each address with the name and phone number written next to
+//! it — on the same line ("Jan Jansen (jan@x, +31 …)"), in a table row, in a labelled block
+//! ("Name: … / Email: … / Phone: …"), or on the lines around it.
+
+use super::Contact;
+use crate::domain::email::find_addresses;
+
+const NAME_LABELS: &[&str] = &[
+    "name",
+    "full name",
+    "contact name",
+    "contact person",
+    "person",
+    "nom",
+    "nom complet",
+    "nombre",
+    "nombre completo",
+    "nome",
+    "naam",
+    "namn",
+    "navn",
+    "imię i nazwisko",
+    "imię",
+    "jméno",
+    "jméno a příjmení",
+    "имя",
+    "фио",
+    "ім'я",
+    "氏名",
+    "名前",
+    "担当者",
+    "姓名",
+    "名字",
+    "联系人",
+    "이름",
+    "όνομα",
+    "ονοματεπώνυμο",
+    "contact",
+];
+const EMAIL_LABELS: &[&str] = &[
+    "email",
+    "e-mail",
+    "mail",
+    "email address",
+    "e-mail address",
+    "courriel",
+    "adresse e-mail",
+    "adresse électronique",
+    "correo",
+    "correo electrónico",
+    "correo electronico",
+    "e-posta",
+    "endereço de e-mail",
+    "endereço de email",
+    "почта",
+    "эл. почта",
+    "электронная почта",
+    "e-mail адрес",
+    "ел. пошта",
+    "电子邮件",
+    "电子邮箱",
+    "邮箱",
+    "メール",
+    "電子メール",
+    "メールアドレス",
+    "이메일",
+    "adres e-mail",
+    "emailová adresa",
+];
+const PHONE_LABELS: &[&str] = &[
+    "phone",
+    "telephone",
+    "tel",
+    "tel.",
+    "mobile",
+    "cell",
+    "mobile phone",
+    "phone number",
+    "telephone number",
+    "mob",
+    "gsm",
+    "handy",
+    "téléphone",
+    "tél",
+    "tél.",
+    "portable",
+    "teléfono",
+    "telefono",
+    "celular",
+    "móvil",
+    "telefone",
+    "telemóvel",
+    "telefon",
+    "telefoon",
+    "mobiel",
+    "телефон",
+    "тел",
+    "тел.",
+    "моб",
+    "电话",
+    "手机",
+    "電話",
+    "電話番号",
+    "携帯",
+    "전화",
+    "전화번호",
+    "τηλέφωνο",
+    "telefon komórkowy",
+];
+
+/// Words that show a phrase is not a person's name.
+const NOT_NAME: &[&str] = &[
+    "contact",
+    "contacts",
+    "security",
+    "stability",
+    "email",
+    "e-mail",
+    "mail",
+    "phone",
+    "tel",
+    "telephone",
+    "mobile",
+    "name",
+    "our",
+    "the",
+    "is",
+    "are",
+    "and",
+    "please",
+    "dear",
+    "regards",
+    "for",
+    "of",
+    "to",
+    "with",
+    "at",
+    "by",
+    "from",
+    "as",
+    "be",
+    "will",
+    "would",
+    "who",
+    "which",
+    "primary",
+    "secondary",
+    "backup",
+    "us",
+    "we",
+    "i",
+    "you",
+    "hi",
+    "hello",
+    "thanks",
+    "thank",
+    "here",
+    "below",
+    "above",
+    "following",
+    "list",
+    "address",
+    "number",
+    "reach",
+    "can",
+    "via",
+    "or",
+    "also",
+    "both",
+    "person",
+    "people",
+    "these",
+    "those",
+    "this",
+    "that",
+];
+
+/// Every address in `text` with the name and phone that go with it.
+pub fn find(text: &str) -> Vec<Contact> {
+    let joined = unwrap_prose(text);
+    let lines: Vec<&str> = joined.iter().map(String::as_str).collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let addresses = find_addresses(line);
+        for (k, range) in addresses.iter().enumerate() {
+            let email = line[range.clone()].to_string();
+            let (name, phone) = if let Some(fields) = labelled(&lines, i) {
+                fields
+            } else if let Some(fields) = table_row(line, range) {
+                fields
+            } else {
+                let start = if k == 0 { 0 } else { addresses[k - 1].end };
+                let end = addresses.get(k + 1).map_or(line.len(), |r| r.start);
+                around(&lines, i, line, start..end, range.clone(), addresses.len())
+            };
+            out.push(Contact { email, name, phone });
+        }
+    }
+    out
+}
+
+/// Rejoins prose that a mail client wrapped at a fixed width ("… +61\n3 8341 4111) and …"): in
+/// a paragraph of long lines, a line continues on the next when that one starts like the rest
+/// of a sentence (lowercase, a digit, a bracket) rather than a new item.
+fn unwrap_prose(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut wrapped = false;
+    for line in text.lines() {
+        let t = line.trim();
+        let continuation = t
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit() || "()".contains(c));
+        let starts_item = t.is_empty()
+            || strip_bullet(line).len() != t.len()
+            || label_of(line).is_some()
+            || is_row(line);
+        match out.last_mut() {
+            Some(last) if wrapped && continuation && !starts_item => {
+                last.push(' ');
+                last.push_str(t);
+            }
+            _ => {
+                out.push(line.to_string());
+                wrapped = false;
+            }
+        }
+        wrapped = (wrapped || t.chars().count() >= 60) && !is_row(t) && label_of(t).is_none();
+    }
+    out
+}
+
+/// A table row: cells separated by `|`, tabs or runs of spaces.
+fn is_row(line: &str) -> bool {
+    let t = line.trim();
+    t.contains(" | ") || t.contains('\t') || t.contains("   ") || t.matches("  ").count() >= 2
+}
+
+fn strip_bullet(s: &str) -> &str {
+    let s = s.trim();
+    let s = s
+        .trim_start_matches(['-', '*', '•', '·', '–', '—', '+', '○', '▪'])
+        .trim_start();
+    // "1." "2)" "(a)" "a)"
+    let mut chars = s.char_indices();
+    let mut end = 0;
+    for (i, c) in chars.by_ref() {
+        if c.is_ascii_digit() || (i == 0 && c.is_ascii_lowercase()) || c == '(' {
+            end = i + c.len_utf8();
+            continue;
+        }
+        if (c == '.' || c == ')') && end > 0 {
+            return s[i + 1..].trim_start();
+        }
+        break;
+    }
+    s
+}
+
+/// `label: value` with a known label kind.
+fn label_of(line: &str) -> Option<(Kind, &str)> {
+    let t = strip_bullet(line);
+    let (label, value) = t.split_once([':', '：'])?;
+    let label = label.trim().trim_matches('*').trim().to_lowercase();
+    let kind = if EMAIL_LABELS.contains(&label.as_str()) {
+        Kind::Email
+    } else if PHONE_LABELS.contains(&label.as_str())
+        || label.starts_with("phone")
+        || label.starts_with("tel")
+    {
+        Kind::Phone
+    } else if NAME_LABELS.contains(&label.as_str()) {
+        Kind::Name
+    } else {
+        return None;
+    };
+    Some((kind, value.trim()))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Name,
+    Email,
+    Phone,
+}
+
+/// A `Name: / Email: / Phone:` block around line `i`, if line `i` is part of one.
+fn labelled(lines: &[&str], i: usize) -> Option<(Option<String>, Option<String>)> {
+    let (kind, _) = label_of(lines[i])?;
+    if is_row(lines[i]) {
+        // "姓名：刘洋  邮箱：liu@x  电话：…": several labelled cells on one line.
+        return None;
+    }
+    if kind == Kind::Name && lines[i].contains('@') && find_addresses(lines[i]).len() == 1 {
+        // "Contact: Jan Jansen <jan@x>" is a free-text line with a label in front.
+        let (_, value) = label_of(lines[i])?;
+        if value.len() > lines[i].len() / 2 && name_before(value, value.find('@')?).is_some() {
+            return None;
+        }
+    }
+    // The person's block: adjacent labelled lines, without repeating a kind.
+    let mut seen = vec![kind];
+    // A name opens a person's block: look up to it, and down to the next one.
+    let mut first = i;
+    while first > 0 && !seen.contains(&Kind::Name) {
+        match label_of(lines[first - 1]) {
+            Some((k, _)) if !seen.contains(&k) => {
+                seen.push(k);
+                first -= 1;
+            }
+            _ => break,
+        }
+    }
+    let mut last = i;
+    while last + 1 < lines.len() {
+        match label_of(lines[last + 1]) {
+            Some((k, _)) if !seen.contains(&k) && k != Kind::Name => {
+                seen.push(k);
+                last += 1;
+            }
+            _ => break,
+        }
+    }
+    let mut name = None;
+    let mut phone = None;
+    for line in &lines[first..=last] {
+        match label_of(line) {
+            Some((Kind::Name, v)) => name = clean_name(v),
+            Some((Kind::Phone, v)) => phone = find_phone(v),
+            _ => {}
+        }
+    }
+    // "Jan Jansen" on its own line just above "Email: ..." names the block.
+    if name.is_none() && first > 0 {
+        let above = strip_bullet(lines[first - 1]).trim_end_matches(':');
+        if name_like(above) {
+            name = Some(above.to_string());
+        }
+    }
+    Some((name, phone))
+}
+
+/// A record with one field per cell: a table row (`|`, tab or wide-space separated), or a
+/// list item of dash-separated fields ("Jan Jansen – jan@x – +31 …"). Cells may carry labels
+/// ("姓名：刘洋  邮箱：liu@x  电话：+86 …").
+fn table_row(
+    line: &str,
+    email: &std::ops::Range<usize>,
+) -> Option<(Option<String>, Option<String>)> {
+    let t = line.trim();
+    let dashed;
+    let cells: Vec<&str> = if t.contains('|') {
+        t.split('|').collect()
+    } else if t.contains('\t') {
+        t.split('\t').collect()
+    } else if t.contains("  ") {
+        t.split("  ").collect()
+    } else if [" – ", " — ", " - "].iter().any(|d| t.contains(d)) {
+        dashed = t.replace(" — ", " – ").replace(" - ", " – ");
+        dashed.split(" – ").collect()
+    } else {
+        return None;
+    };
+    let cells: Vec<&str> = cells
+        .iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+        .collect();
+    if cells.len() < 2 {
+        return None;
+    }
+    let address = &line[email.clone()];
+    let others = || cells.iter().filter(|c| !c.contains(address));
+    let labelled = |kind: Kind| {
+        others()
+            .filter_map(|c| label_of(c))
+            .find(|(k, _)| *k == kind)
+            .map(|(_, v)| v)
+    };
+    let name = labelled(Kind::Name).and_then(cell_name).or_else(|| {
+        others()
+            .filter(|c| label_of(c).is_none())
+            .find_map(|c| cell_name(c))
+    });
+    let phone = labelled(Kind::Phone)
+        .and_then(find_phone)
+        .or_else(|| others().find_map(|c| find_phone(c)));
+    Some((name, phone))
+}
+
+/// The name in a cell of a record: the cell up to its first comma or bracket ("Noah Gagnon,
+/// Director" → "Noah Gagnon"). Lenient: a team ("CIRA Security Operations Centre") is a name
+/// here, but a header cell ("Name", "Email") is not.
+fn cell_name(cell: &str) -> Option<String> {
+    let c = strip_bullet(cell);
+    let c = c.split([',', '(', '/']).next().unwrap_or("").trim();
+    let lower = c.to_lowercase();
+    let header = NAME_LABELS
+        .iter()
+        .chain(EMAIL_LABELS)
+        .chain(PHONE_LABELS)
+        .any(|l| *l == lower);
+    let words = c.split_whitespace().count();
+    let plausible = (1..=6).contains(&words)
+        && c.chars().any(char::is_alphabetic)
+        && !c
+            .chars()
+            .any(|ch| ch.is_ascii_digit() || "@:=|<>".contains(ch))
+        && !c.chars().next().is_some_and(char::is_lowercase);
+    (plausible && !header).then(|| c.to_string())
+}
+
+/// Free text: the name just before the address, the phone after it (or before), looking at
+/// the neighbouring lines when the address stands alone on its line.
+fn around(
+    lines: &[&str],
+    i: usize,
+    line: &str,
+    segment: std::ops::Range<usize>,
+    email: std::ops::Range<usize>,
+    on_line: usize,
+) -> (Option<String>, Option<String>) {
+    let before = &line[segment.start..email.start];
+    let after = &line[email.end..segment.end];
+    let mut name = name_before(line, email.start).filter(|_| !before.trim().is_empty());
+    // "jan@x (Jan Jansen)" / "jan@x - Jan Jansen"
+    if name.is_none() {
+        let t = after.trim_start_matches(|c: char| c == '>' || c == ')' || c.is_whitespace());
+        let t = t.trim_start_matches(['(', '-', '–', ',', ':']).trim();
+        let candidate = t.split([')', ',', ';', '(']).next().unwrap_or("").trim();
+        if name_like(candidate) {
+            name = Some(candidate.to_string());
+        }
+    }
+    let mut phone = find_phone(after).or_else(|| find_phone(before));
+    if on_line == 1 {
+        let rest_of_line = format!("{before}{after}");
+        let bare = strip_bullet(&rest_of_line)
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .is_empty();
+        let same_paragraph = |j: usize| {
+            lines
+                .get(j)
+                .is_some_and(|l| !l.trim().is_empty() && find_addresses(l).is_empty())
+        };
+        if name.is_none() && i > 0 && same_paragraph(i - 1) {
+            let above = strip_bullet(lines[i - 1]);
+            let above = above
+                .split([',', '('])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_end_matches(':');
+            if name_like(above) && (bare || before.trim().is_empty()) {
+                name = Some(above.to_string());
+            }
+        }
+        if phone.is_none() {
+            for j in [i + 1, i + 2] {
+                if !same_paragraph(j) {
+                    break;
+                }
+                let l = lines[j];
+                if let Some(p) = label_of(l)
+                    .filter(|(k, _)| *k == Kind::Phone)
+                    .and_then(|(_, v)| find_phone(v))
+                    .or_else(|| find_phone(l))
+                {
+                    phone = Some(p);
+                    break;
+                }
+            }
+        }
+    }
+    (name, phone)
+}
+
+/// The name written right before byte `at` in `line`: "Jan Jansen <", "Jan Jansen (", "Jan
+/// Jansen - ", "Jan Jansen: ", "Jan Jansen, " — the trailing run of capitalised words (with
+/// particles such as "de", "van", "bin"), so "…sécurité est Thomas Payet (" gives "Thomas Payet".
+fn name_before(line: &str, at: usize) -> Option<String> {
+    let head = line[..at].trim_end();
+    let head = head
+        .trim_end_matches(['<', '(', '[', '-', '–', '—', ',', ':', '/', '"', '\'', '“'])
+        .trim_end();
+    let head = head.trim_end_matches("mailto").trim_end();
+    let head = head.trim_end_matches(['"', '\'', '”']);
+    // The name is in the last clause before the address.
+    let clause = head
+        .rsplit(|c: char| {
+            matches!(
+                c,
+                ',' | ';' | ':' | '(' | ')' | '.' | '、' | '，' | '：' | '•' | '\t'
+            )
+        })
+        .next()
+        .unwrap_or(head)
+        .trim();
+    let clause = strip_bullet(clause);
+    let words: Vec<&str> = clause.split_whitespace().collect();
+    let start = words
+        .iter()
+        .rposition(|w| !name_word(w))
+        .map_or(0, |p| p + 1);
+    let mut name: Vec<&str> = words[start..].to_vec();
+    while name
+        .first()
+        .is_some_and(|w| PARTICLES.contains(&w.to_lowercase().as_str()))
+    {
+        name.remove(0);
+    }
+    clean_name(&name.join(" "))
+}
+
+/// Lowercase words that belong inside names.
+const PARTICLES: &[&str] = &[
+    "de", "da", "das", "do", "dos", "del", "della", "der", "den", "van", "von", "zu", "le", "la",
+    "du", "di", "bin", "binti", "bint", "al", "el", "ben", "ibn", "y", "e", "ter", "ten", "st.",
+];
+
+/// A word that can be part of a name: capitalised, a name particle, or in a script without case.
+fn name_word(w: &str) -> bool {
+    let w = w.trim_matches(['"', '\'', '“', '”']);
+    let Some(first) = w.chars().next() else {
+        return false;
+    };
+    if !w.chars().all(|c| c.is_alphabetic() || "-'.’".contains(c)) {
+        return false;
+    }
+    first.is_uppercase()
+        || (first.is_alphabetic() && !first.is_lowercase())
+        || PARTICLES.contains(&w.to_lowercase().as_str())
+}
+
+fn clean_name(s: &str) -> Option<String> {
+    let s = s.trim().trim_matches(['"', '\'', '“', '”', '*']).trim();
+    name_like(s).then(|| s.to_string())
+}
+
+/// Whether `s` looks like a person's (or a team's) name: a few words of letters, no digits,
+/// not a sentence.
+pub fn name_like(s: &str) -> bool {
+    let s = s.trim();
+    let words: Vec<&str> = s.split_whitespace().collect();
+    if s.chars().count() < 2 || s.chars().count() > 60 || words.is_empty() || words.len() > 6 {
+        return false;
+    }
+    if s.chars()
+        .any(|c| c.is_ascii_digit() || c == '@' || c == ':' || c == '/' || c == '=' || c == '|')
+    {
+        return false;
+    }
+    if !s.chars().any(char::is_alphabetic) {
+        return false;
+    }
+    let first = s.chars().next().unwrap_or(' ');
+    if first.is_lowercase()
+        && !words
+            .iter()
+            .any(|w| w.chars().next().is_some_and(char::is_uppercase))
+    {
+        return false;
+    }
+    !words.iter().any(|w| {
+        let w = w.to_lowercase();
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        NOT_NAME.contains(&w)
+    })
+}
+
+/// The first phone number in `s`, as written: `+`, digits, spaces, `()-./`, at least seven
+/// digits, and not a date.
+pub fn find_phone(s: &str) -> Option<String> {
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (start, c) = chars[i];
+        if c == '+'
+            || c.is_ascii_digit()
+            || (c == '('
+                && chars
+                    .get(i + 1)
+                    .is_some_and(|(_, d)| d.is_ascii_digit() || *d == '+'))
+        {
+            let mut j = i;
+            let mut end = start;
+            let mut digits = 0;
+            let mut open = 0;
+            while j < chars.len() {
+                let (p, d) = chars[j];
+                if d.is_ascii_digit() {
+                    digits += 1;
+                    end = p + 1;
+                } else if d == ')' && open > 0 {
+                    open -= 1;
+                    end = p + 1;
+                } else if d == '(' {
+                    open += 1;
+                } else if !(d == ' '
+                    || d == '-'
+                    || d == '.'
+                    || d == '/'
+                    || d == '\u{a0}'
+                    || (d == '+' && j == i))
+                {
+                    break;
+                }
+                j += 1;
+            }
+            let candidate = s[start..end].trim();
+            let before = s[..start].chars().next_back();
+            let glued =
+                before.is_some_and(|b| b.is_alphanumeric() || b == '@' || b == '.' && start > 1);
+            if (7..=17).contains(&digits) && !glued && !looks_like_date(candidate) {
+                let extension = extension_len(&s[end..]);
+                return Some(s[start..end + extension].trim().to_string());
+            }
+            i = j.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// The length of an extension written after a number: " ext. 401", ", x 12", " poste 33".
+fn extension_len(rest: &str) -> usize {
+    let lower = rest.to_lowercase();
+    let t = lower.trim_start_matches([' ', ',']);
+    for marker in [
+        "ext.",
+        "ext",
+        "extension",
+        "x",
+        "poste",
+        "dw.",
+        "durchwahl",
+        "доб.",
+    ] {
+        if let Some(after) = t.strip_prefix(marker) {
+            let digits_start = after.len() - after.trim_start().len();
+            let digits = after
+                .trim_start()
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .count();
+            if digits > 0 {
+                return rest.len() - t.len() + marker.len() + digits_start + digits;
+            }
+        }
+    }
+    0
+}
+
+fn looks_like_date(s: &str) -> bool {
+    let parts: Vec<&str> = s.split(['-', '.', '/']).collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| p.chars().all(|c| c.is_ascii_digit()) && (1..=4).contains(&p.len()))
+        && (parts[0].len() == 4 || parts[2].len() == 4 || parts[2].len() == 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> (String, Option<String>, Option<String>) {
+        let found = find(text);
+        assert_eq!(found.len(), 1, "{text:?} gave {found:?}");
+        let c = found.into_iter().next().unwrap();
+        (c.email, c.name, c.phone)
+    }
+
+    fn s(v: &str) -> Option<String> {
+        Some(v.to_string())
+    }
+
+    #[test]
+    fn free_text_forms() {
+        assert_eq!(
+            one("Our security contact is Jan Jansen (jan.jansen@sidn.example, +31 26 352 5511)."),
+            (
+                "jan.jansen@sidn.example".into(),
+                s("Jan Jansen"),
+                s("+31 26 352 5511")
+            )
+        );
+        assert_eq!(
+            one("- Piet de Boer <piet@sidn.example>, tel. +31 (0)26 352 5522"),
+            (
+                "piet@sidn.example".into(),
+                s("Piet de Boer"),
+                s("+31 (0)26 352 5522")
+            )
+        );
+        assert_eq!(one("1. cert@sidn.example (SIDN CERT)").1, s("SIDN CERT"));
+    }
+
+    #[test]
+    fn two_on_one_line() {
+        let found = find("Jan Jansen <jan@sidn.example> and Piet de Boer <piet@sidn.example>");
+        let names: Vec<_> = found.iter().map(|c| c.name.clone()).collect();
+        assert_eq!(names, [s("Jan Jansen"), s("Piet de Boer")]);
+    }
+
+    #[test]
+    fn labelled_blocks() {
+        let text = "Name: Jan Jansen\nEmail: jan@sidn.example\nPhone: +31 26 352 5511\nName: Piet de Boer\nE-mail: piet@sidn.example\n";
+        let found = find(text);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].name, s("Jan Jansen"));
+        assert_eq!(found[0].phone, s("+31 26 352 5511"));
+        assert_eq!(found[1].name, s("Piet de Boer"));
+        assert_eq!(found[1].phone, None);
+    }
+
+    #[test]
+    fn stacked_lines_and_tables() {
+        assert_eq!(
+            one("Contacts:\n\nJan Jansen\njan@sidn.example\n+31 26 352 5511\n"),
+            (
+                "jan@sidn.example".into(),
+                s("Jan Jansen"),
+                s("+31 26 352 5511")
+            )
+        );
+        assert_eq!(
+            one("Name | Email | Phone\nJan Jansen | jan@sidn.example | +31 26 352 5511"),
+            (
+                "jan@sidn.example".into(),
+                s("Jan Jansen"),
+                s("+31 26 352 5511")
+            )
+        );
+        assert_eq!(
+            one("Jan Jansen     jan@sidn.example     +31 26 352 5511").1,
+            s("Jan Jansen")
+        );
+    }
+
+    #[test]
+    fn phones_not_dates() {
+        assert_eq!(
+            find_phone("on 2026-03-02 call +1 (555) 010-0199"),
+            s("+1 (555) 010-0199")
+        );
+        assert_eq!(find_phone("ticket 12345"), None);
+        assert_eq!(find_phone("02.03.2026"), None);
+    }
+}

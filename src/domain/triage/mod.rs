@@ -1,0 +1,410 @@
+//! Triage: every ingested message gets exactly one verdict (DESIGN §3), a TLD where one can be
+//! determined, the reason in words, and — for replies that vouch — the contacts they name.
+//!
+//! Pure functions over an [`Inbound`] and a [`Context`] built from the roster and the mail
+//! tldops sent; no I/O.
+
+mod auth;
+mod autoreply;
+mod bounce;
+pub mod contacts;
+mod thread;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+pub use contacts::Contact;
+
+use crate::domain::message::{Inbound, Mailbox};
+use crate::domain::tld::TldCode;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    AdminFrom,
+    AdminCc,
+    Unverified,
+    Ambiguous,
+    AutoReply,
+    Bounce,
+    Suspicious,
+    Unrelated,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 8] = [
+        Verdict::Bounce,
+        Verdict::AutoReply,
+        Verdict::Suspicious,
+        Verdict::AdminFrom,
+        Verdict::AdminCc,
+        Verdict::Ambiguous,
+        Verdict::Unverified,
+        Verdict::Unrelated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::AdminFrom => "admin_from",
+            Verdict::AdminCc => "admin_cc",
+            Verdict::Unverified => "unverified",
+            Verdict::Ambiguous => "ambiguous",
+            Verdict::AutoReply => "auto_reply",
+            Verdict::Bounce => "bounce",
+            Verdict::Suspicious => "suspicious",
+            Verdict::Unrelated => "unrelated",
+        }
+    }
+
+    /// Replies whose text may name contacts.
+    pub fn carries_contacts(self) -> bool {
+        matches!(
+            self,
+            Verdict::AdminFrom | Verdict::AdminCc | Verdict::Unverified
+        )
+    }
+}
+
+impl FromStr for Verdict {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Verdict::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| {
+                let all: Vec<_> = Verdict::ALL.iter().map(|v| v.as_str()).collect();
+                format!("unknown verdict `{s}` (expected one of {})", all.join(", "))
+            })
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What kind of mail tldops sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SentKind {
+    Invitation,
+    Reminder,
+    /// Approval, rejection, welcome and other notices.
+    Notice,
+}
+
+impl SentKind {
+    pub fn word(self) -> &'static str {
+        match self {
+            SentKind::Invitation => "invitation",
+            SentKind::Reminder => "reminder",
+            SentKind::Notice => "notice",
+        }
+    }
+}
+
+/// A mail tldops sent about a TLD, as triage needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SentMail {
+    pub kind: SentKind,
+    pub tld: TldCode,
+    /// Without angle brackets.
+    pub message_id: String,
+    /// The date part of the send time (`2026-03-02`), for the reason shown to the operator.
+    pub sent_on: String,
+    /// Recipient addresses in comparison form.
+    pub to: Vec<String>,
+}
+
+/// Everything triage knows about the world.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    /// Vouching address (comparison form) → the TLDs it vouches for.
+    vouchers: HashMap<String, Vec<TldCode>>,
+    /// Sent Message-ID → the mail.
+    sent: HashMap<String, SentMail>,
+    /// Recipient address → TLDs we sent mail to there.
+    recipients: HashMap<String, Vec<TldCode>>,
+    /// Subject-tag token → TLD.
+    tokens: HashMap<String, TldCode>,
+    /// Our own addresses (Secretariat, list): never a voucher, never a contact.
+    own: HashSet<String>,
+    /// Every TLD in the roster.
+    tlds: HashSet<TldCode>,
+    /// The list name of the subject tag (`TLD-OPS`).
+    list_name: String,
+    /// The only authserv-id whose Authentication-Results are believed.
+    authserv_id: Option<String>,
+    pub max_contacts: usize,
+}
+
+impl Context {
+    pub fn new(list_name: &str, authserv_id: Option<&str>, max_contacts: usize) -> Context {
+        Context {
+            list_name: list_name.to_string(),
+            authserv_id: authserv_id.map(|s| s.to_ascii_lowercase()),
+            max_contacts,
+            ..Context::default()
+        }
+    }
+
+    /// Records that `address` vouches for `tld` (its admin address, or tech when configured).
+    pub fn add_voucher(&mut self, address: &str, tld: &TldCode) {
+        self.tlds.insert(tld.clone());
+        if let Some(key) = crate::domain::email::address_key(address) {
+            let tlds = self.vouchers.entry(key).or_default();
+            if !tlds.contains(tld) {
+                tlds.push(tld.clone());
+            }
+        }
+    }
+
+    pub fn add_sent(&mut self, mail: SentMail, token: Option<&str>) {
+        for to in &mail.to {
+            let tlds = self.recipients.entry(to.clone()).or_default();
+            if !tlds.contains(&mail.tld) {
+                tlds.push(mail.tld.clone());
+            }
+        }
+        if let Some(token) = token {
+            self.tokens
+                .insert(token.to_ascii_lowercase(), mail.tld.clone());
+        }
+        self.sent.insert(mail.message_id.clone(), mail);
+    }
+
+    pub fn add_token(&mut self, token: &str, tld: &TldCode) {
+        self.tokens.insert(token.to_ascii_lowercase(), tld.clone());
+    }
+
+    pub fn add_own_address(&mut self, address: &str) {
+        if let Some(key) = crate::domain::email::address_key(address) {
+            self.own.insert(key);
+        }
+    }
+
+    fn vouched_tlds(&self, mailbox: &Mailbox) -> &[TldCode] {
+        mailbox
+            .key()
+            .and_then(|k| self.vouchers.get(&k))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    fn known(&self, tld: &TldCode) -> bool {
+        self.tlds.contains(tld)
+    }
+
+    pub(crate) fn is_own(&self, address: &str) -> bool {
+        crate::domain::email::address_key(address).is_some_and(|k| self.own.contains(&k))
+    }
+
+    pub(crate) fn is_voucher(&self, address: &str) -> bool {
+        crate::domain::email::address_key(address).is_some_and(|k| self.vouchers.contains_key(&k))
+    }
+}
+
+/// The outcome for one message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub verdict: Verdict,
+    pub tld: Option<TldCode>,
+    /// Why, in words, for the operator ("From is the IANA admin address of .nl; ...").
+    pub why: String,
+    pub contacts: Vec<Contact>,
+    /// The reply names more contacts than `list.max_contacts`: flagged, none dropped.
+    pub too_many_contacts: bool,
+    /// A bounce that only warns of a delay: shown, but the case does not move to `bounced`.
+    pub delivery_delayed: bool,
+}
+
+/// Classifies a message. Precedence, first match wins: bounce, auto_reply, suspicious,
+/// admin_from, admin_cc, ambiguous, unverified, unrelated.
+pub fn triage(msg: &Inbound, ctx: &Context) -> Decision {
+    if let Some(error) = &msg.parse_error {
+        return decision(
+            Verdict::Unrelated,
+            None,
+            format!("unreadable message: {error}"),
+        );
+    }
+    let thread = thread::Evidence::of(msg, ctx);
+
+    if let Some(b) = bounce::detect(msg) {
+        return match bounce::matched(msg, &b, ctx) {
+            Some((tld, why)) => Decision {
+                delivery_delayed: !b.failed,
+                ..decision(Verdict::Bounce, tld, why)
+            },
+            None => decision(
+                Verdict::Unrelated,
+                None,
+                "delivery notice for mail tldops did not send".into(),
+            ),
+        };
+    }
+    if let Some(signal) = autoreply::detect(msg) {
+        let from_tld = msg.from.first().and_then(|m| match ctx.vouched_tlds(m) {
+            [one] => Some(one.clone()),
+            many => thread.decide_among(many).map(|(t, _)| t),
+        });
+        let tld = from_tld.or_else(|| thread.tld().map(|(t, _)| t));
+        return decision(
+            Verdict::AutoReply,
+            tld,
+            format!("automatic reply: {signal}"),
+        );
+    }
+
+    let from = msg.from.first();
+    let from_tlds = from.map_or(&[][..], |m| ctx.vouched_tlds(m));
+    if let Some(from) = from.filter(|_| !from_tlds.is_empty()) {
+        if let Some(failure) = auth::failure(msg, ctx.authserv_id.as_deref()) {
+            let tld = match from_tlds {
+                [one] => Some(one.clone()),
+                many => thread.decide_among(many).map(|(t, _)| t),
+            };
+            return decision(
+                Verdict::Suspicious,
+                tld,
+                format!(
+                    "From is an IANA admin address ({}), but {failure}",
+                    from.address
+                ),
+            );
+        }
+        return vouched(msg, ctx, &thread, Verdict::AdminFrom, from_tlds, |tld| {
+            format!(
+                "From is the IANA admin address of .{tld} ({})",
+                from.address
+            )
+        });
+    }
+
+    // Someone else writes; does an admin address in To or Cc vouch?
+    let copied: Vec<&Mailbox> = msg
+        .to
+        .iter()
+        .chain(&msg.cc)
+        .filter(|m| !ctx.vouched_tlds(m).is_empty())
+        .collect();
+    if !copied.is_empty() {
+        let mut tlds: Vec<TldCode> = Vec::new();
+        for m in &copied {
+            for t in ctx.vouched_tlds(m) {
+                if !tlds.contains(t) {
+                    tlds.push(t.clone());
+                }
+            }
+        }
+        let field = |m: &Mailbox| if msg.cc.contains(m) { "Cc" } else { "To" };
+        return vouched(msg, ctx, &thread, Verdict::AdminCc, &tlds, |tld| {
+            let m = copied
+                .iter()
+                .find(|m| ctx.vouched_tlds(m).iter().any(|t| t.as_str() == tld))
+                .copied()
+                .unwrap_or(copied[0]);
+            format!("admin address of .{tld} ({}) in {}", m.address, field(m))
+        });
+    }
+
+    if let Some((tld, why)) = thread.tld() {
+        let d = decision(
+            Verdict::Unverified,
+            Some(tld.clone()),
+            format!("{why}, but the admin address is in none of From, To, Cc"),
+        );
+        return with_contacts(d, msg, ctx, &tld);
+    }
+    decision(
+        Verdict::Unrelated,
+        None,
+        "no admin address, no thread of ours".into(),
+    )
+}
+
+/// A message vouched for by an admin address of one or more TLDs: pick the TLD or give up.
+fn vouched(
+    msg: &Inbound,
+    ctx: &Context,
+    thread: &thread::Evidence,
+    verdict: Verdict,
+    tlds: &[TldCode],
+    why_address: impl Fn(&str) -> String,
+) -> Decision {
+    let (tld, extra) = match tlds {
+        [one] => (
+            one.clone(),
+            thread.tld().filter(|(t, _)| t == one).map(|(_, w)| w),
+        ),
+        many => match thread.decide_among(many) {
+            Some((tld, why)) => (tld, Some(why)),
+            None => {
+                let list: Vec<String> = many.iter().map(|t| format!(".{t}")).collect();
+                return decision(
+                    Verdict::Ambiguous,
+                    None,
+                    format!(
+                        "the admin address is shared by {} and nothing in the message decides which",
+                        list.join(", ")
+                    ),
+                );
+            }
+        },
+    };
+    let mut why = why_address(tld.as_str());
+    if let Some(extra) = extra {
+        why.push_str("; ");
+        why.push_str(&extra);
+    }
+    with_contacts(decision(verdict, Some(tld.clone()), why), msg, ctx, &tld)
+}
+
+fn with_contacts(mut d: Decision, msg: &Inbound, ctx: &Context, tld: &TldCode) -> Decision {
+    d.contacts = contacts::extract(msg, ctx, tld);
+    d.too_many_contacts = d.contacts.len() > ctx.max_contacts;
+    d
+}
+
+fn decision(verdict: Verdict, tld: Option<TldCode>, why: String) -> Decision {
+    Decision {
+        verdict,
+        tld,
+        why,
+        contacts: Vec::new(),
+        too_many_contacts: false,
+        delivery_delayed: false,
+    }
+}
+
+/// The decision for a message the operator files under `tld` (an ambiguous or unrelated
+/// message): the verdict its addresses earn for that TLD, with its contacts.
+pub fn assign(msg: &Inbound, ctx: &Context, tld: &TldCode) -> Decision {
+    let vouches = |m: &Mailbox| ctx.vouched_tlds(m).contains(tld);
+    if bounce::detect(msg).is_some() {
+        return decision(
+            Verdict::Bounce,
+            Some(tld.clone()),
+            format!("delivery failure for .{tld}"),
+        );
+    }
+    let (verdict, why) = if msg.from.first().is_some_and(vouches) {
+        (
+            Verdict::AdminFrom,
+            format!("From is the IANA admin address of .{tld}"),
+        )
+    } else if let Some(m) = msg.to.iter().chain(&msg.cc).find(|m| vouches(m)) {
+        (
+            Verdict::AdminCc,
+            format!("admin address of .{tld} ({}) in To/Cc", m.address),
+        )
+    } else {
+        (
+            Verdict::Unverified,
+            format!("about .{tld}, but the admin address is in none of From, To, Cc"),
+        )
+    };
+    with_contacts(decision(verdict, Some(tld.clone()), why), msg, ctx, tld)
+}

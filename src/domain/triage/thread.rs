@@ -1,0 +1,124 @@
+//! What ties a message to one of our TLD cases besides addresses: thread headers pointing at
+//! mail we sent, the subject tag `[TLD-OPS .nl #k3x9]`, and the TLD named in the text.
+
+use super::Context;
+use crate::domain::message::Inbound;
+use crate::domain::tld::TldCode;
+
+/// The TLD a message's thread and subject point at, with the reason in words.
+pub struct Evidence<'a> {
+    thread: Option<(TldCode, String)>,
+    tag: Option<(TldCode, String)>,
+    msg: &'a Inbound,
+}
+
+impl<'a> Evidence<'a> {
+    pub fn of(msg: &'a Inbound, ctx: &Context) -> Evidence<'a> {
+        Evidence {
+            thread: thread_match(msg, ctx),
+            tag: tag_match(&msg.subject, ctx),
+            msg,
+        }
+    }
+
+    /// The TLD the thread headers, or failing them the subject tag, point at.
+    pub fn tld(&self) -> Option<(TldCode, String)> {
+        self.thread.clone().or_else(|| self.tag.clone())
+    }
+
+    /// Chooses among the TLDs sharing an address: by thread, by tag, or by the one TLD the
+    /// message names. `None` when nothing decides.
+    pub fn decide_among(&self, candidates: &[TldCode]) -> Option<(TldCode, String)> {
+        for evidence in [&self.thread, &self.tag].into_iter().flatten() {
+            if candidates.contains(&evidence.0) {
+                return Some(evidence.clone());
+            }
+        }
+        let named: Vec<&TldCode> = candidates
+            .iter()
+            .filter(|c| names_tld(&self.msg.subject, c) || names_tld(&self.msg.text, c))
+            .collect();
+        match named.as_slice() {
+            [one] => Some(((*one).clone(), format!("the message names .{one}"))),
+            _ => None,
+        }
+    }
+}
+
+fn thread_match(msg: &Inbound, ctx: &Context) -> Option<(TldCode, String)> {
+    let in_reply_to = msg.in_reply_to.iter().map(|id| ("In-Reply-To", id));
+    let references = msg.references.iter().rev().map(|id| ("References", id));
+    in_reply_to.chain(references).find_map(|(header, id)| {
+        let sent = ctx.sent.get(id)?;
+        Some((
+            sent.tld.clone(),
+            format!(
+                "{header} matches the {} sent {}",
+                sent.kind.word(),
+                sent.sent_on
+            ),
+        ))
+    })
+}
+
+/// `[TLD-OPS .nl #k3x9]`: the token decides; without a known token, the TLD in a tag with our
+/// list name does.
+fn tag_match(subject: &str, ctx: &Context) -> Option<(TldCode, String)> {
+    let lower = subject.to_lowercase();
+    let mut rest = lower.as_str();
+    while let Some(hash) = rest.find('#') {
+        let token: String = rest[hash + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if let Some(tld) = ctx.tokens.get(&token) {
+            return Some((
+                tld.clone(),
+                format!("the subject carries the tag of .{tld} (#{token})"),
+            ));
+        }
+        rest = &rest[hash + 1..];
+    }
+    let prefix = format!("[{} .", ctx.list_name.to_lowercase());
+    let start = lower.find(&prefix)? + prefix.len();
+    let code: String = lower[start..]
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '-')
+        .collect();
+    let tld = TldCode::parse(&code).ok()?;
+    ctx.known(&tld).then(|| {
+        let why = format!("the subject carries the {} tag of .{tld}", ctx.list_name);
+        (tld, why)
+    })
+}
+
+/// Whether `text` names `.tld` as a word (not inside `afnic.fr`), in A-label or Unicode form.
+pub fn names_tld(text: &str, tld: &TldCode) -> bool {
+    let lower = text.to_lowercase();
+    let forms = std::iter::once(tld.as_str().to_string()).chain(tld.unicode());
+    forms.into_iter().any(|form| {
+        let needle = format!(".{form}");
+        lower.match_indices(&needle).any(|(i, _)| {
+            let before = lower[..i].chars().next_back();
+            let after = lower[i + needle.len()..].chars().next();
+            !before.is_some_and(char::is_alphanumeric)
+                && !after.is_some_and(|c| c.is_alphanumeric() || c == '-')
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_tld_as_a_word_only() {
+        let fr = TldCode::parse("fr").unwrap();
+        assert!(names_tld("contacts for .fr below", &fr));
+        assert!(names_tld("(.FR)", &fr));
+        assert!(!names_tld("mail hostmaster@afnic.fr", &fr));
+        assert!(!names_tld("see .fro", &fr));
+        let rf = TldCode::parse("xn--p1ai").unwrap();
+        assert!(names_tld("для .РФ", &rf));
+    }
+}

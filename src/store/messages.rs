@@ -1,0 +1,219 @@
+//! Ingested messages, the contacts they propose, and each mailbox's sync checkpoint.
+
+use anyhow::Result;
+use rusqlite::{OptionalExtension, params};
+
+use super::{Read, Tx};
+use crate::domain::triage::{Contact, Verdict};
+use crate::mail::Checkpoint;
+
+/// A message to store.
+pub struct NewMessage<'a> {
+    pub message_id: Option<&'a str>,
+    pub content_hash: &'a str,
+    pub source: &'a str,
+    pub uidvalidity: Option<u32>,
+    pub uid: Option<u32>,
+    pub date: Option<&'a str>,
+    pub from: Option<&'a str>,
+    pub subject: &'a str,
+    pub verdict: Verdict,
+    pub tld: Option<&'a str>,
+    pub why: &'a str,
+    pub parse_error: Option<&'a str>,
+    pub raw: &'a [u8],
+    pub at: &'a str,
+}
+
+/// A stored message as listings show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageRow {
+    pub id: i64,
+    pub message_id: Option<String>,
+    pub from: Option<String>,
+    pub subject: String,
+    pub date: Option<String>,
+    pub verdict: Verdict,
+    pub tld: Option<String>,
+    pub why: String,
+    pub parse_error: Option<String>,
+    pub ingested_at: String,
+    pub contacts: Vec<Contact>,
+}
+
+/// Which messages to list.
+#[derive(Clone, Debug, Default)]
+pub struct MessageFilter {
+    pub verdict: Option<Verdict>,
+    pub tld: Option<String>,
+}
+
+impl Tx<'_> {
+    /// Stores a message unless one with the same Message-ID (or, without one, the same
+    /// content) is already stored; returns its row id when it was new.
+    pub fn insert_message(&self, m: &NewMessage) -> Result<Option<i64>> {
+        let inserted = self.execute(
+            "INSERT INTO messages (message_id, content_hash, source, uidvalidity, uid, date,
+                from_addr, subject, verdict, tld, why, parse_error, raw, ingested_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+             ON CONFLICT DO NOTHING",
+            params![
+                m.message_id,
+                m.content_hash,
+                m.source,
+                m.uidvalidity,
+                m.uid,
+                m.date,
+                m.from,
+                m.subject,
+                m.verdict.as_str(),
+                m.tld,
+                m.why,
+                m.parse_error,
+                m.raw,
+                m.at
+            ],
+        )?;
+        Ok((inserted == 1).then(|| self.last_insert_rowid()))
+    }
+
+    pub fn insert_contact(&self, tld: &str, c: &Contact, message: i64, at: &str) -> Result<()> {
+        self.execute(
+            "INSERT INTO contacts (tld, name, email, phone, state, message, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, 'proposed', ?5, ?6, ?6)",
+            params![tld, c.name, c.email, c.phone, message, at],
+        )?;
+        Ok(())
+    }
+
+    /// Re-files a message under a TLD with a new verdict (operator assignment).
+    pub fn reclassify_message(
+        &self,
+        id: i64,
+        verdict: Verdict,
+        tld: &str,
+        why: &str,
+    ) -> Result<()> {
+        self.execute(
+            "UPDATE messages SET verdict = ?2, tld = ?3, why = ?4 WHERE id = ?1",
+            params![id, verdict.as_str(), tld, why],
+        )?;
+        self.execute(
+            "DELETE FROM contacts WHERE message = ?1 AND state = 'proposed'",
+            [id],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_checkpoint(&self, source: &str, cp: Checkpoint, at: &str) -> Result<()> {
+        self.execute(
+            "INSERT INTO mailbox_sync (source, uidvalidity, last_uid, updated_at)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (source) DO UPDATE SET uidvalidity = excluded.uidvalidity,
+                last_uid = excluded.last_uid, updated_at = excluded.updated_at",
+            params![source, cp.uidvalidity, cp.last_uid, at],
+        )?;
+        Ok(())
+    }
+}
+
+const COLUMNS: &str =
+    "id, message_id, from_addr, subject, date, verdict, tld, why, parse_error, ingested_at";
+
+fn to_row(r: &rusqlite::Row) -> rusqlite::Result<MessageRow> {
+    let verdict: String = r.get(5)?;
+    Ok(MessageRow {
+        id: r.get(0)?,
+        message_id: r.get(1)?,
+        from: r.get(2)?,
+        subject: r.get(3)?,
+        date: r.get(4)?,
+        verdict: verdict.parse().map_err(|e: String| {
+            rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, e.into())
+        })?,
+        tld: r.get(6)?,
+        why: r.get(7)?,
+        parse_error: r.get(8)?,
+        ingested_at: r.get(9)?,
+        contacts: Vec::new(),
+    })
+}
+
+pub trait MessageQueries: Read {
+    fn checkpoint(&self, source: &str) -> Result<Option<Checkpoint>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT uidvalidity, last_uid FROM mailbox_sync WHERE source = ?1",
+                [source],
+                |r| {
+                    Ok(Checkpoint {
+                        uidvalidity: r.get(0)?,
+                        last_uid: r.get(1)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn message_id_stored(&self, message_id: &str) -> Result<bool> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM messages WHERE message_id = ?1",
+                [message_id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Messages matching `filter`, oldest first, with their proposed contacts.
+    fn messages(&self, filter: &MessageFilter) -> Result<Vec<MessageRow>> {
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {COLUMNS} FROM messages
+             WHERE (?1 IS NULL OR verdict = ?1) AND (?2 IS NULL OR tld = ?2) ORDER BY id"
+        ))?;
+        let verdict = filter.verdict.map(Verdict::as_str);
+        let mut rows: Vec<MessageRow> = stmt
+            .query_map(params![verdict, filter.tld], to_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut contacts = self
+            .conn()
+            .prepare("SELECT email, name, phone FROM contacts WHERE message = ?1 ORDER BY id")?;
+        for row in &mut rows {
+            row.contacts = contacts
+                .query_map([row.id], |r| {
+                    Ok(Contact {
+                        email: r.get(0)?,
+                        name: r.get(1)?,
+                        phone: r.get(2)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+        Ok(rows)
+    }
+
+    /// One message by Message-ID (without brackets) or `#row-id`.
+    fn message_by_ref(&self, reference: &str) -> Result<Option<(MessageRow, Vec<u8>)>> {
+        let r = reference.trim().trim_matches(['<', '>']);
+        let (sql, key) = match r.strip_prefix('#').and_then(|n| n.parse::<i64>().ok()) {
+            Some(id) => ("id = ?1", rusqlite::types::Value::Integer(id)),
+            None => (
+                "message_id = ?1",
+                rusqlite::types::Value::Text(r.to_string()),
+            ),
+        };
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("SELECT {COLUMNS}, raw FROM messages WHERE {sql}"),
+                [key],
+                |row| Ok((to_row(row)?, row.get::<_, Vec<u8>>(10)?)),
+            )
+            .optional()?)
+    }
+}
+
+impl<T: Read + ?Sized> MessageQueries for T {}

@@ -1,0 +1,192 @@
+//! The triage corpus: realistic messages, each with the verdict, TLD and contacts it must get
+//! (`tests/corpus/expected*.toml`; see `tests/corpus/README.md`). Every mismatch is listed.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+mod support;
+
+use serde::Deserialize;
+use support::corpus::{DIR, context};
+use tldops::domain::email::address_key;
+use tldops::domain::message::parse;
+use tldops::domain::triage;
+
+#[derive(Deserialize)]
+struct Expected {
+    #[serde(default)]
+    message: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    file: String,
+    verdict: String,
+    tld: Option<String>,
+    #[serde(default)]
+    contacts: Vec<ExpectedContact>,
+    #[serde(default)]
+    too_many_contacts: bool,
+    duplicate_of: Option<String>,
+    #[serde(default)]
+    parse_error: bool,
+    #[allow(dead_code)]
+    note: Option<String>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+struct ExpectedContact {
+    email: String,
+    name: Option<String>,
+    phone: Option<String>,
+}
+
+fn entries() -> Vec<Entry> {
+    let mut all = Vec::new();
+    for file in std::fs::read_dir(DIR).unwrap() {
+        let path = file.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.starts_with("expected") && name.ends_with(".toml") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let parsed: Expected = toml::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            all.extend(parsed.message);
+        }
+    }
+    all
+}
+
+fn digits(phone: &str) -> String {
+    phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect()
+}
+
+fn fold(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+#[test]
+fn corpus() {
+    let ctx = context();
+    let entries = entries();
+    let mut failures = Vec::new();
+    let mut by_file: HashMap<&str, &Entry> = HashMap::new();
+    for e in &entries {
+        assert!(
+            by_file.insert(&e.file, e).is_none(),
+            "{} listed twice",
+            e.file
+        );
+        let raw = std::fs::read(Path::new(DIR).join(&e.file))
+            .unwrap_or_else(|err| panic!("{}: {err}", e.file));
+        let msg = parse(&raw, true);
+        let d = triage::triage(&msg, &ctx);
+        // `TLDOPS_CORPUS_SHOW=name cargo test --test corpus -- --nocapture` shows what triage saw.
+        if std::env::var("TLDOPS_CORPUS_SHOW").is_ok_and(|f| e.file.contains(&f)) {
+            println!(
+                "== {}
+{}
+-- html:
+{}
+-- {d:#?}",
+                e.file,
+                msg.text,
+                msg.html_text.as_deref().unwrap_or("")
+            );
+        }
+        let mut problems = Vec::new();
+        if d.verdict.as_str() != e.verdict {
+            problems.push(format!("verdict {} (want {})", d.verdict, e.verdict));
+        }
+        let tld = d.tld.as_ref().map(|t| t.to_string());
+        if tld != e.tld {
+            problems.push(format!("tld {tld:?} (want {:?})", e.tld));
+        }
+        if e.parse_error != msg.parse_error.is_some() {
+            problems.push(format!(
+                "parse_error {:?} (want {})",
+                msg.parse_error, e.parse_error
+            ));
+        }
+        if d.too_many_contacts != e.too_many_contacts {
+            problems.push(format!(
+                "too_many_contacts {} (want {})",
+                d.too_many_contacts, e.too_many_contacts
+            ));
+        }
+        let got: Vec<String> = d
+            .contacts
+            .iter()
+            .map(|c| address_key(&c.email).unwrap_or_default())
+            .collect();
+        let want: Vec<String> = e
+            .contacts
+            .iter()
+            .map(|c| address_key(&c.email).unwrap_or_default())
+            .collect();
+        let mut got_sorted = got.clone();
+        got_sorted.sort();
+        let mut want_sorted = want.clone();
+        want_sorted.sort();
+        if got_sorted != want_sorted {
+            problems.push(format!("contacts {got:?} (want {want:?})"));
+        } else {
+            for w in &e.contacts {
+                let g = d
+                    .contacts
+                    .iter()
+                    .find(|c| address_key(&c.email) == address_key(&w.email))
+                    .unwrap();
+                if w.name.as_deref().map(fold) != g.name.as_deref().map(fold) {
+                    problems.push(format!(
+                        "{}: name {:?} (want {:?})",
+                        w.email, g.name, w.name
+                    ));
+                }
+                if w.phone.as_deref().map(digits) != g.phone.as_deref().map(digits) {
+                    problems.push(format!(
+                        "{}: phone {:?} (want {:?})",
+                        w.email, g.phone, w.phone
+                    ));
+                }
+            }
+        }
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{}: {}\n    why: {}",
+                e.file,
+                problems.join("; "),
+                d.why
+            ));
+        }
+    }
+    // Every message file has an expectation.
+    for file in std::fs::read_dir(DIR).unwrap() {
+        let name = file.unwrap().file_name().to_string_lossy().to_string();
+        if name.ends_with(".eml") && !by_file.contains_key(name.as_str()) {
+            failures.push(format!("{name}: no entry in expected*.toml"));
+        }
+    }
+    for e in &entries {
+        if let Some(first) = &e.duplicate_of {
+            assert!(
+                by_file.contains_key(first.as_str()),
+                "{}: duplicate_of unknown {first}",
+                e.file
+            );
+        }
+    }
+    let total = entries.len();
+    assert!(
+        failures.is_empty(),
+        "{} of {total} corpus messages are triaged wrongly:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

@@ -1,0 +1,290 @@
+//! Ingest through the real binary: `poll --maildir` / `--mbox` of the whole corpus, `messages
+//! --json`, re-polling (nothing stored twice), `assign`, and a poll killed half-way.
+
+mod support;
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+use support::install::{Install, maildir};
+
+/// Every corpus message with its expected verdict and TLD.
+fn corpus() -> Vec<(String, Vec<u8>, Value)> {
+    let mut expected: HashMap<String, Value> = HashMap::new();
+    for f in std::fs::read_dir("tests/corpus").unwrap() {
+        let path = f.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.starts_with("expected") && name.ends_with(".toml") {
+            let v: toml::Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            for m in v
+                .get("message")
+                .and_then(|m| m.as_array())
+                .into_iter()
+                .flatten()
+            {
+                let file = m["file"].as_str().unwrap().to_string();
+                expected.insert(file, serde_json::to_value(m).unwrap());
+            }
+        }
+    }
+    let mut files: Vec<_> = expected
+        .into_iter()
+        .map(|(file, e)| {
+            let bytes = std::fs::read(format!("tests/corpus/{file}")).unwrap();
+            (file, bytes, e)
+        })
+        .collect();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files
+}
+
+#[test]
+fn maildir_poll_stores_classifies_and_never_duplicates() {
+    let i = Install::corpus_world();
+    let files = corpus();
+    let plain: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(f, b, _)| (f.clone(), b.clone()))
+        .collect();
+    maildir(&i.path("Maildir"), &plain);
+    let out = i.ok(&["poll", "--maildir", i.path("Maildir").to_str().unwrap()]);
+    let unique = files
+        .iter()
+        .filter(|(_, _, e)| e.get("duplicate_of").is_none())
+        .count();
+    assert!(
+        out.contains(&format!("{} new, {unique} stored", files.len())),
+        "{out}"
+    );
+
+    let messages = i.json(&["messages", "--json"]);
+    let messages = messages.as_array().unwrap();
+    assert_eq!(messages.len(), unique);
+    for m in messages {
+        let keys: Vec<&str> = m.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "contacts",
+                "from",
+                "message_id",
+                "subject",
+                "tld",
+                "verdict",
+                "why"
+            ]
+        );
+        assert!(!m["why"].as_str().unwrap().is_empty());
+        if let Some(id) = m["message_id"].as_str() {
+            assert!(!id.starts_with('<') && !id.ends_with('>'), "{id}");
+        }
+    }
+    // The CLI path agrees with the corpus, message by message (matched by subject and sender).
+    let mut by_verdict: HashMap<String, usize> = HashMap::new();
+    for (_, _, e) in files
+        .iter()
+        .filter(|(_, _, e)| e.get("duplicate_of").is_none())
+    {
+        *by_verdict
+            .entry(e["verdict"].as_str().unwrap().to_string())
+            .or_default() += 1;
+    }
+    for (verdict, n) in &by_verdict {
+        let listed = i.json(&["messages", "--json", "--verdict", verdict]);
+        assert_eq!(listed.as_array().unwrap().len(), *n, "{verdict}");
+    }
+
+    // Polling again stores nothing.
+    let again = i.ok(&["poll", "--maildir", i.path("Maildir").to_str().unwrap()]);
+    assert!(again.contains(", 0 stored"), "{again}");
+    assert_eq!(
+        i.json(&["messages", "--json"]).as_array().unwrap().len(),
+        unique
+    );
+    assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
+}
+
+#[test]
+fn verified_replies_and_bounces_move_cases() {
+    let i = Install::corpus_world();
+    let files = corpus();
+    let plain: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(f, b, _)| (f.clone(), b.clone()))
+        .collect();
+    maildir(&i.path("Maildir"), &plain);
+    i.ok(&["poll", "--maildir", i.path("Maildir").to_str().unwrap()]);
+    let roster = i.json(&["roster", "list", "--json"]);
+    let state = |tld: &str| {
+        roster
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["tld"] == tld)
+            .unwrap()["state"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    for (_, _, e) in &files {
+        let Some(tld) = e.get("tld").and_then(Value::as_str) else {
+            continue;
+        };
+        match e["verdict"].as_str().unwrap() {
+            "admin_from" | "admin_cc" => assert_eq!(state(tld), "answered", ".{tld}"),
+            _ => {}
+        }
+    }
+    let events = i.json(&["log", "--json"]);
+    assert!(
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "case_answered")
+    );
+}
+
+#[test]
+fn assign_files_an_ambiguous_message() {
+    let i = Install::corpus_world();
+    let files = corpus();
+    // A message from AFNIC's hostmaster address, shared by .fr, .re, .yt and .pm.
+    let Some((file, bytes, _)) = files
+        .iter()
+        .find(|(f, _, e)| e["verdict"] == "ambiguous" && f.contains("afnic-hostmaster"))
+    else {
+        panic!("the corpus has no ambiguous message from the shared AFNIC address");
+    };
+    maildir(&i.path("Maildir"), &[(file.clone(), bytes.clone())]);
+    i.ok(&["poll", "--maildir", i.path("Maildir").to_str().unwrap()]);
+    let listed = i.json(&["messages", "--json", "--verdict", "ambiguous"]);
+    let m = &listed[0];
+    assert_eq!(m["tld"], Value::Null);
+    let reference = m["message_id"]
+        .as_str()
+        .map_or("#1".to_string(), str::to_string);
+    let out = i.ok(&["assign", &reference, ".pm"]);
+    assert!(out.contains("is now admin_from for .pm"), "{out}");
+    let after = i.json(&["messages", "--json", "--tld", "pm"]);
+    assert_eq!(after[0]["verdict"], "admin_from");
+    assert!(
+        after[0]["why"]
+            .as_str()
+            .unwrap()
+            .starts_with("assigned to .pm by ")
+    );
+    let log = i.json(&["log", "--json", "--tld", "pm"]);
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "message_assigned")
+    );
+    // Only ambiguous and unrelated messages can be assigned.
+    let again = i.run(&["assign", &reference, "fr"]);
+    assert_eq!(again.code, 2);
+    assert!(
+        again.stderr.contains("already admin_from for .pm"),
+        "{}",
+        again.stderr
+    );
+}
+
+#[test]
+fn mbox_poll() {
+    let i = Install::corpus_world();
+    let files = corpus();
+    let mut mbox = Vec::new();
+    let mut count = 0;
+    let usable = |e: &Value| e.get("duplicate_of").is_none() && e.get("parse_error").is_none();
+    for (_, bytes, _) in files.iter().filter(|(_, _, e)| usable(e)).take(20) {
+        mbox.extend_from_slice(b"From secretariat@ccnso.example.org Mon Mar  2 10:00:00 2026\n");
+        for line in bytes.split_inclusive(|&b| b == b'\n') {
+            let stripped = line
+                .iter()
+                .position(|&b| b != b'>')
+                .map_or(line, |p| &line[p..]);
+            if stripped.starts_with(b"From ") {
+                mbox.push(b'>');
+            }
+            mbox.extend_from_slice(line);
+        }
+        if !mbox.ends_with(b"\n") {
+            mbox.push(b'\n');
+        }
+        mbox.push(b'\n');
+        count += 1;
+    }
+    std::fs::write(i.path("export.mbox"), &mbox).unwrap();
+    let out = i.ok(&["poll", "--mbox", i.path("export.mbox").to_str().unwrap()]);
+    assert!(
+        out.contains(&format!("{count} new, {count} stored")),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_poll_killed_half_way_loses_and_duplicates_nothing() {
+    let i = Install::corpus_world();
+    let n = 20_000;
+    let files: Vec<(String, Vec<u8>)> = (0..n)
+        .map(|k| {
+            let body = format!(
+                "From: News {k} <news{k}@lists.example.net>\nTo: secretariat@ccnso.example.org\n\
+                 Subject: Weekly digest {k}\nMessage-ID: <digest.{k}@lists.example.net>\n\
+                 Date: Mon, 2 Mar 2026 10:00:00 +0000\nList-Id: <weekly.lists.example.net>\n\n\
+                 Issue {k} of the weekly digest.\n"
+            );
+            (format!("{k}"), body.into_bytes())
+        })
+        .collect();
+    maildir(&i.path("Maildir"), &files);
+    let dir = i.path("Maildir");
+    // Start a poll and kill it while it works; repeat until one run was really cut short.
+    let mut killed_mid_way = false;
+    for delay_ms in [150u64, 300, 600, 1200] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tldops"))
+            .env("HOME", i.path(""))
+            .env("TLDOPS_CONFIG", i.path("config.toml"))
+            .env("TLDOPS_DATA_DIR", i.path("data"))
+            .args(["poll", "--maildir", dir.to_str().unwrap()])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let finished = child.try_wait().unwrap().is_some();
+        let _ = child.kill();
+        let _ = child.wait();
+        let stored: i64 = i
+            .db()
+            .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
+            .unwrap();
+        assert!(
+            stored == 0 || stored == n as i64,
+            "a killed pass left {stored} messages"
+        );
+        if !finished && stored == 0 {
+            killed_mid_way = true;
+            break;
+        }
+        if stored == n as i64 {
+            break;
+        }
+    }
+    assert!(
+        killed_mid_way,
+        "no run was interrupted mid-way; the machine is too fast for the delays"
+    );
+    i.ok(&["poll", "--maildir", dir.to_str().unwrap()]);
+    let db = i.db();
+    let (rows, ids): (i64, i64) = db
+        .query_row(
+            "SELECT count(*), count(DISTINCT message_id) FROM messages",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((rows, ids), (n as i64, n as i64));
+    assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
+}

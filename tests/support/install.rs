@@ -1,0 +1,123 @@
+//! A private tldops installation for a test: its own config file, data dir and HOME, and the
+//! real binary run against it.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// A private installation: its own config file, data dir and HOME.
+pub struct Install {
+    dir: tempfile::TempDir,
+}
+
+impl Install {
+    pub fn new() -> Install {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("config.toml"),
+            "[list]\nname = \"TLD-OPS\"\n",
+        )
+        .unwrap();
+        Install { dir }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("tldops").unwrap();
+        c.env_clear()
+            .env("HOME", self.dir.path())
+            .env("PATH", std::env::var_os("PATH").unwrap())
+            .env("TLDOPS_CONFIG", self.path("config.toml"))
+            .env("TLDOPS_DATA_DIR", self.path("data"));
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        let out = self.cmd().args(args).output().unwrap();
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        }
+    }
+
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(out.code, 0, "{args:?} failed: {}", out.stderr);
+        out.stdout
+    }
+
+    pub fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.path("data/tldops.sqlite3")).unwrap()
+    }
+}
+
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// The config of the corpus world (tests/corpus/README.md).
+pub const CORPUS_CONFIG: &str = "[list]\nname = \"TLD-OPS\"\naddress = \"tld-ops@lists.example.org\"\n\
+    secretariat = \"secretariat@ccnso.example.org\"\n\n[trust]\nauthserv_id = \"mx.ccnso.example.org\"\n";
+
+impl Install {
+    pub fn with_config(text: &str) -> Install {
+        let i = Install::new();
+        std::fs::write(i.path("config.toml"), text).unwrap();
+        i
+    }
+
+    /// An installation in the corpus world: its roster imported and its invitations recorded
+    /// as sent (the workflow's outbox rows and case states, written directly).
+    pub fn corpus_world() -> Install {
+        let i = Install::with_config(CORPUS_CONFIG);
+        i.ok(&["roster", "import", "tests/corpus/roster.csv"]);
+        let db = i.db();
+        let mut reader = csv::Reader::from_path("tests/corpus/invitations.csv").unwrap();
+        for row in reader.records() {
+            let r = row.unwrap();
+            let (kind, tld, token, id, at, to, subject) =
+                (&r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6]);
+            db.execute(
+                "INSERT INTO outbox (message_id, kind, tld, recipients, subject, raw, state, created_at, sent_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, x'', 'sent', ?6, ?6)",
+                rusqlite::params![id, kind, tld, serde_json::json!([to]).to_string(), subject, at],
+            )
+            .unwrap();
+            let state = if kind == "reminder" {
+                "reminded"
+            } else {
+                "invited"
+            };
+            db.execute(
+                "UPDATE cases SET state = ?2, token = ?3,
+                    invitation_message_id = coalesce(invitation_message_id, ?4),
+                    invited_at = coalesce(invited_at, ?5)
+                 WHERE tld = ?1",
+                rusqlite::params![tld, state, token, id, at],
+            )
+            .unwrap();
+        }
+        i
+    }
+}
+
+/// Writes `files` into a fresh Maildir under `dir` (in `new/`, named in order).
+pub fn maildir(dir: &std::path::Path, files: &[(String, Vec<u8>)]) {
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    for (i, (_, bytes)) in files.iter().enumerate() {
+        std::fs::write(dir.join("new").join(format!("{:06}.test.host", i)), bytes).unwrap();
+    }
+}
