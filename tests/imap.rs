@@ -282,6 +282,11 @@ fn starttls_upgrades_the_plain_port() {
 fn starttls_is_required_when_configured() {
     let dovecot = Dovecot::start_without_tls();
     let logins = || dovecot.log().matches("Login: user").count();
+    // The harness's own readiness login reaches the log asynchronously: wait for it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    while logins() == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let before = logins();
     let port = dovecot.plain_port;
     let mut src = source(&config("127.0.0.1", port, TlsMode::Starttls, None));

@@ -6,37 +6,8 @@ mod support;
 use std::collections::HashMap;
 
 use serde_json::Value;
+use support::corpus::messages as corpus;
 use support::install::{Install, maildir};
-
-/// Every corpus message with its expected verdict and TLD.
-fn corpus() -> Vec<(String, Vec<u8>, Value)> {
-    let mut expected: HashMap<String, Value> = HashMap::new();
-    for f in std::fs::read_dir("tests/corpus").unwrap() {
-        let path = f.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        if name.starts_with("expected") && name.ends_with(".toml") {
-            let v: toml::Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-            for m in v
-                .get("message")
-                .and_then(|m| m.as_array())
-                .into_iter()
-                .flatten()
-            {
-                let file = m["file"].as_str().unwrap().to_string();
-                expected.insert(file, serde_json::to_value(m).unwrap());
-            }
-        }
-    }
-    let mut files: Vec<_> = expected
-        .into_iter()
-        .map(|(file, e)| {
-            let bytes = std::fs::read(format!("tests/corpus/{file}")).unwrap();
-            (file, bytes, e)
-        })
-        .collect();
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    files
-}
 
 #[test]
 fn maildir_poll_stores_classifies_and_never_duplicates() {

@@ -1,6 +1,9 @@
 //! The world of the triage corpus (tests/corpus/README.md) as a triage context.
 
+use std::collections::HashMap;
 use std::path::Path;
+
+use serde_json::Value;
 
 use tldops::domain::email::address_key;
 use tldops::domain::roster;
@@ -38,4 +41,34 @@ pub fn context() -> Context {
     ctx.add_own_address("secretariat@ccnso.example.org");
     ctx.add_own_address("tld-ops@lists.example.org");
     ctx
+}
+
+/// Every corpus message with its expected verdict and TLD.
+pub fn messages() -> Vec<(String, Vec<u8>, Value)> {
+    let mut expected: HashMap<String, Value> = HashMap::new();
+    for f in std::fs::read_dir("tests/corpus").unwrap() {
+        let path = f.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.starts_with("expected") && name.ends_with(".toml") {
+            let v: toml::Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            for m in v
+                .get("message")
+                .and_then(|m| m.as_array())
+                .into_iter()
+                .flatten()
+            {
+                let file = m["file"].as_str().unwrap().to_string();
+                expected.insert(file, serde_json::to_value(m).unwrap());
+            }
+        }
+    }
+    let mut files: Vec<_> = expected
+        .into_iter()
+        .map(|(file, e)| {
+            let bytes = std::fs::read(format!("tests/corpus/{file}")).unwrap();
+            (file, bytes, e)
+        })
+        .collect();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files
 }

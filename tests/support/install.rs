@@ -26,14 +26,19 @@ impl Install {
         self.dir.path().join(name)
     }
 
-    pub fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("tldops").unwrap();
+    /// The binary with this installation's environment and nothing else.
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("tldops"));
         c.env_clear()
             .env("HOME", self.dir.path())
             .env("PATH", std::env::var_os("PATH").unwrap())
             .env("TLDOPS_CONFIG", self.path("config.toml"))
             .env("TLDOPS_DATA_DIR", self.path("data"));
         c
+    }
+
+    pub fn cmd(&self) -> Command {
+        Command::from_std(self.std_cmd())
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
