@@ -272,7 +272,7 @@ fn starttls_upgrades_the_plain_port() {
     let mut src = source(&cfg);
     assert_eq!(uids(&src.fetch_headers(None).unwrap()), [1]);
     assert!(
-        dovecot.log().contains("TLS"),
+        dovecot.wait_for_log(|log| log.contains("TLS")),
         "Dovecot logs the session as TLS:\n{}",
         dovecot.log()
     );
@@ -283,10 +283,7 @@ fn starttls_is_required_when_configured() {
     let dovecot = Dovecot::start_without_tls();
     let logins = || dovecot.log().matches("Login: user").count();
     // The harness's own readiness login reaches the log asynchronously: wait for it.
-    let deadline = std::time::Instant::now() + Duration::from_secs(3);
-    while logins() == 0 && std::time::Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    dovecot.wait_for_log(|log| log.contains("Login: user"));
     let before = logins();
     let port = dovecot.plain_port;
     let mut src = source(&config("127.0.0.1", port, TlsMode::Starttls, None));

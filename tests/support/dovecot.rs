@@ -94,6 +94,21 @@ impl Dovecot {
         read("stderr.log") + &read("dovecot.log")
     }
 
+    /// Waits (up to 3 s) until Dovecot's log satisfies `ready`: it writes its log lines
+    /// asynchronously, after the client already has its answer.
+    pub fn wait_for_log(&self, ready: impl Fn(&str) -> bool) -> bool {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        loop {
+            if ready(&self.log()) {
+                return true;
+            }
+            if std::time::Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+
     fn maildir(&self) -> PathBuf {
         self.dir().join("home/Maildir")
     }
