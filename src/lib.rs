@@ -1,6 +1,7 @@
 //! tldops: the admission desk of TLD-OPS.
 //!
-//! Layout: `domain` is pure logic (no I/O); `config`, `store` and `mail` are the edges;
+//! Layout: `domain` is pure logic (no I/O); `config`, `store`, `mail`, `outgoing` and `members`
+//! are the edges;
 //! `service` is the one layer the front ends call; `cli` is the command-line front end.
 //! The binary (`main.rs`) only parses flags and hands over to `cli`.
 
@@ -9,6 +10,8 @@ pub mod config;
 pub mod domain;
 pub mod logging;
 pub mod mail;
+pub mod members;
 pub mod operator;
+pub mod outgoing;
 pub mod service;
 pub mod store;

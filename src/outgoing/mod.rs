@@ -1,0 +1,36 @@
+//! Outgoing mail transports: hand a rendered message to the world. The outbox (store) and the
+//! sender (service) decide what to send and when; a transport only delivers one message and
+//! says whether a failure is worth retrying.
+
+use std::fmt;
+
+/// Who the message is from and to, for the SMTP envelope (the headers are in the raw bytes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Envelope {
+    pub from: String,
+    pub to: Vec<String>,
+}
+
+/// Why a message was not delivered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SendError {
+    /// Worth retrying later: a 4xx reply, a refused or dropped connection, a timeout.
+    Transient(String),
+    /// Retrying will not help: a 5xx reply, a bad recipient, a refused login.
+    Permanent(String),
+}
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendError::Transient(m) => write!(f, "temporary failure: {m}"),
+            SendError::Permanent(m) => write!(f, "permanent failure: {m}"),
+        }
+    }
+}
+
+pub trait Transport {
+    /// Delivers one message. `message_id` (without brackets) names it for the file transport
+    /// and for logs.
+    fn send(&mut self, envelope: &Envelope, message_id: &str, raw: &[u8]) -> Result<(), SendError>;
+}
