@@ -63,6 +63,73 @@ pub enum Command {
         /// The TLD it is about
         tld: String,
     },
+    /// What waits for an operator, most urgent first
+    Queue {
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Invite TLDs' IANA admin contacts to name their security contacts
+    Invite {
+        #[command(flatten)]
+        select: SelectArgs,
+        /// Invite TLDs that were invited (or decided) before
+        #[arg(long)]
+        again: bool,
+        /// Show who would get which mail; change and send nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Remind admin contacts who have not answered
+    Chase {
+        /// Every case whose invitation or last reminder is older than [chase] after
+        #[arg(long)]
+        due: bool,
+        /// These TLDs (now, due or not)
+        #[arg(long = "tld", value_name = "TLD", num_args = 1..)]
+        tlds: Vec<String>,
+        /// Show who would get which mail; change and send nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Approve a TLD's proposed contacts: subscribe them, send the approval and welcome mails
+    Approve {
+        tld: String,
+        /// Only these proposed contacts (emails, comma-separated)
+        #[arg(long, value_delimiter = ',')]
+        contacts: Vec<String>,
+        /// Accept an unverified or suspicious reply, for this reason (logged)
+        #[arg(long, value_name = "REASON")]
+        override_reason: Option<String>,
+    },
+    /// Reject a TLD's reply, telling the admin contact why
+    Reject {
+        tld: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Correct proposed contacts before approval, or remove a member
+    #[command(subcommand)]
+    Contacts(ContactsCommand),
+    /// The list's members: export them, or retry the list server
+    #[command(subcommand)]
+    Members(MembersCommand),
+    /// Compose the monthly contact-repository mail (and with --send, send it to the list)
+    Digest {
+        #[arg(long)]
+        send: bool,
+    },
+    /// Coverage: ccTLDs on the list, by region, the funnel, days to answer
+    Stats {
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Outgoing mail: list it, send what is due, retry a failed mail
+    Outbox {
+        #[command(subcommand)]
+        command: Option<OutboxCommand>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
     /// Show the audit log, or verify its hash chain
     Log(LogArgs),
     /// Print shell completions
@@ -119,6 +186,73 @@ pub enum RosterCommand {
         #[command(flatten)]
         json: JsonFlag,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct SelectArgs {
+    /// These TLDs
+    #[arg(long = "tld", value_name = "TLD", num_args = 1.., conflicts_with_all = ["region", "all"])]
+    pub tlds: Vec<String>,
+    /// Every TLD of this regional organisation
+    #[arg(long, value_parser = parse_region, conflicts_with = "all")]
+    pub region: Option<Region>,
+    /// Every TLD in the roster
+    #[arg(long)]
+    pub all: bool,
+    /// Only the first N of the selection (by code): a pilot batch
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactsCommand {
+    /// A TLD's contacts: proposed, approved, subscribed, removed
+    List { tld: String },
+    /// Replace a TLD's proposed contacts: each CONTACT is "email[,name[,phone]]"
+    Set {
+        tld: String,
+        #[arg(required = true, value_name = "CONTACT")]
+        contacts: Vec<String>,
+    },
+    /// Unsubscribe a member from the list
+    Remove {
+        tld: String,
+        email: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MembersCommand {
+    /// Print the members for the list server's import tool
+    Export {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportArg,
+        /// Write to this file instead of stdout
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Retry subscriptions and removals the list server has not confirmed
+    Sync,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Send every mail that is due now
+    Send,
+    /// Queue a failed mail again (after fixing its cause)
+    Retry {
+        /// The mail's Message-ID, as `tldops outbox` lists it
+        message_id: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ExportArg {
+    Csv,
+    Mailman,
+    Vcard,
 }
 
 #[derive(Debug, Args)]

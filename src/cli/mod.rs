@@ -7,6 +7,7 @@ mod messages;
 mod output;
 mod poll;
 mod roster;
+mod workflow;
 
 use std::io;
 
@@ -14,10 +15,14 @@ use anyhow::Result;
 use clap::CommandFactory;
 
 pub use args::Cli;
-use args::{Command, ConfigCommand, LogArgs, PollArgs, RosterCommand, Shell};
+use args::{
+    Command, ConfigCommand, ContactsCommand, ExportArg, LogArgs, MembersCommand, OutboxCommand,
+    PollArgs, RosterCommand, Shell,
+};
 
+use crate::config::ExportFormat;
 use crate::config::{Config, Paths};
-use crate::service::{ImportOptions, RosterFilter, Service};
+use crate::service::{ImportOptions, RosterFilter, Selection, Service, Templates};
 use crate::store::{EventFilter, MessageFilter, Store};
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -38,8 +43,14 @@ pub fn run(cli: Cli) -> Result<()> {
     if let Command::Config(ConfigCommand::Check { secrets }) = cli.command {
         return config::check(&paths, &config, secrets);
     }
+    let templates = match paths.config_file.parent() {
+        Some(dir) => Templates::load(&dir.join("templates"))?,
+        None => Templates::bundled(),
+    };
     let store = Store::open(&paths.database())?;
-    let mut service = Service::new(store, config, crate::operator::current_login()?);
+    let mut service =
+        Service::new(store, config, crate::operator::current_login()?).with_templates(templates);
+    let data_dir = paths.data_dir.clone();
     match cli.command {
         Command::Roster(RosterCommand::Import {
             file,
@@ -91,6 +102,131 @@ pub fn run(cli: Cli) -> Result<()> {
             messages::list(&service, &MessageFilter { verdict, tld }, json.json)
         }
         Command::Assign { message, tld } => messages::assign(&mut service, &message, &tld),
+        Command::Queue { json } => workflow::queue(&service, json.json),
+        Command::Invite {
+            select,
+            again,
+            dry_run,
+        } => {
+            let selection = Selection {
+                tlds: select.tlds,
+                region: select.region,
+                all: select.all,
+                limit: select.limit,
+            };
+            let batch = service.invite(&selection, again, dry_run)?;
+            workflow::print_batch(&batch, dry_run);
+            if !dry_run && !batch.mails.is_empty() {
+                workflow::send(&mut service, &data_dir)?;
+            }
+            Ok(())
+        }
+        Command::Chase { due, tlds, dry_run } => {
+            let batch = service.chase(&tlds, due, dry_run)?;
+            workflow::print_batch(&batch, dry_run);
+            if !dry_run && !batch.mails.is_empty() {
+                workflow::send(&mut service, &data_dir)?;
+            }
+            Ok(())
+        }
+        Command::Approve {
+            tld,
+            contacts,
+            override_reason,
+        } => {
+            let a = service.approve(&tld, &contacts, override_reason.as_deref())?;
+            println!("approved .{}: {}", a.tld, a.contacts.join("; "));
+            for line in &a.members {
+                println!("  {line}");
+            }
+            workflow::send(&mut service, &data_dir)?;
+            Ok(())
+        }
+        Command::Reject { tld, reason } => {
+            let mail = service.reject(&tld, &reason)?;
+            println!(
+                "rejected {}: {}",
+                mail.tld
+                    .as_deref()
+                    .map_or(String::new(), |t| format!(".{t}")),
+                reason
+            );
+            workflow::send(&mut service, &data_dir)?;
+            Ok(())
+        }
+        Command::Contacts(ContactsCommand::List { tld }) => {
+            for c in service.contacts_of(&tld)? {
+                let state = if c.awaiting_subscription() {
+                    "approved"
+                } else {
+                    c.state.as_str()
+                };
+                let error = c
+                    .backend_error
+                    .as_ref()
+                    .map(|e| format!("  ! {e}"))
+                    .unwrap_or_default();
+                println!(
+                    "{state:<10} {}{error}",
+                    crate::service::describe(&c.contact())
+                );
+            }
+            Ok(())
+        }
+        Command::Contacts(ContactsCommand::Set { tld, contacts }) => {
+            let parsed = contacts
+                .iter()
+                .map(|c| workflow::parse_contact(c))
+                .collect::<Result<Vec<_>>>()?;
+            service.set_contacts(&tld, &parsed)?;
+            println!("{} proposed contact(s) set for {tld}", parsed.len());
+            Ok(())
+        }
+        Command::Contacts(ContactsCommand::Remove { tld, email, reason }) => {
+            for line in service.remove_contact(&tld, &email, reason.as_deref())? {
+                println!("{line}");
+            }
+            workflow::send(&mut service, &data_dir)?;
+            Ok(())
+        }
+        Command::Members(MembersCommand::Export { format, output }) => {
+            let format = match format {
+                ExportArg::Csv => ExportFormat::Csv,
+                ExportArg::Mailman => ExportFormat::Mailman,
+                ExportArg::Vcard => ExportFormat::Vcard,
+            };
+            workflow::export(&service, format, output.as_deref())
+        }
+        Command::Members(MembersCommand::Sync) => {
+            let done = service.sync_members()?;
+            if done.is_empty() {
+                println!("nothing to sync");
+            }
+            for line in done {
+                println!("{line}");
+            }
+            workflow::send(&mut service, &data_dir)?;
+            Ok(())
+        }
+        Command::Digest { send } => {
+            let (subject, body, planned) = service.digest(send)?;
+            if planned.is_some() {
+                println!("queued the digest to the list: {subject}");
+                workflow::send(&mut service, &data_dir)?;
+            } else {
+                println!("Subject: {subject}\n\n{body}");
+            }
+            Ok(())
+        }
+        Command::Stats { json } => workflow::stats(&service, json.json),
+        Command::Outbox { command, json } => match command {
+            None => workflow::outbox(&service, json.json),
+            Some(OutboxCommand::Send) => workflow::send(&mut service, &data_dir).map(|_| ()),
+            Some(OutboxCommand::Retry { message_id }) => {
+                service.retry_mail(&message_id)?;
+                workflow::send(&mut service, &data_dir).map(|_| ())
+            }
+        },
         Command::Log(LogArgs {
             json,
             tld,

@@ -39,6 +39,8 @@ pub struct ListConfig {
     pub address: Option<String>,
     pub secretariat: Option<String>,
     pub max_contacts: u32,
+    /// The signature under every mail (the `{signature}` of the templates).
+    pub signature: String,
 }
 
 impl Default for ListConfig {
@@ -48,6 +50,7 @@ impl Default for ListConfig {
             address: None,
             secretariat: None,
             max_contacts: 3,
+            signature: "TLD-OPS Secretariat\nccNSO Secretariat".into(),
         }
     }
 }

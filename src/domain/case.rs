@@ -48,6 +48,81 @@ impl CaseState {
     }
 }
 
+/// What can happen to a case, from an operator or from the mailbox.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// Send the invitation; `again` allows re-inviting a TLD already invited or decided.
+    Invite {
+        again: bool,
+    },
+    /// Send a reminder.
+    Remind,
+    /// A verified reply (admin_from, admin_cc) arrived.
+    Answer,
+    /// The invitation or a reminder bounced.
+    Bounce,
+    /// Approve the proposed contacts. `override_reason` lets an operator approve on an
+    /// unverified or suspicious reply; `newer_evidence` lets an approved TLD change its
+    /// contacts on a new verified reply.
+    Approve {
+        override_reason: bool,
+        newer_evidence: bool,
+    },
+    Reject,
+}
+
+/// Why an event is refused in a state, in words for the operator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused(pub String);
+
+impl CaseState {
+    /// The state `event` leads to from `self`, or why it cannot happen. Pure; the store applies
+    /// it as a compare-and-set so that concurrent operators get one winner.
+    pub fn next(self, event: Event) -> Result<CaseState, Refused> {
+        use CaseState::*;
+        let refuse = |why: &str| Err(Refused(why.to_string()));
+        match (event, self) {
+            (Event::Invite { .. }, Uninvited) => Ok(Invited),
+            (Event::Invite { again: true }, _) => Ok(Invited),
+            (Event::Invite { again: false }, _) => {
+                refuse("already invited (use --again to invite once more)")
+            }
+            (Event::Remind, Invited | Reminded) => Ok(Reminded),
+            (Event::Remind, Uninvited) => refuse("not invited yet"),
+            (Event::Remind, _) => refuse("no invitation is waiting for an answer"),
+            (Event::Answer, Uninvited | Invited | Reminded | Bounced | Answered) => Ok(Answered),
+            (Event::Answer, _) => refuse("the case is already decided"),
+            (Event::Bounce, Invited | Reminded) => Ok(Bounced),
+            (Event::Bounce, _) => refuse("no invitation is out"),
+            (Event::Approve { .. }, Answered) => Ok(Approved),
+            (
+                Event::Approve {
+                    override_reason: true,
+                    ..
+                },
+                Invited | Reminded | Bounced,
+            ) => Ok(Approved),
+            (
+                Event::Approve {
+                    newer_evidence: true,
+                    ..
+                },
+                Approved,
+            ) => Ok(Approved),
+            (Event::Approve { .. }, Uninvited) => refuse("the TLD has not been invited"),
+            (Event::Approve { .. }, Invited | Reminded | Bounced) => {
+                refuse("no verified reply (approving on an unverified one needs --override-reason)")
+            }
+            (Event::Approve { .. }, Approved) => refuse("already approved"),
+            (Event::Approve { .. }, Rejected) => refuse("rejected (invite it again first)"),
+            (Event::Reject, Invited | Reminded | Answered | Bounced) => Ok(Rejected),
+            (Event::Reject, Uninvited) => refuse("the TLD has not been invited"),
+            (Event::Reject, Approved) => refuse("already approved (remove its contacts instead)"),
+            (Event::Reject, Rejected) => refuse("already rejected"),
+        }
+    }
+}
+
 impl FromStr for CaseState {
     type Err = String;
 
@@ -75,6 +150,132 @@ mod tests {
             assert_eq!(state.as_str().parse::<CaseState>(), Ok(state));
         }
         assert!("dormant".parse::<CaseState>().is_err());
+    }
+
+    /// Every (state, event) pair, against a table written out by hand.
+    #[test]
+    fn transitions_exhaustively() {
+        use CaseState::*;
+        let events = [
+            Event::Invite { again: false },
+            Event::Invite { again: true },
+            Event::Remind,
+            Event::Answer,
+            Event::Bounce,
+            Event::Approve {
+                override_reason: false,
+                newer_evidence: false,
+            },
+            Event::Approve {
+                override_reason: true,
+                newer_evidence: false,
+            },
+            Event::Approve {
+                override_reason: false,
+                newer_evidence: true,
+            },
+            Event::Reject,
+        ];
+        // Rows: states in CaseState::ALL order; columns: events above. None = refused.
+        let table: [[Option<CaseState>; 9]; 7] = [
+            // uninvited
+            [
+                Some(Invited),
+                Some(Invited),
+                None,
+                Some(Answered),
+                None,
+                None,
+                None,
+                None,
+                None,
+            ],
+            // invited
+            [
+                None,
+                Some(Invited),
+                Some(Reminded),
+                Some(Answered),
+                Some(Bounced),
+                None,
+                Some(Approved),
+                None,
+                Some(Rejected),
+            ],
+            // reminded
+            [
+                None,
+                Some(Invited),
+                Some(Reminded),
+                Some(Answered),
+                Some(Bounced),
+                None,
+                Some(Approved),
+                None,
+                Some(Rejected),
+            ],
+            // answered
+            [
+                None,
+                Some(Invited),
+                None,
+                Some(Answered),
+                None,
+                Some(Approved),
+                Some(Approved),
+                Some(Approved),
+                Some(Rejected),
+            ],
+            // approved
+            [
+                None,
+                Some(Invited),
+                None,
+                None,
+                None,
+                None,
+                None,
+                Some(Approved),
+                None,
+            ],
+            // rejected
+            [
+                None,
+                Some(Invited),
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            ],
+            // bounced
+            [
+                None,
+                Some(Invited),
+                None,
+                Some(Answered),
+                None,
+                None,
+                Some(Approved),
+                None,
+                Some(Rejected),
+            ],
+        ];
+        for (state, row) in CaseState::ALL.into_iter().zip(table) {
+            for (event, expected) in events.into_iter().zip(row) {
+                let got = state.next(event);
+                assert_eq!(
+                    got.clone().ok(),
+                    expected,
+                    "{state} + {event:?} gave {got:?}"
+                );
+                if let Err(Refused(why)) = got {
+                    assert!(!why.is_empty());
+                }
+            }
+        }
     }
 
     #[test]

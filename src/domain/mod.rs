@@ -10,5 +10,6 @@ pub mod email;
 pub mod message;
 pub mod region;
 pub mod roster;
+pub mod template;
 pub mod tld;
 pub mod triage;

@@ -1,6 +1,8 @@
 //! Members backends: how approved contacts reach the list server. The service decides who is
 //! subscribed or removed; a backend carries out one change and says how it went.
 
+pub mod mailman3;
+
 use std::fmt;
 
 /// A person to subscribe or remove.

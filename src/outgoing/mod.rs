@@ -2,7 +2,14 @@
 //! sender (service) decide what to send and when; a transport only delivers one message and
 //! says whether a failure is worth retrying.
 
+pub mod compose;
+pub mod file;
+pub mod smtp;
+
 use std::fmt;
+use std::path::Path;
+
+use crate::config::{self, OutgoingConfig};
 
 /// Who the message is from and to, for the SMTP envelope (the headers are in the raw bytes).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,4 +40,25 @@ pub trait Transport {
     /// Delivers one message. `message_id` (without brackets) names it for the file transport
     /// and for logs.
     fn send(&mut self, envelope: &Envelope, message_id: &str, raw: &[u8]) -> Result<(), SendError>;
+}
+
+/// The transport `[outgoing]` asks for: SMTP with `transport = "smtp"`, else `.eml` files in
+/// `dir` (default `<data_dir>/sent-mail`), also when the section is absent: nothing leaves the
+/// machine until someone configures a server. `password` is the already-resolved secret.
+pub fn transport_for(
+    config: Option<&OutgoingConfig>,
+    data_dir: &Path,
+    password: Option<String>,
+) -> anyhow::Result<Box<dyn Transport + Send>> {
+    match config {
+        Some(c) if c.transport == config::Transport::Smtp => {
+            Ok(Box::new(smtp::SmtpTransport::new(c, password)?))
+        }
+        _ => {
+            let dir = config
+                .and_then(|c| c.dir.clone())
+                .unwrap_or_else(|| data_dir.join("sent-mail"));
+            Ok(Box::new(file::FileTransport::new(dir)))
+        }
+    }
 }

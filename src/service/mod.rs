@@ -4,14 +4,25 @@
 
 mod ingest;
 mod log;
+mod mailer;
+mod members;
 mod messages;
+mod queue;
 mod roster;
+mod stats;
+mod templates;
+mod workflow;
 
 use anyhow::Result;
 
 pub use ingest::IngestReport;
 pub use log::LogReport;
+pub use mailer::{Planned, SendReport};
+pub use queue::QueueItem;
 pub use roster::{ImportOptions, ImportReport, RosterFilter};
+pub use stats::{Counts, RegionCounts, Stats};
+pub use templates::Templates;
+pub use workflow::{Approval, Batch, Selection, describe};
 
 use crate::config::Config;
 use crate::store::Store;
@@ -19,6 +30,7 @@ use crate::store::Store;
 pub struct Service {
     store: Store,
     config: Config,
+    templates: Templates,
     /// The OS login recorded in every event this service writes.
     operator: String,
 }
@@ -28,8 +40,15 @@ impl Service {
         Service {
             store,
             config,
+            templates: Templates::bundled(),
             operator,
         }
+    }
+
+    /// Uses `templates` (the bundled ones overridden from the config's folder).
+    pub fn with_templates(mut self, templates: Templates) -> Service {
+        self.templates = templates;
+        self
     }
 
     pub fn config(&self) -> &Config {

@@ -195,6 +195,26 @@ pub trait MessageQueries: Read {
         Ok(rows)
     }
 
+    /// The newest message about `tld` with one of `verdicts`.
+    fn latest_message(&self, tld: &str, verdicts: &[Verdict]) -> Result<Option<MessageRow>> {
+        let list: Vec<String> = verdicts
+            .iter()
+            .map(|v| format!("'{}'", v.as_str()))
+            .collect();
+        Ok(self
+            .conn()
+            .query_row(
+                &format!(
+                    "SELECT {COLUMNS} FROM messages WHERE tld = ?1 AND verdict IN ({})
+                     ORDER BY id DESC LIMIT 1",
+                    list.join(", ")
+                ),
+                [tld],
+                to_row,
+            )
+            .optional()?)
+    }
+
     /// One message by Message-ID (without brackets) or `#row-id`.
     fn message_by_ref(&self, reference: &str) -> Result<Option<(MessageRow, Vec<u8>)>> {
         let r = reference.trim().trim_matches(['<', '>']);

@@ -120,6 +120,13 @@ CREATE TRIGGER events_no_update BEFORE UPDATE ON events
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
     BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
 "#,
+    // 2: the workflow: which contacts an operator approved, and members-backend failures.
+    r#"
+ALTER TABLE contacts ADD COLUMN approved_at TEXT;      -- approved; subscribed once the backend confirms
+ALTER TABLE contacts ADD COLUMN backend_error TEXT;    -- the last members-backend failure, for the queue
+ALTER TABLE cases ADD COLUMN override_reason TEXT;     -- why an unverified or suspicious reply was accepted
+CREATE INDEX contacts_state ON contacts (state);
+"#,
 ];
 
 /// Brings the schema up to date. A database from a newer tldops is refused, not touched.

@@ -6,9 +6,11 @@
 //! This module knows SQL and nothing of terminals or mail servers.
 
 mod cases;
+mod contacts;
 mod events;
 mod messages;
 mod migrations;
+mod outbox;
 mod roster;
 
 use std::fs::{DirBuilder, OpenOptions};
@@ -20,9 +22,11 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-pub use cases::{CaseQueries, SentRow};
+pub use cases::{CaseQueries, CaseRow, CaseRows, CaseUpdate, SentRow};
+pub use contacts::{ContactQueries, ContactRow};
 pub use events::{EventFilter, EventQueries};
 pub use messages::{MessageFilter, MessageQueries, MessageRow, NewMessage};
+pub use outbox::{MailRow, NewMail, OutboxQueries};
 pub use roster::{RosterQueries, RosterRow};
 
 pub struct Store {
@@ -112,13 +116,27 @@ impl Store {
         Ok(Store { conn })
     }
 
-    /// Runs `f` in one immediate transaction: all of it is stored, or none of it.
-    pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        let tx = Tx(self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?);
+    /// Runs `f` in one immediate transaction: all of it is stored, or none of it. Immediate
+    /// means the write lock is taken first, so what `f` reads cannot change under it.
+    pub fn write<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        let tx = Tx(Transaction::new_unchecked(
+            &self.conn,
+            TransactionBehavior::Immediate,
+        )?);
         let value = f(&tx)?;
         tx.0.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `f` as [`Store::write`] would, then rolls everything back: a dry run that shows
+    /// exactly what the real run would do.
+    pub fn rehearse<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        let tx = Tx(Transaction::new_unchecked(
+            &self.conn,
+            TransactionBehavior::Immediate,
+        )?);
+        let value = f(&tx)?;
+        tx.0.rollback()?;
         Ok(value)
     }
 
@@ -159,7 +177,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o2770)).unwrap();
         let path = dir.path().join("tldops.sqlite3");
-        let mut store = Store::open(&path).unwrap();
+        let store = Store::open(&path).unwrap();
         let detail = serde_json::json!({});
         store
             .write(|tx| {
@@ -213,7 +231,7 @@ mod tests {
 
     #[test]
     fn events_are_append_only_and_a_failed_write_leaves_nothing() {
-        let mut store = Store::open_in_memory().unwrap();
+        let store = Store::open_in_memory().unwrap();
         let detail = serde_json::json!({});
         store
             .write(|tx| {

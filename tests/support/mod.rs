@@ -8,4 +8,6 @@ pub mod corpus;
 pub mod dovecot;
 mod dovecot_files;
 pub mod install;
+pub mod mailman;
 pub mod relay;
+pub mod smtp;

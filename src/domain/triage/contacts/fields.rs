@@ -291,16 +291,12 @@ fn labelled(lines: &[&str], i: usize) -> Option<(Option<String>, Option<String>)
         // "姓名：刘洋  邮箱：liu@x  电话：…": several labelled cells on one line.
         return None;
     }
-    if kind == Kind::Name && lines[i].contains('@') && find_addresses(lines[i]).len() == 1 {
+    if kind == Kind::Name && !find_addresses(lines[i]).is_empty() {
         // "Contact: Jan Jansen <jan@x>" is a free-text line with a label in front.
-        let (_, value) = label_of(lines[i])?;
-        if value.len() > lines[i].len() / 2 && name_before(value, value.find('@')?).is_some() {
-            return None;
-        }
+        return None;
     }
-    // The person's block: adjacent labelled lines, without repeating a kind.
-    let mut seen = vec![kind];
     // A name opens a person's block: look up to it, and down to the next one.
+    let mut seen = vec![kind];
     let mut first = i;
     while first > 0 && !seen.contains(&Kind::Name) {
         match label_of(lines[first - 1]) {
@@ -747,5 +743,13 @@ mod tests {
         );
         assert_eq!(find_phone("ticket 12345"), None);
         assert_eq!(find_phone("02.03.2026"), None);
+    }
+}
+#[cfg(test)]
+mod label_prefix_tests {
+    #[test]
+    fn a_label_before_a_free_text_contact() {
+        let found = super::find("Contact: Jan Jansen <jan@sidn.example>");
+        assert_eq!(found[0].name.as_deref(), Some("Jan Jansen"), "{found:?}");
     }
 }

@@ -1,0 +1,207 @@
+//! The operator's actions from the command line: invite, chase, approve, reject, contacts,
+//! members, digest, queue, stats, outbox. Each action queues its mail; the mail is then sent
+//! at once through the configured transport (the outbox keeps what could not go).
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use super::output;
+use crate::config::ExportFormat;
+use crate::domain::triage::Contact;
+use crate::outgoing::transport_for;
+use crate::service::{Batch, Planned, SendReport, Service, usage};
+
+/// Sends what is due and says what happened.
+pub fn send(service: &mut Service, data_dir: &Path) -> Result<SendReport> {
+    let outgoing = service.config().outgoing.as_ref();
+    let password = match outgoing.and_then(|o| o.secret()) {
+        Some(s) => Some(s.resolve().map_err(|e| anyhow::anyhow!("outgoing: {e}"))?),
+        None => None,
+    };
+    let mut transport = transport_for(outgoing, data_dir, password)?;
+    let report = service.send_due(transport.as_mut())?;
+    if report.sent + report.resent > 0 {
+        println!(
+            "sent {} mail{}",
+            report.sent + report.resent,
+            if report.sent + report.resent == 1 {
+                ""
+            } else {
+                "s"
+            }
+        );
+    }
+    if report.resent > 0 {
+        println!(
+            "  {} of them again: an earlier send was interrupted (same Message-ID)",
+            report.resent
+        );
+    }
+    for (id, e) in &report.retrying {
+        println!("  {id}: {e}; will retry");
+    }
+    for (id, e) in &report.failed {
+        eprintln!("error: mail {id} not sent: {e}");
+    }
+    Ok(report)
+}
+
+fn print_mail(prefix: &str, m: &Planned) {
+    let cc = if m.cc.is_empty() {
+        String::new()
+    } else {
+        format!(" (cc {})", m.cc.join(", "))
+    };
+    println!(
+        "{prefix}{} → {}{cc}: {}",
+        m.kind,
+        m.to.join(", "),
+        m.subject
+    );
+}
+
+pub fn print_batch(batch: &Batch, dry_run: bool) {
+    let prefix = if dry_run { "would send " } else { "queued " };
+    for m in &batch.mails {
+        print_mail(prefix, m);
+    }
+    for (tld, why) in &batch.skipped {
+        println!(
+            "skipped .{tld}: {}",
+            why.trim_start_matches(&format!(".{tld}: "))
+        );
+    }
+    if batch.mails.is_empty() && batch.skipped.is_empty() {
+        println!("nothing to do");
+    }
+    if dry_run {
+        println!("dry run: nothing changed, nothing sent");
+    }
+}
+
+/// `email[,name[,phone]]`
+pub fn parse_contact(spec: &str) -> Result<Contact> {
+    let mut parts = spec.splitn(3, ',').map(str::trim);
+    let email = parts.next().unwrap_or("").to_string();
+    let name = parts.next().filter(|s| !s.is_empty()).map(str::to_string);
+    let phone = parts.next().filter(|s| !s.is_empty()).map(str::to_string);
+    if email.is_empty() {
+        return usage(format!("`{spec}`: give email[,name[,phone]]"));
+    }
+    Ok(Contact { email, name, phone })
+}
+
+pub fn export(service: &Service, format: ExportFormat, output: Option<&Path>) -> Result<()> {
+    let text = service.export_members(format)?;
+    match output {
+        Some(path) => {
+            std::fs::write(path, &text)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            println!(
+                "{} members written to {}",
+                service.members()?.len(),
+                path.display()
+            );
+        }
+        None => print!("{text}"),
+    }
+    Ok(())
+}
+
+pub fn queue(service: &Service, json: bool) -> Result<()> {
+    let items = service.queue_items()?;
+    if json {
+        return output::json(&items);
+    }
+    if items.is_empty() {
+        println!("nothing waits");
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|i| {
+            vec![
+                i.kind.to_string(),
+                i.tld.as_ref().map_or("-".into(), |t| format!(".{t}")),
+                i.state.map_or("-".into(), |s| s.to_string()),
+                i.since.get(..10).unwrap_or(&i.since).to_string(),
+                i.message.map_or(String::new(), |m| format!("#{m} ")) + &i.why,
+            ]
+        })
+        .collect();
+    output::table(&["TODO", "TLD", "STATE", "SINCE", "WHY"], &rows)
+}
+
+pub fn stats(service: &Service, json: bool) -> Result<()> {
+    let s = service.stats()?;
+    if json {
+        return output::json(&s);
+    }
+    let t = &s.total;
+    println!(
+        "{} of {} ccTLDs are on the list ({} contacts)",
+        t.on_list, t.tlds, s.contacts
+    );
+    println!(
+        "funnel: {} invited → {} answered → {} approved; {} waiting, {} rejected, {} bounced",
+        t.invited, t.answered, t.on_list, t.waiting, t.rejected, t.bounced
+    );
+    match s.median_days_to_answer {
+        Some(d) => println!("median time to answer: {d} days"),
+        None => println!("median time to answer: no answers yet"),
+    }
+    let rows: Vec<Vec<String>> = s
+        .by_region
+        .iter()
+        .map(|r| {
+            let c = &r.counts;
+            vec![
+                r.region.map_or("(none)".into(), |g| g.to_string()),
+                format!("{}/{}", c.on_list, c.tlds),
+                c.invited.to_string(),
+                c.answered.to_string(),
+                c.waiting.to_string(),
+            ]
+        })
+        .collect();
+    output::table(
+        &["REGION", "ON LIST", "INVITED", "ANSWERED", "WAITING"],
+        &rows,
+    )
+}
+
+pub fn outbox(service: &Service, json: bool) -> Result<()> {
+    let mails = service.outbox()?;
+    if json {
+        let out: Vec<serde_json::Value> = mails
+            .iter()
+            .map(|m| {
+                serde_json::json!({
+                    "message_id": m.message_id, "kind": m.kind, "tld": m.tld, "to": m.recipients,
+                    "subject": m.subject, "state": m.state, "attempts": m.attempts,
+                    "error": m.last_error, "next_attempt_at": m.next_attempt_at,
+                    "created_at": m.created_at, "sent_at": m.sent_at,
+                })
+            })
+            .collect();
+        return output::json(&out);
+    }
+    if mails.is_empty() {
+        println!("the outbox is empty");
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = mails
+        .iter()
+        .map(|m| {
+            vec![
+                m.state.clone(),
+                m.kind.clone(),
+                m.tld.as_ref().map_or("-".into(), |t| format!(".{t}")),
+                m.recipients.join(", "),
+                m.last_error.clone().unwrap_or_else(|| m.message_id.clone()),
+            ]
+        })
+        .collect();
+    output::table(&["STATE", "KIND", "TLD", "TO", "MESSAGE-ID / ERROR"], &rows)
+}

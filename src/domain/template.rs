@@ -1,0 +1,253 @@
+//! Mail templates: a `Subject:` line, a blank line, and a body, with `{placeholder}`s (`{{` and
+//! `}}` for literal braces). Each kind of mail has a fixed set of placeholders; a template
+//! naming any other is refused when it is loaded, never sent with a blank.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The mails tldops writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Invitation,
+    Reminder,
+    Escalation,
+    Approval,
+    Welcome,
+    Rejection,
+    Digest,
+}
+
+/// Placeholders every template may use.
+const COMMON: &[&str] = &[
+    "tld",
+    "country",
+    "list_name",
+    "list_address",
+    "secretariat",
+    "signature",
+    "date",
+];
+
+impl Kind {
+    pub const ALL: [Kind; 7] = [
+        Kind::Invitation,
+        Kind::Reminder,
+        Kind::Escalation,
+        Kind::Approval,
+        Kind::Welcome,
+        Kind::Rejection,
+        Kind::Digest,
+    ];
+
+    /// The template's file name without `.txt`, and the outbox's `kind`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Invitation => "invitation",
+            Kind::Reminder => "reminder",
+            Kind::Escalation => "escalation",
+            Kind::Approval => "approval",
+            Kind::Welcome => "welcome",
+            Kind::Rejection => "rejection",
+            Kind::Digest => "digest",
+        }
+    }
+
+    /// The placeholders this kind of mail fills in, besides the common ones.
+    pub fn placeholders(self) -> &'static [&'static str] {
+        match self {
+            Kind::Invitation => &["admin_name", "admin_email", "max_contacts"],
+            Kind::Reminder => &[
+                "admin_name",
+                "admin_email",
+                "max_contacts",
+                "invited_on",
+                "reminders_sent",
+            ],
+            Kind::Escalation => &[
+                "admin_name",
+                "admin_email",
+                "max_contacts",
+                "invited_on",
+                "reminders_sent",
+                "tech_name",
+            ],
+            Kind::Approval => &["admin_name", "admin_email", "contacts"],
+            Kind::Welcome => &["admin_name", "contact_name", "contact_email"],
+            Kind::Rejection => &["admin_name", "admin_email", "reason"],
+            Kind::Digest => &["members", "member_count", "month"],
+        }
+    }
+
+    fn allows(self, name: &str) -> bool {
+        COMMON.contains(&name) || self.placeholders().contains(&name)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A checked template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Template {
+    pub kind: Kind,
+    subject: String,
+    body: String,
+}
+
+/// A part of template text.
+enum Piece<'a> {
+    Text(&'a str),
+    Placeholder(&'a str),
+}
+
+/// Splits text into literal runs and placeholders; `{{`/`}}` are literal braces.
+fn pieces(text: &str) -> Result<Vec<Piece<'_>>, String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(['{', '}']) {
+        out.push(Piece::Text(&rest[..i]));
+        let tail = &rest[i..];
+        if let Some(after) = tail.strip_prefix("{{") {
+            out.push(Piece::Text("{"));
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("}}") {
+            out.push(Piece::Text("}"));
+            rest = after;
+        } else if tail.starts_with('}') {
+            return Err("a lone `}` (write `}}` for a brace)".into());
+        } else {
+            let end = tail.find('}').ok_or("a `{` that is never closed")?;
+            let name = &tail[1..end];
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                return Err(format!("`{{{name}}}` is not a placeholder name"));
+            }
+            out.push(Piece::Placeholder(name));
+            rest = &tail[end + 1..];
+        }
+    }
+    out.push(Piece::Text(rest));
+    Ok(out)
+}
+
+impl Template {
+    /// Checks template text for `kind`: the `Subject:` line, and that every placeholder is
+    /// one this kind of mail fills in.
+    pub fn parse(kind: Kind, text: &str) -> Result<Template, String> {
+        let text = text.replace("\r\n", "\n");
+        let (head, body) = text
+            .split_once("\n\n")
+            .ok_or("no blank line between the Subject: line and the body")?;
+        let subject = head
+            .strip_prefix("Subject:")
+            .ok_or("the first line must be `Subject: ...`")?
+            .trim();
+        if subject.contains('\n') {
+            return Err("the subject must be one line".into());
+        }
+        for part in [subject, body] {
+            for piece in pieces(part)? {
+                if let Piece::Placeholder(name) = piece
+                    && !kind.allows(name)
+                {
+                    let mut known: Vec<&str> = COMMON.to_vec();
+                    known.extend(kind.placeholders());
+                    return Err(format!(
+                        "unknown placeholder {{{name}}} (a {kind} knows {})",
+                        known
+                            .iter()
+                            .map(|k| format!("{{{k}}}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+            }
+        }
+        Ok(Template {
+            kind,
+            subject: subject.to_string(),
+            body: body.trim_end().to_string() + "\n",
+        })
+    }
+
+    /// Fills in the placeholders. Every value the kind promises must be given.
+    pub fn render(&self, values: &BTreeMap<&str, String>) -> Result<(String, String), String> {
+        let fill = |text: &str| -> Result<String, String> {
+            let mut out = String::with_capacity(text.len());
+            for piece in pieces(text)? {
+                match piece {
+                    Piece::Text(t) => out.push_str(t),
+                    Piece::Placeholder(name) => out.push_str(
+                        values
+                            .get(name)
+                            .ok_or_else(|| format!("{}: no value for {{{name}}}", self.kind))?,
+                    ),
+                }
+            }
+            Ok(out)
+        };
+        Ok((fill(&self.subject)?, fill(&self.body)?))
+    }
+}
+
+/// The templates shipped in `assets/templates/`, compiled in so the binary works anywhere.
+pub fn bundled(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Invitation => include_str!("../../assets/templates/invitation.txt"),
+        Kind::Reminder => include_str!("../../assets/templates/reminder.txt"),
+        Kind::Escalation => include_str!("../../assets/templates/escalation.txt"),
+        Kind::Approval => include_str!("../../assets/templates/approval.txt"),
+        Kind::Welcome => include_str!("../../assets/templates/welcome.txt"),
+        Kind::Rejection => include_str!("../../assets/templates/rejection.txt"),
+        Kind::Digest => include_str!("../../assets/templates/digest.txt"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_templates_are_valid() {
+        for kind in Kind::ALL {
+            let text = crate::domain::template::bundled(kind);
+            Template::parse(kind, text).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        }
+    }
+
+    #[test]
+    fn unknown_placeholders_are_refused_at_load() {
+        let err =
+            Template::parse(Kind::Rejection, "Subject: x\n\nDear {admin_nmae},\n").unwrap_err();
+        assert!(
+            err.starts_with("unknown placeholder {admin_nmae} (a rejection knows"),
+            "{err}"
+        );
+        assert!(Template::parse(Kind::Invitation, "Subject: {reason}\n\nx").is_err());
+        assert!(Template::parse(Kind::Invitation, "no subject\n\nx").is_err());
+        assert!(Template::parse(Kind::Invitation, "Subject: x\n\n{unclosed").is_err());
+    }
+
+    #[test]
+    fn renders_with_literal_braces() {
+        let t = Template::parse(
+            Kind::Rejection,
+            "Subject: About {tld}\n\n{{not a placeholder}} {reason}\n",
+        )
+        .unwrap();
+        let values = BTreeMap::from([
+            ("tld", ".nl".to_string()),
+            ("reason", "no admin copy".to_string()),
+        ]);
+        let (subject, body) = t.render(&values).unwrap();
+        assert_eq!(subject, "About .nl");
+        assert_eq!(body, "{not a placeholder} no admin copy\n");
+        assert!(
+            t.render(&BTreeMap::new())
+                .unwrap_err()
+                .contains("no value for {tld}")
+        );
+    }
+}

@@ -1,0 +1,597 @@
+//! Mailman 3 core's REST API as a members backend (DESIGN §4).
+//!
+//! Subscriptions are pre-verified, pre-confirmed and pre-approved: the admin contact's reply
+//! and the Secretariat's approval are the admission, so Mailman must not ask the contact to
+//! confirm again nor hold the request for a moderator. Removals are pre-approved likewise.
+//!
+//! Both changes are idempotent (a member subscribed again, or removed again, is
+//! `AlreadyThere`), so a caller may retry after a lost answer without doing anything twice.
+//! `retry` is set only when Mailman was unreachable, too slow, or failed (5xx); a refusal
+//! (4xx) does not go away by itself. Errors are one line naming the server and, where it
+//! helps, the config key to change; they never contain the password.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use ureq::Agent;
+use ureq::http::Response;
+use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
+
+use super::{Backend, BackendError, Member, Outcome};
+use crate::config::Mailman3Config;
+
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// For a whole request, answer included: Mailman answers in milliseconds unless it is stuck.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The REST API version spoken: 3.1 gives member ids as hex strings (3.0 as integers).
+const API: &str = "3.1";
+/// Answers are small JSON documents; anything larger is not Mailman talking.
+const MAX_BODY: u64 = 1 << 20;
+
+/// The list of `[members.mailman3]`, as a [`Backend`].
+pub struct Mailman3 {
+    /// The configured URL without trailing `/`: requests go to `{base}/3.1/...`.
+    base: String,
+    /// `base` without any `user:password@`, for messages.
+    shown: String,
+    list_id: String,
+    /// `Basic …`: holds the password, so `Mailman3` has a `Debug` that leaves it out.
+    authorization: String,
+    agent: Agent,
+    /// For messages: the agent has them too.
+    connect_timeout: Duration,
+    request_timeout: Duration,
+}
+
+/// What [`Mailman3::check`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListInfo {
+    /// The list's posting address, e.g. `tld-ops@lists.example.org`.
+    pub fqdn_listname: String,
+    pub member_count: u64,
+}
+
+impl Mailman3 {
+    /// A backend for `config`; nothing touches the network until the first call.
+    pub fn new(config: &Mailman3Config, password: String) -> Mailman3 {
+        let base = config.url.trim_end_matches('/').to_string();
+        let https = base.starts_with("https://");
+        Mailman3 {
+            shown: without_userinfo(&base),
+            base,
+            list_id: config.list_id.clone(),
+            authorization: format!(
+                "Basic {}",
+                base64(format!("{}:{password}", config.username).as_bytes())
+            ),
+            agent: agent(DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, https),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+        }
+    }
+
+    /// Replaces the default timeouts: `connect` for the TCP (and TLS) connection, `request`
+    /// for each request from start to the end of the answer.
+    pub fn with_timeouts(mut self, connect: Duration, request: Duration) -> Mailman3 {
+        self.agent = agent(connect, request, self.base.starts_with("https://"));
+        self.connect_timeout = connect;
+        self.request_timeout = request;
+        self
+    }
+
+    /// Checks that the server is Mailman core, that the credentials work and that the list
+    /// exists: for `config check`, or before a batch of changes.
+    pub fn check(&mut self) -> Result<ListInfo, BackendError> {
+        let reply = self.get(&format!("lists/{}", segment(&self.list_id)))?;
+        match reply.status {
+            200 => {
+                let json = reply.json();
+                match json["fqdn_listname"].as_str() {
+                    Some(name) => Ok(ListInfo {
+                        fqdn_listname: name.into(),
+                        member_count: json["member_count"].as_u64().unwrap_or(0),
+                    }),
+                    // Some web server answering every path, not Mailman.
+                    None => Err(self.error(
+                        format!(
+                            "GET /{API}/lists/{} answered no list: this is not Mailman core's \
+                             REST API, check members.mailman3.url",
+                            self.list_id
+                        ),
+                        false,
+                    )),
+                }
+            }
+            404 => Err(self.no_list()),
+            _ => Err(self.refused("checking the list", &reply)),
+        }
+    }
+
+    fn get(&self, path: &str) -> Result<Reply, BackendError> {
+        let request = self
+            .agent
+            .get(self.url(path))
+            .header("Authorization", &self.authorization);
+        self.finish(request.call())
+    }
+
+    fn finish(
+        &self,
+        sent: Result<Response<ureq::Body>, ureq::Error>,
+    ) -> Result<Reply, BackendError> {
+        let read = sent.and_then(|mut response| {
+            let status = response.status().as_u16();
+            let body = response
+                .body_mut()
+                .with_config()
+                .limit(MAX_BODY)
+                .read_to_string()?;
+            Ok(Reply { status, body })
+        });
+        read.map_err(|e| self.unreachable(e))
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/{API}/{path}", self.base)
+    }
+
+    /// A list lookup said 404: either there is no such list, or the URL is not Mailman's
+    /// REST API at all (a wrong path answers 404 too). One more request tells which.
+    fn no_list(&self) -> BackendError {
+        match self.get("system/versions") {
+            Ok(r) if r.status == 200 => self.error(
+                format!(
+                    "no list {} on this server: check members.mailman3.list_id",
+                    self.list_id
+                ),
+                false,
+            ),
+            Ok(r) => self.error(
+                format!(
+                    "GET /{API}/system/versions answered {}: this is not Mailman core's REST \
+                     API, check members.mailman3.url",
+                    status_line(r.status)
+                ),
+                false,
+            ),
+            Err(e) => e,
+        }
+    }
+
+    /// An answer that is not one of the expected ones. `doing` names the step.
+    fn refused(&self, doing: &str, reply: &Reply) -> BackendError {
+        let status = status_line(reply.status);
+        if matches!(reply.status, 401 | 403) {
+            return self.error(
+                format!("{status}: check members.mailman3.username and password"),
+                false,
+            );
+        }
+        let why = match reply.description() {
+            Some(d) => format!(": {d}"),
+            None if (300..400).contains(&reply.status) => {
+                ": Mailman does not redirect, check members.mailman3.url".into()
+            }
+            None => String::new(),
+        };
+        let retry = reply.status >= 500 || reply.status == 429;
+        self.error(format!("{doing}: {status}{why}"), retry)
+    }
+
+    fn unreachable(&self, e: ureq::Error) -> BackendError {
+        use std::io::ErrorKind;
+        let (what, retry) = match &e {
+            ureq::Error::Timeout(ureq::Timeout::Connect) => (
+                format!("no connection within {}", secs(self.connect_timeout)),
+                true,
+            ),
+            ureq::Error::Timeout(_) => (
+                format!("no answer within {}", secs(self.request_timeout)),
+                true,
+            ),
+            ureq::Error::Io(io) if io.kind() == ErrorKind::ConnectionRefused => {
+                ("connection refused (is Mailman core running?)".into(), true)
+            }
+            ureq::Error::Io(io) if io.kind() == ErrorKind::TimedOut => (
+                format!("no answer within {}", secs(self.request_timeout)),
+                true,
+            ),
+            ureq::Error::Io(io) => (io.to_string(), true),
+            ureq::Error::HostNotFound => ("host not found".into(), true),
+            ureq::Error::ConnectionFailed | ureq::Error::ConnectProxyFailed(_) => {
+                (e.to_string(), true)
+            }
+            ureq::Error::Rustls(tls) => (
+                format!("TLS: {tls} (the certificate must verify against the system trust store)"),
+                false,
+            ),
+            ureq::Error::Protocol(_) => (
+                format!("{e}: not HTTP (an https server behind an http:// URL?)"),
+                false,
+            ),
+            _ => (e.to_string(), false),
+        };
+        self.error(what, retry)
+    }
+
+    fn error(&self, what: String, retry: bool) -> BackendError {
+        BackendError {
+            message: one_line(&format!("mailman3 {}: {what}", self.shown)),
+            retry,
+        }
+    }
+}
+
+impl Backend for Mailman3 {
+    /// `POST /3.1/members`, form-encoded as Mailman expects.
+    fn subscribe(&mut self, member: &Member) -> Result<Outcome, BackendError> {
+        let mut form = vec![
+            ("list_id", self.list_id.as_str()),
+            ("subscriber", member.email.as_str()),
+        ];
+        if let Some(name) = member.name.as_deref().map(str::trim)
+            && !name.is_empty()
+        {
+            form.push(("display_name", name));
+        }
+        form.extend([
+            ("pre_verified", "true"),
+            ("pre_confirmed", "true"),
+            ("pre_approved", "true"),
+        ]);
+        let request = self
+            .agent
+            .post(self.url("members"))
+            .header("Authorization", &self.authorization);
+        let reply = self.finish(request.send_form(form))?;
+        let doing = format!("subscribing {}", member.email);
+        match (reply.status, reply.description().as_deref()) {
+            (201, _) => {
+                tracing::info!("mailman3: subscribed {} to {}", member.email, self.list_id);
+                Ok(Outcome::Done)
+            }
+            (409, Some("Member already subscribed")) => Ok(Outcome::AlreadyThere),
+            (400, Some("No such list")) => Err(self.no_list()),
+            (202, _) => Err(self.held(&doing, &reply)),
+            _ => Err(self.refused(&doing, &reply)),
+        }
+    }
+
+    /// Finds the member of the list (any case of the address), then
+    /// `DELETE /3.1/members/{member_id}`.
+    fn unsubscribe(&mut self, email: &str) -> Result<Outcome, BackendError> {
+        let doing = format!("removing {email}");
+        let found = self.get(&format!(
+            "lists/{}/member/{}",
+            segment(&self.list_id),
+            segment(email)
+        ))?;
+        let member_id = match found.status {
+            200 => match &found.json()["member_id"] {
+                Value::String(id) => id.clone(),
+                Value::Number(id) => id.to_string(),
+                _ => {
+                    return Err(
+                        self.error(format!("{doing}: no member_id in Mailman's answer"), false)
+                    );
+                }
+            },
+            // The same 404 means "no such member" and "no such list".
+            404 => {
+                self.check()?;
+                return Ok(Outcome::AlreadyThere);
+            }
+            _ => return Err(self.refused(&doing, &found)),
+        };
+        let request = self
+            .agent
+            .delete(self.url(&format!("members/{}", segment(&member_id))))
+            .header("Authorization", &self.authorization)
+            .query("pre_confirmed", "true")
+            .query("pre_approved", "true");
+        let reply = self.finish(request.call())?;
+        match reply.status {
+            204 => {
+                tracing::info!("mailman3: removed {email} from {}", self.list_id);
+                Ok(Outcome::Done)
+            }
+            // Removed by someone else between the lookup and now.
+            404 => Ok(Outcome::AlreadyThere),
+            202 => Err(self.held(&doing, &reply)),
+            _ => Err(self.refused(&doing, &reply)),
+        }
+    }
+}
+
+impl Mailman3 {
+    /// 202: Mailman started a workflow that waits for someone instead of making the change.
+    fn held(&self, doing: &str, reply: &Reply) -> BackendError {
+        let who = reply.json()["token_owner"]
+            .as_str()
+            .unwrap_or("someone")
+            .to_string();
+        self.error(
+            format!("{doing}: Mailman holds the request for {who} instead of carrying it out"),
+            false,
+        )
+    }
+}
+
+impl fmt::Debug for Mailman3 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Mailman3")
+            .field("url", &self.shown)
+            .field("list_id", &self.list_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Status and body of an answer, whatever the status.
+struct Reply {
+    status: u16,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+
+    /// Mailman's words for an error: `description` of its JSON error body, else `title`
+    /// when it adds something to the status line.
+    fn description(&self) -> Option<String> {
+        let json = self.json();
+        let pick = |key: &str| {
+            json[key]
+                .as_str()
+                .map(str::trim)
+                .filter(|s| !s.is_empty() && *s != status_line(self.status))
+                .map(String::from)
+        };
+        pick("description").or_else(|| pick("title"))
+    }
+}
+
+/// HTTP settings shared by every request. Redirects are not followed: Mailman core never
+/// redirects, and a redirected POST would silently turn into a GET. Certificates verify
+/// against the system trust store, as for IMAP (an internal CA goes there).
+fn agent(connect: Duration, request: Duration, https: bool) -> Agent {
+    let mut tls = TlsConfig::builder()
+        .provider(TlsProvider::Rustls)
+        .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::ring::default_provider()));
+    if https {
+        let native = rustls_native_certs::load_native_certs();
+        for e in &native.errors {
+            tracing::warn!("system trust store: {e}");
+        }
+        let roots: Vec<Certificate<'static>> = native
+            .certs
+            .iter()
+            .map(|c| Certificate::from_der(c.as_ref()).to_owned())
+            .collect();
+        tls = tls.root_certs(RootCerts::Specific(Arc::new(roots)));
+    } else {
+        // Never consulted over http; ureq's default (WebPki roots) is not compiled in.
+        tls = tls.root_certs(RootCerts::Specific(Arc::new(Vec::new())));
+    }
+    Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_connect(Some(connect))
+        .timeout_global(Some(request))
+        .user_agent(concat!("tldops/", env!("CARGO_PKG_VERSION")))
+        .tls_config(tls.build())
+        .build()
+        .into()
+}
+
+/// "30 s", "0.5 s".
+fn secs(d: Duration) -> String {
+    format!("{} s", d.as_secs_f64())
+}
+
+/// "401 Unauthorized".
+fn status_line(status: u16) -> String {
+    match ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+    {
+        Some(reason) => format!("{status} {reason}"),
+        None => status.to_string(),
+    }
+}
+
+/// One path segment: everything but unreserved characters and `@` percent-encoded, so an
+/// address with `+`, `/` or `%` reaches Mailman as written.
+fn segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `http://user:pw@host:8001/x` → `http://host:8001/x`: credentials in the URL stay out of
+/// messages.
+fn without_userinfo(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
+/// Standard base64 with padding, for the `Authorization` header.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Server text is untrusted: control characters become spaces and the length is bounded, so
+/// a message is always one printable line.
+fn one_line(text: &str) -> String {
+    const MAX: usize = 300;
+    let mut out: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(MAX)
+        .collect();
+    if text.chars().count() > MAX {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backend(url: &str) -> Mailman3 {
+        let config = Mailman3Config {
+            url: url.into(),
+            list_id: "tld-ops.lists.example.org".into(),
+            username: "restadmin".into(),
+            password_command: None,
+            password_env: None,
+            password: None,
+        };
+        Mailman3::new(&config, "hunter2".into())
+    }
+
+    fn reply(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn base64_matches_rfc_4648() {
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+            ("restadmin:restpass", "cmVzdGFkbWluOnJlc3RwYXNz"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), encoded, "{plain:?}");
+        }
+    }
+
+    #[test]
+    fn segments_keep_addresses_intact() {
+        assert_eq!(segment("a.b@example.org"), "a.b@example.org");
+        assert_eq!(segment("sec+ops@x.nl"), "sec%2Bops@x.nl");
+        assert_eq!(segment("a/b%c d@x"), "a%2Fb%25c%20d@x");
+        assert_eq!(segment("ö@x"), "%C3%B6@x");
+    }
+
+    #[test]
+    fn credentials_in_the_url_are_not_shown() {
+        assert_eq!(
+            without_userinfo("https://u:pw@lists.example.org:8001/rest"),
+            "https://lists.example.org:8001/rest"
+        );
+        assert_eq!(
+            without_userinfo("http://localhost:8001"),
+            "http://localhost:8001"
+        );
+        assert_eq!(
+            without_userinfo("http://localhost:8001/a@b"),
+            "http://localhost:8001/a@b"
+        );
+        let m = backend("http://restadmin:hunter2@localhost:8001/");
+        assert!(!format!("{m:?}").contains("hunter2"));
+        assert!(!format!("{m:?}").contains("cmVzdGFkbWlu"));
+    }
+
+    #[test]
+    fn refusals_are_one_line_and_say_whether_to_retry() {
+        let m = backend("http://localhost:8001/");
+        let e = m.refused(
+            "subscribing a@b.example",
+            &reply(
+                401,
+                r#"{"title": "401 Unauthorized", "description": "REST API authorization failed"}"#,
+            ),
+        );
+        assert_eq!(
+            e.message,
+            "mailman3 http://localhost:8001: 401 Unauthorized: \
+             check members.mailman3.username and password"
+        );
+        assert!(!e.retry);
+
+        let e = m.refused(
+            "subscribing a@b.example",
+            &reply(
+                400,
+                r#"{"title": "400 Bad Request", "description": "Membership is banned"}"#,
+            ),
+        );
+        assert_eq!(
+            e.message,
+            "mailman3 http://localhost:8001: subscribing a@b.example: 400 Bad Request: \
+             Membership is banned"
+        );
+        assert!(!e.retry);
+
+        let e = m.refused(
+            "removing a@b.example",
+            &reply(500, r#"{"title": "500 Internal Server Error"}"#),
+        );
+        assert_eq!(
+            e.message,
+            "mailman3 http://localhost:8001: removing a@b.example: 500 Internal Server Error"
+        );
+        assert!(e.retry);
+
+        let e = m.refused(
+            "x",
+            &reply(502, "<html>\n<b>Bad\x1b[31m gateway</b>\n</html>"),
+        );
+        assert!(e.retry);
+        assert!(!e.message.contains('\n') && !e.message.contains('\x1b'));
+
+        let e = m.refused("x", &reply(301, ""));
+        assert!(
+            e.message.contains("check members.mailman3.url"),
+            "{}",
+            e.message
+        );
+        assert!(!e.retry);
+    }
+
+    #[test]
+    fn mailman_text_is_bounded_and_printable() {
+        let long = format!(r#"{{"description": "{}\u001b[2J"}}"#, "x".repeat(1000));
+        let e = backend("http://h").refused("x", &reply(400, &long));
+        assert!(e.message.chars().count() <= 301);
+        assert!(!e.message.chars().any(char::is_control));
+    }
+}

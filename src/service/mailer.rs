@@ -1,0 +1,269 @@
+//! Writing mail into the outbox (inside an action's transaction) and sending what is due.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use serde_json::json;
+
+use super::{Service, now, usage};
+use crate::domain::roster::Tld;
+use crate::domain::template::Kind;
+use crate::outgoing::compose::{Draft, build, message_id};
+use crate::outgoing::{Envelope, SendError, Transport};
+use crate::store::{MailRow, NewMail, OutboxQueries, Tx};
+
+/// A mail an action sends (or, in a dry run, would send): who gets what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Planned {
+    pub kind: Kind,
+    pub tld: Option<String>,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub message_id: String,
+}
+
+/// A mail to write: its kind, TLD, recipients, threading and template values.
+pub(super) struct Compose<'a> {
+    pub kind: Kind,
+    pub tld: Option<&'a Tld>,
+    /// The case's token, for the subject tag.
+    pub token: Option<&'a str>,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub in_reply_to: Option<&'a str>,
+    pub values: BTreeMap<&'static str, String>,
+}
+
+/// What a sending pass did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SendReport {
+    pub sent: usize,
+    /// Sent again after a crash left them `sending`: the receiver may see them twice.
+    pub resent: usize,
+    pub retrying: Vec<(String, String)>,
+    pub failed: Vec<(String, String)>,
+}
+
+/// Delay before retry `n` (1-based) of a temporarily failed mail: 1, 2, 4 … minutes, capped
+/// at 4 hours.
+fn retry_delay(attempt: u32) -> i64 {
+    60 * (1i64 << attempt.saturating_sub(1).min(8)).min(240)
+}
+
+/// Temporary failures stop being retried after this many attempts.
+const MAX_ATTEMPTS: u32 = 10;
+
+impl Service {
+    /// The From address of every mail, or a usage error saying it must be configured.
+    pub(super) fn secretariat(&self) -> Result<String> {
+        match &self.config.list.secretariat {
+            Some(s) => Ok(s.clone()),
+            None => usage(
+                "sending mail needs [list] secretariat (the From of every mail) in the config",
+            ),
+        }
+    }
+
+    /// Template values every mail has.
+    pub(super) fn common_values(&self, tld: Option<&Tld>) -> BTreeMap<&'static str, String> {
+        let c = &self.config.list;
+        let mut v = BTreeMap::from([
+            ("list_name", c.name.clone()),
+            (
+                "list_address",
+                c.address.clone().unwrap_or_else(|| c.name.clone()),
+            ),
+            ("secretariat", c.secretariat.clone().unwrap_or_default()),
+            ("signature", c.signature.clone()),
+            ("date", now()[..10].to_string()),
+            ("max_contacts", c.max_contacts.to_string()),
+        ]);
+        if let Some(t) = tld {
+            v.insert("tld", t.code.display());
+            v.insert("country", t.country.clone());
+            let admin = if t.admin.name.is_empty() {
+                "colleague".into()
+            } else {
+                t.admin.name.clone()
+            };
+            v.insert("admin_name", admin);
+            v.insert("admin_email", t.admin.email.to_string());
+            v.insert(
+                "tech_name",
+                if t.tech.name.is_empty() {
+                    t.tech.email.to_string()
+                } else {
+                    t.tech.name.clone()
+                },
+            );
+        }
+        v
+    }
+
+    /// The subject with the list's tag, `[TLD-OPS .nl #k3x9] …`, which replies keep and triage
+    /// matches; reminders read as a follow-up (`Re: `) in the invitation's thread.
+    pub(super) fn tagged(
+        &self,
+        kind: Kind,
+        tld: Option<&Tld>,
+        token: Option<&str>,
+        subject: &str,
+    ) -> String {
+        let list = &self.config.list.name;
+        let tag = match (tld, token) {
+            (Some(t), Some(token)) => format!("[{list} .{} #{token}] ", t.code),
+            (Some(t), None) => format!("[{list} .{}] ", t.code),
+            _ => format!("[{list}] "),
+        };
+        match kind {
+            Kind::Reminder | Kind::Escalation => format!("Re: {tag}{subject}"),
+            _ => format!("{tag}{subject}"),
+        }
+    }
+
+    /// Renders `c` and writes it to the outbox in `tx`; returns what will be sent.
+    pub(super) fn queue(&self, tx: &Tx, c: Compose, at: &str) -> Result<Planned> {
+        let from = self.secretariat()?;
+        let (subject, body) = self
+            .templates
+            .get(c.kind)
+            .render(&c.values)
+            .map_err(anyhow::Error::msg)?;
+        let subject = self.tagged(c.kind, c.tld, c.token, &subject);
+        let code = c.tld.map(|t| t.code.to_string());
+        let id = message_id(c.kind.name(), code.as_deref(), &from);
+        let raw = build(&Draft {
+            from: from.clone(),
+            from_name: format!("{} Secretariat", self.config.list.name),
+            to: c.to.clone(),
+            cc: c.cc.clone(),
+            subject: subject.clone(),
+            body,
+            message_id: id.clone(),
+            in_reply_to: c.in_reply_to.map(str::to_string),
+            // Invitations are a person's request and want a person's answer; everything
+            // that follows from them is generated (RFC 3834: no auto-replies to it, please).
+            auto_submitted: c.kind != Kind::Invitation,
+        })?;
+        let recipients: Vec<String> = c.to.iter().chain(&c.cc).cloned().collect();
+        tx.queue_mail(&NewMail {
+            message_id: &id,
+            kind: c.kind.name(),
+            tld: code.as_deref(),
+            recipients: &recipients,
+            subject: &subject,
+            raw: &raw,
+            at,
+        })?;
+        Ok(Planned {
+            kind: c.kind,
+            tld: code,
+            to: c.to,
+            cc: c.cc,
+            subject,
+            message_id: id,
+        })
+    }
+
+    /// Every outgoing mail, oldest first.
+    pub fn outbox(&self) -> Result<Vec<MailRow>> {
+        self.store.outbox(None)
+    }
+
+    /// Queues a permanently failed mail again, unchanged (same Message-ID).
+    pub fn retry_mail(&self, message_id: &str) -> Result<()> {
+        let id = message_id.trim_matches(['<', '>']);
+        let Some(mail) = self
+            .store
+            .outbox(None)?
+            .into_iter()
+            .find(|m| m.message_id == id)
+        else {
+            return usage(format!("no mail {id} in the outbox"));
+        };
+        let operator = self.operator.clone();
+        self.store.write(|tx| {
+            if !tx.requeue_mail(mail.id)? {
+                return usage(format!("mail {id} is {}, not failed", mail.state));
+            }
+            tx.append_event(
+                &now(),
+                &operator,
+                mail.tld.as_deref(),
+                "mail_requeued",
+                &json!({ "message_id": id }),
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// Sends every due mail through `transport`, recording each outcome.
+    pub fn send_due(&mut self, transport: &mut dyn Transport) -> Result<SendReport> {
+        let mut report = SendReport::default();
+        let from = match &self.config.list.secretariat {
+            Some(s) => s.clone(),
+            None => return Ok(report),
+        };
+        let operator = self.operator.clone();
+        for (mail, raw) in self.store.due_mail(&now())? {
+            let crashed = mail.state == "sending";
+            let claimed = self.store.write(|tx| {
+                if crashed {
+                    tx.append_event(&now(), &operator, mail.tld.as_deref(), "mail_resent",
+                        &json!({ "message_id": mail.message_id, "why": "a previous send was interrupted; sent again with the same Message-ID" }))?;
+                }
+                tx.claim_mail(mail.id)
+            })?;
+            if !claimed {
+                continue;
+            }
+            let envelope = Envelope {
+                from: from.clone(),
+                to: mail.recipients.clone(),
+            };
+            let result = transport.send(&envelope, &mail.message_id, &raw);
+            let at = now();
+            self.store.write(|tx| {
+                match &result {
+                    Ok(()) => tx.mark_sent(mail.id, &at)?,
+                    Err(SendError::Transient(e)) if mail.attempts + 1 < MAX_ATTEMPTS => {
+                        let next = jiff::Timestamp::now()
+                            .checked_add(jiff::SignedDuration::from_secs(retry_delay(mail.attempts + 1)))?
+                            .strftime("%Y-%m-%dT%H:%M:%SZ")
+                            .to_string();
+                        tx.mark_retry(mail.id, e, &next)?;
+                    }
+                    Err(e) => {
+                        tx.mark_failed(mail.id, &e.to_string())?;
+                        tx.append_event(&at, &operator, mail.tld.as_deref(), "mail_failed",
+                            &json!({ "message_id": mail.message_id, "kind": mail.kind, "error": e.to_string() }))?;
+                    }
+                }
+                Ok(())
+            })?;
+            match result {
+                Ok(()) if crashed => report.resent += 1,
+                Ok(()) => report.sent += 1,
+                Err(SendError::Transient(e)) if mail.attempts + 1 < MAX_ATTEMPTS => {
+                    report.retrying.push((mail.message_id, e))
+                }
+                Err(e) => report.failed.push((mail.message_id, e.to_string())),
+            }
+        }
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_delay;
+
+    #[test]
+    fn retries_back_off_to_four_hours() {
+        assert_eq!(retry_delay(1), 60);
+        assert_eq!(retry_delay(2), 120);
+        assert_eq!(retry_delay(5), 960);
+        assert_eq!(retry_delay(20), 240 * 60);
+    }
+}

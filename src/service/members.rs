@@ -1,0 +1,384 @@
+//! Contacts after the decision: handing them to the list server (members backend), correcting
+//! proposals, removing members, exporting the roster of members, and the monthly digest.
+
+use anyhow::{Context, Result};
+use serde_json::json;
+
+use super::mailer::{Compose, Planned};
+use super::workflow::describe;
+use super::{Service, now, usage};
+use crate::config::{ExportFormat, MembersBackend};
+use crate::domain::email::Email;
+use crate::domain::template::Kind;
+use crate::domain::triage::Contact;
+use crate::members::{Backend, BackendError, Member, Outcome};
+use crate::outgoing::compose::{Draft, build, message_id};
+use crate::store::{ContactQueries, ContactRow, NewMail, RosterQueries};
+
+impl Service {
+    /// Hands every approved-but-unconfirmed contact (and every unconfirmed removal) to the
+    /// members backend. Failures stay visible (queue, `members sync` retries); nothing is
+    /// marked subscribed that the backend did not confirm.
+    pub fn sync_members(&self) -> Result<Vec<String>> {
+        let pending = self.store.backend_pending()?;
+        if pending.is_empty() {
+            return Ok(Vec::new());
+        }
+        match self.config.members.backend {
+            MembersBackend::Export => {
+                self.record_all(&pending, "members export (file for the list server)")
+            }
+            MembersBackend::EmailCommand => self.mail_commands(&pending),
+            MembersBackend::Mailman3 => {
+                let mut backend = self.mailman3()?;
+                self.call_backend(&pending, backend.as_mut())
+            }
+        }
+    }
+
+    /// For `export`: the list server takes the file; tldops records the change as done.
+    fn record_all(&self, pending: &[ContactRow], via: &str) -> Result<Vec<String>> {
+        let operator = self.operator.clone();
+        self.store.write(|tx| {
+            let at = now();
+            let mut out = Vec::new();
+            for c in pending {
+                let subscribe = c.state == "proposed";
+                let state = if subscribe { "subscribed" } else { "removed" };
+                tx.contact_backend_result(c.id, Some(state), None, &at)?;
+                tx.append_event(
+                    &at,
+                    &operator,
+                    Some(&c.tld),
+                    if subscribe {
+                        "subscribed"
+                    } else {
+                        "unsubscribed"
+                    },
+                    &json!({ "email": c.email, "via": via }),
+                )?;
+                out.push(format!(".{} {} {state} ({via})", c.tld, c.email));
+            }
+            Ok(out)
+        })
+    }
+
+    /// For `email-command`: one mail of commands to the list server's request address.
+    fn mail_commands(&self, pending: &[ContactRow]) -> Result<Vec<String>> {
+        let Some(cfg) = &self.config.members.email_command else {
+            return usage("members backend \"email-command\" needs [members.email-command]");
+        };
+        let from = self.secretariat()?;
+        let list = self
+            .config
+            .list
+            .address
+            .clone()
+            .unwrap_or_else(|| self.config.list.name.clone());
+        let lines: Vec<String> = pending
+            .iter()
+            .map(|c| {
+                let template = if c.state == "proposed" {
+                    &cfg.subscribe
+                } else {
+                    &cfg.unsubscribe
+                };
+                template
+                    .replace("{list}", &list)
+                    .replace("{email}", &c.email)
+                    .replace("{name}", c.name.as_deref().unwrap_or(""))
+                    .trim_end()
+                    .to_string()
+            })
+            .collect();
+        let id = message_id("command", None, &from);
+        let raw = build(&Draft {
+            from: from.clone(),
+            from_name: format!("{} Secretariat", self.config.list.name),
+            to: vec![cfg.request_address.clone()],
+            cc: vec![],
+            subject: format!("{} membership commands", self.config.list.name),
+            body: lines.join("\n") + "\n",
+            message_id: id.clone(),
+            in_reply_to: None,
+            auto_submitted: true,
+        })?;
+        self.store.write(|tx| {
+            tx.queue_mail(&NewMail {
+                message_id: &id,
+                kind: "command",
+                tld: None,
+                recipients: std::slice::from_ref(&cfg.request_address),
+                subject: "membership commands",
+                raw: &raw,
+                at: &now(),
+            })?;
+            Ok(())
+        })?;
+        self.record_all(
+            pending,
+            &format!("commands mailed to {}", cfg.request_address),
+        )
+    }
+
+    fn mailman3(&self) -> Result<Box<dyn Backend>> {
+        let Some(cfg) = &self.config.members.mailman3 else {
+            return usage("members backend \"mailman3\" needs [members.mailman3]");
+        };
+        let password = cfg
+            .secret()
+            .context("members.mailman3: no password configured")?
+            .resolve()
+            .map_err(|e| anyhow::anyhow!("members.mailman3: {e}"))?;
+        Ok(Box::new(crate::members::mailman3::Mailman3::new(
+            cfg, password,
+        )))
+    }
+
+    /// For a live backend: one call per contact, each result recorded as it comes.
+    fn call_backend(
+        &self,
+        pending: &[ContactRow],
+        backend: &mut dyn Backend,
+    ) -> Result<Vec<String>> {
+        let operator = self.operator.clone();
+        let mut out = Vec::new();
+        for c in pending {
+            let subscribe = c.state == "proposed";
+            let result: Result<Outcome, BackendError> = if subscribe {
+                backend.subscribe(&Member {
+                    email: c.email.clone(),
+                    name: c.name.clone(),
+                })
+            } else {
+                backend.unsubscribe(&c.email)
+            };
+            let at = now();
+            self.store.write(|tx| {
+                match &result {
+                    Ok(outcome) => {
+                        let state = if subscribe { "subscribed" } else { "removed" };
+                        tx.contact_backend_result(c.id, Some(state), None, &at)?;
+                        tx.append_event(&at, &operator, Some(&c.tld), if subscribe { "subscribed" } else { "unsubscribed" },
+                            &json!({ "email": c.email, "via": "mailman3", "already": *outcome == Outcome::AlreadyThere }))?;
+                    }
+                    Err(e) => {
+                        tx.contact_backend_result(c.id, None, Some(&e.message), &at)?;
+                        tx.append_event(&at, &operator, Some(&c.tld), "members_backend_failed",
+                            &json!({ "email": c.email, "subscribe": subscribe, "error": e.message, "retry": e.retry }))?;
+                    }
+                }
+                Ok(())
+            })?;
+            out.push(match result {
+                Ok(_) => format!(
+                    ".{} {} {}",
+                    c.tld,
+                    c.email,
+                    if subscribe { "subscribed" } else { "removed" }
+                ),
+                Err(e) => format!(
+                    ".{} {}: {} (retry with `tldops members sync`)",
+                    c.tld, c.email, e.message
+                ),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Replaces the TLD's proposed (not yet approved) contacts with `contacts`, as an operator
+    /// corrects what triage extracted.
+    pub fn set_contacts(&self, input: &str, contacts: &[Contact]) -> Result<()> {
+        let code = self.tld(input)?.tld.code.to_string();
+        for c in contacts {
+            if let Err(e) = Email::parse(&c.email) {
+                return usage(e);
+            }
+        }
+        let operator = self.operator.clone();
+        self.store.write(|tx| {
+            let at = now();
+            tx.set_proposed(&code, contacts, &at)?;
+            tx.append_event(
+                &at,
+                &operator,
+                Some(&code),
+                "contacts_set",
+                &json!({ "contacts": contacts.iter().map(describe).collect::<Vec<_>>() }),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Removes a member of the list (the admin contact asked, or an operator decided).
+    pub fn remove_contact(
+        &self,
+        input: &str,
+        email: &str,
+        reason: Option<&str>,
+    ) -> Result<Vec<String>> {
+        let code = self.tld(input)?.tld.code.to_string();
+        let operator = self.operator.clone();
+        self.store.write(|tx| {
+            let contacts = tx.contacts(&code)?;
+            let Some(c) = contacts
+                .iter()
+                .find(|c| c.state == "subscribed" && c.email.eq_ignore_ascii_case(email))
+            else {
+                let members: Vec<&str> = contacts
+                    .iter()
+                    .filter(|c| c.state == "subscribed")
+                    .map(|c| c.email.as_str())
+                    .collect();
+                return usage(format!(
+                    ".{code}: {email} is not a member (members: {})",
+                    if members.is_empty() {
+                        "none".to_string()
+                    } else {
+                        members.join(", ")
+                    }
+                ));
+            };
+            let at = now();
+            tx.contact_backend_result(c.id, Some("removed"), Some("pending removal"), &at)?;
+            tx.append_event(
+                &at,
+                &operator,
+                Some(&code),
+                "contact_removed",
+                &json!({ "email": c.email, "reason": reason }),
+            )?;
+            Ok(())
+        })?;
+        self.sync_members()
+    }
+
+    /// A TLD's contacts in every state, oldest first.
+    pub fn contacts_of(&self, input: &str) -> Result<Vec<ContactRow>> {
+        let code = self.tld(input)?.tld.code.to_string();
+        self.store.contacts(&code)
+    }
+
+    /// Every member (subscribed contact), by TLD.
+    pub fn members(&self) -> Result<Vec<ContactRow>> {
+        self.store.contacts_in("subscribed")
+    }
+
+    /// The members in a format a list server imports.
+    pub fn export_members(&self, format: ExportFormat) -> Result<String> {
+        let members = self.members()?;
+        let mut out = String::new();
+        match format {
+            ExportFormat::Csv => {
+                let mut w = csv::Writer::from_writer(Vec::new());
+                w.write_record(["tld", "email", "name", "phone"])?;
+                for m in &members {
+                    w.write_record([
+                        m.tld.as_str(),
+                        &m.email,
+                        m.name.as_deref().unwrap_or(""),
+                        m.phone.as_deref().unwrap_or(""),
+                    ])?;
+                }
+                out = String::from_utf8(w.into_inner()?)?;
+            }
+            ExportFormat::Mailman => {
+                for m in &members {
+                    match &m.name {
+                        Some(n) => {
+                            out.push_str(&format!("\"{}\" <{}>\n", n.replace('"', "'"), m.email))
+                        }
+                        None => out.push_str(&format!("{}\n", m.email)),
+                    }
+                }
+            }
+            ExportFormat::Vcard => {
+                for m in &members {
+                    let esc = |s: &str| {
+                        s.replace('\\', "\\\\")
+                            .replace(',', "\\,")
+                            .replace(';', "\\;")
+                    };
+                    out.push_str("BEGIN:VCARD\r\nVERSION:4.0\r\n");
+                    out.push_str(&format!(
+                        "FN:{}\r\n",
+                        esc(m.name.as_deref().unwrap_or(&m.email))
+                    ));
+                    out.push_str(&format!("EMAIL:{}\r\n", m.email));
+                    if let Some(p) = &m.phone {
+                        out.push_str(&format!("TEL:{}\r\n", esc(p)));
+                    }
+                    out.push_str(&format!(
+                        "ORG:.{}\r\nNOTE:TLD-OPS contact of .{}\r\nEND:VCARD\r\n",
+                        m.tld, m.tld
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The monthly contact-repository mail: (subject, body), and with `send` it is queued to the
+    /// list address.
+    pub fn digest(&self, send: bool) -> Result<(String, String, Option<Planned>)> {
+        let members = self.members()?;
+        let mut tlds: Vec<&str> = members.iter().map(|m| m.tld.as_str()).collect();
+        tlds.dedup();
+        let mut block = String::new();
+        for code in &tlds {
+            let row = self
+                .store
+                .roster_row(&crate::domain::tld::TldCode::from_stored(code.to_string()))?;
+            let title = row.map_or(format!(".{code}"), |r| {
+                format!("{}  {}", r.tld.code.display(), r.tld.country)
+            });
+            block.push_str(&title);
+            block.push('\n');
+            for m in members.iter().filter(|m| m.tld == *code) {
+                block.push_str(&format!("  {}\n", describe(&m.contact())));
+            }
+            block.push('\n');
+        }
+        let mut values = self.common_values(None);
+        values.insert("members", block.trim_end().to_string());
+        values.insert("member_count", tlds.len().to_string());
+        values.insert("month", now()[..7].to_string());
+        let (subject, body) = self
+            .templates
+            .get(Kind::Digest)
+            .render(&values)
+            .map_err(anyhow::Error::msg)?;
+        if !send {
+            return Ok((self.tagged(Kind::Digest, None, None, &subject), body, None));
+        }
+        let Some(list) = self.config.list.address.clone() else {
+            return usage("sending the digest needs [list] address (the list's posting address)");
+        };
+        let operator = self.operator.clone();
+        let planned = self.store.write(|tx| {
+            let at = now();
+            let mail = self.queue(
+                tx,
+                Compose {
+                    kind: Kind::Digest,
+                    tld: None,
+                    token: None,
+                    to: vec![list.clone()],
+                    cc: vec![],
+                    in_reply_to: None,
+                    values,
+                },
+                &at,
+            )?;
+            tx.append_event(
+                &at,
+                &operator,
+                None,
+                "digest_queued",
+                &json!({ "member_tlds": tlds.len(), "message_id": mail.message_id }),
+            )?;
+            Ok(mail)
+        })?;
+        Ok((planned.subject.clone(), body, Some(planned)))
+    }
+}

@@ -1,0 +1,279 @@
+//! The queue: what waits for an operator, most urgent first, each with why and since when.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::Service;
+use crate::domain::case::CaseState;
+use crate::domain::triage::Verdict;
+use crate::store::{
+    CaseRows, ContactQueries, MessageFilter, MessageQueries, OutboxQueries, RosterQueries,
+};
+
+/// One thing to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct QueueItem {
+    /// What to do: `decide`, `update`, `review`, `assign`, `bounced`, `admin_changed`,
+    /// `mail_failed`, `members`, `chase`, `dormant`.
+    pub kind: &'static str,
+    pub tld: Option<String>,
+    pub country: Option<String>,
+    pub state: Option<CaseState>,
+    pub why: String,
+    /// Since when it waits (UTC).
+    pub since: String,
+    /// The message it is about, as `tldops messages` numbers it.
+    pub message: Option<i64>,
+}
+
+/// Urgency: lower comes first.
+fn rank(kind: &str) -> u8 {
+    match kind {
+        "decide" | "update" => 0,
+        "review" => 1,
+        "assign" => 2,
+        "bounced" | "admin_changed" => 3,
+        "mail_failed" | "members" => 4,
+        "chase" => 5,
+        _ => 6,
+    }
+}
+
+impl Service {
+    pub fn queue_items(&self) -> Result<Vec<QueueItem>> {
+        let roster = self.store.roster()?;
+        let country = |code: &str| {
+            roster
+                .iter()
+                .find(|r| r.tld.code.as_str() == code)
+                .map(|r| r.tld.country.clone())
+        };
+        let cases = self.store.cases()?;
+        let case = |code: &str| cases.iter().find(|c| c.tld == code);
+        let mut items = Vec::new();
+        let mut item = |kind: &'static str,
+                        tld: Option<&str>,
+                        why: String,
+                        since: &str,
+                        message: Option<i64>| {
+            items.push(QueueItem {
+                kind,
+                tld: tld.map(str::to_string),
+                country: tld.and_then(country),
+                state: tld.and_then(case).map(|c| c.state),
+                why,
+                since: since.to_string(),
+                message,
+            });
+        };
+        let messages = |v: Verdict| {
+            self.store.messages(&MessageFilter {
+                verdict: Some(v),
+                tld: None,
+            })
+        };
+        let max = self.config.list.max_contacts as usize;
+
+        for v in [Verdict::AdminFrom, Verdict::AdminCc] {
+            for m in messages(v)? {
+                let Some(code) = m.tld.as_deref() else {
+                    continue;
+                };
+                let Some(c) = case(code) else { continue };
+                let cap = if m.contacts.len() > max {
+                    format!("; names {} contacts, more than {max}", m.contacts.len())
+                } else {
+                    String::new()
+                };
+                let named = format!(
+                    "{} contact{}",
+                    m.contacts.len(),
+                    if m.contacts.len() == 1 { "" } else { "s" }
+                );
+                match c.state {
+                    CaseState::Answered
+                        if c.answered_at.as_deref() <= Some(m.ingested_at.as_str())
+                            || c.answered_at.is_none() =>
+                    {
+                        item(
+                            "decide",
+                            Some(code),
+                            format!(
+                                "verified reply ({}) naming {named}{cap}: {}",
+                                m.verdict, m.why
+                            ),
+                            &m.ingested_at,
+                            Some(m.id),
+                        )
+                    }
+                    CaseState::Approved
+                        if c.decided_at.as_deref() < Some(m.ingested_at.as_str()) =>
+                    {
+                        item(
+                            "update",
+                            Some(code),
+                            format!(
+                                "new verified reply for an approved TLD naming {named}{cap}: {}",
+                                m.why
+                            ),
+                            &m.ingested_at,
+                            Some(m.id),
+                        )
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for v in [Verdict::Suspicious, Verdict::Unverified] {
+            for m in messages(v)? {
+                let Some(code) = m.tld.as_deref() else {
+                    continue;
+                };
+                let decided_after = case(code)
+                    .and_then(|c| c.decided_at.as_deref())
+                    .is_some_and(|d| d >= m.ingested_at.as_str());
+                if !decided_after {
+                    item(
+                        "review",
+                        Some(code),
+                        format!(
+                            "{} reply naming {} contact(s): {}",
+                            m.verdict,
+                            m.contacts.len(),
+                            m.why
+                        ),
+                        &m.ingested_at,
+                        Some(m.id),
+                    );
+                }
+            }
+        }
+        for m in messages(Verdict::Ambiguous)? {
+            item(
+                "assign",
+                None,
+                format!("from {}: {}", m.from.as_deref().unwrap_or("?"), m.why),
+                &m.ingested_at,
+                Some(m.id),
+            );
+        }
+        for m in messages(Verdict::Bounce)? {
+            if m.tld.is_none() {
+                item("assign", None, m.why.clone(), &m.ingested_at, Some(m.id));
+            }
+        }
+        for c in &cases {
+            let code = c.tld.as_str();
+            if c.state == CaseState::Bounced {
+                let last = self.store.latest_message(code, &[Verdict::Bounce])?;
+                let (why, since, id) = match &last {
+                    Some(m) => (m.why.clone(), m.ingested_at.clone(), Some(m.id)),
+                    None => (
+                        "the invitation bounced".to_string(),
+                        c.invited_at.clone().unwrap_or_default(),
+                        None,
+                    ),
+                };
+                item(
+                    "bounced",
+                    Some(code),
+                    format!("{why}: check the admin address, invite again"),
+                    &since,
+                    id,
+                );
+            }
+            if let Some(at) = &c.admin_changed_at
+                && c.state.invitation_pending()
+            {
+                item(
+                    "admin_changed",
+                    Some(code),
+                    "the IANA admin address changed after the invitation: invite again (--again)"
+                        .into(),
+                    at,
+                    None,
+                );
+            }
+        }
+        for mail in self.store.outbox(Some("failed"))? {
+            item(
+                "mail_failed",
+                mail.tld.as_deref(),
+                format!(
+                    "{} to {} failed: {}",
+                    mail.kind,
+                    mail.recipients.join(", "),
+                    mail.last_error.unwrap_or_default()
+                ),
+                &mail.created_at,
+                None,
+            );
+        }
+        for c in self.store.backend_pending()? {
+            if let Some(err) = &c.backend_error {
+                let what = if c.state == "proposed" {
+                    "subscription"
+                } else {
+                    "removal"
+                };
+                item(
+                    "members",
+                    Some(&c.tld),
+                    format!(
+                        "{what} of {} not confirmed by the list server: {err} (`tldops members sync`)",
+                        c.email
+                    ),
+                    &c.updated_at,
+                    None,
+                );
+            }
+        }
+        let chase = &self.config.chase;
+        let now_ts = jiff::Timestamp::now();
+        for c in cases
+            .iter()
+            .filter(|c| matches!(c.state, CaseState::Invited | CaseState::Reminded))
+        {
+            let last = c.last_reminded_at.as_ref().or(c.invited_at.as_ref());
+            let Some(last_ts) = last.and_then(|t| t.parse::<jiff::Timestamp>().ok()) else {
+                continue;
+            };
+            let waited = now_ts.duration_since(last_ts).as_secs().max(0) as u64;
+            if waited < chase.after.0.as_secs() {
+                continue;
+            }
+            let invited = c
+                .invited_at
+                .as_deref()
+                .unwrap_or("")
+                .get(..10)
+                .unwrap_or("");
+            if c.reminders >= chase.max_reminders {
+                item(
+                    "dormant",
+                    Some(&c.tld),
+                    format!(
+                        "no answer since {invited}, after {} reminders (the maximum)",
+                        c.reminders
+                    ),
+                    last.map_or("", |s| s),
+                    None,
+                );
+            } else {
+                item(
+                    "chase",
+                    Some(&c.tld),
+                    format!(
+                        "invited {invited}, no answer: reminder {} of {} is due",
+                        c.reminders + 1,
+                        chase.max_reminders
+                    ),
+                    last.map_or("", |s| s),
+                    None,
+                );
+            }
+        }
+        items.sort_by(|a, b| rank(a.kind).cmp(&rank(b.kind)).then(a.since.cmp(&b.since)));
+        Ok(items)
+    }
+}

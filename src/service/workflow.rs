@@ -1,0 +1,466 @@
+//! The operator's actions on cases: invite, chase, approve, reject. Each is one transaction
+//! holding the compare-and-set of the case, its audit event and the mail it sends, so two
+//! operators acting at once get one winner and one clear refusal.
+
+use anyhow::{Result, bail};
+use serde_json::json;
+
+use super::mailer::{Compose, Planned};
+use super::{Service, UsageError, now, usage};
+use crate::domain::case::{CaseState, Event};
+use crate::domain::region::Region;
+use crate::domain::roster::Tld;
+use crate::domain::template::Kind;
+use crate::domain::tld::TldCode;
+use crate::domain::triage::Verdict;
+use crate::outgoing::compose::random_u64;
+use crate::store::{
+    CaseRow, CaseRows, CaseUpdate, ContactQueries, MessageQueries, RosterQueries, Tx,
+};
+
+/// Which TLDs an action is about.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    pub tlds: Vec<String>,
+    pub region: Option<Region>,
+    pub all: bool,
+    /// Only the first N (by code) of the selection: a pilot batch.
+    pub limit: Option<usize>,
+}
+
+/// The result of an action over several TLDs: what was (or would be) sent, what was skipped.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Batch {
+    pub mails: Vec<Planned>,
+    pub skipped: Vec<(String, String)>,
+}
+
+/// What an approval did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Approval {
+    pub tld: String,
+    /// The approved contacts, described.
+    pub contacts: Vec<String>,
+    pub mails: Vec<Planned>,
+    /// What the members backend did with each pending contact.
+    pub members: Vec<String>,
+}
+
+/// "Jan Jansen <jan@x> +31 …"
+pub fn describe(c: &crate::domain::triage::Contact) -> String {
+    let mut s = match &c.name {
+        Some(n) => format!("{n} <{}>", c.email),
+        None => c.email.clone(),
+    };
+    if let Some(p) = &c.phone {
+        s.push_str(", ");
+        s.push_str(p);
+    }
+    s
+}
+
+/// The alphabet of subject-tag tokens: no 0/o, 1/l/i confusions.
+const TOKEN_CHARS: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+
+/// Why a refused transition is refused, with who decided it and when where that helps.
+fn refusal(tld: &str, case: &CaseRow, why: String) -> anyhow::Error {
+    let by = match (&case.decided_by, &case.decided_at) {
+        (Some(by), Some(at)) if matches!(case.state, CaseState::Approved | CaseState::Rejected) => {
+            format!(" by {by} at {at}")
+        }
+        _ => String::new(),
+    };
+    UsageError(format!(".{tld}: {why}{by}")).into()
+}
+
+impl Service {
+    /// The TLDs a selection names, in code order, validated.
+    fn select(&self, sel: &Selection) -> Result<Vec<Tld>> {
+        let roster: Vec<Tld> = self
+            .store
+            .roster()?
+            .into_iter()
+            .map(|r| r.tld)
+            .filter(|t| !t.retired)
+            .collect();
+        let mut chosen: Vec<Tld> = if sel.all {
+            roster
+        } else if let Some(region) = sel.region {
+            roster
+                .into_iter()
+                .filter(|t| t.region == Some(region))
+                .collect()
+        } else if !sel.tlds.is_empty() {
+            let mut out = Vec::new();
+            for input in &sel.tlds {
+                let row = self.tld(input)?;
+                if row.tld.retired {
+                    return usage(format!(
+                        "{} is retired from the roster",
+                        row.tld.code.display()
+                    ));
+                }
+                out.push(row.tld);
+            }
+            out
+        } else {
+            return usage("say which TLDs: --tld T…, --region R or --all");
+        };
+        chosen.sort_by(|a, b| a.code.cmp(&b.code));
+        chosen.dedup_by(|a, b| a.code == b.code);
+        if let Some(n) = sel.limit {
+            chosen.truncate(n);
+        }
+        Ok(chosen)
+    }
+
+    fn new_token(tx: &Tx) -> Result<String> {
+        for _ in 0..100 {
+            let mut n = random_u64();
+            let token: String = (0..4)
+                .map(|_| {
+                    let c = TOKEN_CHARS[(n % TOKEN_CHARS.len() as u64) as usize] as char;
+                    n /= TOKEN_CHARS.len() as u64;
+                    c
+                })
+                .collect();
+            if !tx.token_taken(&token)? {
+                return Ok(token);
+            }
+        }
+        bail!("cannot find a free subject token")
+    }
+
+    /// Invites the selected TLDs' admin contacts. Never twice unless `again`.
+    pub fn invite(&self, sel: &Selection, again: bool, dry_run: bool) -> Result<Batch> {
+        self.secretariat()?;
+        let mut batch = Batch::default();
+        for tld in self.select(sel)? {
+            let code = tld.code.to_string();
+            let operator = self.operator.clone();
+            let result = self.act(dry_run, |tx| {
+                let case = tx.case(&code)?.ok_or_else(|| anyhow::anyhow!("no case for .{code}"))?;
+                case.state
+                    .next(Event::Invite { again })
+                    .map_err(|r| refusal(&code, &case, r.0))?;
+                let token = match &case.token {
+                    Some(t) => t.clone(),
+                    None => Service::new_token(tx)?,
+                };
+                let at = now();
+                let mut values = self.common_values(Some(&tld));
+                values.insert("admin_email", tld.admin.email.to_string());
+                let mail = self.queue(
+                    tx,
+                    Compose {
+                        kind: Kind::Invitation,
+                        tld: Some(&tld),
+                        token: Some(&token),
+                        to: vec![tld.admin.email.to_string()],
+                        cc: vec![],
+                        in_reply_to: None,
+                        values,
+                    },
+                    &at,
+                )?;
+                let update = CaseUpdate {
+                    state: Some(CaseState::Invited),
+                    token: Some(&token),
+                    invitation_message_id: Some(&mail.message_id),
+                    invited: true,
+                    ..CaseUpdate::default()
+                };
+                if !tx.update_case(&code, case.version, &update, &at)? {
+                    bail!(".{code} changed meanwhile; try again");
+                }
+                tx.append_event(&at, &operator, Some(&code), "invited",
+                    &json!({ "to": tld.admin.email, "message_id": mail.message_id, "again": again && case.state != CaseState::Uninvited }))?;
+                Ok(mail)
+            });
+            match result {
+                Ok(mail) => batch.mails.push(mail),
+                Err(e) if e.is::<UsageError>() => batch.skipped.push((code, e.to_string())),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(batch)
+    }
+
+    /// Sends reminders: to `tlds`, or with `due_only` to every case whose invitation (or last
+    /// reminder) is older than `[chase] after`. The last reminder allowed is copied to the
+    /// technical contact when `escalate_to_tech`. Cases past `max_reminders` are left dormant.
+    pub fn chase(&self, tlds: &[String], due_only: bool, dry_run: bool) -> Result<Batch> {
+        self.secretariat()?;
+        let chase = &self.config.chase;
+        let candidates: Vec<CaseRow> = if tlds.is_empty() {
+            if !due_only {
+                return usage("say which TLDs: --tld T… or --due");
+            }
+            self.store.cases()?
+        } else {
+            let mut out = Vec::new();
+            for t in tlds {
+                let code = self.tld(t)?.tld.code.to_string();
+                out.extend(self.store.case(&code)?);
+            }
+            out
+        };
+        let now_ts = jiff::Timestamp::now();
+        let mut batch = Batch::default();
+        for case in candidates {
+            let code = case.tld.clone();
+            if !matches!(case.state, CaseState::Invited | CaseState::Reminded) {
+                if !tlds.is_empty() {
+                    batch.skipped.push((
+                        code,
+                        format!("{}: no invitation is waiting for an answer", case.state),
+                    ));
+                }
+                continue;
+            }
+            if case.reminders >= chase.max_reminders {
+                batch.skipped.push((
+                    code,
+                    format!("dormant: {} reminders sent, the maximum", case.reminders),
+                ));
+                continue;
+            }
+            let last = case.last_reminded_at.as_ref().or(case.invited_at.as_ref());
+            let due = last
+                .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                .is_none_or(|t| {
+                    now_ts.duration_since(t).as_secs() as u64 >= chase.after.0.as_secs()
+                });
+            if due_only && !due {
+                continue;
+            }
+            let operator = self.operator.clone();
+            let row = self.store.roster_row(&TldCode::from_stored(code.clone()))?;
+            let Some(row) = row else { continue };
+            let tld = row.tld;
+            let escalate = chase.escalate_to_tech
+                && case.reminders + 1 == chase.max_reminders
+                && tld.tech.email != tld.admin.email;
+            let result = self.act(dry_run, |tx| {
+                // Re-read under the write lock: another operator may have chased meanwhile.
+                let case = tx.case(&code)?.ok_or_else(|| anyhow::anyhow!("no case for .{code}"))?;
+                case.state.next(Event::Remind).map_err(|r| refusal(&code, &case, r.0))?;
+                let at = now();
+                let mut values = self.common_values(Some(&tld));
+                values.insert("invited_on", case.invited_at.clone().unwrap_or_default().chars().take(10).collect());
+                values.insert("reminders_sent", case.reminders.to_string());
+                let mail = self.queue(
+                    tx,
+                    Compose {
+                        kind: if escalate { Kind::Escalation } else { Kind::Reminder },
+                        tld: Some(&tld),
+                        token: case.token.as_deref(),
+                        to: vec![tld.admin.email.to_string()],
+                        cc: if escalate { vec![tld.tech.email.to_string()] } else { vec![] },
+                        in_reply_to: case.invitation_message_id.as_deref(),
+                        values,
+                    },
+                    &at,
+                )?;
+                let update = CaseUpdate {
+                    state: Some(CaseState::Reminded),
+                    reminded: true,
+                    ..CaseUpdate::default()
+                };
+                if !tx.update_case(&code, case.version, &update, &at)? {
+                    bail!(".{code} changed meanwhile; try again");
+                }
+                tx.append_event(&at, &operator, Some(&code), "reminded",
+                    &json!({ "reminder": case.reminders + 1, "escalated_to_tech": escalate, "message_id": mail.message_id }))?;
+                Ok(mail)
+            });
+            match result {
+                Ok(mail) => batch.mails.push(mail),
+                Err(e) if e.is::<UsageError>() => batch.skipped.push((code, e.to_string())),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(batch)
+    }
+
+    /// Approves a TLD's proposed contacts (all, or those in `only`), sends the approval notice
+    /// and the welcomes, and hands the contacts to the members backend. A reply that is not
+    /// verified (unverified, suspicious) needs `override_reason`, which is logged.
+    pub fn approve(
+        &self,
+        input: &str,
+        only: &[String],
+        override_reason: Option<&str>,
+    ) -> Result<Approval> {
+        self.secretariat()?;
+        let tld = self.tld(input)?.tld;
+        let code = tld.code.to_string();
+        let operator = self.operator.clone();
+        let max = self.config.list.max_contacts as usize;
+        let approval = self.store.write(|tx| {
+            let case = tx.case(&code)?.ok_or_else(|| anyhow::anyhow!("no case for .{code}"))?;
+            let verified = tx.latest_message(&code, &[Verdict::AdminFrom, Verdict::AdminCc])?;
+            let doubtful = tx.latest_message(&code, &[Verdict::Unverified, Verdict::Suspicious])?;
+            let newer_evidence = case.state == CaseState::Approved
+                && verified.as_ref().is_some_and(|m| Some(&m.ingested_at) > case.decided_at.as_ref());
+            let evidence = match (&verified, &doubtful, override_reason) {
+                (Some(v), _, _) if case.state != CaseState::Approved || newer_evidence => v.clone(),
+                (_, Some(d), Some(_)) => d.clone(),
+                (_, Some(d), None) if case.state != CaseState::Approved => {
+                    return Err(UsageError(format!(
+                        ".{code}: the only reply is {} ({}): approving it needs --override-reason",
+                        d.verdict, d.why
+                    ))
+                    .into());
+                }
+                _ => match case.state.next(Event::Approve { override_reason: false, newer_evidence }) {
+                    Err(r) => return Err(refusal(&code, &case, r.0)),
+                    Ok(_) => return usage(format!(".{code}: no reply names contacts to approve")),
+                },
+            };
+            let overridden = !matches!(evidence.verdict, Verdict::AdminFrom | Verdict::AdminCc);
+            case.state
+                .next(Event::Approve { override_reason: overridden && override_reason.is_some(), newer_evidence })
+                .map_err(|r| refusal(&code, &case, r.0))?;
+
+            let contacts = tx.contacts(&code)?;
+            let proposed: Vec<_> = contacts.iter().filter(|c| c.state == "proposed" && c.approved_at.is_none()).collect();
+            let chosen: Vec<_> = if only.is_empty() {
+                proposed.clone()
+            } else {
+                let mut out = Vec::new();
+                for email in only {
+                    match proposed.iter().find(|c| c.email.eq_ignore_ascii_case(email)) {
+                        Some(c) => out.push(*c),
+                        None => {
+                            let known: Vec<&str> = proposed.iter().map(|c| c.email.as_str()).collect();
+                            return usage(format!(".{code}: {email} is not a proposed contact (proposed: {})", known.join(", ")));
+                        }
+                    }
+                }
+                out
+            };
+            if chosen.is_empty() {
+                return usage(format!(".{code}: no proposed contacts (set them with `tldops contacts set {code} …`)"));
+            }
+            if chosen.len() > max {
+                return usage(format!(
+                    ".{code}: {} contacts, more than list.max_contacts ({max}): choose with --contacts",
+                    chosen.len()
+                ));
+            }
+            let at = now();
+            // A new verified reply replaces the TLD's contacts: the ones it no longer names go.
+            let replaced: Vec<_> = contacts
+                .iter()
+                .filter(|c| c.state == "subscribed" && !chosen.iter().any(|n| n.email.eq_ignore_ascii_case(&c.email)))
+                .collect();
+            for c in &replaced {
+                tx.contact_backend_result(c.id, Some("removed"), Some("pending removal"), &at)?;
+            }
+            for c in &chosen {
+                tx.approve_contact(c.id, &at)?;
+            }
+            tx.discard_proposed(&code)?;
+            let update = CaseUpdate {
+                state: Some(CaseState::Approved),
+                decided_by: Some(&operator),
+                override_reason: override_reason.filter(|_| overridden),
+                ..CaseUpdate::default()
+            };
+            if !tx.update_case(&code, case.version, &update, &at)? {
+                bail!(".{code} changed meanwhile; try again");
+            }
+            let list: Vec<String> = chosen.iter().map(|c| describe(&c.contact())).collect();
+            let mut values = self.common_values(Some(&tld));
+            values.insert("contacts", list.iter().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n"));
+            let mut mails = vec![self.queue(tx, Compose {
+                kind: Kind::Approval, tld: Some(&tld), token: case.token.as_deref(),
+                to: vec![tld.admin.email.to_string()], cc: vec![], in_reply_to: None, values,
+            }, &at)?];
+            for c in &chosen {
+                let mut values = self.common_values(Some(&tld));
+                values.insert("contact_name", c.name.clone().unwrap_or_else(|| c.email.clone()));
+                values.insert("contact_email", c.email.clone());
+                mails.push(self.queue(tx, Compose {
+                    kind: Kind::Welcome, tld: Some(&tld), token: None,
+                    to: vec![c.email.clone()], cc: vec![], in_reply_to: None, values,
+                }, &at)?);
+            }
+            tx.append_event(&at, &operator, Some(&code), "approved", &json!({
+                "contacts": chosen.iter().map(|c| &c.email).collect::<Vec<_>>(),
+                "replaced": replaced.iter().map(|c| &c.email).collect::<Vec<_>>(),
+                "evidence": { "message": evidence.id, "message_id": evidence.message_id,
+                              "verdict": evidence.verdict, "why": evidence.why },
+                "override_reason": override_reason.filter(|_| overridden),
+                "mails": mails.iter().map(|m| &m.message_id).collect::<Vec<_>>(),
+            }))?;
+            Ok(Approval { tld: code.clone(), contacts: list, mails, members: Vec::new() })
+        })?;
+        let mut approval = approval;
+        approval.members = self.sync_members()?;
+        Ok(approval)
+    }
+
+    /// Rejects a TLD's reply with a reason, which the admin contact receives.
+    pub fn reject(&self, input: &str, reason: &str) -> Result<Planned> {
+        self.secretariat()?;
+        if reason.trim().is_empty() {
+            return usage("a rejection needs a reason (--reason)");
+        }
+        let tld = self.tld(input)?.tld;
+        let code = tld.code.to_string();
+        let operator = self.operator.clone();
+        self.store.write(|tx| {
+            let case = tx
+                .case(&code)?
+                .ok_or_else(|| anyhow::anyhow!("no case for .{code}"))?;
+            case.state
+                .next(Event::Reject)
+                .map_err(|r| refusal(&code, &case, r.0))?;
+            let at = now();
+            let mut values = self.common_values(Some(&tld));
+            values.insert("reason", reason.trim().to_string());
+            let mail = self.queue(
+                tx,
+                Compose {
+                    kind: Kind::Rejection,
+                    tld: Some(&tld),
+                    token: case.token.as_deref(),
+                    to: vec![tld.admin.email.to_string()],
+                    cc: vec![],
+                    in_reply_to: case.invitation_message_id.as_deref(),
+                    values,
+                },
+                &at,
+            )?;
+            tx.discard_proposed(&code)?;
+            let update = CaseUpdate {
+                state: Some(CaseState::Rejected),
+                decided_by: Some(&operator),
+                reason: Some(reason.trim()),
+                ..CaseUpdate::default()
+            };
+            if !tx.update_case(&code, case.version, &update, &at)? {
+                bail!(".{code} changed meanwhile; try again");
+            }
+            tx.append_event(
+                &at,
+                &operator,
+                Some(&code),
+                "rejected",
+                &json!({ "reason": reason.trim(), "message_id": mail.message_id }),
+            )?;
+            Ok(mail)
+        })
+    }
+
+    /// Runs `f` in a write transaction, or rehearses it (rolled back) in a dry run.
+    fn act<T>(&self, dry_run: bool, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        if dry_run {
+            self.store.rehearse(f)
+        } else {
+            self.store.write(f)
+        }
+    }
+}

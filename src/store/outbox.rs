@@ -1,0 +1,152 @@
+//! The outbox: every mail is written here in the transaction of the action that causes it,
+//! then sent. States: `queued` → `sending` → `sent`; a temporary failure goes back to `queued`
+//! with a later `next_attempt_at`; a permanent one ends in `failed`. A row left in `sending`
+//! means the process died mid-send: it is sent again (same Message-ID) and logged as such.
+
+use anyhow::Result;
+use rusqlite::params;
+
+use super::{Read, Tx};
+
+/// A mail to queue.
+pub struct NewMail<'a> {
+    pub message_id: &'a str,
+    pub kind: &'a str,
+    pub tld: Option<&'a str>,
+    pub recipients: &'a [String],
+    pub subject: &'a str,
+    pub raw: &'a [u8],
+    pub at: &'a str,
+}
+
+/// A queued or sent mail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MailRow {
+    pub id: i64,
+    pub message_id: String,
+    pub kind: String,
+    pub tld: Option<String>,
+    pub recipients: Vec<String>,
+    pub subject: String,
+    pub state: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub next_attempt_at: Option<String>,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+}
+
+impl Tx<'_> {
+    pub fn queue_mail(&self, m: &NewMail) -> Result<i64> {
+        self.execute(
+            "INSERT INTO outbox (message_id, kind, tld, recipients, subject, raw, state, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7)",
+            params![
+                m.message_id,
+                m.kind,
+                m.tld,
+                serde_json::to_string(m.recipients)?,
+                m.subject,
+                m.raw,
+                m.at
+            ],
+        )?;
+        Ok(self.last_insert_rowid())
+    }
+
+    /// Claims a mail for sending; false when another sender got it first.
+    pub fn claim_mail(&self, id: i64) -> Result<bool> {
+        Ok(self.execute(
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1
+             WHERE id = ?1 AND state IN ('queued', 'sending')",
+            [id],
+        )? == 1)
+    }
+
+    pub fn mark_sent(&self, id: i64, at: &str) -> Result<()> {
+        self.execute(
+            "UPDATE outbox SET state = 'sent', sent_at = ?2, last_error = NULL, next_attempt_at = NULL
+             WHERE id = ?1",
+            params![id, at],
+        )?;
+        Ok(())
+    }
+
+    /// A temporary failure: try again at `next`.
+    pub fn mark_retry(&self, id: i64, error: &str, next: &str) -> Result<()> {
+        self.execute(
+            "UPDATE outbox SET state = 'queued', last_error = ?2, next_attempt_at = ?3 WHERE id = ?1",
+            params![id, error, next],
+        )?;
+        Ok(())
+    }
+
+    pub fn mark_failed(&self, id: i64, error: &str) -> Result<()> {
+        self.execute(
+            "UPDATE outbox SET state = 'failed', last_error = ?2, next_attempt_at = NULL WHERE id = ?1",
+            params![id, error],
+        )?;
+        Ok(())
+    }
+
+    /// Puts a permanently failed mail back in the queue (after the operator fixed the cause).
+    pub fn requeue_mail(&self, id: i64) -> Result<bool> {
+        Ok(self.execute(
+            "UPDATE outbox SET state = 'queued', next_attempt_at = NULL WHERE id = ?1 AND state = 'failed'",
+            [id],
+        )? == 1)
+    }
+}
+
+const COLUMNS: &str = "id, message_id, kind, tld, recipients, subject, state, attempts, last_error,
+    next_attempt_at, created_at, sent_at";
+
+fn to_row(r: &rusqlite::Row) -> rusqlite::Result<MailRow> {
+    let recipients: String = r.get(4)?;
+    Ok(MailRow {
+        id: r.get(0)?,
+        message_id: r.get(1)?,
+        kind: r.get(2)?,
+        tld: r.get(3)?,
+        recipients: serde_json::from_str(&recipients).unwrap_or_default(),
+        subject: r.get(5)?,
+        state: r.get(6)?,
+        attempts: r.get(7)?,
+        last_error: r.get(8)?,
+        next_attempt_at: r.get(9)?,
+        created_at: r.get(10)?,
+        sent_at: r.get(11)?,
+    })
+}
+
+pub trait OutboxQueries: Read {
+    /// Mail to send now: queued and due, or left `sending` by a process that died.
+    fn due_mail(&self, now: &str) -> Result<Vec<(MailRow, Vec<u8>)>> {
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {COLUMNS}, raw FROM outbox
+             WHERE state = 'sending' OR (state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?1))
+             ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([now], |r| Ok((to_row(r)?, r.get::<_, Vec<u8>>(12)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn outbox(&self, state: Option<&str>) -> Result<Vec<MailRow>> {
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {COLUMNS} FROM outbox WHERE ?1 IS NULL OR state = ?1 ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([state], to_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many mails wait to be sent.
+    fn outbox_backlog(&self) -> Result<i64> {
+        Ok(self.conn().query_row(
+            "SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending')",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+}
+
+impl<T: Read + ?Sized> OutboxQueries for T {}

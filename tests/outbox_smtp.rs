@@ -1,0 +1,184 @@
+//! The outbox against a real SMTP server (aiosmtpd): what arrives, exactly; a server that
+//! answers 4xx and later accepts (retried, sent once); one that answers 5xx (failed, surfaced
+//! in the queue, retried by the operator once fixed).
+
+mod support;
+
+use support::install::{CORPUS_CONFIG, Install};
+use support::smtp::{Options, PASSWORD, Security, SmtpServer, USER};
+use tldops::domain::message::parse;
+
+fn world(server: &SmtpServer) -> Install {
+    let config = format!(
+        "{CORPUS_CONFIG}\n[outgoing]\ntransport = \"smtp\"\nhost = \"localhost\"\nport = {}\n\
+         tls = \"starttls\"\nca_file = \"{}\"\nusername = \"{USER}\"\npassword_env = \"TEST_SMTP_PASSWORD\"\n",
+        server.port,
+        server.ca_file().display()
+    );
+    let i = Install::with_config(&config);
+    i.ok(&["roster", "import", "tests/corpus/roster.csv"]);
+    i
+}
+
+fn run(i: &Install, args: &[&str]) -> (i32, String, String) {
+    let out = i
+        .cmd()
+        .env("TEST_SMTP_PASSWORD", PASSWORD)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn an_invitation_arrives_exactly_as_recorded() {
+    let server = SmtpServer::start(Options {
+        auth: true,
+        ..Options::new(Security::Starttls)
+    });
+    let i = world(&server);
+    let (code, out, err) = run(&i, &["invite", "--tld", "nl"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("sent 1 mail"), "{out}");
+    let got = server.received();
+    assert_eq!(got.len(), 1);
+    let r = &got[0];
+    assert!(r.tls, "sent over STARTTLS");
+    assert_eq!(r.login.as_deref(), Some(USER));
+    assert_eq!(r.mail_from, "secretariat@ccnso.example.org");
+    assert_eq!(r.rcpt_tos, ["directie@sidn.example"]);
+    let m = parse(&r.raw, true);
+    let (id, token): (String, String) = i
+        .db()
+        .query_row(
+            "SELECT invitation_message_id, token FROM cases WHERE tld = 'nl'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(m.message_id.as_deref(), Some(id.as_str()));
+    assert_eq!(
+        m.subject,
+        format!("[TLD-OPS .nl #{token}] Invitation to name the security contacts of .nl")
+    );
+    assert!(m.text.starts_with("Dear Ann de Vries,"), "{}", m.text);
+    let stored: Vec<u8> = i
+        .db()
+        .query_row("SELECT raw FROM outbox", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        parse(&stored, true),
+        m,
+        "what was sent is what the outbox recorded"
+    );
+}
+
+#[test]
+fn a_temporary_refusal_is_retried_and_sent_once() {
+    let server = SmtpServer::start(Options {
+        auth: true,
+        flaky: 1,
+        ..Options::new(Security::Starttls)
+    });
+    let i = world(&server);
+    let (code, out, _) = run(&i, &["invite", "--tld", "de"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("451 4.3.0 try again later; will retry"),
+        "{out}"
+    );
+    let outbox = i.json(&["outbox", "--json"]);
+    assert_eq!(outbox[0]["state"], "queued");
+    assert!(outbox[0]["error"].as_str().unwrap().contains("451"));
+    // Not due yet: nothing is sent.
+    let (_, out, _) = run(&i, &["outbox", "send"]);
+    assert!(!out.contains("sent"), "{out}");
+    // Time passes.
+    i.db()
+        .execute(
+            "UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z'",
+            [],
+        )
+        .unwrap();
+    let (_, out, _) = run(&i, &["outbox", "send"]);
+    assert!(out.contains("sent 1 mail"), "{out}");
+    assert_eq!(server.received().len(), 1, "delivered exactly once");
+    assert_eq!(i.json(&["outbox", "--json"])[0]["state"], "sent");
+}
+
+#[test]
+fn a_permanent_refusal_is_surfaced_until_retried() {
+    let server = SmtpServer::start(Options {
+        auth: true,
+        reject: true,
+        ..Options::new(Security::Starttls)
+    });
+    let i = world(&server);
+    let (code, _, err) = run(&i, &["invite", "--tld", "fr"]);
+    assert_eq!(code, 0);
+    assert!(err.contains("550 5.1.1 user unknown"), "{err}");
+    let queue = i.json(&["queue", "--json"]);
+    let failed = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["kind"] == "mail_failed")
+        .expect("in the queue");
+    assert_eq!(failed["tld"], "fr");
+    assert!(
+        failed["why"]
+            .as_str()
+            .unwrap()
+            .contains("invitation to hostmaster@afnic.example failed"),
+        "{failed}"
+    );
+    let log = i.json(&["log", "--json", "--tld", "fr"]);
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "mail_failed")
+    );
+    let id = i.json(&["outbox", "--json"])[0]["message_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, _, err) = run(&i, &["outbox", "retry", &id]);
+    assert!(err.contains("550"), "still refused: {err}");
+}
+
+#[test]
+fn a_send_interrupted_after_delivery_is_sent_again_visibly_with_the_same_id() {
+    let server = SmtpServer::start(Options {
+        auth: true,
+        ..Options::new(Security::Starttls)
+    });
+    let i = world(&server);
+    run(&i, &["invite", "--tld", "be"]);
+    // As if the process died after the server took the mail but before it was marked sent.
+    i.db()
+        .execute("UPDATE outbox SET state = 'sending', sent_at = NULL", [])
+        .unwrap();
+    let (_, out, _) = run(&i, &["outbox", "send"]);
+    assert!(
+        out.contains("again: an earlier send was interrupted (same Message-ID)"),
+        "{out}"
+    );
+    let got = server.received();
+    assert_eq!(got.len(), 2);
+    assert_eq!(
+        parse(&got[0].raw, true).message_id,
+        parse(&got[1].raw, true).message_id
+    );
+    let log = i.json(&["log", "--json", "--tld", "be"]);
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "mail_resent")
+    );
+}

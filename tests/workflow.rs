@@ -1,0 +1,541 @@
+//! The procedure of DESIGN §1 from the command line, with the file transport: invite a pilot
+//! batch, ingest the replies, queue, approve, reject, chase, export, digest, stats — checking
+//! the database, the outbox, the sent mail and the hash-chained log; and two operators
+//! approving the same TLD at once.
+
+mod support;
+
+use support::install::{CORPUS_CONFIG, Install, maildir};
+use tldops::domain::message::parse;
+
+/// The corpus roster, nobody invited yet.
+fn fresh() -> Install {
+    let i = Install::with_config(CORPUS_CONFIG);
+    i.ok(&["roster", "import", "tests/corpus/roster.csv"]);
+    i
+}
+
+/// The .eml files the file transport wrote, parsed, by subject.
+fn sent(i: &Install) -> Vec<(String, tldops::domain::message::Inbound, Vec<u8>)> {
+    let dir = i.path("data/sent-mail");
+    let mut out = Vec::new();
+    for f in std::fs::read_dir(&dir).into_iter().flatten() {
+        let path = f.unwrap().path();
+        let raw = std::fs::read(&path).unwrap();
+        let m = parse(&raw, true);
+        out.push((
+            path.file_name().unwrap().to_string_lossy().to_string(),
+            m,
+            raw,
+        ));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+fn case_state(i: &Install, tld: &str) -> String {
+    i.db()
+        .query_row("SELECT state FROM cases WHERE tld = ?1", [tld], |r| {
+            r.get(0)
+        })
+        .unwrap()
+}
+
+/// A reply to the invitation of `tld`, from `from`, naming `body`'s contacts.
+fn reply(i: &Install, tld: &str, from: &str, cc: &str, body: &str) -> Vec<u8> {
+    let invitation: String = i
+        .db()
+        .query_row(
+            "SELECT invitation_message_id FROM cases WHERE tld = ?1",
+            [tld],
+            |r| r.get(0),
+        )
+        .unwrap();
+    format!(
+        "From: {from}\r\nTo: secretariat@ccnso.example.org\r\nCc: {cc}\r\n\
+         Subject: Re: [TLD-OPS .{tld}] Invitation\r\nMessage-ID: <reply.{tld}.{}@mail.example>\r\n\
+         In-Reply-To: <{invitation}>\r\nReferences: <{invitation}>\r\n\
+         Date: Tue, 3 Mar 2026 10:00:00 +0000\r\n\r\n{body}\r\n",
+        body.len()
+    )
+    .into_bytes()
+}
+
+fn poll(i: &Install, messages: &[Vec<u8>]) {
+    let dir = i.path(&format!(
+        "Maildir{}",
+        messages.len() * 1000 + messages.iter().map(Vec::len).sum::<usize>()
+    ));
+    let files: Vec<(String, Vec<u8>)> = messages
+        .iter()
+        .enumerate()
+        .map(|(k, m)| (k.to_string(), m.clone()))
+        .collect();
+    maildir(&dir, &files);
+    i.ok(&["poll", "--maildir", dir.to_str().unwrap()]);
+}
+
+#[test]
+fn the_whole_procedure() {
+    let i = fresh();
+
+    // A dry run says who would get what, and changes nothing.
+    let dry = i.ok(&["invite", "--region", "CENTR", "--limit", "3", "--dry-run"]);
+    assert!(
+        dry.contains("would send invitation → admin@dnsbelgium.example: [TLD-OPS .be #"),
+        "{dry}"
+    );
+    assert_eq!(dry.matches("would send").count(), 3, "{dry}");
+    assert!(dry.contains("dry run: nothing changed"));
+    assert_eq!(case_state(&i, "be"), "uninvited");
+    assert!(sent(&i).is_empty());
+
+    // The pilot batch: the first three CENTR ccTLDs by code.
+    let out = i.ok(&["invite", "--region", "CENTR", "--limit", "3"]);
+    assert!(out.contains("sent 3 mails"), "{out}");
+    for tld in ["be", "ch", "cz"] {
+        assert_eq!(case_state(&i, tld), "invited", ".{tld}");
+    }
+    let mails = sent(&i);
+    assert_eq!(mails.len(), 3);
+    let (_, be_invite, raw) = mails
+        .iter()
+        .find(|(_, m, _)| m.subject.contains(".be #"))
+        .unwrap();
+    assert_eq!(be_invite.to[0].address, "admin@dnsbelgium.example");
+    assert_eq!(be_invite.from[0].address, "secretariat@ccnso.example.org");
+    assert!(
+        be_invite.text.contains("Dear Bea Voorbeeld,"),
+        "{}",
+        be_invite.text
+    );
+    assert!(
+        be_invite.header("auto-submitted").is_none(),
+        "invitations want a person's answer"
+    );
+    let recorded: String = i
+        .db()
+        .query_row(
+            "SELECT invitation_message_id FROM cases WHERE tld = 'be'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(be_invite.message_id.as_deref(), Some(recorded.as_str()));
+    assert!(!String::from_utf8_lossy(raw).contains("{admin_name}"));
+
+    // Never twice without --again.
+    let again = i.ok(&["invite", "--tld", "be"]);
+    assert!(again.contains("skipped .be: already invited"), "{again}");
+
+    // .be answers from the admin address; .ch from a personal address without the admin copy.
+    poll(
+        &i,
+        &[
+            reply(
+                &i,
+                "be",
+                "Bea Voorbeeld <admin@dnsbelgium.example>",
+                "secretariat@ccnso.example.org",
+                "Our contacts:\r\nName: Jan Peeters\r\nEmail: jan.peeters@dnsbelgium.example\r\nPhone: +32 16 28 49 70\r\n\r\nName: Els Janssens\r\nEmail: els@cert.example\r\n",
+            ),
+            reply(
+                &i,
+                "ch",
+                "Urs Muster <urs@switch.example>",
+                "secretariat@ccnso.example.org",
+                "Our contact is Heidi Beispiel (heidi@switch.example).",
+            ),
+        ],
+    );
+    assert_eq!(case_state(&i, "be"), "answered");
+    assert_eq!(case_state(&i, "ch"), "invited");
+
+    let queue = i.json(&["queue", "--json"]);
+    let kinds: Vec<(&str, &str)> = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| {
+            (
+                q["kind"].as_str().unwrap(),
+                q["tld"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(kinds[..2], [("decide", "be"), ("review", "ch")], "{queue}");
+    assert!(
+        queue[0]["why"].as_str().unwrap().contains("2 contacts"),
+        "{queue}"
+    );
+
+    // Approve .be: both contacts subscribed (export backend), notice and welcomes sent.
+    let out = i.ok(&["approve", "be"]);
+    assert!(out.contains("approved .be: Jan Peeters <jan.peeters@dnsbelgium.example>, +32 16 28 49 70; Els Janssens <els@cert.example>"), "{out}");
+    assert!(out.contains("sent 3 mails"), "{out}");
+    assert_eq!(case_state(&i, "be"), "approved");
+    let mails = sent(&i);
+    let welcome = mails
+        .iter()
+        .find(|(_, m, _)| m.to[0].address == "els@cert.example")
+        .unwrap();
+    assert!(
+        welcome
+            .1
+            .subject
+            .starts_with("[TLD-OPS .be] Welcome to TLD-OPS"),
+        "{}",
+        welcome.1.subject
+    );
+    assert_eq!(welcome.1.header("auto-submitted"), Some("auto-generated"));
+    let export = i.ok(&["members", "export", "--format", "csv"]);
+    assert_eq!(
+        export,
+        "tld,email,name,phone\nbe,jan.peeters@dnsbelgium.example,Jan Peeters,+32 16 28 49 70\nbe,els@cert.example,Els Janssens,\n"
+    );
+    let vcard = i.ok(&["members", "export", "--format", "vcard"]);
+    assert_eq!(vcard.matches("BEGIN:VCARD").count(), 2);
+
+    // Approving twice tells who did it, and when.
+    let twice = i.run(&["approve", "be"]);
+    assert_eq!(twice.code, 2);
+    assert!(
+        twice.stderr.contains(".be: already approved by "),
+        "{}",
+        twice.stderr
+    );
+
+    // .ch's reply is unverified: it needs an override; the operator rejects it instead.
+    let refused = i.run(&["approve", "ch"]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("needs --override-reason"),
+        "{}",
+        refused.stderr
+    );
+    let out = i.ok(&[
+        "reject",
+        "ch",
+        "--reason",
+        "The reply did not come from or copy iana-admin@switch.example.",
+    ]);
+    assert!(out.contains("rejected .ch"), "{out}");
+    assert_eq!(case_state(&i, "ch"), "rejected");
+    let rejection = sent(&i)
+        .into_iter()
+        .find(|(_, m, _)| m.subject.contains("Your reply about"))
+        .unwrap();
+    assert!(
+        rejection
+            .1
+            .text
+            .contains("did not come from or copy iana-admin@switch.example"),
+        "{}",
+        rejection.1.text
+    );
+    assert_eq!(
+        rejection.1.in_reply_to,
+        [i.db()
+            .query_row::<String, _, _>(
+                "SELECT invitation_message_id FROM cases WHERE tld = 'ch'",
+                [],
+                |r| r.get(0)
+            )
+            .unwrap()]
+    );
+
+    // .cz has waited three weeks: a reminder is due, threaded under the invitation.
+    i.db()
+        .execute(
+            "UPDATE cases SET invited_at = '2026-01-01T09:00:00Z' WHERE tld = 'cz'",
+            [],
+        )
+        .unwrap();
+    let queue = i.json(&["queue", "--json"]);
+    assert!(
+        queue
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|q| q["kind"] == "chase" && q["tld"] == "cz"),
+        "{queue}"
+    );
+    let out = i.ok(&["chase", "--due"]);
+    assert!(
+        out.contains("queued reminder → spravce@nic-cz.example: Re: [TLD-OPS .cz #"),
+        "{out}"
+    );
+    let reminder = sent(&i)
+        .into_iter()
+        .find(|(_, m, _)| m.subject.contains("Reminder"))
+        .unwrap();
+    let invitation: String = i
+        .db()
+        .query_row(
+            "SELECT invitation_message_id FROM cases WHERE tld = 'cz'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(reminder.1.in_reply_to, [invitation]);
+    assert_eq!(case_state(&i, "cz"), "reminded");
+    // Not due again straight away; the last allowed reminder goes to the tech contact too.
+    assert!(i.ok(&["chase", "--due"]).contains("nothing to do"));
+    i.db()
+        .execute("UPDATE cases SET reminders = 2 WHERE tld = 'cz'", [])
+        .unwrap();
+    let out = i.ok(&["chase", "--tld", "cz"]);
+    assert!(
+        out.contains("queued escalation → spravce@nic-cz.example (cc tech@nic-cz.example)"),
+        "{out}"
+    );
+    let out = i.ok(&["chase", "--tld", "cz"]);
+    assert!(
+        out.contains("skipped .cz: dormant: 3 reminders sent"),
+        "{out}"
+    );
+
+    // The digest, stats, and the log holding it all.
+    let digest = i.ok(&["digest"]);
+    assert!(
+        digest.contains("Subject: [TLD-OPS] Contact repository"),
+        "{digest}"
+    );
+    assert!(
+        digest.contains(
+            ".be  Belgium\n  Jan Peeters <jan.peeters@dnsbelgium.example>, +32 16 28 49 70"
+        ),
+        "{digest}"
+    );
+    let out = i.ok(&["digest", "--send"]);
+    assert!(out.contains("sent 1 mail"), "{out}");
+    let stats = i.json(&["stats", "--json"]);
+    assert_eq!(stats["on_list"], 1);
+    assert_eq!(stats["invited"], 3);
+    assert_eq!(stats["contacts"], 2);
+    let log = i.json(&["log", "--json"]);
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for a in [
+        "invited",
+        "approved",
+        "rejected",
+        "reminded",
+        "subscribed",
+        "digest_queued",
+        "case_answered",
+    ] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
+    assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
+
+    // Removing a member.
+    i.ok(&["contacts", "remove", "be", "els@cert.example"]);
+    let export = i.ok(&["members", "export", "--format", "mailman"]);
+    assert_eq!(export, "\"Jan Peeters\" <jan.peeters@dnsbelgium.example>\n");
+    let outbox = i.json(&["outbox", "--json"]);
+    assert!(
+        outbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["state"] == "sent"),
+        "{outbox}"
+    );
+}
+
+#[test]
+fn two_operators_approving_at_once_get_one_winner() {
+    let i = fresh();
+    i.ok(&["invite", "--tld", "nl"]);
+    poll(
+        &i,
+        &[reply(
+            &i,
+            "nl",
+            "directie@sidn.example",
+            "",
+            "Contact: Jan Jansen <jan@sidn.example>",
+        )],
+    );
+    assert_eq!(case_state(&i, "nl"), "answered");
+    let spawn = || {
+        i.std_cmd()
+            .args(["approve", "nl"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let outs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+    let codes: Vec<i32> = outs.iter().map(|o| o.status.code().unwrap()).collect();
+    let mut sorted = codes.clone();
+    sorted.sort();
+    assert_eq!(sorted, [0, 2], "{outs:?}");
+    let loser = outs.iter().find(|o| o.status.code() == Some(2)).unwrap();
+    let err = String::from_utf8_lossy(&loser.stderr);
+    assert!(
+        err.contains(".nl: already approved by ") && err.contains(" at 20"),
+        "{err}"
+    );
+    let approvals: i64 = i
+        .db()
+        .query_row(
+            "SELECT count(*) FROM events WHERE action = 'approved'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(approvals, 1);
+    let welcomes: i64 = i
+        .db()
+        .query_row(
+            "SELECT count(*) FROM outbox WHERE kind = 'welcome'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(welcomes, 1);
+}
+
+#[test]
+fn sending_needs_a_secretariat_and_templates_are_checked_at_start() {
+    let i = Install::new();
+    i.ok(&["roster", "import", "tests/corpus/roster.csv"]);
+    let out = i.run(&["invite", "--tld", "nl"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("needs [list] secretariat"),
+        "{}",
+        out.stderr
+    );
+
+    let i = fresh();
+    std::fs::create_dir(i.path("templates")).unwrap();
+    std::fs::write(
+        i.path("templates/invitation.txt"),
+        "Subject: Hello {tld}\n\nDear {admin},\n",
+    )
+    .unwrap();
+    let out = i.run(&["invite", "--tld", "nl"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("templates/invitation.txt: unknown placeholder {admin}"),
+        "{}",
+        out.stderr
+    );
+    std::fs::write(
+        i.path("templates/invitation.txt"),
+        "Subject: Hello {tld}\n\nDear {admin_name}, {{literally}}\n",
+    )
+    .unwrap();
+    i.ok(&["invite", "--tld", "nl"]);
+    let (_, m, _) = &sent(&i)[0];
+    assert_eq!(
+        m.subject,
+        format!(
+            "[TLD-OPS .nl #{}] Hello .nl",
+            i.db()
+                .query_row::<String, _, _>("SELECT token FROM cases WHERE tld = 'nl'", [], |r| r
+                    .get(0))
+                .unwrap()
+        )
+    );
+    assert_eq!(m.text.trim_end(), "Dear Ann de Vries, {literally}");
+}
+
+/// Approval through a real Mailman 3 core: contacts subscribed there; with Mailman down the
+/// case is approved but the contacts wait, visibly, until `members sync`.
+#[test]
+fn approval_subscribes_through_mailman3_and_survives_its_outage() {
+    let mut mailman = support::mailman::Mailman::start();
+    let config = format!(
+        "{CORPUS_CONFIG}\n[members]\nbackend = \"mailman3\"\n[members.mailman3]\nurl = \"{}\"\n\
+         list_id = \"{}\"\nusername = \"{}\"\npassword_env = \"TEST_MAILMAN_PASSWORD\"\n",
+        mailman.url(),
+        support::mailman::LIST_ID,
+        support::mailman::ADMIN
+    );
+    let i = Install::with_config(&config);
+    i.ok(&["roster", "import", "tests/corpus/roster.csv"]);
+    let run = |args: &[&str]| {
+        let out = i
+            .cmd()
+            .env("TEST_MAILMAN_PASSWORD", support::mailman::PASSWORD)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["invite", "--tld", "nl", "se"]);
+    poll(
+        &i,
+        &[
+            reply(
+                &i,
+                "nl",
+                "directie@sidn.example",
+                "",
+                "Contact: Jan Jansen <jan@sidn.example>",
+            ),
+            reply(
+                &i,
+                "se",
+                "ccadmin@iis.example",
+                "",
+                "Contact: Maja Exempel <maja@iis.example>",
+            ),
+        ],
+    );
+    let out = run(&["approve", "nl"]);
+    assert!(out.contains(".nl jan@sidn.example subscribed"), "{out}");
+    let (status, member) = mailman.get(&format!(
+        "lists/{}/member/jan@sidn.example",
+        support::mailman::LIST_ID
+    ));
+    assert_eq!(status, 200, "{member}");
+    assert_eq!(member["display_name"], "Jan Jansen");
+
+    mailman.stop();
+    let out = run(&["approve", "se"]);
+    assert!(out.contains("retry with `tldops members sync`"), "{out}");
+    assert_eq!(case_state(&i, "se"), "approved");
+    let queue = i.json(&["queue", "--json"]);
+    assert!(
+        queue
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|q| q["kind"] == "members" && q["tld"] == "se"),
+        "{queue}"
+    );
+    let state: String = i
+        .db()
+        .query_row(
+            "SELECT state FROM contacts WHERE email = 'maja@iis.example'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(state, "proposed", "not subscribed until Mailman confirms");
+
+    mailman.start_again();
+    let out = run(&["members", "sync"]);
+    assert!(out.contains(".se maja@iis.example subscribed"), "{out}");
+    let (status, _) = mailman.get(&format!(
+        "lists/{}/member/maja@iis.example",
+        support::mailman::LIST_ID
+    ));
+    assert_eq!(status, 200);
+}
