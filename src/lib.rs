@@ -15,3 +15,4 @@ pub mod operator;
 pub mod outgoing;
 pub mod service;
 pub mod store;
+pub mod tui;

@@ -13,7 +13,7 @@ use tracing_subscriber::{EnvFilter, Layer, fmt};
 
 /// Installs the subscriber. A log file that cannot be opened is reported once on stderr and
 /// otherwise ignored: logging must never stop the operator's work.
-pub fn init(log_file: &Path, verbose: u8) {
+pub fn init(log_file: &Path, verbose: u8, to_stderr: bool) {
     let file_level = if verbose > 0 { "debug" } else { "info" };
     let filter =
         || EnvFilter::try_from_env("TLDOPS_LOG").unwrap_or_else(|_| EnvFilter::new(file_level));
@@ -40,7 +40,7 @@ pub fn init(log_file: &Path, verbose: u8) {
             None
         }
     };
-    let stderr_layer = (verbose > 0).then(|| {
+    let stderr_layer = (verbose > 0 && to_stderr).then(|| {
         let level = if verbose > 1 { "debug" } else { "info" };
         fmt::layer()
             .with_writer(std::io::stderr)

@@ -15,8 +15,8 @@ use crate::domain::triage::Verdict;
     version,
     about = "The admission desk of TLD-OPS: invite ccTLD admin contacts, triage their replies, \
              keep the roster of security contacts",
-    arg_required_else_help = true,
-    max_term_width = 100
+    max_term_width = 100,
+    after_help = "Without a command, tldops opens the full-screen terminal UI (`?` there lists its keys)."
 )]
 pub struct Cli {
     /// Config file [env: TLDOPS_CONFIG] [default: the platform config dir's tldops/config.toml]
@@ -31,12 +31,23 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
+    /// No colours in the terminal UI (also when NO_COLOR is set); glyphs carry the meaning
+    #[arg(long, global = true)]
+    pub no_color: bool,
+
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The terminal UI on a throwaway data dir seeded with the demo roster, a pilot of
+    /// invitations and a mailbox of replies: no server needed
+    Demo {
+        /// Keep the demo's data dir afterwards (its path is printed)
+        #[arg(long)]
+        keep: bool,
+    },
     /// Check the configuration and show the resolved paths
     #[command(subcommand)]
     Config(ConfigCommand),

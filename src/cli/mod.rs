@@ -2,11 +2,13 @@
 
 mod args;
 mod config;
+pub mod demo;
 mod log;
 mod messages;
 mod output;
 mod poll;
 mod roster;
+mod tui;
 mod workflow;
 
 use std::io;
@@ -26,7 +28,8 @@ use crate::service::{ImportOptions, RosterFilter, Selection, Service, Templates}
 use crate::store::{EventFilter, MessageFilter, Store};
 
 pub fn run(cli: Cli) -> Result<()> {
-    if let Command::Completions { shell } = cli.command {
+    let color = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    if let Some(Command::Completions { shell }) = cli.command {
         let shell = match shell {
             Shell::Bash => clap_complete::Shell::Bash,
             Shell::Zsh => clap_complete::Shell::Zsh,
@@ -35,23 +38,31 @@ pub fn run(cli: Cli) -> Result<()> {
         clap_complete::generate(shell, &mut Cli::command(), "tldops", &mut io::stdout());
         return Ok(());
     }
+    if let Some(Command::Demo { keep }) = cli.command {
+        return demo::run(cli.data_dir.as_deref(), keep, color);
+    }
     let paths = Paths::resolve(cli.config, cli.data_dir, |k| std::env::var_os(k))?;
-    crate::logging::init(&paths.log_file, cli.verbose);
+    // The terminal UI draws on the terminal: diagnostics go to the log file only.
+    let to_stderr = cli.command.is_some();
+    crate::logging::init(&paths.log_file, cli.verbose, to_stderr);
     let config = Config::load(&paths)?;
     tracing::debug!(config = %paths.config_file.display(), data = %paths.data_dir.display(), "starting");
 
-    if let Command::Config(ConfigCommand::Check { secrets }) = cli.command {
+    if let Some(Command::Config(ConfigCommand::Check { secrets })) = cli.command {
         return config::check(&paths, &config, secrets);
     }
     let templates = match paths.config_file.parent() {
         Some(dir) => Templates::load(&dir.join("templates"))?,
         None => Templates::bundled(),
     };
+    let Some(command) = cli.command else {
+        return tui::run(&paths, config, templates, color, None);
+    };
     let store = Store::open(&paths.database())?;
     let mut service =
         Service::new(store, config, crate::operator::current_login()?).with_templates(templates);
     let data_dir = paths.data_dir.clone();
-    match cli.command {
+    match command {
         Command::Roster(RosterCommand::Import {
             file,
             format,
@@ -251,6 +262,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 json.json,
             )
         }
-        Command::Config(_) | Command::Completions { .. } => unreachable!("handled above"),
+        Command::Config(_) | Command::Completions { .. } | Command::Demo { .. } => {
+            unreachable!("handled above")
+        }
     }
 }

@@ -20,7 +20,7 @@ pub use secret::SecretSource;
 
 use crate::domain::email::Email;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub list: ListConfig,
@@ -32,7 +32,7 @@ pub struct Config {
     pub keys: KeysConfig,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ListConfig {
     pub name: String,
@@ -132,7 +132,7 @@ pub enum Transport {
     File,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutgoingConfig {
     #[serde(default)]
@@ -171,7 +171,7 @@ pub enum VouchingRole {
     Tech,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TrustConfig {
     /// The authserv-id of the receiving server whose `Authentication-Results` are believed.
@@ -188,7 +188,7 @@ impl Default for TrustConfig {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ChaseConfig {
     pub after: Interval,
@@ -217,7 +217,7 @@ pub enum MembersBackend {
     EmailCommand,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MembersConfig {
     pub backend: MembersBackend,
@@ -236,7 +236,7 @@ pub enum ExportFormat {
     Vcard,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ExportConfig {
     /// Where the members file is written (default: `members.<ext>` in the data dir).
@@ -244,7 +244,7 @@ pub struct ExportConfig {
     pub format: ExportFormat,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Mailman3Config {
     /// Base URL of Mailman core's REST API, e.g. `http://localhost:8001`.
@@ -263,7 +263,7 @@ impl Mailman3Config {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmailCommandConfig {
     /// The list server's command address, e.g. `sympa@lists.example.org`.
@@ -295,7 +295,7 @@ pub enum KeySpec {
 }
 
 /// Per-view key overrides, merged onto the defaults by the TUI.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct KeysConfig {
     pub global: KeyOverrides,

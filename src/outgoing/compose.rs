@@ -3,7 +3,7 @@
 //! chose, threading under the invitation, and `Auto-Submitted` where the mail is automatic.
 
 use anyhow::{Context, Result};
-use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue, MIME_VERSION_1_0};
 use lettre::message::{Mailbox, Message};
 
 /// A mail ready to build.
@@ -54,6 +54,7 @@ pub fn build(d: &Draft) -> Result<Vec<u8>> {
         ));
     }
     let message = b
+        .header(MIME_VERSION_1_0)
         .header(ContentType::TEXT_PLAIN)
         .body(d.body.clone())
         .context("cannot build the message")?;
@@ -114,6 +115,7 @@ mod tests {
         assert_eq!(m.in_reply_to, ["invitation.nl.k3x9.1@ccnso.example.org"]);
         assert_eq!(m.references, ["invitation.nl.k3x9.1@ccnso.example.org"]);
         assert_eq!(m.header("auto-submitted"), Some("auto-generated"));
+        assert_eq!(m.header("mime-version"), Some("1.0"));
         assert_eq!(m.cc[0].address, "support@sidn.example");
         assert_eq!(m.text.trim_end(), "Dear Ann,\n\nplease reply.");
         assert!(raw.windows(2).any(|w| w == b"\r\n"));

@@ -83,7 +83,7 @@ impl Service {
     }
 
     /// One pass over `source`: everything new is stored, classified and acted on.
-    pub fn ingest(&mut self, source: &mut dyn MailSource) -> Result<IngestReport> {
+    pub fn ingest(&self, source: &mut dyn MailSource) -> Result<IngestReport> {
         let name = source.name();
         let max_size = self
             .config

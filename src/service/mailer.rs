@@ -199,7 +199,7 @@ impl Service {
     }
 
     /// Sends every due mail through `transport`, recording each outcome.
-    pub fn send_due(&mut self, transport: &mut dyn Transport) -> Result<SendReport> {
+    pub fn send_due(&self, transport: &mut dyn Transport) -> Result<SendReport> {
         let mut report = SendReport::default();
         let from = match &self.config.list.secretariat {
             Some(s) => s.clone(),

@@ -16,7 +16,7 @@ impl Service {
 
     /// Files an ambiguous or unrelated message (or a bounce to a shared address) under a TLD:
     /// it is triaged again for that TLD, its contacts extracted, the case moved, all logged.
-    pub fn assign(&mut self, reference: &str, tld: &str) -> Result<MessageRow> {
+    pub fn assign(&self, reference: &str, tld: &str) -> Result<MessageRow> {
         let Some((row, raw)) = self.store.message_by_ref(reference)? else {
             return usage(format!(
                 "no message {reference} (give its Message-ID, or #ID from `tldops messages`)"

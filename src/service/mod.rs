@@ -54,6 +54,47 @@ impl Service {
     pub fn config(&self) -> &Config {
         &self.config
     }
+
+    pub fn operator(&self) -> &str {
+        &self.operator
+    }
+
+    /// Changes when another connection (the poller, another operator) commits.
+    pub fn data_version(&self) -> Result<i64> {
+        self.store.data_version()
+    }
+
+    /// Mails waiting to be sent.
+    pub fn outbox_backlog(&self) -> Result<i64> {
+        use crate::store::OutboxQueries;
+        self.store.outbox_backlog()
+    }
+
+    /// Every contact proposed and not yet decided, by TLD.
+    pub fn proposed_contacts(&self) -> Result<Vec<crate::store::ContactRow>> {
+        use crate::store::ContactQueries;
+        Ok(self
+            .store
+            .contacts_in("proposed")?
+            .into_iter()
+            .filter(|c| c.approved_at.is_none())
+            .collect())
+    }
+
+    /// The Message-ID and subject token of the TLD's invitation, if it was invited.
+    pub fn invitation_of(&self, tld: &str) -> Result<Option<(String, String)>> {
+        use crate::store::CaseRows;
+        Ok(self
+            .store
+            .case(tld)?
+            .and_then(|c| Some((c.invitation_message_id?, c.token?))))
+    }
+
+    /// One message with its raw bytes, by `#ID` or Message-ID.
+    pub fn message(&self, reference: &str) -> Result<Option<(crate::store::MessageRow, Vec<u8>)>> {
+        use crate::store::MessageQueries;
+        self.store.message_by_ref(reference)
+    }
 }
 
 /// Now, in UTC, to the second: the timestamp format of every stored time.

@@ -40,7 +40,7 @@ pub struct RosterFilter {
 impl Service {
     /// Imports a roster file: all of it in one transaction, or nothing when any row is bad.
     pub fn import_roster(
-        &mut self,
+        &self,
         source: &str,
         bytes: &[u8],
         options: ImportOptions,

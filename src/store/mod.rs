@@ -27,7 +27,7 @@ pub use contacts::{ContactQueries, ContactRow};
 pub use events::{EventFilter, EventQueries};
 pub use messages::{MessageFilter, MessageQueries, MessageRow, NewMessage};
 pub use outbox::{MailRow, NewMail, OutboxQueries};
-pub use roster::{RosterQueries, RosterRow};
+pub use roster::{CaseSummary, RosterQueries, RosterRow};
 
 pub struct Store {
     conn: Connection,
@@ -138,6 +138,14 @@ impl Store {
         let value = f(&tx)?;
         tx.0.rollback()?;
         Ok(value)
+    }
+
+    /// Changes whenever another connection commits: how the TUI notices the poller's work and
+    /// other operators' actions without a restart.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     pub fn schema_version(&self) -> Result<i64> {

@@ -1,0 +1,169 @@
+//! `tldops demo`: the terminal UI on a throwaway installation, seeded the way a real one fills
+//! up — the demo roster imported, a pilot of invitations sent (to `.eml` files), and a mailbox
+//! of realistic replies ingested through the real Maildir source. No server is needed.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::config::{Config, Origin, Paths};
+use crate::mail::MailSource;
+use crate::mail::local::LocalSource;
+use crate::service::{ImportOptions, Selection, Service, Templates};
+use crate::store::Store;
+
+/// The demo roster, compiled in.
+const ROSTER: &[u8] = include_bytes!("../../assets/demo/roster.csv");
+/// The replies: message templates naming `{{invitation:TLD}}` and `{{tag:TLD}}`.
+const MAILDIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/maildir");
+/// The pilot batch the demo invites.
+pub const PILOT: &[&str] = &[
+    "nl", "de", "fr", "re", "yt", "se", "ch", "br", "ar", "mx", "jp", "kr", "au", "nz", "za", "ke",
+    "ng", "ru",
+];
+
+const CONFIG: &str = r#"# The demo's configuration (a throwaway data dir; nothing leaves this machine).
+[list]
+name = "TLD-OPS"
+address = "tld-ops@lists.example.org"
+secretariat = "secretariat@ccnso.example.org"
+
+[trust]
+authserv_id = "mx.ccnso.example.org"
+
+[outgoing]
+transport = "file"
+"#;
+
+/// Runs the demo in a throwaway directory, or in `into` (which must not exist yet, and is kept).
+pub fn run(into: Option<&Path>, keep: bool, color: bool) -> Result<()> {
+    let mut temp = None;
+    let root: PathBuf = match into {
+        Some(dir) => {
+            if dir.exists() {
+                return crate::service::usage(format!(
+                    "{} exists: the demo seeds a new directory (give one that does not exist yet)",
+                    dir.display()
+                ));
+            }
+            std::fs::create_dir_all(dir)?;
+            dir.to_path_buf()
+        }
+        None => {
+            let t = tempfile::Builder::new()
+                .prefix("tldops-demo-")
+                .tempdir()
+                .context("cannot create the demo's data dir")?;
+            let path = t.path().to_path_buf();
+            temp = Some(t);
+            path
+        }
+    };
+    let paths = seed(&root)?;
+    let config = Config::load(&paths)?;
+    let source: Box<dyn MailSource + Send> = Box::new(LocalSource::maildir(&root.join("Maildir"))?);
+    let result = super::tui::run(&paths, config, Templates::bundled(), color, Some(source));
+    if keep || into.is_some() {
+        if let Some(t) = temp {
+            let _ = t.keep();
+        }
+        println!("the demo's data is kept in {}", root.display());
+        println!(
+            "  (try: tldops --config {}/config.toml --data-dir {}/data queue)",
+            root.display(),
+            root.display()
+        );
+    }
+    result
+}
+
+/// Fills `root` with a demo installation; returns its paths.
+pub fn seed(root: &Path) -> Result<Paths> {
+    let config_file = root.join("config.toml");
+    std::fs::write(
+        &config_file,
+        format!("{CONFIG}dir = \"{}\"\n", root.join("sent-mail").display()),
+    )?;
+    let paths = Paths {
+        config_file,
+        config_origin: Origin::Flag,
+        data_dir: root.join("data"),
+        data_origin: Origin::Flag,
+        log_file: root.join("data/tldops.log"),
+    };
+    crate::logging::init(&paths.log_file, 0, false);
+    let config = Config::load(&paths)?;
+    let outgoing = config.outgoing.clone();
+    let service = Service::new(
+        Store::open(&paths.database())?,
+        config,
+        crate::operator::current_login()?,
+    );
+    service.import_roster("assets/demo/roster.csv", ROSTER, ImportOptions::default())?;
+    service.invite(
+        &Selection {
+            tlds: PILOT.iter().map(|s| s.to_string()).collect(),
+            ..Selection::default()
+        },
+        false,
+        false,
+    )?;
+    let mut transport = crate::outgoing::transport_for(outgoing.as_ref(), &paths.data_dir, None)?;
+    service.send_due(transport.as_mut())?;
+    let maildir = root.join("Maildir");
+    write_maildir(&service, Path::new(MAILDIR), &maildir)?;
+    service.ingest(&mut LocalSource::maildir(&maildir)?)?;
+    Ok(paths)
+}
+
+/// Copies the demo's message templates into a Maildir, with the invitations' real Message-IDs
+/// and subject tags filled in, so replies thread exactly as real ones would.
+fn write_maildir(service: &Service, from: &Path, to: &Path) -> Result<()> {
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(to.join(sub))?;
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(from)
+        .with_context(|| {
+            format!(
+                "cannot read the demo mailbox {} (run tldops demo from the source tree)",
+                from.display()
+            )
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    files.sort();
+    let list = service.config().list.name.clone();
+    let mut substitutions = Vec::new();
+    for tld in PILOT {
+        if let Some((id, token)) = service.invitation_of(tld)? {
+            substitutions.push((format!("{{{{invitation:{tld}}}}}"), id));
+            substitutions.push((
+                format!("{{{{tag:{tld}}}}}"),
+                format!("[{list} .{tld} #{token}]"),
+            ));
+        }
+    }
+    for (i, file) in files.iter().enumerate() {
+        // Bytes, not text: a message in ISO-8859-1 must arrive as it was written.
+        let mut bytes = std::fs::read(file)?;
+        for (from, to) in &substitutions {
+            bytes = replace(&bytes, from.as_bytes(), to.as_bytes());
+        }
+        let name = format!("{}.demo{i:03}.tldops:2,S", 1_772_400_000 + i);
+        std::fs::write(to.join("cur").join(name), bytes)?;
+    }
+    Ok(())
+}
+
+fn replace(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut rest = haystack;
+    while let Some(i) = rest.windows(from.len()).position(|w| w == from) {
+        out.extend_from_slice(&rest[..i]);
+        out.extend_from_slice(to);
+        rest = &rest[i + from.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
+}

@@ -1,0 +1,301 @@
+//! Everything the screen shows, as plain data. Only `update` changes it; views only read it.
+
+use crate::domain::audit::EventRecord;
+use crate::domain::case::CaseState;
+use crate::domain::region::Region;
+use crate::domain::triage::Contact;
+use crate::service::{QueueItem, Stats};
+use crate::store::{ContactRow, MessageRow, RosterRow};
+
+use super::keymap::{Keymap, Scope};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    Queue,
+    Case,
+    Message,
+    Roster,
+    Log,
+    Coverage,
+    Help,
+}
+
+impl View {
+    pub fn scope(self) -> Scope {
+        match self {
+            View::Queue => Scope::Queue,
+            View::Case => Scope::Case,
+            View::Message => Scope::Message,
+            View::Roster => Scope::Roster,
+            View::Log => Scope::Log,
+            View::Coverage => Scope::Coverage,
+            View::Help => Scope::Global,
+        }
+    }
+}
+
+/// What the data worker loaded: the lists behind the views.
+#[derive(Clone, Debug, Default)]
+pub struct Snapshot {
+    /// When it was loaded (RFC 3339): the "now" ages are counted to.
+    pub loaded_at: String,
+    pub queue: Vec<QueueItem>,
+    pub roster: Vec<RosterRow>,
+    /// Subscribed contacts per TLD, for the roster ("who is the security contact of .br?").
+    pub members: Vec<ContactRow>,
+    /// Proposed contacts awaiting a decision, for the approval dialog.
+    pub proposed: Vec<ContactRow>,
+    pub stats: Option<Stats>,
+    pub log: Vec<EventRecord>,
+    pub outbox_backlog: i64,
+}
+
+/// One TLD's case with its evidence.
+#[derive(Clone, Debug)]
+pub struct CaseDetail {
+    pub row: RosterRow,
+    pub messages: Vec<MessageRow>,
+    pub contacts: Vec<ContactRow>,
+    pub events: Vec<EventRecord>,
+}
+
+/// One message, sanitised, for reading.
+#[derive(Clone, Debug)]
+pub struct MessageDetail {
+    pub row: MessageRow,
+    /// Every header, one per line.
+    pub headers: String,
+    pub body: String,
+    /// Authentication-Results, as evidence.
+    pub authentication: Vec<String>,
+}
+
+/// The mailbox poller, as the status bar shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PollStatus {
+    /// `imap:user@host/INBOX`, `maildir:…`, or `None` when no mailbox is configured.
+    pub source: Option<String>,
+    pub polling: bool,
+    pub last_poll: Option<String>,
+    pub next_poll: Option<String>,
+    /// The last failure and when the next attempt is.
+    pub error: Option<(String, String)>,
+}
+
+/// An operator action, run by the worker (it may send mail: never on the UI thread).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    Approve { tld: String },
+    Reject { tld: String, reason: String },
+    Chase { tld: String },
+    Invite { tld: String, again: bool },
+    Assign { message: i64, tld: String },
+    SetContacts { tld: String, contacts: Vec<Contact> },
+}
+
+/// A modal question.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Dialog {
+    /// "Approve .nl?" with exactly what will happen; y/Enter runs `command`.
+    Confirm {
+        title: String,
+        lines: Vec<String>,
+        command: Command,
+    },
+    /// A line of input: a rejection reason, a TLD to assign to.
+    Prompt {
+        title: String,
+        label: String,
+        input: String,
+        purpose: Purpose,
+    },
+    /// The proposed contacts, one `email, name, phone` per line.
+    Contacts {
+        tld: String,
+        lines: Vec<String>,
+        row: usize,
+        error: Option<String>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    RejectReason { tld: String },
+    AssignTld { message: i64 },
+}
+
+/// A list's cursor and scroll position.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cursor {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl Cursor {
+    /// Moves by `delta` within `len` items and keeps the selection within `height` rows.
+    pub fn step(&mut self, delta: isize, len: usize, height: usize) {
+        if len == 0 {
+            *self = Cursor::default();
+            return;
+        }
+        let max = len - 1;
+        self.selected = (self.selected as isize + delta).clamp(0, max as isize) as usize;
+        self.fit(height);
+    }
+
+    pub fn fit(&mut self, height: usize) {
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+    }
+}
+
+/// The status line: the result of the last action, or an error.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+pub struct State {
+    pub view: View,
+    /// Where Esc goes back to.
+    pub back: Vec<View>,
+    pub data: Snapshot,
+    pub case: Option<CaseDetail>,
+    pub message: Option<MessageDetail>,
+    pub queue: Cursor,
+    pub roster: Cursor,
+    pub log: Cursor,
+    pub case_cursor: Cursor,
+    pub message_scroll: usize,
+    pub help_scroll: usize,
+    pub show_headers: bool,
+    /// The search being typed (`/…`), and the last one (for n/N).
+    pub search_input: Option<String>,
+    pub search: Option<String>,
+    pub command_input: Option<String>,
+    pub dialog: Option<Dialog>,
+    pub notice: Option<Notice>,
+    pub poll: PollStatus,
+    pub region_filter: Option<Option<Region>>,
+    pub state_filter: Option<CaseState>,
+    pub keymap: Keymap,
+    pub color: bool,
+    pub width: u16,
+    pub height: u16,
+    pub operator: String,
+    /// An action is running in the worker.
+    pub busy: Option<String>,
+}
+
+/// The smallest terminal the views are designed for.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+impl State {
+    pub fn new(keymap: Keymap, operator: String, color: bool) -> State {
+        State {
+            view: View::Queue,
+            back: Vec::new(),
+            data: Snapshot::default(),
+            case: None,
+            message: None,
+            queue: Cursor::default(),
+            roster: Cursor::default(),
+            log: Cursor::default(),
+            case_cursor: Cursor::default(),
+            message_scroll: 0,
+            help_scroll: 0,
+            show_headers: false,
+            search_input: None,
+            search: None,
+            command_input: None,
+            dialog: None,
+            notice: None,
+            poll: PollStatus::default(),
+            region_filter: None,
+            state_filter: None,
+            keymap,
+            color,
+            width: MIN_WIDTH,
+            height: MIN_HEIGHT,
+            operator,
+            busy: None,
+        }
+    }
+
+    /// Rows of list body on screen: the terminal minus tabs, table header and status lines.
+    pub fn list_height(&self) -> usize {
+        self.height.saturating_sub(5) as usize
+    }
+
+    /// The roster rows shown: filtered by region, state and the fuzzy search.
+    pub fn roster_rows(&self) -> Vec<&RosterRow> {
+        let rows = self.data.roster.iter().filter(|r| {
+            self.region_filter.is_none_or(|g| r.tld.region == g)
+                && self.state_filter.is_none_or(|s| r.case.state == s)
+        });
+        match self.search.as_deref().filter(|_| self.view == View::Roster) {
+            Some(q) if !q.is_empty() => {
+                // The TLD typed exactly comes first ("/br" → .br), then the best fuzzy matches.
+                let code = q.trim_start_matches('.').to_lowercase();
+                let exact = |r: &RosterRow| {
+                    r.tld.code.as_str() == code || r.tld.code.unicode().is_some_and(|u| u == code)
+                };
+                let mut scored: Vec<(bool, u32, &RosterRow)> = rows
+                    .filter_map(|r| {
+                        let score = super::search::score(q, &self.roster_haystack(r));
+                        (exact(r) || score.is_some()).then(|| (exact(r), score.unwrap_or(0), r))
+                    })
+                    .collect();
+                scored.sort_by(|a, b| {
+                    b.0.cmp(&a.0)
+                        .then(b.1.cmp(&a.1))
+                        .then(a.2.tld.code.cmp(&b.2.tld.code))
+                });
+                scored.into_iter().map(|(_, _, r)| r).collect()
+            }
+            _ => rows.collect(),
+        }
+    }
+
+    /// What the roster search looks in: code (both forms), country, IANA names and addresses,
+    /// and the members' names and addresses.
+    pub fn roster_haystack(&self, r: &RosterRow) -> String {
+        let mut h = format!(
+            "{} {} {} {} {} {} {}",
+            r.tld.code,
+            r.tld.code.unicode().unwrap_or_default(),
+            r.tld.country,
+            r.tld.admin.name,
+            r.tld.admin.email,
+            r.tld.tech.name,
+            r.tld.tech.email
+        );
+        for m in self.members_of(r.tld.code.as_str()) {
+            h.push(' ');
+            h.push_str(&m.email);
+            if let Some(n) = &m.name {
+                h.push(' ');
+                h.push_str(n);
+            }
+        }
+        h
+    }
+
+    pub fn members_of<'a>(&'a self, tld: &'a str) -> impl Iterator<Item = &'a ContactRow> + 'a {
+        self.data.members.iter().filter(move |m| m.tld == tld)
+    }
+
+    pub fn selected_queue_item(&self) -> Option<&QueueItem> {
+        self.data.queue.get(self.queue.selected)
+    }
+
+    pub fn selected_roster_row(&self) -> Option<&RosterRow> {
+        self.roster_rows().get(self.roster.selected).copied()
+    }
+}

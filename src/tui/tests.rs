@@ -1,0 +1,690 @@
+//! The TUI without a terminal: key → action → state, and every view rendered on ratatui's
+//! TestBackend at 80x24 and 120x40, compared with reviewed snapshots (src/tui/snapshots/).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::keymap::Keymap;
+use super::state::{CaseDetail, Command, Dialog, MessageDetail, PollStatus, Snapshot, State, View};
+use super::update::{Effect, Msg, update};
+use crate::config::KeysConfig;
+use crate::domain::audit::EventRecord;
+use crate::domain::case::CaseState;
+use crate::domain::email::Email;
+use crate::domain::message::parse;
+use crate::domain::region::Region;
+use crate::domain::roster::{IanaContact, Tld};
+use crate::domain::tld::TldCode;
+use crate::domain::triage::{Contact, Verdict};
+use crate::service::{Counts, QueueItem, RegionCounts, Stats};
+use crate::store::{CaseSummary, ContactRow, MessageRow, RosterRow};
+
+const NOW: &str = "2026-03-10T12:00:00Z";
+
+fn row(
+    code: &str,
+    country: &str,
+    region: Option<Region>,
+    state: CaseState,
+    admin: &str,
+) -> RosterRow {
+    RosterRow {
+        tld: Tld {
+            code: TldCode::parse(code).unwrap(),
+            country: country.into(),
+            region,
+            admin: IanaContact {
+                name: "Ann de Vries".into(),
+                email: Email::parse(admin).unwrap(),
+            },
+            tech: IanaContact {
+                name: "Tom Bakker".into(),
+                email: Email::parse("noc@nic.example").unwrap(),
+            },
+            retired: false,
+        },
+        case: CaseSummary {
+            state,
+            invited_at: Some("2026-03-02T09:00:00Z".into()),
+            reminders: 0,
+            answered_at: None,
+            decided_at: None,
+            decided_by: None,
+            admin_changed_at: None,
+        },
+    }
+}
+
+fn contact(tld: &str, email: &str, name: &str, state: &str) -> ContactRow {
+    ContactRow {
+        id: 1,
+        tld: tld.into(),
+        email: email.into(),
+        name: Some(name.into()),
+        phone: Some("+31 26 352 5511".into()),
+        state: state.into(),
+        message: Some(1),
+        approved_at: None,
+        backend_error: None,
+        updated_at: NOW.into(),
+    }
+}
+
+fn item(
+    kind: &'static str,
+    tld: Option<&str>,
+    country: &str,
+    state: Option<CaseState>,
+    why: &str,
+    message: Option<i64>,
+) -> QueueItem {
+    QueueItem {
+        kind,
+        tld: tld.map(str::to_string),
+        country: (!country.is_empty()).then(|| country.to_string()),
+        state,
+        why: why.into(),
+        since: "2026-03-07T08:00:00Z".into(),
+        message,
+    }
+}
+
+fn event(id: i64, tld: &str, action: &str, detail: &str) -> EventRecord {
+    EventRecord {
+        id,
+        at: "2026-03-04T10:12:00Z".into(),
+        operator: "alice".into(),
+        tld: Some(tld.into()),
+        action: action.into(),
+        detail: detail.into(),
+        prev_hash: String::new(),
+        hash: String::new(),
+    }
+}
+
+fn counts(tlds: usize, on_list: usize, invited: usize) -> Counts {
+    Counts {
+        tlds,
+        on_list,
+        invited,
+        answered: on_list + 1,
+        rejected: 0,
+        bounced: 1,
+        waiting: invited - on_list - 1,
+    }
+}
+
+/// A realistic world: IDN and right-to-left ccTLDs, a very long country name, every state.
+fn snapshot() -> Snapshot {
+    Snapshot {
+        loaded_at: NOW.into(),
+        queue: vec![
+            item(
+                "decide",
+                Some("nl"),
+                "Netherlands",
+                Some(CaseState::Answered),
+                "verified reply (admin_from) naming 2 contacts: From is the IANA admin address of .nl; In-Reply-To matches the invitation sent 2026-03-02",
+                Some(12),
+            ),
+            item(
+                "review",
+                Some("ch"),
+                "Switzerland",
+                Some(CaseState::Invited),
+                "unverified reply naming 1 contact(s): In-Reply-To matches the invitation sent 2026-03-02, but the admin address is in none of From, To, Cc",
+                Some(14),
+            ),
+            item(
+                "assign",
+                None,
+                "",
+                None,
+                "from registry@nic.fr.example: the admin address is shared by .fr, .pm, .re, .yt and nothing in the message decides which",
+                Some(15),
+            ),
+            item(
+                "bounced",
+                Some("ar"),
+                "Argentina",
+                Some(CaseState::Bounced),
+                "delivery failure of the invitation sent 2026-03-02 to .ar: check the admin address, invite again",
+                Some(16),
+            ),
+            item(
+                "chase",
+                Some("xn--wgbh1c"),
+                "Egypt",
+                Some(CaseState::Invited),
+                "invited 2026-02-10, no answer: reminder 1 of 3 is due",
+                None,
+            ),
+        ],
+        roster: vec![
+            row(
+                "ar",
+                "Argentina",
+                Some(Region::Lactld),
+                CaseState::Bounced,
+                "domain-admin@nic.ar.example",
+            ),
+            row(
+                "br",
+                "Brazil",
+                Some(Region::Lactld),
+                CaseState::Approved,
+                "domain-admin@nic.br.example",
+            ),
+            row(
+                "ch",
+                "Switzerland",
+                Some(Region::Centr),
+                CaseState::Invited,
+                "registry@nic.ch.example",
+            ),
+            row(
+                "gs",
+                "South Georgia and the South Sandwich Islands",
+                Some(Region::Centr),
+                CaseState::Uninvited,
+                "admin@nic.gs.example",
+            ),
+            row(
+                "nl",
+                "Netherlands",
+                Some(Region::Centr),
+                CaseState::Answered,
+                "ccadmin@nic.nl.example",
+            ),
+            row(
+                "us",
+                "United States",
+                None,
+                CaseState::Rejected,
+                "registry@nic.us.example",
+            ),
+            row(
+                "xn--fiqs8s",
+                "China",
+                Some(Region::Aptld),
+                CaseState::Reminded,
+                "admin@nic.cn.example",
+            ),
+            row(
+                "xn--wgbh1c",
+                "Egypt",
+                Some(Region::Aftld),
+                CaseState::Invited,
+                "hostmaster@nic.eg.example",
+            ),
+        ],
+        members: vec![contact(
+            "br",
+            "csirt@nic.br.example",
+            "Ana Souza",
+            "subscribed",
+        )],
+        proposed: vec![
+            contact("nl", "jan.jansen@nic.nl.example", "Jan Jansen", "proposed"),
+            contact(
+                "nl",
+                "marieke@nic.nl.example",
+                "Marieke de Boer",
+                "proposed",
+            ),
+        ],
+        stats: Some(Stats {
+            total: counts(309, 29, 48),
+            contacts: 61,
+            by_region: vec![
+                RegionCounts {
+                    region: Some(Region::Aftld),
+                    counts: counts(60, 4, 10),
+                },
+                RegionCounts {
+                    region: Some(Region::Aptld),
+                    counts: counts(119, 9, 14),
+                },
+                RegionCounts {
+                    region: Some(Region::Centr),
+                    counts: counts(87, 12, 16),
+                },
+                RegionCounts {
+                    region: Some(Region::Lactld),
+                    counts: counts(36, 4, 8),
+                },
+            ],
+            median_days_to_answer: Some(6.5),
+            approvals_by_month: vec![
+                ("2026-01".into(), 3),
+                ("2026-02".into(), 11),
+                ("2026-03".into(), 15),
+            ],
+        }),
+        log: vec![
+            event(
+                3,
+                "nl",
+                "case_answered",
+                r#"{"from":"invited","to":"answered"}"#,
+            ),
+            event(
+                2,
+                "br",
+                "approved",
+                r#"{"contacts":["csirt@nic.br.example"]}"#,
+            ),
+            event(1, "nl", "invited", r#"{"to":"ccadmin@nic.nl.example"}"#),
+        ],
+        outbox_backlog: 2,
+    }
+}
+
+fn state(w: u16, h: u16) -> State {
+    let mut s = State::new(
+        Keymap::new(&KeysConfig::default()).unwrap(),
+        "alice".into(),
+        false,
+    );
+    update(&mut s, Msg::Resize(w, h));
+    update(&mut s, Msg::Data(Box::new(snapshot())));
+    update(
+        &mut s,
+        Msg::Poll(PollStatus {
+            source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
+            polling: false,
+            last_poll: Some("11:58:02".into()),
+            next_poll: Some("11:59:02".into()),
+            error: None,
+        }),
+    );
+    s
+}
+
+fn message_row(id: i64, verdict: Verdict, subject: &str, why: &str) -> MessageRow {
+    MessageRow {
+        id,
+        message_id: Some(format!("m{id}@mail.example")),
+        from: Some("ccadmin@nic.nl.example".into()),
+        subject: subject.into(),
+        date: Some("2026-03-04T10:00:00+01:00".into()),
+        verdict,
+        tld: Some("nl".into()),
+        why: why.into(),
+        parse_error: None,
+        ingested_at: "2026-03-04T10:05:00Z".into(),
+        contacts: vec![Contact {
+            email: "jan.jansen@nic.nl.example".into(),
+            name: Some("Jan Jansen".into()),
+            phone: None,
+        }],
+    }
+}
+
+fn case_detail() -> CaseDetail {
+    CaseDetail {
+        row: snapshot().roster[4].clone(),
+        messages: vec![
+            message_row(
+                12,
+                Verdict::AdminFrom,
+                "Re: [TLD-OPS .nl #k3x9] Invitation",
+                "From is the IANA admin address of .nl (ccadmin@nic.nl.example); In-Reply-To matches the invitation sent 2026-03-02",
+            ),
+            message_row(
+                9,
+                Verdict::AutoReply,
+                "Automatic reply: [TLD-OPS .nl #k3x9] Invitation",
+                "automatic reply: Auto-Submitted: auto-replied",
+            ),
+        ],
+        contacts: snapshot().proposed,
+        events: snapshot()
+            .log
+            .into_iter()
+            .filter(|e| e.tld.as_deref() == Some("nl"))
+            .collect(),
+    }
+}
+
+/// A message whose Subject and From name decode to escape sequences and a bidi override.
+fn hostile_message() -> MessageDetail {
+    let raw = b"From: =?UTF-8?B?QWRtaW4g4oCuIGdubGFl?= <ccadmin@nic.nl.example>\r\n\
+        To: secretariat@ccnso.example.org\r\nSubject: =?UTF-8?B?G1sySkNsZWFyZWQbXTA7cHduZWQHIHNjcmVlbg==?=\r\n\
+        Message-ID: <hostile@mail.example>\r\nDate: Wed, 4 Mar 2026 10:00:00 +0100\r\n\r\n\
+        Hello \x1b[31mred\x1b[0m world\r\n";
+    let m = parse(raw, true);
+    let mut row = message_row(
+        21,
+        Verdict::Unrelated,
+        &m.subject,
+        "no admin address, no thread of ours",
+    );
+    row.from = m.from_address().map(str::to_string);
+    MessageDetail {
+        row,
+        headers: m
+            .headers
+            .iter()
+            .map(|(n, v)| format!("{n}: {v}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        body: m.text,
+        authentication: vec![
+            "mx.ccnso.example.org; dkim=pass header.d=nic.nl.example; dmarc=pass".into(),
+        ],
+    }
+}
+
+fn render(s: &State) -> String {
+    let mut t = Terminal::new(TestBackend::new(s.width, s.height)).unwrap();
+    t.draw(|f| super::view::draw(f, s)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let symbol = buf[(x, y)].symbol();
+            // A wide character covers the next cell too.
+            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
+            line.push_str(symbol);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn key(s: &mut State, code: KeyCode) -> Vec<Effect> {
+    update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn keys(s: &mut State, text: &str) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for c in text.chars() {
+        effects.extend(key(s, KeyCode::Char(c)));
+    }
+    effects
+}
+
+/// Every view at both sizes.
+#[test]
+fn views() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut s = state(w, h);
+        insta::assert_snapshot!(format!("queue_{w}x{h}"), render(&s));
+        key(&mut s, KeyCode::Char('2'));
+        insta::assert_snapshot!(format!("roster_{w}x{h}"), render(&s));
+        key(&mut s, KeyCode::Char('3'));
+        insta::assert_snapshot!(format!("log_{w}x{h}"), render(&s));
+        key(&mut s, KeyCode::Char('4'));
+        insta::assert_snapshot!(format!("coverage_{w}x{h}"), render(&s));
+        key(&mut s, KeyCode::Char('1'));
+        assert_eq!(key(&mut s, KeyCode::Enter), [Effect::LoadCase("nl".into())]);
+        update(&mut s, Msg::Case(Box::new(case_detail())));
+        insta::assert_snapshot!(format!("case_{w}x{h}"), render(&s));
+        assert_eq!(key(&mut s, KeyCode::Enter), [Effect::LoadMessage(12)]);
+        update(&mut s, Msg::Message(Box::new(hostile_message())));
+        insta::assert_snapshot!(format!("message_hostile_{w}x{h}"), render(&s));
+        key(&mut s, KeyCode::Char('?'));
+        insta::assert_snapshot!(format!("help_{w}x{h}"), render(&s));
+    }
+}
+
+#[test]
+fn empty_states() {
+    let mut s = State::new(
+        Keymap::new(&KeysConfig::default()).unwrap(),
+        "alice".into(),
+        false,
+    );
+    update(&mut s, Msg::Resize(80, 24));
+    update(
+        &mut s,
+        Msg::Data(Box::new(Snapshot {
+            loaded_at: NOW.into(),
+            ..Snapshot::default()
+        })),
+    );
+    insta::assert_snapshot!("queue_empty", render(&s));
+    key(&mut s, KeyCode::Char('2'));
+    insta::assert_snapshot!("roster_empty", render(&s));
+}
+
+#[test]
+fn a_small_terminal_says_so() {
+    let mut s = state(70, 20);
+    let text = render(&s);
+    assert!(
+        text.contains("tldops needs a terminal of at least 80x24;"),
+        "{text}"
+    );
+    assert!(text.contains("this one is 70x20."), "{text}");
+    update(&mut s, Msg::Resize(80, 24));
+    assert!(render(&s).contains("1 Queue (5)"));
+}
+
+#[test]
+fn hostile_text_never_reaches_the_screen_raw() {
+    let mut s = state(80, 24);
+    s.view = View::Message;
+    s.message = Some(hostile_message());
+    s.show_headers = true;
+    let text = render(&s);
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{202e}'),
+        "{text:?}"
+    );
+    assert!(text.contains("Subject: Cleared screen"), "{text}");
+    assert!(text.contains("Hello red world"), "{text}");
+}
+
+#[test]
+fn navigation_and_opening() {
+    let mut s = state(80, 24);
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('j'));
+    assert_eq!(s.queue.selected, 2);
+    key(&mut s, KeyCode::Char('G'));
+    assert_eq!(s.queue.selected, 4);
+    key(&mut s, KeyCode::Char('g'));
+    assert_eq!(s.queue.selected, 0);
+    key(&mut s, KeyCode::Char('k'));
+    assert_eq!(s.queue.selected, 0, "stops at the top");
+    // An ambiguous message has no TLD: Enter reads the message.
+    keys(&mut s, "jj");
+    assert_eq!(key(&mut s, KeyCode::Enter), [Effect::LoadMessage(15)]);
+    assert_eq!(s.view, View::Message);
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.view, View::Queue);
+    key(&mut s, KeyCode::Tab);
+    assert_eq!(s.view, View::Roster);
+    assert_eq!(key(&mut s, KeyCode::Char('q')), [Effect::Quit]);
+}
+
+#[test]
+fn search_finds_the_security_contact_of_br() {
+    let mut s = state(80, 24);
+    keys(&mut s, "2/br");
+    key(&mut s, KeyCode::Enter);
+    let rows = s.roster_rows();
+    assert_eq!(rows[0].tld.code.as_str(), "br");
+    assert!(render(&s).contains("Ana Souza <csirt@nic.br.example>"));
+    // By a member's name, fuzzy.
+    keys(&mut s, "/souza");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.roster_rows()[0].tld.code.as_str(), "br");
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.roster_rows().len(), 8, "Esc clears the search");
+}
+
+#[test]
+fn approving_asks_first_and_says_who_gets_what() {
+    let mut s = state(80, 24);
+    assert!(key(&mut s, KeyCode::Char('a')).is_empty());
+    let Some(Dialog::Confirm {
+        title,
+        lines,
+        command,
+    }) = &s.dialog
+    else {
+        panic!("{:?}", s.dialog)
+    };
+    assert_eq!(title, "Approve .nl?");
+    let text = lines.join("\n");
+    assert!(
+        text.contains("Jan Jansen <jan.jansen@nic.nl.example>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the approval notice to ccadmin@nic.nl.example"),
+        "{text}"
+    );
+    assert!(
+        text.contains("a welcome to jan.jansen@nic.nl.example, marieke@nic.nl.example"),
+        "{text}"
+    );
+    assert_eq!(*command, Command::Approve { tld: "nl".into() });
+    insta::assert_snapshot!("approve_dialog", render(&s));
+    assert_eq!(
+        key(&mut s, KeyCode::Char('y')),
+        [Effect::Run(Command::Approve { tld: "nl".into() })]
+    );
+    assert!(s.dialog.is_none() && s.busy.is_some());
+    assert_eq!(
+        update(
+            &mut s,
+            Msg::Failed(".nl: already approved by bob at 2026-03-04T10:12:00Z".into())
+        ),
+        [Effect::Reload]
+    );
+    assert!(render(&s).contains("✗ .nl: already approved by bob at 2026-03-04T10:12:00Z"));
+}
+
+#[test]
+fn rejecting_prompts_for_a_reason_then_confirms() {
+    let mut s = state(80, 24);
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('r'));
+    assert!(matches!(s.dialog, Some(Dialog::Prompt { .. })));
+    keys(&mut s, "No admin copy");
+    key(&mut s, KeyCode::Enter);
+    let Some(Dialog::Confirm { command, lines, .. }) = &s.dialog else {
+        panic!()
+    };
+    assert_eq!(
+        *command,
+        Command::Reject {
+            tld: "ch".into(),
+            reason: "No admin copy".into()
+        }
+    );
+    assert!(lines[0].contains("the rejection to registry@nic.ch.example"));
+    key(&mut s, KeyCode::Esc);
+    assert!(s.dialog.is_none());
+    assert_eq!(s.notice.as_ref().unwrap().text, "cancelled");
+}
+
+#[test]
+fn command_line_and_contacts_form() {
+    let mut s = state(80, 24);
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "reject nl The reply did not copy the admin address");
+    key(&mut s, KeyCode::Enter);
+    assert!(
+        matches!(&s.dialog, Some(Dialog::Confirm { command: Command::Reject { tld, .. }, .. }) if tld == "nl")
+    );
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "approve zz");
+    key(&mut s, KeyCode::Enter);
+    assert!(
+        s.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains(".zz is not in the roster")
+    );
+
+    key(&mut s, KeyCode::Char('1'));
+    key(&mut s, KeyCode::Char('e'));
+    let Some(Dialog::Contacts { lines, .. }) = &s.dialog else {
+        panic!("{:?}", s.dialog)
+    };
+    assert_eq!(
+        lines[0],
+        "jan.jansen@nic.nl.example, Jan Jansen, +31 26 352 5511"
+    );
+    key(&mut s, KeyCode::Down);
+    key(&mut s, KeyCode::Down);
+    keys(&mut s, "not-an-address");
+    key(&mut s, KeyCode::Enter);
+    let Some(Dialog::Contacts { error, .. }) = &s.dialog else {
+        panic!()
+    };
+    assert!(error.as_deref().unwrap().contains("line 3"), "{error:?}");
+    for _ in 0.."not-an-address".len() {
+        key(&mut s, KeyCode::Backspace);
+    }
+    key(&mut s, KeyCode::Enter);
+    let Some(Dialog::Confirm {
+        command: Command::SetContacts { contacts, .. },
+        ..
+    }) = &s.dialog
+    else {
+        panic!("{:?}", s.dialog)
+    };
+    assert_eq!(contacts.len(), 2);
+}
+
+#[test]
+fn keys_from_the_config_apply() {
+    let mut cfg = KeysConfig::default();
+    cfg.queue
+        .insert("approve".into(), crate::config::KeySpec::One("A".into()));
+    let mut s = State::new(Keymap::new(&cfg).unwrap(), "alice".into(), false);
+    update(&mut s, Msg::Resize(80, 24));
+    update(&mut s, Msg::Data(Box::new(snapshot())));
+    key(&mut s, KeyCode::Char('a'));
+    assert!(s.dialog.is_none());
+    key(&mut s, KeyCode::Char('A'));
+    assert!(matches!(s.dialog, Some(Dialog::Confirm { .. })));
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Char('?'));
+    keys(&mut s, "/approve");
+    key(&mut s, KeyCode::Enter);
+    let help = render(&s);
+    assert!(
+        help.contains("  A              approve the TLD's proposed contacts  [approve]"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_failing_poll_shows_its_retry() {
+    let mut s = state(80, 24);
+    update(
+        &mut s,
+        Msg::Poll(PollStatus {
+            source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
+            polling: false,
+            last_poll: Some("11:58:02".into()),
+            next_poll: None,
+            error: Some((
+                "cannot connect: connection refused".into(),
+                "12:00:32".into(),
+            )),
+        }),
+    );
+    let text = render(&s);
+    assert!(
+        text.contains("✗ mailbox: cannot connect: connection refused; retry 12:00:32"),
+        "{text}"
+    );
+}

@@ -1,0 +1,100 @@
+//! Coverage: how many ccTLDs are on the list, by region, the funnel, and the pace.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Gauge, Paragraph, Sparkline};
+
+use crate::tui::state::State;
+use crate::tui::theme::Theme;
+
+/// A bar of `width` cells, `part` of `whole` filled: text, so it reads without colour.
+fn bar(part: usize, whole: usize, width: usize) -> String {
+    let filled = (part * width + whole / 2).checked_div(whole).unwrap_or(0);
+    format!(
+        "{}{}",
+        "█".repeat(filled.min(width)),
+        "·".repeat(width - filled.min(width))
+    )
+}
+
+pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
+    let Some(st) = &s.data.stats else {
+        f.render_widget(Paragraph::new("  loading…"), area);
+        return;
+    };
+    let t = &st.total;
+    let [gauge_area, regions_area, funnel_area, spark_area] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(st.by_region.len() as u16 + 2),
+        Constraint::Length(4),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    let ratio = if t.tlds == 0 {
+        0.0
+    } else {
+        t.on_list as f64 / t.tlds as f64
+    };
+    let gauge = Gauge::default()
+        .block(Block::new().title(Span::styled(
+            format!(
+                "{} of {} ccTLDs are on the list ({} contacts)",
+                t.on_list, t.tlds, st.contacts
+            ),
+            theme.title(),
+        )))
+        .gauge_style(theme.ok())
+        .ratio(ratio.clamp(0.0, 1.0))
+        .label(format!("{:.0}%", ratio * 100.0));
+    f.render_widget(gauge, gauge_area);
+
+    let mut lines = vec![Line::from(Span::styled(
+        format!(
+            "{:<8} {:>9}  {:<30} {:>7} {:>8}",
+            "REGION", "ON LIST", "", "INVITED", "WAITING"
+        ),
+        theme.header(),
+    ))];
+    for r in &st.by_region {
+        let c = &r.counts;
+        lines.push(Line::from(format!(
+            "{:<8} {:>4} / {:<3} {} {:>7} {:>8}",
+            r.region.map_or("(none)".to_string(), |g| g.to_string()),
+            c.on_list,
+            c.tlds,
+            bar(c.on_list, c.tlds, 30),
+            c.invited,
+            c.waiting
+        )));
+    }
+    f.render_widget(Paragraph::new(lines), regions_area);
+
+    let median = st
+        .median_days_to_answer
+        .map_or("no answers yet".to_string(), |d| format!("{d} days"));
+    let funnel = vec![
+        Line::from(Span::styled("Funnel", theme.header())),
+        Line::from(format!(
+            "invited {} → answered {} → approved {}    waiting {} · rejected {} · bounced {}",
+            t.invited, t.answered, t.on_list, t.waiting, t.rejected, t.bounced
+        )),
+        Line::from(format!("median time to answer: {median}")),
+    ];
+    f.render_widget(Paragraph::new(funnel), funnel_area);
+
+    let data: Vec<u64> = st
+        .approvals_by_month
+        .iter()
+        .map(|(_, n)| *n as u64)
+        .collect();
+    let span = match (st.approvals_by_month.first(), st.approvals_by_month.last()) {
+        (Some(a), Some(b)) => format!("approvals per month, {} – {}", a.0, b.0),
+        _ => "approvals per month: none yet".to_string(),
+    };
+    let spark = Sparkline::default()
+        .block(Block::new().title(Span::styled(span, theme.header())))
+        .data(&data)
+        .style(theme.ok());
+    f.render_widget(spark, spark_area);
+}

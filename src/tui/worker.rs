@@ -1,0 +1,277 @@
+//! Work off the UI thread: a data worker (loads what the views show, runs operator actions,
+//! sends mail, notices other connections' commits through SQLite's `data_version`) and a
+//! poller (the mailbox, with back-off). Both talk to the UI over channels only.
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use super::state::{CaseDetail, Command, MessageDetail, PollStatus, Snapshot};
+use super::update::Msg;
+use crate::domain::message::parse;
+use crate::mail::MailSource;
+use crate::mail::backoff::Backoff;
+use crate::outgoing::Transport;
+use crate::service::{RosterFilter, Selection, Service, now};
+use crate::store::{EventFilter, MessageFilter};
+
+/// What the data worker is asked to do.
+#[derive(Debug)]
+pub enum Job {
+    Reload,
+    LoadCase(String),
+    LoadMessage(i64),
+    Run(Command),
+}
+
+/// How often the worker looks for other connections' commits and due retries.
+const WATCH: Duration = Duration::from_secs(1);
+/// How often mail waiting for a retry is tried again.
+const RESEND: Duration = Duration::from_secs(60);
+
+pub fn data_worker(
+    service: Service,
+    mut transport: Box<dyn Transport + Send>,
+    jobs: Receiver<Job>,
+    ui: Sender<Msg>,
+) {
+    let mut version = service.data_version().unwrap_or(0);
+    let mut next_send = Instant::now() + RESEND;
+    loop {
+        let job = match jobs.recv_timeout(WATCH) {
+            Ok(job) => Some(job),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        // Coalesce: several reloads queued while busy are one reload.
+        let mut batch: Vec<Job> = job.into_iter().collect();
+        while let Ok(more) = jobs.try_recv() {
+            batch.push(more);
+        }
+        let mut reload = false;
+        for job in batch {
+            let msg = match job {
+                Job::Reload => {
+                    reload = true;
+                    continue;
+                }
+                Job::LoadCase(tld) => case(&service, &tld).map(|c| Msg::Case(Box::new(c))),
+                Job::LoadMessage(id) => message(&service, id).map(|m| Msg::Message(Box::new(m))),
+                Job::Run(cmd) => {
+                    reload = true;
+                    Ok(match run(&service, &cmd) {
+                        Ok(text) => {
+                            let sent = service.send_due(transport.as_mut());
+                            match sent {
+                                Ok(r) if !r.failed.is_empty() => {
+                                    Msg::Failed(format!("{text}; mail not sent: {}", r.failed[0].1))
+                                }
+                                Ok(r) if r.sent + r.resent > 0 => {
+                                    Msg::Done(format!("{text}; {} mail(s) sent", r.sent + r.resent))
+                                }
+                                Ok(_) => Msg::Done(text),
+                                Err(e) => Msg::Failed(format!("{text}; sending failed: {e:#}")),
+                            }
+                        }
+                        Err(e) => Msg::Failed(format!("{e:#}")),
+                    })
+                }
+            };
+            let msg = msg.unwrap_or_else(|e| Msg::Failed(format!("{e:#}")));
+            if ui.send(msg).is_err() {
+                return;
+            }
+        }
+        let current = service.data_version().unwrap_or(version);
+        if current != version {
+            version = current;
+            reload = true;
+        }
+        if Instant::now() >= next_send {
+            next_send = Instant::now() + RESEND;
+            if service
+                .send_due(transport.as_mut())
+                .is_ok_and(|r| r.sent + r.resent > 0)
+            {
+                reload = true;
+            }
+        }
+        if reload {
+            let msg = snapshot(&service).map_or_else(
+                |e| Msg::Failed(format!("{e:#}")),
+                |s| Msg::Data(Box::new(s)),
+            );
+            if ui.send(msg).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// Everything the list views show.
+pub fn snapshot(service: &Service) -> Result<Snapshot> {
+    Ok(Snapshot {
+        loaded_at: now(),
+        queue: service.queue_items()?,
+        roster: service.roster(&RosterFilter::default())?,
+        members: service.members()?,
+        proposed: service.proposed_contacts()?,
+        stats: Some(service.stats()?),
+        log: service.log(&EventFilter {
+            limit: Some(1000),
+            ..EventFilter::default()
+        })?,
+        outbox_backlog: service.outbox_backlog()?,
+    })
+}
+
+pub fn case(service: &Service, tld: &str) -> Result<CaseDetail> {
+    let row = service.tld(tld)?;
+    let code = row.tld.code.to_string();
+    let mut messages = service.messages(&MessageFilter {
+        verdict: None,
+        tld: Some(code.clone()),
+    })?;
+    messages.reverse();
+    Ok(CaseDetail {
+        row,
+        messages,
+        contacts: service.contacts_of(&code)?,
+        events: service.log(&EventFilter {
+            tld: Some(code),
+            ..EventFilter::default()
+        })?,
+    })
+}
+
+pub fn message(service: &Service, id: i64) -> Result<MessageDetail> {
+    let Some((row, raw)) = service.message(&format!("#{id}"))? else {
+        anyhow::bail!("message #{id} is gone");
+    };
+    let m = parse(&raw, true);
+    let headers = m
+        .headers
+        .iter()
+        .map(|(n, v)| format!("{n}: {v}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let authentication = m
+        .header_values("authentication-results")
+        .map(str::to_string)
+        .collect();
+    let body = if m.text.is_empty() && !m.body_fetched {
+        "(only the headers were fetched: the message was over the size cap)".to_string()
+    } else {
+        m.text.clone()
+    };
+    Ok(MessageDetail {
+        row,
+        headers,
+        body,
+        authentication,
+    })
+}
+
+/// Runs an operator action; the result in words.
+fn run(service: &Service, cmd: &Command) -> Result<String> {
+    Ok(match cmd {
+        Command::Approve { tld } => {
+            let a = service.approve(tld, &[], None)?;
+            let mut text = format!("approved .{}: {} contact(s)", a.tld, a.contacts.len());
+            if let Some(problem) = a.members.iter().find(|m| m.contains("retry")) {
+                text.push_str(&format!("; {problem}"));
+            }
+            text
+        }
+        Command::Reject { tld, reason } => {
+            service.reject(tld, reason)?;
+            format!("rejected .{tld}")
+        }
+        Command::Chase { tld } => {
+            let b = service.chase(std::slice::from_ref(tld), false, false)?;
+            match (b.mails.first(), b.skipped.first()) {
+                (Some(m), _) => format!("{} queued to {}", m.kind, m.to.join(", ")),
+                (None, Some((_, why))) => anyhow::bail!("{why}"),
+                _ => "nothing to do".into(),
+            }
+        }
+        Command::Invite { tld, again } => {
+            let b = service.invite(
+                &Selection {
+                    tlds: vec![tld.clone()],
+                    ..Selection::default()
+                },
+                *again,
+                false,
+            )?;
+            match (b.mails.first(), b.skipped.first()) {
+                (Some(m), _) => format!("invitation queued to {}", m.to.join(", ")),
+                (None, Some((_, why))) => anyhow::bail!("{why}"),
+                _ => "nothing to do".into(),
+            }
+        }
+        Command::Assign { message, tld } => {
+            let m = service.assign(&format!("#{message}"), tld)?;
+            format!("#{} is now {} for .{}", m.id, m.verdict, tld)
+        }
+        Command::SetContacts { tld, contacts } => {
+            service.set_contacts(tld, contacts)?;
+            format!("{} proposed contact(s) set for .{tld}", contacts.len())
+        }
+    })
+}
+
+/// Polls `source` every `interval`, or at once when asked; backs off after failures.
+pub fn poller(
+    service: Service,
+    mut source: Box<dyn MailSource + Send>,
+    interval: Duration,
+    poll_now: Receiver<()>,
+    ui: Sender<Msg>,
+) {
+    let name = source.name();
+    let mut backoff = Backoff::new(
+        Duration::from_secs(5),
+        interval.max(Duration::from_secs(300)),
+    );
+    let mut status = PollStatus {
+        source: Some(name),
+        ..PollStatus::default()
+    };
+    loop {
+        status.polling = true;
+        if ui.send(Msg::Poll(status.clone())).is_err() {
+            return;
+        }
+        let delay = match service.ingest(source.as_mut()) {
+            Ok(_) => {
+                backoff.reset();
+                status.error = None;
+                status.last_poll = Some(clock(Duration::ZERO));
+                status.next_poll = Some(clock(interval));
+                interval
+            }
+            Err(e) => {
+                let delay = backoff.next_delay();
+                status.error = Some((format!("{e:#}"), clock(delay)));
+                status.next_poll = None;
+                delay
+            }
+        };
+        status.polling = false;
+        if ui.send(Msg::Poll(status.clone())).is_err() {
+            return;
+        }
+        match poll_now.recv_timeout(delay) {
+            Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
+
+/// The UTC wall-clock time `after` from now, as HH:MM:SS.
+fn clock(after: Duration) -> String {
+    let t = jiff::Timestamp::now() + jiff::SignedDuration::try_from(after).unwrap_or_default();
+    t.strftime("%H:%M:%S").to_string()
+}

@@ -1,0 +1,54 @@
+//! `tldops demo`'s seed: the demo mailbox (assets/demo/maildir/README.md) ingested through the
+//! real Maildir source gives every triage verdict, as its README says.
+
+use std::collections::BTreeMap;
+
+#[test]
+fn the_demo_shows_every_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("demo");
+    std::fs::create_dir(&root).unwrap();
+    tldops::cli::demo::seed(&root).unwrap();
+    let db = rusqlite::Connection::open(root.join("data/tldops.sqlite3")).unwrap();
+    let mut stmt = db
+        .prepare("SELECT verdict, coalesce(tld, '-') FROM messages ORDER BY id")
+        .unwrap();
+    let got: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut by_verdict: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (v, t) in &got {
+        by_verdict.entry(v.as_str()).or_default().push(t.as_str());
+    }
+    let want: BTreeMap<&str, Vec<&str>> = BTreeMap::from([
+        ("admin_cc", vec!["de"]),
+        ("admin_from", vec!["nl", "jp", "se", "re", "kr", "za"]),
+        ("ambiguous", vec!["-"]),
+        ("auto_reply", vec!["br"]),
+        ("bounce", vec!["ar"]),
+        ("suspicious", vec!["mx"]),
+        ("unrelated", vec!["-", "-"]),
+        ("unverified", vec!["ch"]),
+    ]);
+    assert_eq!(by_verdict, want);
+    let state = |tld: &str| -> String {
+        db.query_row("SELECT state FROM cases WHERE tld = ?1", [tld], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    };
+    assert_eq!(state("nl"), "answered");
+    assert_eq!(state("ar"), "bounced");
+    assert_eq!(state("ke"), "invited");
+    let invitations = std::fs::read_dir(root.join("sent-mail")).unwrap().count();
+    assert_eq!(invitations, tldops::cli::demo::PILOT.len());
+    // The .kr reply names four contacts: flagged, none dropped.
+    let kr: i64 = db
+        .query_row("SELECT count(*) FROM contacts WHERE tld = 'kr'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(kr, 4);
+}
