@@ -2,14 +2,14 @@
 //! case transitions, the audit events and the mailbox checkpoint. Killed at any moment, a pass
 //! either happened entirely or not at all; run again, it stores each message once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use anyhow::Result;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::{Service, now};
 use crate::config::{DEFAULT_MAX_MESSAGE_SIZE, VouchingRole};
+use crate::domain::audit::sha256_hex;
 use crate::domain::case::CaseState;
 use crate::domain::email::address_key;
 use crate::domain::message::{Inbound, parse};
@@ -94,9 +94,11 @@ impl Service {
         let batch = source.fetch_headers(since)?;
         let ctx = self.triage_context()?;
 
-        // Headers first: only what triage needs gets its body fetched.
+        // Headers first: only what triage needs gets its body fetched. Messages judged on
+        // their headers alone keep that judgement (they are not parsed twice).
         let mut wanted = Vec::new();
-        let mut skip = Vec::new();
+        let mut skip: HashSet<u32> = HashSet::new();
+        let mut judged: HashMap<u32, (Inbound, Decision)> = HashMap::new();
         for h in &batch.headers {
             let head = parse(&h.bytes, false);
             if head
@@ -106,9 +108,28 @@ impl Service {
                 .transpose()?
                 .unwrap_or(false)
             {
-                skip.push(h.uid);
-            } else if h.size <= max_size && needs_body(&head, &ctx) {
+                skip.insert(h.uid);
+                continue;
+            }
+            let decision = triage::triage(&head, &ctx);
+            if h.size <= max_size && needs_body(&head, &decision) {
                 wanted.push(h.uid);
+            } else {
+                // Keep only what storing needs: a first poll holds thousands of these.
+                let slim = Inbound {
+                    message_id: head.message_id,
+                    from: head.from.into_iter().take(1).collect(),
+                    subject: head.subject,
+                    date: head.date,
+                    parse_error: head.parse_error,
+                    headers: head
+                        .headers
+                        .into_iter()
+                        .filter(|(n, _)| n == "authentication-results")
+                        .collect(),
+                    ..Inbound::default()
+                };
+                judged.insert(h.uid, (slim, decision));
             }
         }
         let bodies: HashMap<u32, Vec<u8>> = if wanted.is_empty() {
@@ -143,8 +164,14 @@ impl Service {
                     Some(body) => (body.as_slice(), true),
                     None => (h.bytes.as_slice(), false),
                 };
-                let msg = parse(raw, full);
-                let decision = triage::triage(&msg, &ctx);
+                let (msg, decision) = match judged.remove(&h.uid) {
+                    Some(judgement) if !full => judgement,
+                    _ => {
+                        let msg = parse(raw, full);
+                        let decision = triage::triage(&msg, &ctx);
+                        (msg, decision)
+                    }
+                };
                 let stored = store_message(
                     tx,
                     &name,
@@ -191,9 +218,9 @@ impl Service {
 
 /// Whether a message, judged on its headers, needs its body: anything that is not plainly
 /// unrelated, and every delivery report.
-fn needs_body(head: &Inbound, ctx: &Context) -> bool {
+fn needs_body(head: &Inbound, decision: &Decision) -> bool {
     head.content_type.starts_with("multipart/report")
-        || triage::triage(head, ctx).verdict != Verdict::Unrelated
+        || decision.verdict != Verdict::Unrelated
         || head.from.first().is_some_and(|f| {
             let local = f
                 .address
@@ -216,10 +243,7 @@ fn store_message(
     decision: &Decision,
     at: &str,
 ) -> Result<Option<i64>> {
-    let hash: String = Sha256::digest(raw)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hash = sha256_hex(raw);
     let id = tx.insert_message(&NewMessage {
         message_id: msg.message_id.as_deref(),
         content_hash: &hash,

@@ -52,12 +52,15 @@ impl Tx<'_> {
     /// Stores a message unless one with the same Message-ID (or, without one, the same
     /// content) is already stored; returns its row id when it was new.
     pub fn insert_message(&self, m: &NewMessage) -> Result<Option<i64>> {
-        let inserted = self.execute(
-            "INSERT INTO messages (message_id, content_hash, source, uidvalidity, uid, date,
+        // Cached: a first poll inserts tens of thousands of rows with this one statement.
+        let inserted = self
+            .prepare_cached(
+                "INSERT INTO messages (message_id, content_hash, source, uidvalidity, uid, date,
                 from_addr, subject, verdict, tld, why, parse_error, raw, ingested_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
              ON CONFLICT DO NOTHING",
-            params![
+            )?
+            .execute(params![
                 m.message_id,
                 m.content_hash,
                 m.source,
@@ -72,17 +75,16 @@ impl Tx<'_> {
                 m.parse_error,
                 m.raw,
                 m.at
-            ],
-        )?;
+            ])?;
         Ok((inserted == 1).then(|| self.last_insert_rowid()))
     }
 
     pub fn insert_contact(&self, tld: &str, c: &Contact, message: i64, at: &str) -> Result<()> {
-        self.execute(
+        self.prepare_cached(
             "INSERT INTO contacts (tld, name, email, phone, state, message, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, 'proposed', ?5, ?6, ?6)",
-            params![tld, c.name, c.email, c.phone, message, at],
-        )?;
+        )?
+        .execute(params![tld, c.name, c.email, c.phone, message, at])?;
         Ok(())
     }
 
@@ -159,13 +161,8 @@ pub trait MessageQueries: Read {
     fn message_id_stored(&self, message_id: &str) -> Result<bool> {
         Ok(self
             .conn()
-            .query_row(
-                "SELECT 1 FROM messages WHERE message_id = ?1",
-                [message_id],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some())
+            .prepare_cached("SELECT 1 FROM messages WHERE message_id = ?1")?
+            .exists([message_id])?)
     }
 
     /// Messages matching `filter`, oldest first, with their proposed contacts.

@@ -102,7 +102,12 @@ pub fn detect(msg: &Inbound) -> Option<String> {
     let subject = strip_reply_prefixes(&lower);
     SUBJECT_PATTERNS
         .iter()
-        .find(|p| subject.starts_with(*p) || subject.contains(&format!(": {p}")))
+        .find(|p| {
+            subject.starts_with(*p)
+                || subject
+                    .match_indices(*p)
+                    .any(|(i, _)| subject[..i].ends_with(": "))
+        })
         .map(|p| format!("subject says \"{p}\""))
 }
 
