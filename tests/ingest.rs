@@ -213,36 +213,12 @@ fn a_poll_killed_half_way_loses_and_duplicates_nothing() {
     maildir(&i.path("Maildir"), &files);
     let dir = i.path("Maildir");
     // Start a poll and kill it while it works; repeat until one run was really cut short.
-    let mut killed_mid_way = false;
-    for delay_ms in [150u64, 300, 600, 1200] {
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tldops"))
-            .env("HOME", i.path(""))
-            .env("TLDOPS_CONFIG", i.path("config.toml"))
-            .env("TLDOPS_DATA_DIR", i.path("data"))
-            .args(["poll", "--maildir", dir.to_str().unwrap()])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        let finished = child.try_wait().unwrap().is_some();
-        let _ = child.kill();
-        let _ = child.wait();
-        let stored: i64 = i
-            .db()
-            .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
-            .unwrap();
-        assert!(
-            stored == 0 || stored == n as i64,
-            "a killed pass left {stored} messages"
-        );
-        if !finished && stored == 0 {
-            killed_mid_way = true;
-            break;
-        }
-        if stored == n as i64 {
-            break;
-        }
-    }
+    let poll = || {
+        let mut c = i.std_cmd();
+        c.args(["poll", "--maildir", dir.to_str().unwrap()]);
+        c
+    };
+    let killed_mid_way = i.kill_mid_poll(poll, n as i64);
     assert!(
         killed_mid_way,
         "no run was interrupted mid-way; the machine is too fast for the delays"

@@ -212,33 +212,12 @@ fn a_poll_killed_half_way_over_imap_loses_and_duplicates_nothing() {
             .as_bytes(),
         );
     }
-    let mut interrupted = false;
-    for delay_ms in [100u64, 200, 400, 800, 1600] {
-        let mut child = i
-            .std_cmd()
-            .env("TEST_IMAP_PASSWORD", PASSWORD)
-            .arg("poll")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        let finished = child.try_wait().unwrap().is_some();
-        let _ = child.kill();
-        let _ = child.wait();
-        let stored: i64 = i
-            .db()
-            .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
-            .unwrap();
-        assert!(
-            stored == 0 || stored == n,
-            "a killed pass left {stored} of {n} messages"
-        );
-        if !finished && stored == 0 {
-            interrupted = true;
-            break;
-        }
-    }
+    let start_poll = || {
+        let mut c = i.std_cmd();
+        c.env("TEST_IMAP_PASSWORD", PASSWORD).arg("poll");
+        c
+    };
+    let interrupted = i.kill_mid_poll(start_poll, n);
     assert!(interrupted, "no poll was interrupted mid-way");
     let out = poll(&i);
     assert!(

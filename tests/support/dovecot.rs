@@ -181,35 +181,10 @@ impl Dovecot {
         self.kill_leftovers();
     }
 
-    /// SIGKILLs the processes still titled `dovecot-<instance>/…` and waits until they are
-    /// gone (a zombie has an empty command line and holds no socket).
+    /// SIGKILLs the processes still titled `dovecot-<instance>/…`.
     fn kill_leftovers(&self) {
         let prefix = format!("dovecot-{}/", self.instance_name());
-        let leftovers = || -> Vec<libc::pid_t> {
-            std::fs::read_dir("/proc")
-                .into_iter()
-                .flatten()
-                .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-                .filter(|pid: &libc::pid_t| {
-                    std::fs::read(format!("/proc/{pid}/cmdline"))
-                        .is_ok_and(|c| c.starts_with(prefix.as_bytes()))
-                })
-                .collect()
-        };
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            let pids = leftovers();
-            if pids.is_empty() || Instant::now() > deadline {
-                return;
-            }
-            for pid in pids {
-                // SAFETY: kill(2) on a process of this test's own Dovecot instance.
-                unsafe {
-                    libc::kill(pid, libc::SIGKILL);
-                }
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        super::process::kill_all(|cmdline| cmdline.starts_with(prefix.as_bytes()));
     }
 
     /// Unique per test server; Dovecot puts it in its processes' titles.

@@ -126,3 +126,34 @@ pub fn maildir(dir: &std::path::Path, files: &[(String, Vec<u8>)]) {
         std::fs::write(dir.join("new").join(format!("{:06}.test.host", i)), bytes).unwrap();
     }
 }
+
+impl Install {
+    /// Starts `poll` again and again, killing it after growing delays, until one run is cut
+    /// short; every killed run must have left all `total` messages or none (one transaction).
+    /// Returns whether a run was really interrupted mid-way.
+    pub fn kill_mid_poll(&self, poll: impl Fn() -> std::process::Command, total: i64) -> bool {
+        for delay_ms in [100u64, 200, 400, 800, 1600] {
+            let mut child = poll()
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+            let finished = child.try_wait().unwrap().is_some();
+            let _ = child.kill();
+            let _ = child.wait();
+            let stored: i64 = self
+                .db()
+                .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
+                .unwrap();
+            assert!(
+                stored == 0 || stored == total,
+                "a killed pass left {stored} of {total} messages"
+            );
+            if !finished && stored == 0 {
+                return true;
+            }
+        }
+        false
+    }
+}

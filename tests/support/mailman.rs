@@ -222,36 +222,11 @@ impl Mailman {
         self.kill_leftovers();
     }
 
-    /// SIGKILLs the processes started with our config file (the worker gunicorn forked) and
-    /// waits until they are gone (a zombie has an empty command line and holds no socket).
+    /// SIGKILLs the processes started with our config file (the worker gunicorn forked).
     fn kill_leftovers(&self) {
         let config = self.config_file();
         let needle = config.as_os_str().as_encoded_bytes();
-        let leftovers = || -> Vec<libc::pid_t> {
-            std::fs::read_dir("/proc")
-                .into_iter()
-                .flatten()
-                .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-                .filter(|pid: &libc::pid_t| {
-                    std::fs::read(format!("/proc/{pid}/cmdline"))
-                        .is_ok_and(|c| c.split(|&b| b == 0).any(|arg| arg == needle))
-                })
-                .collect()
-        };
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            let pids = leftovers();
-            if pids.is_empty() || Instant::now() > deadline {
-                return;
-            }
-            for pid in pids {
-                // SAFETY: kill(2) on a process of this test's own Mailman.
-                unsafe {
-                    libc::kill(pid, libc::SIGKILL);
-                }
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        super::process::kill_all(|cmdline| cmdline.split(|&b| b == 0).any(|arg| arg == needle));
     }
 }
 

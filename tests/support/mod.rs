@@ -9,5 +9,6 @@ pub mod dovecot;
 mod dovecot_files;
 pub mod install;
 pub mod mailman;
+pub mod process;
 pub mod relay;
 pub mod smtp;
