@@ -287,6 +287,28 @@ impl State {
         h
     }
 
+    /// The log rows shown: with a search in the log view, the events whose TLD, operator,
+    /// action or detail contain it ("alice", ".nl", "approved").
+    pub fn log_rows(&self) -> Vec<&EventRecord> {
+        let query = self
+            .search
+            .as_deref()
+            .filter(|_| self.view == View::Log)
+            .map(|q| q.trim_start_matches('.').to_lowercase());
+        self.data
+            .log
+            .iter()
+            .filter(|e| {
+                query.as_ref().is_none_or(|q| {
+                    e.tld.as_deref().is_some_and(|t| t == q)
+                        || e.operator.to_lowercase().contains(q)
+                        || e.action.contains(q.as_str())
+                        || e.detail.to_lowercase().contains(q)
+                })
+            })
+            .collect()
+    }
+
     pub fn members_of<'a>(&'a self, tld: &'a str) -> impl Iterator<Item = &'a ContactRow> + 'a {
         self.data.members.iter().filter(move |m| m.tld == tld)
     }

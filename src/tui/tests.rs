@@ -688,3 +688,22 @@ fn a_failing_poll_shows_its_retry() {
         "{text}"
     );
 }
+
+#[test]
+fn the_log_filters_by_tld_and_operator() {
+    let mut s = state(80, 24);
+    keys(&mut s, "3/.nl");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.log_rows().len(), 2);
+    assert!(s.log_rows().iter().all(|e| e.tld.as_deref() == Some("nl")));
+    let text = render(&s);
+    assert!(!text.contains("approved"), "{text}");
+    assert_eq!(key(&mut s, KeyCode::Enter), [Effect::LoadCase("nl".into())]);
+    key(&mut s, KeyCode::Esc);
+    keys(&mut s, "/alice");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.log_rows().len(), 3);
+    keys(&mut s, "/bob");
+    key(&mut s, KeyCode::Enter);
+    assert!(render(&s).contains("No event matches the search"));
+}

@@ -58,7 +58,11 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Data(d) => {
             s.data = *d;
             let h = s.list_height();
-            let (q, r, l) = (s.data.queue.len(), s.roster_rows().len(), s.data.log.len());
+            let (q, r, l) = (
+                s.data.queue.len(),
+                s.roster_rows().len(),
+                s.log_rows().len(),
+            );
             s.queue.step(0, q, h);
             s.roster.step(0, r, h);
             s.log.step(0, l, h);
@@ -118,6 +122,7 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 let q = s.search_input.take().unwrap_or_default();
                 s.search = (!q.is_empty()).then_some(q);
                 s.roster = Default::default();
+                s.log = Default::default();
                 jump_to_match(s, 0, true);
             }
             KeyCode::Esc => s.search_input = None,
@@ -164,9 +169,12 @@ fn act(s: &mut State, action: Action) -> Vec<Effect> {
         Action::PageUp => move_by(s, -(h.max(1) as isize)),
         Action::Open => return open(s),
         Action::Back => {
-            if s.search.is_some() {
+            // Esc first clears the search of a list view, then goes back.
+            let searchable = matches!(s.view, View::Queue | View::Roster | View::Log | View::Help);
+            if s.search.is_some() && searchable {
                 s.search = None;
                 s.roster = Default::default();
+                s.log = Default::default();
             } else if let Some(v) = s.back.pop() {
                 s.view = v;
             }
@@ -239,9 +247,7 @@ fn act(s: &mut State, action: Action) -> Vec<Effect> {
 fn switch(s: &mut State, v: View) {
     s.back.clear();
     s.view = v;
-    if v != View::Roster {
-        s.search = None;
-    }
+    s.search = None;
 }
 
 fn go(s: &mut State, v: View) {
@@ -256,7 +262,7 @@ fn list_len(s: &State) -> usize {
     match s.view {
         View::Queue => s.data.queue.len(),
         View::Roster => s.roster_rows().len(),
-        View::Log => s.data.log.len(),
+        View::Log => s.log_rows().len(),
         View::Case => s.case.as_ref().map_or(0, |c| c.messages.len()),
         _ => 0,
     }
@@ -278,7 +284,7 @@ fn move_by(s: &mut State, delta: isize) {
 }
 
 /// Moves to the next (`dir` 1) or previous (-1) row matching the search; `dir` 0 finds the
-/// first from the top. The roster filters instead of jumping.
+/// first from the top. The roster and the log filter instead of jumping.
 fn jump_to_match(s: &mut State, dir: isize, from_top: bool) {
     let Some(q) = s.search.clone().map(|q| q.to_lowercase()) else {
         return;
@@ -298,22 +304,14 @@ fn jump_to_match(s: &mut State, dir: isize, from_top: bool) {
                 )
             })
             .collect(),
-        View::Log => s
-            .data
-            .log
-            .iter()
-            .map(|e| {
-                format!(
-                    "{} {} {} {}",
-                    e.operator,
-                    e.tld.clone().unwrap_or_default(),
-                    e.action,
-                    e.detail
-                )
-            })
-            .collect(),
-        View::Roster => {
-            s.roster.step(0, s.roster_rows().len(), s.list_height());
+        View::Roster | View::Log => {
+            // These views filter by the search instead of jumping.
+            let h = s.list_height();
+            if s.view == View::Roster {
+                s.roster.step(0, s.roster_rows().len(), h);
+            } else {
+                s.log.step(0, s.log_rows().len(), h);
+            }
             if dir != 0 {
                 move_by(s, dir);
             }
@@ -325,22 +323,14 @@ fn jump_to_match(s: &mut State, dir: isize, from_top: bool) {
     if len == 0 {
         return;
     }
-    let current = match s.view {
-        View::Queue => s.queue.selected,
-        _ => s.log.selected,
-    };
+    let current = s.queue.selected;
     let start = if from_top { 0 } else { current as isize + dir };
     for step in 0..len as isize {
         let i = (start + step * if dir < 0 { -1 } else { 1 }).rem_euclid(len as isize) as usize;
         if rows[i].to_lowercase().contains(&q) {
             let h = s.list_height();
-            let cursor = if s.view == View::Queue {
-                &mut s.queue
-            } else {
-                &mut s.log
-            };
-            cursor.selected = i;
-            cursor.fit(h);
+            s.queue.selected = i;
+            s.queue.fit(h);
             return;
         }
     }
@@ -376,7 +366,7 @@ fn open(s: &mut State) -> Vec<Effect> {
             vec![Effect::LoadCase(code)]
         }
         View::Log => {
-            let Some(tld) = s.data.log.get(s.log.selected).and_then(|e| e.tld.clone()) else {
+            let Some(tld) = s.log_rows().get(s.log.selected).and_then(|e| e.tld.clone()) else {
                 return vec![];
             };
             go(s, View::Case);

@@ -9,12 +9,18 @@ use crate::tui::state::State;
 use crate::tui::theme::Theme;
 
 pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
-    if s.data.log.is_empty() {
-        f.render_widget(Paragraph::new("  The audit log is empty."), area);
+    let events = s.log_rows();
+    if events.is_empty() {
+        let text = if s.data.log.is_empty() {
+            "  The audit log is empty."
+        } else {
+            "  No event matches the search (Esc clears it)."
+        };
+        f.render_widget(Paragraph::new(text), area);
         return;
     }
     let height = area.height.saturating_sub(1) as usize;
-    let rows: Vec<Row> = window(&s.data.log, s.log.offset, height)
+    let rows: Vec<Row> = window(&events, s.log.offset, height)
         .iter()
         .enumerate()
         .map(|(i, e)| {
