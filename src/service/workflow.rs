@@ -35,6 +35,18 @@ pub struct Batch {
     pub skipped: Vec<(String, String)>,
 }
 
+impl Batch {
+    /// Adds one TLD's outcome: its mail, or why it was skipped (a refusal, not a failure).
+    fn record(&mut self, code: String, result: Result<Planned>) -> Result<()> {
+        match result {
+            Ok(mail) => self.mails.push(mail),
+            Err(e) if e.is::<UsageError>() => self.skipped.push((code, e.to_string())),
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+}
+
 /// What an approval did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Approval {
@@ -170,18 +182,12 @@ impl Service {
                     invited: true,
                     ..CaseUpdate::default()
                 };
-                if !tx.update_case(&code, case.version, &update, &at)? {
-                    bail!(".{code} changed meanwhile; try again");
-                }
+                tx.update_case(&code, case.version, &update, &at)?;
                 tx.append_event(&at, &operator, Some(&code), "invited",
                     &json!({ "to": tld.admin.email, "message_id": mail.message_id, "again": again && case.state != CaseState::Uninvited }))?;
                 Ok(mail)
             });
-            match result {
-                Ok(mail) => batch.mails.push(mail),
-                Err(e) if e.is::<UsageError>() => batch.skipped.push((code, e.to_string())),
-                Err(e) => return Err(e),
-            }
+            batch.record(code, result)?;
         }
         Ok(batch)
     }
@@ -267,18 +273,12 @@ impl Service {
                     reminded: true,
                     ..CaseUpdate::default()
                 };
-                if !tx.update_case(&code, case.version, &update, &at)? {
-                    bail!(".{code} changed meanwhile; try again");
-                }
+                tx.update_case(&code, case.version, &update, &at)?;
                 tx.append_event(&at, &operator, Some(&code), "reminded",
                     &json!({ "reminder": case.reminders + 1, "escalated_to_tech": escalate, "message_id": mail.message_id }))?;
                 Ok(mail)
             });
-            match result {
-                Ok(mail) => batch.mails.push(mail),
-                Err(e) if e.is::<UsageError>() => batch.skipped.push((code, e.to_string())),
-                Err(e) => return Err(e),
-            }
+            batch.record(code, result)?;
         }
         Ok(batch)
     }
@@ -368,9 +368,7 @@ impl Service {
                 override_reason: override_reason.filter(|_| overridden),
                 ..CaseUpdate::default()
             };
-            if !tx.update_case(&code, case.version, &update, &at)? {
-                bail!(".{code} changed meanwhile; try again");
-            }
+            tx.update_case(&code, case.version, &update, &at)?;
             let list: Vec<String> = chosen.iter().map(|c| describe(&c.contact())).collect();
             let mut values = self.common_values(Some(&tld));
             values.insert("contacts", list.iter().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n"));
@@ -441,9 +439,7 @@ impl Service {
                 reason: Some(reason.trim()),
                 ..CaseUpdate::default()
             };
-            if !tx.update_case(&code, case.version, &update, &at)? {
-                bail!(".{code} changed meanwhile; try again");
-            }
+            tx.update_case(&code, case.version, &update, &at)?;
             tx.append_event(
                 &at,
                 &operator,

@@ -142,8 +142,9 @@ fn to_case(r: &rusqlite::Row) -> rusqlite::Result<CaseRow> {
 }
 
 impl Tx<'_> {
-    /// Applies `u` if the case is still at `version`; false when someone else changed it.
-    pub fn update_case(&self, tld: &str, version: i64, u: &CaseUpdate, at: &str) -> Result<bool> {
+    /// Applies `u` if the case is still at `version` (compare-and-set); an error when someone
+    /// else changed it since it was read.
+    pub fn update_case(&self, tld: &str, version: i64, u: &CaseUpdate, at: &str) -> Result<()> {
         let changed = self.execute(
             "UPDATE cases SET
                 state = coalesce(?3, state),
@@ -174,7 +175,10 @@ impl Tx<'_> {
                 at
             ],
         )?;
-        Ok(changed == 1)
+        if changed != 1 {
+            anyhow::bail!(".{tld} changed meanwhile (another operator?); try again");
+        }
+        Ok(())
     }
 }
 
