@@ -161,6 +161,11 @@ fn triage_the_demo_with_the_keyboard() {
     t.wait_for("approved .nl: 2 contact(s)");
     t.wait_for("+ approved");
 
+    // C-l redraws everything, and the UI stays (no terminal query that could stall it).
+    t.keys(&["C-l"]);
+    std::thread::sleep(Duration::from_millis(2500));
+    t.wait_for("+ approved");
+
     // The help screen is one key away, and generated from the keymap.
     t.keys(&["?"]);
     t.wait_for("approve the proposed contacts");
@@ -219,5 +224,36 @@ fn sigterm_restores_the_terminal() {
     assert!(!pid.is_empty(), "tldops is running under the pane's shell");
     Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     t.wait_for("TLDOPS-EXITED");
+    assert_eq!(t.display("#{alternate_on}"), "0");
+}
+
+#[test]
+fn ctrl_z_suspends_and_fg_resumes() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("demo");
+    // An interactive shell, so that job control (Ctrl-Z, fg) works as it does for an operator.
+    let t = Tmux::start(&format!(
+        "env -i HOME={} PATH=/usr/bin:/bin TERM=xterm-256color PS1='ready$ ' bash --norc --noprofile -i",
+        home.path().display()
+    ));
+    t.wait_for("ready$");
+    let bin = assert_cmd::cargo::cargo_bin("tldops");
+    t.keys(&[
+        &format!("{} --data-dir {} demo", bin.display(), data.display()),
+        "Enter",
+    ]);
+    t.wait_for("1 Queue (");
+    t.keys(&["C-z"]);
+    let stopped = t.wait_for("Stopped");
+    assert_eq!(
+        t.display("#{alternate_on}"),
+        "0",
+        "suspended, the terminal is the shell's:\n{stopped}"
+    );
+    t.keys(&["fg", "Enter"]);
+    t.wait_for("1 Queue (");
+    assert_eq!(t.display("#{alternate_on}"), "1");
+    t.keys(&["j", "q"]);
+    t.wait_for("the demo's data is kept in");
     assert_eq!(t.display("#{alternate_on}"), "0");
 }

@@ -123,7 +123,7 @@ pub fn run(setup: Setup) -> Result<()> {
                 match effect {
                     Effect::Quit => return Ok(()),
                     Effect::Suspend => terminal::suspend(&mut term)?,
-                    Effect::Redraw => term.clear()?,
+                    Effect::Redraw => terminal::full_redraw(&mut term)?,
                     Effect::PollNow => {
                         let _ = poll_tx.send(());
                     }

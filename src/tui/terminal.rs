@@ -46,5 +46,13 @@ pub fn suspend(term: &mut Term) -> io::Result<()> {
     }
     enable_raw_mode()?;
     execute!(io::stdout(), EnterAlternateScreen, Hide)?;
-    term.clear()
+    full_redraw(term)
+}
+
+/// Clears the screen and makes the next frame draw every cell. Not `Terminal::clear`: that
+/// asks the terminal for the cursor position, and the answer would go to the input thread
+/// (a two-second stall, then an error); resizing to the current size clears without asking.
+pub fn full_redraw(term: &mut Term) -> io::Result<()> {
+    let size = term.size()?;
+    term.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
 }
