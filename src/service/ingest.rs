@@ -216,11 +216,21 @@ impl Service {
     }
 }
 
-/// Whether a message, judged on its headers, needs its body: anything that is not plainly
-/// unrelated, and every delivery report.
+/// Whether a message, judged on its headers, needs its body: replies whose text may name
+/// contacts or the TLD (admin_from, admin_cc, unverified, ambiguous), and anything that may be
+/// a delivery report. Auto-replies, suspicious and unrelated mail are decided by their headers
+/// (nothing above them in the precedence looks at a body but bounces), so their bodies stay
+/// on the server: on a real mailbox that is most of the mail.
 fn needs_body(head: &Inbound, decision: &Decision) -> bool {
     head.content_type.starts_with("multipart/report")
-        || decision.verdict != Verdict::Unrelated
+        || matches!(
+            decision.verdict,
+            Verdict::AdminFrom
+                | Verdict::AdminCc
+                | Verdict::Unverified
+                | Verdict::Ambiguous
+                | Verdict::Bounce
+        )
         || head.from.first().is_some_and(|f| {
             let local = f
                 .address

@@ -167,17 +167,33 @@ pub trait MessageQueries: Read {
 
     /// Messages matching `filter`, oldest first, with their proposed contacts.
     fn messages(&self, filter: &MessageFilter) -> Result<Vec<MessageRow>> {
-        let mut stmt = self.conn().prepare(&format!(
-            "SELECT {COLUMNS} FROM messages
-             WHERE (?1 IS NULL OR verdict = ?1) AND (?2 IS NULL OR tld = ?2) ORDER BY id"
-        ))?;
+        // Conditions are added only when given: `(?1 IS NULL OR verdict = ?1)` would make
+        // SQLite scan the whole table instead of using the verdict and TLD indexes.
+        let mut conditions = Vec::new();
+        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::new();
         let verdict = filter.verdict.map(Verdict::as_str);
+        if let Some(v) = &verdict {
+            conditions.push(format!("verdict = ?{}", values.len() + 1));
+            values.push(v);
+        }
+        if let Some(t) = &filter.tld {
+            conditions.push(format!("tld = ?{}", values.len() + 1));
+            values.push(t);
+        }
+        let filter_sql = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {COLUMNS} FROM messages {filter_sql} ORDER BY id"
+        ))?;
         let mut rows: Vec<MessageRow> = stmt
-            .query_map(params![verdict, filter.tld], to_row)?
+            .query_map(values.as_slice(), to_row)?
             .collect::<rusqlite::Result<_>>()?;
-        let mut contacts = self
-            .conn()
-            .prepare("SELECT email, name, phone FROM contacts WHERE message = ?1 ORDER BY id")?;
+        let mut contacts = self.conn().prepare_cached(
+            "SELECT email, name, phone FROM contacts WHERE message = ?1 ORDER BY id",
+        )?;
         for row in &mut rows {
             row.contacts = contacts
                 .query_map([row.id], |r| {

@@ -127,6 +127,10 @@ ALTER TABLE contacts ADD COLUMN backend_error TEXT;    -- the last members-backe
 ALTER TABLE cases ADD COLUMN override_reason TEXT;     -- why an unverified or suspicious reply was accepted
 CREATE INDEX contacts_state ON contacts (state);
 "#,
+    // 3: listing messages with their contacts without scanning the contacts table per row.
+    r#"
+CREATE INDEX contacts_message ON contacts (message);
+"#,
 ];
 
 /// Brings the schema up to date. A database from a newer tldops is refused, not touched.

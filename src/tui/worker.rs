@@ -161,7 +161,8 @@ pub fn message(service: &Service, id: i64) -> Result<MessageDetail> {
         .map(str::to_string)
         .collect();
     let body = if m.text.is_empty() && !m.body_fetched {
-        "(only the headers were fetched: the message was over the size cap)".to_string()
+        "(only the headers were fetched: triage needed no more, or the message was over the size cap)"
+            .to_string()
     } else {
         m.text.clone()
     };

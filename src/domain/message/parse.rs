@@ -9,6 +9,21 @@ use mail_parser::{
 
 use super::{Inbound, Mailbox, Original, html_to_text, sanitize};
 
+/// mail-parser, told to decode only the headers triage reads (addresses, dates, Message-IDs,
+/// MIME, Subject) and keep the rest raw: structured parsing of every `Received:` line was a
+/// large share of a first poll's time.
+fn parser() -> &'static MessageParser {
+    static PARSER: std::sync::LazyLock<MessageParser> = std::sync::LazyLock::new(|| {
+        MessageParser::new()
+            .with_mime_headers()
+            .with_date_headers()
+            .with_address_headers()
+            .with_message_ids()
+            .header_text(mail_parser::HeaderName::Subject)
+    });
+    &PARSER
+}
+
 /// Parses a message. `body_fetched` says whether `raw` is the whole message or only its header
 /// block. Never panics; unparseable input gives an `Inbound` with `parse_error` set.
 pub fn parse(raw: &[u8], body_fetched: bool) -> Inbound {
@@ -30,7 +45,7 @@ fn failed(why: &str) -> Inbound {
 }
 
 fn parse_unguarded(raw: &[u8], body_fetched: bool) -> Option<Inbound> {
-    let message = MessageParser::default().parse(raw)?;
+    let message = parser().parse(raw)?;
     if message.headers().is_empty() {
         return None;
     }
@@ -144,7 +159,7 @@ fn read_body(message: &Message, inbound: &mut Inbound) {
             }
             "text/rfc822-headers" | "message/rfc822-headers" => {
                 let text = part_text(part).unwrap_or_default();
-                if let Some(m) = MessageParser::default().parse_headers(text.as_bytes()) {
+                if let Some(m) = parser().parse_headers(text.as_bytes()) {
                     inbound.originals.push(original(&m));
                 }
             }

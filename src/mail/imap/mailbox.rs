@@ -13,6 +13,8 @@ use crate::mail::Header;
 
 /// Messages per body FETCH: bounds the memory one answer takes (the caller caps sizes).
 const BODIES_PER_COMMAND: usize = 25;
+/// Headers per `UID FETCH`: a few megabytes of answer each.
+const HEADERS_PER_COMMAND: usize = 2000;
 
 /// What EXAMINE said about the mailbox.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,45 +76,55 @@ fn parse_examine(untagged: &[u8]) -> Option<Selected> {
     })
 }
 
-/// Headers of the messages with UID `first` or above, in one command whatever their number.
-/// `first:*` always includes the highest message even when its UID is below `first` (RFC 3501
-/// §6.4.8): such answers are dropped here.
+/// Headers of the messages with UID `first` or above: `UID SEARCH` for their UIDs, then
+/// `UID FETCH` in batches, so no single answer is hundreds of megabytes (the imap crate
+/// buffers and parses each answer whole). `first:*` always includes the highest message even
+/// when its UID is below `first` (RFC 3501 §6.4.8): such UIDs are dropped here.
 pub fn headers_from<T: Read + Write>(
     session: &mut Session<T>,
     first: u32,
     io_timeout: Duration,
 ) -> Result<Vec<Header>, Failure> {
-    let fetches = session
-        .uid_fetch(format!("{first}:*"), "(UID RFC822.SIZE BODY.PEEK[HEADER])")
-        .map_err(|e| Failure::imap("fetching headers failed", e, io_timeout))?;
+    let mut uids: Vec<u32> = session
+        .uid_search(format!("UID {first}:*"))
+        .map_err(|e| Failure::imap("searching for new messages failed", e, io_timeout))?
+        .into_iter()
+        .filter(|&u| u >= first)
+        .collect();
+    uids.sort_unstable();
     let mut headers = BTreeMap::new();
     let mut without_header = BTreeSet::new();
-    for f in fetches.iter() {
-        let Some(uid) = f.uid.filter(|&u| u >= first) else {
-            continue;
-        };
-        match f.header() {
-            Some(bytes) => {
-                let size = f.size.map_or(bytes.len() as u64, u64::from);
-                headers.insert(
-                    uid,
-                    Header {
+    for set in uid_set::batches(&uids, HEADERS_PER_COMMAND) {
+        let fetches = session
+            .uid_fetch(&set, "(UID RFC822.SIZE BODY.PEEK[HEADER])")
+            .map_err(|e| Failure::imap("fetching headers failed", e, io_timeout))?;
+        for f in fetches.iter() {
+            let Some(uid) = f.uid.filter(|&u| u >= first) else {
+                continue;
+            };
+            match f.header() {
+                Some(bytes) => {
+                    let size = f.size.map_or(bytes.len() as u64, u64::from);
+                    headers.insert(
                         uid,
-                        size,
-                        bytes: bytes.to_vec(),
-                    },
-                );
-            }
-            // A flag update about the message, or a server that could not read it.
-            None => {
-                without_header.insert(uid);
+                        Header {
+                            uid,
+                            size,
+                            bytes: bytes.to_vec(),
+                        },
+                    );
+                }
+                // A flag update about the message, or a server that could not read it.
+                None => {
+                    without_header.insert(uid);
+                }
             }
         }
+        session.take_all_unsolicited().for_each(drop);
     }
     for uid in without_header.iter().filter(|u| !headers.contains_key(u)) {
         tracing::warn!("UID {uid}: the server sent no header, message skipped");
     }
-    session.take_all_unsolicited().for_each(drop);
     Ok(headers.into_values().collect())
 }
 
