@@ -96,11 +96,11 @@ impl Service {
 
         // Headers first: only what triage needs gets its body fetched. Messages judged on
         // their headers alone keep that judgement (they are not parsed twice).
+        let heads = judge_headers(&batch.headers, &ctx);
         let mut wanted = Vec::new();
         let mut skip: HashSet<u32> = HashSet::new();
         let mut judged: HashMap<u32, (Inbound, Decision)> = HashMap::new();
-        for h in &batch.headers {
-            let head = parse(&h.bytes, false);
+        for (h, (head, decision)) in batch.headers.iter().zip(heads) {
             if head
                 .message_id
                 .as_deref()
@@ -109,27 +109,10 @@ impl Service {
                 .unwrap_or(false)
             {
                 skip.insert(h.uid);
-                continue;
-            }
-            let decision = triage::triage(&head, &ctx);
-            if h.size <= max_size && needs_body(&head, &decision) {
+            } else if h.size <= max_size && needs_body(&head, &decision) {
                 wanted.push(h.uid);
             } else {
-                // Keep only what storing needs: a first poll holds thousands of these.
-                let slim = Inbound {
-                    message_id: head.message_id,
-                    from: head.from.into_iter().take(1).collect(),
-                    subject: head.subject,
-                    date: head.date,
-                    parse_error: head.parse_error,
-                    headers: head
-                        .headers
-                        .into_iter()
-                        .filter(|(n, _)| n == "authentication-results")
-                        .collect(),
-                    ..Inbound::default()
-                };
-                judged.insert(h.uid, (slim, decision));
+                judged.insert(h.uid, (head, decision));
             }
         }
         let bodies: HashMap<u32, Vec<u8>> = if wanted.is_empty() {
@@ -214,6 +197,49 @@ impl Service {
         );
         Ok(report)
     }
+}
+
+/// Parses and triages every header block, on all cores (a first poll judges tens of
+/// thousands): what a message judged on its headers alone keeps is only what storing needs.
+fn judge_headers(headers: &[crate::mail::Header], ctx: &Context) -> Vec<(Inbound, Decision)> {
+    let judge = |h: &crate::mail::Header| {
+        let head = parse(&h.bytes, false);
+        let decision = triage::triage(&head, ctx);
+        if needs_body(&head, &decision) {
+            return (head, decision);
+        }
+        let slim = Inbound {
+            message_id: head.message_id,
+            from: head.from.into_iter().take(1).collect(),
+            subject: head.subject,
+            date: head.date,
+            parse_error: head.parse_error,
+            headers: head
+                .headers
+                .into_iter()
+                .filter(|(n, _)| n == "authentication-results")
+                .collect(),
+            ..Inbound::default()
+        };
+        (slim, decision)
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if threads < 2 || headers.len() < 1000 {
+        return headers.iter().map(judge).collect();
+    }
+    let per_thread = headers.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = headers
+            .chunks(per_thread)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(judge).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("triage does not panic (fuzzed)"))
+            .collect()
+    })
 }
 
 /// Whether a message, judged on its headers, needs its body: replies whose text may name
