@@ -126,11 +126,7 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 jump_to_match(s, 0, true);
             }
             KeyCode::Esc => s.search_input = None,
-            KeyCode::Backspace => {
-                input.pop();
-            }
-            KeyCode::Char(c) => input.push(c),
-            _ => {}
+            other => edit(input, other),
         }
         return vec![];
     }
@@ -141,11 +137,7 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 return command_line(s, &line);
             }
             KeyCode::Esc => s.command_input = None,
-            KeyCode::Backspace => {
-                input.pop();
-            }
-            KeyCode::Char(c) => input.push(c),
-            _ => {}
+            other => edit(input, other),
         }
         return vec![];
     }
@@ -624,11 +616,7 @@ fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 });
             }
             KeyCode::Esc => s.dialog = None,
-            KeyCode::Backspace => {
-                input.pop();
-            }
-            KeyCode::Char(c) => input.push(c),
-            _ => {}
+            other => edit(input, other),
         },
         Dialog::Contacts {
             tld,
@@ -644,10 +632,7 @@ fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 }
                 *row = (*row + 1).min(lines.len() - 1);
             }
-            KeyCode::Backspace => {
-                lines[*row].pop();
-            }
-            KeyCode::Char(c) => lines[*row].push(c),
+            KeyCode::Backspace | KeyCode::Char(_) => edit(&mut lines[*row], k.code),
             KeyCode::Enter => match parse_contacts(lines) {
                 Ok(contacts) if !contacts.is_empty() => {
                     let tld = tld.clone();
@@ -671,6 +656,17 @@ fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         },
     }
     vec![]
+}
+
+/// Typing into a one-line input: characters, and Backspace; other keys do nothing.
+fn edit(input: &mut String, code: KeyCode) {
+    match code {
+        KeyCode::Backspace => {
+            input.pop();
+        }
+        KeyCode::Char(c) => input.push(c),
+        _ => {}
+    }
 }
 
 /// `email, name, phone` per line; blank lines ignored; every address checked.
