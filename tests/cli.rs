@@ -351,10 +351,7 @@ fn database_and_log_file_are_private() {
             .mode();
         assert_eq!(mode & 0o777, 0o600, "{file}");
     }
-    let journal: String = i
-        .db()
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
+    let journal: String = i.scalar("PRAGMA journal_mode");
     assert_eq!(journal, "wal");
     let log = std::fs::read_to_string(i.path("data/tldops.log")).unwrap();
     assert!(log.contains("roster imported"), "{log}");

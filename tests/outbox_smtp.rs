@@ -66,10 +66,7 @@ fn an_invitation_arrives_exactly_as_recorded() {
         format!("[TLD-OPS .nl #{token}] Invitation to name the security contacts of .nl")
     );
     assert!(m.text.starts_with("Dear Ann de Vries,"), "{}", m.text);
-    let stored: Vec<u8> = i
-        .db()
-        .query_row("SELECT raw FROM outbox", [], |r| r.get(0))
-        .unwrap();
+    let stored: Vec<u8> = i.scalar("SELECT raw FROM outbox");
     assert_eq!(
         parse(&stored, true),
         m,

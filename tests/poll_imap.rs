@@ -156,10 +156,7 @@ fn messages_over_the_size_cap_keep_their_headers_only() {
     // The headers still say who wrote and about what; the body was never fetched.
     assert_eq!(m["verdict"], "admin_from");
     assert_eq!(m["contacts"], Value::Array(vec![]));
-    let raw: Vec<u8> = i
-        .db()
-        .query_row("SELECT raw FROM messages", [], |r| r.get(0))
-        .unwrap();
+    let raw: Vec<u8> = i.scalar("SELECT raw FROM messages");
     assert!(raw.len() < big.1.len());
 }
 

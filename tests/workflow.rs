@@ -113,14 +113,7 @@ fn the_whole_procedure() {
         be_invite.header("auto-submitted").is_none(),
         "invitations want a person's answer"
     );
-    let recorded: String = i
-        .db()
-        .query_row(
-            "SELECT invitation_message_id FROM cases WHERE tld = 'be'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let recorded: String = i.scalar("SELECT invitation_message_id FROM cases WHERE tld = 'be'");
     assert_eq!(be_invite.message_id.as_deref(), Some(recorded.as_str()));
     assert!(!String::from_utf8_lossy(raw).contains("{admin_name}"));
 
@@ -269,14 +262,7 @@ fn the_whole_procedure() {
         .into_iter()
         .find(|(_, m, _)| m.subject.contains("Reminder"))
         .unwrap();
-    let invitation: String = i
-        .db()
-        .query_row(
-            "SELECT invitation_message_id FROM cases WHERE tld = 'cz'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let invitation: String = i.scalar("SELECT invitation_message_id FROM cases WHERE tld = 'cz'");
     assert_eq!(reminder.1.in_reply_to, [invitation]);
     assert_eq!(case_state(&i, "cz"), "reminded");
     // Not due again straight away; the last allowed reminder goes to the tech contact too.
@@ -383,23 +369,9 @@ fn two_operators_approving_at_once_get_one_winner() {
         err.contains(".nl: already approved by ") && err.contains(" at 20"),
         "{err}"
     );
-    let approvals: i64 = i
-        .db()
-        .query_row(
-            "SELECT count(*) FROM events WHERE action = 'approved'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let approvals: i64 = i.scalar("SELECT count(*) FROM events WHERE action = 'approved'");
     assert_eq!(approvals, 1);
-    let welcomes: i64 = i
-        .db()
-        .query_row(
-            "SELECT count(*) FROM outbox WHERE kind = 'welcome'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let welcomes: i64 = i.scalar("SELECT count(*) FROM outbox WHERE kind = 'welcome'");
     assert_eq!(welcomes, 1);
 }
 
@@ -520,14 +492,7 @@ fn approval_subscribes_through_mailman3_and_survives_its_outage() {
             .any(|q| q["kind"] == "members" && q["tld"] == "se"),
         "{queue}"
     );
-    let state: String = i
-        .db()
-        .query_row(
-            "SELECT state FROM contacts WHERE email = 'maja@iis.example'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let state: String = i.scalar("SELECT state FROM contacts WHERE email = 'maja@iis.example'");
     assert_eq!(state, "proposed", "not subscribed until Mailman confirms");
 
     mailman.start_again();

@@ -60,6 +60,11 @@ impl Install {
         serde_json::from_str(&self.ok(args)).unwrap()
     }
 
+    /// One value from the installation's database (`SELECT count(*) …`, `SELECT state …`).
+    pub fn scalar<T: rusqlite::types::FromSql>(&self, sql: &str) -> T {
+        self.db().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
     pub fn db(&self) -> rusqlite::Connection {
         rusqlite::Connection::open(self.path("data/tldops.sqlite3")).unwrap()
     }
@@ -142,10 +147,7 @@ impl Install {
             let finished = child.try_wait().unwrap().is_some();
             let _ = child.kill();
             let _ = child.wait();
-            let stored: i64 = self
-                .db()
-                .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
-                .unwrap();
+            let stored: i64 = self.scalar("SELECT count(*) FROM messages");
             assert!(
                 stored == 0 || stored == total,
                 "a killed pass left {stored} of {total} messages"
