@@ -12,13 +12,25 @@ use crate::tui::theme::{Theme, glyph};
 pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
     let items = &s.data.queue;
     if items.is_empty() {
-        let text = vec![
+        let hint = if s.data.roster.is_empty() {
+            vec![
+                Line::from("  There is no roster yet: import one with `tldops roster import FILE`"),
+                Line::from("  (CSV or IANA whois text), or look around with `tldops demo`."),
+            ]
+        } else {
+            vec![
+                Line::from(
+                    "  Replies appear here as they arrive (p polls now); 2 shows the roster,",
+                ),
+                Line::from("  where i invites a ccTLD."),
+            ]
+        };
+        let mut text = vec![
             Line::from(""),
             Line::from(Span::styled("  Nothing waits for you.", theme.title())),
             Line::from(""),
-            Line::from("  Replies appear here as they arrive (p polls now); 2 shows the roster,"),
-            Line::from("  where i invites a ccTLD."),
         ];
+        text.extend(hint);
         f.render_widget(Paragraph::new(text), area);
         return;
     }
