@@ -232,3 +232,40 @@ fn a_poll_killed_half_way_over_imap_loses_and_duplicates_nothing() {
         .unwrap();
     assert_eq!((rows, ids), (n, n));
 }
+
+#[test]
+fn watch_keeps_polling_and_sees_new_mail() {
+    let dovecot = Dovecot::start();
+    let i = world(&format!("{}\npoll_interval = \"1s\"", plain(&dovecot)));
+    let mut child = i
+        .std_cmd()
+        .env("TEST_IMAP_PASSWORD", PASSWORD)
+        .args(["poll", "--watch"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    dovecot.deliver(
+        b"From: hostmaster@afnic.example\r\nTo: secretariat@ccnso.example.org\r\n\
+          Subject: [TLD-OPS .pm] contacts\r\nMessage-ID: <watch.pm@afnic.example>\r\n\
+          Date: Tue, 3 Mar 2026 10:00:00 +0000\r\n\r\nFor .pm: Marie <marie@afnic.example>\r\n",
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let mut seen = false;
+    while std::time::Instant::now() < deadline {
+        if i.scalar::<i64>(
+            "SELECT count(*) FROM messages WHERE message_id = 'watch.pm@afnic.example'",
+        ) == 1
+        {
+            seen = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    assert!(seen, "the watcher did not pick up the new mail");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(": 1 new, 1 stored"), "{stdout}");
+}
