@@ -12,7 +12,7 @@ use crate::config::{DEFAULT_MAX_MESSAGE_SIZE, VouchingRole};
 use crate::domain::audit::sha256_hex;
 use crate::domain::case::CaseState;
 use crate::domain::email::address_key;
-use crate::domain::message::{Inbound, parse};
+use crate::domain::message::{Inbound, parse_keeping};
 use crate::domain::tld::TldCode;
 use crate::domain::triage::{self, Context, Decision, SentKind, SentMail, Verdict};
 use crate::mail::{Checkpoint, MailSource};
@@ -141,6 +141,7 @@ impl Service {
                     .map(|s| s.last_uid),
             )
             .unwrap_or(0);
+        let keep = triage::headers_read();
         self.store.write(|tx| {
             for h in batch.headers.iter().filter(|h| !skip.contains(&h.uid)) {
                 let (raw, full) = match bodies.get(&h.uid) {
@@ -150,7 +151,7 @@ impl Service {
                 let (msg, decision) = match judged.remove(&h.uid) {
                     Some(judgement) if !full => judgement,
                     _ => {
-                        let msg = parse(raw, full);
+                        let msg = parse_keeping(raw, full, Some(&keep));
                         let decision = triage::triage(&msg, &ctx);
                         (msg, decision)
                     }
@@ -202,8 +203,9 @@ impl Service {
 /// Parses and triages every header block, on all cores (a first poll judges tens of
 /// thousands): what a message judged on its headers alone keeps is only what storing needs.
 fn judge_headers(headers: &[crate::mail::Header], ctx: &Context) -> Vec<(Inbound, Decision)> {
+    let keep = triage::headers_read();
     let judge = |h: &crate::mail::Header| {
-        let head = parse(&h.bytes, false);
+        let head = parse_keeping(&h.bytes, false, Some(&keep));
         let decision = triage::triage(&head, ctx);
         if needs_body(&head, &decision) {
             return (head, decision);

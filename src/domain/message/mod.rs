@@ -6,7 +6,7 @@ mod parse;
 mod sanitize;
 
 pub use html::html_to_text;
-pub use parse::parse;
+pub use parse::{parse, parse_keeping};
 pub use sanitize::sanitize;
 
 use crate::domain::email::address_key;

@@ -4,7 +4,7 @@
 use crate::domain::message::Inbound;
 
 /// Headers whose presence marks an automatic answer (besides `Auto-Submitted`).
-const MARKER_HEADERS: &[&str] = &[
+pub(super) const MARKER_HEADERS: &[&str] = &[
     "x-autoreply",
     "x-autorespond",
     "x-auto-reply",

@@ -87,6 +87,14 @@ impl fmt::Display for Verdict {
     }
 }
 
+/// Every header triage reads (`Inbound::headers`; the decoded fields aside): ingest keeps
+/// only these. A test checks the list against what the triage code asks for.
+pub fn headers_read() -> Vec<&'static str> {
+    let mut h = vec!["auto-submitted", "precedence", "authentication-results"];
+    h.extend(autoreply::MARKER_HEADERS);
+    h
+}
+
 /// What kind of mail tldops sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SentKind {
@@ -407,4 +415,47 @@ pub fn assign(msg: &Inbound, ctx: &Context, tld: &TldCode) -> Decision {
         )
     };
     with_contacts(decision(verdict, Some(tld.clone()), why), msg, ctx, tld)
+}
+
+#[cfg(test)]
+mod headers_read_tests {
+    /// Every `header("…")` / `header_values("…")` in the triage code is in `headers_read()`,
+    /// so ingest, which keeps only those, never hides a header from triage.
+    #[test]
+    fn the_list_covers_every_header_triage_reads() {
+        let sources = [
+            include_str!("mod.rs"),
+            include_str!("auth.rs"),
+            include_str!("autoreply.rs"),
+            include_str!("bounce.rs"),
+            include_str!("thread.rs"),
+            include_str!("contacts/mod.rs"),
+            include_str!("contacts/fields.rs"),
+            include_str!("contacts/quote.rs"),
+        ];
+        let read = super::headers_read();
+        let mut checked = 0;
+        for source in sources {
+            for call in ["header(\"", "header_values(\""] {
+                for (i, _) in source.match_indices(call) {
+                    let rest = &source[i + call.len()..];
+                    let name = &rest[..rest.find('"').unwrap()];
+                    // Header names only (not this module's own prose).
+                    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+                    {
+                        continue;
+                    }
+                    assert!(
+                        read.contains(&name),
+                        "triage reads `{name}`, which ingest would drop"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(
+            checked >= 3,
+            "found only {checked} header reads: is the scan still right?"
+        );
+    }
 }
