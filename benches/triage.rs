@@ -5,47 +5,17 @@
 //! measurement and a last line `triage: N messages/s` that benches/run reads.
 
 use std::hint::black_box;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use tldops::domain::email::address_key;
 use tldops::domain::message::parse;
-use tldops::domain::roster;
-use tldops::domain::tld::TldCode;
-use tldops::domain::triage::{self, Context, SentKind, SentMail};
+use tldops::domain::triage;
 
-const CORPUS: &str = "tests/corpus";
+/// The world of the corpus (tests/corpus/README.md): the same context the tests build.
+#[path = "../tests/support/corpus.rs"]
+#[allow(dead_code)]
+mod corpus_world;
 
-/// The world of the corpus (tests/corpus/README.md), built as tests/support/corpus.rs does.
-fn context() -> Context {
-    let mut ctx = Context::new("TLD-OPS", Some("mx.ccnso.example.org"), 3);
-    let roster = std::fs::read(Path::new(CORPUS).join("roster.csv")).expect("corpus roster");
-    for entry in roster::parse(&roster, None).expect("corpus roster parses") {
-        ctx.add_voucher(entry.admin.email.as_str(), &entry.code);
-    }
-    let mut sent = csv::Reader::from_path(Path::new(CORPUS).join("invitations.csv"))
-        .expect("corpus invitations");
-    for row in sent.records() {
-        let row = row.expect("invitation row");
-        ctx.add_sent(
-            SentMail {
-                kind: if &row[0] == "reminder" {
-                    SentKind::Reminder
-                } else {
-                    SentKind::Invitation
-                },
-                tld: TldCode::parse(&row[1]).expect("invitation TLD"),
-                message_id: row[3].to_string(),
-                sent_on: row[4][..10].to_string(),
-                to: address_key(&row[5]).into_iter().collect(),
-            },
-            Some(&row[2]),
-        );
-    }
-    ctx.add_own_address("secretariat@ccnso.example.org");
-    ctx.add_own_address("tld-ops@lists.example.org");
-    ctx
-}
+use corpus_world::{DIR as CORPUS, context};
 
 fn corpus() -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(CORPUS)
