@@ -11,7 +11,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::dovecot_files::{self, Accounts};
 
@@ -125,25 +125,15 @@ impl Dovecot {
             .stderr(std::fs::File::create(self.dir().join("stderr.log")).unwrap())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", binary.display()));
-        self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Some(status) = self
-                .child
-                .as_mut()
-                .and_then(|c| c.try_wait().ok().flatten())
-            {
-                self.child = None;
-                return Err(format!("dovecot exited ({status})\n{}", self.log()));
-            }
-            if self.can_log_in() {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                return Err(format!("no login possible within 15 s\n{}", self.log()));
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        let mut child = Some(child);
+        let ready = super::process::wait_until_ready(
+            &mut child,
+            Duration::from_secs(15),
+            Duration::from_millis(10),
+            || self.can_log_in(),
+        );
+        self.child = child;
+        ready.map_err(|why| format!("dovecot: {why} (no login possible)\n{}", self.log()))
     }
 
     /// A plaintext LOGIN on the plain port succeeds.

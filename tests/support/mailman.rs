@@ -183,25 +183,15 @@ impl Mailman {
             .stderr(output)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", runner.display()));
-        self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Some(status) = self
-                .child
-                .as_mut()
-                .and_then(|c| c.try_wait().ok().flatten())
-            {
-                self.child = None;
-                return Err(format!("the REST runner exited ({status})\n{}", self.log()));
-            }
-            if self.get("system/versions").0 == 200 {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                return Err(format!("no REST API within 60 s\n{}", self.log()));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let mut child = Some(child);
+        let ready = super::process::wait_until_ready(
+            &mut child,
+            Duration::from_secs(60),
+            Duration::from_millis(50),
+            || self.get("system/versions").0 == 200,
+        );
+        self.child = child;
+        ready.map_err(|why| format!("the REST runner: {why} (no REST API)\n{}", self.log()))
     }
 
     /// Starts a stopped server again, on the same port and with the same database.

@@ -1,6 +1,31 @@
 //! Ending the processes a test server left behind (forked workers that outlive their parent).
 
+use std::process::Child;
 use std::time::{Duration, Instant};
+
+/// Waits until `ready()` holds for a server just spawned as `child`, polling every `every`;
+/// fails when the child exits first (`None` is left in its place) or `within` passes.
+pub fn wait_until_ready(
+    child: &mut Option<Child>,
+    within: Duration,
+    every: Duration,
+    mut ready: impl FnMut() -> bool,
+) -> Result<(), String> {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(status) = child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            *child = None;
+            return Err(format!("it exited ({status})"));
+        }
+        if ready() {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("not ready within {} s", within.as_secs()));
+        }
+        std::thread::sleep(every);
+    }
+}
 
 /// SIGKILLs every process whose command line (NUL-separated `/proc/PID/cmdline`) satisfies
 /// `matches`, and waits up to 5 s until none is left (a zombie has an empty command line and
