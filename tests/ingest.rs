@@ -9,15 +9,21 @@ use serde_json::Value;
 use support::corpus::messages as corpus;
 use support::install::{Install, maildir};
 
-#[test]
-fn maildir_poll_stores_classifies_and_never_duplicates() {
-    let i = Install::corpus_world();
+/// Writes the whole corpus into the installation's `Maildir`; returns it with expectations.
+fn corpus_in_maildir(i: &Install) -> Vec<(String, Vec<u8>, Value)> {
     let files = corpus();
     let plain: Vec<(String, Vec<u8>)> = files
         .iter()
         .map(|(f, b, _)| (f.clone(), b.clone()))
         .collect();
     maildir(&i.path("Maildir"), &plain);
+    files
+}
+
+#[test]
+fn maildir_poll_stores_classifies_and_never_duplicates() {
+    let i = Install::corpus_world();
+    let files = corpus_in_maildir(&i);
     let out = i.ok(&["poll", "--maildir", i.path("Maildir").to_str().unwrap()]);
     let unique = files
         .iter()
@@ -78,12 +84,7 @@ fn maildir_poll_stores_classifies_and_never_duplicates() {
 #[test]
 fn verified_replies_and_bounces_move_cases() {
     let i = Install::corpus_world();
-    let files = corpus();
-    let plain: Vec<(String, Vec<u8>)> = files
-        .iter()
-        .map(|(f, b, _)| (f.clone(), b.clone()))
-        .collect();
-    maildir(&i.path("Maildir"), &plain);
+    let files = corpus_in_maildir(&i);
     i.ok(&["poll", "--maildir", i.path("Maildir").to_str().unwrap()]);
     let roster = i.json(&["roster", "list", "--json"]);
     let state = |tld: &str| {
