@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
-use super::window;
+use super::{highlight, window};
 use crate::tui::state::State;
 use crate::tui::theme::{Theme, glyph};
 
@@ -133,11 +133,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
                 Cell::from(m.from.clone().unwrap_or_default()),
                 Cell::from(m.why.clone()),
             ]);
-            if s.case_cursor.offset + i == s.case_cursor.selected {
-                row.style(theme.selected())
-            } else {
-                row
-            }
+            highlight(row, s.case_cursor, i, theme)
         })
         .collect();
     let title = format!(

@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::{tld_label, window};
+use super::{highlight, tld_label, window};
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
 
@@ -37,11 +37,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
                 Cell::from(e.action.clone()),
                 Cell::from(e.detail.clone()),
             ]);
-            if s.log.offset + i == s.log.selected {
-                row.style(theme.selected())
-            } else {
-                row
-            }
+            highlight(row, s.log, i, theme)
         })
         .collect();
     let table = Table::new(

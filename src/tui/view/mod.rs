@@ -194,6 +194,20 @@ pub fn tld_label(code: &str) -> String {
     format!(".{}", code.unicode().unwrap_or_else(|| code.to_string()))
 }
 
+/// Row `i` of the visible window, in reverse video when it is the cursor's row.
+pub fn highlight<'a>(
+    row: ratatui::widgets::Row<'a>,
+    cursor: crate::tui::state::Cursor,
+    i: usize,
+    theme: Theme,
+) -> ratatui::widgets::Row<'a> {
+    if cursor.offset + i == cursor.selected {
+        row.style(theme.selected())
+    } else {
+        row
+    }
+}
+
 /// The rows `[offset, offset + height)` of a list, for drawing.
 pub fn window<T>(items: &[T], offset: usize, height: usize) -> &[T] {
     let start = offset.min(items.len());

@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::{age, tld_label, window};
+use super::{age, highlight, tld_label, window};
 use crate::tui::state::State;
 use crate::tui::theme::{Theme, glyph};
 
@@ -56,11 +56,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
                 Cell::from(age(&item.since, &s.data.loaded_at)),
                 Cell::from(why),
             ]);
-            if s.queue.offset + i == s.queue.selected {
-                row.style(theme.selected())
-            } else {
-                row
-            }
+            highlight(row, s.queue, i, theme)
         })
         .collect();
     let table = Table::new(

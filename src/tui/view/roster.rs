@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::{tld_label, window};
+use super::{highlight, tld_label, window};
 use crate::tui::state::State;
 use crate::tui::theme::{Theme, glyph};
 
@@ -73,11 +73,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
                 Cell::from(r.tld.region.map_or("-".to_string(), |g| g.to_string())),
                 Cell::from(contacts),
             ]);
-            if s.roster.offset + i == s.roster.selected {
-                row.style(theme.selected())
-            } else {
-                row
-            }
+            highlight(row, s.roster, i, theme)
         })
         .collect();
     let table = Table::new(
