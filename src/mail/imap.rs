@@ -4,10 +4,12 @@
 //! One connection is kept between passes and reopened lazily after any failure. A pass with
 //! no new mail costs one EXAMINE on a live connection (LOGIN and EXAMINE on a new one): UIDNEXT
 //! tells whether a FETCH is needed at all. The stream is ours (TCP with timeouts, rustls with
-//! the system roots plus `imap.ca_file`); the `imap` crate only speaks the protocol over it.
+//! the system roots plus `imap.ca_file`), and so is the conversation ([`session`]: framing
+//! ours, parsing imap-proto's).
 
 mod failure;
 mod mailbox;
+mod session;
 mod tls;
 mod transport;
 mod uid_set;
@@ -16,13 +18,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Result;
-use imap::Session;
-
-use super::{Checkpoint, HeaderBatch, MailSource};
+use super::{Checkpoint, Header, MailSource, Scan};
 use crate::config::{ImapConfig, TlsMode};
+use anyhow::Result;
 use failure::Failure;
 use mailbox::Selected;
+use session::Session;
 use transport::Stream;
 
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -130,12 +131,15 @@ impl ImapSource {
     /// Runs `op` on the connection, opening one if needed. Any failure drops the connection;
     /// a reused one found dead (the server restarted, or timed out our idle session) is
     /// replaced once at once, so the operator does not see an error for every idle logout.
-    fn run<T>(&mut self, op: impl Fn(&mut Connection, &Server) -> Result<T, Failure>) -> Result<T> {
+    fn run<T>(
+        &mut self,
+        mut op: impl FnMut(&mut Connection, &Server) -> Result<T, Failure>,
+    ) -> Result<T> {
         let reused = self.conn.is_some();
-        let result = match self.attempt(&op) {
+        let result = match self.attempt(&mut op) {
             Err(f) if reused && f.lost => {
                 tracing::info!("{}: {f}; reconnecting", self.server);
-                self.attempt(&op)
+                self.attempt(&mut op)
             }
             other => other,
         };
@@ -144,7 +148,7 @@ impl ImapSource {
 
     fn attempt<T>(
         &mut self,
-        op: &impl Fn(&mut Connection, &Server) -> Result<T, Failure>,
+        op: &mut impl FnMut(&mut Connection, &Server) -> Result<T, Failure>,
     ) -> Result<T, Failure> {
         let mut conn = match self.conn.take() {
             Some(conn) => conn,
@@ -180,12 +184,9 @@ impl Server {
             TlsMode::None => (Stream::Plain(tcp), false),
         };
 
-        let mut client = imap::Client::new(stream);
-        if greeted {
-            client.greeting_read = true;
-        } else {
-            let greeting = client.read_greeting().map_err(|e| {
-                let mut f = Failure::imap("no greeting from the server", e, io);
+        let mut session = Session::new(stream, io);
+        if !greeted {
+            let greeting = session.greeting().map_err(|mut f| {
                 if !f.lost {
                     f.message += transport::IMPLICIT_TLS_HINT;
                 }
@@ -193,12 +194,8 @@ impl Server {
             })?;
             transport::check_greeting(&greeting)?;
         }
-        let mut session = client
-            .login(&self.username, &self.password)
-            .map_err(|(e, _)| {
-                Failure::imap(&format!("login as {} failed", self.username), e, io)
-            })?;
-        let selected = mailbox::examine(&mut session, &self.mailbox, io)?;
+        session.login(&self.username, &self.password)?;
+        let selected = mailbox::examine(&mut session, &self.mailbox)?;
         tracing::info!(
             "{self}: connected as {}, {} has {} messages",
             self.username,
@@ -241,8 +238,7 @@ impl Connection {
     /// EXAMINE (which also refreshes UIDNEXT; a NOOP would not).
     fn current(&mut self, server: &Server) -> Result<Selected, Failure> {
         if !self.fresh {
-            self.selected =
-                mailbox::examine(&mut self.session, &server.mailbox, server.io_timeout)?;
+            self.selected = mailbox::examine(&mut self.session, &server.mailbox)?;
         }
         self.fresh = false;
         Ok(self.selected)
@@ -255,28 +251,49 @@ impl MailSource for ImapSource {
         format!("imap:{}@{}:{}/{}", s.username, s.host, s.port, s.mailbox)
     }
 
-    fn fetch_headers(&mut self, since: Option<Checkpoint>) -> Result<HeaderBatch> {
-        let batch = self.run(|conn, server| {
+    fn scan_headers(
+        &mut self,
+        since: Option<Checkpoint>,
+        each: &mut dyn FnMut(Header) -> Result<()>,
+    ) -> Result<Scan> {
+        // A reused connection found dead is retried once (`run`): the headers already handed
+        // on are not handed on again.
+        let mut handed: Option<(u32, u32)> = None; // (UIDVALIDITY, last UID)
+        let scan = self.run(|conn, server| {
             let selected = conn.current(server)?;
+            if handed.is_some_and(|(validity, _)| validity != selected.uidvalidity) {
+                return Err(Failure::new(
+                    "UIDVALIDITY changed during the scan; the next pass rescans",
+                ));
+            }
             let rescan = since.is_some_and(|c| c.uidvalidity != selected.uidvalidity);
             let first = match since {
                 Some(c) if !rescan => c.last_uid.checked_add(1),
                 _ => Some(1),
             };
-            let headers = match first {
-                Some(first) if selected.may_have_from(first) => {
-                    mailbox::headers_from(&mut conn.session, first, server.io_timeout)?
-                }
-                _ => Vec::new(),
-            };
-            Ok(HeaderBatch {
+            let first = first.map(|f| handed.map_or(f, |(_, h)| f.max(h.saturating_add(1))));
+            if let Some(first) = first
+                && selected.may_have_from(first)
+            {
+                mailbox::headers_from(
+                    &mut conn.session,
+                    selected.uidvalidity,
+                    first,
+                    &mut |h: Header| {
+                        let uid = h.uid;
+                        each(h)?;
+                        handed = Some((selected.uidvalidity, uid));
+                        Ok(())
+                    },
+                )?;
+            }
+            Ok(Scan {
                 uidvalidity: selected.uidvalidity,
-                headers,
                 rescan,
             })
         })?;
-        self.headers_uidvalidity = Some(batch.uidvalidity);
-        Ok(batch)
+        self.headers_uidvalidity = Some(scan.uidvalidity);
+        Ok(scan)
     }
 
     fn fetch_bodies(&mut self, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>> {
@@ -295,7 +312,7 @@ impl MailSource for ImapSource {
                     server.mailbox
                 )));
             }
-            mailbox::bodies(&mut conn.session, uids, server.io_timeout)
+            mailbox::bodies(&mut conn.session, uids)
         })
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use super::{Checkpoint, Header, HeaderBatch, MailSource};
+use super::{Checkpoint, Header, MailSource, Scan};
 
 /// Messages read into memory once, numbered from 1 in a stable order.
 pub struct LocalSource {
@@ -129,19 +129,21 @@ impl MailSource for LocalSource {
         self.name.clone()
     }
 
-    fn fetch_headers(&mut self, _since: Option<Checkpoint>) -> Result<HeaderBatch> {
-        Ok(HeaderBatch {
+    fn scan_headers(
+        &mut self,
+        _since: Option<Checkpoint>,
+        each: &mut dyn FnMut(Header) -> Result<()>,
+    ) -> Result<Scan> {
+        for (i, m) in self.messages.iter().enumerate() {
+            each(Header {
+                uidvalidity: 0,
+                uid: i as u32 + 1,
+                size: m.len() as u64,
+                bytes: header_block(m).to_vec(),
+            })?;
+        }
+        Ok(Scan {
             uidvalidity: 0,
-            headers: self
-                .messages
-                .iter()
-                .enumerate()
-                .map(|(i, m)| Header {
-                    uid: i as u32 + 1,
-                    size: m.len() as u64,
-                    bytes: header_block(m).to_vec(),
-                })
-                .collect(),
             rescan: false,
         })
     }

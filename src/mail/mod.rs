@@ -2,7 +2,9 @@
 //! the ingest pipeline does not care which, and the IMAP library can be swapped.
 //!
 //! Sources deliver bytes; they never parse, classify or store. Fetching is two-phase: headers
-//! of new messages first, then full bodies only for the messages triage needs.
+//! of new messages first, streamed to the caller as they arrive (so a first poll of a large
+//! mailbox is judged and stored while it downloads), then full bodies only for the messages
+//! triage needs.
 
 pub mod backoff;
 pub mod imap;
@@ -20,6 +22,8 @@ pub struct Checkpoint {
 /// The header block of one new message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Header {
+    /// The UID, meaningful with the mailbox's UIDVALIDITY at the time (0 for local files).
+    pub uidvalidity: u32,
     pub uid: u32,
     /// The whole message's size in bytes, as the server reports it.
     pub size: u64,
@@ -27,14 +31,21 @@ pub struct Header {
     pub bytes: Vec<u8>,
 }
 
-/// The result of asking a source for what is new.
+/// What a header scan learnt about the mailbox itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scan {
+    pub uidvalidity: u32,
+    /// UIDVALIDITY differs from the checkpoint's: UIDs were renumbered, so this is a full
+    /// rescan; already-stored messages are recognised by Message-ID or content hash.
+    pub rescan: bool,
+}
+
+/// Everything new at once: [`MailSource::fetch_headers`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HeaderBatch {
     pub uidvalidity: u32,
     /// Messages with UID above the checkpoint's (all of them after a rescan), in UID order.
     pub headers: Vec<Header>,
-    /// UIDVALIDITY differs from the checkpoint's: UIDs were renumbered, so this is a full
-    /// rescan; already-stored messages are recognised by Message-ID or content hash.
     pub rescan: bool,
 }
 
@@ -43,10 +54,29 @@ pub trait MailSource {
     /// `maildir:/path`, `mbox:/path`.
     fn name(&self) -> String;
 
-    /// Headers of the messages newer than `since` (all messages when `None` or on rescan).
-    fn fetch_headers(&mut self, since: Option<Checkpoint>) -> Result<HeaderBatch>;
+    /// Hands the header of every message newer than `since` (all of them when `None` or on
+    /// rescan) to `each`, in UID order, as it arrives. An error from `each` stops the scan.
+    fn scan_headers(
+        &mut self,
+        since: Option<Checkpoint>,
+        each: &mut dyn FnMut(Header) -> Result<()>,
+    ) -> Result<Scan>;
 
     /// The full raw bytes of these messages (the caller leaves out those over its size cap).
     /// A message that vanished meanwhile (expunged) is simply missing from the result.
     fn fetch_bodies(&mut self, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>>;
+
+    /// The headers of everything new, collected.
+    fn fetch_headers(&mut self, since: Option<Checkpoint>) -> Result<HeaderBatch> {
+        let mut headers = Vec::new();
+        let scan = self.scan_headers(since, &mut |h| {
+            headers.push(h);
+            Ok(())
+        })?;
+        Ok(HeaderBatch {
+            uidvalidity: scan.uidvalidity,
+            headers,
+            rescan: scan.rescan,
+        })
+    }
 }

@@ -1,8 +1,17 @@
-//! A poll pass: new mail from a source → parse → triage → store, in one transaction with the
-//! case transitions, the audit events and the mailbox checkpoint. Killed at any moment, a pass
-//! either happened entirely or not at all; run again, it stores each message once.
+//! A poll pass: new mail from a source → parse → triage → store, with the case transitions,
+//! the audit events and the mailbox checkpoint.
+//!
+//! Three stages run at once, so a first poll of a large mailbox costs little more than its
+//! download: the source streams header blocks (one thread), judges parse and triage them (one
+//! per core), and this thread stores the ones decided by their headers in chunk-sized
+//! transactions. Messages that need their body are fetched after the scan and stored, with the
+//! checkpoint, in one last transaction. Killed at any moment, a pass stores nothing twice: the
+//! checkpoint moves only at the very end, and a message stored by an interrupted pass is
+//! recognised (Message-ID, or content hash) when the next pass sees it again.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use anyhow::Result;
 use serde_json::json;
@@ -12,11 +21,14 @@ use crate::config::{DEFAULT_MAX_MESSAGE_SIZE, VouchingRole};
 use crate::domain::audit::sha256_hex;
 use crate::domain::case::CaseState;
 use crate::domain::email::address_key;
-use crate::domain::message::{Inbound, parse_keeping};
+use crate::domain::message::{DIGEST_FIELDS, Inbound, header_digest, parse_keeping};
 use crate::domain::tld::TldCode;
 use crate::domain::triage::{self, Context, Decision, SentKind, SentMail, Verdict};
-use crate::mail::{Checkpoint, MailSource};
+use crate::mail::{Checkpoint, Header, MailSource};
 use crate::store::{CaseQueries, MessageQueries, NewMessage, RosterQueries, Tx};
+
+/// Header blocks per chunk between the stages, and per transaction of the store stage.
+const CHUNK: usize = 2000;
 
 /// What a pass did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -35,6 +47,24 @@ pub struct IngestReport {
     /// UIDVALIDITY changed: the mailbox was scanned again from the start.
     pub rescan: bool,
 }
+
+/// A message judged on its header block.
+struct Judged {
+    /// Its `bytes` are what gets stored when the headers decide: the block, or for mail that
+    /// concerns no case, its digest.
+    header: Header,
+    head: Inbound,
+    decision: Decision,
+    /// The content hash of the block as fetched, when the headers decide.
+    hash: Option<String>,
+}
+
+/// The headers parsing keeps: those triage reads.
+static TRIAGE_HEADERS: LazyLock<Vec<&'static str>> = LazyLock::new(triage::headers_read);
+
+/// What is kept of mail that concerns no case: the display fields and what triage read.
+static DIGEST: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| [DIGEST_FIELDS, &TRIAGE_HEADERS].concat());
 
 impl Service {
     /// The triage context of the current roster, cases and sent mail.
@@ -83,7 +113,7 @@ impl Service {
     }
 
     /// One pass over `source`: everything new is stored, classified and acted on.
-    pub fn ingest(&self, source: &mut dyn MailSource) -> Result<IngestReport> {
+    pub fn ingest(&self, source: &mut (dyn MailSource + Send)) -> Result<IngestReport> {
         let name = source.name();
         let max_size = self
             .config
@@ -91,104 +121,119 @@ impl Service {
             .as_ref()
             .map_or(DEFAULT_MAX_MESSAGE_SIZE, |i| i.max_message_size);
         let since = self.store.checkpoint(&name)?;
-        let batch = source.fetch_headers(since)?;
         let ctx = self.triage_context()?;
+        let mut pass = Pass {
+            report: IngestReport {
+                source: name.clone(),
+                ..IngestReport::default()
+            },
+            at: now(),
+            operator: self.operator.clone(),
+            source: name.clone(),
+            last_uid: 0,
+            needing_body: Vec::new(),
+            deferred_ids: HashSet::new(),
+        };
 
-        // Headers first: only what triage needs gets its body fetched. Messages judged on
-        // their headers alone keep that judgement (they are not parsed twice).
-        let heads = judge_headers(&batch.headers, &ctx);
+        // Stages 1–3: scan, judge, store what the headers decide.
+        let scanning = &mut *source;
+        let scan = std::thread::scope(|scope| -> Result<_> {
+            let (raw_out, raw_in) = sync_channel::<(usize, Vec<Header>)>(4);
+            let (judged_out, judged_in) = sync_channel::<(usize, Vec<Judged>)>(4);
+            let scanner = scope.spawn(move || {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                let mut seq = 0;
+                let mut send = |chunk: Vec<Header>| -> Result<()> {
+                    raw_out
+                        .send((seq, chunk))
+                        .map_err(|_| anyhow::anyhow!("the pass stopped"))?;
+                    seq += 1;
+                    Ok(())
+                };
+                let scan = scanning.scan_headers(since, &mut |h| {
+                    chunk.push(h);
+                    if chunk.len() == CHUNK {
+                        send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))?;
+                    }
+                    Ok(())
+                })?;
+                if !chunk.is_empty() {
+                    send(chunk)?;
+                }
+                Ok(scan)
+            });
+            let raw_in = Arc::new(Mutex::new(raw_in));
+            for _ in 0..judges() {
+                let (raw_in, judged_out, ctx) = (raw_in.clone(), judged_out.clone(), &ctx);
+                scope.spawn(move || {
+                    while let Some((seq, chunk)) = next_chunk(&raw_in) {
+                        let judged = chunk.into_iter().map(|h| judge(h, ctx)).collect();
+                        if judged_out.send((seq, judged)).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            drop(judged_out);
+            let stored = self.store_in_order(&judged_in, &mut pass, max_size);
+            drop(judged_in); // a failed store stops the judges, and through them the scan
+            let scan = scanner.join().expect("the scanner does not panic");
+            stored?;
+            scan
+        })?;
+
+        // Stage 4: bodies, and the checkpoint.
+        pass.report.rescan = scan.rescan;
+        let last_uid = pass.last_uid.max(
+            since
+                .filter(|s| s.uidvalidity == scan.uidvalidity)
+                .map_or(0, |s| s.last_uid),
+        );
         let mut wanted = Vec::new();
-        let mut skip: HashSet<u32> = HashSet::new();
-        let mut judged: HashMap<u32, (Inbound, Decision)> = HashMap::new();
-        for (h, (head, decision)) in batch.headers.iter().zip(heads) {
-            if head
-                .message_id
-                .as_deref()
-                .map(|id| self.store.message_id_stored(id))
-                .transpose()?
-                .unwrap_or(false)
-            {
-                skip.insert(h.uid);
-            } else if h.size <= max_size && needs_body(&head, &decision) {
-                wanted.push(h.uid);
-            } else {
-                judged.insert(h.uid, (head, decision));
+        for j in std::mem::take(&mut pass.needing_body) {
+            match j.head.message_id.as_deref() {
+                Some(id) if self.store.message_id_stored(id)? => pass.report.duplicates += 1,
+                _ => wanted.push(j),
             }
         }
-        let bodies: HashMap<u32, Vec<u8>> = if wanted.is_empty() {
-            HashMap::new()
+        let uids: Vec<u32> = wanted.iter().map(|j| j.header.uid).collect();
+        let mut bodies: BTreeMap<u32, Vec<u8>> = if uids.is_empty() {
+            BTreeMap::new()
         } else {
-            source.fetch_bodies(&wanted)?.into_iter().collect()
+            source.fetch_bodies(&uids)?.into_iter().collect()
         };
-
-        let mut report = IngestReport {
-            source: name.clone(),
-            seen: batch.headers.len(),
-            duplicates: skip.len(),
-            rescan: batch.rescan,
-            ..IngestReport::default()
-        };
-        let at = now();
-        let operator = self.operator.clone();
-        let last_uid = batch
-            .headers
-            .iter()
-            .map(|h| h.uid)
-            .max()
-            .max(
-                since
-                    .filter(|s| s.uidvalidity == batch.uidvalidity)
-                    .map(|s| s.last_uid),
-            )
-            .unwrap_or(0);
-        let keep = triage::headers_read();
+        let full = par_map(wanted, |j| match bodies.get(&j.header.uid) {
+            Some(body) => {
+                let msg = parse_keeping(body, true, Some(&TRIAGE_HEADERS));
+                let decision = triage::triage(&msg, &ctx);
+                (j.header, msg, decision, true)
+            }
+            // Expunged since its header came: what the header said is all there is.
+            None => (j.header, j.head, j.decision, false),
+        });
         self.store.write(|tx| {
-            for h in batch.headers.iter().filter(|h| !skip.contains(&h.uid)) {
-                let (raw, full) = match bodies.get(&h.uid) {
-                    Some(body) => (body.as_slice(), true),
-                    None => (h.bytes.as_slice(), false),
+            for (header, msg, decision, fetched) in &full {
+                let raw = match bodies.remove(&header.uid) {
+                    Some(body) if *fetched => body,
+                    _ => header.bytes.clone(),
                 };
-                let (msg, decision) = match judged.remove(&h.uid) {
-                    Some(judgement) if !full => judgement,
-                    _ => {
-                        let msg = parse_keeping(raw, full, Some(&keep));
-                        let decision = triage::triage(&msg, &ctx);
-                        (msg, decision)
-                    }
+                let content = Content {
+                    raw: &raw,
+                    hash: &sha256_hex(&raw),
+                    full: *fetched,
                 };
-                let stored = store_message(
-                    tx,
-                    &name,
-                    batch.uidvalidity,
-                    h.uid,
-                    raw,
-                    &msg,
-                    &decision,
-                    &at,
-                )?;
-                let Some(id) = stored else {
-                    report.duplicates += 1;
-                    continue;
-                };
-                report.stored += 1;
-                report.headers_only += usize::from(!full);
-                *report
-                    .verdicts
-                    .entry(decision.verdict.to_string())
-                    .or_default() += 1;
-                if let Some(t) = act_on(tx, id, &msg, &decision, &operator, &at)? {
-                    report.transitions.push(t);
-                }
+                pass.store(tx, header, content, msg, decision)?;
             }
             tx.set_checkpoint(
                 &name,
                 Checkpoint {
-                    uidvalidity: batch.uidvalidity,
+                    uidvalidity: scan.uidvalidity,
                     last_uid,
                 },
-                &at,
+                &pass.at,
             )
         })?;
+        let report = pass.report;
         tracing::info!(
             source = %report.source,
             seen = report.seen,
@@ -198,44 +243,191 @@ impl Service {
         );
         Ok(report)
     }
+
+    /// Stage 3: takes the judged chunks in scan order and stores, one transaction per chunk,
+    /// every message its headers decide; the others wait for their bodies.
+    fn store_in_order(
+        &self,
+        judged: &Receiver<(usize, Vec<Judged>)>,
+        pass: &mut Pass,
+        max_size: u64,
+    ) -> Result<()> {
+        let mut early: BTreeMap<usize, Vec<Judged>> = BTreeMap::new();
+        let mut next = 0;
+        for (seq, chunk) in judged {
+            early.insert(seq, chunk);
+            while let Some(chunk) = early.remove(&next) {
+                next += 1;
+                self.store.write(|tx| {
+                    for j in chunk {
+                        pass.report.seen += 1;
+                        pass.last_uid = pass.last_uid.max(j.header.uid);
+                        let id = j.head.message_id.as_deref();
+                        if j.header.size <= max_size && needs_body(&j.head, &j.decision) {
+                            pass.deferred_ids.extend(id.map(str::to_string));
+                            pass.needing_body.push(j);
+                        } else if id.is_some_and(|id| pass.deferred_ids.contains(id)) {
+                            pass.report.duplicates += 1; // a copy of one waiting for its body
+                        } else {
+                            let hash = j.hash.unwrap_or_else(|| sha256_hex(&j.header.bytes));
+                            let content = Content {
+                                raw: &j.header.bytes,
+                                hash: &hash,
+                                full: false,
+                            };
+                            pass.store(tx, &j.header, content, &j.head, &j.decision)?;
+                        }
+                    }
+                    Ok(())
+                })?;
+            }
+        }
+        Ok(())
+    }
 }
 
-/// Parses and triages every header block, on all cores (a first poll judges tens of
-/// thousands): what a message judged on its headers alone keeps is only what storing needs.
-fn judge_headers(headers: &[crate::mail::Header], ctx: &Context) -> Vec<(Inbound, Decision)> {
-    let keep = triage::headers_read();
-    let judge = |h: &crate::mail::Header| {
-        let head = parse_keeping(&h.bytes, false, Some(&keep));
-        let decision = triage::triage(&head, ctx);
-        if needs_body(&head, &decision) {
-            return (head, decision);
-        }
-        let slim = Inbound {
-            message_id: head.message_id,
-            from: head.from.into_iter().take(1).collect(),
-            subject: head.subject,
-            date: head.date,
-            parse_error: head.parse_error,
-            headers: head
-                .headers
-                .into_iter()
-                .filter(|(n, _)| n == "authentication-results")
-                .collect(),
-            ..Inbound::default()
+/// One pass's running state, shared by its store steps.
+struct Pass {
+    report: IngestReport,
+    at: String,
+    operator: String,
+    source: String,
+    /// The highest UID the scan handed on.
+    last_uid: u32,
+    /// Judged on their headers, waiting for their bodies (stage 4).
+    needing_body: Vec<Judged>,
+    /// The Message-IDs of those: a later copy of one is a duplicate, not a new message.
+    deferred_ids: HashSet<String>,
+}
+
+impl Pass {
+    /// Stores one message with its proposed contacts, counts it, and acts on its verdict.
+    fn store(
+        &mut self,
+        tx: &Tx,
+        header: &Header,
+        content: Content,
+        msg: &Inbound,
+        decision: &Decision,
+    ) -> Result<()> {
+        let tld = decision.tld.as_ref().map(TldCode::as_str);
+        let stored = tx.insert_message(&NewMessage {
+            message_id: msg.message_id.as_deref(),
+            content_hash: content.hash,
+            source: &self.source,
+            uidvalidity: Some(header.uidvalidity),
+            uid: Some(header.uid),
+            date: msg.date.as_deref(),
+            from: msg.from_address(),
+            subject: &msg.subject,
+            verdict: decision.verdict,
+            tld,
+            why: &decision.why,
+            parse_error: msg.parse_error.as_deref(),
+            raw: content.raw,
+            at: &self.at,
+        })?;
+        let Some(id) = stored else {
+            self.report.duplicates += 1;
+            return Ok(());
         };
-        (slim, decision)
-    };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    if threads < 2 || headers.len() < 1000 {
-        return headers.iter().map(judge).collect();
+        if let Some(tld) = tld {
+            for c in &decision.contacts {
+                tx.insert_contact(tld, c, id, &self.at)?;
+            }
+        }
+        let r = &mut self.report;
+        r.stored += 1;
+        r.headers_only += usize::from(!content.full);
+        *r.verdicts.entry(decision.verdict.to_string()).or_default() += 1;
+        if let Some(t) = act_on(tx, id, msg, decision, &self.operator, &self.at)? {
+            r.transitions.push(t);
+        }
+        Ok(())
     }
-    let per_thread = headers.len().div_ceil(threads);
+}
+
+/// What is stored of a message: `raw` (the whole message, its header block, or the digest of
+/// that), the SHA-256 of what was fetched, and whether that was the whole message.
+struct Content<'a> {
+    raw: &'a [u8],
+    hash: &'a str,
+    full: bool,
+}
+
+/// Judge threads: one per core (the scanner and the store mostly wait on I/O and SQLite).
+fn judges() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
+fn next_chunk(queue: &Mutex<Receiver<(usize, Vec<Header>)>>) -> Option<(usize, Vec<Header>)> {
+    queue.lock().ok()?.recv().ok()
+}
+
+/// Parses and triages one header block. What a message judged on its headers alone keeps is
+/// only what storing needs: of mail concerning no case, the digest of its header block.
+fn judge(mut header: Header, ctx: &Context) -> Judged {
+    let head = parse_keeping(&header.bytes, false, Some(&TRIAGE_HEADERS));
+    let decision = triage::triage(&head, ctx);
+    if needs_body(&head, &decision) {
+        return Judged {
+            header,
+            head,
+            decision,
+            hash: None,
+        };
+    }
+    let hash = Some(sha256_hex(&header.bytes));
+    // Kept whole when unreadable: then the bytes are the only evidence of what came.
+    if decision.verdict == Verdict::Unrelated
+        && decision.tld.is_none()
+        && head.parse_error.is_none()
+    {
+        header.bytes = header_digest(&header.bytes, &DIGEST);
+    }
+    let slim = Inbound {
+        message_id: head.message_id,
+        from: head.from.into_iter().take(1).collect(),
+        subject: head.subject,
+        date: head.date,
+        parse_error: head.parse_error,
+        headers: head
+            .headers
+            .into_iter()
+            .filter(|(n, _)| n == "authentication-results")
+            .collect(),
+        ..Inbound::default()
+    };
+    Judged {
+        header,
+        head: slim,
+        decision,
+        hash,
+    }
+}
+
+/// `f` over `items` on all cores, order kept: parsing and triaging full messages (replies with
+/// HTML, vCards, long quotes) is the costly part of the last stage.
+fn par_map<T: Send, U: Send>(items: Vec<T>, f: impl Fn(T) -> U + Sync) -> Vec<U> {
+    let threads = judges();
+    if threads < 2 || items.len() < 16 {
+        return items.into_iter().map(f).collect();
+    }
+    let per_thread = items.len().div_ceil(threads);
+    let mut chunks = Vec::new();
+    let mut items = items.into_iter();
+    loop {
+        let chunk: Vec<T> = items.by_ref().take(per_thread).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        chunks.push(chunk);
+    }
+    let f = &f;
     std::thread::scope(|scope| {
-        let workers: Vec<_> = headers
-            .chunks(per_thread)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(judge).collect::<Vec<_>>()))
+        let workers: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| scope.spawn(move || chunk.into_iter().map(f).collect::<Vec<_>>()))
             .collect();
         workers
             .into_iter()
@@ -268,42 +460,6 @@ fn needs_body(head: &Inbound, decision: &Decision) -> bool {
                 .to_ascii_lowercase();
             local == "mailer-daemon" || local == "postmaster"
         })
-}
-
-#[allow(clippy::too_many_arguments)]
-fn store_message(
-    tx: &Tx,
-    source: &str,
-    uidvalidity: u32,
-    uid: u32,
-    raw: &[u8],
-    msg: &Inbound,
-    decision: &Decision,
-    at: &str,
-) -> Result<Option<i64>> {
-    let hash = sha256_hex(raw);
-    let id = tx.insert_message(&NewMessage {
-        message_id: msg.message_id.as_deref(),
-        content_hash: &hash,
-        source,
-        uidvalidity: Some(uidvalidity),
-        uid: Some(uid),
-        date: msg.date.as_deref(),
-        from: msg.from_address(),
-        subject: &msg.subject,
-        verdict: decision.verdict,
-        tld: decision.tld.as_ref().map(TldCode::as_str),
-        why: &decision.why,
-        parse_error: msg.parse_error.as_deref(),
-        raw,
-        at,
-    })?;
-    if let (Some(id), Some(tld)) = (id, &decision.tld) {
-        for c in &decision.contacts {
-            tx.insert_contact(tld.as_str(), c, id, at)?;
-        }
-    }
-    Ok(id)
 }
 
 /// The case transition a verdict makes, logged with its evidence.

@@ -111,7 +111,9 @@ impl Store {
         if mode != "wal" && mode != "memory" {
             bail!("cannot switch to WAL journal mode (got {mode})");
         }
-        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384;",
+        )?;
         migrations::migrate(&mut conn)?;
         Ok(Store { conn })
     }

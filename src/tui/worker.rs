@@ -10,6 +10,7 @@ use anyhow::Result;
 use super::state::{CaseDetail, Command, MessageDetail, PollStatus, Snapshot};
 use super::update::Msg;
 use crate::domain::message::parse;
+use crate::domain::triage::Verdict;
 use crate::mail::MailSource;
 use crate::mail::backoff::Backoff;
 use crate::outgoing::Transport;
@@ -161,8 +162,14 @@ pub fn message(service: &Service, id: i64) -> Result<MessageDetail> {
         .map(str::to_string)
         .collect();
     let body = if m.text.is_empty() && !m.body_fetched {
-        "(only the headers were fetched: triage needed no more, or the message was over the size cap)"
-            .to_string()
+        if row.verdict == Verdict::Unrelated && row.tld.is_none() {
+            "(mail that concerns no case: only a digest of its headers is kept; the message is \
+             on the server)"
+        } else {
+            "(only the headers were fetched: triage needed no more, or the message was over the \
+             size cap)"
+        }
+        .to_string()
     } else {
         m.text.clone()
     };

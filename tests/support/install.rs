@@ -134,9 +134,14 @@ pub fn maildir(dir: &std::path::Path, files: &[(String, Vec<u8>)]) {
 
 impl Install {
     /// Starts `poll` again and again, killing it after growing delays, until one run is cut
-    /// short; every killed run must have left all `total` messages or none (one transaction).
-    /// Returns whether a run was really interrupted mid-way.
-    pub fn kill_mid_poll(&self, poll: impl Fn() -> std::process::Command, total: i64) -> bool {
+    /// short. Every killed run must have stored no message twice, and must not have moved the
+    /// mailbox checkpoint unless it stored everything. Returns how many of the `total`
+    /// messages the interrupted run left stored (`None`: no run was interrupted).
+    pub fn kill_mid_poll(
+        &self,
+        poll: impl Fn() -> std::process::Command,
+        total: i64,
+    ) -> Option<i64> {
         for delay_ms in [100u64, 200, 400, 800, 1600] {
             let mut child = poll()
                 .stdout(std::process::Stdio::null())
@@ -147,15 +152,25 @@ impl Install {
             let finished = child.try_wait().unwrap().is_some();
             let _ = child.kill();
             let _ = child.wait();
-            let stored: i64 = self.scalar("SELECT count(*) FROM messages");
+            let (stored, distinct): (i64, i64) = self
+                .db()
+                .query_row(
+                    "SELECT count(*), count(DISTINCT message_id) FROM messages",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .unwrap();
+            assert_eq!(stored, distinct, "a killed pass stored a message twice");
+            assert!(stored <= total, "{stored} of {total}");
+            let checkpoints: i64 = self.scalar("SELECT count(*) FROM mailbox_sync");
             assert!(
-                stored == 0 || stored == total,
-                "a killed pass left {stored} of {total} messages"
+                stored == total || checkpoints == 0,
+                "a pass killed after {stored} of {total} messages moved the checkpoint"
             );
-            if !finished && stored == 0 {
-                return true;
+            if !finished && stored < total {
+                return Some(stored);
             }
         }
-        false
+        None
     }
 }

@@ -1,10 +1,12 @@
 //! An ingested message as the rest of tldops sees it: every field decoded and sanitised at the
 //! parsing boundary, so nothing downstream ever handles raw mail text.
 
+mod digest;
 mod html;
 mod parse;
 mod sanitize;
 
+pub use digest::{DIGEST_FIELDS, header_digest};
 pub use html::html_to_text;
 pub use parse::{parse, parse_keeping};
 pub use sanitize::sanitize;

@@ -21,23 +21,11 @@ impl Failure {
         }
     }
 
-    /// `doing` names the step, e.g. "fetching headers failed".
-    pub fn imap(doing: &str, e: imap::Error, io_timeout: Duration) -> Failure {
-        let (what, lost) = match e {
-            imap::Error::Io(e) => return Failure::io(doing, &e, io_timeout),
-            imap::Error::No(no) => (no.information, false),
-            imap::Error::Bad(bad) => (format!("server said BAD: {}", bad.information), false),
-            imap::Error::Bye(bye) => (
-                format!("server closed the connection: {}", bye.information),
-                true,
-            ),
-            imap::Error::ConnectionLost => ("connection closed by the server".into(), true),
-            imap::Error::Unexpected(r) => (format!("unexpected server response {r:?}"), false),
-            other => (other.to_string(), false),
-        };
+    /// The connection itself broke (closed, BYE): a new one may succeed.
+    pub fn lost(message: impl Into<String>) -> Failure {
         Failure {
-            message: one_line(&format!("{doing}: {what}")),
-            lost,
+            lost: true,
+            ..Failure::new(message)
         }
     }
 
@@ -111,7 +99,7 @@ mod tests {
         assert!(!timeout.lost);
         let reset = Failure::io("reading", &io::ErrorKind::ConnectionReset.into(), t);
         assert!(reset.lost);
-        let closed = Failure::imap("fetching", imap::Error::ConnectionLost, t);
+        let closed = Failure::lost("fetching: connection closed by the server\r\n");
         assert_eq!(closed.message, "fetching: connection closed by the server");
         assert!(closed.lost);
     }

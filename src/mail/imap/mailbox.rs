@@ -3,18 +3,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
-use std::time::Duration;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use imap::Session;
+use imap_proto::{AttributeValue, Response};
 
 use super::failure::Failure;
+use super::session::Session;
 use super::uid_set;
 use crate::mail::Header;
 
 /// Messages per body FETCH: bounds the memory one answer takes (the caller caps sizes).
 const BODIES_PER_COMMAND: usize = 25;
-/// Headers per `UID FETCH`: a few megabytes of answer each.
-const HEADERS_PER_COMMAND: usize = 2000;
 
 /// What EXAMINE said about the mailbox.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,18 +31,16 @@ impl Selected {
     }
 }
 
-/// Opens `name` read-only. Run as a raw command and read here: the crate's EXAMINE parser
-/// panics on an untagged NO or BAD, which servers may send as warnings.
-pub fn examine<T: Read + Write>(
-    session: &mut Session<T>,
-    name: &str,
-    io_timeout: Duration,
-) -> Result<Selected, Failure> {
+/// Opens `name` read-only. The untagged answers are read here, leniently: servers send
+/// warnings as untagged NO or BAD, and some leave UIDNEXT out.
+pub fn examine<S: Read + Write>(session: &mut Session<S>, name: &str) -> Result<Selected, Failure> {
     let doing = format!("cannot open mailbox {name}");
-    let (lines, done) = session
-        .run(format!("EXAMINE {}", mailbox_arg(name)))
-        .map_err(|e| Failure::imap(&doing, e, io_timeout))?;
-    parse_examine(&lines[..done.min(lines.len())])
+    let mut untagged = Vec::new();
+    session.run(&format!("EXAMINE {}", mailbox_arg(name)), &doing, |r| {
+        untagged.extend_from_slice(r);
+        Ok(())
+    })?;
+    parse_examine(&untagged)
         .ok_or_else(|| Failure::new(format!("{doing}: the server sent no UIDVALIDITY")))
 }
 
@@ -76,78 +73,131 @@ fn parse_examine(untagged: &[u8]) -> Option<Selected> {
     })
 }
 
-/// Headers of the messages with UID `first` or above: `UID SEARCH` for their UIDs, then
-/// `UID FETCH` in batches, so no single answer is hundreds of megabytes (the imap crate
-/// buffers and parses each answer whole). `first:*` always includes the highest message even
-/// when its UID is below `first` (RFC 3501 §6.4.8): such UIDs are dropped here.
-pub fn headers_from<T: Read + Write>(
-    session: &mut Session<T>,
-    first: u32,
-    io_timeout: Duration,
-) -> Result<Vec<Header>, Failure> {
-    let mut uids: Vec<u32> = session
-        .uid_search(format!("UID {first}:*"))
-        .map_err(|e| Failure::imap("searching for new messages failed", e, io_timeout))?
-        .into_iter()
-        .filter(|&u| u >= first)
-        .collect();
-    uids.sort_unstable();
-    let mut headers = BTreeMap::new();
-    let mut without_header = BTreeSet::new();
-    for set in uid_set::batches(&uids, HEADERS_PER_COMMAND) {
-        let fetches = session
-            .uid_fetch(&set, "(UID RFC822.SIZE BODY.PEEK[HEADER])")
-            .map_err(|e| Failure::imap("fetching headers failed", e, io_timeout))?;
-        for f in fetches.iter() {
-            let Some(uid) = f.uid.filter(|&u| u >= first) else {
-                continue;
-            };
-            match f.header() {
-                Some(bytes) => {
-                    let size = f.size.map_or(bytes.len() as u64, u64::from);
-                    headers.insert(
-                        uid,
-                        Header {
-                            uid,
-                            size,
-                            bytes: bytes.to_vec(),
-                        },
-                    );
+/// One message's part of a FETCH answer.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Fetched {
+    uid: Option<u32>,
+    size: Option<u32>,
+    /// The requested section (`BODY[HEADER]` or `BODY[]`).
+    data: Option<Vec<u8>>,
+}
+
+/// Reads a `* n FETCH (…)` response; anything else (EXISTS, FLAGS, …) is `None`. imap-proto
+/// does the parsing; a panic inside it (it has had slicing bugs) becomes a refusal of the
+/// response rather than a crash of the poller.
+fn fetched(response: &[u8]) -> Result<Option<Fetched>, Failure> {
+    if !is_fetch(response) {
+        return Ok(None);
+    }
+    let parsed = catch_unwind(AssertUnwindSafe(
+        || match imap_proto::parser::parse_response(response) {
+            Ok((_, Response::Fetch(_, attributes))) => {
+                let mut out = Fetched::default();
+                for a in attributes {
+                    match a {
+                        AttributeValue::Uid(u) => out.uid = Some(u),
+                        AttributeValue::Rfc822Size(n) => out.size = Some(n),
+                        AttributeValue::BodySection { data, .. }
+                        | AttributeValue::Rfc822(data)
+                        | AttributeValue::Rfc822Header(data) => {
+                            out.data = data.map(|d| d.into_owned())
+                        }
+                        _ => {}
+                    }
                 }
-                // A flag update about the message, or a server that could not read it.
-                None => {
-                    without_header.insert(uid);
-                }
+                Some(out)
             }
-        }
-        session.take_all_unsolicited().for_each(drop);
+            _ => None,
+        },
+    ));
+    match parsed {
+        Ok(Some(f)) => Ok(Some(f)),
+        _ => Err(Failure::new(format!(
+            "cannot read the server's FETCH response `{}`",
+            String::from_utf8_lossy(&response[..response.len().min(80)])
+        ))),
     }
-    for uid in without_header.iter().filter(|u| !headers.contains_key(u)) {
-        tracing::warn!("UID {uid}: the server sent no header, message skipped");
-    }
-    Ok(headers.into_values().collect())
+}
+
+/// `* <number> FETCH `, checked without parsing the rest.
+fn is_fetch(response: &[u8]) -> bool {
+    let Some(rest) = response.strip_prefix(b"* ") else {
+        return false;
+    };
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    digits > 0
+        && rest[digits..]
+            .get(..7)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b" FETCH "))
+}
+
+/// Streams the headers of the messages with UID `first` or above to `each`, in the server's
+/// order (ascending UIDs), as they arrive: one `UID FETCH first:*`. That range always includes
+/// the highest message even when its UID is below `first` (RFC 3501 §6.4.8): such UIDs are
+/// dropped here. Returns how many headers were handed on.
+pub fn headers_from<S: Read + Write>(
+    session: &mut Session<S>,
+    uidvalidity: u32,
+    first: u32,
+    each: &mut dyn FnMut(Header) -> anyhow::Result<()>,
+) -> Result<usize, Failure> {
+    let mut count = 0;
+    session.run(
+        &format!("UID FETCH {first}:* (UID RFC822.SIZE BODY.PEEK[HEADER])"),
+        "fetching headers failed",
+        |response| {
+            let Some(f) = fetched(response)? else {
+                return Ok(());
+            };
+            match (f.uid.filter(|&u| u >= first), f.data) {
+                (Some(uid), Some(bytes)) => {
+                    let size = f.size.map_or(bytes.len() as u64, u64::from);
+                    count += 1;
+                    // The receiver gave up (its own error is the one reported).
+                    each(Header {
+                        uidvalidity,
+                        uid,
+                        size,
+                        bytes,
+                    })
+                    .map_err(|e| Failure::new(format!("fetching headers stopped: {e:#}")))
+                }
+                (Some(uid), None) => {
+                    tracing::warn!("UID {uid}: the server sent no header, message skipped");
+                    Ok(())
+                }
+                // A flag update about another message.
+                (None, _) => Ok(()),
+            }
+        },
+    )?;
+    Ok(count)
 }
 
 /// The full bytes of these messages, in UID order; UIDs the server no longer has are missing.
-pub fn bodies<T: Read + Write>(
-    session: &mut Session<T>,
+pub fn bodies<S: Read + Write>(
+    session: &mut Session<S>,
     uids: &[u32],
-    io_timeout: Duration,
 ) -> Result<Vec<(u32, Vec<u8>)>, Failure> {
     let wanted: BTreeSet<u32> = uids.iter().copied().collect();
     let mut out = BTreeMap::new();
     for set in uid_set::batches(uids, BODIES_PER_COMMAND) {
-        let fetches = session
-            .uid_fetch(&set, "(UID BODY.PEEK[])")
-            .map_err(|e| Failure::imap("fetching messages failed", e, io_timeout))?;
-        for f in fetches.iter() {
-            if let (Some(uid), Some(body)) = (f.uid, f.body())
-                && wanted.contains(&uid)
-            {
-                out.insert(uid, body.to_vec());
-            }
-        }
-        session.take_all_unsolicited().for_each(drop);
+        session.run(
+            &format!("UID FETCH {set} (UID BODY.PEEK[])"),
+            "fetching messages failed",
+            |response| {
+                if let Some(Fetched {
+                    uid: Some(uid),
+                    data: Some(body),
+                    ..
+                }) = fetched(response)?
+                    && wanted.contains(&uid)
+                {
+                    out.insert(uid, body);
+                }
+                Ok(())
+            },
+        )?;
     }
     Ok(out.into_iter().collect())
 }

@@ -1,0 +1,437 @@
+//! The IMAP conversation: tagged commands out, responses in (RFC 3501 §2.2).
+//!
+//! Framing is done here, in one pass over the bytes: a response is a line, plus the literals
+//! (`{n}` and n raw bytes) it announces and the line after each. Only complete responses are
+//! handed on, to a callback, as they arrive — a 50,000-message FETCH is never held whole —
+//! and each is parsed at most once, by imap-proto, by the caller that needs its content.
+//! (The `imap` crate, used before, re-parsed a response from its start after every line of a
+//! literal and buffered whole answers: that cost more than all the rest of a first poll.)
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::time::Duration;
+
+use super::failure::Failure;
+
+/// Longest line accepted outside literals: a `UID SEARCH` answer of a huge mailbox is long,
+/// but a server must not make us buffer without end.
+const MAX_LINE: u64 = 64 * 1024 * 1024;
+/// Largest literal accepted; the callers' own size caps are far below.
+const MAX_LITERAL: u64 = 1024 * 1024 * 1024;
+
+pub struct Session<S: Read + Write> {
+    stream: BufReader<S>,
+    tag: u32,
+    io_timeout: Duration,
+    /// One response's bytes, reused: no allocation per message in a long FETCH.
+    buf: Vec<u8>,
+}
+
+/// How a command ended, when it did not end with OK.
+enum Completion {
+    Ok,
+    Refused(String),
+}
+
+impl<S: Read + Write> Session<S> {
+    pub fn new(stream: S, io_timeout: Duration) -> Session<S> {
+        Session {
+            stream: BufReader::with_capacity(64 * 1024, stream),
+            tag: 0,
+            io_timeout,
+            buf: Vec::new(),
+        }
+    }
+
+    /// The server's first line (`* OK …`), for the caller to judge.
+    pub fn greeting(&mut self) -> Result<Vec<u8>, Failure> {
+        let mut line = Vec::new();
+        self.read_line(&mut line, "no greeting from the server")?;
+        Ok(line)
+    }
+
+    /// LOGIN. User name and password go as quoted strings, or as literals when they hold
+    /// characters a quoted string cannot (8-bit, CR, LF); neither ever appears in an error.
+    pub fn login(&mut self, user: &str, password: &str) -> Result<(), Failure> {
+        let doing = format!("login as {user} failed");
+        self.command(
+            &[
+                Arg::Atom("LOGIN"),
+                Arg::Str(user.as_bytes()),
+                Arg::Str(password.as_bytes()),
+            ],
+            &doing,
+            |_| Ok(()),
+        )
+    }
+
+    pub fn logout(&mut self) -> Result<(), Failure> {
+        self.run("LOGOUT", "LOGOUT failed", |_| Ok(()))
+    }
+
+    /// Runs `command` (atoms and already-quoted arguments only) and hands every untagged
+    /// response to `each`, as framed bytes (CRLF and literals included).
+    pub fn run(
+        &mut self,
+        command: &str,
+        doing: &str,
+        each: impl FnMut(&[u8]) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
+        self.command(&[Arg::Atom(command)], doing, each)
+    }
+
+    fn command(
+        &mut self,
+        args: &[Arg],
+        doing: &str,
+        mut each: impl FnMut(&[u8]) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
+        self.tag += 1;
+        let tag = format!("t{}", self.tag);
+        self.send(&tag, args, doing)?;
+        let mut buf = std::mem::take(&mut self.buf);
+        let result = loop {
+            if let Err(f) = self.read_response(&mut buf, doing) {
+                break Err(f);
+            }
+            match classify(&buf, &tag) {
+                Kind::Untagged => {
+                    if let Some(text) = status_text(&buf, b"* BYE") {
+                        break Err(Failure::lost(format!(
+                            "{doing}: server closed the connection: {text}"
+                        )));
+                    }
+                    if let Err(f) = each(&buf) {
+                        break Err(f);
+                    }
+                }
+                Kind::Tagged => {
+                    break match completion(&buf, &tag) {
+                        Completion::Ok => Ok(()),
+                        Completion::Refused(why) => Err(Failure::new(format!("{doing}: {why}"))),
+                    };
+                }
+                Kind::Continuation => {
+                    break Err(Failure::new(format!(
+                        "{doing}: the server asked for data that was never announced"
+                    )));
+                }
+                Kind::Other => {
+                    break Err(Failure::new(format!(
+                        "{doing}: unexpected server response `{}`",
+                        first_line(&buf)
+                    )));
+                }
+            }
+        };
+        self.buf = buf;
+        if self.buf.capacity() > 1024 * 1024 {
+            self.buf = Vec::new(); // do not keep a large message's buffer between passes
+        }
+        result
+    }
+
+    /// Writes the command line; before each literal, waits for the server's go-ahead.
+    fn send(&mut self, tag: &str, args: &[Arg], doing: &str) -> Result<(), Failure> {
+        let mut line = tag.as_bytes().to_vec();
+        for arg in args {
+            line.push(b' ');
+            match arg {
+                Arg::Atom(a) => line.extend_from_slice(a.as_bytes()),
+                Arg::Str(s) if quotable(s) => {
+                    line.push(b'"');
+                    for &b in *s {
+                        if b == b'"' || b == b'\\' {
+                            line.push(b'\\');
+                        }
+                        line.push(b);
+                    }
+                    line.push(b'"');
+                }
+                Arg::Str(s) => {
+                    line.extend_from_slice(format!("{{{}}}\r\n", s.len()).as_bytes());
+                    self.write(&line, doing)?;
+                    line.clear();
+                    let mut answer = Vec::new();
+                    self.read_line(&mut answer, doing)?;
+                    if !answer.starts_with(b"+") {
+                        let why = match classify(&answer, tag) {
+                            Kind::Tagged => match completion(&answer, tag) {
+                                Completion::Refused(why) => why,
+                                Completion::Ok => "the command ended early".into(),
+                            },
+                            _ => format!("unexpected server response `{}`", first_line(&answer)),
+                        };
+                        return Err(Failure::new(format!("{doing}: {why}")));
+                    }
+                    line.extend_from_slice(s);
+                }
+            }
+        }
+        line.extend_from_slice(b"\r\n");
+        self.write(&line, doing)
+    }
+
+    fn write(&mut self, bytes: &[u8], doing: &str) -> Result<(), Failure> {
+        let stream = self.stream.get_mut();
+        stream
+            .write_all(bytes)
+            .and_then(|()| stream.flush())
+            .map_err(|e| Failure::io(doing, &e, self.io_timeout))
+    }
+
+    /// Appends one line (up to and including LF) to `into`.
+    fn read_line(&mut self, into: &mut Vec<u8>, doing: &str) -> Result<(), Failure> {
+        let n = (&mut self.stream)
+            .take(MAX_LINE)
+            .read_until(b'\n', into)
+            .map_err(|e| Failure::io(doing, &e, self.io_timeout))?;
+        if n == 0 {
+            return Err(Failure::lost(format!(
+                "{doing}: connection closed by the server"
+            )));
+        }
+        if !into.ends_with(b"\n") {
+            return Err(if n as u64 == MAX_LINE {
+                Failure::new(format!("{doing}: server sent an overlong line"))
+            } else {
+                Failure::lost(format!("{doing}: connection closed by the server"))
+            });
+        }
+        Ok(())
+    }
+
+    /// One complete response into `buf`: its lines and the literals between them.
+    fn read_response(&mut self, buf: &mut Vec<u8>, doing: &str) -> Result<(), Failure> {
+        buf.clear();
+        loop {
+            let start = buf.len();
+            self.read_line(buf, doing)?;
+            let Some(size) = literal_size(&buf[start..]) else {
+                return Ok(());
+            };
+            if size > MAX_LITERAL {
+                return Err(Failure::new(format!(
+                    "{doing}: server announced a {size}-byte literal"
+                )));
+            }
+            let before = buf.len();
+            (&mut self.stream)
+                .take(size)
+                .read_to_end(buf)
+                .map_err(|e| Failure::io(doing, &e, self.io_timeout))?;
+            if ((buf.len() - before) as u64) < size {
+                return Err(Failure::lost(format!(
+                    "{doing}: connection closed by the server"
+                )));
+            }
+        }
+    }
+}
+
+/// A command argument.
+enum Arg<'a> {
+    /// Sent as is: command names, sequence sets, already-quoted mailbox names.
+    Atom(&'a str),
+    /// A string: quoted, or a literal when quoting cannot carry it.
+    Str(&'a [u8]),
+}
+
+/// Whether a quoted string can carry `s` (RFC 3501: 7-bit, no CR, LF or NUL).
+fn quotable(s: &[u8]) -> bool {
+    s.iter()
+        .all(|&b| (1..0x80).contains(&b) && b != b'\r' && b != b'\n')
+}
+
+enum Kind {
+    Untagged,
+    Tagged,
+    Continuation,
+    Other,
+}
+
+fn classify(response: &[u8], tag: &str) -> Kind {
+    if response.starts_with(b"* ") {
+        Kind::Untagged
+    } else if response.starts_with(b"+") {
+        Kind::Continuation
+    } else if response
+        .strip_prefix(tag.as_bytes())
+        .is_some_and(|rest| rest.starts_with(b" "))
+    {
+        Kind::Tagged
+    } else {
+        Kind::Other
+    }
+}
+
+/// The status of our tagged line: OK, or what NO / BAD said.
+fn completion(response: &[u8], tag: &str) -> Completion {
+    let line = first_line(response);
+    let rest = line[tag.len()..].trim_start();
+    let (status, text) = rest.split_once(' ').unwrap_or((rest, ""));
+    match status.to_ascii_uppercase().as_str() {
+        "OK" => Completion::Ok,
+        "BAD" => Completion::Refused(format!("server said BAD: {}", text.trim())),
+        _ => Completion::Refused(text.trim().to_string()),
+    }
+}
+
+/// The text after `prefix` (case-insensitive) when the response starts with it.
+fn status_text(response: &[u8], prefix: &[u8]) -> Option<String> {
+    let head = response.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| first_line(&response[prefix.len()..]).trim().to_string())
+}
+
+/// The first line, lossily decoded, without its CRLF (the failure cleans it for display).
+fn first_line(bytes: &[u8]) -> String {
+    let end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
+    String::from_utf8_lossy(&bytes[..end])
+        .trim_end_matches('\r')
+        .to_string()
+}
+
+/// The size announced by a line ending in `{n}` (or BINARY's `~{n}`), CRLF included.
+fn literal_size(line: &[u8]) -> Option<u64> {
+    let line = line.strip_suffix(b"\n")?;
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let inner = line.strip_suffix(b"}")?;
+    let open = inner.iter().rposition(|&b| b == b'{')?;
+    let digits = &inner[open + 1..];
+    if digits.is_empty() || digits.len() > 12 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io;
+
+    /// A server that answers with canned bytes and records what it was sent.
+    struct Canned {
+        answer: io::Cursor<Vec<u8>>,
+        sent: Vec<u8>,
+    }
+
+    impl Read for Canned {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            // Small reads: framing must not depend on a response arriving in one piece.
+            let n = buf.len().min(7);
+            self.answer.read(&mut buf[..n])
+        }
+    }
+
+    impl Write for Canned {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.sent.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn session(answer: &str) -> Session<Canned> {
+        Session::new(
+            Canned {
+                answer: io::Cursor::new(answer.as_bytes().to_vec()),
+                sent: Vec::new(),
+            },
+            Duration::from_secs(1),
+        )
+    }
+
+    fn sent(s: &Session<Canned>) -> String {
+        String::from_utf8_lossy(&s.stream.get_ref().sent).into_owned()
+    }
+
+    #[test]
+    fn responses_are_framed_with_their_literals() {
+        let mut s = session(
+            "* 1 FETCH (UID 7 BODY[HEADER] {14}\r\nSubject: a\r\n\r\n)\r\n\
+             * 2 FETCH (UID 8 BODY[HEADER] {5}\r\n{3}\r\n BODY[TEXT] {2}\r\nhi)\r\n\
+             * 3 EXISTS\r\nt1 OK done\r\n",
+        );
+        let mut got = Vec::new();
+        s.run("UID FETCH 1:* (BODY.PEEK[HEADER])", "fetching", |r| {
+            got.push(String::from_utf8_lossy(r).into_owned());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            got,
+            [
+                "* 1 FETCH (UID 7 BODY[HEADER] {14}\r\nSubject: a\r\n\r\n)\r\n",
+                "* 2 FETCH (UID 8 BODY[HEADER] {5}\r\n{3}\r\n BODY[TEXT] {2}\r\nhi)\r\n",
+                "* 3 EXISTS\r\n",
+            ]
+        );
+        assert_eq!(sent(&s), "t1 UID FETCH 1:* (BODY.PEEK[HEADER])\r\n");
+    }
+
+    #[test]
+    fn refusals_and_lost_connections_are_told_apart() {
+        let mut s = session("t1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n");
+        let f = s.login("ccnso", "secret").unwrap_err();
+        assert_eq!(
+            f.message,
+            "login as ccnso failed: [AUTHENTICATIONFAILED] Authentication failed."
+        );
+        assert!(!f.lost);
+
+        let mut s = session("t1 BAD Error in IMAP command\r\n");
+        let f = s.run("NOOP", "noop", |_| Ok(())).unwrap_err();
+        assert_eq!(f.message, "noop: server said BAD: Error in IMAP command");
+
+        let mut s = session("* BYE Disconnected for inactivity.\r\n");
+        let f = s.run("NOOP", "noop", |_| Ok(())).unwrap_err();
+        assert!(f.lost);
+        assert!(f.message.contains("Disconnected for inactivity"), "{f}");
+
+        let mut s = session("* 1 FETCH (BODY[] {100}\r\nshort");
+        let f = s.run("FETCH 1 BODY[]", "fetching", |_| Ok(())).unwrap_err();
+        assert!(f.lost, "{f}");
+
+        let mut s = session("t9 OK someone else's\r\n");
+        let f = s.run("NOOP", "noop", |_| Ok(())).unwrap_err();
+        assert!(f.message.contains("unexpected server response"), "{f}");
+    }
+
+    #[test]
+    fn strings_are_quoted_or_sent_as_literals() {
+        let mut s = session("t1 OK Logged in\r\n");
+        s.login("ccnso", "p\"a\\ss w").unwrap();
+        assert_eq!(sent(&s), "t1 LOGIN \"ccnso\" \"p\\\"a\\\\ss w\"\r\n");
+
+        let mut s = session("+ OK\r\nt1 OK Logged in\r\n");
+        s.login("ccnso", "pässword").unwrap();
+        assert_eq!(sent(&s), "t1 LOGIN \"ccnso\" {9}\r\npässword\r\n");
+
+        let mut s = session("t1 NO too long\r\n");
+        let f = s.login("ccnso", "pässword").unwrap_err();
+        assert_eq!(f.message, "login as ccnso failed: too long");
+        assert!(!f.message.contains("pässword"));
+    }
+
+    #[test]
+    fn literal_sizes_are_read_from_the_line_end() {
+        assert_eq!(literal_size(b"* 1 FETCH (BODY[] {42}\r\n"), Some(42));
+        assert_eq!(literal_size(b"* 1 FETCH (BINARY[] ~{7}\r\n"), Some(7));
+        assert_eq!(literal_size(b"* OK {no}\r\n"), None);
+        assert_eq!(literal_size(b"* OK {}\r\n"), None);
+        assert_eq!(literal_size(b"* OK {12} more\r\n"), None);
+        assert_eq!(literal_size(b"* OK {99999999999999}\r\n"), None);
+    }
+
+    #[test]
+    fn a_literal_too_large_is_refused_before_reading_it() {
+        let mut s = session("* 1 FETCH (BODY[] {9999999999}\r\n");
+        let f = s.run("FETCH 1 BODY[]", "fetching", |_| Ok(())).unwrap_err();
+        assert!(f.message.contains("9999999999-byte literal"), "{f}");
+    }
+}
