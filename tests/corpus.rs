@@ -9,7 +9,7 @@ mod support;
 use serde::Deserialize;
 use support::corpus::{DIR, context};
 use tldops::domain::email::address_key;
-use tldops::domain::message::parse;
+use tldops::domain::message::{header_digest, parse, parse_keeping};
 use tldops::domain::triage;
 
 #[derive(Deserialize)]
@@ -189,4 +189,27 @@ fn corpus() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// The first pass judges a header block by its digest (only the fields judging reads): for
+/// every corpus message that must be exactly the judgement of the whole block.
+#[test]
+fn a_header_digest_is_judged_like_the_whole_header_block() {
+    let ctx = context();
+    let keep = triage::headers_read();
+    let fields = triage::digest_fields();
+    let mut checked = 0;
+    for (file, raw, _) in support::corpus::messages() {
+        let block = tldops::mail::local::header_block(&raw);
+        let whole = parse_keeping(block, false, Some(&keep));
+        let digest = parse_keeping(&header_digest(block, &fields), false, Some(&keep));
+        assert_eq!(digest, whole, "{file}: parsed");
+        assert_eq!(
+            triage::triage(&digest, &ctx),
+            triage::triage(&whole, &ctx),
+            "{file}: judged"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 90, "{checked}");
 }

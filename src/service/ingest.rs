@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::sync::{Arc, LazyLock, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use serde_json::json;
@@ -21,14 +22,16 @@ use crate::config::{DEFAULT_MAX_MESSAGE_SIZE, VouchingRole};
 use crate::domain::audit::sha256_hex;
 use crate::domain::case::CaseState;
 use crate::domain::email::address_key;
-use crate::domain::message::{DIGEST_FIELDS, Inbound, header_digest, parse_keeping};
+use crate::domain::message::{Inbound, header_digest, parse_keeping};
 use crate::domain::tld::TldCode;
 use crate::domain::triage::{self, Context, Decision, SentKind, SentMail, Verdict};
 use crate::mail::{Checkpoint, Header, MailSource};
 use crate::store::{CaseQueries, MessageQueries, NewMessage, RosterQueries, Tx};
 
-/// Header blocks per chunk between the stages, and per transaction of the store stage.
-const CHUNK: usize = 2000;
+/// Header blocks per chunk between the stages.
+const CHUNK: usize = 500;
+/// The store stage commits at least this often.
+const COMMIT_EVERY: Duration = Duration::from_secs(1);
 
 /// What a pass did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -62,9 +65,8 @@ struct Judged {
 /// The headers parsing keeps: those triage reads.
 static TRIAGE_HEADERS: LazyLock<Vec<&'static str>> = LazyLock::new(triage::headers_read);
 
-/// What is kept of mail that concerns no case: the display fields and what triage read.
-static DIGEST: LazyLock<Vec<&'static str>> =
-    LazyLock::new(|| [DIGEST_FIELDS, &TRIAGE_HEADERS].concat());
+/// What a header block is judged by, and what is kept of mail that concerns no case.
+static DIGEST: LazyLock<Vec<&'static str>> = LazyLock::new(triage::digest_fields);
 
 impl Service {
     /// The triage context of the current roster, cases and sent mail.
@@ -244,45 +246,63 @@ impl Service {
         Ok(report)
     }
 
-    /// Stage 3: takes the judged chunks in scan order and stores, one transaction per chunk,
-    /// every message its headers decide; the others wait for their bodies.
+    /// Stage 3: takes the judged chunks in scan order and stores every message its headers
+    /// decide (the others wait for their bodies), committing at least every
+    /// [`COMMIT_EVERY`]: other operators' actions are not held up by a long first poll, and
+    /// large transactions write each index page once rather than once per chunk.
     fn store_in_order(
         &self,
         judged: &Receiver<(usize, Vec<Judged>)>,
         pass: &mut Pass,
         max_size: u64,
     ) -> Result<()> {
-        let mut early: BTreeMap<usize, Vec<Judged>> = BTreeMap::new();
-        let mut next = 0;
-        for (seq, chunk) in judged {
-            early.insert(seq, chunk);
-            while let Some(chunk) = early.remove(&next) {
-                next += 1;
-                self.store.write(|tx| {
-                    for j in chunk {
-                        pass.report.seen += 1;
-                        pass.last_uid = pass.last_uid.max(j.header.uid);
-                        let id = j.head.message_id.as_deref();
-                        if j.header.size <= max_size && needs_body(&j.head, &j.decision) {
-                            pass.deferred_ids.extend(id.map(str::to_string));
-                            pass.needing_body.push(j);
-                        } else if id.is_some_and(|id| pass.deferred_ids.contains(id)) {
-                            pass.report.duplicates += 1; // a copy of one waiting for its body
-                        } else {
-                            let hash = j.hash.unwrap_or_else(|| sha256_hex(&j.header.bytes));
-                            let content = Content {
-                                raw: &j.header.bytes,
-                                hash: &hash,
-                                full: false,
-                            };
-                            pass.store(tx, &j.header, content, &j.head, &j.decision)?;
-                        }
+        let mut chunks = InOrder {
+            judged,
+            early: BTreeMap::new(),
+            next: 0,
+        };
+        // The transaction opens only once there is something to store.
+        while let Some(first) = chunks.next(None) {
+            let deadline = Instant::now() + COMMIT_EVERY;
+            self.store.write(|tx| {
+                let mut chunk = Some(first);
+                while let Some(c) = chunk {
+                    for j in c {
+                        pass.take(tx, j, max_size)?;
                     }
-                    Ok(())
-                })?;
-            }
+                    chunk = chunks.next(Some(deadline));
+                }
+                Ok(())
+            })?;
         }
         Ok(())
+    }
+}
+
+/// Judged chunks put back in scan order (judges finish them in any order).
+struct InOrder<'a> {
+    judged: &'a Receiver<(usize, Vec<Judged>)>,
+    early: BTreeMap<usize, Vec<Judged>>,
+    next: usize,
+}
+
+impl InOrder<'_> {
+    /// The next chunk in order; `None` at the end, or when `deadline` passes first.
+    fn next(&mut self, deadline: Option<Instant>) -> Option<Vec<Judged>> {
+        loop {
+            if let Some(chunk) = self.early.remove(&self.next) {
+                self.next += 1;
+                return Some(chunk);
+            }
+            let (seq, chunk) = match deadline {
+                None => self.judged.recv().ok()?,
+                Some(d) => self
+                    .judged
+                    .recv_timeout(d.checked_duration_since(Instant::now())?)
+                    .ok()?,
+            };
+            self.early.insert(seq, chunk);
+        }
     }
 }
 
@@ -301,6 +321,28 @@ struct Pass {
 }
 
 impl Pass {
+    /// Stores a message its headers decide, or sets it aside for its body.
+    fn take(&mut self, tx: &Tx, j: Judged, max_size: u64) -> Result<()> {
+        self.report.seen += 1;
+        self.last_uid = self.last_uid.max(j.header.uid);
+        let id = j.head.message_id.as_deref();
+        if j.header.size <= max_size && needs_body(&j.head, &j.decision) {
+            self.deferred_ids.extend(id.map(str::to_string));
+            self.needing_body.push(j);
+        } else if id.is_some_and(|id| self.deferred_ids.contains(id)) {
+            self.report.duplicates += 1; // a copy of one waiting for its body
+        } else {
+            let hash = j.hash.unwrap_or_else(|| sha256_hex(&j.header.bytes));
+            let content = Content {
+                raw: &j.header.bytes,
+                hash: &hash,
+                full: false,
+            };
+            self.store(tx, &j.header, content, &j.head, &j.decision)?;
+        }
+        Ok(())
+    }
+
     /// Stores one message with its proposed contacts, counts it, and acts on its verdict.
     fn store(
         &mut self,
@@ -364,10 +406,12 @@ fn next_chunk(queue: &Mutex<Receiver<(usize, Vec<Header>)>>) -> Option<(usize, V
     queue.lock().ok()?.recv().ok()
 }
 
-/// Parses and triages one header block. What a message judged on its headers alone keeps is
-/// only what storing needs: of mail concerning no case, the digest of its header block.
+/// Parses and triages one header block, by its digest (the fields judging reads; parsing
+/// every `Received:` and `DKIM-Signature:` was most of the cost). What a message judged on its
+/// headers alone keeps is only what storing needs: of mail concerning no case, the digest.
 fn judge(mut header: Header, ctx: &Context) -> Judged {
-    let head = parse_keeping(&header.bytes, false, Some(&TRIAGE_HEADERS));
+    let digest = header_digest(&header.bytes, &DIGEST);
+    let head = parse_keeping(&digest, false, Some(&TRIAGE_HEADERS));
     let decision = triage::triage(&head, ctx);
     if needs_body(&head, &decision) {
         return Judged {
@@ -383,7 +427,7 @@ fn judge(mut header: Header, ctx: &Context) -> Judged {
         && decision.tld.is_none()
         && head.parse_error.is_none()
     {
-        header.bytes = header_digest(&header.bytes, &DIGEST);
+        header.bytes = digest;
     }
     let slim = Inbound {
         message_id: head.message_id,

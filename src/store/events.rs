@@ -25,12 +25,10 @@ impl Tx<'_> {
         action: &str,
         detail: &serde_json::Value,
     ) -> Result<EventRecord> {
+        // Cached statements: a first poll logs thousands of events (one per auto-reply).
         let last: Option<(i64, String)> = self
-            .query_row(
-                "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .prepare_cached("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         let (id, prev_hash) = match last {
             Some((id, hash)) => (id + 1, hash),
@@ -38,11 +36,13 @@ impl Tx<'_> {
         };
         let detail = detail.to_string();
         let hash = event_hash(&prev_hash, id, at, operator, tld, action, &detail);
-        self.execute(
+        self.prepare_cached(
             "INSERT INTO events (id, at, operator, tld, action, detail, prev_hash, hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![id, at, operator, tld, action, detail, prev_hash, hash],
-        )?;
+        )?
+        .execute(params![
+            id, at, operator, tld, action, detail, prev_hash, hash
+        ])?;
         Ok(EventRecord {
             id,
             at: at.into(),

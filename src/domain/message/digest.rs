@@ -26,7 +26,11 @@ pub fn header_digest(block: &[u8], keep: &[&str]) -> Vec<u8> {
     let mut out = Vec::with_capacity(block.len() / 3);
     let mut keeping = false;
     let mut newline: &[u8] = b"\r\n";
-    for line in block.split_inclusive(|&b| b == b'\n') {
+    let mut rest = block;
+    while !rest.is_empty() {
+        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+        let (line, tail) = rest.split_at(end);
+        rest = tail;
         if line == b"\r\n" || line == b"\n" {
             break; // end of the header block
         }
@@ -36,7 +40,7 @@ pub fn header_digest(block: &[u8], keep: &[&str]) -> Vec<u8> {
             }
             continue;
         }
-        keeping = line.iter().position(|&b| b == b':').is_some_and(|colon| {
+        keeping = memchr::memchr(b':', line).is_some_and(|colon| {
             let name = line[..colon].trim_ascii();
             keep.iter().any(|k| name.eq_ignore_ascii_case(k.as_bytes()))
         });
