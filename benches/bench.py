@@ -1265,9 +1265,9 @@ def bench_size(n, runs, dovecot, gen, tmux, proxy, work, results, keep=False):
 
 def phases(timeline, t0, t_exit):
     """Where a first poll's time goes, from the moments its commands were sent: start-up
-    (process start to LOGIN), headers (the header FETCH until the first body FETCH: download,
-    parse and header triage), bodies (the body FETCHes), store (the last body FETCH until
-    LOGOUT: parse, triage and the SQLite transaction), exit."""
+    (process start to LOGIN), scan (the header FETCH until the first body FETCH: headers
+    streamed, judged and most messages stored meanwhile), bodies (the body FETCHes), finish
+    (the last body FETCH until LOGOUT: parsing the bodies, the last transaction)."""
     fetches = [t for t, c in timeline if c == "UID FETCH"]
     login = next((t for t, c in timeline if c == "LOGIN"), None)
     logout = next((t for t, c in timeline if c == "LOGOUT"), None)
@@ -1275,8 +1275,8 @@ def phases(timeline, t0, t_exit):
         return None
     first_body = fetches[1] if len(fetches) > 1 else logout
     last_body = fetches[-1] if len(fetches) > 1 else logout
-    return {"start": login - t0, "headers": first_body - fetches[0], "bodies": last_body - first_body,
-            "store": logout - last_body, "exit": t_exit - logout, "total": t_exit - t0}
+    return {"start": login - t0, "scan": first_body - fetches[0], "bodies": last_body - first_body,
+            "finish": logout - last_body, "exit": t_exit - logout, "total": t_exit - t0}
 
 
 def triage_throughput():
@@ -1316,8 +1316,8 @@ def table(info, results, triage, sizes, elapsed):
         "≤ 1.5× at 50,000")
     row("CPU of `tldops poll` (user+sys) / of the reference",
         [f"{med(c['poll_cpu']):.2f} s / {med(c['ref_cpu']):.2f} s" for c in cols])
-    row("first poll through the proxy: start / headers / bodies / store",
-        [" / ".join(fmt_s(c["phases"][k]) for k in ("start", "headers", "bodies", "store"))
+    row("first poll through the proxy: start / scan / bodies / finish",
+        [" / ".join(fmt_s(c["phases"][k]) for k in ("start", "scan", "bodies", "finish"))
          if c.get("phases") else "–" for c in cols], "(where the time goes)")
     row("poll, no new mail: time, IMAP commands",
         [f"{fmt_s(med(c['idle']))}, {cmds(c['idle_cmds'])}" for c in cols],

@@ -111,9 +111,7 @@ impl Store {
         if mode != "wal" && mode != "memory" {
             bail!("cannot switch to WAL journal mode (got {mode})");
         }
-        conn.execute_batch(
-            "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384;",
-        )?;
+        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
         migrations::migrate(&mut conn)?;
         Ok(Store { conn })
     }
