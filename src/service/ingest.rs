@@ -3,14 +3,14 @@
 //!
 //! Three stages run at once, so a first poll of a large mailbox costs little more than its
 //! download: the source streams header blocks (one thread), judges parse and triage them (one
-//! per core), and this thread stores the ones decided by their headers in chunk-sized
-//! transactions. Messages that need their body are fetched after the scan and stored, with the
-//! checkpoint, in one last transaction. Killed at any moment, a pass stores nothing twice: the
+//! per core), and this thread stores the ones decided by their headers, committing at least
+//! every second. The scanner then fetches and parses the bodies the judges asked for while the
+//! store catches up; those messages are stored, with the checkpoint, in one last transaction. Killed at any moment, a pass stores nothing twice: the
 //! checkpoint moves only at the very end, and a message stored by an interrupted pass is
 //! recognised (Message-ID, or content hash) when the next pass sees it again.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
@@ -25,7 +25,7 @@ use crate::domain::email::address_key;
 use crate::domain::message::{Inbound, header_digest, parse_keeping};
 use crate::domain::tld::TldCode;
 use crate::domain::triage::{self, Context, Decision, SentKind, SentMail, Verdict};
-use crate::mail::{Checkpoint, Header, MailSource};
+use crate::mail::{Checkpoint, Header, MailSource, Scan};
 use crate::store::{CaseQueries, MessageQueries, NewMessage, RosterQueries, Tx};
 
 /// Header blocks per chunk between the stages.
@@ -60,6 +60,8 @@ struct Judged {
     decision: Decision,
     /// The content hash of the block as fetched, when the headers decide.
     hash: Option<String>,
+    /// Its body is needed (and under the size cap): it is stored once that has come.
+    wants_body: bool,
 }
 
 /// The headers parsing keeps: those triage reads.
@@ -137,92 +139,81 @@ impl Service {
             deferred_ids: HashSet::new(),
         };
 
-        // Stages 1–3: scan, judge, store what the headers decide.
+        // Stages 1–3: scan, judge, store what the headers decide. The scanner then fetches
+        // and parses the bodies the judges asked for while the store catches up.
         let scanning = &mut *source;
-        let scan = std::thread::scope(|scope| -> Result<_> {
+        let (scan, mut bodies) = std::thread::scope(|scope| -> Result<_> {
             let (raw_out, raw_in) = sync_channel::<(usize, Vec<Header>)>(4);
             let (judged_out, judged_in) = sync_channel::<(usize, Vec<Judged>)>(4);
-            let scanner = scope.spawn(move || {
-                let mut chunk = Vec::with_capacity(CHUNK);
-                let mut seq = 0;
-                let mut send = |chunk: Vec<Header>| -> Result<()> {
-                    raw_out
-                        .send((seq, chunk))
-                        .map_err(|_| anyhow::anyhow!("the pass stopped"))?;
-                    seq += 1;
-                    Ok(())
+            let (wanted_out, wanted_in) = channel::<u32>();
+            let ctx = &ctx;
+            let scanner = scope.spawn(move || -> Result<_> {
+                let scan = scan_in_chunks(scanning, since, raw_out)?;
+                let uids: Vec<u32> = wanted_in.iter().collect(); // until the judges are done
+                let fetched = if uids.is_empty() {
+                    Vec::new()
+                } else {
+                    scanning.fetch_bodies(&uids)?
                 };
-                let scan = scanning.scan_headers(since, &mut |h| {
-                    chunk.push(h);
-                    if chunk.len() == CHUNK {
-                        send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))?;
-                    }
-                    Ok(())
-                })?;
-                if !chunk.is_empty() {
-                    send(chunk)?;
-                }
-                Ok(scan)
+                let parsed = par_map(fetched, |(uid, body)| {
+                    let msg = parse_keeping(&body, true, Some(&TRIAGE_HEADERS));
+                    let decision = triage::triage(&msg, ctx);
+                    (uid, (body, msg, decision))
+                });
+                Ok((scan, parsed.into_iter().collect::<BTreeMap<_, _>>()))
             });
             let raw_in = Arc::new(Mutex::new(raw_in));
             for _ in 0..judges() {
-                let (raw_in, judged_out, ctx) = (raw_in.clone(), judged_out.clone(), &ctx);
+                let (raw_in, judged_out) = (raw_in.clone(), judged_out.clone());
+                let wanted_out = wanted_out.clone();
                 scope.spawn(move || {
                     while let Some((seq, chunk)) = next_chunk(&raw_in) {
-                        let judged = chunk.into_iter().map(|h| judge(h, ctx)).collect();
+                        let judged: Vec<Judged> =
+                            chunk.into_iter().map(|h| judge(h, ctx, max_size)).collect();
+                        for j in judged.iter().filter(|j| j.wants_body) {
+                            let _ = wanted_out.send(j.header.uid);
+                        }
                         if judged_out.send((seq, judged)).is_err() {
                             return;
                         }
                     }
                 });
             }
-            drop(judged_out);
-            let stored = self.store_in_order(&judged_in, &mut pass, max_size);
+            drop((judged_out, wanted_out));
+            let stored = self.store_in_order(&judged_in, &mut pass);
             drop(judged_in); // a failed store stops the judges, and through them the scan
-            let scan = scanner.join().expect("the scanner does not panic");
+            let scanned = scanner.join().expect("the scanner does not panic");
             stored?;
-            scan
+            scanned
         })?;
 
-        // Stage 4: bodies, and the checkpoint.
+        // Stage 4: the messages with bodies, and the checkpoint.
         pass.report.rescan = scan.rescan;
         let last_uid = pass.last_uid.max(
             since
                 .filter(|s| s.uidvalidity == scan.uidvalidity)
                 .map_or(0, |s| s.last_uid),
         );
-        let mut wanted = Vec::new();
+        let mut full = Vec::new();
         for j in std::mem::take(&mut pass.needing_body) {
+            let body = bodies.remove(&j.header.uid);
             match j.head.message_id.as_deref() {
+                // Stored by an earlier, interrupted pass or before a rescan.
                 Some(id) if self.store.message_id_stored(id)? => pass.report.duplicates += 1,
-                _ => wanted.push(j),
+                _ => full.push(match body {
+                    Some((body, msg, decision)) => (j.header, Some(body), msg, decision),
+                    // Expunged since its header came: what the header said is all there is.
+                    None => (j.header, None, j.head, j.decision),
+                }),
             }
         }
-        let uids: Vec<u32> = wanted.iter().map(|j| j.header.uid).collect();
-        let mut bodies: BTreeMap<u32, Vec<u8>> = if uids.is_empty() {
-            BTreeMap::new()
-        } else {
-            source.fetch_bodies(&uids)?.into_iter().collect()
-        };
-        let full = par_map(wanted, |j| match bodies.get(&j.header.uid) {
-            Some(body) => {
-                let msg = parse_keeping(body, true, Some(&TRIAGE_HEADERS));
-                let decision = triage::triage(&msg, &ctx);
-                (j.header, msg, decision, true)
-            }
-            // Expunged since its header came: what the header said is all there is.
-            None => (j.header, j.head, j.decision, false),
-        });
         self.store.write(|tx| {
-            for (header, msg, decision, fetched) in &full {
-                let raw = match bodies.remove(&header.uid) {
-                    Some(body) if *fetched => body,
-                    _ => header.bytes.clone(),
-                };
+            for (header, body, msg, decision) in &full {
+                let raw = body.as_deref().unwrap_or(&header.bytes);
                 let content = Content {
-                    raw: &raw,
-                    hash: &sha256_hex(&raw),
-                    full: *fetched,
+                    raw,
+                    hash: &sha256_hex(raw),
+                    full: body.is_some(),
                 };
                 pass.store(tx, header, content, msg, decision)?;
             }
@@ -254,7 +245,6 @@ impl Service {
         &self,
         judged: &Receiver<(usize, Vec<Judged>)>,
         pass: &mut Pass,
-        max_size: u64,
     ) -> Result<()> {
         let mut chunks = InOrder {
             judged,
@@ -268,7 +258,7 @@ impl Service {
                 let mut chunk = Some(first);
                 while let Some(c) = chunk {
                     for j in c {
-                        pass.take(tx, j, max_size)?;
+                        pass.take(tx, j)?;
                     }
                     chunk = chunks.next(Some(deadline));
                 }
@@ -322,11 +312,11 @@ struct Pass {
 
 impl Pass {
     /// Stores a message its headers decide, or sets it aside for its body.
-    fn take(&mut self, tx: &Tx, j: Judged, max_size: u64) -> Result<()> {
+    fn take(&mut self, tx: &Tx, j: Judged) -> Result<()> {
         self.report.seen += 1;
         self.last_uid = self.last_uid.max(j.header.uid);
         let id = j.head.message_id.as_deref();
-        if j.header.size <= max_size && needs_body(&j.head, &j.decision) {
+        if j.wants_body {
             self.deferred_ids.extend(id.map(str::to_string));
             self.needing_body.push(j);
         } else if id.is_some_and(|id| self.deferred_ids.contains(id)) {
@@ -402,6 +392,34 @@ fn judges() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }
 
+/// Stage 1: the source's headers, in chunks of [`CHUNK`] to the judges; the channel closes
+/// when the scan ends (so the judges finish).
+fn scan_in_chunks(
+    source: &mut (dyn MailSource + Send),
+    since: Option<Checkpoint>,
+    out: SyncSender<(usize, Vec<Header>)>,
+) -> Result<Scan> {
+    let mut chunk = Vec::with_capacity(CHUNK);
+    let mut seq = 0;
+    let mut send = |chunk: Vec<Header>| -> Result<()> {
+        out.send((seq, chunk))
+            .map_err(|_| anyhow::anyhow!("the pass stopped"))?;
+        seq += 1;
+        Ok(())
+    };
+    let scan = source.scan_headers(since, &mut |h| {
+        chunk.push(h);
+        if chunk.len() == CHUNK {
+            send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))?;
+        }
+        Ok(())
+    })?;
+    if !chunk.is_empty() {
+        send(chunk)?;
+    }
+    Ok(scan)
+}
+
 fn next_chunk(queue: &Mutex<Receiver<(usize, Vec<Header>)>>) -> Option<(usize, Vec<Header>)> {
     queue.lock().ok()?.recv().ok()
 }
@@ -409,12 +427,13 @@ fn next_chunk(queue: &Mutex<Receiver<(usize, Vec<Header>)>>) -> Option<(usize, V
 /// Parses and triages one header block, by its digest (the fields judging reads; parsing
 /// every `Received:` and `DKIM-Signature:` was most of the cost). What a message judged on its
 /// headers alone keeps is only what storing needs: of mail concerning no case, the digest.
-fn judge(mut header: Header, ctx: &Context) -> Judged {
+fn judge(mut header: Header, ctx: &Context, max_size: u64) -> Judged {
     let digest = header_digest(&header.bytes, &DIGEST);
     let head = parse_keeping(&digest, false, Some(&TRIAGE_HEADERS));
     let decision = triage::triage(&head, ctx);
     if needs_body(&head, &decision) {
         return Judged {
+            wants_body: header.size <= max_size,
             header,
             head,
             decision,
@@ -447,6 +466,7 @@ fn judge(mut header: Header, ctx: &Context) -> Judged {
         head: slim,
         decision,
         hash,
+        wants_body: false,
     }
 }
 
