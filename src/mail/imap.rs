@@ -18,9 +18,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Result;
+
 use super::{Checkpoint, Header, MailSource, Scan};
 use crate::config::{ImapConfig, TlsMode};
-use anyhow::Result;
 use failure::Failure;
 use mailbox::Selected;
 use session::Session;

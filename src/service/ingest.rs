@@ -5,9 +5,10 @@
 //! download: the source streams header blocks (one thread), judges parse and triage them (one
 //! per core), and this thread stores the ones decided by their headers, committing at least
 //! every second. The scanner then fetches and parses the bodies the judges asked for while the
-//! store catches up; those messages are stored, with the checkpoint, in one last transaction. Killed at any moment, a pass stores nothing twice: the
-//! checkpoint moves only at the very end, and a message stored by an interrupted pass is
-//! recognised (Message-ID, or content hash) when the next pass sees it again.
+//! store catches up; those messages are stored, with the checkpoint, in one last transaction.
+//! Killed at any moment, a pass stores nothing twice: the checkpoint moves only at the very
+//! end, and a message stored by an interrupted pass is recognised (Message-ID, or content
+//! hash) when the next pass sees it again.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
@@ -58,8 +59,8 @@ struct Judged {
     header: Header,
     head: Inbound,
     decision: Decision,
-    /// The content hash of the block as fetched, when the headers decide.
-    hash: Option<String>,
+    /// The content hash of the block as fetched (what is stored without a body).
+    hash: String,
     /// Its body is needed (and under the size cap): it is stored once that has come.
     wants_body: bool,
 }
@@ -133,7 +134,6 @@ impl Service {
             },
             at: now(),
             operator: self.operator.clone(),
-            source: name.clone(),
             last_uid: 0,
             needing_body: Vec::new(),
             deferred_ids: HashSet::new(),
@@ -201,19 +201,25 @@ impl Service {
                 // Stored by an earlier, interrupted pass or before a rescan.
                 Some(id) if self.store.message_id_stored(id)? => pass.report.duplicates += 1,
                 _ => full.push(match body {
-                    Some((body, msg, decision)) => (j.header, Some(body), msg, decision),
+                    Some((body, msg, decision)) => (j.header, j.hash, Some(body), msg, decision),
                     // Expunged since its header came: what the header said is all there is.
-                    None => (j.header, None, j.head, j.decision),
+                    None => (j.header, j.hash, None, j.head, j.decision),
                 }),
             }
         }
         self.store.write(|tx| {
-            for (header, body, msg, decision) in &full {
-                let raw = body.as_deref().unwrap_or(&header.bytes);
-                let content = Content {
-                    raw,
-                    hash: &sha256_hex(raw),
-                    full: body.is_some(),
+            for (header, hash, body, msg, decision) in &full {
+                let content = match body {
+                    Some(body) => Content {
+                        raw: body,
+                        hash: &sha256_hex(body),
+                        full: true,
+                    },
+                    None => Content {
+                        raw: &header.bytes,
+                        hash,
+                        full: false,
+                    },
                 };
                 pass.store(tx, header, content, msg, decision)?;
             }
@@ -301,7 +307,6 @@ struct Pass {
     report: IngestReport,
     at: String,
     operator: String,
-    source: String,
     /// The highest UID the scan handed on.
     last_uid: u32,
     /// Judged on their headers, waiting for their bodies (stage 4).
@@ -322,10 +327,9 @@ impl Pass {
         } else if id.is_some_and(|id| self.deferred_ids.contains(id)) {
             self.report.duplicates += 1; // a copy of one waiting for its body
         } else {
-            let hash = j.hash.unwrap_or_else(|| sha256_hex(&j.header.bytes));
             let content = Content {
                 raw: &j.header.bytes,
-                hash: &hash,
+                hash: &j.hash,
                 full: false,
             };
             self.store(tx, &j.header, content, &j.head, &j.decision)?;
@@ -346,7 +350,7 @@ impl Pass {
         let stored = tx.insert_message(&NewMessage {
             message_id: msg.message_id.as_deref(),
             content_hash: content.hash,
-            source: &self.source,
+            source: &self.report.source,
             uidvalidity: Some(header.uidvalidity),
             uid: Some(header.uid),
             date: msg.date.as_deref(),
@@ -431,21 +435,18 @@ fn judge(mut header: Header, ctx: &Context, max_size: u64) -> Judged {
     let digest = header_digest(&header.bytes, &DIGEST);
     let head = parse_keeping(&digest, false, Some(&TRIAGE_HEADERS));
     let decision = triage::triage(&head, ctx);
+    let hash = sha256_hex(&header.bytes);
     if needs_body(&head, &decision) {
         return Judged {
             wants_body: header.size <= max_size,
             header,
             head,
             decision,
-            hash: None,
+            hash,
         };
     }
-    let hash = Some(sha256_hex(&header.bytes));
-    // Kept whole when unreadable: then the bytes are the only evidence of what came.
-    if decision.verdict == Verdict::Unrelated
-        && decision.tld.is_none()
-        && head.parse_error.is_none()
-    {
+    let tld = decision.tld.as_ref().map(TldCode::as_str);
+    if triage::kept_as_digest(decision.verdict, tld, head.parse_error.as_deref()) {
         header.bytes = digest;
     }
     let slim = Inbound {

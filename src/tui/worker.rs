@@ -10,7 +10,7 @@ use anyhow::Result;
 use super::state::{CaseDetail, Command, MessageDetail, PollStatus, Snapshot};
 use super::update::Msg;
 use crate::domain::message::parse;
-use crate::domain::triage::Verdict;
+use crate::domain::triage::kept_as_digest;
 use crate::mail::MailSource;
 use crate::mail::backoff::Backoff;
 use crate::outgoing::Transport;
@@ -162,7 +162,7 @@ pub fn message(service: &Service, id: i64) -> Result<MessageDetail> {
         .map(str::to_string)
         .collect();
     let body = if m.text.is_empty() && !m.body_fetched {
-        if row.verdict == Verdict::Unrelated && row.tld.is_none() {
+        if kept_as_digest(row.verdict, row.tld.as_deref(), m.parse_error.as_deref()) {
             "(mail that concerns no case: only a digest of its headers is kept; the message is \
              on the server)"
         } else {

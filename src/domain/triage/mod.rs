@@ -103,6 +103,13 @@ pub fn digest_fields() -> Vec<&'static str> {
     [crate::domain::message::DIGEST_FIELDS, &headers_read()].concat()
 }
 
+/// Whether a message decided by its headers is kept as their digest: mail that concerns no
+/// case (unrelated, no TLD). An unreadable one is kept whole: its bytes are the only evidence
+/// of what came.
+pub fn kept_as_digest(verdict: Verdict, tld: Option<&str>, parse_error: Option<&str>) -> bool {
+    verdict == Verdict::Unrelated && tld.is_none() && parse_error.is_none()
+}
+
 /// What kind of mail tldops sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SentKind {

@@ -134,14 +134,13 @@ fn is_fetch(response: &[u8]) -> bool {
 /// Streams the headers of the messages with UID `first` or above to `each`, in the server's
 /// order (ascending UIDs), as they arrive: one `UID FETCH first:*`. That range always includes
 /// the highest message even when its UID is below `first` (RFC 3501 §6.4.8): such UIDs are
-/// dropped here. Returns how many headers were handed on.
+/// dropped here.
 pub fn headers_from<S: Read + Write>(
     session: &mut Session<S>,
     uidvalidity: u32,
     first: u32,
     each: &mut dyn FnMut(Header) -> anyhow::Result<()>,
-) -> Result<usize, Failure> {
-    let mut count = 0;
+) -> Result<(), Failure> {
     session.run(
         &format!("UID FETCH {first}:* (UID RFC822.SIZE BODY.PEEK[HEADER])"),
         "fetching headers failed",
@@ -152,7 +151,6 @@ pub fn headers_from<S: Read + Write>(
             match (f.uid.filter(|&u| u >= first), f.data) {
                 (Some(uid), Some(bytes)) => {
                     let size = f.size.map_or(bytes.len() as u64, u64::from);
-                    count += 1;
                     // The receiver gave up (its own error is the one reported).
                     each(Header {
                         uidvalidity,
@@ -170,8 +168,7 @@ pub fn headers_from<S: Read + Write>(
                 (None, _) => Ok(()),
             }
         },
-    )?;
-    Ok(count)
+    )
 }
 
 /// The full bytes of these messages, in UID order; UIDs the server no longer has are missing.
