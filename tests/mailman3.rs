@@ -238,6 +238,25 @@ fn a_stopped_server_is_worth_a_retry() {
 }
 
 #[test]
+fn a_change_after_mailman_restarted_goes_through() {
+    // The backend lives as long as the TUI: a connection from before the restart must not
+    // be reused (it would be reset, failing a change Mailman could well make).
+    let mut mailman = Mailman::start();
+    let mut mm = backend(&mailman);
+    assert_eq!(
+        mm.subscribe(&member("first@nic.example", None)),
+        Ok(Outcome::Done)
+    );
+    mailman.stop();
+    mailman.start_again();
+    assert_eq!(
+        mm.subscribe(&member("second@nic.example", None)),
+        Ok(Outcome::Done)
+    );
+    assert_eq!(mm.unsubscribe("first@nic.example"), Ok(Outcome::Done));
+}
+
+#[test]
 fn a_silent_server_times_out_and_is_worth_a_retry() {
     // Accepts connections and never answers, like a Mailman stuck on a database lock.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -195,6 +195,17 @@ impl Mailman3 {
             ureq::Error::Io(io) if io.kind() == ErrorKind::ConnectionRefused => {
                 ("connection refused (is Mailman core running?)".into(), true)
             }
+            ureq::Error::Io(io)
+                if matches!(
+                    io.kind(),
+                    ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted
+                ) =>
+            {
+                (
+                    "connection reset (Mailman core stopped or restarted?)".into(),
+                    true,
+                )
+            }
             ureq::Error::Io(io) if io.kind() == ErrorKind::TimedOut => (
                 format!("no answer within {}", secs(self.request_timeout)),
                 true,
@@ -357,7 +368,9 @@ impl Reply {
 
 /// HTTP settings shared by every request. Redirects are not followed: Mailman core never
 /// redirects, and a redirected POST would silently turn into a GET. Certificates verify
-/// against the system trust store, as for IMAP (an internal CA goes there).
+/// against the system trust store, as for IMAP (an internal CA goes there). No connection
+/// is kept for reuse: changes come a few at a time, minutes apart, and a kept connection
+/// that Mailman (or its proxy) has since closed would fail the next change with a reset.
 fn agent(connect: Duration, request: Duration, https: bool) -> Agent {
     let mut tls = TlsConfig::builder()
         .provider(TlsProvider::Rustls)
@@ -380,6 +393,7 @@ fn agent(connect: Duration, request: Duration, https: bool) -> Agent {
     Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
+        .max_idle_connections(0)
         .timeout_connect(Some(connect))
         .timeout_global(Some(request))
         .user_agent(concat!("tldops/", env!("CARGO_PKG_VERSION")))
