@@ -163,6 +163,107 @@ fn assign_files_an_ambiguous_message() {
     );
 }
 
+/// A reply that lost its thread and names no TLD: judged unrelated on its headers alone, so
+/// stored as a header digest, without the contacts in its body.
+const ADRIFT: &[u8] = b"From: Ann de Vries <ann.devries@home.example>\r\n\
+    To: secretariat@ccnso.example.org\r\nSubject: as promised\r\n\
+    Message-ID: <adrift.1@home.example>\r\nDate: Tue, 3 Mar 2026 09:00:00 +0100\r\n\
+    Content-Type: text/plain; charset=utf-8\r\n\r\n\
+    Hello,\r\n\r\nOur security contacts for the list:\r\n\r\n\
+    Pieter Jansen <pieter.jansen@sidn.example>, +31 26 352 5500\r\n\
+    Lotte Smit <lotte.smit@sidn.example>\r\n\r\nKind regards,\r\nAnn\r\n";
+
+fn raw_of(i: &Install, message_id: &str) -> String {
+    let raw: Vec<u8> = i
+        .db()
+        .query_row(
+            "SELECT raw FROM messages WHERE message_id = ?1",
+            [message_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    String::from_utf8(raw).unwrap()
+}
+
+fn emails(message: &Value) -> Vec<&str> {
+    message["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["email"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn assigning_mail_kept_as_a_digest_fetches_it_whole_for_its_contacts() {
+    let i = Install::corpus_world();
+    let dir = i.path("Maildir");
+    maildir(&dir, &[("adrift".into(), ADRIFT.to_vec())]);
+    i.ok(&["poll", "--maildir", dir.to_str().unwrap()]);
+    let listed = i.json(&["messages", "--json", "--verdict", "unrelated"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert!(!raw_of(&i, "adrift.1@home.example").contains("security contacts"));
+
+    let out = i.run(&["assign", "adrift.1@home.example", "nl"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("is now unverified for .nl"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(out.stderr, "", "fetched whole, nothing to warn about");
+    let filed = i.json(&["messages", "--json", "--tld", "nl"]);
+    assert_eq!(
+        emails(&filed[0]),
+        ["pieter.jansen@sidn.example", "lotte.smit@sidn.example"]
+    );
+    assert!(raw_of(&i, "adrift.1@home.example").contains("Our security contacts"));
+
+    // Still recognised by the next pass: stored once.
+    let again = i.ok(&["poll", "--maildir", dir.to_str().unwrap()]);
+    assert!(again.contains("1 new, 0 stored"), "{again}");
+}
+
+#[test]
+fn mail_gone_from_its_mailbox_is_assigned_without_its_body_and_says_so() {
+    let i = Install::corpus_world();
+    let dir = i.path("Maildir");
+    maildir(&dir, &[("adrift".into(), ADRIFT.to_vec())]);
+    i.ok(&["poll", "--maildir", dir.to_str().unwrap()]);
+    std::fs::remove_file(dir.join("new/000000.test.host")).unwrap();
+
+    let out = i.run(&["assign", "adrift.1@home.example", "nl"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("is now unverified for .nl"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        out.stderr.trim_end(),
+        format!(
+            "warning: assigned without its body, so no contacts from it: maildir:{} no longer \
+             has it",
+            dir.display()
+        )
+    );
+    let filed = i.json(&["messages", "--json", "--tld", "nl"]);
+    assert!(emails(&filed[0]).is_empty());
+    let log = i.json(&["log", "--json", "--tld", "nl"]);
+    let assigned = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "message_assigned")
+        .unwrap();
+    assert!(
+        assigned["detail"]["without_body"]
+            .as_str()
+            .is_some_and(|w| w.ends_with("no longer has it")),
+        "{assigned}"
+    );
+}
+
 #[test]
 fn mbox_poll() {
     let i = Install::corpus_world();

@@ -28,10 +28,15 @@ fn plain(dovecot: &Dovecot) -> String {
 }
 
 fn poll(i: &Install) -> support::install::Output {
+    with_password(i, &["poll"])
+}
+
+/// Runs `tldops ARGS` with the mailbox password in the environment.
+fn with_password(i: &Install, args: &[&str]) -> support::install::Output {
     let out = i
         .cmd()
         .env("TEST_IMAP_PASSWORD", PASSWORD)
-        .arg("poll")
+        .args(args)
         .output()
         .unwrap();
     support::install::Output {
@@ -253,21 +258,90 @@ fn watch_keeps_polling_and_sees_new_mail() {
           Subject: [TLD-OPS .pm] contacts\r\nMessage-ID: <watch.pm@afnic.example>\r\n\
           Date: Tue, 3 Mar 2026 10:00:00 +0000\r\n\r\nFor .pm: Marie <marie@afnic.example>\r\n",
     );
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    let mut seen = false;
-    while std::time::Instant::now() < deadline {
-        if i.scalar::<i64>(
-            "SELECT count(*) FROM messages WHERE message_id = 'watch.pm@afnic.example'",
-        ) == 1
+    // The pass's report line comes after its last commit: wait for it, not for the row
+    // (which a pass may store before it ends).
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
         {
-            seen = true;
-            break;
+            if tx.send(line).is_err() {
+                break;
+            }
         }
-        std::thread::sleep(std::time::Duration::from_millis(100));
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let mut lines = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(line) => {
+                let done = line.contains(": 1 new, 1 stored");
+                lines.push(line);
+                if done {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
     }
     let _ = child.kill();
-    let out = child.wait_with_output().unwrap();
-    assert!(seen, "the watcher did not pick up the new mail");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains(": 1 new, 1 stored"), "{stdout}");
+    let _ = child.wait();
+    assert!(
+        lines.iter().any(|l| l.contains(": 1 new, 1 stored")),
+        "the watcher did not report the new mail: {lines:?}"
+    );
+    assert_eq!(
+        i.scalar::<i64>(
+            "SELECT count(*) FROM messages WHERE message_id = 'watch.pm@afnic.example'"
+        ),
+        1
+    );
+}
+
+#[test]
+fn assigning_mail_judged_on_its_headers_fetches_its_body_from_the_server() {
+    // Judged unrelated on its headers: only a digest of them was downloaded and kept.
+    let adrift = |n: u32| {
+        format!(
+            "From: Ann de Vries <ann.devries@home.example>\r\n\
+             To: secretariat@ccnso.example.org\r\nSubject: as promised\r\n\
+             Message-ID: <adrift.{n}@home.example>\r\n\
+             Date: Tue, 3 Mar 2026 09:00:00 +0100\r\n\r\n\
+             Our security contact: Pieter Jansen <pieter.jansen@sidn.example>\r\n"
+        )
+    };
+    let mut dovecot = Dovecot::start();
+    let i = world(&plain(&dovecot));
+    dovecot.deliver(adrift(1).as_bytes());
+    dovecot.deliver(adrift(2).as_bytes());
+    assert_eq!(poll(&i).code, 0);
+
+    let out = with_password(&i, &["assign", "adrift.1@home.example", "nl"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stderr, "", "fetched whole, nothing to warn about");
+    let filed = i.json(&["messages", "--json", "--tld", "nl"]);
+    assert_eq!(
+        filed[0]["contacts"][0]["email"],
+        "pieter.jansen@sidn.example"
+    );
+
+    // The server is down: filed all the same, and the operator is told what is missing.
+    dovecot.stop();
+    let out = with_password(&i, &["assign", "adrift.2@home.example", "nl"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("is now unverified for .nl"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr
+            .starts_with("warning: assigned without its body, so no contacts from it: 127.0.0.1:")
+            && out.stderr.contains("cannot connect"),
+        "{}",
+        out.stderr
+    );
 }

@@ -110,7 +110,11 @@ fn row(m: &MessageRow) -> Vec<String> {
 }
 
 pub fn assign(service: &mut Service, reference: &str, tld: &str) -> Result<()> {
-    let m = service.assign(reference, tld)?;
+    let config = service.config().clone();
+    let a = service.assign(reference, tld, &mut |name| {
+        super::sources::reopen(&config, name, &mut super::sources::imap_password)
+    })?;
+    let m = &a.message;
     println!(
         "#{} is now {} for .{}: {}",
         m.id,
@@ -118,5 +122,8 @@ pub fn assign(service: &mut Service, reference: &str, tld: &str) -> Result<()> {
         m.tld.as_deref().unwrap_or("?"),
         m.why
     );
+    if let Some(why) = &a.without_body {
+        eprintln!("warning: assigned without its body, so no contacts from it: {why}");
+    }
     Ok(())
 }

@@ -8,6 +8,7 @@ mod messages;
 mod output;
 mod poll;
 mod roster;
+mod sources;
 mod tui;
 mod workflow;
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::messages::print_report;
 use crate::config::TlsMode;
@@ -22,11 +22,7 @@ pub fn imap(service: &mut Service, watch: bool) -> Result<()> {
             "warning: imap.tls = \"none\": the password and the mail cross the network in clear text"
         );
     }
-    let password = config
-        .secret()
-        .context("imap: no password configured")?
-        .resolve()
-        .map_err(|e| anyhow::anyhow!("imap: {e}"))?;
+    let password = super::sources::imap_password(&config)?;
     let mut source = ImapSource::new(&config, password);
     if !watch {
         let report = service.ingest(&mut source)?;

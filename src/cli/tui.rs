@@ -20,17 +20,25 @@ pub fn run(
     source: Option<Box<dyn MailSource + Send>>,
 ) -> Result<()> {
     let operator = crate::operator::current_login()?;
-    let source = match (source, &config.imap) {
-        (Some(s), _) => Some(s),
-        (None, Some(imap)) => {
-            let password = imap
-                .secret()
-                .context("imap: no password configured")?
-                .resolve()
-                .map_err(|e| anyhow::anyhow!("imap: {e}"))?;
-            Some(Box::new(ImapSource::new(imap, password)) as Box<dyn MailSource + Send>)
+    // Asked once, before the terminal is taken over (a password command may prompt).
+    let password = match &config.imap {
+        Some(imap) => Some(super::sources::imap_password(imap)?),
+        None => None,
+    };
+    let source = match (source, &config.imap, &password) {
+        (Some(s), _, _) => Some(s),
+        (None, Some(imap), Some(password)) => {
+            Some(Box::new(ImapSource::new(imap, password.clone())) as Box<dyn MailSource + Send>)
         }
-        (None, None) => None,
+        _ => None,
+    };
+    let reopen = {
+        let config = config.clone();
+        move |name: &str| {
+            super::sources::reopen(&config, name, &mut |_| {
+                password.clone().context("imap: no password configured")
+            })
+        }
     };
     let poll_interval = config
         .imap
@@ -48,6 +56,7 @@ pub fn run(
     crate::tui::run(crate::tui::Setup {
         open: Box::new(open),
         source,
+        reopen: Box::new(reopen),
         poll_interval,
         transport,
         color,

@@ -316,6 +316,23 @@ impl MailSource for ImapSource {
             mailbox::bodies(&mut conn.session, uids)
         })
     }
+
+    /// Only under the same UIDVALIDITY: a UID is the message's for as long as that lasts.
+    fn refetch(
+        &mut self,
+        uidvalidity: u32,
+        uid: u32,
+        is_it: &dyn Fn(&[u8]) -> bool,
+    ) -> Result<Option<Vec<u8>>> {
+        let found = self.run(|conn, server| {
+            if conn.current(server)?.uidvalidity != uidvalidity {
+                return Ok(None);
+            }
+            let mut found = mailbox::bodies(&mut conn.session, &[uid])?;
+            Ok(found.pop().map(|(_, raw)| raw))
+        })?;
+        Ok(found.filter(|raw| is_it(raw)))
+    }
 }
 
 #[cfg(test)]

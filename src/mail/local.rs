@@ -157,11 +157,48 @@ impl MailSource for LocalSource {
             })
             .collect())
     }
+
+    /// At `uid` if it is still there, else wherever it moved (files added or removed since).
+    fn refetch(
+        &mut self,
+        _uidvalidity: u32,
+        uid: u32,
+        is_it: &dyn Fn(&[u8]) -> bool,
+    ) -> Result<Option<Vec<u8>>> {
+        let at_uid = uid
+            .checked_sub(1)
+            .and_then(|i| self.messages.get(i as usize));
+        Ok(at_uid
+            .filter(|m| is_it(m))
+            .or_else(|| self.messages.iter().find(|m| is_it(m)))
+            .cloned())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refetch_finds_a_message_wherever_it_moved() {
+        let mut src = LocalSource {
+            name: "test".into(),
+            messages: vec![b"Subject: a\n\nA".to_vec(), b"Subject: b\n\nB".to_vec()],
+        };
+        let is_b = |m: &[u8]| m.starts_with(b"Subject: b");
+        assert_eq!(
+            src.refetch(0, 2, &is_b).unwrap().unwrap(),
+            b"Subject: b\n\nB"
+        );
+        // A file added before it since: UID 2 is another message now.
+        src.messages.insert(0, b"Subject: c\n\nC".to_vec());
+        assert_eq!(
+            src.refetch(0, 2, &is_b).unwrap().unwrap(),
+            b"Subject: b\n\nB"
+        );
+        src.messages.remove(2);
+        assert_eq!(src.refetch(0, 2, &is_b).unwrap(), None);
+    }
 
     #[test]
     fn mbox_splits_and_unquotes() {

@@ -66,6 +66,16 @@ pub trait MailSource {
     /// A message that vanished meanwhile (expunged) is simply missing from the result.
     fn fetch_bodies(&mut self, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>>;
 
+    /// A message an earlier pass stored, whole: to read the body of mail first judged on its
+    /// headers alone. `is_it` recognises it (UIDs alone are not trusted: a local mailbox
+    /// numbers its files afresh on every read). `None` when the mailbox no longer has it.
+    fn refetch(
+        &mut self,
+        uidvalidity: u32,
+        uid: u32,
+        is_it: &dyn Fn(&[u8]) -> bool,
+    ) -> Result<Option<Vec<u8>>>;
+
     /// The headers of everything new, collected.
     fn fetch_headers(&mut self, since: Option<Checkpoint>) -> Result<HeaderBatch> {
         let mut headers = Vec::new();

@@ -19,7 +19,7 @@ use anyhow::Result;
 use serde_json::json;
 
 use super::{Service, now};
-use crate::config::{DEFAULT_MAX_MESSAGE_SIZE, VouchingRole};
+use crate::config::VouchingRole;
 use crate::domain::audit::sha256_hex;
 use crate::domain::case::CaseState;
 use crate::domain::email::address_key;
@@ -120,11 +120,7 @@ impl Service {
     /// One pass over `source`: everything new is stored, classified and acted on.
     pub fn ingest(&self, source: &mut (dyn MailSource + Send)) -> Result<IngestReport> {
         let name = source.name();
-        let max_size = self
-            .config
-            .imap
-            .as_ref()
-            .map_or(DEFAULT_MAX_MESSAGE_SIZE, |i| i.max_message_size);
+        let max_size = self.max_message_size();
         let since = self.store.checkpoint(&name)?;
         let ctx = self.triage_context()?;
         let mut pass = Pass {

@@ -5,9 +5,25 @@ use serde_json::json;
 
 use super::ingest::act_on;
 use super::{Service, now, usage};
+use crate::domain::audit::sha256_hex;
 use crate::domain::message::parse;
 use crate::domain::triage::{self, Verdict};
+use crate::mail::MailSource;
+use crate::mail::local::header_block;
 use crate::store::{MessageFilter, MessageQueries, MessageRow};
+
+/// Opens the mailbox a stored message came from, given the source's name (`imap:…`,
+/// `maildir:…`, `mbox:…`); `Ok(None)` when this installation does not read it.
+pub type Reopen<'a> = dyn FnMut(&str) -> Result<Option<Box<dyn MailSource + Send>>> + 'a;
+
+/// What [`Service::assign`] did.
+#[derive(Clone, Debug)]
+pub struct Assignment {
+    pub message: MessageRow,
+    /// Set when the message was stored without its body (mail first judged unrelated on its
+    /// headers) and the body could not be fetched: why, and so no contacts from it.
+    pub without_body: Option<String>,
+}
 
 impl Service {
     pub fn messages(&self, filter: &MessageFilter) -> Result<Vec<MessageRow>> {
@@ -16,7 +32,9 @@ impl Service {
 
     /// Files an ambiguous or unrelated message (or a bounce to a shared address) under a TLD:
     /// it is triaged again for that TLD, its contacts extracted, the case moved, all logged.
-    pub fn assign(&self, reference: &str, tld: &str) -> Result<MessageRow> {
+    /// Mail stored without its body (judged unrelated on its headers) is first fetched whole
+    /// from its mailbox through `reopen`; if that fails it is filed anyway, and says why.
+    pub fn assign(&self, reference: &str, tld: &str, reopen: &mut Reopen) -> Result<Assignment> {
         let Some((row, raw)) = self.store.message_by_ref(reference)? else {
             return usage(format!(
                 "no message {reference} (give its Message-ID, or #ID from `tldops messages`)"
@@ -32,13 +50,28 @@ impl Service {
             ));
         }
         let tld = self.tld(tld)?.tld.code;
-        let msg = parse(&raw, true);
+        let headers_only = header_block(&raw).len() == raw.len();
+        let (whole, without_body) = if headers_only {
+            match self.fetch_whole(row.id, reopen) {
+                Ok(whole) => (Some(whole), None),
+                Err(why) => (None, Some(why)),
+            }
+        } else {
+            (None, None)
+        };
+        let msg = parse(
+            whole.as_deref().unwrap_or(&raw),
+            !headers_only || whole.is_some(),
+        );
         let ctx = self.triage_context()?;
         let mut decision = triage::assign(&msg, &ctx, &tld);
         decision.why = format!("assigned to .{tld} by {}: {}", self.operator, decision.why);
         let operator = self.operator.clone();
         let at = now();
         self.store.write(|tx| {
+            if let Some(whole) = &whole {
+                tx.replace_raw(row.id, whole)?;
+            }
             tx.reclassify_message(row.id, decision.verdict, tld.as_str(), &decision.why)?;
             for c in &decision.contacts {
                 tx.insert_contact(tld.as_str(), c, row.id, &at)?;
@@ -49,11 +82,47 @@ impl Service {
                 Some(tld.as_str()),
                 "message_assigned",
                 &json!({ "message": row.id, "message_id": row.message_id,
-                         "was": row.verdict, "verdict": decision.verdict }),
+                         "was": row.verdict, "verdict": decision.verdict,
+                         "without_body": without_body }),
             )?;
             act_on(tx, row.id, &msg, &decision, &operator, &at)
         })?;
         let updated = self.store.message_by_ref(&format!("#{}", row.id))?;
-        Ok(updated.map(|(r, _)| r).unwrap_or(row))
+        Ok(Assignment {
+            message: updated.map(|(r, _)| r).unwrap_or(row),
+            without_body,
+        })
+    }
+
+    /// The whole of a message stored as its header block, from the mailbox it came from,
+    /// recognised by the hash of that block; or why not, in words.
+    fn fetch_whole(&self, id: i64, reopen: &mut Reopen) -> Result<Vec<u8>, String> {
+        let origin = self
+            .store
+            .message_origin(id)
+            .map_err(|e| format!("{e:#}"))?
+            .ok_or("the message is gone")?;
+        let mut source = match reopen(&origin.source) {
+            Ok(Some(source)) => source,
+            Ok(None) => {
+                return Err(format!(
+                    "it came from {}, which this installation does not read",
+                    origin.source
+                ));
+            }
+            Err(e) => return Err(format!("cannot open {}: {e:#}", origin.source)),
+        };
+        let uid = origin.uid.ok_or("its UID was not recorded")?;
+        let is_it = |raw: &[u8]| sha256_hex(header_block(raw)) == origin.content_hash;
+        let max_size = self.max_message_size();
+        match source.refetch(origin.uidvalidity.unwrap_or(0), uid, &is_it) {
+            Ok(Some(whole)) if whole.len() as u64 > max_size => Err(format!(
+                "it is over the size cap ({} bytes > imap.max_message_size)",
+                whole.len()
+            )),
+            Ok(Some(whole)) => Ok(whole),
+            Ok(None) => Err(format!("{} no longer has it", origin.source)),
+            Err(e) => Err(format!("{e:#}")),
+        }
     }
 }

@@ -18,6 +18,7 @@ use anyhow::Result;
 pub use ingest::IngestReport;
 pub use log::LogReport;
 pub use mailer::{Planned, SendReport};
+pub use messages::{Assignment, Reopen};
 pub use queue::QueueItem;
 pub use roster::{ImportOptions, ImportReport, RosterFilter};
 pub use stats::{Counts, RegionCounts, Stats};
@@ -53,6 +54,16 @@ impl Service {
 
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Messages larger than this are stored without their body (`imap.max_message_size`).
+    pub fn max_message_size(&self) -> u64 {
+        self.config
+            .imap
+            .as_ref()
+            .map_or(crate::config::DEFAULT_MAX_MESSAGE_SIZE, |i| {
+                i.max_message_size
+            })
     }
 
     pub fn operator(&self) -> &str {

@@ -41,6 +41,16 @@ pub struct MessageRow {
     pub contacts: Vec<Contact>,
 }
 
+/// Where a stored message came from: enough to fetch it again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// The source's name, e.g. `imap:user@host:993/INBOX`.
+    pub source: String,
+    pub uidvalidity: Option<u32>,
+    pub uid: Option<u32>,
+    pub content_hash: String,
+}
+
 /// Which messages to list.
 #[derive(Clone, Debug, Default)]
 pub struct MessageFilter {
@@ -103,6 +113,16 @@ impl Tx<'_> {
         self.execute(
             "DELETE FROM contacts WHERE message = ?1 AND state = 'proposed'",
             [id],
+        )?;
+        Ok(())
+    }
+
+    /// The whole message, fetched again to assign mail first stored as its header block: the
+    /// content hash stays the block's, which is what a rescan recognises it by.
+    pub fn replace_raw(&self, id: i64, raw: &[u8]) -> Result<()> {
+        self.execute(
+            "UPDATE messages SET raw = ?2 WHERE id = ?1",
+            params![id, raw],
         )?;
         Ok(())
     }
@@ -229,6 +249,24 @@ pub trait MessageQueries: Read {
     }
 
     /// One message by Message-ID (without brackets) or `#row-id`.
+    fn message_origin(&self, id: i64) -> Result<Option<Origin>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT source, uidvalidity, uid, content_hash FROM messages WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(Origin {
+                        source: r.get(0)?,
+                        uidvalidity: r.get(1)?,
+                        uid: r.get(2)?,
+                        content_hash: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
     fn message_by_ref(&self, reference: &str) -> Result<Option<(MessageRow, Vec<u8>)>> {
         let r = reference.trim().trim_matches(['<', '>']);
         let (sql, key) = match r.strip_prefix('#').and_then(|n| n.parse::<i64>().ok()) {

@@ -34,10 +34,15 @@ use crate::outgoing::Transport;
 use crate::service::Service;
 
 /// What the TUI runs on: services for its threads, the mailbox to poll, the mail transport.
+/// [`crate::service::Reopen`], movable to the data worker's thread.
+pub type OpenSource = dyn FnMut(&str) -> Result<Option<Box<dyn MailSource + Send>>> + Send;
+
 pub struct Setup {
     /// Opens a new service (its own database connection) for each thread.
     pub open: Box<dyn Fn() -> Result<Service> + Send + Sync>,
     pub source: Option<Box<dyn MailSource + Send>>,
+    /// Opens a stored message's mailbox again, to fetch a body for an assignment.
+    pub reopen: Box<OpenSource>,
     pub poll_interval: Duration,
     pub transport: Box<dyn Transport + Send>,
     pub color: bool,
@@ -57,9 +62,10 @@ pub fn run(setup: Setup) -> Result<()> {
     {
         let ui = ui_tx.clone();
         let transport = setup.transport;
+        let reopen = setup.reopen;
         thread::Builder::new()
             .name("data".into())
-            .spawn(move || worker::data_worker(service, transport, job_rx, ui))?;
+            .spawn(move || worker::data_worker(service, transport, reopen, job_rx, ui))?;
     }
     if let Some(source) = setup.source {
         let poll_service = (setup.open)()?;

@@ -14,7 +14,7 @@ use crate::domain::triage::kept_as_digest;
 use crate::mail::MailSource;
 use crate::mail::backoff::Backoff;
 use crate::outgoing::Transport;
-use crate::service::{RosterFilter, Selection, Service, now};
+use crate::service::{Reopen, RosterFilter, Selection, Service, now};
 use crate::store::{EventFilter, MessageFilter};
 
 /// What the data worker is asked to do.
@@ -34,6 +34,7 @@ const RESEND: Duration = Duration::from_secs(60);
 pub fn data_worker(
     service: Service,
     mut transport: Box<dyn Transport + Send>,
+    mut reopen: Box<super::OpenSource>,
     jobs: Receiver<Job>,
     ui: Sender<Msg>,
 ) {
@@ -61,7 +62,7 @@ pub fn data_worker(
                 Job::LoadMessage(id) => message(&service, id).map(|m| Msg::Message(Box::new(m))),
                 Job::Run(cmd) => {
                     reload = true;
-                    Ok(match run(&service, &cmd) {
+                    Ok(match run(&service, &cmd, reopen.as_mut()) {
                         Ok(text) => {
                             let sent = service.send_due(transport.as_mut());
                             match sent {
@@ -164,7 +165,7 @@ pub fn message(service: &Service, id: i64) -> Result<MessageDetail> {
     let body = if m.text.is_empty() && !m.body_fetched {
         if kept_as_digest(row.verdict, row.tld.as_deref(), m.parse_error.as_deref()) {
             "(mail that concerns no case: only a digest of its headers is kept; the message is \
-             on the server)"
+             on the server, and assigning it (s) fetches it whole)"
         } else {
             "(only the headers were fetched: triage needed no more, or the message was over the \
              size cap)"
@@ -182,7 +183,7 @@ pub fn message(service: &Service, id: i64) -> Result<MessageDetail> {
 }
 
 /// Runs an operator action; the result in words.
-fn run(service: &Service, cmd: &Command) -> Result<String> {
+fn run(service: &Service, cmd: &Command, reopen: &mut Reopen) -> Result<String> {
     Ok(match cmd {
         Command::Approve { tld } => {
             let a = service.approve(tld, &[], None)?;
@@ -220,8 +221,13 @@ fn run(service: &Service, cmd: &Command) -> Result<String> {
             }
         }
         Command::Assign { message, tld } => {
-            let m = service.assign(&format!("#{message}"), tld)?;
-            format!("#{} is now {} for .{}", m.id, m.verdict, tld)
+            let a = service.assign(&format!("#{message}"), tld, reopen)?;
+            let m = &a.message;
+            let text = format!("#{} is now {} for .{tld}", m.id, m.verdict);
+            match &a.without_body {
+                Some(why) => format!("{text}, without its body (no contacts): {why}"),
+                None => format!("{text}: {} contact(s)", m.contacts.len()),
+            }
         }
         Command::SetContacts { tld, contacts } => {
             service.set_contacts(tld, contacts)?;

@@ -94,10 +94,10 @@ impl Dovecot {
         read("stderr.log") + &read("dovecot.log")
     }
 
-    /// Waits (up to 3 s) until Dovecot's log satisfies `ready`: it writes its log lines
+    /// Waits (up to 10 s, on a loaded machine) until Dovecot's log satisfies `ready`: it writes its log lines
     /// asynchronously, after the client already has its answer.
     pub fn wait_for_log(&self, ready: impl Fn(&str) -> bool) -> bool {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
             if ready(&self.log()) {
                 return true;

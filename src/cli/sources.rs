@@ -1,0 +1,42 @@
+//! Opening mailboxes: the configured IMAP mailbox with its password, and any mailbox again by
+//! the source name stored with each of its messages (to fetch what an earlier pass left on the
+//! server).
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::config::{Config, ImapConfig};
+use crate::mail::MailSource;
+use crate::mail::imap::ImapSource;
+use crate::mail::local::LocalSource;
+
+/// The `[imap]` password, from its command, variable or config entry.
+pub fn imap_password(imap: &ImapConfig) -> Result<String> {
+    imap.secret()
+        .context("imap: no password configured")?
+        .resolve()
+        .map_err(|e| anyhow::anyhow!("imap: {e}"))
+}
+
+/// The mailbox called `name` (`imap:…`, `maildir:PATH`, `mbox:PATH`), if this installation
+/// reads it. The `[imap]` password comes from `password`, asked only when that mailbox is
+/// the one wanted.
+pub fn reopen(
+    config: &Config,
+    name: &str,
+    password: &mut dyn FnMut(&ImapConfig) -> Result<String>,
+) -> Result<Option<Box<dyn MailSource + Send>>> {
+    if let Some(imap) = &config.imap
+        && ImapSource::new(imap, String::new()).name() == name
+    {
+        return Ok(Some(Box::new(ImapSource::new(imap, password(imap)?))));
+    }
+    if let Some(dir) = name.strip_prefix("maildir:") {
+        return Ok(Some(Box::new(LocalSource::maildir(Path::new(dir))?)));
+    }
+    if let Some(file) = name.strip_prefix("mbox:") {
+        return Ok(Some(Box::new(LocalSource::mbox(Path::new(file))?)));
+    }
+    Ok(None)
+}
