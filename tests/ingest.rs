@@ -194,12 +194,18 @@ fn emails(message: &Value) -> Vec<&str> {
         .collect()
 }
 
-#[test]
-fn assigning_mail_kept_as_a_digest_fetches_it_whole_for_its_contacts() {
+/// An installation that has polled a Maildir holding only [`ADRIFT`]; and that Maildir.
+fn adrift_polled() -> (Install, std::path::PathBuf) {
     let i = Install::corpus_world();
     let dir = i.path("Maildir");
     maildir(&dir, &[("adrift".into(), ADRIFT.to_vec())]);
     i.ok(&["poll", "--maildir", dir.to_str().unwrap()]);
+    (i, dir)
+}
+
+#[test]
+fn assigning_mail_kept_as_a_digest_fetches_it_whole_for_its_contacts() {
+    let (i, dir) = adrift_polled();
     let listed = i.json(&["messages", "--json", "--verdict", "unrelated"]);
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
     assert!(!raw_of(&i, "adrift.1@home.example").contains("security contacts"));
@@ -226,10 +232,7 @@ fn assigning_mail_kept_as_a_digest_fetches_it_whole_for_its_contacts() {
 
 #[test]
 fn mail_gone_from_its_mailbox_is_assigned_without_its_body_and_says_so() {
-    let i = Install::corpus_world();
-    let dir = i.path("Maildir");
-    maildir(&dir, &[("adrift".into(), ADRIFT.to_vec())]);
-    i.ok(&["poll", "--maildir", dir.to_str().unwrap()]);
+    let (i, dir) = adrift_polled();
     std::fs::remove_file(dir.join("new/000000.test.host")).unwrap();
 
     let out = i.run(&["assign", "adrift.1@home.example", "nl"]);

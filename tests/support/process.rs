@@ -28,10 +28,11 @@ pub fn wait_until_ready(
 }
 
 /// SIGKILLs every process whose command line (NUL-separated `/proc/PID/cmdline`) satisfies
-/// `matches`, and waits up to 5 s until none is left (a zombie has an empty command line and
-/// holds no socket).
+/// `matches`, and waits up to 5 s until each is dead. Dead means a zombie or gone: an exiting
+/// process loses its command line before it closes its files, so until then it may still hold
+/// a listening socket that accepts a connection only to reset it.
 pub fn kill_all(matches: impl Fn(&[u8]) -> bool) {
-    let leftovers = || -> Vec<libc::pid_t> {
+    let matching = || -> Vec<libc::pid_t> {
         std::fs::read_dir("/proc")
             .into_iter()
             .flatten()
@@ -41,18 +42,36 @@ pub fn kill_all(matches: impl Fn(&[u8]) -> bool) {
             })
             .collect()
     };
+    let mut killed: Vec<libc::pid_t> = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let pids = leftovers();
-        if pids.is_empty() || Instant::now() > deadline {
+        killed.retain(|&pid| alive(pid));
+        let new: Vec<libc::pid_t> = matching()
+            .into_iter()
+            .filter(|pid| !killed.contains(pid))
+            .collect();
+        if (new.is_empty() && killed.is_empty()) || Instant::now() > deadline {
             return;
         }
-        for pid in pids {
+        for pid in new {
             // SAFETY: kill(2) on a process this test's own server started.
             unsafe {
                 libc::kill(pid, libc::SIGKILL);
             }
+            killed.push(pid);
         }
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// The process exists and is not yet a zombie (state `Z` or `X` in `/proc/PID/stat`).
+fn alive(pid: libc::pid_t) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    // "PID (comm) S …": the state follows the last `)` (comm may contain anything).
+    let state = stat
+        .rfind(')')
+        .and_then(|i| stat[i + 1..].trim_start().chars().next());
+    !matches!(state, None | Some('Z' | 'X'))
 }
