@@ -57,6 +57,15 @@ impl Tmux {
         }
     }
 
+    /// Types `text` as it is (no key names).
+    fn text(&self, text: &str) {
+        Command::new("tmux")
+            .args(["send-keys", "-l", "-t", &self.session, text])
+            .status()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
     /// Waits until the screen contains `text`; fails with the screen after 20 s.
     fn wait_for(&self, text: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -165,6 +174,33 @@ fn triage_the_demo_with_the_keyboard() {
     t.keys(&["C-l"]);
     std::thread::sleep(Duration::from_millis(2500));
     t.wait_for("+ approved");
+
+    // Mail judged unrelated on its headers (only their digest kept) is filed from the command
+    // line: its body is fetched from the demo's Maildir first.
+    let (id, digest): (i64, i64) = db(&data)
+        .query_row(
+            "SELECT id, length(raw) FROM messages WHERE subject LIKE 'Registry lock%'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    t.text(&format!(":assign #{id} de"));
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("Assign #{id} to .de?"));
+    t.keys(&["y"]);
+    t.wait_for(&format!("#{id} is now unverified for .de: 0 contact(s)"));
+    let (tld, whole): (String, i64) = db(&data)
+        .query_row(
+            "SELECT tld, length(raw) FROM messages WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(tld, "de");
+    assert!(
+        whole > digest + 1000,
+        "fetched whole: {digest} -> {whole} bytes"
+    );
 
     // The help screen is one key away, and generated from the keymap.
     t.keys(&["?"]);
