@@ -136,6 +136,13 @@ fn assign_files_an_ambiguous_message() {
     let reference = m["message_id"]
         .as_str()
         .map_or("#1".to_string(), str::to_string);
+    // Ingested a while before the operator gets to it.
+    i.db()
+        .execute(
+            "UPDATE messages SET ingested_at = '2026-03-03T08:00:00Z'",
+            [],
+        )
+        .unwrap();
     let out = i.ok(&["assign", &reference, ".pm"]);
     assert!(out.contains("is now admin_from for .pm"), "{out}");
     let after = i.json(&["messages", "--json", "--tld", "pm"]);
@@ -153,6 +160,16 @@ fn assign_files_an_ambiguous_message() {
             .iter()
             .any(|e| e["action"] == "message_assigned")
     );
+    // The case is answered by the assignment, and waits for a decision like any reply.
+    let queue = i.json(&["queue", "--json"]);
+    let items = queue.as_array().unwrap();
+    assert!(
+        items
+            .iter()
+            .any(|q| q["kind"] == "decide" && q["tld"] == "pm" && q["message"].is_i64()),
+        "{queue}"
+    );
+    assert!(!items.iter().any(|q| q["kind"] == "assign"), "{queue}");
     // Only ambiguous and unrelated messages can be assigned.
     let again = i.run(&["assign", &reference, "fr"]);
     assert_eq!(again.code, 2);

@@ -206,6 +206,15 @@ fn the_whole_procedure() {
         "{}",
         refused.stderr
     );
+    let before = case_state(&i, "ch");
+    let blank = i.run(&["approve", "ch", "--override-reason", " "]);
+    assert_eq!(blank.code, 2);
+    assert!(
+        blank.stderr.contains("an override needs a reason"),
+        "{}",
+        blank.stderr
+    );
+    assert_eq!(case_state(&i, "ch"), before);
     let out = i.ok(&[
         "reject",
         "ch",

@@ -72,7 +72,7 @@ impl Service {
             if let Some(whole) = &whole {
                 tx.replace_raw(row.id, whole)?;
             }
-            tx.reclassify_message(row.id, decision.verdict, tld.as_str(), &decision.why)?;
+            tx.reclassify_message(row.id, decision.verdict, tld.as_str(), &decision.why, &at)?;
             for c in &decision.contacts {
                 tx.insert_contact(tld.as_str(), c, row.id, &at)?;
             }

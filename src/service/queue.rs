@@ -92,7 +92,7 @@ impl Service {
                 );
                 match c.state {
                     CaseState::Answered
-                        if c.answered_at.as_deref() <= Some(m.ingested_at.as_str())
+                        if c.answered_at.as_deref() <= Some(m.filed_at.as_str())
                             || c.answered_at.is_none() =>
                     {
                         item(
@@ -102,13 +102,11 @@ impl Service {
                                 "verified reply ({}) naming {named}{cap}: {}",
                                 m.verdict, m.why
                             ),
-                            &m.ingested_at,
+                            &m.filed_at,
                             Some(m.id),
                         )
                     }
-                    CaseState::Approved
-                        if c.decided_at.as_deref() < Some(m.ingested_at.as_str()) =>
-                    {
+                    CaseState::Approved if c.decided_at.as_deref() < Some(m.filed_at.as_str()) => {
                         item(
                             "update",
                             Some(code),
@@ -116,7 +114,7 @@ impl Service {
                                 "new verified reply for an approved TLD naming {named}{cap}: {}",
                                 m.why
                             ),
-                            &m.ingested_at,
+                            &m.filed_at,
                             Some(m.id),
                         )
                     }
@@ -131,7 +129,7 @@ impl Service {
                 };
                 let decided_after = case(code)
                     .and_then(|c| c.decided_at.as_deref())
-                    .is_some_and(|d| d >= m.ingested_at.as_str());
+                    .is_some_and(|d| d >= m.filed_at.as_str());
                 if !decided_after {
                     item(
                         "review",
@@ -142,7 +140,7 @@ impl Service {
                             m.contacts.len(),
                             m.why
                         ),
-                        &m.ingested_at,
+                        &m.filed_at,
                         Some(m.id),
                     );
                 }
@@ -153,13 +151,13 @@ impl Service {
                 "assign",
                 None,
                 format!("from {}: {}", m.from.as_deref().unwrap_or("?"), m.why),
-                &m.ingested_at,
+                &m.filed_at,
                 Some(m.id),
             );
         }
         for m in messages(Verdict::Bounce)? {
             if m.tld.is_none() {
-                item("assign", None, m.why.clone(), &m.ingested_at, Some(m.id));
+                item("assign", None, m.why.clone(), &m.filed_at, Some(m.id));
             }
         }
         for c in &cases {
@@ -167,7 +165,7 @@ impl Service {
             if c.state == CaseState::Bounced {
                 let last = self.store.latest_message(code, &[Verdict::Bounce])?;
                 let (why, since, id) = match &last {
-                    Some(m) => (m.why.clone(), m.ingested_at.clone(), Some(m.id)),
+                    Some(m) => (m.why.clone(), m.filed_at.clone(), Some(m.id)),
                     None => (
                         "the invitation bounced".to_string(),
                         c.invited_at.clone().unwrap_or_default(),

@@ -293,6 +293,9 @@ impl Service {
         override_reason: Option<&str>,
     ) -> Result<Approval> {
         self.secretariat()?;
+        if override_reason.is_some_and(|r| r.trim().is_empty()) {
+            return usage("an override needs a reason (--override-reason): it is logged");
+        }
         let tld = self.tld(input)?.tld;
         let code = tld.code.to_string();
         let operator = self.operator.clone();
@@ -302,7 +305,7 @@ impl Service {
             let verified = tx.latest_message(&code, &[Verdict::AdminFrom, Verdict::AdminCc])?;
             let doubtful = tx.latest_message(&code, &[Verdict::Unverified, Verdict::Suspicious])?;
             let newer_evidence = case.state == CaseState::Approved
-                && verified.as_ref().is_some_and(|m| Some(&m.ingested_at) > case.decided_at.as_ref());
+                && verified.as_ref().is_some_and(|m| Some(&m.filed_at) > case.decided_at.as_ref());
             let evidence = match (&verified, &doubtful, override_reason) {
                 (Some(v), _, _) if case.state != CaseState::Approved || newer_evidence => v.clone(),
                 (_, Some(d), Some(_)) => d.clone(),

@@ -38,6 +38,9 @@ pub struct MessageRow {
     pub why: String,
     pub parse_error: Option<String>,
     pub ingested_at: String,
+    /// When it was filed under its TLD: at ingest, or when an operator assigned it. What the
+    /// queue compares with the case's times.
+    pub filed_at: String,
     pub contacts: Vec<Contact>,
 }
 
@@ -98,17 +101,18 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Re-files a message under a TLD with a new verdict (operator assignment).
+    /// Re-files a message under a TLD with a new verdict (operator assignment, at `at`).
     pub fn reclassify_message(
         &self,
         id: i64,
         verdict: Verdict,
         tld: &str,
         why: &str,
+        at: &str,
     ) -> Result<()> {
         self.execute(
-            "UPDATE messages SET verdict = ?2, tld = ?3, why = ?4 WHERE id = ?1",
-            params![id, verdict.as_str(), tld, why],
+            "UPDATE messages SET verdict = ?2, tld = ?3, why = ?4, filed_at = ?5 WHERE id = ?1",
+            params![id, verdict.as_str(), tld, why, at],
         )?;
         self.execute(
             "DELETE FROM contacts WHERE message = ?1 AND state = 'proposed'",
@@ -139,8 +143,8 @@ impl Tx<'_> {
     }
 }
 
-const COLUMNS: &str =
-    "id, message_id, from_addr, subject, date, verdict, tld, why, parse_error, ingested_at";
+const COLUMNS: &str = "id, message_id, from_addr, subject, date, verdict, tld, why, parse_error, ingested_at, \
+     coalesce(filed_at, ingested_at)";
 
 fn to_row(r: &rusqlite::Row) -> rusqlite::Result<MessageRow> {
     let verdict: String = r.get(5)?;
@@ -157,6 +161,7 @@ fn to_row(r: &rusqlite::Row) -> rusqlite::Result<MessageRow> {
         why: r.get(7)?,
         parse_error: r.get(8)?,
         ingested_at: r.get(9)?,
+        filed_at: r.get(10)?,
         contacts: Vec::new(),
     })
 }
@@ -281,7 +286,7 @@ pub trait MessageQueries: Read {
             .query_row(
                 &format!("SELECT {COLUMNS}, raw FROM messages WHERE {sql}"),
                 [key],
-                |row| Ok((to_row(row)?, row.get::<_, Vec<u8>>(10)?)),
+                |row| Ok((to_row(row)?, row.get::<_, Vec<u8>>(11)?)),
             )
             .optional()?)
     }

@@ -137,6 +137,10 @@ CREATE INDEX contacts_message ON contacts (message);
 DROP INDEX messages_tld;
 CREATE INDEX messages_tld ON messages (tld) WHERE tld IS NOT NULL;
 "#,
+    // 5: an assigned message is news for its case from the assignment on, not from its ingest.
+    r#"
+ALTER TABLE messages ADD COLUMN filed_at TEXT;         -- when an operator filed it (assign); NULL: at ingest
+"#,
 ];
 
 /// Brings the schema up to date. A database from a newer tldops is refused, not touched.

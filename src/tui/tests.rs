@@ -314,6 +314,7 @@ fn message_row(id: i64, verdict: Verdict, subject: &str, why: &str) -> MessageRo
         why: why.into(),
         parse_error: None,
         ingested_at: "2026-03-04T10:05:00Z".into(),
+        filed_at: "2026-03-04T10:05:00Z".into(),
         contacts: vec![Contact {
             email: "jan.jansen@nic.nl.example".into(),
             name: Some("Jan Jansen".into()),
