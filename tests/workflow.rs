@@ -344,6 +344,47 @@ fn the_whole_procedure() {
 }
 
 #[test]
+fn contacts_set_takes_names_with_commas_and_refuses_our_own_addresses() {
+    let i = fresh();
+    let own = i.run(&["contacts", "set", "nl", "tld-ops@lists.example.org"]);
+    assert_eq!(own.code, 2, "{}", own.stderr);
+    assert!(
+        own.stderr
+            .contains("the list's or the Secretariat's own address is never a security contact"),
+        "{}",
+        own.stderr
+    );
+    let secretariat = i.run(&["contacts", "set", "nl", "Secretariat@ccnso.example.org,Us"]);
+    assert_eq!(secretariat.code, 2, "{}", secretariat.stderr);
+    let twice = i.run(&["contacts", "set", "nl", "a@nl.example", "A@NL.example, A"]);
+    assert_eq!(twice.code, 2, "{}", twice.stderr);
+    assert!(
+        twice.stderr.contains("A@NL.example is given twice"),
+        "{}",
+        twice.stderr
+    );
+    let bad = i.run(&["contacts", "set", "nl", "not-an-address, Bob"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert_eq!(
+        i.ok(&["contacts", "list", "nl"]),
+        "",
+        "nothing set by a refused call"
+    );
+
+    let out = i.ok(&[
+        "contacts",
+        "set",
+        "nl",
+        "jan@sidn.example, Jansen, Jan, +31 26 352 5511",
+        "els@sidn.example",
+    ]);
+    assert_eq!(out.trim(), "2 proposed contact(s) set for .nl");
+    let listed = i.ok(&["contacts", "list", "nl"]);
+    assert!(listed.contains("Jansen, Jan"), "{listed}");
+    assert!(listed.contains("+31 26 352 5511"), "{listed}");
+}
+
+#[test]
 fn two_operators_approving_at_once_get_one_winner() {
     let i = fresh();
     i.ok(&["invite", "--tld", "nl"]);

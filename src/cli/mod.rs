@@ -188,10 +188,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Contacts(ContactsCommand::Set { tld, contacts }) => {
             let parsed = contacts
                 .iter()
-                .map(|c| workflow::parse_contact(c))
-                .collect::<Result<Vec<_>>>()?;
+                .map(|c| crate::domain::triage::Contact::from_line(c))
+                .collect::<Result<Vec<_>, _>>()
+                .or_else(crate::service::usage)?;
             service.set_contacts(&tld, &parsed)?;
-            println!("{} proposed contact(s) set for {tld}", parsed.len());
+            println!("{} proposed contact(s) set for .{tld}", parsed.len());
             Ok(())
         }
         Command::Contacts(ContactsCommand::Remove { tld, email, reason }) => {

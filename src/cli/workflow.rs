@@ -8,9 +8,8 @@ use anyhow::Result;
 
 use super::output;
 use crate::config::ExportFormat;
-use crate::domain::triage::Contact;
 use crate::outgoing::transport_for;
-use crate::service::{Batch, Planned, SendReport, Service, usage};
+use crate::service::{Batch, Planned, SendReport, Service};
 
 /// Sends what is due and says what happened.
 pub fn send(service: &mut Service, data_dir: &Path) -> Result<SendReport> {
@@ -78,18 +77,6 @@ pub fn print_batch(batch: &Batch, dry_run: bool) {
     if dry_run {
         println!("dry run: nothing changed, nothing sent");
     }
-}
-
-/// `email[,name[,phone]]`
-pub fn parse_contact(spec: &str) -> Result<Contact> {
-    let mut parts = spec.splitn(3, ',').map(str::trim);
-    let email = parts.next().unwrap_or("").to_string();
-    let name = parts.next().filter(|s| !s.is_empty()).map(str::to_string);
-    let phone = parts.next().filter(|s| !s.is_empty()).map(str::to_string);
-    if email.is_empty() {
-        return usage(format!("`{spec}`: give email[,name[,phone]]"));
-    }
-    Ok(Contact { email, name, phone })
 }
 
 pub fn export(service: &Service, format: ExportFormat, output: Option<&Path>) -> Result<()> {

@@ -190,9 +190,20 @@ impl Service {
     /// corrects what triage extracted.
     pub fn set_contacts(&self, input: &str, contacts: &[Contact]) -> Result<()> {
         let code = self.tld(input)?.tld.code.to_string();
+        let ctx = self.triage_context()?;
+        let mut seen = std::collections::HashSet::new();
         for c in contacts {
             if let Err(e) = Email::parse(&c.email) {
                 return usage(e);
+            }
+            if ctx.is_own(&c.email) {
+                return usage(format!(
+                    "{}: the list's or the Secretariat's own address is never a security contact",
+                    c.email
+                ));
+            }
+            if !seen.insert(c.email.to_lowercase()) {
+                return usage(format!("{} is given twice", c.email));
             }
         }
         let operator = self.operator.clone();

@@ -8,7 +8,6 @@ use super::state::{
     CaseDetail, Command, Dialog, MessageDetail, Notice, PollStatus, Purpose, Snapshot, State, View,
 };
 use crate::domain::case::CaseState;
-use crate::domain::email::Email;
 use crate::domain::region::Region;
 use crate::domain::triage::Contact;
 
@@ -669,7 +668,7 @@ fn edit(input: &mut String, code: KeyCode) {
     }
 }
 
-/// `email, name, phone` per line; blank lines ignored; every address checked.
+/// `email, name, phone` per line ([`Contact::from_line`]); blank lines ignored.
 pub fn parse_contacts(lines: &[String]) -> Result<Vec<Contact>, String> {
     let mut out = Vec::new();
     for (i, line) in lines
@@ -677,14 +676,7 @@ pub fn parse_contacts(lines: &[String]) -> Result<Vec<Contact>, String> {
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
     {
-        let mut parts = line.splitn(3, ',').map(str::trim);
-        let email = parts.next().unwrap_or("");
-        Email::parse(email).map_err(|e| format!("line {}: {e}", i + 1))?;
-        out.push(Contact {
-            email: email.to_string(),
-            name: parts.next().filter(|p| !p.is_empty()).map(str::to_string),
-            phone: parts.next().filter(|p| !p.is_empty()).map(str::to_string),
-        });
+        out.push(Contact::from_line(line).map_err(|e| format!("line {}: {e}", i + 1))?);
     }
     Ok(out)
 }

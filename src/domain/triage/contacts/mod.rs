@@ -24,6 +24,30 @@ pub struct Contact {
     pub phone: Option<String>,
 }
 
+impl Contact {
+    /// A contact as an operator types it: `email[, name][, phone]`. The phone is the last
+    /// field when the whole field is one, so a name may itself hold commas (`Smith, John`).
+    pub fn from_line(line: &str) -> Result<Contact, String> {
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        let email = fields[0];
+        if email.is_empty() {
+            return Err(format!("`{}`: give email[, name][, phone]", line.trim()));
+        }
+        crate::domain::email::Email::parse(email).map_err(|e| e.to_string())?;
+        let is_phone = |f: &str| !f.is_empty() && find_phone(f).is_some_and(|p| p == f);
+        let (names, phone) = match fields[1..].split_last() {
+            Some((last, init)) if is_phone(last) => (init, Some(last.to_string())),
+            _ => (&fields[1..], None),
+        };
+        let names: Vec<&str> = names.iter().copied().filter(|n| !n.is_empty()).collect();
+        Ok(Contact {
+            email: email.to_string(),
+            name: (!names.is_empty()).then(|| names.join(", ")),
+            phone,
+        })
+    }
+}
+
 /// Contacts named in `msg` for `tld`, in the order written, each address once.
 pub fn extract(msg: &Inbound, ctx: &Context, _tld: &TldCode) -> Vec<Contact> {
     let forwarded = quote::is_forward(&msg.subject);
@@ -115,4 +139,53 @@ fn extends(long: &str, short: &str) -> bool {
 
 fn same(a: &str, b: &str) -> bool {
     address_key(a) == address_key(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Contact;
+
+    fn c(email: &str, name: Option<&str>, phone: Option<&str>) -> Contact {
+        Contact {
+            email: email.into(),
+            name: name.map(str::to_string),
+            phone: phone.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_typed_contact_line_keeps_commas_in_names() {
+        let parse = |l: &str| Contact::from_line(l).unwrap();
+        assert_eq!(
+            parse("jan@nic.nl.example"),
+            c("jan@nic.nl.example", None, None)
+        );
+        assert_eq!(
+            parse(" jan@nic.nl.example , Jan Jansen , +31 26 352 5511 "),
+            c(
+                "jan@nic.nl.example",
+                Some("Jan Jansen"),
+                Some("+31 26 352 5511")
+            )
+        );
+        assert_eq!(
+            parse("x@za.example, Smith, John Jr, +27 11 314 0077"),
+            c(
+                "x@za.example",
+                Some("Smith, John Jr"),
+                Some("+27 11 314 0077")
+            )
+        );
+        assert_eq!(
+            parse("x@za.example,+27 11 314 0077"),
+            c("x@za.example", None, Some("+27 11 314 0077"))
+        );
+        assert_eq!(
+            parse("b@jp.example,Bob,+81,extra"),
+            c("b@jp.example", Some("Bob, +81, extra"), None)
+        );
+        assert_eq!(parse("b@jp.example,,"), c("b@jp.example", None, None));
+        assert!(Contact::from_line(", Bob").is_err());
+        assert!(Contact::from_line("not-an-address, Bob").is_err());
+    }
 }
