@@ -280,6 +280,14 @@ fn config_check_resolves_paths_flag_over_env() {
         "{out}"
     );
     assert!(out.contains("at most 5 contacts"), "{out}");
+    assert!(
+        out.contains(
+            "warning   no [list] secretariat or address: invite, chase, approve, reject and \
+             digest need it to send mail"
+        ),
+        "{out}"
+    );
+    assert!(out.ends_with("ok\n"), "{out}");
 
     let missing = i.run(&["--config", "/nonexistent/tldops.toml", "config", "check"]);
     assert_eq!(missing.code, 2);

@@ -40,15 +40,31 @@ pub fn check(paths: &Paths, config: &Config, secrets: bool) -> Result<()> {
             config.list.name, config.list.max_contacts
         ),
     );
+    let missing: Vec<&str> = [
+        ("secretariat", config.list.secretariat.is_none()),
+        ("address", config.list.address.is_none()),
+    ]
+    .into_iter()
+    .filter_map(|(key, missing)| missing.then_some(key))
+    .collect();
+    if !missing.is_empty() {
+        line(
+            "warning",
+            format!(
+                "no [list] {}: invite, chase, approve, reject and digest need it to send mail",
+                missing.join(" or ")
+            ),
+        );
+    }
     line(
         "imap",
         match &config.imap {
             Some(i) => format!(
-                "{}@{}:{} tls={:?} mailbox={} every {}s",
+                "{}@{}:{} tls={} mailbox={} every {}s",
                 i.username,
                 i.host,
                 i.port(),
-                i.tls,
+                format!("{:?}", i.tls).to_lowercase(),
                 i.mailbox,
                 i.poll_interval.0.as_secs()
             ),
@@ -59,10 +75,10 @@ pub fn check(paths: &Paths, config: &Config, secrets: bool) -> Result<()> {
         "outgoing",
         match &config.outgoing {
             Some(o) if o.transport == Transport::Smtp => format!(
-                "smtp {}:{} tls={:?}",
+                "smtp {}:{} tls={}",
                 o.host.as_deref().unwrap_or_default(),
                 o.port(),
-                o.tls
+                format!("{:?}", o.tls).to_lowercase()
             ),
             o => format!(
                 "file: .eml files into {} (nothing is sent)",
@@ -87,7 +103,10 @@ pub fn check(paths: &Paths, config: &Config, secrets: bool) -> Result<()> {
                 "email-command to {} (\"{}\" / \"{}\")",
                 e.request_address, e.subscribe, e.unsubscribe
             ),
-            _ => format!("export ({:?})", config.members.export.format),
+            _ => format!(
+                "export ({})",
+                format!("{:?}", config.members.export.format).to_lowercase()
+            ),
         },
     );
     if secrets {

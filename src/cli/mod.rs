@@ -24,7 +24,7 @@ use args::{
 };
 
 use crate::config::ExportFormat;
-use crate::config::{Config, Paths};
+use crate::config::{Config, ConfigError, Paths};
 use crate::service::{ImportOptions, RosterFilter, Selection, Service, Templates};
 use crate::store::{EventFilter, MessageFilter, Store};
 
@@ -47,6 +47,10 @@ pub fn run(cli: Cli) -> Result<()> {
     let to_stderr = cli.command.is_some();
     crate::logging::init(&paths.log_file, cli.verbose, to_stderr);
     let config = Config::load(&paths)?;
+    if let Err((key, message)) = crate::tui::check_keys(&config.keys) {
+        let text = std::fs::read_to_string(&paths.config_file).unwrap_or_default();
+        return Err(ConfigError::at_key(&paths.config_file, &text, &key, message).into());
+    }
     tracing::debug!(config = %paths.config_file.display(), data = %paths.data_dir.display(), "starting");
 
     if let Some(Command::Config(ConfigCommand::Check { secrets })) = cli.command {

@@ -390,13 +390,15 @@ fn action_by_name(name: &str) -> Option<Action> {
 impl Keymap {
     /// The defaults with the config's overrides merged in: an override replaces the keys of
     /// the action it names in its scope, and leaves everything else alone.
-    pub fn new(keys: &KeysConfig) -> Result<Keymap, String> {
+    /// The defaults with `[keys]` applied; a bad override is named by its dotted key
+    /// (`keys.queue.approve`) and what is wrong with it.
+    pub fn new(keys: &KeysConfig) -> Result<Keymap, (String, String)> {
         let mut bindings = Vec::new();
         for (scope, keys, action, desc) in DEFAULTS {
             for k in *keys {
                 bindings.push(Binding {
                     scope: *scope,
-                    key: Key::parse(k)?,
+                    key: Key::parse(k).expect("the default keys parse"),
                     action: *action,
                     desc,
                 });
@@ -413,10 +415,11 @@ impl Keymap {
         ];
         for (scope, overrides) in sections {
             for (name, spec) in overrides {
+                let dotted = format!("keys.{}.{name}", scope.name());
                 let action = action_by_name(name).ok_or_else(|| {
-                    format!(
-                        "keys.{}.{name}: unknown action (see the help screen, `?`, for the names)",
-                        scope.name()
+                    (
+                        dotted.clone(),
+                        "unknown action (see the help screen, `?`, for the names)".to_string(),
                     )
                 })?;
                 let desc = DEFAULTS.iter().find(|d| d.2 == action).map_or("", |d| d.3);
@@ -426,8 +429,7 @@ impl Keymap {
                 };
                 bindings.retain(|b| !(b.scope == scope && b.action == action));
                 for k in keys {
-                    let key =
-                        Key::parse(k).map_err(|e| format!("keys.{}.{name}: {e}", scope.name()))?;
+                    let key = Key::parse(k).map_err(|e| (dotted.clone(), e))?;
                     bindings.push(Binding {
                         scope,
                         key,
@@ -517,9 +519,11 @@ mod tests {
         let mut cfg = KeysConfig::default();
         cfg.queue.insert("aprove".into(), KeySpec::One("A".into()));
         assert!(
-            Keymap::new(&cfg)
-                .unwrap_err()
-                .contains("keys.queue.aprove: unknown action")
+            Keymap::new(&cfg).unwrap_err()
+                == (
+                    "keys.queue.aprove".to_string(),
+                    "unknown action (see the help screen, `?`, for the names)".to_string()
+                )
         );
         let mut cfg = KeysConfig::default();
         cfg.queue
@@ -527,6 +531,7 @@ mod tests {
         assert!(
             Keymap::new(&cfg)
                 .unwrap_err()
+                .1
                 .contains("unknown key `Hyper-x`")
         );
     }

@@ -48,9 +48,16 @@ pub struct Setup {
     pub color: bool,
 }
 
+/// Checks `[keys]` as the TUI will read it: `(dotted key, what is wrong)`. Every command
+/// runs it with the rest of the config checks, so `config check` finds a bad binding too.
+pub fn check_keys(keys: &crate::config::KeysConfig) -> Result<(), (String, String)> {
+    Keymap::new(keys).map(|_| ())
+}
+
 pub fn run(setup: Setup) -> Result<()> {
     let service = (setup.open)()?;
-    let keymap = Keymap::new(&service.config().keys).map_err(crate::config::ConfigError::plain)?;
+    let keymap = Keymap::new(&service.config().keys)
+        .map_err(|(key, e)| crate::config::ConfigError::plain(format!("{key}: {e}")))?;
     let mut state = State::new(keymap, service.operator().to_string(), setup.color);
     // The first frame shows data: load it before taking over the terminal.
     let first = worker::snapshot(&service)?;
