@@ -173,6 +173,9 @@ pub struct State {
     pub case_cursor: Cursor,
     pub message_scroll: usize,
     pub help_scroll: usize,
+    /// The largest scroll offset of the text view (message, help) drawn last that still shows
+    /// its end: only drawing knows how its text wraps, so the draw records it.
+    pub scroll_limit: std::cell::Cell<usize>,
     pub show_headers: bool,
     /// The search being typed (`/…`), and the last one (for n/N).
     pub search_input: Option<String>,
@@ -210,6 +213,7 @@ impl State {
             case_cursor: Cursor::default(),
             message_scroll: 0,
             help_scroll: 0,
+            scroll_limit: std::cell::Cell::new(usize::MAX),
             show_headers: false,
             search_input: None,
             search: None,

@@ -708,3 +708,42 @@ fn the_log_filters_by_tld_and_operator() {
     key(&mut s, KeyCode::Enter);
     assert!(render(&s).contains("No event matches the search"));
 }
+
+#[test]
+fn polling_without_a_mailbox_says_so() {
+    let mut s = state(80, 24);
+    s.poll.source = None;
+    assert!(key(&mut s, KeyCode::Char('p')).is_empty());
+    let notice = s.notice.clone().unwrap();
+    assert!(
+        notice.error && notice.text.starts_with("no mailbox to poll"),
+        "{notice:?}"
+    );
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "poll");
+    assert!(key(&mut s, KeyCode::Enter).is_empty());
+
+    s.poll.source = Some("imap:ccnso@imap.example.org:993/INBOX".into());
+    assert_eq!(key(&mut s, KeyCode::Char('p')), vec![Effect::PollNow]);
+    assert_eq!(s.notice.as_ref().unwrap().text, "polling…");
+}
+
+#[test]
+fn text_views_never_scroll_past_their_end() {
+    let mut s = state(80, 24);
+    key(&mut s, KeyCode::Char('?'));
+    render(&s);
+    key(&mut s, KeyCode::Char('G'));
+    let bottom = render(&s);
+    assert!(bottom.contains("States: - uninvited"), "{bottom}");
+    let end = s.help_scroll;
+    for _ in 0..50 {
+        key(&mut s, KeyCode::Char('j'));
+        render(&s);
+    }
+    assert_eq!(s.help_scroll, end, "j at the end stays at the end");
+    key(&mut s, KeyCode::Char('k'));
+    let up = render(&s);
+    assert_eq!(s.help_scroll, end - 1);
+    assert!(!up.contains("States: - uninvited") || end == 0, "{up}");
+}

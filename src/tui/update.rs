@@ -189,13 +189,7 @@ fn act(s: &mut State, action: Action) -> Vec<Effect> {
             };
             switch(s, next);
         }
-        Action::PollNow => {
-            s.notice = Some(Notice {
-                text: "polling…".into(),
-                error: false,
-            });
-            return vec![Effect::PollNow];
-        }
+        Action::PollNow => return poll_now(s),
         Action::ToggleHeaders => s.show_headers = !s.show_headers,
         Action::FilterRegion => {
             let order: [Option<Option<Region>>; 6] = [
@@ -266,12 +260,19 @@ fn move_by(s: &mut State, delta: isize) {
         View::Roster => s.roster.step(delta, len, h),
         View::Log => s.log.step(delta, len, h),
         View::Case => s.case_cursor.step(delta, len, h),
-        View::Message => {
-            s.message_scroll = (s.message_scroll as isize + delta).clamp(0, 100_000) as usize
-        }
-        View::Help => s.help_scroll = (s.help_scroll as isize + delta).clamp(0, 1_000) as usize,
+        View::Message => s.message_scroll = scrolled(s.message_scroll, delta, &s.scroll_limit),
+        View::Help => s.help_scroll = scrolled(s.help_scroll, delta, &s.scroll_limit),
         View::Coverage => {}
     }
+}
+
+/// A text view's scroll offset moved by `delta`, kept between the top and the offset that
+/// still shows the end.
+fn scrolled(offset: usize, delta: isize, limit: &std::cell::Cell<usize>) -> usize {
+    offset
+        .min(limit.get())
+        .saturating_add_signed(delta)
+        .min(limit.get())
 }
 
 /// Moves to the next (`dir` 1) or previous (-1) row matching the search; `dir` 0 finds the
@@ -692,6 +693,22 @@ pub fn describe_command(c: &Command) -> String {
     }
 }
 
+/// Asks the poller for a pass now, or says why there is none to ask.
+fn poll_now(s: &mut State) -> Vec<Effect> {
+    if s.poll.source.is_none() {
+        s.notice = Some(Notice {
+            text: "no mailbox to poll: configure [imap] (see `tldops config check`)".into(),
+            error: true,
+        });
+        return vec![];
+    }
+    s.notice = Some(Notice {
+        text: "polling…".into(),
+        error: false,
+    });
+    vec![Effect::PollNow]
+}
+
 /// `:approve nl`, `:reject nl the reason`, `:chase nl`, `:invite nl [again]`,
 /// `:assign #12 fr`, `:poll`, `:queue`, `:roster`, `:log`, `:coverage`, `:help`, `:q`.
 fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
@@ -736,7 +753,7 @@ fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
     match verb {
         "" => {}
         "q" | "quit" => return vec![Effect::Quit],
-        "poll" => return vec![Effect::PollNow],
+        "poll" => return poll_now(s),
         "queue" => switch(s, View::Queue),
         "roster" => switch(s, View::Roster),
         "log" => switch(s, View::Log),

@@ -41,6 +41,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         "States: - uninvited  > invited  ~ reminded  ? answered  + approved  x rejected  ! bounced",
         theme.dim(),
     )));
-    let p = Paragraph::new(lines).scroll((s.help_scroll.min(u16::MAX as usize) as u16, 0));
-    f.render_widget(p, area);
+    let p = Paragraph::new(lines);
+    let scroll = super::clamp_scroll(s, &p, area, s.help_scroll);
+    f.render_widget(p.scroll((scroll, 0)), area);
 }

@@ -73,8 +73,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         )));
     }
     lines.extend(m.body.lines().map(|l| Line::from(l.to_string())));
-    let p = Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .scroll((s.message_scroll.min(u16::MAX as usize) as u16, 0));
-    f.render_widget(p, area);
+    let p = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let scroll = super::clamp_scroll(s, &p, area, s.message_scroll);
+    f.render_widget(p.scroll((scroll, 0)), area);
 }

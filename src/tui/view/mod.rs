@@ -1,5 +1,6 @@
 //! Drawing: `draw(frame, state)` paints the whole screen from the state; it never changes the
-//! state and never does I/O. ratatui diffs frames, so a cursor move rewrites a few cells only.
+//! state (but for recording where a text view's wrapped text ends) and never does I/O.
+//! ratatui diffs frames, so a cursor move rewrites a few cells only.
 
 mod case;
 mod coverage;
@@ -212,4 +213,15 @@ pub fn highlight<'a>(
 pub fn window<T>(items: &[T], offset: usize, height: usize) -> &[T] {
     let start = offset.min(items.len());
     &items[start..(start + height).min(items.len())]
+}
+
+/// The scroll offset to draw `p` at in `area`: `wanted`, but never past the offset that shows
+/// the text's last line at the bottom (recorded for the next key press, see
+/// [`State::scroll_limit`]).
+fn clamp_scroll(s: &State, p: &Paragraph, area: Rect, wanted: usize) -> u16 {
+    let limit = p
+        .line_count(area.width)
+        .saturating_sub(area.height as usize);
+    s.scroll_limit.set(limit);
+    wanted.min(limit).min(u16::MAX as usize) as u16
 }
