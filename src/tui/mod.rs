@@ -59,6 +59,7 @@ pub fn run(setup: Setup) -> Result<()> {
     let keymap = Keymap::new(&service.config().keys)
         .map_err(|(key, e)| crate::config::ConfigError::plain(format!("{key}: {e}")))?;
     let mut state = State::new(keymap, service.operator().to_string(), setup.color);
+    state.max_contacts = service.config().list.max_contacts as usize;
     // The first frame shows data: load it before taking over the terminal.
     let first = worker::snapshot(&service)?;
     update(&mut state, Msg::Data(Box::new(first)));

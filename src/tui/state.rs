@@ -161,6 +161,8 @@ pub struct Notice {
 }
 
 pub struct State {
+    /// `list.max_contacts`: an approval of more is refused before it is confirmed.
+    pub max_contacts: usize,
     pub view: View,
     /// Where Esc goes back to.
     pub back: Vec<View>,
@@ -202,6 +204,7 @@ pub const MIN_HEIGHT: u16 = 24;
 impl State {
     pub fn new(keymap: Keymap, operator: String, color: bool) -> State {
         State {
+            max_contacts: crate::config::ListConfig::default().max_contacts as usize,
             view: View::Queue,
             back: Vec::new(),
             data: Snapshot::default(),

@@ -747,3 +747,19 @@ fn text_views_never_scroll_past_their_end() {
     assert_eq!(s.help_scroll, end - 1);
     assert!(!up.contains("States: - uninvited") || end == 0, "{up}");
 }
+
+#[test]
+fn approving_more_than_max_contacts_is_refused_before_asking() {
+    let mut s = state(80, 24);
+    s.max_contacts = 1;
+    assert!(key(&mut s, KeyCode::Char('a')).is_empty());
+    assert!(s.dialog.is_none(), "{:?}", s.dialog);
+    let notice = s.notice.clone().unwrap();
+    assert!(notice.error, "{notice:?}");
+    assert!(
+        notice
+            .text
+            .starts_with(".nl: 2 proposed contacts, more than list.max_contacts (1)"),
+        "{notice:?}"
+    );
+}

@@ -463,6 +463,17 @@ fn ask(s: &mut State, action: Action) {
             acc
         });
     match action {
+        Action::Approve if proposed.len() > s.max_contacts => {
+            s.notice = Some(Notice {
+                text: format!(
+                    ".{tld}: {} proposed contacts, more than list.max_contacts ({}): \
+                     keep the ones to approve (e in the case view), then approve",
+                    proposed.len(),
+                    s.max_contacts
+                ),
+                error: true,
+            });
+        }
         Action::Approve => {
             let mut lines = vec![format!(
                 "Subscribe {} contact(s) of .{tld} to the list:",
