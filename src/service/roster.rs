@@ -84,6 +84,9 @@ impl Service {
         for change in &diff.admin_changed {
             if let Some(row) = self.store.roster_row(&change.code)?
                 && row.case.state.invitation_pending()
+                && !self
+                    .store
+                    .last_invited(&change.code, change.new.email.as_str())?
             {
                 out.push(change.code.clone());
             }
@@ -145,7 +148,7 @@ fn apply_diff(
     }
     let mut invalidated = Vec::new();
     for change in &diff.admin_changed {
-        let pending = tx.flag_admin_changed(&change.code, &at)?;
+        let pending = tx.flag_admin_changed(&change.code, change.new.email.as_str(), &at)?;
         if pending {
             invalidated.push(change.code.clone());
         }
@@ -257,6 +260,44 @@ mod tests {
         let report = s.verify_log().unwrap();
         assert_eq!(report.broken, None);
         assert_eq!(report.events, 3 + 1 + 4 + 1);
+    }
+
+    #[test]
+    fn an_admin_address_changed_back_leaves_nothing_pending() {
+        let mut s = service();
+        import(&mut s, ROSTER, ImportOptions::default()).unwrap();
+        s.store
+            .write(|tx| {
+                tx.execute("UPDATE cases SET state = 'invited' WHERE tld = 'nl'", [])?;
+                tx.execute(
+                    "INSERT INTO outbox (message_id, kind, tld, recipients, subject, raw, state,
+                                         created_at)
+                     VALUES ('inv.nl@x', 'invitation', 'nl', '[\"Admin@nic.nl\"]', 's', x'',
+                             'sent', '2026-03-02T09:00:00Z')",
+                    [],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        let moved = ROSTER.replace("admin@nic.nl", "director@nic.nl");
+        let away = import(&mut s, &moved, ImportOptions::default()).unwrap();
+        assert_eq!(away.invalidated.len(), 1);
+        assert!(s.tld("nl").unwrap().case.admin_changed_at.is_some());
+
+        // Back to the address the invitation went to: nothing to invite again.
+        let dry = import(
+            &mut s,
+            ROSTER,
+            ImportOptions {
+                dry_run: true,
+                ..Default::default()
+            },
+        );
+        assert!(dry.unwrap().invalidated.is_empty());
+        let back = import(&mut s, ROSTER, ImportOptions::default()).unwrap();
+        assert_eq!(back.diff.admin_changed.len(), 1);
+        assert!(back.invalidated.is_empty());
+        assert_eq!(s.tld("nl").unwrap().case.admin_changed_at, None);
     }
 
     #[test]

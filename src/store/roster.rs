@@ -80,6 +80,24 @@ pub trait RosterQueries: Read {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Whether the TLD's last invitation or reminder went to `admin` (an admin address that
+    /// changed back to the one written to leaves nothing pending to fix).
+    fn last_invited(&self, code: &TldCode, admin: &str) -> Result<bool> {
+        let recipients: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT recipients FROM outbox WHERE tld = ?1 AND kind IN ('invitation', 'reminder')
+                 ORDER BY id DESC LIMIT 1",
+                [code.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let to: Vec<String> = recipients
+            .and_then(|r| serde_json::from_str(&r).ok())
+            .unwrap_or_default();
+        Ok(to.iter().any(|a| a.eq_ignore_ascii_case(admin)))
+    }
+
     fn roster_row(&self, code: &TldCode) -> Result<Option<RosterRow>> {
         Ok(self
             .conn()
@@ -132,8 +150,18 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Marks the case when its invitation is still pending; returns whether it was.
-    pub fn flag_admin_changed(&self, code: &TldCode, at: &str) -> Result<bool> {
+    /// Marks the case when its invitation is still pending and went to another address than
+    /// the new `admin`, and unmarks it when it went to that very address (the change was
+    /// undone); returns whether the case is marked.
+    pub fn flag_admin_changed(&self, code: &TldCode, admin: &str, at: &str) -> Result<bool> {
+        if self.last_invited(code, admin)? {
+            self.execute(
+                "UPDATE cases SET admin_changed_at = NULL, updated_at = ?2, version = version + 1
+                 WHERE tld = ?1 AND admin_changed_at IS NOT NULL",
+                params![code.as_str(), at],
+            )?;
+            return Ok(false);
+        }
         let pending: Vec<&str> = CaseState::ALL
             .into_iter()
             .filter(|s| s.invitation_pending())
