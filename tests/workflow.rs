@@ -188,6 +188,11 @@ fn the_whole_procedure() {
     );
     let vcard = i.ok(&["members", "export", "--format", "vcard"]);
     assert_eq!(vcard.matches("BEGIN:VCARD").count(), 2);
+    // The export backend keeps the list server's import file up to date after each change.
+    assert_eq!(
+        std::fs::read_to_string(i.path("data/members.csv")).unwrap(),
+        export
+    );
 
     // Approving twice tells who did it, and when.
     let twice = i.run(&["approve", "be"]);
@@ -328,10 +333,21 @@ fn the_whole_procedure() {
     }
     assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
 
-    // Removing a member.
+    // Removing a member, with the export file configured elsewhere and in another format.
+    let file = i.path("list-server/tld-ops.txt");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(
+        i.path("config.toml"),
+        format!(
+            "{CORPUS_CONFIG}\n[members.export]\nformat = \"mailman\"\npath = \"{}\"\n",
+            file.display()
+        ),
+    )
+    .unwrap();
     i.ok(&["contacts", "remove", "be", "els@cert.example"]);
-    let export = i.ok(&["members", "export", "--format", "mailman"]);
+    let export = i.ok(&["members", "export"]);
     assert_eq!(export, "\"Jan Peeters\" <jan.peeters@dnsbelgium.example>\n");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), export);
     let outbox = i.json(&["outbox", "--json"]);
     assert!(
         outbox

@@ -238,8 +238,9 @@ pub enum ContactsCommand {
 pub enum MembersCommand {
     /// Print the members for the list server's import tool
     Export {
-        #[arg(long, value_enum, default_value = "csv")]
-        format: ExportArg,
+        /// The format (default: members.export.format of the config, else csv)
+        #[arg(long, value_enum)]
+        format: Option<ExportArg>,
         /// Write to this file instead of stdout
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,

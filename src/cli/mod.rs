@@ -208,9 +208,10 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Members(MembersCommand::Export { format, output }) => {
             let format = match format {
-                ExportArg::Csv => ExportFormat::Csv,
-                ExportArg::Mailman => ExportFormat::Mailman,
-                ExportArg::Vcard => ExportFormat::Vcard,
+                Some(ExportArg::Csv) => ExportFormat::Csv,
+                Some(ExportArg::Mailman) => ExportFormat::Mailman,
+                Some(ExportArg::Vcard) => ExportFormat::Vcard,
+                None => service.config().members.export.format,
             };
             workflow::export(&service, format, output.as_deref())
         }

@@ -236,6 +236,17 @@ pub enum ExportFormat {
     Vcard,
 }
 
+impl ExportFormat {
+    /// The file name extension of a members file in this format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Mailman => "txt",
+            ExportFormat::Vcard => "vcf",
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ExportConfig {

@@ -26,7 +26,11 @@ impl Service {
         }
         match self.config.members.backend {
             MembersBackend::Export => {
-                self.record_all(&pending, "members export (file for the list server)")
+                let mut out =
+                    self.record_all(&pending, "members export (file for the list server)")?;
+                let path = self.write_members_file()?;
+                out.push(format!("members file {} rewritten", path.display()));
+                Ok(out)
             }
             MembersBackend::EmailCommand => self.mail_commands(&pending),
             MembersBackend::Mailman3 => {
@@ -273,6 +277,26 @@ impl Service {
     /// Every member (subscribed contact), by TLD.
     pub fn members(&self) -> Result<Vec<ContactRow>> {
         self.store.contacts_in("subscribed")
+    }
+
+    /// Rewrites the `export` backend's file (`members.export.path`, or `members.<ext>` in the
+    /// data dir) in `members.export.format`: written beside it and renamed over it, so the
+    /// list server's import never reads half a file.
+    pub fn write_members_file(&self) -> Result<std::path::PathBuf> {
+        let export = &self.config.members.export;
+        let path = match (&export.path, self.store.dir()) {
+            (Some(path), _) => path.clone(),
+            (None, Some(dir)) => dir.join(format!("members.{}", export.format.extension())),
+            (None, None) => anyhow::bail!("members.export.path is needed (no data directory)"),
+        };
+        let text = self.export_members(export.format)?;
+        let mut tmp = path.clone().into_os_string();
+        tmp.push(".tmp");
+        std::fs::write(&tmp, text)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .with_context(|| format!("cannot write the members file {}", path.display()))?;
+        tracing::info!("members file {} rewritten", path.display());
+        Ok(path)
     }
 
     /// The members in a format a list server imports.

@@ -63,6 +63,12 @@ impl Read for Tx<'_> {
 const SETGID: u32 = 0o2000;
 
 impl Store {
+    /// The directory of the database file (the data dir), when it is a file.
+    pub fn dir(&self) -> Option<std::path::PathBuf> {
+        let path = self.conn.path().filter(|p| !p.is_empty())?;
+        Path::new(path).parent().map(Path::to_path_buf)
+    }
+
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
     pub fn open(path: &Path) -> Result<Store> {
         let dir = path.parent().unwrap_or(Path::new("."));
