@@ -228,6 +228,15 @@ fn the_whole_procedure() {
     ]);
     assert!(out.contains("rejected .ch"), "{out}");
     assert_eq!(case_state(&i, "ch"), "rejected");
+    let nothing = i.run(&["reject", "cz", "--reason", "No answer"]);
+    assert_eq!(nothing.code, 2);
+    assert!(
+        nothing
+            .stderr
+            .contains(".cz has no reply to reject (it is invited): chase it instead"),
+        "{}",
+        nothing.stderr
+    );
     let rejection = sent(&i)
         .into_iter()
         .find(|(_, m, _)| m.subject.contains("Your reply about"))
@@ -309,6 +318,13 @@ fn the_whole_procedure() {
     );
     let out = i.ok(&["digest", "--send"]);
     assert!(out.contains("sent 1 mail"), "{out}");
+    let twice = i.run(&["digest", "--send"]);
+    assert_eq!(twice.code, 2);
+    assert!(
+        twice.stderr.contains("was queued at") && twice.stderr.contains("--again sends another"),
+        "{}",
+        twice.stderr
+    );
     let stats = i.json(&["stats", "--json"]);
     assert_eq!(stats["on_list"], 1);
     assert_eq!(stats["invited"], 3);
@@ -398,6 +414,18 @@ fn contacts_set_takes_names_with_commas_and_refuses_our_own_addresses() {
     let listed = i.ok(&["contacts", "list", "nl"]);
     assert!(listed.contains("Jansen, Jan"), "{listed}");
     assert!(listed.contains("+31 26 352 5511"), "{listed}");
+}
+
+#[test]
+fn an_empty_digest_is_not_sent() {
+    let i = fresh();
+    let out = i.run(&["digest", "--send"]);
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        out.stderr,
+        "error: no members yet: the digest would list nobody\n"
+    );
+    assert_eq!(i.ok(&["outbox"]).trim(), "the outbox is empty");
 }
 
 #[test]

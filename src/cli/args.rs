@@ -126,8 +126,12 @@ pub enum Command {
     Members(MembersCommand),
     /// Compose the monthly contact-repository mail (and with --send, send it to the list)
     Digest {
+        /// Queue it to the list address and send it (once a month)
         #[arg(long)]
         send: bool,
+        /// Send it even though this month's went out already
+        #[arg(long, requires = "send")]
+        again: bool,
     },
     /// Coverage: ccTLDs on the list, by region, the funnel, days to answer
     Stats {

@@ -226,8 +226,8 @@ pub fn run(cli: Cli) -> Result<()> {
             workflow::send(&mut service, &data_dir)?;
             Ok(())
         }
-        Command::Digest { send } => {
-            let (subject, body, planned) = service.digest(send)?;
+        Command::Digest { send, again } => {
+            let (subject, body, planned) = service.digest(send, again)?;
             if planned.is_some() {
                 println!("queued the digest to the list: {subject}");
                 workflow::send(&mut service, &data_dir)?;

@@ -13,7 +13,7 @@ use crate::domain::template::Kind;
 use crate::domain::triage::Contact;
 use crate::members::{Backend, BackendError, Member, Outcome};
 use crate::outgoing::compose::{Draft, build, message_id};
-use crate::store::{ContactQueries, ContactRow, NewMail, RosterQueries};
+use crate::store::{ContactQueries, ContactRow, NewMail, OutboxQueries, RosterQueries};
 
 impl Service {
     /// Hands every approved-but-unconfirmed contact (and every unconfirmed removal) to the
@@ -355,7 +355,9 @@ impl Service {
 
     /// The monthly contact-repository mail: (subject, body), and with `send` it is queued to the
     /// list address.
-    pub fn digest(&self, send: bool) -> Result<(String, String, Option<Planned>)> {
+    /// The monthly digest: composed, and with `send` queued to the list — once a month, and
+    /// only when it lists someone, unless `again`.
+    pub fn digest(&self, send: bool, again: bool) -> Result<(String, String, Option<Planned>)> {
         let members = self.members()?;
         let mut tlds: Vec<&str> = members.iter().map(|m| m.tld.as_str()).collect();
         tlds.dedup();
@@ -389,6 +391,21 @@ impl Service {
         let Some(list) = self.config.list.address.clone() else {
             return usage("sending the digest needs [list] address (the list's posting address)");
         };
+        if tlds.is_empty() {
+            return usage("no members yet: the digest would list nobody");
+        }
+        let month = &now()[..7];
+        let sent = self
+            .store
+            .outbox(None)?
+            .into_iter()
+            .find(|m| m.kind == Kind::Digest.name() && m.created_at.starts_with(month));
+        if let (Some(m), false) = (sent, again) {
+            return usage(format!(
+                "the digest of {month} was queued at {} ({}): --again sends another",
+                m.created_at, m.state
+            ));
+        }
         let operator = self.operator.clone();
         let planned = self.store.write(|tx| {
             let at = now();

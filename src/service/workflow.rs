@@ -419,6 +419,25 @@ impl Service {
             case.state
                 .next(Event::Reject)
                 .map_err(|r| refusal(&code, &case, r.0))?;
+            // What is rejected is a reply: an unverified or suspicious one leaves the case
+            // invited, so look for one filed since the invitation.
+            let replies = [
+                Verdict::AdminFrom,
+                Verdict::AdminCc,
+                Verdict::Unverified,
+                Verdict::Suspicious,
+            ];
+            let replied = tx.latest_message(&code, &replies)?.is_some_and(|m| {
+                case.invited_at
+                    .as_deref()
+                    .is_none_or(|invited| m.filed_at.as_str() >= invited)
+            });
+            if !replied && case.state != CaseState::Answered {
+                return usage(format!(
+                    ".{code} has no reply to reject (it is {}): chase it instead",
+                    case.state
+                ));
+            }
             let at = now();
             let mut values = self.common_values(Some(&tld));
             values.insert("reason", reason.trim().to_string());
