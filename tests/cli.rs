@@ -419,3 +419,30 @@ fn verbose_mirrors_diagnostics_to_stderr() {
     let quiet = i.run(&["roster", "import", "tests/fixtures/roster/iana-three.txt"]);
     assert!(quiet.stderr.is_empty(), "{}", quiet.stderr);
 }
+
+#[test]
+fn small_conveniences_of_the_command_line() {
+    let i = Install::new();
+    // The TUI without a terminal: a clear error, and nothing created.
+    let out = i.run(&[]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("the terminal UI needs a terminal"),
+        "{}",
+        out.stderr
+    );
+    assert!(!i.path("data").exists());
+    // Case states in any case; a wrong one lists the right ones.
+    i.ok(&["roster", "import", "tests/fixtures/roster/iana-three.txt"]);
+    assert!(!i.ok(&["roster", "list", "--state", "UNINVITED"]).is_empty());
+    let bad = i.run(&["roster", "list", "--state", "pending"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("expected one of uninvited, invited"),
+        "{}",
+        bad.stderr
+    );
+    // A message by its number, with or without `#`.
+    let none = i.run(&["assign", "9", "nl"]);
+    assert!(none.stderr.contains("no message 9"), "{}", none.stderr);
+}

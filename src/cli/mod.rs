@@ -42,6 +42,11 @@ pub fn run(cli: Cli) -> Result<()> {
     if let Some(Command::Demo { keep }) = cli.command {
         return demo::run(cli.data_dir.as_deref(), keep, color);
     }
+    if cli.command.is_none() && !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return crate::service::usage(
+            "the terminal UI needs a terminal (in scripts use a command: tldops queue, tldops --help)",
+        );
+    }
     let paths = Paths::resolve(cli.config, cli.data_dir, |k| std::env::var_os(k))?;
     // The terminal UI draws on the terminal: diagnostics go to the log file only.
     let to_stderr = cli.command.is_some();

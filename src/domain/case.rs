@@ -126,11 +126,18 @@ impl CaseState {
 impl FromStr for CaseState {
     type Err = String;
 
+    /// Any case (`Invited`, `INVITED`); the error lists the states.
     fn from_str(s: &str) -> Result<Self, String> {
         CaseState::ALL
             .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| format!("unknown case state `{s}`"))
+            .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                let all: Vec<&str> = CaseState::ALL.into_iter().map(CaseState::as_str).collect();
+                format!(
+                    "unknown case state `{s}` (expected one of {})",
+                    all.join(", ")
+                )
+            })
     }
 }
 

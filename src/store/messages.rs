@@ -274,7 +274,9 @@ pub trait MessageQueries: Read {
 
     fn message_by_ref(&self, reference: &str) -> Result<Option<(MessageRow, Vec<u8>)>> {
         let r = reference.trim().trim_matches(['<', '>']);
-        let (sql, key) = match r.strip_prefix('#').and_then(|n| n.parse::<i64>().ok()) {
+        // `#12` or a bare `12` (a Message-ID always has an `@`).
+        let id = r.strip_prefix('#').unwrap_or(r).parse::<i64>().ok();
+        let (sql, key) = match id {
             Some(id) => ("id = ?1", rusqlite::types::Value::Integer(id)),
             None => (
                 "message_id = ?1",
