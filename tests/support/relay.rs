@@ -84,14 +84,18 @@ fn relay(client: TcpStream, server: TcpStream, shared: Arc<Shared>) {
     });
 }
 
-/// Copies until either side closes, showing each chunk to `see`, then closes both.
+/// Copies until either side closes, showing each chunk to `see` before passing it on (so
+/// whoever has the answer finds the command already recorded), then closes both.
 fn copy(mut from: TcpStream, mut to: TcpStream, mut see: impl FnMut(&[u8])) {
     let mut buf = [0u8; 16 * 1024];
     while let Ok(n) = from.read(&mut buf) {
-        if n == 0 || to.write_all(&buf[..n]).is_err() {
+        if n == 0 {
             break;
         }
         see(&buf[..n]);
+        if to.write_all(&buf[..n]).is_err() {
+            break;
+        }
     }
     from.shutdown(Shutdown::Both).ok();
     to.shutdown(Shutdown::Both).ok();
