@@ -298,7 +298,8 @@ pub struct LogArgs {
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
     /// Check the hash chain instead of listing: exits 1 if any event was altered or removed
-    #[arg(long)]
+    /// (always the whole chain: it cannot be checked in part)
+    #[arg(long, conflicts_with_all = ["tld", "operator", "limit"])]
     pub verify: bool,
 }
 
