@@ -327,6 +327,7 @@ fn the_whole_procedure() {
     );
     let stats = i.json(&["stats", "--json"]);
     assert_eq!(stats["on_list"], 1);
+    assert_eq!(stats["approved"], 1);
     assert_eq!(stats["invited"], 3);
     assert_eq!(stats["contacts"], 2);
     let log = i.json(&["log", "--json"]);
@@ -588,6 +589,12 @@ fn approval_subscribes_through_mailman3_and_survives_its_outage() {
     );
     let state: String = i.scalar("SELECT state FROM contacts WHERE email = 'maja@iis.example'");
     assert_eq!(state, "proposed", "not subscribed until Mailman confirms");
+    let stats = i.json(&["stats", "--json"]);
+    assert_eq!(
+        (&stats["approved"], &stats["on_list"]),
+        (&2.into(), &1.into()),
+        "approved, not yet on the list: {stats}"
+    );
 
     mailman.start_again();
     let out = run(&["members", "sync"]);

@@ -132,11 +132,19 @@ pub fn stats(service: &Service, json: bool) -> Result<()> {
     );
     println!(
         "funnel: {} invited → {} answered → {} approved; {} waiting, {} rejected, {} bounced",
-        t.invited, t.answered, t.on_list, t.waiting, t.rejected, t.bounced
+        t.invited, t.answered, t.approved, t.waiting, t.rejected, t.bounced
     );
     match s.median_days_to_answer {
         Some(d) => println!("median time to answer: {d} days"),
         None => println!("median time to answer: no answers yet"),
+    }
+    if !s.approvals_by_month.is_empty() {
+        let months: Vec<String> = s
+            .approvals_by_month
+            .iter()
+            .map(|(m, n)| format!("{m}: {n}"))
+            .collect();
+        println!("approvals per month: {}", months.join(", "));
     }
     let rows: Vec<Vec<String>> = s
         .by_region

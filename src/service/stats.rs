@@ -13,10 +13,12 @@ use crate::store::{CaseRows, ContactQueries, RosterQueries};
 pub struct Counts {
     /// ccTLDs in the roster.
     pub tlds: usize,
-    /// Approved: their contacts are on the list.
+    /// Approved and with at least one member subscribed: on the list indeed.
     pub on_list: usize,
     pub invited: usize,
     pub answered: usize,
+    /// Approved (whether or not the list server has confirmed a member yet, or one is left).
+    pub approved: usize,
     pub rejected: usize,
     pub bounced: usize,
     /// Invited and still waiting for an answer.
@@ -44,11 +46,12 @@ pub struct Stats {
     pub approvals_by_month: Vec<(String, usize)>,
 }
 
-fn add(c: &mut Counts, state: CaseState, invited: bool, answered: bool) {
+fn add(c: &mut Counts, state: CaseState, invited: bool, answered: bool, members: bool) {
     c.tlds += 1;
     c.invited += usize::from(invited);
     c.answered += usize::from(answered);
-    c.on_list += usize::from(state == CaseState::Approved);
+    c.approved += usize::from(state == CaseState::Approved);
+    c.on_list += usize::from(state == CaseState::Approved && members);
     c.rejected += usize::from(state == CaseState::Rejected);
     c.bounced += usize::from(state == CaseState::Bounced);
     c.waiting += usize::from(state.invitation_pending());
@@ -68,6 +71,7 @@ impl Service {
                 counts: Counts::default(),
             })
             .collect();
+        let members = self.store.contacts_in("subscribed")?;
         let mut days = Vec::new();
         let mut months: Vec<(String, usize)> = Vec::new();
         for c in &cases {
@@ -76,9 +80,22 @@ impl Service {
             };
             let answered = c.answered_at.is_some()
                 || matches!(c.state, CaseState::Answered | CaseState::Approved);
-            add(&mut total, c.state, c.invited_at.is_some(), answered);
+            let has_members = members.iter().any(|m| m.tld == c.tld);
+            add(
+                &mut total,
+                c.state,
+                c.invited_at.is_some(),
+                answered,
+                has_members,
+            );
             if let Some(r) = regions.iter_mut().find(|r| r.region == row.tld.region) {
-                add(&mut r.counts, c.state, c.invited_at.is_some(), answered);
+                add(
+                    &mut r.counts,
+                    c.state,
+                    c.invited_at.is_some(),
+                    answered,
+                    has_members,
+                );
             }
             if let (Some(i), Some(a)) = (&c.invited_at, &c.answered_at)
                 && let (Ok(i), Ok(a)) = (i.parse::<jiff::Timestamp>(), a.parse::<jiff::Timestamp>())
@@ -103,7 +120,7 @@ impl Service {
         };
         Ok(Stats {
             total,
-            contacts: self.store.contacts_in("subscribed")?.len(),
+            contacts: members.len(),
             by_region: regions.into_iter().filter(|r| r.counts.tlds > 0).collect(),
             median_days_to_answer: median.map(|d| (d * 10.0).round() / 10.0),
             approvals_by_month: months,

@@ -109,6 +109,7 @@ fn counts(tlds: usize, on_list: usize, invited: usize) -> Counts {
         on_list,
         invited,
         answered: on_list + 1,
+        approved: on_list,
         rejected: 0,
         bounced: 1,
         waiting: invited - on_list - 1,

@@ -77,7 +77,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         Line::from(Span::styled("Funnel", theme.header())),
         Line::from(format!(
             "invited {} → answered {} → approved {}    waiting {} · rejected {} · bounced {}",
-            t.invited, t.answered, t.on_list, t.waiting, t.rejected, t.bounced
+            t.invited, t.answered, t.approved, t.waiting, t.rejected, t.bounced
         )),
         Line::from(format!("median time to answer: {median}")),
     ];
