@@ -39,9 +39,9 @@ fn print_report(r: &ImportReport) {
         }
     };
     println!(
-        "{} {} TLDs read ({} format){}",
+        "{} {} read ({} format){}",
         if r.dry_run { "dry run:" } else { "imported:" },
-        r.entries,
+        output::count(r.entries, "TLD"),
         r.format,
         if r.dry_run { "; nothing stored" } else { "" }
     );
@@ -188,7 +188,7 @@ pub fn list(service: &Service, filter: &RosterFilter, json: bool) -> Result<()> 
         })
         .collect();
     output::table(&["TLD", "COUNTRY", "REGION", "STATE", "ADMIN"], &table)?;
-    println!("{} TLDs", rows.len());
+    println!("{}", output::count(rows.len(), "TLD"));
     Ok(())
 }
 

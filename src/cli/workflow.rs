@@ -127,8 +127,10 @@ pub fn stats(service: &Service, json: bool) -> Result<()> {
     }
     let t = &s.total;
     println!(
-        "{} of {} ccTLDs are on the list ({} contacts)",
-        t.on_list, t.tlds, s.contacts
+        "{} of {} are on the list ({})",
+        t.on_list,
+        output::count(t.tlds, "ccTLD"),
+        output::count(s.contacts, "contact")
     );
     println!(
         "funnel: {} invited → {} answered → {} approved; {} waiting, {} rejected, {} bounced",
