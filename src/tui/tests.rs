@@ -764,3 +764,13 @@ fn approving_more_than_max_contacts_is_refused_before_asking() {
         "{notice:?}"
     );
 }
+
+#[test]
+fn a_too_small_terminal_takes_only_quit() {
+    let mut s = state(60, 15);
+    assert!(key(&mut s, KeyCode::Char('j')).is_empty());
+    assert!(key(&mut s, KeyCode::Char('?')).is_empty());
+    assert_eq!(s.view, View::Queue);
+    assert_eq!(s.queue.selected, 0);
+    assert_eq!(key(&mut s, KeyCode::Char('q')), vec![Effect::Quit]);
+}

@@ -5,7 +5,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use super::keymap::{Action, Key};
 use super::state::{
-    CaseDetail, Command, Dialog, MessageDetail, Notice, PollStatus, Purpose, Snapshot, State, View,
+    CaseDetail, Command, Dialog, MIN_HEIGHT, MIN_WIDTH, MessageDetail, Notice, PollStatus, Purpose,
+    Snapshot, State, View,
 };
 use crate::domain::case::CaseState;
 use crate::domain::region::Region;
@@ -112,6 +113,13 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
 }
 
 fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
+    if s.width < MIN_WIDTH || s.height < MIN_HEIGHT {
+        // The screen only says it is too small: keys that act unseen would surprise.
+        return match s.keymap.action(s.view.scope(), Key::from_event(k)) {
+            Some(a @ (Action::Quit | Action::Suspend | Action::Redraw)) => act(s, a),
+            _ => vec![],
+        };
+    }
     if s.dialog.is_some() {
         return dialog_key(s, k);
     }
