@@ -21,6 +21,7 @@ use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
 
 use super::{Backend, BackendError, Member, Outcome};
 use crate::config::Mailman3Config;
+use crate::domain::message::bounded_line;
 
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// For a whole request, answer included: Mailman answers in milliseconds unless it is stuck.
@@ -230,7 +231,7 @@ impl Mailman3 {
 
     fn error(&self, what: String, retry: bool) -> BackendError {
         BackendError {
-            message: one_line(&format!("mailman3 {}: {what}", self.shown)),
+            message: bounded_line(&format!("mailman3 {}: {what}", self.shown)),
             retry,
         }
     }
@@ -459,21 +460,6 @@ fn base64(bytes: &[u8]) -> String {
                 out.push('=');
             }
         }
-    }
-    out
-}
-
-/// Server text is untrusted: control characters become spaces and the length is bounded, so
-/// a message is always one printable line.
-fn one_line(text: &str) -> String {
-    const MAX: usize = 300;
-    let mut out: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(MAX)
-        .collect();
-    if text.chars().count() > MAX {
-        out.push('…');
     }
     out
 }

@@ -5,6 +5,21 @@
 /// Tab stops every 8 columns, as terminals have them.
 const TAB: usize = 8;
 
+/// A server's text made one bounded printable line for an error message: control characters
+/// become spaces, at most 300 characters are kept (`…` marks a cut), no trailing space.
+pub fn bounded_line(text: &str) -> String {
+    const MAX: usize = 300;
+    let mut out: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(MAX)
+        .collect();
+    if text.chars().nth(MAX).is_some() {
+        out.push('…');
+    }
+    out.trim_end().to_string()
+}
+
 /// Removes C0/C1 control characters and whole escape sequences (CSI, OSC, DCS ...), bidi
 /// overrides and isolates, zero-width and other invisible format characters; expands tabs;
 /// keeps newlines when `multiline`, else turns them into spaces.

@@ -5,6 +5,8 @@ use std::fmt;
 use std::io;
 use std::time::Duration;
 
+use crate::domain::message::bounded_line;
+
 /// A failed step of an IMAP session. The source prefixes `host:port` when it reports it.
 #[derive(Debug)]
 pub struct Failure {
@@ -16,7 +18,7 @@ pub struct Failure {
 impl Failure {
     pub fn new(message: impl Into<String>) -> Failure {
         Failure {
-            message: one_line(&message.into()),
+            message: bounded_line(&message.into()),
             lost: false,
         }
     }
@@ -42,7 +44,7 @@ impl Failure {
             _ => (e.to_string(), false),
         };
         Failure {
-            message: one_line(&format!("{doing}: {what}")),
+            message: bounded_line(&format!("{doing}: {what}")),
             lost,
         }
     }
@@ -59,21 +61,6 @@ impl std::error::Error for Failure {}
 /// "30 s", "1.5 s".
 pub fn secs(d: Duration) -> String {
     format!("{} s", d.as_secs_f64())
-}
-
-/// Server text is untrusted: control characters become spaces and the length is bounded, so a
-/// message is always one printable line.
-fn one_line(text: &str) -> String {
-    const MAX: usize = 300;
-    let mut out: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(MAX)
-        .collect();
-    if text.chars().nth(MAX).is_some() {
-        out.push('…');
-    }
-    out.trim_end().to_string()
 }
 
 #[cfg(test)]

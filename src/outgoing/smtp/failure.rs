@@ -13,6 +13,7 @@ use lettre::transport::smtp::Error;
 use lettre::transport::smtp::response::Severity;
 use rustls::CertificateError;
 
+use crate::domain::message::bounded_line;
 use crate::outgoing::SendError;
 
 /// What `error` means for the message; `host` is the configured server name.
@@ -109,20 +110,10 @@ fn tls_hint(e: &rustls::Error, host: &str) -> String {
 /// Server text is untrusted and the password must never show: control characters become
 /// spaces, the length is bounded, and the password (if the server echoed it) is masked.
 pub fn clean(text: &str, password: Option<&str>) -> String {
-    const MAX: usize = 300;
-    let masked = match password {
-        Some(p) if !p.is_empty() => text.replace(p, "[password]"),
-        _ => text.to_string(),
-    };
-    let mut out: String = masked
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(MAX)
-        .collect();
-    if masked.chars().nth(MAX).is_some() {
-        out.push('…');
+    match password {
+        Some(p) if !p.is_empty() => bounded_line(&text.replace(p, "[password]")),
+        _ => bounded_line(text),
     }
-    out.trim_end().to_string()
 }
 
 #[cfg(test)]
