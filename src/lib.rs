@@ -15,4 +15,5 @@ pub mod operator;
 pub mod outgoing;
 pub mod service;
 pub mod store;
+pub mod trust;
 pub mod tui;

@@ -377,12 +377,7 @@ fn agent(connect: Duration, request: Duration, https: bool) -> Agent {
         .provider(TlsProvider::Rustls)
         .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::ring::default_provider()));
     if https {
-        let native = rustls_native_certs::load_native_certs();
-        for e in &native.errors {
-            tracing::warn!("system trust store: {e}");
-        }
-        let roots: Vec<Certificate<'static>> = native
-            .certs
+        let roots: Vec<Certificate<'static>> = crate::trust::system_roots()
             .iter()
             .map(|c| Certificate::from_der(c.as_ref()).to_owned())
             .collect();

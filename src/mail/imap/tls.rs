@@ -6,8 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::pki_types::ServerName;
 use rustls::{CertificateError, ClientConfig, ClientConnection, RootCertStore, StreamOwned};
 
 use super::failure::Failure;
@@ -17,25 +16,10 @@ pub type TlsStream = StreamOwned<ClientConnection, TcpStream>;
 /// The client configuration, built once per source (reading the system store is not free).
 pub fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, Failure> {
     let mut roots = RootCertStore::empty();
-    let native = rustls_native_certs::load_native_certs();
-    for e in &native.errors {
-        tracing::warn!("system trust store: {e}");
-    }
-    roots.add_parsable_certificates(native.certs);
+    roots.add_parsable_certificates(crate::trust::system_roots());
     if let Some(path) = ca_file {
-        let bad = |e: &dyn std::fmt::Display| {
-            Failure::new(format!("imap.ca_file {}: {e}", path.display()))
-        };
-        let certs = CertificateDer::pem_file_iter(path)
-            .map_err(|e| bad(&e))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| bad(&e))?;
-        if certs.is_empty() {
-            return Err(bad(&"no PEM certificate in it"));
-        }
-        for cert in certs {
-            roots.add(cert).map_err(|e| bad(&e))?;
-        }
+        let certs = crate::trust::ca_file_certs("imap.ca_file", path).map_err(Failure::new)?;
+        roots.add_parsable_certificates(certs);
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = ClientConfig::builder_with_provider(provider)
