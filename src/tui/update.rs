@@ -619,19 +619,7 @@ fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                             command: Command::Reject { tld, reason: text },
                         }
                     }
-                    Purpose::AssignTld { message } => {
-                        let tld = text.trim_start_matches('.').to_lowercase();
-                        Dialog::Confirm {
-                            title: format!("Assign #{message} to .{tld}?"),
-                            lines: vec![
-                                format!(
-                                    "Message #{message} is filed under .{tld} and triaged again for it;"
-                                ),
-                                "its contacts are extracted. No mail is sent.".into(),
-                            ],
-                            command: Command::Assign { message, tld },
-                        }
-                    }
+                    Purpose::AssignTld { message } => assign_dialog(message, &text),
                 });
             }
             KeyCode::Esc => s.dialog = None,
@@ -709,6 +697,19 @@ pub fn describe_command(c: &Command) -> String {
         Command::Invite { tld, .. } => format!("inviting .{tld}"),
         Command::Assign { message, tld } => format!("assigning #{message} to .{tld}"),
         Command::SetContacts { tld, .. } => format!("setting the contacts of .{tld}"),
+    }
+}
+
+/// The confirmation of assigning message #`message` to `tld` (as typed: `.FR`, `fr`).
+fn assign_dialog(message: i64, tld: &str) -> Dialog {
+    let tld = tld.trim_start_matches('.').to_lowercase();
+    Dialog::Confirm {
+        title: format!("Assign #{message} to .{tld}?"),
+        lines: vec![
+            format!("Message #{message} is filed under .{tld} and triaged again for it;"),
+            "its contacts are extracted. No mail is sent.".into(),
+        ],
+        command: Command::Assign { message, tld },
     }
 }
 
@@ -817,19 +818,7 @@ fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
                 .as_deref()
                 .and_then(|m| m.trim_start_matches('#').parse::<i64>().ok());
             match (message, rest.first()) {
-                (Some(message), Some(tld)) => {
-                    let tld = tld.trim_start_matches('.').to_lowercase();
-                    s.dialog = Some(Dialog::Confirm {
-                        title: format!("Assign #{message} to .{tld}?"),
-                        lines: vec![
-                            format!(
-                                "Message #{message} is filed under .{tld} and triaged again for it;"
-                            ),
-                            "its contacts are extracted. No mail is sent.".into(),
-                        ],
-                        command: Command::Assign { message, tld },
-                    });
-                }
+                (Some(message), Some(tld)) => s.dialog = Some(assign_dialog(message, tld)),
                 _ => {
                     s.notice = Some(Notice {
                         text: "usage: :assign #ID TLD".into(),
