@@ -209,8 +209,8 @@ fn a_url_that_is_not_the_rest_api_is_named() {
     );
 }
 
-#[test]
-fn a_stopped_server_is_worth_a_retry() {
+/// A Mailman that subscribed first@nic.example through the returned backend, then stopped.
+fn subscribed_then_stopped() -> (Mailman, Mailman3) {
     let mut mailman = Mailman::start();
     let mut mm = backend(&mailman);
     assert_eq!(
@@ -218,6 +218,12 @@ fn a_stopped_server_is_worth_a_retry() {
         Ok(Outcome::Done)
     );
     mailman.stop();
+    (mailman, mm)
+}
+
+#[test]
+fn a_stopped_server_is_worth_a_retry() {
+    let (mailman, mut mm) = subscribed_then_stopped();
 
     let errors = [
         mm.subscribe(&member("second@nic.example", None))
@@ -241,13 +247,7 @@ fn a_stopped_server_is_worth_a_retry() {
 fn a_change_after_mailman_restarted_goes_through() {
     // The backend lives as long as the TUI: a connection from before the restart must not
     // be reused (it would be reset, failing a change Mailman could well make).
-    let mut mailman = Mailman::start();
-    let mut mm = backend(&mailman);
-    assert_eq!(
-        mm.subscribe(&member("first@nic.example", None)),
-        Ok(Outcome::Done)
-    );
-    mailman.stop();
+    let (mut mailman, mut mm) = subscribed_then_stopped();
     mailman.start_again();
     assert_eq!(
         mm.subscribe(&member("second@nic.example", None)),

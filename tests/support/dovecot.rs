@@ -162,19 +162,12 @@ impl Dovecot {
     /// of the instance are killed, so every session drops (SIGTERM would be no gentler for
     /// clients: Dovecot lets logged-in `imap` processes outlive the master, and it costs a
     /// second per stop).
+    /// Leftovers are the processes still titled `dovecot-<instance>/…`.
     pub fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else {
-            return;
-        };
-        child.kill().ok();
-        child.wait().ok();
-        self.kill_leftovers();
-    }
-
-    /// SIGKILLs the processes still titled `dovecot-<instance>/…`.
-    fn kill_leftovers(&self) {
         let prefix = format!("dovecot-{}/", self.instance_name());
-        super::process::kill_all(|cmdline| cmdline.starts_with(prefix.as_bytes()));
+        super::process::stop(&mut self.child, |cmdline| {
+            cmdline.starts_with(prefix.as_bytes())
+        });
     }
 
     /// Unique per test server; Dovecot puts it in its processes' titles.

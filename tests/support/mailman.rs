@@ -203,20 +203,13 @@ impl Mailman {
 
     /// Stops the server the way a crash does: the runner and its gunicorn worker are killed,
     /// so the port refuses connections at once (the database is thrown away anyway).
+    /// Leftovers are the processes started with our config file (the worker gunicorn forked).
     pub fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else {
-            return;
-        };
-        child.kill().ok();
-        child.wait().ok();
-        self.kill_leftovers();
-    }
-
-    /// SIGKILLs the processes started with our config file (the worker gunicorn forked).
-    fn kill_leftovers(&self) {
         let config = self.config_file();
         let needle = config.as_os_str().as_encoded_bytes();
-        super::process::kill_all(|cmdline| cmdline.split(|&b| b == 0).any(|arg| arg == needle));
+        super::process::stop(&mut self.child, |cmdline| {
+            cmdline.split(|&b| b == 0).any(|arg| arg == needle)
+        });
     }
 }
 

@@ -27,6 +27,18 @@ pub fn wait_until_ready(
     }
 }
 
+/// Stops a test server the way a crash does: SIGKILLs `child` (reaping it) and then every
+/// process it left behind that `leftover` recognises by its command line. Nothing when it
+/// is not running.
+pub fn stop(child: &mut Option<Child>, leftover: impl Fn(&[u8]) -> bool) {
+    let Some(mut child) = child.take() else {
+        return;
+    };
+    child.kill().ok();
+    child.wait().ok();
+    kill_all(leftover);
+}
+
 /// SIGKILLs every process whose command line (NUL-separated `/proc/PID/cmdline`) satisfies
 /// `matches`, and waits up to 5 s until each is dead. Dead means a zombie or gone: an exiting
 /// process loses its command line before it closes its files, so until then it may still hold
