@@ -21,17 +21,8 @@ fn world(server: &SmtpServer) -> Install {
 }
 
 fn run(i: &Install, args: &[&str]) -> (i32, String, String) {
-    let out = i
-        .cmd()
-        .env("TEST_SMTP_PASSWORD", PASSWORD)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let out = i.run_env(&[("TEST_SMTP_PASSWORD", PASSWORD)], args);
+    (out.code, out.stdout, out.stderr)
 }
 
 #[test]

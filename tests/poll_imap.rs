@@ -33,17 +33,7 @@ fn poll(i: &Install) -> support::install::Output {
 
 /// Runs `tldops ARGS` with the mailbox password in the environment.
 fn with_password(i: &Install, args: &[&str]) -> support::install::Output {
-    let out = i
-        .cmd()
-        .env("TEST_IMAP_PASSWORD", PASSWORD)
-        .args(args)
-        .output()
-        .unwrap();
-    support::install::Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    i.run_env(&[("TEST_IMAP_PASSWORD", PASSWORD)], args)
 }
 
 #[test]
@@ -185,13 +175,9 @@ fn poll_needs_an_imap_section_and_a_working_password() {
         "{}",
         out.stderr
     );
-    let wrong = i
-        .cmd()
-        .env("TEST_IMAP_PASSWORD", "wrong")
-        .arg("poll")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8(wrong.stderr).unwrap();
+    let stderr = i
+        .run_env(&[("TEST_IMAP_PASSWORD", "wrong")], &["poll"])
+        .stderr;
     assert!(stderr.contains("login as tldops failed"), "{stderr}");
     assert!(
         !stderr.contains("wrong"),

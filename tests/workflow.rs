@@ -532,18 +532,12 @@ fn approval_subscribes_through_mailman3_and_survives_its_outage() {
     let i = Install::with_config(&config);
     i.ok(&["roster", "import", "tests/corpus/roster.csv"]);
     let run = |args: &[&str]| {
-        let out = i
-            .cmd()
-            .env("TEST_MAILMAN_PASSWORD", support::mailman::PASSWORD)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
+        let out = i.run_env(
+            &[("TEST_MAILMAN_PASSWORD", support::mailman::PASSWORD)],
+            args,
         );
-        String::from_utf8(out.stdout).unwrap()
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        out.stdout
     };
     run(&["invite", "--tld", "nl", "se"]);
     poll(

@@ -42,7 +42,18 @@ impl Install {
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
-        let out = self.cmd().args(args).output().unwrap();
+        self.run_env(&[], args)
+    }
+
+    /// [`Install::run`] with these variables set too (the secret a config's `password_env`
+    /// names).
+    pub fn run_env(&self, env: &[(&str, &str)], args: &[&str]) -> Output {
+        let out = self
+            .cmd()
+            .envs(env.iter().copied())
+            .args(args)
+            .output()
+            .unwrap();
         Output {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8(out.stdout).unwrap(),
