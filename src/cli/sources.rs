@@ -28,7 +28,7 @@ pub fn reopen(
     password: &mut dyn FnMut(&ImapConfig) -> Result<String>,
 ) -> Result<Option<Box<dyn MailSource + Send>>> {
     if let Some(imap) = &config.imap
-        && ImapSource::new(imap, String::new()).name() == name
+        && ImapSource::name_for(imap) == name
     {
         return Ok(Some(Box::new(ImapSource::new(imap, password(imap)?))));
     }

@@ -25,13 +25,10 @@ pub fn run(
         Some(imap) => Some(super::sources::imap_password(imap)?),
         None => None,
     };
-    let source = match (source, &config.imap, &password) {
-        (Some(s), _, _) => Some(s),
-        (None, Some(imap), Some(password)) => {
-            Some(Box::new(ImapSource::new(imap, password.clone())) as Box<dyn MailSource + Send>)
-        }
-        _ => None,
-    };
+    let source = source.or_else(|| {
+        let imap = ImapSource::new(config.imap.as_ref()?, password.clone()?);
+        Some(Box::new(imap) as Box<dyn MailSource + Send>)
+    });
     let reopen = {
         let config = config.clone();
         move |name: &str| {

@@ -62,6 +62,16 @@ struct Connection {
 
 impl ImapSource {
     /// A source for `config`; nothing touches the network until the first call that needs it.
+    /// The [`MailSource::name`] of the mailbox `config` describes, without connecting.
+    pub fn name_for(config: &ImapConfig) -> String {
+        source_name(
+            &config.username,
+            &config.host,
+            config.port(),
+            &config.mailbox,
+        )
+    }
+
     pub fn new(config: &ImapConfig, password: String) -> ImapSource {
         if config.tls == TlsMode::None {
             tracing::warn!(
@@ -246,10 +256,15 @@ impl Connection {
     }
 }
 
+/// `imap:user@host:port/mailbox`: the key of the mailbox's sync state.
+fn source_name(username: &str, host: &str, port: u16, mailbox: &str) -> String {
+    format!("imap:{username}@{host}:{port}/{mailbox}")
+}
+
 impl MailSource for ImapSource {
     fn name(&self) -> String {
         let s = &self.server;
-        format!("imap:{}@{}:{}/{}", s.username, s.host, s.port, s.mailbox)
+        source_name(&s.username, &s.host, s.port, &s.mailbox)
     }
 
     fn scan_headers(
