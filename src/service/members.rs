@@ -8,7 +8,7 @@ use super::mailer::{Compose, Planned};
 use super::workflow::describe;
 use super::{Service, now, usage};
 use crate::config::{ExportFormat, MembersBackend};
-use crate::domain::email::Email;
+use crate::domain::email::{Email, address_key};
 use crate::domain::template::Kind;
 use crate::domain::triage::Contact;
 use crate::members::{Backend, BackendError, Member, Outcome};
@@ -206,7 +206,7 @@ impl Service {
                     c.email
                 ));
             }
-            if !seen.insert(c.email.to_lowercase()) {
+            if !seen.insert(address_key(&c.email)) {
                 return usage(format!("{} is given twice", c.email));
             }
         }

@@ -72,6 +72,8 @@ impl Service {
             })
             .collect();
         let members = self.store.contacts_in("subscribed")?;
+        let member_tlds: std::collections::HashSet<&str> =
+            members.iter().map(|m| m.tld.as_str()).collect();
         let mut days = Vec::new();
         let mut months: Vec<(String, usize)> = Vec::new();
         for c in &cases {
@@ -80,7 +82,7 @@ impl Service {
             };
             let answered = c.answered_at.is_some()
                 || matches!(c.state, CaseState::Answered | CaseState::Approved);
-            let has_members = members.iter().any(|m| m.tld == c.tld);
+            let has_members = member_tlds.contains(c.tld.as_str());
             add(
                 &mut total,
                 c.state,
