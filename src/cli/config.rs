@@ -64,7 +64,7 @@ pub fn check(paths: &Paths, config: &Config, secrets: bool) -> Result<()> {
                 i.username,
                 i.host,
                 i.port(),
-                format!("{:?}", i.tls).to_lowercase(),
+                i.tls.as_str(),
                 i.mailbox,
                 i.poll_interval.0.as_secs()
             ),
@@ -78,7 +78,7 @@ pub fn check(paths: &Paths, config: &Config, secrets: bool) -> Result<()> {
                 "smtp {}:{} tls={}",
                 o.host.as_deref().unwrap_or_default(),
                 o.port(),
-                format!("{:?}", o.tls).to_lowercase()
+                o.tls.as_str()
             ),
             o => format!(
                 "file: .eml files into {} (nothing is sent)",
@@ -103,10 +103,7 @@ pub fn check(paths: &Paths, config: &Config, secrets: bool) -> Result<()> {
                 "email-command to {} (\"{}\" / \"{}\")",
                 e.request_address, e.subscribe, e.unsubscribe
             ),
-            _ => format!(
-                "export ({})",
-                format!("{:?}", config.members.export.format).to_lowercase()
-            ),
+            _ => format!("export ({})", config.members.export.format.as_str()),
         },
     );
     if secrets {

@@ -64,6 +64,17 @@ pub enum TlsMode {
     None,
 }
 
+impl TlsMode {
+    /// As the config spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsMode::Implicit => "implicit",
+            TlsMode::Starttls => "starttls",
+            TlsMode::None => "none",
+        }
+    }
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImapConfig {
@@ -237,6 +248,15 @@ pub enum ExportFormat {
 }
 
 impl ExportFormat {
+    /// As the config spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Mailman => "mailman",
+            ExportFormat::Vcard => "vcard",
+        }
+    }
+
     /// The file name extension of a members file in this format.
     pub fn extension(self) -> &'static str {
         match self {
