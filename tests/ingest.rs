@@ -425,3 +425,113 @@ fn mail_concerning_no_case_is_kept_as_a_header_digest() {
     let again = i.ok(&["poll", "--maildir", dir.to_str().unwrap()]);
     assert!(again.contains(", 0 stored"), "{again}");
 }
+
+/// 20,000 newsletters: enough rows that a pass must grow the database by megabytes.
+fn newsletters(i: &Install, n: usize) -> std::path::PathBuf {
+    let files: Vec<(String, Vec<u8>)> = (0..n)
+        .map(|k| {
+            let body = format!(
+                "From: News {k} <news{k}@lists.example.net>\nTo: secretariat@ccnso.example.org\n\
+                 Subject: Weekly digest {k}\nMessage-ID: <digest.{k}@lists.example.net>\n\
+                 Date: Mon, 2 Mar 2026 10:00:00 +0000\nList-Id: <weekly.lists.example.net>\n\n\
+                 Issue {k} of the weekly digest.\n"
+            );
+            (format!("{k}"), body.into_bytes())
+        })
+        .collect();
+    let dir = i.path("Maildir");
+    maildir(&dir, &files);
+    dir
+}
+
+/// Waits for `child` at most `limit`; a child still running then is killed and the test fails.
+fn finishes(mut child: std::process::Child, limit: std::time::Duration) -> std::process::Output {
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "still running after {limit:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// A database that cannot grow (the disk is full: here, a file-size limit on the process) ends
+/// the pass with a clear error and exit 1 instead of parking its threads for ever; nothing is
+/// half-written, and the next pass with room stores everything once.
+#[test]
+fn a_poll_whose_database_writes_fail_ends_with_an_error() {
+    let i = Install::corpus_world();
+    let n = 20_000;
+    let dir = newsletters(&i, n);
+    // The database exists, with the roster; the limit leaves it no room to grow by much.
+    let size = std::fs::metadata(i.path("data/tldops.sqlite3")).unwrap().len();
+    let blocks = (size + 64 * 1024) / 512;
+    let mut c = i.std_cmd();
+    c.args([
+        "-c",
+        &format!("ulimit -f {blocks}; trap '' XFSZ; exec \"$0\" \"$@\""),
+    ]);
+    let mut poll = std::process::Command::new("sh");
+    poll.env_clear()
+        .args(c.get_args())
+        .arg(c.get_program())
+        .args(["poll", "--maildir", dir.to_str().unwrap()])
+        .envs(c.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env_remove("TLDOPS_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let out = finishes(poll.spawn().unwrap(), std::time::Duration::from_secs(60));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.lines().count() == 1, "one line: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let out = i.ok(&["poll", "--maildir", dir.to_str().unwrap()]);
+    assert!(out.contains(&format!("{n} new, ")), "{out}");
+    let (rows, ids): (i64, i64) = i
+        .db()
+        .query_row(
+            "SELECT count(*), count(DISTINCT message_id) FROM messages",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((rows, ids), (n as i64, n as i64));
+    assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
+}
+
+/// Another process holding the write lock longer than the busy timeout: the pass ends with an
+/// error saying so (it used to park its threads for ever, even after the lock was released).
+#[test]
+fn a_poll_that_cannot_get_the_write_lock_ends_with_an_error() {
+    let i = Install::corpus_world();
+    let dir = newsletters(&i, 50);
+    let holder = i.db();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let mut poll = i.std_cmd();
+    poll.args(["poll", "--maildir", dir.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = poll.spawn().unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(15));
+        holder.execute_batch("ROLLBACK").unwrap();
+    });
+    let out = finishes(child, std::time::Duration::from_secs(60));
+    release.join().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("locked by another process"),
+        "{stderr}"
+    );
+    let out = i.ok(&["poll", "--maildir", dir.to_str().unwrap()]);
+    assert!(out.contains("50 new, 50 stored"), "{out}");
+}

@@ -117,7 +117,9 @@ impl Service {
         Ok(ctx)
     }
 
-    /// One pass over `source`: everything new is stored, classified and acted on.
+    /// One pass over `source`: everything new is stored, classified and acted on. A pass
+    /// that fails (mailbox or database) ends with that error at once; it keeps what it
+    /// committed, and the next pass goes on from the checkpoint, recognising what is stored.
     pub fn ingest(&self, source: &mut (dyn MailSource + Send)) -> Result<IngestReport> {
         let name = source.name();
         let max_size = self.max_message_size();
@@ -175,7 +177,9 @@ impl Service {
                     }
                 });
             }
-            drop((judged_out, wanted_out));
+            // Only the judges may hold the chunk receiver: when a failed store stops them,
+            // the scanner's next send fails and the scan ends, instead of waiting for ever.
+            drop((raw_in, judged_out, wanted_out));
             let stored = self.store_in_order(&judged_in, &mut pass);
             drop(judged_in); // a failed store stops the judges, and through them the scan
             let scanned = scanner.join().expect("the scanner does not panic");

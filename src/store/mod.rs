@@ -62,6 +62,29 @@ impl Read for Tx<'_> {
 
 const SETGID: u32 = 0o2000;
 
+/// How long a write waits for another process's transaction before it gives up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A failed write in words an operator can act on; the SQLite text stays as its cause.
+fn storage_error(e: anyhow::Error) -> anyhow::Error {
+    use rusqlite::ErrorCode::*;
+    let code = match e.downcast_ref::<rusqlite::Error>() {
+        Some(rusqlite::Error::SqliteFailure(f, _)) => f.code,
+        _ => return e,
+    };
+    let what = match code {
+        DatabaseBusy | DatabaseLocked => format!(
+            "the database stayed locked by another process for {} s (try again)",
+            BUSY_TIMEOUT.as_secs()
+        ),
+        DiskFull => "the disk holding the database is full".into(),
+        SystemIoFailure => "cannot write the database (disk full, or a file-size limit?)".into(),
+        ReadOnly | PermissionDenied => "the database is read-only for this account".into(),
+        _ => return e,
+    };
+    e.context(what)
+}
+
 impl Store {
     /// The directory of the database file (the data dir), when it is a file.
     pub fn dir(&self) -> Option<std::path::PathBuf> {
@@ -112,7 +135,7 @@ impl Store {
     }
 
     fn setup(mut conn: Connection) -> Result<Store> {
-        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         if mode != "wal" && mode != "memory" {
             bail!("cannot switch to WAL journal mode (got {mode})");
@@ -124,13 +147,15 @@ impl Store {
 
     /// Runs `f` in one immediate transaction: all of it is stored, or none of it. Immediate
     /// means the write lock is taken first, so what `f` reads cannot change under it.
+    /// A storage failure (locked, disk full, I/O) is an error saying so; the transaction is
+    /// rolled back.
     pub fn write<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        let tx = Tx(Transaction::new_unchecked(
-            &self.conn,
-            TransactionBehavior::Immediate,
-        )?);
-        let value = f(&tx)?;
-        tx.0.commit()?;
+        let tx = Tx(
+            Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+                .map_err(|e| storage_error(e.into()))?,
+        );
+        let value = f(&tx).map_err(storage_error)?;
+        tx.0.commit().map_err(|e| storage_error(e.into()))?;
         Ok(value)
     }
 
