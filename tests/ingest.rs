@@ -470,7 +470,9 @@ fn a_poll_whose_database_writes_fail_ends_with_an_error() {
     let n = 20_000;
     let dir = newsletters(&i, n);
     // The database exists, with the roster; the limit leaves it no room to grow by much.
-    let size = std::fs::metadata(i.path("data/tldops.sqlite3")).unwrap().len();
+    let size = std::fs::metadata(i.path("data/tldops.sqlite3"))
+        .unwrap()
+        .len();
     let blocks = (size + 64 * 1024) / 512;
     let mut c = i.std_cmd();
     c.args([
@@ -534,4 +536,48 @@ fn a_poll_that_cannot_get_the_write_lock_ends_with_an_error() {
     );
     let out = i.ok(&["poll", "--maildir", dir.to_str().unwrap()]);
     assert!(out.contains("50 new, 50 stored"), "{out}");
+}
+
+/// SIGTERM in the middle of a pass: the chunks already scanned are stored, the command says so
+/// and exits 0; the next pass stores the rest, nothing twice.
+#[test]
+fn a_poll_stopped_by_sigterm_keeps_what_it_stored_and_exits_0() {
+    let i = Install::corpus_world();
+    let n = 20_000;
+    let dir = newsletters(&i, n);
+    let mut stopped_early = false;
+    for _ in 0..3 {
+        let stored = |i: &Install| i.scalar::<i64>("SELECT count(*) FROM messages");
+        let before = stored(&i);
+        let mut poll = i.std_cmd();
+        poll.args(["poll", "--maildir", dir.to_str().unwrap()])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let child = poll.spawn().unwrap();
+        // Once the pass has committed its first chunk, it is well under way.
+        while stored(&i) == before {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+        let out = finishes(child, std::time::Duration::from_secs(60));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{stdout}");
+        if stdout.contains("(stopped before the end)") {
+            assert!(stdout.contains("poll: stopped by SIGTERM"), "{stdout}");
+            stopped_early = true;
+            break;
+        }
+    }
+    assert!(stopped_early, "no run was stopped mid-way");
+    let out = i.ok(&["poll", "--maildir", dir.to_str().unwrap()]);
+    assert!(!out.contains("stopped"), "{out}");
+    let (rows, ids): (i64, i64) = i
+        .db()
+        .query_row(
+            "SELECT count(*), count(DISTINCT message_id) FROM messages",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((rows, ids), (n as i64, n as i64));
 }

@@ -273,11 +273,29 @@ fn watch_keeps_polling_and_sees_new_mail() {
             Err(_) => break,
         }
     }
-    let _ = child.kill();
-    let _ = child.wait();
     assert!(
         lines.iter().any(|l| l.contains(": 1 new, 1 stored")),
         "the watcher did not report the new mail: {lines:?}"
+    );
+    // SIGTERM between passes: it says so and exits 0 (systemd's stop is not a failure).
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("poll --watch did not stop on SIGTERM");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let rest: Vec<String> = rx.try_iter().collect();
+    assert_eq!(status.code(), Some(0), "{rest:?}");
+    assert!(
+        rest.iter()
+            .any(|l| l.starts_with("poll: stopped by SIGTERM")),
+        "{rest:?}"
     );
     assert_eq!(
         i.scalar::<i64>(

@@ -21,8 +21,10 @@ pub fn poll_local(
         (_, Some(file)) => LocalSource::mbox(file)?,
         (None, None) => unreachable!("the caller picks a local source"),
     };
-    let report = service.ingest(&mut source)?;
+    let stop = super::poll::StopSignal::install()?;
+    let report = service.ingest_until(&mut source, &stop.flag)?;
     print_report(&report);
+    stop.say_stopped();
     Ok(())
 }
 
@@ -43,10 +45,10 @@ pub fn print_report(r: &IngestReport) {
         } else {
             String::new()
         },
-        if r.rescan {
-            " (UIDVALIDITY changed: full rescan)"
-        } else {
-            ""
+        match (r.rescan, r.stopped) {
+            (_, true) => " (stopped before the end)",
+            (true, false) => " (UIDVALIDITY changed: full rescan)",
+            (false, false) => "",
         },
     );
     if !verdicts.is_empty() {

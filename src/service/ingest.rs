@@ -11,6 +11,7 @@
 //! hash) when the next pass sees it again.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
@@ -50,7 +51,15 @@ pub struct IngestReport {
     pub transitions: Vec<(String, CaseState, CaseState)>,
     /// UIDVALIDITY changed: the mailbox was scanned again from the start.
     pub rescan: bool,
+    /// Stopped on request before the end: what was stored stays, the checkpoint did not
+    /// move, and the next pass goes on from there.
+    pub stopped: bool,
 }
+
+/// What ends a scan stopped on request ([`Service::ingest_until`]).
+#[derive(Debug, thiserror::Error)]
+#[error("the pass was stopped")]
+struct Stopped;
 
 /// A message judged on its header block.
 struct Judged {
@@ -121,6 +130,16 @@ impl Service {
     /// that fails (mailbox or database) ends with that error at once; it keeps what it
     /// committed, and the next pass goes on from the checkpoint, recognising what is stored.
     pub fn ingest(&self, source: &mut (dyn MailSource + Send)) -> Result<IngestReport> {
+        self.ingest_until(source, &AtomicBool::new(false))
+    }
+
+    /// [`Service::ingest`], stopping early once `stop` is set (a signal): the chunks already
+    /// scanned are stored, nothing more is fetched, and the report says `stopped`.
+    pub fn ingest_until(
+        &self,
+        source: &mut (dyn MailSource + Send),
+        stop: &AtomicBool,
+    ) -> Result<IngestReport> {
         let name = source.name();
         let max_size = self.max_message_size();
         let since = self.store.checkpoint(&name)?;
@@ -140,13 +159,17 @@ impl Service {
         // Stages 1–3: scan, judge, store what the headers decide. The scanner then fetches
         // and parses the bodies the judges asked for while the store catches up.
         let scanning = &mut *source;
-        let (scan, mut bodies) = std::thread::scope(|scope| -> Result<_> {
+        let scanned = std::thread::scope(|scope| -> Result<_> {
             let (raw_out, raw_in) = sync_channel::<(usize, Vec<Header>)>(4);
             let (judged_out, judged_in) = sync_channel::<(usize, Vec<Judged>)>(4);
             let (wanted_out, wanted_in) = channel::<u32>();
             let ctx = &ctx;
             let scanner = scope.spawn(move || -> Result<_> {
-                let scan = scan_in_chunks(scanning, since, raw_out)?;
+                let scan = match scan_in_chunks(scanning, since, raw_out, stop) {
+                    // (A source may wrap the error: the flag is what tells.)
+                    Err(_) if stop.load(Ordering::Relaxed) => return Ok(None),
+                    scan => scan?,
+                };
                 let uids: Vec<u32> = wanted_in.iter().collect(); // until the judges are done
                 let fetched = if uids.is_empty() {
                     Vec::new()
@@ -158,7 +181,7 @@ impl Service {
                     let decision = triage::triage(&msg, ctx);
                     (uid, (body, msg, decision))
                 });
-                Ok((scan, parsed.into_iter().collect::<BTreeMap<_, _>>()))
+                Ok(Some((scan, parsed.into_iter().collect::<BTreeMap<_, _>>())))
             });
             let raw_in = Arc::new(Mutex::new(raw_in));
             for _ in 0..judges() {
@@ -186,6 +209,11 @@ impl Service {
             stored?;
             scanned
         })?;
+
+        let Some((scan, mut bodies)) = scanned else {
+            pass.report.stopped = true;
+            return Ok(pass.report);
+        };
 
         // Stage 4: the messages with bodies, and the checkpoint.
         pass.report.rescan = scan.rescan;
@@ -402,6 +430,7 @@ fn scan_in_chunks(
     source: &mut (dyn MailSource + Send),
     since: Option<Checkpoint>,
     out: SyncSender<(usize, Vec<Header>)>,
+    stop: &AtomicBool,
 ) -> Result<Scan> {
     let mut chunk = Vec::with_capacity(CHUNK);
     let mut seq = 0;
@@ -412,6 +441,9 @@ fn scan_in_chunks(
         Ok(())
     };
     let scan = source.scan_headers(since, &mut |h| {
+        if stop.load(Ordering::Relaxed) {
+            return Err(Stopped.into());
+        }
         chunk.push(h);
         if chunk.len() == CHUNK {
             send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))?;
