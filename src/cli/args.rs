@@ -138,7 +138,7 @@ pub enum Command {
         #[command(flatten)]
         json: JsonFlag,
     },
-    /// Outgoing mail: list it, send what is due, retry a failed mail
+    /// Outgoing mail: list it, send what is due, retry a failed or interrupted mail
     Outbox {
         #[command(subcommand)]
         command: Option<OutboxCommand>,
@@ -259,6 +259,17 @@ pub enum OutboxCommand {
     Send,
     /// Queue a failed mail again (after fixing its cause)
     Retry {
+        /// The mail's Message-ID, as `tldops outbox` lists it
+        message_id: String,
+    },
+    /// Send an interrupted mail again: its receiver may get it twice
+    Resend {
+        /// The mail's Message-ID, as `tldops outbox` lists it
+        message_id: String,
+    },
+    /// Record an interrupted mail as sent (its receiver has it)
+    #[command(name = "mark-sent")]
+    MarkSent {
         /// The mail's Message-ID, as `tldops outbox` lists it
         message_id: String,
     },

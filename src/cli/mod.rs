@@ -249,6 +249,18 @@ pub fn run(cli: Cli) -> Result<()> {
                 service.retry_mail(&message_id)?;
                 workflow::send(&mut service, &data_dir).map(|_| ())
             }
+            Some(OutboxCommand::Resend { message_id }) => {
+                service.resend_mail(&message_id)?;
+                workflow::send(&mut service, &data_dir).map(|_| ())
+            }
+            Some(OutboxCommand::MarkSent { message_id }) => {
+                service.mark_mail_sent(&message_id)?;
+                println!(
+                    "mail {} recorded as sent",
+                    message_id.trim_matches(['<', '>'])
+                );
+                Ok(())
+            }
         },
         Command::Log(LogArgs {
             json,

@@ -20,21 +20,17 @@ pub fn send(service: &mut Service, data_dir: &Path) -> Result<SendReport> {
     };
     let mut transport = transport_for(outgoing, data_dir, password)?;
     let report = service.send_due(transport.as_mut())?;
-    if report.sent + report.resent > 0 {
+    if report.sent > 0 {
         println!(
             "sent {} mail{}",
-            report.sent + report.resent,
-            if report.sent + report.resent == 1 {
-                ""
-            } else {
-                "s"
-            }
+            report.sent,
+            if report.sent == 1 { "" } else { "s" }
         );
     }
-    if report.resent > 0 {
-        println!(
-            "  {} of them again: an earlier send was interrupted (same Message-ID)",
-            report.resent
+    for id in &report.interrupted {
+        eprintln!(
+            "warning: mail {id} may have been sent: its send was interrupted; \
+             `tldops outbox resend {id}` or `tldops outbox mark-sent {id}`"
         );
     }
     for (id, e) in &report.retrying {

@@ -39,10 +39,26 @@ pub(super) struct Compose<'a> {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SendReport {
     pub sent: usize,
-    /// Sent again after a crash left them `sending`: the receiver may see them twice.
-    pub resent: usize,
     pub retrying: Vec<(String, String)>,
     pub failed: Vec<(String, String)>,
+    /// Mail whose send was interrupted (it may have reached the server): not sent again
+    /// without an operator's decision.
+    pub interrupted: Vec<String>,
+}
+
+/// The outbox state of a mail whose sender died mid-send (see [`Service::outbox`]).
+pub const INTERRUPTED: &str = "interrupted";
+
+/// A send taking longer than this is not in progress any more, whatever its PID says (the
+/// PID may have been reused).
+const SEND_ABANDONED_AFTER: i64 = 3600;
+
+/// Whether process `pid` exists on this machine (SQLite in WAL mode is only ever shared by
+/// processes of one machine).
+fn process_alive(pid: u32) -> bool {
+    // SAFETY: signal 0 only checks that the process exists and may be signalled.
+    let r = unsafe { libc::kill(pid as libc::pid_t, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 /// Delay before retry `n` (1-based) of a temporarily failed mail: 1, 2, 4 … minutes, capped
@@ -166,35 +182,92 @@ impl Service {
         })
     }
 
-    /// Every outgoing mail, oldest first.
+    /// Every outgoing mail, oldest first. A mail left `sending` by a process that is gone is
+    /// [`INTERRUPTED`]: it may have been sent.
     pub fn outbox(&self) -> Result<Vec<MailRow>> {
-        self.store.outbox(None)
+        let mut mails = self.store.outbox(None)?;
+        let abandoned = jiff::Timestamp::now()
+            .checked_sub(jiff::SignedDuration::from_secs(SEND_ABANDONED_AFTER))?
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+            .to_string();
+        for m in mails.iter_mut().filter(|m| m.state == "sending") {
+            let in_progress = m.claimed_by.is_some_and(process_alive)
+                && m.claimed_at
+                    .as_deref()
+                    .is_some_and(|at| at > abandoned.as_str());
+            if !in_progress {
+                m.state = INTERRUPTED.into();
+            }
+        }
+        Ok(mails)
     }
 
-    /// Queues a permanently failed mail again, unchanged (same Message-ID).
-    pub fn retry_mail(&self, message_id: &str) -> Result<()> {
-        let id = message_id.trim_matches(['<', '>']);
-        let Some(mail) = self
-            .store
-            .outbox(None)?
+    /// Mail whose send was interrupted, waiting for an operator's decision.
+    pub fn interrupted_mail(&self) -> Result<Vec<MailRow>> {
+        Ok(self
+            .outbox()?
             .into_iter()
-            .find(|m| m.message_id == id)
-        else {
-            return usage(format!("no mail {id} in the outbox"));
-        };
+            .filter(|m| m.state == INTERRUPTED)
+            .collect())
+    }
+
+    /// The outbox mail with this Message-ID (angle brackets optional).
+    fn mail(&self, message_id: &str) -> Result<MailRow> {
+        let id = message_id.trim().trim_matches(['<', '>']);
+        match self.outbox()?.into_iter().find(|m| m.message_id == id) {
+            Some(m) => Ok(m),
+            None => usage(format!("no mail {id} in the outbox")),
+        }
+    }
+
+    /// Changes a mail's outbox state if it is in state `from`, logging `action`.
+    fn change_mail(
+        &self,
+        message_id: &str,
+        from: &str,
+        action: &str,
+        change: impl FnOnce(&Tx, i64) -> Result<bool>,
+    ) -> Result<()> {
+        let mail = self.mail(message_id)?;
+        let id = mail.message_id.clone();
+        if mail.state != from {
+            return usage(format!("mail {id} is {}, not {from}", mail.state));
+        }
         let operator = self.operator.clone();
         self.store.write(|tx| {
-            if !tx.requeue_mail(mail.id)? {
-                return usage(format!("mail {id} is {}, not failed", mail.state));
+            if !change(tx, mail.id)? {
+                return usage(format!("mail {id} changed meanwhile; look again"));
             }
             tx.append_event(
                 &now(),
                 &operator,
                 mail.tld.as_deref(),
-                "mail_requeued",
+                action,
                 &json!({ "message_id": id }),
             )
             .map(|_| ())
+        })
+    }
+
+    /// Queues a permanently failed mail again, unchanged (same Message-ID).
+    pub fn retry_mail(&self, message_id: &str) -> Result<()> {
+        self.change_mail(message_id, "failed", "mail_requeued", |tx, id| {
+            tx.requeue_mail(id)
+        })
+    }
+
+    /// Queues an interrupted mail again: the operator accepts that it may arrive twice.
+    pub fn resend_mail(&self, message_id: &str) -> Result<()> {
+        self.change_mail(message_id, INTERRUPTED, "mail_resend", |tx, id| {
+            tx.resend_mail(id)
+        })
+    }
+
+    /// Records an interrupted mail as sent: the operator knows it arrived.
+    pub fn mark_mail_sent(&self, message_id: &str) -> Result<()> {
+        let at = now();
+        self.change_mail(message_id, INTERRUPTED, "mail_marked_sent", |tx, id| {
+            tx.mark_sent_by_operator(id, &at)
         })
     }
 
@@ -206,15 +279,15 @@ impl Service {
             None => return Ok(report),
         };
         let operator = self.operator.clone();
+        report.interrupted = self
+            .interrupted_mail()?
+            .into_iter()
+            .map(|m| m.message_id)
+            .collect();
         for (mail, raw) in self.store.due_mail(&now())? {
-            let crashed = mail.state == "sending";
-            let claimed = self.store.write(|tx| {
-                if crashed {
-                    tx.append_event(&now(), &operator, mail.tld.as_deref(), "mail_resent",
-                        &json!({ "message_id": mail.message_id, "why": "a previous send was interrupted; sent again with the same Message-ID" }))?;
-                }
-                tx.claim_mail(mail.id)
-            })?;
+            let claimed = self
+                .store
+                .write(|tx| tx.claim_mail(mail.id, std::process::id(), &now()))?;
             if !claimed {
                 continue;
             }
@@ -243,7 +316,6 @@ impl Service {
                 Ok(())
             })?;
             match result {
-                Ok(()) if crashed => report.resent += 1,
                 Ok(()) => report.sent += 1,
                 Err(SendError::Transient(e)) if mail.attempts + 1 < MAX_ATTEMPTS => {
                     report.retrying.push((mail.message_id, e))

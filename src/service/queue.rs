@@ -14,7 +14,7 @@ use crate::store::{
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct QueueItem {
     /// What to do: `decide`, `update`, `review`, `assign`, `bounced`, `admin_changed`,
-    /// `mail_failed`, `members`, `chase`, `dormant`.
+    /// `mail_failed`, `mail_interrupted`, `members`, `chase`, `dormant`.
     pub kind: &'static str,
     pub tld: Option<String>,
     pub country: Option<String>,
@@ -24,6 +24,9 @@ pub struct QueueItem {
     pub since: String,
     /// The message it is about, as `tldops messages` numbers it.
     pub message: Option<i64>,
+    /// The outgoing mail it is about (its Message-ID), as `tldops outbox` lists it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mail: Option<String>,
 }
 
 /// Urgency: lower comes first.
@@ -33,7 +36,7 @@ fn rank(kind: &str) -> u8 {
         "review" => 1,
         "assign" => 2,
         "bounced" | "admin_changed" => 3,
-        "mail_failed" | "members" => 4,
+        "mail_failed" | "mail_interrupted" | "members" => 4,
         "chase" => 5,
         _ => 6,
     }
@@ -64,6 +67,7 @@ impl Service {
                 why,
                 since: since.to_string(),
                 message,
+                mail: None,
             });
         };
         let messages = |v: Verdict| {
@@ -270,6 +274,23 @@ impl Service {
                     None,
                 );
             }
+        }
+        for mail in self.interrupted_mail()? {
+            let tld = mail.tld.as_deref();
+            items.push(QueueItem {
+                kind: "mail_interrupted",
+                tld: mail.tld.clone(),
+                country: tld.and_then(country),
+                state: tld.and_then(case).map(|c| c.state),
+                why: format!(
+                    "{} to {}: its send was interrupted, it may have arrived: resend or mark-sent",
+                    mail.kind,
+                    mail.recipients.join(", "),
+                ),
+                since: mail.claimed_at.clone().unwrap_or(mail.created_at),
+                message: None,
+                mail: Some(mail.message_id),
+            });
         }
         items.sort_by(|a, b| rank(a.kind).cmp(&rank(b.kind)).then(a.since.cmp(&b.since)));
         Ok(items)

@@ -141,6 +141,12 @@ CREATE INDEX messages_tld ON messages (tld) WHERE tld IS NOT NULL;
     r#"
 ALTER TABLE messages ADD COLUMN filed_at TEXT;         -- when an operator filed it (assign); NULL: at ingest
 "#,
+    // 6: who is sending a mail: a row left `sending` by a process that is gone may have been
+    // sent, and waits for an operator instead of being sent again.
+    r#"
+ALTER TABLE outbox ADD COLUMN claimed_by INTEGER;      -- the PID of the process sending it
+ALTER TABLE outbox ADD COLUMN claimed_at TEXT;         -- when that process took it
+"#,
 ];
 
 /// Brings the schema up to date. A database from a newer tldops is refused, not touched.

@@ -1,7 +1,9 @@
 //! The outbox: every mail is written here in the transaction of the action that causes it,
 //! then sent. States: `queued` → `sending` → `sent`; a temporary failure goes back to `queued`
-//! with a later `next_attempt_at`; a permanent one ends in `failed`. A row left in `sending`
-//! means the process died mid-send: it is sent again (same Message-ID) and logged as such.
+//! with a later `next_attempt_at`; a permanent one ends in `failed`. A row in `sending` names
+//! the process sending it; left there by a process that died, it may or may not have reached
+//! the server (SMTP cannot be exactly-once), so it is never sent again by itself: an operator
+//! resends it ([`Tx::resend_mail`]) or marks it sent ([`Tx::mark_sent_by_operator`]).
 
 use anyhow::Result;
 use rusqlite::params;
@@ -34,6 +36,9 @@ pub struct MailRow {
     pub next_attempt_at: Option<String>,
     pub created_at: String,
     pub sent_at: Option<String>,
+    /// For a `sending` row: the PID of the process sending it, and since when.
+    pub claimed_by: Option<u32>,
+    pub claimed_at: Option<String>,
 }
 
 impl Tx<'_> {
@@ -54,12 +59,31 @@ impl Tx<'_> {
         Ok(self.last_insert_rowid())
     }
 
-    /// Claims a mail for sending; false when another sender got it first.
-    pub fn claim_mail(&self, id: i64) -> Result<bool> {
+    /// Claims a queued mail for sending by process `pid`; false when another sender got it
+    /// first.
+    pub fn claim_mail(&self, id: i64, pid: u32, at: &str) -> Result<bool> {
         Ok(self.execute(
-            "UPDATE outbox SET state = 'sending', attempts = attempts + 1
-             WHERE id = ?1 AND state IN ('queued', 'sending')",
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, claimed_by = ?2, claimed_at = ?3
+             WHERE id = ?1 AND state = 'queued'",
+            params![id, pid, at],
+        )? == 1)
+    }
+
+    /// An interrupted mail the operator wants sent again: queued, due now.
+    pub fn resend_mail(&self, id: i64) -> Result<bool> {
+        Ok(self.execute(
+            "UPDATE outbox SET state = 'queued', next_attempt_at = NULL, claimed_by = NULL, claimed_at = NULL
+             WHERE id = ?1 AND state = 'sending'",
             [id],
+        )? == 1)
+    }
+
+    /// An interrupted mail the operator knows arrived (the receiver has it): sent.
+    pub fn mark_sent_by_operator(&self, id: i64, at: &str) -> Result<bool> {
+        Ok(self.execute(
+            "UPDATE outbox SET state = 'sent', sent_at = ?2, claimed_by = NULL, claimed_at = NULL
+             WHERE id = ?1 AND state = 'sending'",
+            params![id, at],
         )? == 1)
     }
 
@@ -99,7 +123,7 @@ impl Tx<'_> {
 }
 
 const COLUMNS: &str = "id, message_id, kind, tld, recipients, subject, state, attempts, last_error,
-    next_attempt_at, created_at, sent_at";
+    next_attempt_at, created_at, sent_at, claimed_by, claimed_at";
 
 fn to_row(r: &rusqlite::Row) -> rusqlite::Result<MailRow> {
     let recipients: String = r.get(4)?;
@@ -116,18 +140,20 @@ fn to_row(r: &rusqlite::Row) -> rusqlite::Result<MailRow> {
         next_attempt_at: r.get(9)?,
         created_at: r.get(10)?,
         sent_at: r.get(11)?,
+        claimed_by: r.get(12)?,
+        claimed_at: r.get(13)?,
     })
 }
 
 pub trait OutboxQueries: Read {
-    /// Mail to send now: queued and due, or left `sending` by a process that died.
+    /// Mail to send now: queued and due.
     fn due_mail(&self, now: &str) -> Result<Vec<(MailRow, Vec<u8>)>> {
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {COLUMNS}, raw FROM outbox
-             WHERE state = 'sending' OR (state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?1))
+             WHERE state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)
              ORDER BY id"
         ))?;
-        let rows = stmt.query_map([now], |r| Ok((to_row(r)?, r.get::<_, Vec<u8>>(12)?)))?;
+        let rows = stmt.query_map([now], |r| Ok((to_row(r)?, r.get::<_, Vec<u8>>(14)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

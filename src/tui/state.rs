@@ -85,12 +85,35 @@ pub struct PollStatus {
 /// An operator action, run by the worker (it may send mail: never on the UI thread).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
-    Approve { tld: String },
-    Reject { tld: String, reason: String },
-    Chase { tld: String },
-    Invite { tld: String, again: bool },
-    Assign { message: i64, tld: String },
-    SetContacts { tld: String, contacts: Vec<Contact> },
+    Approve {
+        tld: String,
+    },
+    Reject {
+        tld: String,
+        reason: String,
+    },
+    Chase {
+        tld: String,
+    },
+    Invite {
+        tld: String,
+        again: bool,
+    },
+    Assign {
+        message: i64,
+        tld: String,
+    },
+    SetContacts {
+        tld: String,
+        contacts: Vec<Contact>,
+    },
+    /// An interrupted mail: send it again, or record it as sent.
+    ResendMail {
+        message_id: String,
+    },
+    MarkMailSent {
+        message_id: String,
+    },
 }
 
 /// A modal question.

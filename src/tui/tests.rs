@@ -87,6 +87,7 @@ fn item(
         why: why.into(),
         since: "2026-03-07T08:00:00Z".into(),
         message,
+        mail: None,
     }
 }
 
@@ -773,4 +774,47 @@ fn a_too_small_terminal_takes_only_quit() {
     assert_eq!(s.view, View::Queue);
     assert_eq!(s.queue.selected, 0);
     assert_eq!(key(&mut s, KeyCode::Char('q')), vec![Effect::Quit]);
+}
+
+#[test]
+fn an_interrupted_mail_is_resent_or_marked_sent_from_the_queue() {
+    let mut s = state(80, 24);
+    let mut q = item(
+        "mail_interrupted",
+        Some("be"),
+        "Belgium",
+        None,
+        "its send was interrupted",
+        None,
+    );
+    q.mail = Some("invitation.be.1@ccnso.example.org".into());
+    s.data.queue.insert(0, q);
+    s.queue.selected = 0;
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "resend");
+    key(&mut s, KeyCode::Enter);
+    match &s.dialog {
+        Some(Dialog::Confirm { lines, command, .. }) => {
+            assert_eq!(
+                *command,
+                Command::ResendMail {
+                    message_id: "invitation.be.1@ccnso.example.org".into()
+                }
+            );
+            assert!(
+                lines.iter().any(|l| l.contains("may get it twice")),
+                "{lines:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    s.dialog = None;
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "mark-sent <other@ccnso.example.org>");
+    key(&mut s, KeyCode::Enter);
+    assert!(matches!(
+        &s.dialog,
+        Some(Dialog::Confirm { command: Command::MarkMailSent { message_id }, .. })
+            if message_id == "other@ccnso.example.org"
+    ));
 }

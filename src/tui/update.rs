@@ -697,7 +697,48 @@ pub fn describe_command(c: &Command) -> String {
         Command::Invite { tld, .. } => format!("inviting .{tld}"),
         Command::Assign { message, tld } => format!("assigning #{message} to .{tld}"),
         Command::SetContacts { tld, .. } => format!("setting the contacts of .{tld}"),
+        Command::ResendMail { message_id } => format!("sending {message_id} again"),
+        Command::MarkMailSent { message_id } => format!("recording {message_id} as sent"),
     }
+}
+
+/// The confirmation of `:resend` / `:mark-sent` for an interrupted mail: the one named, or
+/// the selected queue item's.
+fn interrupted_mail_dialog(s: &State, verb: &str, arg: Option<&str>) -> Result<Dialog, String> {
+    let message_id = match arg {
+        Some(id) => id.trim_matches(['<', '>']).to_string(),
+        None => s
+            .selected_queue_item()
+            .filter(|_| s.view == View::Queue)
+            .and_then(|q| q.mail.clone())
+            .ok_or_else(|| {
+                format!(":{verb} needs a Message-ID, or an interrupted mail selected in the queue")
+            })?,
+    };
+    let (title, lines, command) = if verb == "resend" {
+        (
+            "Send the interrupted mail again?",
+            vec![
+                format!("Mail {message_id} is sent again, with the same Message-ID."),
+                "Its send was interrupted: the receiver may get it twice.".into(),
+            ],
+            Command::ResendMail { message_id },
+        )
+    } else {
+        (
+            "Record the interrupted mail as sent?",
+            vec![
+                format!("Mail {message_id} is recorded as sent and not sent again."),
+                "Do this when you know it arrived (the receiver has it).".into(),
+            ],
+            Command::MarkMailSent { message_id },
+        )
+    };
+    Ok(Dialog::Confirm {
+        title: title.into(),
+        lines,
+        command,
+    })
 }
 
 /// The confirmation of assigning message #`message` to `tld` (as typed: `.FR`, `fr`).
@@ -813,6 +854,10 @@ fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
                 }
             }
         }
+        "resend" | "mark-sent" => match interrupted_mail_dialog(s, verb, arg.as_deref()) {
+            Ok(dialog) => s.dialog = Some(dialog),
+            Err(text) => s.notice = Some(Notice { text, error: true }),
+        },
         "assign" => {
             let message = arg
                 .as_deref()

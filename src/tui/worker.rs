@@ -69,8 +69,8 @@ pub fn data_worker(
                                 Ok(r) if !r.failed.is_empty() => {
                                     Msg::Failed(format!("{text}; mail not sent: {}", r.failed[0].1))
                                 }
-                                Ok(r) if r.sent + r.resent > 0 => {
-                                    Msg::Done(format!("{text}; {} mail(s) sent", r.sent + r.resent))
+                                Ok(r) if r.sent > 0 => {
+                                    Msg::Done(format!("{text}; {} mail(s) sent", r.sent))
                                 }
                                 Ok(_) => Msg::Done(text),
                                 Err(e) => Msg::Failed(format!("{text}; sending failed: {e:#}")),
@@ -94,7 +94,7 @@ pub fn data_worker(
             next_send = Instant::now() + RESEND;
             if service
                 .send_due(transport.as_mut())
-                .is_ok_and(|r| r.sent + r.resent > 0)
+                .is_ok_and(|r| r.sent > 0)
             {
                 reload = true;
             }
@@ -232,6 +232,14 @@ fn run(service: &Service, cmd: &Command, reopen: &mut Reopen) -> Result<String> 
         Command::SetContacts { tld, contacts } => {
             service.set_contacts(tld, contacts)?;
             format!("{} proposed contact(s) set for .{tld}", contacts.len())
+        }
+        Command::ResendMail { message_id } => {
+            service.resend_mail(message_id)?;
+            format!("{message_id} queued again")
+        }
+        Command::MarkMailSent { message_id } => {
+            service.mark_mail_sent(message_id)?;
+            format!("{message_id} recorded as sent")
         }
     })
 }

@@ -39,6 +39,8 @@ pub struct Options {
     pub flaky: u32,
     /// Answer `550 5.1.1 user unknown` to every RCPT.
     pub reject: bool,
+    /// Keep the first DATA answer back this many seconds (the message is recorded first).
+    pub hold: u32,
 }
 
 impl Options {
@@ -48,6 +50,7 @@ impl Options {
             auth: false,
             flaky: 0,
             reject: false,
+            hold: 0,
         }
     }
 }
@@ -105,7 +108,9 @@ impl SmtpServer {
             .arg("--key")
             .arg(dir.path().join("server.key"))
             .arg("--flaky")
-            .arg(options.flaky.to_string());
+            .arg(options.flaky.to_string())
+            .arg("--hold")
+            .arg(options.hold.to_string());
         if options.auth {
             command.args(["--user", USER, "--password", PASSWORD]);
         }

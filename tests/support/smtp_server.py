@@ -27,6 +27,7 @@ def parse_args():
     p.add_argument("--password")
     p.add_argument("--flaky", type=int, default=0, help="answer 451 to the first N DATA")
     p.add_argument("--reject", action="store_true", help="answer 550 to every RCPT")
+    p.add_argument("--hold", type=float, default=0, help="keep the first DATA answer back this long")
     return p.parse_args()
 
 
@@ -43,6 +44,7 @@ class Handler:
         os.makedirs(self.mail_dir, exist_ok=True)
         self.flaky = args.flaky
         self.reject = args.reject
+        self.hold = args.hold
         self.accepted = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -70,6 +72,9 @@ class Handler:
         }
         write_atomically(base + ".eml", envelope.original_content)
         write_atomically(base + ".json", json.dumps(meta).encode())
+        # The message is taken; the client waits for the answer (a slow or stuck server).
+        if self.accepted == 1:
+            await asyncio.sleep(self.hold)
         return "250 2.0.0 queued as %04d" % self.accepted
 
 
