@@ -77,6 +77,18 @@ impl Service {
             findings,
         })
     }
+
+    /// The hash of the last event, if any: what a digest carries for its readers to witness.
+    pub fn log_head(&self) -> Result<Option<String>> {
+        Ok(self
+            .store
+            .events(&EventFilter {
+                limit: Some(1),
+                ..EventFilter::default()
+            })?
+            .pop()
+            .map(|e| e.hash))
+    }
 }
 
 #[cfg(test)]
@@ -95,6 +107,7 @@ mod tests {
         let report = s.verify_log(None).unwrap();
         assert_eq!(report.findings, []);
         assert_eq!(report.head, None);
+        assert_eq!(s.log_head().unwrap(), None);
         let bad = s.verify_log(Some("nope")).unwrap_err();
         assert!(bad.is::<super::super::UsageError>(), "{bad}");
     }

@@ -400,6 +400,11 @@ impl Service {
         values.insert("members", block.trim_end().to_string());
         values.insert("member_count", tlds.len().to_string());
         values.insert("month", now()[..7].to_string());
+        // The members' mailboxes keep it: a witness of the audit log outside this database.
+        values.insert(
+            "log_head",
+            self.log_head()?.unwrap_or_else(|| "(no events yet)".into()),
+        );
         let (subject, body) = self
             .templates
             .get(Kind::Digest)
