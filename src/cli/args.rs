@@ -308,10 +308,15 @@ pub struct LogArgs {
     /// Show at most this many events (newest first)
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
-    /// Check the hash chain instead of listing: exits 1 if any event was altered or removed
-    /// (always the whole chain: it cannot be checked in part)
+    /// Check the log instead of listing: the hash chain from its genesis, ids without gaps,
+    /// the append-only triggers, and that the events explain every case and member; exits 1
+    /// naming each problem (always the whole log: it cannot be checked in part)
     #[arg(long, conflicts_with_all = ["tld", "operator", "limit"])]
     pub verify: bool,
+    /// With --verify: a head recorded earlier (`log --verify`, the digest) must still be in the
+    /// chain — the current head, or an earlier event's if the log has grown since
+    #[arg(long, value_name = "HASH", requires = "verify")]
+    pub head: Option<String>,
 }
 
 #[derive(Debug, Args)]

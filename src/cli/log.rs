@@ -4,7 +4,7 @@ use anyhow::{Result, bail};
 use serde::Serialize;
 
 use super::output;
-use crate::domain::audit::EventRecord;
+use crate::domain::audit::{EventRecord, Finding};
 use crate::service::{LogReport, Service};
 use crate::store::EventFilter;
 
@@ -61,36 +61,59 @@ pub fn list(service: &Service, filter: &EventFilter, json: bool) -> Result<()> {
     output::table(&["ID", "AT", "OPERATOR", "TLD", "ACTION", "DETAIL"], &rows)
 }
 
-pub fn verify(service: &Service, json: bool) -> Result<()> {
+pub fn verify(service: &Service, head: Option<&str>, json: bool) -> Result<()> {
     let LogReport {
         events,
         head,
-        broken,
-    } = service.verify_log()?;
+        cases,
+        members,
+        given_head,
+        findings,
+    } = service.verify_log(head)?;
+    let first_break = findings.iter().find(|f| f.event().is_some());
     if json {
         output::json(&serde_json::json!({
-            "ok": broken.is_none(),
+            "ok": findings.is_empty(),
             "events": events,
             "head": head,
-            "broken_at": broken.as_ref().map(|b| b.id),
-            "problem": broken.as_ref().map(|b| &b.problem),
+            "cases": cases,
+            "members": members,
+            "given_head": given_head.as_ref().map(|h| serde_json::json!({
+                "hash": h.hash, "event": h.id, "events_since": h.since,
+            })),
+            "broken_at": first_break.and_then(Finding::event),
+            "problem": first_break.map(ToString::to_string),
+            "problems": findings.iter().map(ToString::to_string).collect::<Vec<_>>(),
         }))?;
     }
-    match broken {
-        Some(b) => bail!(
-            "the audit log is broken at event {}: {} — events from {} on cannot be trusted",
-            b.id,
-            b.problem,
-            b.id
-        ),
-        None => {
-            if !json {
-                println!("ok: {events} events, hash chain intact");
-                if let Some(h) = head {
-                    println!("head {h}  (record it elsewhere to detect truncation later)");
-                }
-            }
-            Ok(())
+    if !findings.is_empty() {
+        // One line per finding; `main` puts `error: ` before the first.
+        let lines: Vec<String> = findings.iter().map(|f| format!("audit log: {f}")).collect();
+        bail!("{}", lines.join("\nerror: "));
+    }
+    if !json {
+        println!(
+            "ok: {}, hash chain intact; {} and {} follow from them",
+            output::count(events, "event"),
+            output::count(cases, "case"),
+            output::count(members, "member"),
+        );
+        if let Some(h) = head {
+            println!("head {h}  (record it elsewhere to detect truncation later)");
+        }
+        if let Some(g) = given_head {
+            let current = if g.since == 0 {
+                " (the current head)"
+            } else {
+                ""
+            };
+            println!(
+                "head {} found at event {}; {} since{current}",
+                g.hash,
+                g.id,
+                output::count(g.since, "event")
+            );
         }
     }
+    Ok(())
 }

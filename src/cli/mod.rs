@@ -268,9 +268,10 @@ pub fn run(cli: Cli) -> Result<()> {
             operator,
             limit,
             verify,
+            head,
         }) => {
             if verify {
-                return log::verify(&service, json.json);
+                return log::verify(&service, head.as_deref(), json.json);
             }
             let tld = match tld {
                 Some(t) => Some(service.tld(&t)?.tld.code.to_string()),

@@ -1,7 +1,19 @@
 //! The audit log's hash chain: each event commits to its own content and to its predecessor,
-//! so editing, deleting or reordering a stored event breaks the chain at that point.
+//! so editing, deleting or reordering a stored event breaks the chain at that point. And what
+//! `log --verify` checks besides: that the log is still append-only, that it explains every
+//! case and member, and that a head recorded elsewhere is still in it.
+
+mod chain;
+mod finding;
+mod replay;
 
 use sha2::{Digest, Sha256};
+
+pub use chain::check_chain;
+pub use finding::Finding;
+pub use replay::{LoggedMember, Member, Replay, compare, replay};
+
+use crate::domain::case::CaseState;
 
 /// The `prev_hash` of the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -64,103 +76,172 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
-/// Where a chain stops holding together.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChainBreak {
-    pub id: i64,
-    pub problem: String,
+/// Everything `log --verify` looks at, read from one snapshot of the database.
+#[derive(Clone, Copy, Debug)]
+pub struct Facts<'a> {
+    /// Every event, in id order.
+    pub events: &'a [EventRecord],
+    /// The triggers on the events table, as (name, SQL).
+    pub triggers: &'a [(String, String)],
+    /// The triggers that make the table append-only, as created: (name, SQL).
+    pub append_only: &'a [(&'a str, &'a str)],
+    /// Every case, retired TLDs' too.
+    pub cases: &'a [(String, CaseState)],
+    /// Every member (contact in state subscribed).
+    pub members: &'a [Member],
 }
 
-/// Checks events in id order: each must point at its predecessor's hash and hash to its own.
-/// Returns the number of events checked and the first break, if any.
-pub fn verify_chain<'a>(
-    events: impl IntoIterator<Item = &'a EventRecord>,
-) -> Result<usize, ChainBreak> {
-    let mut expected_prev = GENESIS.to_string();
-    let mut count = 0;
-    for e in events {
-        if e.prev_hash != expected_prev {
-            return Err(ChainBreak {
-                id: e.id,
-                problem: "its predecessor was changed or removed (prev_hash does not match)".into(),
-            });
-        }
-        let actual = event_hash(
-            &e.prev_hash,
-            e.id,
-            &e.at,
-            &e.operator,
-            e.tld.as_deref(),
-            &e.action,
-            &e.detail,
-        );
-        if actual != e.hash {
-            return Err(ChainBreak {
-                id: e.id,
-                problem: "its content was changed (hash does not match)".into(),
-            });
-        }
-        expected_prev = e.hash.clone();
-        count += 1;
+/// Every finding, in the order: the chain, its guards, then what the events fail to explain.
+pub fn verify(facts: &Facts) -> Vec<Finding> {
+    let mut findings = check_chain(facts.events);
+    findings.extend(check_triggers(facts.append_only, facts.triggers));
+    let replayed = replay(facts.events);
+    findings.extend(replayed.findings.iter().cloned());
+    findings.extend(compare(&replayed, facts.cases, facts.members));
+    findings
+}
+
+/// SQL with its layout ignored.
+fn normalise(sql: &str) -> String {
+    sql.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_end_matches(';')
+        .trim_end()
+        .to_string()
+}
+
+/// Each expected trigger must exist as it was created.
+pub fn check_triggers(expected: &[(&str, &str)], found: &[(String, String)]) -> Vec<Finding> {
+    expected
+        .iter()
+        .filter_map(
+            |(name, sql)| match found.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                None => Some(Finding::TriggerMissing(name.to_string())),
+                Some((_, have)) if normalise(have) != normalise(sql) => {
+                    Some(Finding::TriggerAltered(name.to_string()))
+                }
+                Some(_) => None,
+            },
+        )
+        .collect()
+}
+
+/// A head recorded elsewhere, as found in the chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeadFound {
+    pub hash: String,
+    /// The event whose hash it is.
+    pub id: i64,
+    /// Events appended after it.
+    pub since: usize,
+}
+
+/// A head as an operator gives it (from a digest, a note): 64 hex digits, any case.
+pub fn parse_head(text: &str) -> Result<String, String> {
+    let head = text.trim().to_ascii_lowercase();
+    if head.len() == 64 && head.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(head)
+    } else {
+        Err(format!(
+            "`{}` is not a head: a head is the 64 hex digits `log --verify` prints",
+            text.trim()
+        ))
     }
-    Ok(count)
+}
+
+/// Where `head` is in the chain: the current head, or an earlier event's hash if the log has
+/// grown since; not in it at all when the log was cut short or rewritten.
+pub fn locate_head(events: &[EventRecord], head: &str) -> Result<HeadFound, Finding> {
+    events
+        .iter()
+        .position(|e| e.hash == head)
+        .map(|i| HeadFound {
+            hash: head.to_string(),
+            id: events[i].id,
+            since: events.len() - i - 1,
+        })
+        .ok_or_else(|| Finding::HeadUnknown(head.to_string()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn chain(n: i64) -> Vec<EventRecord> {
-        let mut prev = GENESIS.to_string();
-        (1..=n)
-            .map(|id| {
-                let at = format!("2026-03-0{id}T10:00:00Z");
-                let detail = format!("{{\"n\":{id}}}");
-                let hash = event_hash(&prev, id, &at, "alice", Some("nl"), "invite", &detail);
-                let e = EventRecord {
-                    id,
-                    at,
-                    operator: "alice".into(),
-                    tld: Some("nl".into()),
-                    action: "invite".into(),
-                    detail,
-                    prev_hash: prev.clone(),
-                    hash: hash.clone(),
-                };
-                prev = hash;
-                e
+    const NO_UPDATE: (&str, &str) = (
+        "events_no_update",
+        "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'no'); END",
+    );
+    const NO_DELETE: (&str, &str) = (
+        "events_no_delete",
+        "CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'no'); END",
+    );
+
+    #[test]
+    fn triggers_must_exist_as_created() {
+        let expected = [NO_UPDATE, NO_DELETE];
+        let stored = |(n, s): (&str, &str)| (n.to_string(), s.replace(" BEGIN", "\n    BEGIN"));
+        assert_eq!(
+            check_triggers(&expected, &[stored(NO_UPDATE), stored(NO_DELETE)]),
+            []
+        );
+        let lines: Vec<String> = check_triggers(
+            &expected,
+            &[(
+                "events_no_update".into(),
+                NO_UPDATE.1.replace("RAISE(ABORT, 'no')", "1"),
+            )],
+        )
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        assert_eq!(
+            lines,
+            [
+                "trigger events_no_update altered (it is not the one tldops created)",
+                "trigger events_no_delete missing (the events table is no longer append-only)",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_head_is_found_where_it_is() {
+        let events = chain::tests::chain(5);
+        let current = &events[4].hash;
+        assert_eq!(
+            locate_head(&events, current),
+            Ok(HeadFound {
+                hash: current.clone(),
+                id: 5,
+                since: 0
             })
-            .collect()
+        );
+        assert_eq!(locate_head(&events, &events[1].hash).unwrap().since, 3);
+        let unknown = "f".repeat(64);
+        assert_eq!(
+            locate_head(&events[..3], current),
+            Err(Finding::HeadUnknown(current.clone()))
+        );
+        assert!(locate_head(&events, &unknown).is_err());
+        assert_eq!(
+            parse_head(&format!(" {} ", current.to_uppercase())).as_ref(),
+            Ok(current)
+        );
+        assert!(parse_head("abc").is_err());
     }
 
     #[test]
-    fn intact_chain_verifies() {
-        assert_eq!(verify_chain(&chain(5)), Ok(5));
-        assert_eq!(verify_chain(&[]), Ok(0));
-    }
-
-    #[test]
-    fn edited_field_is_found() {
-        let mut events = chain(5);
-        events[2].operator = "mallory".into();
-        assert_eq!(verify_chain(&events).unwrap_err().id, 3);
-    }
-
-    #[test]
-    fn removed_event_is_found() {
-        let mut events = chain(5);
-        events.remove(1);
-        let broken = verify_chain(&events).unwrap_err();
-        assert_eq!(broken.id, 3);
-        assert!(broken.problem.contains("predecessor"));
-    }
-
-    #[test]
-    fn fields_cannot_bleed_into_each_other() {
-        let a = event_hash(GENESIS, 1, "t", "ab", None, "c", "{}");
-        let b = event_hash(GENESIS, 1, "t", "a", None, "bc", "{}");
-        let c = event_hash(GENESIS, 1, "t", "a", Some(""), "bc", "{}");
-        assert_ne!(a, b);
-        assert_ne!(b, c);
+    fn an_empty_database_verifies() {
+        let facts = Facts {
+            events: &[],
+            triggers: &[
+                (NO_UPDATE.0.into(), NO_UPDATE.1.into()),
+                (NO_DELETE.0.into(), NO_DELETE.1.into()),
+            ],
+            append_only: &[NO_UPDATE, NO_DELETE],
+            cases: &[],
+            members: &[],
+        };
+        assert_eq!(verify(&facts), []);
     }
 }

@@ -74,7 +74,7 @@ impl Kind {
             Kind::Approval => &["admin_name", "admin_email", "contacts"],
             Kind::Welcome => &["admin_name", "contact_name", "contact_email"],
             Kind::Rejection => &["admin_name", "admin_email", "reason"],
-            Kind::Digest => &["members", "member_count", "month"],
+            Kind::Digest => &["members", "member_count", "month", "log_head"],
         }
     }
 

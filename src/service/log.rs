@@ -1,10 +1,11 @@
-//! The audit log: listing and verifying the hash chain.
+//! The audit log: listing it, and verifying it — the hash chain, its append-only guards, that
+//! it explains every case and member, and that a head recorded elsewhere is still in it.
 
 use anyhow::Result;
 
-use super::Service;
-use crate::domain::audit::{ChainBreak, EventRecord, verify_chain};
-use crate::store::{EventFilter, EventQueries};
+use super::{Service, usage};
+use crate::domain::audit::{self, EventRecord, Facts, Finding, HeadFound, Member};
+use crate::store::{APPEND_ONLY_TRIGGERS, CaseRows, ContactQueries, EventFilter, EventQueries};
 
 /// The result of `log --verify`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,7 +13,13 @@ pub struct LogReport {
     pub events: usize,
     /// The last event's hash: written down elsewhere, it also proves nothing was cut off the end.
     pub head: Option<String>,
-    pub broken: Option<ChainBreak>,
+    /// How many cases and members the events were checked against.
+    pub cases: usize,
+    pub members: usize,
+    /// Where the head asked about (`--head`) is in the chain.
+    pub given_head: Option<HeadFound>,
+    /// Everything wrong, each one line; empty when the log holds.
+    pub findings: Vec<Finding>,
 }
 
 impl Service {
@@ -20,20 +27,88 @@ impl Service {
         self.store.events(filter)
     }
 
-    pub fn verify_log(&self) -> Result<LogReport> {
-        let events = self.store.all_events()?;
-        let head = events.last().map(|e| e.hash.clone());
-        Ok(match verify_chain(&events) {
-            Ok(n) => LogReport {
-                events: n,
-                head,
-                broken: None,
-            },
-            Err(b) => LogReport {
-                events: events.len(),
-                head,
-                broken: Some(b),
-            },
+    /// Verifies the log, and with `head` that this hash (recorded elsewhere: a digest, a note)
+    /// is still in the chain.
+    pub fn verify_log(&self, head: Option<&str>) -> Result<LogReport> {
+        let head = match head.map(audit::parse_head).transpose() {
+            Ok(h) => h,
+            Err(e) => return usage(e),
+        };
+        let (events, triggers, cases, members) = self.store.snapshot(|s| {
+            let members = s
+                .contacts_in("subscribed")?
+                .into_iter()
+                .map(|c| Member {
+                    contact: c.id,
+                    tld: c.tld,
+                    email: c.email,
+                    name: c.name,
+                    phone: c.phone,
+                })
+                .collect::<Vec<_>>();
+            Ok((
+                s.all_events()?,
+                s.event_triggers()?,
+                s.case_states()?,
+                members,
+            ))
+        })?;
+        let mut findings = audit::verify(&Facts {
+            events: &events,
+            triggers: &triggers,
+            append_only: &APPEND_ONLY_TRIGGERS,
+            cases: &cases,
+            members: &members,
+        });
+        let given_head = match head.map(|h| audit::locate_head(&events, &h)) {
+            Some(Ok(found)) => Some(found),
+            Some(Err(finding)) => {
+                findings.push(finding);
+                None
+            }
+            None => None,
+        };
+        Ok(LogReport {
+            events: events.len(),
+            head: events.last().map(|e| e.hash.clone()),
+            cases: cases.len(),
+            members: members.len(),
+            given_head,
+            findings,
         })
+    }
+
+    /// The hash of the last event, if any: what a digest carries for its readers to witness.
+    pub fn log_head(&self) -> Result<Option<String>> {
+        Ok(self
+            .store
+            .events(&EventFilter {
+                limit: Some(1),
+                ..EventFilter::default()
+            })?
+            .pop()
+            .map(|e| e.hash))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::store::Store;
+
+    #[test]
+    fn a_fresh_database_verifies_with_its_triggers() {
+        let s = Service::new(
+            Store::open_in_memory().unwrap(),
+            Config::default(),
+            "alice".into(),
+        );
+        let report = s.verify_log(None).unwrap();
+        assert_eq!(report.findings, []);
+        assert_eq!(report.head, None);
+        assert_eq!(s.log_head().unwrap(), None);
+        let bad = s.verify_log(Some("nope")).unwrap_err();
+        assert!(bad.is::<super::super::UsageError>(), "{bad}");
     }
 }

@@ -15,6 +15,26 @@ use crate::members::{Backend, BackendError, Member, Outcome};
 use crate::outgoing::compose::{Draft, build, message_id};
 use crate::store::{ContactQueries, ContactRow, NewMail, OutboxQueries, RosterQueries};
 
+/// The detail of a `subscribed` or `unsubscribed` event: the contact's row and address, and
+/// for a subscription the name and phone the member is listed with, so that `log --verify`
+/// can tell every member from the events alone (events before these fields carried the
+/// address only); `extra` says how.
+fn membership_detail(
+    c: &ContactRow,
+    subscribe: bool,
+    extra: serde_json::Value,
+) -> serde_json::Value {
+    let mut detail = json!({ "contact": c.id, "email": c.email });
+    if subscribe {
+        detail["name"] = json!(c.name);
+        detail["phone"] = json!(c.phone);
+    }
+    if let (Some(detail), serde_json::Value::Object(extra)) = (detail.as_object_mut(), extra) {
+        detail.extend(extra);
+    }
+    detail
+}
+
 impl Service {
     /// Hands every approved-but-unconfirmed contact (and every unconfirmed removal) to the
     /// members backend. Failures stay visible (queue, `members sync` retries); nothing is
@@ -59,7 +79,7 @@ impl Service {
                     } else {
                         "unsubscribed"
                     },
-                    &json!({ "email": c.email, "via": via }),
+                    &membership_detail(c, subscribe, json!({ "via": via })),
                 )?;
                 out.push(format!(".{} {} {state} ({via})", c.tld, c.email));
             }
@@ -164,7 +184,7 @@ impl Service {
                         let state = if subscribe { "subscribed" } else { "removed" };
                         tx.contact_backend_result(c.id, Some(state), None, &at)?;
                         tx.append_event(&at, &operator, Some(&c.tld), if subscribe { "subscribed" } else { "unsubscribed" },
-                            &json!({ "email": c.email, "via": "mailman3", "already": *outcome == Outcome::AlreadyThere }))?;
+                            &membership_detail(c, subscribe, json!({ "via": "mailman3", "already": *outcome == Outcome::AlreadyThere })))?;
                     }
                     Err(e) => {
                         tx.contact_backend_result(c.id, None, Some(&e.message), &at)?;
@@ -261,7 +281,7 @@ impl Service {
                 &operator,
                 Some(&code),
                 "contact_removed",
-                &json!({ "email": c.email, "reason": reason }),
+                &json!({ "contact": c.id, "email": c.email, "reason": reason }),
             )?;
             Ok(())
         })?;
@@ -380,6 +400,11 @@ impl Service {
         values.insert("members", block.trim_end().to_string());
         values.insert("member_count", tlds.len().to_string());
         values.insert("month", now()[..7].to_string());
+        // The members' mailboxes keep it: a witness of the audit log outside this database.
+        values.insert(
+            "log_head",
+            self.log_head()?.unwrap_or_else(|| "(no events yet)".into()),
+        );
         let (subject, body) = self
             .templates
             .get(Kind::Digest)

@@ -257,9 +257,17 @@ mod tests {
             .map(|e| e.action)
             .collect();
         assert_eq!(nl_events, ["admin_changed", "tld_added"]);
-        let report = s.verify_log().unwrap();
-        assert_eq!(report.broken, None);
+        let report = s.verify_log(None).unwrap();
         assert_eq!(report.events, 3 + 1 + 4 + 1);
+        // .nl was made invited behind the log's back above: the only thing wrong.
+        assert_eq!(
+            report
+                .findings
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["case .nl is invited but the events say uninvited"]
+        );
     }
 
     #[test]

@@ -391,6 +391,7 @@ impl Service {
             tx.append_event(&at, &operator, Some(&code), "approved", &json!({
                 "contacts": chosen.iter().map(|c| &c.email).collect::<Vec<_>>(),
                 "replaced": replaced.iter().map(|c| &c.email).collect::<Vec<_>>(),
+                "replaced_contacts": replaced.iter().map(|c| c.id).collect::<Vec<_>>(),
                 "evidence": { "message": evidence.id, "message_id": evidence.message_id,
                               "verdict": evidence.verdict, "why": evidence.why },
                 "override_reason": override_reason.filter(|_| overridden),

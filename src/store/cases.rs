@@ -202,6 +202,23 @@ pub trait CaseRows: Read {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Every case's state, retired TLDs' too.
+    fn case_states(&self) -> Result<Vec<(String, CaseState)>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT tld, state FROM cases ORDER BY tld")?;
+        let rows = stmt.query_map([], |r| {
+            let state: String = r.get(1)?;
+            Ok((r.get::<_, String>(0)?, state))
+        })?;
+        rows.map(|row| {
+            let (tld, state) = row?;
+            let state = state.parse().map_err(anyhow::Error::msg)?;
+            Ok((tld, state))
+        })
+        .collect()
+    }
+
     fn token_taken(&self, token: &str) -> Result<bool> {
         Ok(self.conn().query_row(
             "SELECT count(*) FROM cases WHERE token = ?1",

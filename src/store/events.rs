@@ -6,6 +6,21 @@ use rusqlite::{OptionalExtension, params};
 use super::{Read, Tx};
 use crate::domain::audit::{EventRecord, GENESIS, event_hash};
 
+/// The triggers that make the events table append-only, as migration 1 created them (name,
+/// SQL as SQLite keeps it, layout aside).
+pub const APPEND_ONLY_TRIGGERS: [(&str, &str); 2] = [
+    (
+        "events_no_update",
+        "CREATE TRIGGER events_no_update BEFORE UPDATE ON events \
+         BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END",
+    ),
+    (
+        "events_no_delete",
+        "CREATE TRIGGER events_no_delete BEFORE DELETE ON events \
+         BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END",
+    ),
+];
+
 /// Which events to list.
 #[derive(Clone, Debug, Default)]
 pub struct EventFilter {
@@ -90,6 +105,16 @@ pub trait EventQueries: Read {
             .conn()
             .prepare(&format!("SELECT {COLUMNS} FROM events ORDER BY id"))?;
         let rows = stmt.query_map([], row_to_event)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The triggers on the events table: (name, SQL).
+    fn event_triggers(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT name, coalesce(sql, '') FROM sqlite_schema
+             WHERE type = 'trigger' AND tbl_name = 'events' ORDER BY name",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }

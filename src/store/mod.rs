@@ -24,7 +24,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use cases::{CaseQueries, CaseRow, CaseRows, CaseUpdate, SentRow};
 pub use contacts::{ContactQueries, ContactRow};
-pub use events::{EventFilter, EventQueries};
+pub use events::{APPEND_ONLY_TRIGGERS, EventFilter, EventQueries};
 pub use messages::{MessageFilter, MessageQueries, MessageRow, NewMessage};
 pub use outbox::{MailRow, NewMail, OutboxQueries};
 pub use roster::{CaseSummary, RosterQueries, RosterRow};
@@ -55,6 +55,15 @@ impl Read for Store {
 }
 
 impl Read for Tx<'_> {
+    fn conn(&self) -> &Connection {
+        &self.0
+    }
+}
+
+/// A read transaction: every query in it sees the database as of one moment.
+pub struct Snapshot<'a>(Transaction<'a>);
+
+impl Read for Snapshot<'_> {
     fn conn(&self) -> &Connection {
         &self.0
     }
@@ -168,6 +177,18 @@ impl Store {
         )?);
         let value = f(&tx)?;
         tx.0.rollback()?;
+        Ok(value)
+    }
+
+    /// Runs the queries of `f` on one snapshot, so that nothing another process commits
+    /// meanwhile shows in some of them and not in others. Takes no write lock.
+    pub fn snapshot<T>(&self, f: impl FnOnce(&Snapshot) -> Result<T>) -> Result<T> {
+        let snapshot = Snapshot(Transaction::new_unchecked(
+            &self.conn,
+            TransactionBehavior::Deferred,
+        )?);
+        let value = f(&snapshot)?;
+        snapshot.0.rollback()?;
         Ok(value)
     }
 

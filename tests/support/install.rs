@@ -99,7 +99,7 @@ impl Install {
     }
 
     /// An installation in the corpus world: its roster imported and its invitations recorded
-    /// as sent (the workflow's outbox rows and case states, written directly).
+    /// as sent (the workflow's outbox rows, case states and events, written directly).
     pub fn corpus_world() -> Install {
         let i = Install::with_config(CORPUS_CONFIG);
         i.ok(&["roster", "import", "tests/corpus/roster.csv"]);
@@ -128,9 +128,49 @@ impl Install {
                 rusqlite::params![tld, state, token, id, at],
             )
             .unwrap();
+            let (action, detail) = if kind == "reminder" {
+                (
+                    "reminded",
+                    serde_json::json!({ "reminder": 1, "escalated_to_tech": false, "message_id": id }),
+                )
+            } else {
+                (
+                    "invited",
+                    serde_json::json!({ "to": to, "message_id": id, "again": false }),
+                )
+            };
+            append_event(&db, at, Some(tld), action, &detail);
         }
         i
     }
+}
+
+/// Appends an event to the log of `db` as tldops does, for worlds written directly: the cases
+/// they set must follow from the log, or `log --verify` fails.
+pub fn append_event(
+    db: &rusqlite::Connection,
+    at: &str,
+    tld: Option<&str>,
+    action: &str,
+    detail: &Value,
+) {
+    let (id, prev): (i64, String) = db
+        .query_row(
+            "SELECT coalesce(max(id), 0) + 1,
+                    coalesce((SELECT hash FROM events ORDER BY id DESC LIMIT 1), ?1)
+             FROM events",
+            [tldops::domain::audit::GENESIS],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let detail = detail.to_string();
+    let hash = tldops::domain::audit::event_hash(&prev, id, at, "corpus", tld, action, &detail);
+    db.execute(
+        "INSERT INTO events (id, at, operator, tld, action, detail, prev_hash, hash)
+         VALUES (?1, ?2, 'corpus', ?3, ?4, ?5, ?6, ?7)",
+        rusqlite::params![id, at, tld, action, detail, prev, hash],
+    )
+    .unwrap();
 }
 
 /// Writes `files` into a fresh Maildir under `dir` (in `new/`, named in order).
