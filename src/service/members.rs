@@ -281,7 +281,8 @@ impl Service {
 
     /// Rewrites the `export` backend's file (`members.export.path`, or `members.<ext>` in the
     /// data dir) in `members.export.format`: written beside it and renamed over it, so the
-    /// list server's import never reads half a file.
+    /// list server's import never reads half a file. Owner-only, or the team's in a setgid
+    /// directory.
     pub fn write_members_file(&self) -> Result<std::path::PathBuf> {
         let export = &self.config.members.export;
         let path = match (&export.path, self.store.dir()) {
@@ -290,10 +291,7 @@ impl Service {
             (None, None) => anyhow::bail!("members.export.path is needed (no data directory)"),
         };
         let text = self.export_members(export.format)?;
-        let mut tmp = path.clone().into_os_string();
-        tmp.push(".tmp");
-        std::fs::write(&tmp, text)
-            .and_then(|()| std::fs::rename(&tmp, &path))
+        crate::private::replace(&path, text.as_bytes())
             .with_context(|| format!("cannot write the members file {}", path.display()))?;
         tracing::info!("members file {} rewritten", path.display());
         Ok(path)
