@@ -216,3 +216,39 @@ fn a_second_account_works_on_the_teams_installation() {
         assert_eq!(meta.mode() & 0o7777, want, "{name}: {:o}", meta.mode());
     }
 }
+
+#[test]
+fn sent_mail_the_account_cannot_write_is_an_error_that_names_the_directory() {
+    team();
+    let i = shared();
+    // Someone took the group's write permission away from sent-mail/.
+    let sent_mail = i.path("data/sent-mail");
+    chmod(&sent_mail, 0o2750);
+
+    let out = i.run_as(BOB, &["invite", "--tld", "ch"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(!out.stdout.contains("will retry"), "{}", out.stdout);
+    let line = out.stderr.lines().last().unwrap_or_default();
+    assert!(
+        line.starts_with("error: ")
+            && line.contains(&sent_mail.display().to_string())
+            && line.contains("Permission denied"),
+        "{}",
+        out.stderr
+    );
+    // The invitation is recorded and its mail waits, not counted as an attempt.
+    let (state, attempts): (String, i64) = i
+        .db()
+        .query_row(
+            "SELECT state, attempts FROM outbox WHERE tld = 'ch'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((state.as_str(), attempts), ("queued", 0));
+
+    // Once the directory is fixed, it goes.
+    chmod(&sent_mail, 0o2770);
+    let out = ok(i.run_as(BOB, &["outbox", "send"]));
+    assert!(out.contains("sent 1 mail"), "{out}");
+}

@@ -3,7 +3,7 @@
 //! place), is never world-readable (mail names people), and sending the same message
 //! again is a success that changes nothing, so the outbox may retry after a crash. Files and
 //! the directory get the installation's access (`crate::private`): the owner's, or the team's
-//! in a setgid data dir.
+//! in a setgid data dir. A directory this account may not write blocks sending (not a retry).
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -40,9 +40,7 @@ impl FileTransport {
     fn write(&self, message_id: &str, raw: &[u8]) -> Result<(), SendError> {
         // The directory, not the message, is at fault: once the operator fixes it, the same
         // message goes through.
-        let io = |doing: &str, e: io::Error| {
-            SendError::Transient(format!("{doing} {}: {e}", self.dir.display()))
-        };
+        let io = |doing: &str, e: io::Error| failure(format!("{doing} {}", self.dir.display()), e);
         private::create_dir_all(&self.dir).map_err(|e| io("cannot create", e))?;
         let path = self.path_for(message_id);
         match existing(&path, raw)? {
@@ -97,10 +95,19 @@ fn existing(path: &Path, raw: &[u8]) -> Result<Existing, SendError> {
         Ok(bytes) if bytes == raw => Ok(Existing::Same),
         Ok(_) => Ok(Existing::Different),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Existing::Absent),
-        Err(e) => Err(SendError::Transient(format!(
-            "cannot read {}: {e}",
-            path.display()
-        ))),
+        Err(e) => Err(failure(format!("cannot read {}", path.display()), e)),
+    }
+}
+
+/// Not being allowed to write (or read) here blocks every message until the operator fixes the
+/// directory; anything else may pass (a full disk, an interrupted write).
+fn failure(what: String, e: io::Error) -> SendError {
+    let text = format!("{what}: {e}");
+    match e.kind() {
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+            SendError::Blocked(text)
+        }
+        _ => SendError::Transient(text),
     }
 }
 
