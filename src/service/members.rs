@@ -11,6 +11,7 @@ use crate::config::{ExportFormat, MembersBackend};
 use crate::domain::email::{Email, address_key};
 use crate::domain::template::Kind;
 use crate::domain::triage::Contact;
+use crate::members::export::{self, Entry};
 use crate::members::{Backend, BackendError, Member, Outcome};
 use crate::outgoing::compose::{Draft, build, message_id};
 use crate::store::{ContactQueries, ContactRow, NewMail, OutboxQueries, RosterQueries};
@@ -297,58 +298,20 @@ impl Service {
         Ok(path)
     }
 
-    /// The members in a format a list server imports.
+    /// The members in a format a list server imports (names and phones escaped so they stay
+    /// text: see [`crate::members::export`]).
     pub fn export_members(&self, format: ExportFormat) -> Result<String> {
         let members = self.members()?;
-        let mut out = String::new();
-        match format {
-            ExportFormat::Csv => {
-                let mut w = csv::Writer::from_writer(Vec::new());
-                w.write_record(["tld", "email", "name", "phone"])?;
-                for m in &members {
-                    w.write_record([
-                        m.tld.as_str(),
-                        &m.email,
-                        m.name.as_deref().unwrap_or(""),
-                        m.phone.as_deref().unwrap_or(""),
-                    ])?;
-                }
-                out = String::from_utf8(w.into_inner()?)?;
-            }
-            ExportFormat::Mailman => {
-                for m in &members {
-                    match &m.name {
-                        Some(n) => {
-                            out.push_str(&format!("\"{}\" <{}>\n", n.replace('"', "'"), m.email))
-                        }
-                        None => out.push_str(&format!("{}\n", m.email)),
-                    }
-                }
-            }
-            ExportFormat::Vcard => {
-                for m in &members {
-                    let esc = |s: &str| {
-                        s.replace('\\', "\\\\")
-                            .replace(',', "\\,")
-                            .replace(';', "\\;")
-                    };
-                    out.push_str("BEGIN:VCARD\r\nVERSION:4.0\r\n");
-                    out.push_str(&format!(
-                        "FN:{}\r\n",
-                        esc(m.name.as_deref().unwrap_or(&m.email))
-                    ));
-                    out.push_str(&format!("EMAIL:{}\r\n", m.email));
-                    if let Some(p) = &m.phone {
-                        out.push_str(&format!("TEL:{}\r\n", esc(p)));
-                    }
-                    out.push_str(&format!(
-                        "ORG:.{}\r\nNOTE:TLD-OPS contact of .{}\r\nEND:VCARD\r\n",
-                        m.tld, m.tld
-                    ));
-                }
-            }
-        }
-        Ok(out)
+        let entries: Vec<Entry> = members
+            .iter()
+            .map(|m| Entry {
+                tld: &m.tld,
+                email: &m.email,
+                name: m.name.as_deref(),
+                phone: m.phone.as_deref(),
+            })
+            .collect();
+        Ok(export::render(format, &entries))
     }
 
     /// The monthly contact-repository mail: (subject, body), and with `send` it is queued to the
