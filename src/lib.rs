@@ -3,6 +3,7 @@
 //! Layout: `domain` is pure logic (no I/O); `config`, `store`, `mail`, `outgoing` and `members`
 //! are the edges;
 //! `service` is the one layer the front ends call; `cli` is the command-line front end.
+//! `private` creates every file and directory an installation writes, with its mode.
 //! The binary (`main.rs`) only parses flags and hands over to `cli`.
 
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod mail;
 pub mod members;
 pub mod operator;
 pub mod outgoing;
+pub mod private;
 pub mod service;
 pub mod store;
 pub mod trust;

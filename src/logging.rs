@@ -2,8 +2,6 @@
 //! mirrors them to stderr for CLI commands. `TLDOPS_LOG` overrides the filter
 //! (e.g. `TLDOPS_LOG=tldops=trace`).
 
-use std::fs::{DirBuilder, OpenOptions};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -11,23 +9,21 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer, fmt};
 
+use crate::private::{self, Create};
+
 /// Installs the subscriber. A log file that cannot be opened is reported once on stderr and
 /// otherwise ignored: logging must never stop the operator's work.
 pub fn init(log_file: &Path, verbose: u8, to_stderr: bool) {
     let file_level = if verbose > 0 { "debug" } else { "info" };
     let filter =
         || EnvFilter::try_from_env("TLDOPS_LOG").unwrap_or_else(|_| EnvFilter::new(file_level));
+    // Owner-only, or the team's in a setgid data dir: every account of a shared installation
+    // appends to the same log.
     let file = log_file
         .parent()
-        .map(|dir| DirBuilder::new().recursive(true).mode(0o700).create(dir))
+        .map(private::create_dir_all)
         .transpose()
-        .and_then(|_| {
-            OpenOptions::new()
-                .create(true)
-                .append(true)
-                .mode(0o600)
-                .open(log_file)
-        });
+        .and_then(|_| private::open(log_file, Create::Append));
     let file_layer = match file {
         Ok(f) => Some(
             fmt::layer()

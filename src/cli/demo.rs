@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use crate::config::{Config, Origin, Paths};
 use crate::mail::MailSource;
 use crate::mail::local::LocalSource;
+use crate::private;
 use crate::service::{ImportOptions, Selection, Service, Templates};
 use crate::store::Store;
 
@@ -46,7 +47,7 @@ pub fn run(into: Option<&Path>, keep: bool, color: bool) -> Result<()> {
                     dir.display()
                 ));
             }
-            std::fs::create_dir_all(dir)?;
+            private::create_dir_all(dir)?;
             dir.to_path_buf()
         }
         None => {
@@ -80,9 +81,9 @@ pub fn run(into: Option<&Path>, keep: bool, color: bool) -> Result<()> {
 /// Fills `root` with a demo installation; returns its paths.
 pub fn seed(root: &Path) -> Result<Paths> {
     let config_file = root.join("config.toml");
-    std::fs::write(
+    private::write(
         &config_file,
-        format!("{CONFIG}dir = \"{}\"\n", root.join("sent-mail").display()),
+        format!("{CONFIG}dir = \"{}\"\n", root.join("sent-mail").display()).as_bytes(),
     )?;
     let paths = Paths {
         config_file,
@@ -120,7 +121,7 @@ pub fn seed(root: &Path) -> Result<Paths> {
 /// and subject tags filled in, so replies thread exactly as real ones would.
 fn write_maildir(service: &Service, from: &Path, to: &Path) -> Result<()> {
     for sub in ["cur", "new", "tmp"] {
-        std::fs::create_dir_all(to.join(sub))?;
+        private::create_dir_all(&to.join(sub))?;
     }
     let mut files: Vec<PathBuf> = std::fs::read_dir(from)
         .with_context(|| {
@@ -151,7 +152,7 @@ fn write_maildir(service: &Service, from: &Path, to: &Path) -> Result<()> {
             bytes = replace(&bytes, from.as_bytes(), to.as_bytes());
         }
         let name = format!("{}.demo{i:03}.tldops:2,S", 1_772_400_000 + i);
-        std::fs::write(to.join("cur").join(name), bytes)?;
+        private::write(&to.join("cur").join(name), &bytes)?;
     }
     Ok(())
 }

@@ -79,7 +79,8 @@ pub fn export(service: &Service, format: ExportFormat, output: Option<&Path>) ->
     let text = service.export_members(format)?;
     match output {
         Some(path) => {
-            std::fs::write(path, &text)
+            // A new file is owner-only (the team's in a setgid directory): it names people.
+            crate::private::write(path, text.as_bytes())
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
             println!(
                 "{} members written to {}",

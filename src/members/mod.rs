@@ -1,6 +1,8 @@
 //! Members backends: how approved contacts reach the list server. The service decides who is
-//! subscribed or removed; a backend carries out one change and says how it went.
+//! subscribed or removed; a backend carries out one change and says how it went. `export`
+//! renders the members as a file (the `export` backend's, or `tldops members export`).
 
+pub mod export;
 pub mod mailman3;
 
 use std::fmt;

@@ -1,17 +1,19 @@
 //! The file transport: each message becomes `<dir>/<message-id>.eml`, for dry runs, tests and
 //! air-gapped use. A file appears whole or not at all (written aside, synced, then linked into
-//! place), is readable by its owner only (mail names people), and sending the same message
-//! again is a success that changes nothing, so the outbox may retry after a crash.
+//! place), is never world-readable (mail names people), and sending the same message
+//! again is a success that changes nothing, so the outbox may retry after a crash. Files and
+//! the directory get the installation's access (`crate::private`): the owner's, or the team's
+//! in a setgid data dir. A directory this account may not write blocks sending (not a retry).
 
-use std::fs::{self, DirBuilder, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
 
 use super::{Envelope, SendError, Transport};
+use crate::private::{self, Create};
 
 /// Longest file name stem kept from a Message-ID (file names are limited to 255 bytes).
 const MAX_STEM: usize = 150;
@@ -21,7 +23,7 @@ pub struct FileTransport {
 }
 
 impl FileTransport {
-    /// Writes into `dir`, created (0700) on first send if missing.
+    /// Writes into `dir`, created on first send if missing.
     pub fn new(dir: impl Into<PathBuf>) -> FileTransport {
         FileTransport { dir: dir.into() }
     }
@@ -36,16 +38,10 @@ impl FileTransport {
     }
 
     fn write(&self, message_id: &str, raw: &[u8]) -> Result<(), SendError> {
-        let io = |doing: &str, e: io::Error| {
-            // The directory, not the message, is at fault: once the operator fixes it, the
-            // same message goes through.
-            SendError::Transient(format!("{doing} {}: {e}", self.dir.display()))
-        };
-        DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&self.dir)
-            .map_err(|e| io("cannot create", e))?;
+        // The directory, not the message, is at fault: once the operator fixes it, the same
+        // message goes through.
+        let io = |doing: &str, e: io::Error| failure(format!("{doing} {}", self.dir.display()), e);
+        private::create_dir_all(&self.dir).map_err(|e| io("cannot create", e))?;
         let path = self.path_for(message_id);
         match existing(&path, raw)? {
             Existing::Same => return Ok(()),
@@ -99,10 +95,19 @@ fn existing(path: &Path, raw: &[u8]) -> Result<Existing, SendError> {
         Ok(bytes) if bytes == raw => Ok(Existing::Same),
         Ok(_) => Ok(Existing::Different),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Existing::Absent),
-        Err(e) => Err(SendError::Transient(format!(
-            "cannot read {}: {e}",
-            path.display()
-        ))),
+        Err(e) => Err(failure(format!("cannot read {}", path.display()), e)),
+    }
+}
+
+/// Not being allowed to write (or read) here blocks every message until the operator fixes the
+/// directory; anything else may pass (a full disk, an interrupted write).
+fn failure(what: String, e: io::Error) -> SendError {
+    let text = format!("{what}: {e}");
+    match e.kind() {
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+            SendError::Blocked(text)
+        }
+        _ => SendError::Transient(text),
     }
 }
 
@@ -115,11 +120,7 @@ fn conflict(path: &Path) -> SendError {
 }
 
 fn write_synced(path: &Path, raw: &[u8]) -> io::Result<()> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
+    let mut file = private::open(path, Create::New)?;
     file.write_all(raw)?;
     file.sync_all()
 }

@@ -25,6 +25,10 @@ pub enum SendError {
     Transient(String),
     /// Retrying will not help: a 5xx reply, a bad recipient, a refused login.
     Permanent(String),
+    /// Nothing can be sent until the operator fixes this machine (the file transport may not
+    /// write its directory): the message itself is fine and waits, and retrying on a timer
+    /// would only hide the problem.
+    Blocked(String),
 }
 
 impl fmt::Display for SendError {
@@ -32,6 +36,7 @@ impl fmt::Display for SendError {
         match self {
             SendError::Transient(m) => write!(f, "temporary failure: {m}"),
             SendError::Permanent(m) => write!(f, "permanent failure: {m}"),
+            SendError::Blocked(m) => f.write_str(m),
         }
     }
 }

@@ -108,6 +108,7 @@ impl SmtpTransport {
         match error {
             SendError::Transient(m) => SendError::Transient(text(&m)),
             SendError::Permanent(m) => SendError::Permanent(text(&m)),
+            SendError::Blocked(m) => SendError::Blocked(text(&m)),
         }
     }
 }

@@ -271,7 +271,8 @@ impl Service {
         })
     }
 
-    /// Sends every due mail through `transport`, recording each outcome.
+    /// Sends every due mail through `transport`, recording each outcome. A blocked transport
+    /// (see [`SendError::Blocked`]) stops the pass with an error; its mail stays queued.
     pub fn send_due(&self, transport: &mut dyn Transport) -> Result<SendReport> {
         let mut report = SendReport::default();
         let from = match &self.config.list.secretariat {
@@ -300,6 +301,7 @@ impl Service {
             self.store.write(|tx| {
                 match &result {
                     Ok(()) => tx.mark_sent(mail.id, &at)?,
+                    Err(SendError::Blocked(e)) => tx.release_mail(mail.id, e)?,
                     Err(SendError::Transient(e)) if mail.attempts + 1 < MAX_ATTEMPTS => {
                         let next = jiff::Timestamp::now()
                             .checked_add(jiff::SignedDuration::from_secs(retry_delay(mail.attempts + 1)))?
@@ -316,6 +318,13 @@ impl Service {
                 Ok(())
             })?;
             match result {
+                // The rest would meet the same problem: stop, and say so.
+                Err(SendError::Blocked(e)) => {
+                    anyhow::bail!(
+                        "{e}; the mail stays queued, to be sent once this is fixed \
+                         (`tldops outbox send`)"
+                    )
+                }
                 Ok(()) => report.sent += 1,
                 Err(SendError::Transient(e)) if mail.attempts + 1 < MAX_ATTEMPTS => {
                     report.retrying.push((mail.message_id, e))

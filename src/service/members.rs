@@ -11,6 +11,7 @@ use crate::config::{ExportFormat, MembersBackend};
 use crate::domain::email::{Email, address_key};
 use crate::domain::template::Kind;
 use crate::domain::triage::Contact;
+use crate::members::export::{self, Entry};
 use crate::members::{Backend, BackendError, Member, Outcome};
 use crate::outgoing::compose::{Draft, build, message_id};
 use crate::store::{ContactQueries, ContactRow, NewMail, OutboxQueries, RosterQueries};
@@ -301,7 +302,8 @@ impl Service {
 
     /// Rewrites the `export` backend's file (`members.export.path`, or `members.<ext>` in the
     /// data dir) in `members.export.format`: written beside it and renamed over it, so the
-    /// list server's import never reads half a file.
+    /// list server's import never reads half a file. Owner-only, or the team's in a setgid
+    /// directory.
     pub fn write_members_file(&self) -> Result<std::path::PathBuf> {
         let export = &self.config.members.export;
         let path = match (&export.path, self.store.dir()) {
@@ -310,67 +312,26 @@ impl Service {
             (None, None) => anyhow::bail!("members.export.path is needed (no data directory)"),
         };
         let text = self.export_members(export.format)?;
-        let mut tmp = path.clone().into_os_string();
-        tmp.push(".tmp");
-        std::fs::write(&tmp, text)
-            .and_then(|()| std::fs::rename(&tmp, &path))
+        crate::private::replace(&path, text.as_bytes())
             .with_context(|| format!("cannot write the members file {}", path.display()))?;
         tracing::info!("members file {} rewritten", path.display());
         Ok(path)
     }
 
-    /// The members in a format a list server imports.
+    /// The members in a format a list server imports (names and phones escaped so they stay
+    /// text: see [`crate::members::export`]).
     pub fn export_members(&self, format: ExportFormat) -> Result<String> {
         let members = self.members()?;
-        let mut out = String::new();
-        match format {
-            ExportFormat::Csv => {
-                let mut w = csv::Writer::from_writer(Vec::new());
-                w.write_record(["tld", "email", "name", "phone"])?;
-                for m in &members {
-                    w.write_record([
-                        m.tld.as_str(),
-                        &m.email,
-                        m.name.as_deref().unwrap_or(""),
-                        m.phone.as_deref().unwrap_or(""),
-                    ])?;
-                }
-                out = String::from_utf8(w.into_inner()?)?;
-            }
-            ExportFormat::Mailman => {
-                for m in &members {
-                    match &m.name {
-                        Some(n) => {
-                            out.push_str(&format!("\"{}\" <{}>\n", n.replace('"', "'"), m.email))
-                        }
-                        None => out.push_str(&format!("{}\n", m.email)),
-                    }
-                }
-            }
-            ExportFormat::Vcard => {
-                for m in &members {
-                    let esc = |s: &str| {
-                        s.replace('\\', "\\\\")
-                            .replace(',', "\\,")
-                            .replace(';', "\\;")
-                    };
-                    out.push_str("BEGIN:VCARD\r\nVERSION:4.0\r\n");
-                    out.push_str(&format!(
-                        "FN:{}\r\n",
-                        esc(m.name.as_deref().unwrap_or(&m.email))
-                    ));
-                    out.push_str(&format!("EMAIL:{}\r\n", m.email));
-                    if let Some(p) = &m.phone {
-                        out.push_str(&format!("TEL:{}\r\n", esc(p)));
-                    }
-                    out.push_str(&format!(
-                        "ORG:.{}\r\nNOTE:TLD-OPS contact of .{}\r\nEND:VCARD\r\n",
-                        m.tld, m.tld
-                    ));
-                }
-            }
-        }
-        Ok(out)
+        let entries: Vec<Entry> = members
+            .iter()
+            .map(|m| Entry {
+                tld: &m.tld,
+                email: &m.email,
+                name: m.name.as_deref(),
+                phone: m.phone.as_deref(),
+            })
+            .collect();
+        Ok(export::render(format, &entries))
     }
 
     /// The monthly contact-repository mail: (subject, body), and with `send` it is queued to the

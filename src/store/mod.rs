@@ -13,14 +13,14 @@ mod migrations;
 mod outbox;
 mod roster;
 
-use std::fs::{DirBuilder, OpenOptions};
 use std::ops::Deref;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use crate::private::Create;
 
 pub use cases::{CaseQueries, CaseRow, CaseRows, CaseUpdate, SentRow};
 pub use contacts::{ContactQueries, ContactRow};
@@ -69,8 +69,6 @@ impl Read for Snapshot<'_> {
     }
 }
 
-const SETGID: u32 = 0o2000;
-
 /// How long a write waits for another process's transaction before it gives up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -104,28 +102,13 @@ impl Store {
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
     pub fn open(path: &Path) -> Result<Store> {
         let dir = path.parent().unwrap_or(Path::new("."));
-        if !dir.as_os_str().is_empty() && !dir.exists() {
-            DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(dir)
-                .with_context(|| format!("cannot create data directory {}", dir.display()))?;
-        }
+        crate::private::create_dir_all(dir)
+            .with_context(|| format!("cannot create data directory {}", dir.display()))?;
+        // Owner-only, or the team's in a setgid data dir (SQLite gives the -wal and -shm files
+        // the database's mode).
         if !path.exists() {
-            // A setgid directory is how a team shares one database on a jump host: let the
-            // group write it. Everyone else gets an owner-only file.
-            let shared = std::fs::metadata(dir).is_ok_and(|m| m.mode() & SETGID != 0);
-            let mode = if shared { 0o660 } else { 0o600 };
-            match OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(mode)
-                .open(path)
-            {
-                // Set the mode explicitly: the umask must not take the group's access away.
-                Ok(file) => file
-                    .set_permissions(std::fs::Permissions::from_mode(mode))
-                    .with_context(|| format!("cannot set permissions of {}", path.display()))?,
+            match crate::private::open(path, Create::New) {
+                Ok(_) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
                 Err(e) => {
                     return Err(e).with_context(|| format!("cannot create {}", path.display()));
@@ -209,6 +192,8 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
     use super::migrations::{MIGRATIONS, migrate_to};
     use super::*;
 

@@ -105,6 +105,18 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Sending could not even be tried (the transport is blocked): back in the queue, due, and
+    /// the claim's attempt not counted.
+    pub fn release_mail(&self, id: i64, error: &str) -> Result<()> {
+        self.execute(
+            "UPDATE outbox SET state = 'queued', attempts = max(attempts - 1, 0), last_error = ?2,
+                claimed_by = NULL, claimed_at = NULL
+             WHERE id = ?1",
+            params![id, error],
+        )?;
+        Ok(())
+    }
+
     pub fn mark_failed(&self, id: i64, error: &str) -> Result<()> {
         self.execute(
             "UPDATE outbox SET state = 'failed', last_error = ?2, next_attempt_at = NULL WHERE id = ?1",

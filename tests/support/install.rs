@@ -28,7 +28,12 @@ impl Install {
 
     /// The binary with this installation's environment and nothing else.
     pub fn std_cmd(&self) -> std::process::Command {
-        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("tldops"));
+        self.in_env(assert_cmd::cargo::cargo_bin("tldops"))
+    }
+
+    /// `program` with this installation's environment and nothing else.
+    fn in_env(&self, program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
+        let mut c = std::process::Command::new(program);
         c.env_clear()
             .env("HOME", self.dir.path())
             .env("PATH", std::env::var_os("PATH").unwrap())
@@ -54,11 +59,29 @@ impl Install {
             .args(args)
             .output()
             .unwrap();
-        Output {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8(out.stdout).unwrap(),
-            stderr: String::from_utf8(out.stderr).unwrap(),
-        }
+        Output::of(out)
+    }
+
+    /// [`Install::run`] as another account, in its primary group and its other groups
+    /// (`setpriv`; the test must run as root): a second staff member of a shared installation.
+    pub fn run_as(&self, account: &str, args: &[&str]) -> Output {
+        let group = std::process::Command::new("id")
+            .args(["-gn", account])
+            .output()
+            .unwrap();
+        assert!(group.status.success(), "no account {account}");
+        let group = String::from_utf8(group.stdout).unwrap();
+        let out = self
+            .in_env("setpriv")
+            .arg(format!("--reuid={account}"))
+            .arg(format!("--regid={}", group.trim()))
+            .arg("--init-groups")
+            .arg("--")
+            .arg(assert_cmd::cargo::cargo_bin("tldops"))
+            .args(args)
+            .output()
+            .unwrap();
+        Output::of(out)
     }
 
     pub fn ok(&self, args: &[&str]) -> String {
@@ -85,6 +108,16 @@ pub struct Output {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+}
+
+impl Output {
+    fn of(out: std::process::Output) -> Output {
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        }
+    }
 }
 
 /// The config of the corpus world (tests/corpus/README.md).
