@@ -689,3 +689,81 @@ fn member_files_are_private_and_names_from_mail_stay_text() {
         "{mailman}"
     );
 }
+
+/// Two replies name the same address with different details: one proposal (the later reply's
+/// name and phone), one member, one welcome mail, one row in the export. A later approval that
+/// names the member again updates them instead of subscribing them twice.
+#[test]
+fn the_same_contact_named_twice_is_one_member() {
+    let i = fresh();
+    i.ok(&["invite", "--tld", "ae"]);
+    poll(
+        &i,
+        &[reply(
+            &i,
+            "ae",
+            "admin@tdra.example",
+            "",
+            "Our contact: Khalid Salem <khalid@tdra.example> +971 4 777 0001",
+        )],
+    );
+    poll(
+        &i,
+        &[reply(
+            &i,
+            "ae",
+            "admin@tdra.example",
+            "",
+            "Correction, our contact is: Khalid Al Salem <Khalid@TDRA.example> +971 4 777 0099",
+        )],
+    );
+    let listed = i.ok(&["contacts", "list", "ae"]);
+    assert_eq!(
+        listed.to_lowercase().matches("@tdra.example").count(),
+        1,
+        "{listed}"
+    );
+    assert!(
+        listed.contains("+971 4 777 0099") && listed.contains("Khalid Al Salem"),
+        "{listed}"
+    );
+
+    let welcomes = |i: &Install| {
+        sent(i)
+            .iter()
+            .filter(|(_, m, _)| m.subject.contains("Welcome"))
+            .count()
+    };
+    i.ok(&["approve", "ae"]);
+    let members = |i: &Install| -> i64 {
+        i.scalar("SELECT count(*) FROM contacts WHERE tld = 'ae' AND state = 'subscribed'")
+    };
+    assert_eq!((members(&i), welcomes(&i)), (1, 1));
+    let export = i.ok(&["members", "export", "--format", "csv"]);
+    assert_eq!(
+        export.to_lowercase().matches("@tdra.example").count(),
+        1,
+        "{export}"
+    );
+    assert!(export.contains("0099"), "{export}");
+
+    // A new verified reply naming them again, with a new phone: still one member, updated.
+    // (Times are kept to the second: the reply must come after the approval's second.)
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    poll(
+        &i,
+        &[reply(
+            &i,
+            "ae",
+            "admin@tdra.example",
+            "",
+            "Please update: Khalid Al Salem <khalid@tdra.example> +971 4 777 0123, thanks.",
+        )],
+    );
+    i.ok(&["approve", "ae"]);
+    assert_eq!((members(&i), welcomes(&i)), (1, 1));
+    let phone: String =
+        i.scalar("SELECT phone FROM contacts WHERE tld = 'ae' AND state = 'subscribed'");
+    assert_eq!(phone, "+971 4 777 0123");
+    assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
+}

@@ -8,6 +8,7 @@ use serde_json::json;
 use super::mailer::{Compose, Planned};
 use super::{Service, UsageError, now, usage};
 use crate::domain::case::{CaseState, Event};
+use crate::domain::email::address_key;
 use crate::domain::region::Region;
 use crate::domain::roster::Tld;
 use crate::domain::template::Kind;
@@ -15,7 +16,7 @@ use crate::domain::tld::TldCode;
 use crate::domain::triage::Verdict;
 use crate::outgoing::compose::random_u64;
 use crate::store::{
-    CaseRow, CaseRows, CaseUpdate, ContactQueries, MessageQueries, RosterQueries, Tx,
+    CaseRow, CaseRows, CaseUpdate, ContactQueries, ContactRow, MessageQueries, RosterQueries, Tx,
 };
 
 /// Which TLDs an action is about.
@@ -327,13 +328,18 @@ impl Service {
                 .map_err(|r| refusal(&code, &case, r.0))?;
 
             let contacts = tx.contacts(&code)?;
-            let proposed: Vec<_> = contacts.iter().filter(|c| c.state == "proposed" && c.approved_at.is_none()).collect();
+            // One proposal per address (the latest), whatever older versions stored.
+            let mut proposed: Vec<&ContactRow> = Vec::new();
+            for c in contacts.iter().filter(|c| c.state == "proposed" && c.approved_at.is_none()) {
+                proposed.retain(|p| !same_address(&p.email, &c.email));
+                proposed.push(c);
+            }
             let chosen: Vec<_> = if only.is_empty() {
                 proposed.clone()
             } else {
                 let mut out = Vec::new();
                 for email in only {
-                    match proposed.iter().find(|c| c.email.eq_ignore_ascii_case(email)) {
+                    match proposed.iter().find(|c| same_address(&c.email, email)) {
                         Some(c) => out.push(*c),
                         None => {
                             let known: Vec<&str> = proposed.iter().map(|c| c.email.as_str()).collect();
@@ -353,15 +359,30 @@ impl Service {
                 ));
             }
             let at = now();
+            let members: Vec<_> = contacts.iter().filter(|c| c.state == "subscribed").collect();
+            let member = |c: &ContactRow| members.iter().copied().find(|m| same_address(&m.email, &c.email));
             // A new verified reply replaces the TLD's contacts: the ones it no longer names go.
-            let replaced: Vec<_> = contacts
+            let replaced: Vec<_> = members
                 .iter()
-                .filter(|c| c.state == "subscribed" && !chosen.iter().any(|n| n.email.eq_ignore_ascii_case(&c.email)))
+                .copied()
+                .filter(|m| !chosen.iter().any(|n| same_address(&n.email, &m.email)))
                 .collect();
             for c in &replaced {
                 tx.contact_backend_result(c.id, Some("removed"), Some("pending removal"), &at)?;
             }
-            for c in &chosen {
+            // A member named again stays the one member, with the reply's details.
+            let (kept, new): (Vec<_>, Vec<_>) = chosen.iter().copied().partition(|c| member(c).is_some());
+            for c in &kept {
+                let m = member(c).expect("partitioned on it");
+                let (name, phone) = (c.name.as_ref().or(m.name.as_ref()), c.phone.as_ref().or(m.phone.as_ref()));
+                if (name, phone) != (m.name.as_ref(), m.phone.as_ref()) {
+                    tx.update_member_details(m.id, name.map(String::as_str), phone.map(String::as_str), &at)?;
+                    tx.append_event(&at, &operator, Some(&code), "member_updated", &json!({
+                        "contact": m.id, "email": m.email, "name": name, "phone": phone,
+                    }))?;
+                }
+            }
+            for c in &new {
                 tx.approve_contact(c.id, &at)?;
             }
             tx.discard_proposed(&code)?;
@@ -379,7 +400,7 @@ impl Service {
                 kind: Kind::Approval, tld: Some(&tld), token: case.token.as_deref(),
                 to: vec![tld.admin.email.to_string()], cc: vec![], in_reply_to: None, values,
             }, &at)?];
-            for c in &chosen {
+            for c in &new {
                 let mut values = self.common_values(Some(&tld));
                 values.insert("contact_name", c.name.clone().unwrap_or_else(|| c.email.clone()));
                 values.insert("contact_email", c.email.clone());
@@ -481,5 +502,13 @@ impl Service {
         } else {
             self.store.write(f)
         }
+    }
+}
+
+/// Whether two addresses are one mailbox (case of the local part and IDN spelling aside).
+fn same_address(a: &str, b: &str) -> bool {
+    match (address_key(a), address_key(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => a.eq_ignore_ascii_case(b),
     }
 }

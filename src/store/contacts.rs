@@ -95,6 +95,21 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// A member's name and phone, as a newer approved reply gives them.
+    pub fn update_member_details(
+        &self,
+        id: i64,
+        name: Option<&str>,
+        phone: Option<&str>,
+        at: &str,
+    ) -> Result<()> {
+        self.execute(
+            "UPDATE contacts SET name = ?2, phone = ?3, updated_at = ?4 WHERE id = ?1",
+            params![id, name, phone, at],
+        )?;
+        Ok(())
+    }
+
     /// Drops proposals that were never approved (a decision was taken without them).
     pub fn discard_proposed(&self, tld: &str) -> Result<()> {
         self.execute(

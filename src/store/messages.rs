@@ -4,6 +4,7 @@ use anyhow::Result;
 use rusqlite::{OptionalExtension, params};
 
 use super::{Read, Tx};
+use crate::domain::email::address_key;
 use crate::domain::triage::{Contact, Verdict};
 use crate::mail::Checkpoint;
 
@@ -92,12 +93,36 @@ impl Tx<'_> {
         Ok((inserted == 1).then(|| self.last_insert_rowid()))
     }
 
+    /// Proposes `c` for `tld`, as `message` names them. An address already proposed (and not
+    /// yet approved) stays one proposal: the later message's name and phone win where it
+    /// gives them, and the proposal points at that message.
     pub fn insert_contact(&self, tld: &str, c: &Contact, message: i64, at: &str) -> Result<()> {
-        self.prepare_cached(
-            "INSERT INTO contacts (tld, name, email, phone, state, message, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, 'proposed', ?5, ?6, ?6)",
-        )?
-        .execute(params![tld, c.name, c.email, c.phone, message, at])?;
+        let key = address_key(&c.email);
+        let proposed: Vec<(i64, String)> = self
+            .prepare_cached(
+                "SELECT id, email FROM contacts
+                 WHERE tld = ?1 AND state = 'proposed' AND approved_at IS NULL",
+            )?
+            .query_map([tld], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        match proposed
+            .iter()
+            .find(|(_, e)| key.is_some() && address_key(e) == key)
+        {
+            Some((id, _)) => self
+                .prepare_cached(
+                    "UPDATE contacts SET email = ?2, name = coalesce(?3, name),
+                        phone = coalesce(?4, phone), message = ?5, updated_at = ?6
+                     WHERE id = ?1",
+                )?
+                .execute(params![id, c.email, c.name, c.phone, message, at])?,
+            None => self
+                .prepare_cached(
+                    "INSERT INTO contacts (tld, name, email, phone, state, message, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, 'proposed', ?5, ?6, ?6)",
+                )?
+                .execute(params![tld, c.name, c.email, c.phone, message, at])?,
+        };
         Ok(())
     }
 

@@ -47,6 +47,8 @@ pub enum Finding {
     },
     /// An event removes someone the events never made a member.
     RemovedNonMember { id: i64, tld: String, email: String },
+    /// An event updates someone the events never made a member.
+    UpdatedNonMember { id: i64, tld: String, email: String },
     /// A member no event subscribed.
     MemberUnlogged { tld: String, email: String },
     /// The events say they are a member; the contacts table does not.
@@ -73,7 +75,8 @@ impl Finding {
             | Finding::Unlinked { id, .. }
             | Finding::Altered { id }
             | Finding::Refused { id, .. }
-            | Finding::RemovedNonMember { id, .. } => Some(*id),
+            | Finding::RemovedNonMember { id, .. }
+            | Finding::UpdatedNonMember { id, .. } => Some(*id),
             _ => None,
         }
     }
@@ -174,6 +177,10 @@ impl fmt::Display for Finding {
             Finding::RemovedNonMember { id, tld, email } => write!(
                 f,
                 "event {id} removes {email} from .{tld}, whom no event made a member"
+            ),
+            Finding::UpdatedNonMember { id, tld, email } => write!(
+                f,
+                "event {id} updates {email} of .{tld}, whom no event made a member"
             ),
             Finding::MemberUnlogged { tld, email } => {
                 write!(

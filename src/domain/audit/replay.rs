@@ -102,6 +102,7 @@ const RELEVANT: &[&str] = &[
     "approved",
     "rejected",
     "subscribed",
+    "member_updated",
     "contact_removed",
 ];
 
@@ -171,6 +172,18 @@ impl Replay {
                     .get("name")
                     .map(|name| (text(name), text(&detail["phone"]))),
             }),
+            // A member named again by a newer approved reply: their name and phone.
+            "member_updated" => {
+                let contact = detail["contact"].as_i64();
+                match self.members.iter_mut().find(|m| m.contact == contact) {
+                    Some(m) => m.details = Some((text(&detail["name"]), text(&detail["phone"]))),
+                    None => self.findings.push(Finding::UpdatedNonMember {
+                        id: e.id,
+                        tld: tld.into(),
+                        email: text(&detail["email"]).unwrap_or_default(),
+                    }),
+                }
+            }
             "contact_removed" => {
                 let email = text(&detail["email"]).unwrap_or_default();
                 self.remove(e, tld, &email, detail["contact"].as_i64());
