@@ -446,3 +446,33 @@ fn small_conveniences_of_the_command_line() {
     let none = i.run(&["assign", "9", "nl"]);
     assert!(none.stderr.contains("no message 9"), "{}", none.stderr);
 }
+
+/// Bidi overrides, isolates and zero-width characters in a roster never reach the terminal or
+/// another program: dropped at import, and tables are cleaned on the way out.
+#[test]
+fn roster_text_is_clean_at_every_boundary() {
+    let i = Install::new();
+    std::fs::write(
+        i.path("roster.csv"),
+        "tld,country,admin_name,admin_email,tech_name,tech_email,region\n\
+         ae,United\u{200b} Arab Emirates,Fatima\u{202e}ecnetsiS\u{202c},admin@tdra.example,\
+         Omar\u{2066}X\u{2069},tech@tdra.example,APTLD\n",
+    )
+    .unwrap();
+    i.ok(&["roster", "import", i.path("roster.csv").to_str().unwrap()]);
+    let hostile = |s: &str| {
+        s.chars()
+            .any(|c| matches!(c, '\u{200b}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{1b}'))
+    };
+    for args in [
+        &["roster", "list", "--all"][..],
+        &["roster", "show", "ae"],
+        &["roster", "show", "ae", "--json"],
+        &["log"],
+        &["log", "--json"],
+    ] {
+        let out = i.ok(args);
+        assert!(!hostile(&out), "{args:?}: {out:?}");
+    }
+    assert!(i.ok(&["roster", "show", "ae"]).contains("FatimaecnetsiS"));
+}

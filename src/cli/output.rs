@@ -6,9 +6,17 @@ use anyhow::Result;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
+use crate::domain::message::sanitize;
+
 /// Prints rows under a header, columns padded to their widest cell (by display width, so
 /// CJK and Arabic TLDs line up); the last column is never padded.
+/// Every cell is [`clean`]ed: what a table shows comes from rosters, mail and config.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| clean(c)).collect())
+        .collect();
+    let rows = &rows;
     let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -30,6 +38,12 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
         writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
+}
+
+/// Text made one safe terminal line: no control characters or escape sequences, no bidi
+/// controls or invisible characters (the same rule as for mail, [`sanitize`]).
+pub fn clean(text: &str) -> String {
+    sanitize(text, false)
 }
 
 pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<()> {

@@ -217,8 +217,8 @@ pub fn show(service: &Service, input: &str, json: bool) -> Result<()> {
 
 fn print_show(r: &RosterRow, events: &[EventRecord]) {
     let t = &r.tld;
-    println!("{}  {}", t.code.display(), t.country);
-    let field = |k: &str, v: &str| println!("  {k:<10} {v}");
+    println!("{}  {}", t.code.display(), output::clean(&t.country));
+    let field = |k: &str, v: &str| println!("  {k:<10} {}", output::clean(v));
     field("region", t.region.map_or("-", |g| g.as_str()));
     field("state", &state_word(r));
     let person = |c: &IanaContact| {
@@ -249,7 +249,10 @@ fn print_show(r: &RosterRow, events: &[EventRecord]) {
     for e in events {
         println!(
             "    {}  {:<12} {:<16} {}",
-            e.at, e.operator, e.action, e.detail
+            e.at,
+            e.operator,
+            e.action,
+            output::clean(&e.detail)
         );
     }
 }

@@ -391,10 +391,14 @@ impl Config {
     /// Parses and checks config text; `private` says whether the file is readable by its owner
     /// only (a literal `password` is refused otherwise).
     pub fn parse(text: &str, file: &Path, private: bool) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| {
+        let syntax = |e: toml::de::Error| {
             let offset = e.span().map_or(0, |s| s.start);
             ConfigError::at_offset(file, text, offset, e.message().trim())
-        })?;
+        };
+        let table: toml::Table = toml::from_str(text).map_err(syntax)?;
+        printable(&table, "")
+            .map_err(|(key, message)| ConfigError::at_key(file, text, &key, message))?;
+        let config: Config = toml::from_str(text).map_err(syntax)?;
         config
             .check(private)
             .map_err(|(key, message)| ConfigError::at_key(file, text, &key, message))?;
@@ -545,6 +549,44 @@ fn check_file(key: &str, path: Option<&Path>) -> Result<(), (String, String)> {
         Some(p) if !p.is_file() => Err((key.into(), format!("{}: no such file", p.display()))),
         _ => Ok(()),
     }
+}
+
+/// Refuses a config string that holds a control character, an escape sequence, a bidi control
+/// or an invisible character: config values reach subjects, mail and the terminal (a
+/// `list.name` carrying an OSC 52 sequence would write the operator's clipboard). Only the
+/// signature may span lines; passwords are the server's business.
+fn printable(table: &toml::Table, prefix: &str) -> Result<(), (String, String)> {
+    for (name, value) in table {
+        let key = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        let strings: Vec<&str> = match value {
+            toml::Value::String(s) => vec![s],
+            toml::Value::Array(a) => a.iter().filter_map(toml::Value::as_str).collect(),
+            toml::Value::Table(t) => {
+                printable(t, &key)?;
+                continue;
+            }
+            _ => continue,
+        };
+        if name == "password" {
+            continue;
+        }
+        for s in strings {
+            if let Some(c) = crate::domain::message::unsafe_char(s, name == "signature") {
+                return fail(
+                    &key,
+                    &format!(
+                        "holds the invisible or control character U+{:04X}: remove it",
+                        c as u32
+                    ),
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

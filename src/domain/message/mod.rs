@@ -9,7 +9,7 @@ mod sanitize;
 pub use digest::{DIGEST_FIELDS, header_digest};
 pub use html::html_to_text;
 pub use parse::{parse, parse_keeping};
-pub use sanitize::{bounded_line, sanitize};
+pub use sanitize::{bounded_line, sanitize, unsafe_char};
 
 use crate::domain::email::address_key;
 

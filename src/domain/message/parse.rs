@@ -37,13 +37,59 @@ pub fn parse_keeping(raw: &[u8], body_fetched: bool, keep: Option<&[&str]>) -> I
     if raw.iter().all(u8::is_ascii_whitespace) {
         return failed("empty message");
     }
+    let raw = header_controls_removed(raw);
     match catch_unwind(AssertUnwindSafe(|| {
-        parse_unguarded(raw, body_fetched, keep)
+        parse_unguarded(&raw, body_fetched, keep)
     })) {
         Ok(Some(inbound)) => inbound,
         Ok(None) => failed("not a mail message (no headers found)"),
         Err(_) => failed("the MIME parser failed on this message"),
     }
+}
+
+/// The message with control characters (and whole escape sequences) taken out of its header
+/// block: no header may hold them (RFC 5322), and the MIME parser, meeting one inside a quoted
+/// local part, drops the visible characters around it (`"jo\x01hn"@example.org` became
+/// `@example.org`). The body is left as it is; the stored message is never changed.
+fn header_controls_removed(raw: &[u8]) -> Cow<'_, [u8]> {
+    let end = memchr::memmem::find(raw, b"\r\n\r\n")
+        .map(|p| p + 4)
+        .or_else(|| memchr::memmem::find(raw, b"\n\n").map(|p| p + 2))
+        .unwrap_or(raw.len());
+    let control = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n')) || b == 0x7f;
+    let (head, body) = raw.split_at(end);
+    if !head.iter().copied().any(control) {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut bytes = head.iter().copied().peekable();
+    while let Some(b) = bytes.next() {
+        match b {
+            0x1b => match bytes.next() {
+                // CSI: up to its final byte.
+                Some(b'[') => {
+                    for b in bytes.by_ref() {
+                        if (0x40..=0x7e).contains(&b) || !(0x20..=0x3f).contains(&b) {
+                            break;
+                        }
+                    }
+                }
+                // OSC, DCS, SOS, PM, APC: up to BEL or ESC \ (a line break ends it too).
+                Some(b']' | b'P' | b'X' | b'^' | b'_') => {
+                    while let Some(b) = bytes.next_if(|&b| b != b'\r' && b != b'\n') {
+                        if b == 0x07 || (b == 0x1b && bytes.next_if_eq(&b'\\').is_some()) {
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            },
+            b if control(b) => {}
+            b => out.push(b),
+        }
+    }
+    out.extend_from_slice(body);
+    Cow::Owned(out)
 }
 
 fn failed(why: &str) -> Inbound {
@@ -121,16 +167,41 @@ fn mailboxes(address: Option<&Address>) -> Vec<Mailbox> {
         .iter()
         .filter_map(|a| {
             let addr = sanitize(a.address.as_deref()?, false);
+            let name = a
+                .name
+                .as_deref()
+                .map(|n| sanitize(n, false))
+                .filter(|n| !n.is_empty());
+            // mail-parser reads a quoted local part (`"john"@example.org`) as a display name
+            // followed by `@example.org`: put the address back together.
+            if addr.starts_with('@')
+                && let Some(local) = &name
+            {
+                return Some(Mailbox {
+                    address: format!("{}{addr}", quoted_local_part(local)),
+                    name: None,
+                });
+            }
             (!addr.is_empty()).then(|| Mailbox {
-                name: a
-                    .name
-                    .as_deref()
-                    .map(|n| sanitize(n, false))
-                    .filter(|n| !n.is_empty()),
+                name,
                 address: addr,
             })
         })
         .collect()
+}
+
+/// A local part as written in an address: as it is when it is a dot-atom, else quoted.
+fn quoted_local_part(local: &str) -> String {
+    let atext = |c: char| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c);
+    let dot_atom = local
+        .split('.')
+        .all(|w| !w.is_empty() && w.chars().all(atext));
+    if dot_atom {
+        local.to_string()
+    } else {
+        let escaped = local.replace('\\', "\\\\").replace('"', "\\\"");
+        format!("\"{escaped}\"")
+    }
 }
 
 /// Text bodies, the HTML body, vCards, delivery reports and attached messages.
@@ -296,5 +367,30 @@ mod tests {
                 .collect();
             let _ = parse(&bytes, true);
         }
+    }
+}
+
+#[cfg(test)]
+mod control_tests {
+    use super::parse;
+
+    #[test]
+    fn a_quoted_local_part_with_control_characters_keeps_its_visible_characters() {
+        let raw = b"From: \"jo\x01hn\x1b[2J\"@example.org\r\nTo: a@b.example\r\n\
+            Subject: x\x1b]52;c;aGk=\x07y\r\n\r\nbody\x01\r\n";
+        let m = parse(raw, true);
+        assert_eq!(m.from[0].address, "john@example.org");
+        let quoted = parse(b"From: \"jo hn\"@example.org\r\n\r\n", true);
+        assert_eq!(quoted.from[0].address, "\"jo hn\"@example.org");
+        assert_eq!(m.subject, "xy");
+    }
+
+    #[test]
+    fn line_and_paragraph_separators_are_line_breaks() {
+        let raw =
+            "From: a@b.example\r\nSubject: one\u{2028}two\r\n\r\nbody\u{2029}line\u{85}end\r\n";
+        let m = parse(raw.as_bytes(), true);
+        assert_eq!(m.subject, "one two");
+        assert_eq!(m.text.trim_end(), "body\nline\nend");
     }
 }

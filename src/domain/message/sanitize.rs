@@ -50,7 +50,9 @@ pub fn sanitize(input: &str, multiline: bool) -> String {
     let mut chars = input.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '\n' | '\r' => {
+            // Unicode's line and paragraph separators and NEL are line breaks too: passed on,
+            // a terminal or a JSON consumer would treat them its own way.
+            '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}' => {
                 if c == '\r' && chars.peek() == Some(&'\n') {
                     continue;
                 }
@@ -89,6 +91,18 @@ pub fn sanitize(input: &str, multiline: bool) -> String {
     } else {
         out.trim().to_string()
     }
+}
+
+/// The first character of `text` that [`sanitize`] would not pass on as it is (a control
+/// character — line breaks and tabs only when `multiline` — an escape, a bidi control, an
+/// invisible character, a line or paragraph separator): for refusing such text where it is
+/// typed (config) rather than cleaning it.
+pub fn unsafe_char(text: &str, multiline: bool) -> Option<char> {
+    text.chars().find(|&c| match c {
+        '\n' | '\t' => !multiline,
+        '\u{2028}' | '\u{2029}' => true,
+        c => is_invisible(c),
+    })
 }
 
 /// Characters that must never reach the terminal: controls, bidi controls, zero-width and

@@ -13,6 +13,7 @@ use std::str::FromStr;
 pub use diff::{RosterDiff, Tld, diff};
 
 use crate::domain::email::Email;
+use crate::domain::message::sanitize;
 use crate::domain::region::Region;
 use crate::domain::tld::TldCode;
 
@@ -185,6 +186,8 @@ fn validate_all<'a>(
             if value.chars().any(char::is_control) {
                 problems.push(format!("{field} contains control characters"));
             }
+            // Bidi overrides and isolates, zero-width and other invisible characters are
+            // dropped below (as from mail): they would reorder or hide what operators read.
         }
         let region = match raw.region.map(Region::parse_optional) {
             Some(Err(e)) => {
@@ -204,14 +207,14 @@ fn validate_all<'a>(
             (Some(code), Some(admin), Some(tech)) if problems.is_empty() => {
                 entries.push(RosterEntry {
                     code,
-                    country: raw.country.trim().to_string(),
+                    country: sanitize(raw.country, false),
                     region,
                     admin: IanaContact {
-                        name: raw.admin_name.trim().to_string(),
+                        name: sanitize(raw.admin_name, false),
                         email: admin,
                     },
                     tech: IanaContact {
-                        name: raw.tech_name.trim().to_string(),
+                        name: sanitize(raw.tech_name, false),
                         email: tech,
                     },
                     line: raw.line,
@@ -237,6 +240,17 @@ fn validate_all<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invisible_and_bidi_characters_are_dropped_from_names() {
+        let csv = "tld,country,admin_name,admin_email,tech_name,tech_email,region\n\
+                   ae,United\u{200b} Arab Emirates,Fatima\u{202e}ecnetsiS\u{202c},admin@tdra.example,\
+                   Omar\u{2066}X\u{2069},tech@tdra.example,APTLD\n";
+        let e = &parse(csv.as_bytes(), None).unwrap()[0];
+        assert_eq!(e.country, "United Arab Emirates");
+        assert_eq!(e.admin.name, "FatimaecnetsiS");
+        assert_eq!(e.tech.name, "OmarX");
+    }
 
     #[test]
     fn detects_format() {

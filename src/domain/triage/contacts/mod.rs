@@ -28,6 +28,8 @@ impl Contact {
     /// A contact as an operator types it: `email[, name][, phone]`. The phone is the last
     /// field when the whole field is one, so a name may itself hold commas (`Smith, John`).
     pub fn from_line(line: &str) -> Result<Contact, String> {
+        // Typed text is held to the same rule as mail: no controls, bidi or invisible marks.
+        let line = crate::domain::message::sanitize(line, false);
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
         let email = fields[0];
         if email.is_empty() {
