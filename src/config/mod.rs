@@ -578,7 +578,7 @@ fn printable(table: &toml::Table, prefix: &str) -> Result<(), (String, String)> 
             if let Some(c) = crate::domain::message::unsafe_char(s, name == "signature") {
                 return fail(
                     &key,
-                    &format!(
+                    format!(
                         "holds the invisible or control character U+{:04X}: remove it",
                         c as u32
                     ),

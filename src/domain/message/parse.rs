@@ -182,7 +182,7 @@ fn mailboxes(address: Option<&Address>) -> Vec<Mailbox> {
                     name: None,
                 });
             }
-            (!addr.is_empty()).then(|| Mailbox {
+            (!addr.is_empty()).then_some(Mailbox {
                 name,
                 address: addr,
             })
