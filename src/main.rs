@@ -26,8 +26,10 @@ fn main() -> ExitCode {
 
 /// 2 for what the operator can fix in the command line or the config, 1 for everything else.
 fn exit_code(e: &anyhow::Error) -> u8 {
-    let usage = e
-        .chain()
-        .any(|c| c.is::<config::ConfigError>() || c.is::<service::UsageError>());
+    let usage = e.chain().any(|c| {
+        c.is::<config::ConfigError>()
+            || c.is::<service::UsageError>()
+            || c.is::<service::NeedsOverride>()
+    });
     if usage { 2 } else { 1 }
 }

@@ -167,7 +167,7 @@ fn triage_the_demo_with_the_keyboard() {
         "{dialog}"
     );
     t.keys(&["y"]);
-    t.wait_for("approved .nl: 2 contact(s)");
+    t.wait_for("approved .nl; 2 subscribed; 3 mails sent");
     t.wait_for("+ approved");
 
     // C-l redraws everything, and the UI stays (no terminal query that could stall it).
@@ -188,7 +188,9 @@ fn triage_the_demo_with_the_keyboard() {
     t.keys(&["Enter"]);
     t.wait_for(&format!("Assign #{id} to .de?"));
     t.keys(&["y"]);
-    t.wait_for(&format!("#{id} is now unverified for .de: 0 contact(s)"));
+    t.wait_for(&format!(
+        "assigned #{id} to .de; #{id} becomes unverified for .de; 0 contacts proposed"
+    ));
     let (tld, whole): (String, i64) = db(&data)
         .query_row(
             "SELECT tld, length(raw) FROM messages WHERE id = ?1",

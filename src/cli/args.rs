@@ -73,6 +73,9 @@ pub enum Command {
         message: String,
         /// The TLD it is about
         tld: String,
+        /// Show what it would do; change and send nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// What waits for an operator, most urgent first
     Queue {
@@ -111,12 +114,18 @@ pub enum Command {
         /// Accept an unverified or suspicious reply, for this reason (logged)
         #[arg(long, value_name = "REASON")]
         override_reason: Option<String>,
+        /// Show what it would do; change and send nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Reject a TLD's reply, telling the admin contact why
     Reject {
         tld: String,
         #[arg(long)]
         reason: String,
+        /// Show what it would do; change and send nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Correct proposed contacts before approval, or remove a member
     #[command(subcommand)]
@@ -228,6 +237,9 @@ pub enum ContactsCommand {
         tld: String,
         #[arg(required = true, value_name = "CONTACT")]
         contacts: Vec<String>,
+        /// Show what it would do; change and send nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Unsubscribe a member from the list
     Remove {
@@ -235,6 +247,9 @@ pub enum ContactsCommand {
         email: String,
         #[arg(long)]
         reason: Option<String>,
+        /// Show what it would do; change and send nothing
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

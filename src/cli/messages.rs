@@ -111,11 +111,17 @@ fn row(m: &MessageRow) -> Vec<String> {
     ]
 }
 
-pub fn assign(service: &mut Service, reference: &str, tld: &str) -> Result<()> {
+pub fn assign(service: &mut Service, command: &crate::service::Command) -> Result<()> {
+    let crate::service::Command::Assign { message, tld } = command else {
+        unreachable!("the caller passes an assignment");
+    };
     let config = service.config().clone();
-    let a = service.assign(reference, tld, &mut |name| {
-        super::sources::reopen(&config, name, &mut super::sources::imap_password)
-    })?;
+    let a = service.assign(
+        message,
+        tld,
+        &mut |name| super::sources::reopen(&config, name, &mut super::sources::imap_password),
+        false,
+    )?;
     let m = &a.message;
     println!(
         "#{} is now {} for .{}: {}",

@@ -25,7 +25,9 @@ use args::{
 
 use crate::config::ExportFormat;
 use crate::config::{Config, ConfigError, Paths};
-use crate::service::{ImportOptions, RosterFilter, Selection, Service, Templates};
+use crate::service::{
+    Command as Action, ImportOptions, RosterFilter, Selection, Service, Templates,
+};
 use crate::store::{EventFilter, MessageFilter, Store};
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -122,7 +124,17 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             messages::list(&service, &MessageFilter { verdict, tld }, json.json)
         }
-        Command::Assign { message, tld } => messages::assign(&mut service, &message, &tld),
+        Command::Assign {
+            message,
+            tld,
+            dry_run,
+        } => {
+            let command = Action::Assign { message, tld };
+            if dry_run {
+                return workflow::print_plan(&service, &command);
+            }
+            messages::assign(&mut service, &command)
+        }
         Command::Queue { json } => workflow::queue(&service, json.json),
         Command::Invite {
             select,
@@ -135,45 +147,52 @@ pub fn run(cli: Cli) -> Result<()> {
                 all: select.all,
                 limit: select.limit,
             };
-            let batch = service.invite(&selection, again, dry_run)?;
-            workflow::print_batch(&batch, dry_run);
-            if !dry_run && !batch.mails.is_empty() {
-                workflow::send(&mut service, &data_dir)?;
+            let command = Action::Invite { selection, again };
+            if dry_run {
+                return workflow::print_plan(&service, &command);
             }
+            let outcome = workflow::perform(&mut service, &data_dir, &command)?;
+            workflow::print_batch(&outcome.effects);
             Ok(())
         }
         Command::Chase { due, tlds, dry_run } => {
-            let batch = service.chase(&tlds, due, dry_run)?;
-            workflow::print_batch(&batch, dry_run);
-            if !dry_run && !batch.mails.is_empty() {
-                workflow::send(&mut service, &data_dir)?;
+            let command = Action::Chase {
+                tlds,
+                due_only: due,
+            };
+            if dry_run {
+                return workflow::print_plan(&service, &command);
             }
+            let outcome = workflow::perform(&mut service, &data_dir, &command)?;
+            workflow::print_batch(&outcome.effects);
             Ok(())
         }
         Command::Approve {
             tld,
             contacts,
             override_reason,
+            dry_run,
         } => {
-            let a = service.approve(&tld, &contacts, override_reason.as_deref())?;
-            println!("approved .{}: {}", a.tld, a.contacts.join("; "));
-            for line in &a.members {
-                println!("  {line}");
+            let command = Action::Approve {
+                tld,
+                contacts,
+                override_reason,
+            };
+            if dry_run {
+                return workflow::print_plan(&service, &command);
             }
-            workflow::send(&mut service, &data_dir)?;
-            Ok(())
+            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
         }
-        Command::Reject { tld, reason } => {
-            let mail = service.reject(&tld, &reason)?;
-            println!(
-                "rejected {}: {}",
-                mail.tld
-                    .as_deref()
-                    .map_or(String::new(), |t| format!(".{t}")),
-                reason
-            );
-            workflow::send(&mut service, &data_dir)?;
-            Ok(())
+        Command::Reject {
+            tld,
+            reason,
+            dry_run,
+        } => {
+            let command = Action::Reject { tld, reason };
+            if dry_run {
+                return workflow::print_plan(&service, &command);
+            }
+            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
         }
         Command::Contacts(ContactsCommand::List { tld }) => {
             for c in service.contacts_of(&tld)? {
@@ -194,22 +213,39 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Contacts(ContactsCommand::Set { tld, contacts }) => {
+        Command::Contacts(ContactsCommand::Set {
+            tld,
+            contacts,
+            dry_run,
+        }) => {
             let parsed = contacts
                 .iter()
                 .map(|c| crate::domain::triage::Contact::from_line(c))
                 .collect::<Result<Vec<_>, _>>()
                 .or_else(crate::service::usage)?;
-            service.set_contacts(&tld, &parsed)?;
-            println!("{} proposed contact(s) set for .{tld}", parsed.len());
+            let n = parsed.len();
+            let command = Action::SetContacts {
+                tld: tld.clone(),
+                contacts: parsed,
+            };
+            if dry_run {
+                return workflow::print_plan(&service, &command);
+            }
+            service.perform(&command, &mut |_| Ok(None))?;
+            println!("{n} proposed contact(s) set for .{tld}");
             Ok(())
         }
-        Command::Contacts(ContactsCommand::Remove { tld, email, reason }) => {
-            for line in service.remove_contact(&tld, &email, reason.as_deref())? {
-                println!("{line}");
+        Command::Contacts(ContactsCommand::Remove {
+            tld,
+            email,
+            reason,
+            dry_run,
+        }) => {
+            let command = Action::RemoveContact { tld, email, reason };
+            if dry_run {
+                return workflow::print_plan(&service, &command);
             }
-            workflow::send(&mut service, &data_dir)?;
-            Ok(())
+            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
         }
         Command::Members(MembersCommand::Export { format, output }) => {
             let format = match format {
@@ -246,19 +282,17 @@ pub fn run(cli: Cli) -> Result<()> {
             None => workflow::outbox(&service, json.json),
             Some(OutboxCommand::Send) => workflow::send(&mut service, &data_dir).map(|_| ()),
             Some(OutboxCommand::Retry { message_id }) => {
-                service.retry_mail(&message_id)?;
+                service.perform(&Action::RetryMail { message_id }, &mut |_| Ok(None))?;
                 workflow::send(&mut service, &data_dir).map(|_| ())
             }
             Some(OutboxCommand::Resend { message_id }) => {
-                service.resend_mail(&message_id)?;
+                service.perform(&Action::ResendMail { message_id }, &mut |_| Ok(None))?;
                 workflow::send(&mut service, &data_dir).map(|_| ())
             }
             Some(OutboxCommand::MarkSent { message_id }) => {
-                service.mark_mail_sent(&message_id)?;
-                println!(
-                    "mail {} recorded as sent",
-                    message_id.trim_matches(['<', '>'])
-                );
+                let id = message_id.trim_matches(['<', '>']).to_string();
+                service.perform(&Action::MarkMailSent { message_id }, &mut |_| Ok(None))?;
+                println!("mail {id} recorded as sent");
                 Ok(())
             }
         },

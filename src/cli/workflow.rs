@@ -9,7 +9,7 @@ use anyhow::Result;
 use super::output;
 use crate::config::ExportFormat;
 use crate::outgoing::transport_for;
-use crate::service::{Batch, Planned, SendReport, Service};
+use crate::service::{Command, Effects, Outcome, Planned, SendReport, Service};
 
 /// Sends what is due and says what happened.
 pub fn send(service: &mut Service, data_dir: &Path) -> Result<SendReport> {
@@ -56,22 +56,52 @@ fn print_mail(prefix: &str, m: &Planned) {
     );
 }
 
-pub fn print_batch(batch: &Batch, dry_run: bool) {
-    let prefix = if dry_run { "would send " } else { "queued " };
-    for m in &batch.mails {
-        print_mail(prefix, m);
+/// `--dry-run`: the plan, as the TUI's confirmation shows it; nothing changes.
+pub fn print_plan(service: &Service, command: &Command) -> Result<()> {
+    let plan = service.plan(command)?;
+    println!("{}", plan.title());
+    for line in plan.lines() {
+        println!("  {line}");
     }
-    for (tld, why) in &batch.skipped {
+    println!("dry run: nothing changed, nothing sent");
+    Ok(())
+}
+
+/// Does `command`, says what it did (batches say it mail by mail: [`print_batch`]), and
+/// sends its mail.
+pub fn perform(service: &mut Service, data_dir: &Path, command: &Command) -> Result<Outcome> {
+    let config = service.config().clone();
+    let outcome = service.perform(command, &mut |name| {
+        super::sources::reopen(&config, name, &mut super::sources::imap_password)
+    })?;
+    if !matches!(command, Command::Invite { .. } | Command::Chase { .. }) {
+        println!("{}", outcome.headline());
+        for line in outcome.effects.lines() {
+            println!("  {line}");
+        }
+    }
+    for line in &outcome.members {
+        println!("  {line}");
+    }
+    if !outcome.effects.mails.is_empty() {
+        send(service, data_dir)?;
+    }
+    Ok(outcome)
+}
+
+/// The mails of an invitation or chasing batch, and the TLDs it skipped.
+pub fn print_batch(effects: &Effects) {
+    for m in &effects.mails {
+        print_mail("queued ", m);
+    }
+    for (tld, why) in &effects.skipped {
         println!(
             "skipped .{tld}: {}",
             why.trim_start_matches(&format!(".{tld}: "))
         );
     }
-    if batch.mails.is_empty() && batch.skipped.is_empty() {
+    if effects.mails.is_empty() && effects.skipped.is_empty() {
         println!("nothing to do");
-    }
-    if dry_run {
-        println!("dry run: nothing changed, nothing sent");
     }
 }
 

@@ -249,6 +249,27 @@ impl Service {
         })
     }
 
+    /// As `change` would do it, or in a dry run only checks that the mail is `from`.
+    pub(super) fn change_mail_checked(
+        &self,
+        message_id: &str,
+        from: &str,
+        dry_run: bool,
+        change: impl FnOnce(&Service) -> Result<()>,
+    ) -> Result<()> {
+        if !dry_run {
+            return change(self);
+        }
+        let mail = self.mail(message_id)?;
+        if mail.state != from {
+            return usage(format!(
+                "mail {} is {}, not {from}",
+                mail.message_id, mail.state
+            ));
+        }
+        Ok(())
+    }
+
     /// Queues a permanently failed mail again, unchanged (same Message-ID).
     pub fn retry_mail(&self, message_id: &str) -> Result<()> {
         self.change_mail(message_id, "failed", "mail_requeued", |tx, id| {

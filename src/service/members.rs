@@ -213,7 +213,7 @@ impl Service {
 
     /// Replaces the TLD's proposed (not yet approved) contacts with `contacts`, as an operator
     /// corrects what triage extracted.
-    pub fn set_contacts(&self, input: &str, contacts: &[Contact]) -> Result<()> {
+    pub fn set_contacts(&self, input: &str, contacts: &[Contact], dry_run: bool) -> Result<()> {
         let code = self.tld(input)?.tld.code.to_string();
         let ctx = self.triage_context()?;
         let mut seen = std::collections::HashSet::new();
@@ -232,7 +232,7 @@ impl Service {
             }
         }
         let operator = self.operator.clone();
-        self.store.write(|tx| {
+        self.act(dry_run, |tx| {
             let at = now();
             tx.set_proposed(&code, contacts, &at)?;
             tx.append_event(
@@ -247,15 +247,17 @@ impl Service {
     }
 
     /// Removes a member of the list (the admin contact asked, or an operator decided).
+    /// Removes a member; returns them, and (unless rehearsed) what the backend did.
     pub fn remove_contact(
         &self,
         input: &str,
         email: &str,
         reason: Option<&str>,
-    ) -> Result<Vec<String>> {
+        dry_run: bool,
+    ) -> Result<(Contact, Vec<String>)> {
         let code = self.tld(input)?.tld.code.to_string();
         let operator = self.operator.clone();
-        self.store.write(|tx| {
+        let removed = self.act(dry_run, |tx| {
             let contacts = tx.contacts(&code)?;
             let Some(c) = contacts
                 .iter()
@@ -284,9 +286,14 @@ impl Service {
                 "contact_removed",
                 &json!({ "contact": c.id, "email": c.email, "reason": reason }),
             )?;
-            Ok(())
+            Ok(c.contact())
         })?;
-        self.sync_members()
+        let members = if dry_run {
+            Vec::new()
+        } else {
+            self.sync_members()?
+        };
+        Ok((removed, members))
     }
 
     /// A TLD's contacts in every state, oldest first.

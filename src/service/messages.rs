@@ -23,6 +23,12 @@ pub struct Assignment {
     /// Set when the message was stored without its body (mail first judged unrelated on its
     /// headers) and the body could not be fetched: why, and so no contacts from it.
     pub without_body: Option<String>,
+    /// The case it moved: (TLD, from, to).
+    pub transition: Option<(
+        String,
+        crate::domain::case::CaseState,
+        crate::domain::case::CaseState,
+    )>,
 }
 
 impl Service {
@@ -34,7 +40,14 @@ impl Service {
     /// it is triaged again for that TLD, its contacts extracted, the case moved, all logged.
     /// Mail stored without its body (judged unrelated on its headers) is first fetched whole
     /// from its mailbox through `reopen`; if that fails it is filed anyway, and says why.
-    pub fn assign(&self, reference: &str, tld: &str, reopen: &mut Reopen) -> Result<Assignment> {
+    /// Rehearsed (`dry_run`), nothing is fetched: it is judged on what is stored.
+    pub fn assign(
+        &self,
+        reference: &str,
+        tld: &str,
+        reopen: &mut Reopen,
+        dry_run: bool,
+    ) -> Result<Assignment> {
         let Some((row, raw)) = self.store.message_by_ref(reference)? else {
             return usage(format!(
                 "no message {reference} (give its Message-ID, or #ID from `tldops messages`)"
@@ -51,7 +64,7 @@ impl Service {
         }
         let tld = self.tld(tld)?.tld.code;
         let headers_only = header_block(&raw).len() == raw.len();
-        let (whole, without_body) = if headers_only {
+        let (whole, without_body) = if headers_only && !dry_run {
             match self.fetch_whole(row.id, reopen) {
                 Ok(whole) => (Some(whole), None),
                 Err(why) => (None, Some(why)),
@@ -68,7 +81,7 @@ impl Service {
         decision.why = format!("assigned to .{tld} by {}: {}", self.operator, decision.why);
         let operator = self.operator.clone();
         let at = now();
-        self.store.write(|tx| {
+        let act = |tx: &crate::store::Tx| {
             if let Some(whole) = &whole {
                 tx.replace_raw(row.id, whole)?;
             }
@@ -85,12 +98,15 @@ impl Service {
                          "was": row.verdict, "verdict": decision.verdict,
                          "without_body": without_body }),
             )?;
-            act_on(tx, row.id, &msg, &decision, &operator, &at)
-        })?;
-        let updated = self.store.message_by_ref(&format!("#{}", row.id))?;
+            let transition = act_on(tx, row.id, &msg, &decision, &operator, &at)?;
+            let updated = tx.message_by_ref(&format!("#{}", row.id))?;
+            Ok((updated, transition))
+        };
+        let (updated, transition) = self.act(dry_run, act)?;
         Ok(Assignment {
             message: updated.map(|(r, _)| r).unwrap_or(row),
             without_body,
+            transition,
         })
     }
 

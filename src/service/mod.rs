@@ -2,6 +2,7 @@
 //! the CLI and the TUI do exactly the same thing. It ties the pure domain to the store and,
 //! later, to mail; it never prints and never draws.
 
+mod command;
 mod ingest;
 mod log;
 mod mailer;
@@ -15,6 +16,7 @@ mod workflow;
 
 use anyhow::Result;
 
+pub use command::{Command, Delivery, Effects, Outcome, Plan};
 pub use ingest::IngestReport;
 pub use log::LogReport;
 pub use mailer::{Planned, SendReport};
@@ -23,7 +25,7 @@ pub use queue::QueueItem;
 pub use roster::{ImportOptions, ImportReport, RosterFilter};
 pub use stats::{Counts, RegionCounts, Stats};
 pub use templates::Templates;
-pub use workflow::{Approval, Batch, Selection, describe};
+pub use workflow::{Approval, Batch, Rejection, Selection, describe};
 
 use crate::config::Config;
 use crate::store::Store;
@@ -120,6 +122,13 @@ pub fn now() -> String {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);
+
+/// An approval the evidence does not carry: the reply is unverified or suspicious, so an
+/// operator must give a reason, which is logged. A usage error too (exit 2), which the TUI
+/// answers by asking for the reason.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NeedsOverride(pub String);
 
 pub fn usage<T>(message: impl Into<String>) -> Result<T> {
     Err(UsageError(message.into()).into())

@@ -6,21 +6,21 @@ use anyhow::{Result, bail};
 use serde_json::json;
 
 use super::mailer::{Compose, Planned};
-use super::{Service, UsageError, now, usage};
+use super::{NeedsOverride, Service, UsageError, now, usage};
 use crate::domain::case::{CaseState, Event};
 use crate::domain::email::address_key;
 use crate::domain::region::Region;
 use crate::domain::roster::Tld;
 use crate::domain::template::Kind;
 use crate::domain::tld::TldCode;
-use crate::domain::triage::Verdict;
+use crate::domain::triage::{Contact, Verdict};
 use crate::outgoing::compose::random_u64;
 use crate::store::{
     CaseRow, CaseRows, CaseUpdate, ContactQueries, ContactRow, MessageQueries, RosterQueries, Tx,
 };
 
 /// Which TLDs an action is about.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Selection {
     pub tlds: Vec<String>,
     pub region: Option<Region>,
@@ -34,13 +34,23 @@ pub struct Selection {
 pub struct Batch {
     pub mails: Vec<Planned>,
     pub skipped: Vec<(String, String)>,
+    /// The cases moved: (TLD, from, to).
+    pub transitions: Vec<(String, CaseState, CaseState)>,
 }
 
 impl Batch {
-    /// Adds one TLD's outcome: its mail, or why it was skipped (a refusal, not a failure).
-    fn record(&mut self, code: String, result: Result<Planned>) -> Result<()> {
+    /// Adds one TLD's outcome: its mail and its case's move, or why it was skipped (a
+    /// refusal, not a failure).
+    fn record(
+        &mut self,
+        code: String,
+        result: Result<(Planned, CaseState, CaseState)>,
+    ) -> Result<()> {
         match result {
-            Ok(mail) => self.mails.push(mail),
+            Ok((mail, from, to)) => {
+                self.mails.push(mail);
+                self.transitions.push((code, from, to));
+            }
             Err(e) if e.is::<UsageError>() => self.skipped.push((code, e.to_string())),
             Err(e) => return Err(e),
         }
@@ -48,15 +58,34 @@ impl Batch {
     }
 }
 
-/// What an approval did.
+/// What an approval did (or, rehearsed, would do).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Approval {
     pub tld: String,
+    /// The case before.
+    pub from: CaseState,
     /// The approved contacts, described.
     pub contacts: Vec<String>,
+    /// New members, to subscribe.
+    pub subscribe: Vec<Contact>,
+    /// Current members the reply no longer names: removed.
+    pub remove: Vec<Contact>,
+    /// Current members named again with other details: updated.
+    pub update: Vec<Contact>,
+    /// The override reason, when the evidence was not a verified reply.
+    pub override_reason: Option<String>,
     pub mails: Vec<Planned>,
     /// What the members backend did with each pending contact.
     pub members: Vec<String>,
+}
+
+/// What a rejection did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    pub from: CaseState,
+    pub mail: Planned,
+    /// Proposed contacts dropped with the reply.
+    pub discarded: Vec<Contact>,
 }
 
 /// "Jan Jansen <jan@x> +31 …"
@@ -186,7 +215,7 @@ impl Service {
                 tx.update_case(&code, case.version, &update, &at)?;
                 tx.append_event(&at, &operator, Some(&code), "invited",
                     &json!({ "to": tld.admin.email, "message_id": mail.message_id, "again": again && case.state != CaseState::Uninvited }))?;
-                Ok(mail)
+                Ok((mail, case.state, CaseState::Invited))
             });
             batch.record(code, result)?;
         }
@@ -277,7 +306,7 @@ impl Service {
                 tx.update_case(&code, case.version, &update, &at)?;
                 tx.append_event(&at, &operator, Some(&code), "reminded",
                     &json!({ "reminder": case.reminders + 1, "escalated_to_tech": escalate, "message_id": mail.message_id }))?;
-                Ok(mail)
+                Ok((mail, case.state, CaseState::Reminded))
             });
             batch.record(code, result)?;
         }
@@ -292,6 +321,7 @@ impl Service {
         input: &str,
         only: &[String],
         override_reason: Option<&str>,
+        dry_run: bool,
     ) -> Result<Approval> {
         self.secretariat()?;
         if override_reason.is_some_and(|r| r.trim().is_empty()) {
@@ -301,7 +331,7 @@ impl Service {
         let code = tld.code.to_string();
         let operator = self.operator.clone();
         let max = self.config.list.max_contacts as usize;
-        let approval = self.store.write(|tx| {
+        let approval = self.act(dry_run, |tx| {
             let case = tx.case(&code)?.ok_or_else(|| anyhow::anyhow!("no case for .{code}"))?;
             let verified = tx.latest_message(&code, &[Verdict::AdminFrom, Verdict::AdminCc])?;
             let doubtful = tx.latest_message(&code, &[Verdict::Unverified, Verdict::Suspicious])?;
@@ -311,8 +341,8 @@ impl Service {
                 (Some(v), _, _) if case.state != CaseState::Approved || newer_evidence => v.clone(),
                 (_, Some(d), Some(_)) => d.clone(),
                 (_, Some(d), None) if case.state != CaseState::Approved => {
-                    return Err(UsageError(format!(
-                        ".{code}: the only reply is {} ({}): approving it needs --override-reason",
+                    return Err(NeedsOverride(format!(
+                        ".{code}: the only reply is {} ({}): approving it needs an override reason (--override-reason), which is logged",
                         d.verdict, d.why
                     ))
                     .into());
@@ -354,7 +384,7 @@ impl Service {
             }
             if chosen.len() > max {
                 return usage(format!(
-                    ".{code}: {} contacts, more than list.max_contacts ({max}): choose with --contacts",
+                    ".{code}: {} proposed contacts, more than list.max_contacts ({max}): keep the ones to approve (`contacts set`, e in the TUI's case view, or --contacts)",
                     chosen.len()
                 ));
             }
@@ -418,15 +448,36 @@ impl Service {
                 "override_reason": override_reason.filter(|_| overridden),
                 "mails": mails.iter().map(|m| &m.message_id).collect::<Vec<_>>(),
             }))?;
-            Ok(Approval { tld: code.clone(), contacts: list, mails, members: Vec::new() })
+            let changed: Vec<Contact> = kept
+                .iter()
+                .filter_map(|c| {
+                    let m = member(c)?;
+                    let name = c.name.clone().or_else(|| m.name.clone());
+                    let phone = c.phone.clone().or_else(|| m.phone.clone());
+                    ((&name, &phone) != (&m.name, &m.phone)).then(|| Contact { email: m.email.clone(), name, phone })
+                })
+                .collect();
+            Ok(Approval {
+                tld: code.clone(),
+                from: case.state,
+                contacts: list,
+                subscribe: new.iter().map(|c| c.contact()).collect(),
+                remove: replaced.iter().map(|c| c.contact()).collect(),
+                update: changed,
+                override_reason: override_reason.filter(|_| overridden).map(str::to_string),
+                mails,
+                members: Vec::new(),
+            })
         })?;
         let mut approval = approval;
-        approval.members = self.sync_members()?;
+        if !dry_run {
+            approval.members = self.sync_members()?;
+        }
         Ok(approval)
     }
 
     /// Rejects a TLD's reply with a reason, which the admin contact receives.
-    pub fn reject(&self, input: &str, reason: &str) -> Result<Planned> {
+    pub fn reject(&self, input: &str, reason: &str, dry_run: bool) -> Result<Rejection> {
         self.secretariat()?;
         if reason.trim().is_empty() {
             return usage("a rejection needs a reason (--reason)");
@@ -434,7 +485,7 @@ impl Service {
         let tld = self.tld(input)?.tld;
         let code = tld.code.to_string();
         let operator = self.operator.clone();
-        self.store.write(|tx| {
+        self.act(dry_run, |tx| {
             let case = tx
                 .case(&code)?
                 .ok_or_else(|| anyhow::anyhow!("no case for .{code}"))?;
@@ -476,6 +527,12 @@ impl Service {
                 },
                 &at,
             )?;
+            let discarded = tx
+                .contacts(&code)?
+                .iter()
+                .filter(|c| c.state == "proposed" && c.approved_at.is_none())
+                .map(|c| c.contact())
+                .collect();
             tx.discard_proposed(&code)?;
             let update = CaseUpdate {
                 state: Some(CaseState::Rejected),
@@ -491,12 +548,16 @@ impl Service {
                 "rejected",
                 &json!({ "reason": reason.trim(), "message_id": mail.message_id }),
             )?;
-            Ok(mail)
+            Ok(Rejection {
+                from: case.state,
+                mail,
+                discarded,
+            })
         })
     }
 
     /// Runs `f` in a write transaction, or rehearses it (rolled back) in a dry run.
-    fn act<T>(&self, dry_run: bool, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+    pub(super) fn act<T>(&self, dry_run: bool, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         if dry_run {
             self.store.rehearse(f)
         } else {

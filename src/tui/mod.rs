@@ -59,7 +59,6 @@ pub fn run(setup: Setup) -> Result<()> {
     let keymap = Keymap::new(&service.config().keys)
         .map_err(|(key, e)| crate::config::ConfigError::plain(format!("{key}: {e}")))?;
     let mut state = State::new(keymap, service.operator().to_string(), setup.color);
-    state.max_contacts = service.config().list.max_contacts as usize;
     // The first frame shows data: load it before taking over the terminal.
     let first = worker::snapshot(&service)?;
     update(&mut state, Msg::Data(Box::new(first)));
@@ -144,6 +143,7 @@ pub fn run(setup: Setup) -> Result<()> {
                     Effect::Reload => job_tx.send(Job::Reload)?,
                     Effect::LoadCase(t) => job_tx.send(Job::LoadCase(t))?,
                     Effect::LoadMessage(id) => job_tx.send(Job::LoadMessage(id))?,
+                    Effect::Plan(c) => job_tx.send(Job::Plan(c))?,
                     Effect::Run(c) => job_tx.send(Job::Run(c))?,
                 }
             }

@@ -3,7 +3,6 @@
 use crate::domain::audit::EventRecord;
 use crate::domain::case::CaseState;
 use crate::domain::region::Region;
-use crate::domain::triage::Contact;
 use crate::service::{QueueItem, Stats};
 use crate::store::{ContactRow, MessageRow, RosterRow};
 
@@ -82,39 +81,8 @@ pub struct PollStatus {
     pub error: Option<(String, String)>,
 }
 
-/// An operator action, run by the worker (it may send mail: never on the UI thread).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Command {
-    Approve {
-        tld: String,
-    },
-    Reject {
-        tld: String,
-        reason: String,
-    },
-    Chase {
-        tld: String,
-    },
-    Invite {
-        tld: String,
-        again: bool,
-    },
-    Assign {
-        message: i64,
-        tld: String,
-    },
-    SetContacts {
-        tld: String,
-        contacts: Vec<Contact>,
-    },
-    /// An interrupted mail: send it again, or record it as sent.
-    ResendMail {
-        message_id: String,
-    },
-    MarkMailSent {
-        message_id: String,
-    },
-}
+/// The actions the TUI runs are the service's commands, planned before they are confirmed.
+pub use crate::service::Command;
 
 /// A modal question.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -143,8 +111,16 @@ pub enum Dialog {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Purpose {
-    RejectReason { tld: String },
-    AssignTld { message: i64 },
+    RejectReason {
+        tld: String,
+    },
+    AssignTld {
+        message: i64,
+    },
+    /// The approval of a reply that is not verified: why, logged.
+    OverrideReason {
+        tld: String,
+    },
 }
 
 /// A list's cursor and scroll position.
@@ -184,8 +160,6 @@ pub struct Notice {
 }
 
 pub struct State {
-    /// `list.max_contacts`: an approval of more is refused before it is confirmed.
-    pub max_contacts: usize,
     pub view: View,
     /// Where Esc goes back to.
     pub back: Vec<View>,
@@ -227,7 +201,6 @@ pub const MIN_HEIGHT: u16 = 24;
 impl State {
     pub fn new(keymap: Keymap, operator: String, color: bool) -> State {
         State {
-            max_contacts: crate::config::ListConfig::default().max_contacts as usize,
             view: View::Queue,
             back: Vec::new(),
             data: Snapshot::default(),

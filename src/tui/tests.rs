@@ -6,8 +6,10 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use super::keymap::Keymap;
-use super::state::{CaseDetail, Command, Dialog, MessageDetail, PollStatus, Snapshot, State, View};
-use super::update::{Effect, Msg, update};
+use super::state::{
+    CaseDetail, Command, Dialog, MessageDetail, PollStatus, Purpose, Snapshot, State, View,
+};
+use super::update::{Effect, Msg, Refusal, update};
 use crate::config::KeysConfig;
 use crate::domain::audit::EventRecord;
 use crate::domain::case::CaseState;
@@ -15,9 +17,11 @@ use crate::domain::email::Email;
 use crate::domain::message::parse;
 use crate::domain::region::Region;
 use crate::domain::roster::{IanaContact, Tld};
+use crate::domain::template::Kind;
 use crate::domain::tld::TldCode;
 use crate::domain::triage::{Contact, Verdict};
 use crate::service::{Counts, QueueItem, RegionCounts, Stats};
+use crate::service::{Effects, Plan, Planned};
 use crate::store::{CaseSummary, ContactRow, MessageRow, RosterRow};
 
 const NOW: &str = "2026-03-10T12:00:00Z";
@@ -527,10 +531,69 @@ fn search_finds_the_security_contact_of_br() {
     assert_eq!(s.roster_rows().len(), 8, "Esc clears the search");
 }
 
+/// The plan of approving .nl as the service would give it: two new members, one removed.
+fn approve_plan(command: Command) -> Plan {
+    let c = |email: &str, name: &str, phone: Option<&str>| {
+        (
+            "nl".to_string(),
+            Contact {
+                email: email.into(),
+                name: Some(name.into()),
+                phone: phone.map(str::to_string),
+            },
+        )
+    };
+    let mail = |kind, to: &str| Planned {
+        kind,
+        tld: Some("nl".into()),
+        to: vec![to.into()],
+        cc: vec![],
+        subject: "[TLD-OPS .nl #k3x9] …".into(),
+        message_id: format!("{to}.1@ccnso.example.org"),
+    };
+    Plan {
+        command,
+        effects: Effects {
+            transitions: vec![("nl".into(), CaseState::Answered, CaseState::Approved)],
+            subscribe: vec![
+                c(
+                    "jan.jansen@nic.nl.example",
+                    "Jan Jansen",
+                    Some("+31 26 352 5511"),
+                ),
+                c("marieke@nic.nl.example", "Marieke Smit", None),
+            ],
+            remove: vec![c("old.hand@nic.nl.example", "Piet de Oude", None)],
+            mails: vec![
+                mail(Kind::Approval, "ccadmin@nic.nl.example"),
+                mail(Kind::Welcome, "jan.jansen@nic.nl.example"),
+                mail(Kind::Welcome, "marieke@nic.nl.example"),
+            ],
+            ..Effects::default()
+        },
+    }
+}
+
 #[test]
-fn approving_asks_first_and_says_who_gets_what() {
+fn approving_plans_first_then_asks_with_everything_the_plan_says() {
     let mut s = state(80, 24);
-    assert!(key(&mut s, KeyCode::Char('a')).is_empty());
+    let approve = Command::Approve {
+        tld: "nl".into(),
+        contacts: vec![],
+        override_reason: None,
+    };
+    assert_eq!(
+        key(&mut s, KeyCode::Char('a')),
+        [Effect::Plan(approve.clone())]
+    );
+    assert!(
+        s.dialog.is_none() && s.busy.is_some(),
+        "no dialog before the plan"
+    );
+    update(
+        &mut s,
+        Msg::Planned(Box::new(Ok(approve_plan(approve.clone())))),
+    );
     let Some(Dialog::Confirm {
         title,
         lines,
@@ -541,24 +604,17 @@ fn approving_asks_first_and_says_who_gets_what() {
     };
     assert_eq!(title, "Approve .nl?");
     let text = lines.join("\n");
-    assert!(
-        text.contains("Jan Jansen <jan.jansen@nic.nl.example>"),
-        "{text}"
-    );
-    assert!(
-        text.contains("the approval notice to ccadmin@nic.nl.example"),
-        "{text}"
-    );
-    assert!(
-        text.contains("a welcome to jan.jansen@nic.nl.example, marieke@nic.nl.example"),
-        "{text}"
-    );
-    assert_eq!(*command, Command::Approve { tld: "nl".into() });
+    for want in [
+        "Subscribe to .nl: Jan Jansen <jan.jansen@nic.nl.example>, +31 26 352 5511",
+        "Remove from .nl: Piet de Oude <old.hand@nic.nl.example>",
+        "Mail: the approval notice to ccadmin@nic.nl.example",
+        "Mail: a welcome to marieke@nic.nl.example",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    assert_eq!(*command, approve);
     insta::assert_snapshot!("approve_dialog", render(&s));
-    assert_eq!(
-        key(&mut s, KeyCode::Char('y')),
-        [Effect::Run(Command::Approve { tld: "nl".into() })]
-    );
+    assert_eq!(key(&mut s, KeyCode::Char('y')), [Effect::Run(approve)]);
     assert!(s.dialog.is_none() && s.busy.is_some());
     assert_eq!(
         update(
@@ -571,27 +627,61 @@ fn approving_asks_first_and_says_who_gets_what() {
 }
 
 #[test]
-fn rejecting_prompts_for_a_reason_then_confirms() {
+fn a_refused_plan_shows_its_reason_and_no_dialog() {
+    let mut s = state(80, 24);
+    key(&mut s, KeyCode::Char('a'));
+    update(
+        &mut s,
+        Msg::Planned(Box::new(Err(Refusal::Refused(
+            ".nl: 4 contacts, more than list.max_contacts (3): choose with --contacts".into(),
+        )))),
+    );
+    assert!(s.dialog.is_none() && s.busy.is_none());
+    let notice = s.notice.clone().unwrap();
+    assert!(notice.error && notice.text.contains("more than list.max_contacts"));
+}
+
+#[test]
+fn an_unverified_reply_is_approved_with_a_prompted_override_reason() {
+    let mut s = state(80, 24);
+    key(&mut s, KeyCode::Char('a'));
+    update(
+        &mut s,
+        Msg::Planned(Box::new(Err(Refusal::NeedsOverride {
+            tld: "nl".into(),
+            why: ".nl: the only reply is unverified (…)".into(),
+        }))),
+    );
+    assert!(matches!(
+        &s.dialog,
+        Some(Dialog::Prompt { purpose: Purpose::OverrideReason { tld }, .. }) if tld == "nl"
+    ));
+    keys(&mut s, "confirmed by phone with the admin");
+    assert_eq!(
+        key(&mut s, KeyCode::Enter),
+        [Effect::Plan(Command::Approve {
+            tld: "nl".into(),
+            contacts: vec![],
+            override_reason: Some("confirmed by phone with the admin".into()),
+        })]
+    );
+}
+
+#[test]
+fn rejecting_prompts_for_a_reason_then_plans() {
     let mut s = state(80, 24);
     key(&mut s, KeyCode::Char('j'));
     key(&mut s, KeyCode::Char('r'));
     assert!(matches!(s.dialog, Some(Dialog::Prompt { .. })));
     keys(&mut s, "No admin copy");
-    key(&mut s, KeyCode::Enter);
-    let Some(Dialog::Confirm { command, lines, .. }) = &s.dialog else {
-        panic!()
-    };
     assert_eq!(
-        *command,
-        Command::Reject {
+        key(&mut s, KeyCode::Enter),
+        [Effect::Plan(Command::Reject {
             tld: "ch".into(),
             reason: "No admin copy".into()
-        }
+        })]
     );
-    assert!(lines[0].contains("the rejection to registry@nic.ch.example"));
-    key(&mut s, KeyCode::Esc);
     assert!(s.dialog.is_none());
-    assert_eq!(s.notice.as_ref().unwrap().text, "cancelled");
 }
 
 #[test]
@@ -599,14 +689,14 @@ fn command_line_and_contacts_form() {
     let mut s = state(80, 24);
     key(&mut s, KeyCode::Char(':'));
     keys(&mut s, "reject nl The reply did not copy the admin address");
-    key(&mut s, KeyCode::Enter);
-    assert!(
-        matches!(&s.dialog, Some(Dialog::Confirm { command: Command::Reject { tld, .. }, .. }) if tld == "nl")
-    );
-    key(&mut s, KeyCode::Esc);
+    assert!(matches!(
+        key(&mut s, KeyCode::Enter).as_slice(),
+        [Effect::Plan(Command::Reject { tld, .. })] if tld == "nl"
+    ));
+    s.busy = None;
     key(&mut s, KeyCode::Char(':'));
     keys(&mut s, "approve zz");
-    key(&mut s, KeyCode::Enter);
+    assert!(key(&mut s, KeyCode::Enter).is_empty());
     assert!(
         s.notice
             .as_ref()
@@ -635,13 +725,9 @@ fn command_line_and_contacts_form() {
     for _ in 0.."not-an-address".len() {
         key(&mut s, KeyCode::Backspace);
     }
-    key(&mut s, KeyCode::Enter);
-    let Some(Dialog::Confirm {
-        command: Command::SetContacts { contacts, .. },
-        ..
-    }) = &s.dialog
-    else {
-        panic!("{:?}", s.dialog)
+    let effects = key(&mut s, KeyCode::Enter);
+    let [Effect::Plan(Command::SetContacts { contacts, .. })] = effects.as_slice() else {
+        panic!("{effects:?}")
     };
     assert_eq!(contacts.len(), 2);
 }
@@ -654,11 +740,12 @@ fn keys_from_the_config_apply() {
     let mut s = State::new(Keymap::new(&cfg).unwrap(), "alice".into(), false);
     update(&mut s, Msg::Resize(80, 24));
     update(&mut s, Msg::Data(Box::new(snapshot())));
-    key(&mut s, KeyCode::Char('a'));
-    assert!(s.dialog.is_none());
-    key(&mut s, KeyCode::Char('A'));
-    assert!(matches!(s.dialog, Some(Dialog::Confirm { .. })));
-    key(&mut s, KeyCode::Esc);
+    assert!(key(&mut s, KeyCode::Char('a')).is_empty());
+    assert!(matches!(
+        key(&mut s, KeyCode::Char('A')).as_slice(),
+        [Effect::Plan(Command::Approve { .. })]
+    ));
+    s.busy = None;
     key(&mut s, KeyCode::Char('?'));
     keys(&mut s, "/approve");
     key(&mut s, KeyCode::Enter);
@@ -751,22 +838,6 @@ fn text_views_never_scroll_past_their_end() {
 }
 
 #[test]
-fn approving_more_than_max_contacts_is_refused_before_asking() {
-    let mut s = state(80, 24);
-    s.max_contacts = 1;
-    assert!(key(&mut s, KeyCode::Char('a')).is_empty());
-    assert!(s.dialog.is_none(), "{:?}", s.dialog);
-    let notice = s.notice.clone().unwrap();
-    assert!(notice.error, "{notice:?}");
-    assert!(
-        notice
-            .text
-            .starts_with(".nl: 2 proposed contacts, more than list.max_contacts (1)"),
-        "{notice:?}"
-    );
-}
-
-#[test]
 fn a_too_small_terminal_takes_only_quit() {
     let mut s = state(60, 15);
     assert!(key(&mut s, KeyCode::Char('j')).is_empty());
@@ -792,29 +863,19 @@ fn an_interrupted_mail_is_resent_or_marked_sent_from_the_queue() {
     s.queue.selected = 0;
     key(&mut s, KeyCode::Char(':'));
     keys(&mut s, "resend");
-    key(&mut s, KeyCode::Enter);
-    match &s.dialog {
-        Some(Dialog::Confirm { lines, command, .. }) => {
-            assert_eq!(
-                *command,
-                Command::ResendMail {
-                    message_id: "invitation.be.1@ccnso.example.org".into()
-                }
-            );
-            assert!(
-                lines.iter().any(|l| l.contains("may get it twice")),
-                "{lines:?}"
-            );
-        }
-        other => panic!("{other:?}"),
-    }
-    s.dialog = None;
+    assert_eq!(
+        key(&mut s, KeyCode::Enter),
+        [Effect::Plan(Command::ResendMail {
+            message_id: "invitation.be.1@ccnso.example.org".into()
+        })]
+    );
+    s.busy = None;
     key(&mut s, KeyCode::Char(':'));
     keys(&mut s, "mark-sent <other@ccnso.example.org>");
-    key(&mut s, KeyCode::Enter);
-    assert!(matches!(
-        &s.dialog,
-        Some(Dialog::Confirm { command: Command::MarkMailSent { message_id }, .. })
-            if message_id == "other@ccnso.example.org"
-    ));
+    assert_eq!(
+        key(&mut s, KeyCode::Enter),
+        [Effect::Plan(Command::MarkMailSent {
+            message_id: "other@ccnso.example.org".into()
+        })]
+    );
 }

@@ -11,6 +11,7 @@ use super::state::{
 use crate::domain::case::CaseState;
 use crate::domain::region::Region;
 use crate::domain::triage::Contact;
+use crate::service::Plan;
 
 /// What happened.
 #[derive(Debug)]
@@ -21,11 +22,24 @@ pub enum Msg {
     Case(Box<CaseDetail>),
     Message(Box<MessageDetail>),
     Poll(PollStatus),
+    /// An action's plan (then confirmed by the operator), or why it cannot be done.
+    Planned(Box<Result<Plan, Refusal>>),
     /// An action finished: its result in words, or its error.
     Done(String),
     Failed(String),
     /// SIGTERM, SIGHUP: leave now, restoring the terminal.
     Terminate,
+}
+
+/// Why a planned action cannot be done as asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// An approval of a reply that is not verified: the operator may give a reason.
+    NeedsOverride {
+        tld: String,
+        why: String,
+    },
+    Refused(String),
 }
 
 /// What to do about it.
@@ -34,6 +48,8 @@ pub enum Effect {
     Reload,
     LoadCase(String),
     LoadMessage(i64),
+    /// Ask the service what `Command` would do (a dialog follows).
+    Plan(Command),
     Run(Command),
     PollNow,
     /// Clear and redraw everything (C-l, after resume).
@@ -97,6 +113,28 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             } else {
                 vec![]
             }
+        }
+        Msg::Planned(planned) => {
+            s.busy = None;
+            match *planned {
+                Ok(plan) => {
+                    s.dialog = Some(Dialog::Confirm {
+                        title: plan.title(),
+                        lines: plan.lines(),
+                        command: plan.command,
+                    })
+                }
+                Err(Refusal::NeedsOverride { tld, why }) => {
+                    s.dialog = Some(Dialog::Prompt {
+                        title: why,
+                        label: "approve anyway, because (logged): ".into(),
+                        input: String::new(),
+                        purpose: Purpose::OverrideReason { tld },
+                    })
+                }
+                Err(Refusal::Refused(text)) => s.notice = Some(Notice { text, error: true }),
+            }
+            vec![]
         }
         Msg::Done(text) => {
             s.busy = None;
@@ -230,9 +268,7 @@ fn act(s: &mut State, action: Action) -> Vec<Effect> {
         | Action::Chase
         | Action::Invite
         | Action::Assign
-        | Action::EditContacts => {
-            ask(s, action);
-        }
+        | Action::EditContacts => return ask(s, action),
     }
     vec![]
 }
@@ -413,13 +449,13 @@ fn target_message(s: &State) -> Option<i64> {
 }
 
 /// Opens the dialog that states what `action` will do, or says why it cannot.
-fn ask(s: &mut State, action: Action) {
+fn ask(s: &mut State, action: Action) -> Vec<Effect> {
     if s.busy.is_some() {
         s.notice = Some(Notice {
             text: "an action is still running".into(),
             error: true,
         });
-        return;
+        return vec![];
     }
     if action == Action::Assign {
         match target_message(s) {
@@ -438,14 +474,14 @@ fn ask(s: &mut State, action: Action) {
                 })
             }
         }
-        return;
+        return vec![];
     }
     let Some(tld) = target_tld(s) else {
         s.notice = Some(Notice {
             text: "no TLD selected".into(),
             error: true,
         });
-        return;
+        return vec![];
     };
     let Some(row) = s
         .data
@@ -454,9 +490,8 @@ fn ask(s: &mut State, action: Action) {
         .find(|r| r.tld.code.as_str() == tld)
         .cloned()
     else {
-        return;
+        return vec![];
     };
-    let admin = row.tld.admin.email.to_string();
     let proposed: Vec<Contact> = s
         .data
         .proposed
@@ -471,47 +506,15 @@ fn ask(s: &mut State, action: Action) {
             acc
         });
     match action {
-        Action::Approve if proposed.len() > s.max_contacts => {
-            s.notice = Some(Notice {
-                text: format!(
-                    ".{tld}: {} proposed contacts, more than list.max_contacts ({}): \
-                     keep the ones to approve (e in the case view), then approve",
-                    proposed.len(),
-                    s.max_contacts
-                ),
-                error: true,
-            });
-        }
         Action::Approve => {
-            let mut lines = vec![format!(
-                "Subscribe {} contact(s) of .{tld} to the list:",
-                proposed.len()
-            )];
-            lines.extend(
-                proposed
-                    .iter()
-                    .map(|c| format!("  {}", crate::service::describe(c))),
+            return plan(
+                s,
+                Command::Approve {
+                    tld,
+                    contacts: vec![],
+                    override_reason: None,
+                },
             );
-            lines.push(format!("Mail: the approval notice to {admin};"));
-            lines.push(format!(
-                "      a welcome to {}.",
-                proposed
-                    .iter()
-                    .map(|c| c.email.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-            if proposed.is_empty() {
-                lines = vec![
-                    format!(".{tld} has no proposed contacts loaded: open the case (Enter) first,"),
-                    "or approve anyway to let tldops check.".into(),
-                ];
-            }
-            s.dialog = Some(Dialog::Confirm {
-                title: format!("Approve .{tld}?"),
-                lines,
-                command: Command::Approve { tld },
-            });
         }
         Action::Reject => {
             s.dialog = Some(Dialog::Prompt {
@@ -522,33 +525,26 @@ fn ask(s: &mut State, action: Action) {
             })
         }
         Action::Chase => {
-            let n = row.case.reminders + 1;
-            s.dialog = Some(Dialog::Confirm {
-                title: format!("Remind .{tld}?"),
-                lines: vec![
-                    format!("Mail: reminder {n} to {admin},"),
-                    "threaded under the invitation.".into(),
-                ],
-                command: Command::Chase { tld },
-            })
+            return plan(
+                s,
+                Command::Chase {
+                    tlds: vec![tld],
+                    due_only: false,
+                },
+            );
         }
         Action::Invite => {
             let again = row.case.state != CaseState::Uninvited;
-            let mut lines = vec![format!(
-                "Mail: the invitation to {admin} ({}).",
-                row.tld.admin.name
-            )];
-            if again {
-                lines.push(format!(
-                    "The case is {}: this invites it again.",
-                    row.case.state
-                ));
-            }
-            s.dialog = Some(Dialog::Confirm {
-                title: format!("Invite .{tld}?"),
-                lines,
-                command: Command::Invite { tld, again },
-            });
+            return plan(
+                s,
+                Command::Invite {
+                    selection: crate::service::Selection {
+                        tlds: vec![tld],
+                        ..Default::default()
+                    },
+                    again,
+                },
+            );
         }
         Action::EditContacts => {
             let mut lines: Vec<String> = proposed
@@ -574,6 +570,7 @@ fn ask(s: &mut State, action: Action) {
         }
         _ => {}
     }
+    vec![]
 }
 
 fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
@@ -585,7 +582,7 @@ fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             KeyCode::Char('y') | KeyCode::Enter => {
                 let command = command.clone();
                 s.dialog = None;
-                s.busy = Some(describe_command(&command));
+                s.busy = Some(command.doing());
                 return vec![Effect::Run(command)];
             }
             KeyCode::Char('n') | KeyCode::Esc => {
@@ -601,26 +598,19 @@ fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             KeyCode::Enter if !input.trim().is_empty() => {
                 let text = input.trim().to_string();
                 let purpose = purpose.clone();
-                s.dialog = Some(match purpose {
-                    Purpose::RejectReason { tld } => {
-                        let admin = s
-                            .data
-                            .roster
-                            .iter()
-                            .find(|r| r.tld.code.as_str() == tld)
-                            .map(|r| r.tld.admin.email.to_string())
-                            .unwrap_or_default();
-                        Dialog::Confirm {
-                            title: format!("Reject .{tld}?"),
-                            lines: vec![
-                                format!("Mail: the rejection to {admin}, saying:"),
-                                format!("  {text}"),
-                            ],
-                            command: Command::Reject { tld, reason: text },
-                        }
-                    }
-                    Purpose::AssignTld { message } => assign_dialog(message, &text),
-                });
+                s.dialog = None;
+                return plan(
+                    s,
+                    match purpose {
+                        Purpose::RejectReason { tld } => Command::Reject { tld, reason: text },
+                        Purpose::AssignTld { message } => assign_command(message, &text),
+                        Purpose::OverrideReason { tld } => Command::Approve {
+                            tld,
+                            contacts: vec![],
+                            override_reason: Some(text),
+                        },
+                    },
+                );
             }
             KeyCode::Esc => s.dialog = None,
             other => edit(input, other),
@@ -643,18 +633,8 @@ fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             KeyCode::Enter => match parse_contacts(lines) {
                 Ok(contacts) if !contacts.is_empty() => {
                     let tld = tld.clone();
-                    let mut shown = vec![format!("Replace the proposed contacts of .{tld} with:")];
-                    shown.extend(
-                        contacts
-                            .iter()
-                            .map(|c| format!("  {}", crate::service::describe(c))),
-                    );
-                    shown.push("No mail is sent; approve afterwards.".into());
-                    s.dialog = Some(Dialog::Confirm {
-                        title: format!("Set the contacts of .{tld}?"),
-                        lines: shown,
-                        command: Command::SetContacts { tld, contacts },
-                    });
+                    s.dialog = None;
+                    return plan(s, Command::SetContacts { tld, contacts });
                 }
                 Ok(_) => *error = Some("give at least one contact".into()),
                 Err(e) => *error = Some(e),
@@ -689,22 +669,15 @@ pub fn parse_contacts(lines: &[String]) -> Result<Vec<Contact>, String> {
     Ok(out)
 }
 
-pub fn describe_command(c: &Command) -> String {
-    match c {
-        Command::Approve { tld } => format!("approving .{tld}"),
-        Command::Reject { tld, .. } => format!("rejecting .{tld}"),
-        Command::Chase { tld } => format!("reminding .{tld}"),
-        Command::Invite { tld, .. } => format!("inviting .{tld}"),
-        Command::Assign { message, tld } => format!("assigning #{message} to .{tld}"),
-        Command::SetContacts { tld, .. } => format!("setting the contacts of .{tld}"),
-        Command::ResendMail { message_id } => format!("sending {message_id} again"),
-        Command::MarkMailSent { message_id } => format!("recording {message_id} as sent"),
-    }
+/// Asks the worker for `command`'s plan; the confirmation opens when it comes.
+fn plan(s: &mut State, command: Command) -> Vec<Effect> {
+    s.busy = Some(format!("checking: {}", command.doing()));
+    vec![Effect::Plan(command)]
 }
 
-/// The confirmation of `:resend` / `:mark-sent` for an interrupted mail: the one named, or
-/// the selected queue item's.
-fn interrupted_mail_dialog(s: &State, verb: &str, arg: Option<&str>) -> Result<Dialog, String> {
+/// `:resend` / `:mark-sent` for an interrupted mail: the one named, or the selected queue
+/// item's.
+fn interrupted_mail_command(s: &State, verb: &str, arg: Option<&str>) -> Result<Command, String> {
     let message_id = match arg {
         Some(id) => id.trim_matches(['<', '>']).to_string(),
         None => s
@@ -715,42 +688,18 @@ fn interrupted_mail_dialog(s: &State, verb: &str, arg: Option<&str>) -> Result<D
                 format!(":{verb} needs a Message-ID, or an interrupted mail selected in the queue")
             })?,
     };
-    let (title, lines, command) = if verb == "resend" {
-        (
-            "Send the interrupted mail again?",
-            vec![
-                format!("Mail {message_id} is sent again, with the same Message-ID."),
-                "Its send was interrupted: the receiver may get it twice.".into(),
-            ],
-            Command::ResendMail { message_id },
-        )
+    Ok(if verb == "resend" {
+        Command::ResendMail { message_id }
     } else {
-        (
-            "Record the interrupted mail as sent?",
-            vec![
-                format!("Mail {message_id} is recorded as sent and not sent again."),
-                "Do this when you know it arrived (the receiver has it).".into(),
-            ],
-            Command::MarkMailSent { message_id },
-        )
-    };
-    Ok(Dialog::Confirm {
-        title: title.into(),
-        lines,
-        command,
+        Command::MarkMailSent { message_id }
     })
 }
 
-/// The confirmation of assigning message #`message` to `tld` (as typed: `.FR`, `fr`).
-fn assign_dialog(message: i64, tld: &str) -> Dialog {
-    let tld = tld.trim_start_matches('.').to_lowercase();
-    Dialog::Confirm {
-        title: format!("Assign #{message} to .{tld}?"),
-        lines: vec![
-            format!("Message #{message} is filed under .{tld} and triaged again for it;"),
-            "its contacts are extracted. No mail is sent.".into(),
-        ],
-        command: Command::Assign { message, tld },
+/// Assigning message #`message` to `tld` (as typed: `.FR`, `fr`).
+fn assign_command(message: i64, tld: &str) -> Command {
+    Command::Assign {
+        message: format!("#{message}"),
+        tld: tld.trim_start_matches('.').to_lowercase(),
     }
 }
 
@@ -809,7 +758,7 @@ fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
         {
             s.roster.selected = i;
         }
-        ask(s, action);
+        ask(s, action)
     };
     match verb {
         "" => {}
@@ -827,35 +776,20 @@ fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
                     "chase" => Action::Chase,
                     _ => Action::Invite,
                 };
-                open_on(s, tld, action);
+                return open_on(s, tld, action);
             }
         }
         "reject" => {
             if let Some(tld) = need_tld(s, &arg) {
                 if rest.is_empty() {
-                    open_on(s, tld, Action::Reject);
-                } else {
-                    let reason = rest.join(" ");
-                    let admin = s
-                        .data
-                        .roster
-                        .iter()
-                        .find(|r| r.tld.code.as_str() == tld)
-                        .map(|r| r.tld.admin.email.to_string())
-                        .unwrap_or_default();
-                    s.dialog = Some(Dialog::Confirm {
-                        title: format!("Reject .{tld}?"),
-                        lines: vec![
-                            format!("Mail: the rejection to {admin}, saying:"),
-                            format!("  {reason}"),
-                        ],
-                        command: Command::Reject { tld, reason },
-                    });
+                    return open_on(s, tld, Action::Reject);
                 }
+                let reason = rest.join(" ");
+                return plan(s, Command::Reject { tld, reason });
             }
         }
-        "resend" | "mark-sent" => match interrupted_mail_dialog(s, verb, arg.as_deref()) {
-            Ok(dialog) => s.dialog = Some(dialog),
+        "resend" | "mark-sent" => match interrupted_mail_command(s, verb, arg.as_deref()) {
+            Ok(command) => return plan(s, command),
             Err(text) => s.notice = Some(Notice { text, error: true }),
         },
         "assign" => {
@@ -863,7 +797,7 @@ fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
                 .as_deref()
                 .and_then(|m| m.trim_start_matches('#').parse::<i64>().ok());
             match (message, rest.first()) {
-                (Some(message), Some(tld)) => s.dialog = Some(assign_dialog(message, tld)),
+                (Some(message), Some(tld)) => return plan(s, assign_command(message, tld)),
                 _ => {
                     s.notice = Some(Notice {
                         text: "usage: :assign #ID TLD".into(),

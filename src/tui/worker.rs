@@ -8,13 +8,13 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use super::state::{CaseDetail, Command, MessageDetail, PollStatus, Snapshot};
-use super::update::Msg;
+use super::update::{Msg, Refusal};
 use crate::domain::message::parse;
 use crate::domain::triage::kept_as_digest;
 use crate::mail::MailSource;
 use crate::mail::backoff::Backoff;
 use crate::outgoing::Transport;
-use crate::service::{Reopen, RosterFilter, Selection, Service, now};
+use crate::service::{NeedsOverride, Plan, RosterFilter, Service, now};
 use crate::store::{EventFilter, MessageFilter};
 
 /// What the data worker is asked to do.
@@ -23,6 +23,7 @@ pub enum Job {
     Reload,
     LoadCase(String),
     LoadMessage(i64),
+    Plan(Command),
     Run(Command),
 }
 
@@ -60,20 +61,16 @@ pub fn data_worker(
                 }
                 Job::LoadCase(tld) => case(&service, &tld).map(|c| Msg::Case(Box::new(c))),
                 Job::LoadMessage(id) => message(&service, id).map(|m| Msg::Message(Box::new(m))),
+                Job::Plan(cmd) => Ok(Msg::Planned(Box::new(plan(&service, &cmd)))),
                 Job::Run(cmd) => {
                     reload = true;
-                    Ok(match run(&service, &cmd, reopen.as_mut()) {
-                        Ok(text) => {
-                            let sent = service.send_due(transport.as_mut());
-                            match sent {
-                                Ok(r) if !r.failed.is_empty() => {
-                                    Msg::Failed(format!("{text}; mail not sent: {}", r.failed[0].1))
-                                }
-                                Ok(r) if r.sent > 0 => {
-                                    Msg::Done(format!("{text}; {} mail(s) sent", r.sent))
-                                }
-                                Ok(_) => Msg::Done(text),
-                                Err(e) => Msg::Failed(format!("{text}; sending failed: {e:#}")),
+                    Ok(match service.perform(&cmd, reopen.as_mut()) {
+                        Ok(mut outcome) => {
+                            let _ = service.deliver(&mut outcome, transport.as_mut());
+                            if outcome.failed() {
+                                Msg::Failed(outcome.summary())
+                            } else {
+                                Msg::Done(outcome.summary())
                             }
                         }
                         Err(e) => Msg::Failed(format!("{e:#}")),
@@ -182,66 +179,17 @@ pub fn message(service: &Service, id: i64) -> Result<MessageDetail> {
     })
 }
 
-/// Runs an operator action; the result in words.
-fn run(service: &Service, cmd: &Command, reopen: &mut Reopen) -> Result<String> {
-    Ok(match cmd {
-        Command::Approve { tld } => {
-            let a = service.approve(tld, &[], None)?;
-            let mut text = format!("approved .{}: {} contact(s)", a.tld, a.contacts.len());
-            if let Some(problem) = a.members.iter().find(|m| m.contains("retry")) {
-                text.push_str(&format!("; {problem}"));
-            }
-            text
-        }
-        Command::Reject { tld, reason } => {
-            service.reject(tld, reason)?;
-            format!("rejected .{tld}")
-        }
-        Command::Chase { tld } => {
-            let b = service.chase(std::slice::from_ref(tld), false, false)?;
-            match (b.mails.first(), b.skipped.first()) {
-                (Some(m), _) => format!("{} queued to {}", m.kind, m.to.join(", ")),
-                (None, Some((_, why))) => anyhow::bail!("{why}"),
-                _ => "nothing to do".into(),
-            }
-        }
-        Command::Invite { tld, again } => {
-            let b = service.invite(
-                &Selection {
-                    tlds: vec![tld.clone()],
-                    ..Selection::default()
-                },
-                *again,
-                false,
-            )?;
-            match (b.mails.first(), b.skipped.first()) {
-                (Some(m), _) => format!("invitation queued to {}", m.to.join(", ")),
-                (None, Some((_, why))) => anyhow::bail!("{why}"),
-                _ => "nothing to do".into(),
-            }
-        }
-        Command::Assign { message, tld } => {
-            let a = service.assign(&format!("#{message}"), tld, reopen)?;
-            let m = &a.message;
-            let text = format!("#{} is now {} for .{tld}", m.id, m.verdict);
-            match &a.without_body {
-                Some(why) => format!("{text}, without its body (no contacts): {why}"),
-                None => format!("{text}: {} contact(s)", m.contacts.len()),
-            }
-        }
-        Command::SetContacts { tld, contacts } => {
-            service.set_contacts(tld, contacts)?;
-            format!("{} proposed contact(s) set for .{tld}", contacts.len())
-        }
-        Command::ResendMail { message_id } => {
-            service.resend_mail(message_id)?;
-            format!("{message_id} queued again")
-        }
-        Command::MarkMailSent { message_id } => {
-            service.mark_mail_sent(message_id)?;
-            format!("{message_id} recorded as sent")
-        }
-    })
+/// `cmd`'s plan, or why it cannot be done (an approval that needs an override reason apart).
+fn plan(service: &Service, cmd: &Command) -> Result<Plan, Refusal> {
+    service
+        .plan(cmd)
+        .map_err(|e| match (cmd, e.downcast_ref::<NeedsOverride>()) {
+            (Command::Approve { tld, .. }, Some(why)) => Refusal::NeedsOverride {
+                tld: tld.clone(),
+                why: why.0.clone(),
+            },
+            _ => Refusal::Refused(format!("{e:#}")),
+        })
 }
 
 /// Polls `source` every `interval`, or at once when asked; backs off after failures.

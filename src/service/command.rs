@@ -1,0 +1,515 @@
+//! Operator actions as values: a [`Command`] is planned (what it will do, or why it cannot —
+//! the action rehearsed in a transaction that is rolled back, so the plan is exactly what the
+//! real run would do) and performed (done, with what happened). The TUI's confirmation
+//! dialog, the CLI's `--dry-run` and both front ends' result lines are renderings of these
+//! two; no front end restates a rule.
+
+use crate::domain::case::CaseState;
+use crate::domain::template::Kind;
+use crate::domain::triage::Contact;
+
+use anyhow::Result;
+
+use super::mailer::{INTERRUPTED, Planned};
+use super::messages::Reopen;
+use super::workflow::describe;
+use super::{SendReport, Service};
+use crate::outgoing::Transport;
+
+/// Every operator action the front ends offer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    Invite {
+        selection: super::Selection,
+        again: bool,
+    },
+    /// Reminders to `tlds`, or with `due_only` to every case that is due.
+    Chase {
+        tlds: Vec<String>,
+        due_only: bool,
+    },
+    /// The proposed contacts (all, or those listed); an override reason for a reply that is
+    /// not verified.
+    Approve {
+        tld: String,
+        contacts: Vec<String>,
+        override_reason: Option<String>,
+    },
+    Reject {
+        tld: String,
+        reason: String,
+    },
+    /// A message (`#ID` or Message-ID) filed under a TLD.
+    Assign {
+        message: String,
+        tld: String,
+    },
+    SetContacts {
+        tld: String,
+        contacts: Vec<Contact>,
+    },
+    RemoveContact {
+        tld: String,
+        email: String,
+        reason: Option<String>,
+    },
+    RetryMail {
+        message_id: String,
+    },
+    ResendMail {
+        message_id: String,
+    },
+    MarkMailSent {
+        message_id: String,
+    },
+}
+
+impl Command {
+    /// The question a confirmation asks: `Approve .nl?`
+    pub fn title(&self) -> String {
+        match self {
+            Command::Invite { selection, again } => {
+                let what = if *again { "Invite again" } else { "Invite" };
+                format!("{what} {}?", selection_words(selection))
+            }
+            Command::Chase { tlds, .. } if tlds.is_empty() => "Chase every due ccTLD?".into(),
+            Command::Chase { tlds, .. } => format!("Remind {}?", dotted(tlds)),
+            Command::Approve { tld, .. } => format!("Approve .{tld}?"),
+            Command::Reject { tld, .. } => format!("Reject .{tld}?"),
+            Command::Assign { message, tld } => format!("Assign {message} to .{tld}?"),
+            Command::SetContacts { tld, .. } => format!("Set the proposed contacts of .{tld}?"),
+            Command::RemoveContact { tld, email, .. } => format!("Remove {email} from .{tld}?"),
+            Command::RetryMail { .. } => "Queue the failed mail again?".into(),
+            Command::ResendMail { .. } => "Send the interrupted mail again?".into(),
+            Command::MarkMailSent { .. } => "Record the interrupted mail as sent?".into(),
+        }
+    }
+
+    /// What is being done, for a busy indicator: `approving .nl`.
+    pub fn doing(&self) -> String {
+        match self {
+            Command::Invite { selection, .. } => format!("inviting {}", selection_words(selection)),
+            Command::Chase { tlds, .. } if tlds.is_empty() => "chasing the due ccTLDs".into(),
+            Command::Chase { tlds, .. } => format!("reminding {}", dotted(tlds)),
+            Command::Approve { tld, .. } => format!("approving .{tld}"),
+            Command::Reject { tld, .. } => format!("rejecting .{tld}"),
+            Command::Assign { message, tld } => format!("assigning {message} to .{tld}"),
+            Command::SetContacts { tld, .. } => format!("setting the contacts of .{tld}"),
+            Command::RemoveContact { tld, email, .. } => format!("removing {email} from .{tld}"),
+            Command::RetryMail { message_id } => format!("queueing {message_id} again"),
+            Command::ResendMail { message_id } => format!("sending {message_id} again"),
+            Command::MarkMailSent { message_id } => format!("recording {message_id} as sent"),
+        }
+    }
+}
+
+fn dotted(tlds: &[String]) -> String {
+    let list: Vec<String> = tlds
+        .iter()
+        .map(|t| format!(".{}", t.trim_start_matches('.')))
+        .collect();
+    list.join(", ")
+}
+
+fn selection_words(s: &super::Selection) -> String {
+    let base = if s.all {
+        "every ccTLD".to_string()
+    } else if let Some(r) = s.region {
+        format!("the ccTLDs of {r}")
+    } else {
+        dotted(&s.tlds)
+    };
+    match s.limit {
+        Some(n) => format!("{base} (the first {n})"),
+        None => base,
+    }
+}
+
+/// What a command does: the same record for a plan and for what was done.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Effects {
+    /// Cases moved: (TLD, from, to).
+    pub transitions: Vec<(String, CaseState, CaseState)>,
+    /// Mail written to the outbox.
+    pub mails: Vec<Planned>,
+    /// Members subscribed, removed, or updated, by TLD.
+    pub subscribe: Vec<(String, Contact)>,
+    pub remove: Vec<(String, Contact)>,
+    pub update: Vec<(String, Contact)>,
+    /// Contacts proposed (an operator's list, an assigned message's).
+    pub propose: Vec<(String, Contact)>,
+    /// Proposals dropped (a rejected reply's).
+    pub discard: Vec<(String, Contact)>,
+    /// TLDs left alone, and why (a batch goes on past them).
+    pub skipped: Vec<(String, String)>,
+    /// Anything else an operator should read first (an override being logged, a message's
+    /// new verdict, an outbox change).
+    pub notes: Vec<String>,
+}
+
+impl Effects {
+    /// Whether the command does anything at all.
+    pub fn is_empty(&self) -> bool {
+        self.transitions.is_empty()
+            && self.mails.is_empty()
+            && self.subscribe.is_empty()
+            && self.remove.is_empty()
+            && self.update.is_empty()
+            && self.propose.is_empty()
+            && self.discard.is_empty()
+            && self.notes.is_empty()
+    }
+
+    /// The effects in words, a line each: the body of a confirmation, a dry run, a result.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for note in &self.notes {
+            out.push(note.clone());
+        }
+        for (tld, from, to) in &self.transitions {
+            out.push(format!(".{tld}: {from} → {to}"));
+        }
+        let people = |label: &str, list: &[(String, Contact)], out: &mut Vec<String>| {
+            for (tld, c) in list {
+                out.push(format!("{label} .{tld}: {}", describe(c)));
+            }
+        };
+        people("Subscribe to", &self.subscribe, &mut out);
+        people("Remove from", &self.remove, &mut out);
+        people("Update in", &self.update, &mut out);
+        people("Propose for", &self.propose, &mut out);
+        people("Drop proposal for", &self.discard, &mut out);
+        for m in &self.mails {
+            let cc = if m.cc.is_empty() {
+                String::new()
+            } else {
+                format!(" (cc {})", m.cc.join(", "))
+            };
+            out.push(format!(
+                "Mail: {} to {}{cc}",
+                kind_words(m.kind),
+                m.to.join(", ")
+            ));
+        }
+        for (tld, why) in &self.skipped {
+            out.push(format!(
+                "Skip .{tld}: {}",
+                why.trim_start_matches(&format!(".{tld}: "))
+            ));
+        }
+        if out.is_empty() {
+            out.push("Nothing to do.".into());
+        }
+        out
+    }
+}
+
+fn kind_words(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Invitation => "the invitation",
+        Kind::Reminder => "a reminder",
+        Kind::Escalation => "a reminder",
+        Kind::Approval => "the approval notice",
+        Kind::Welcome => "a welcome",
+        Kind::Rejection => "the rejection",
+        Kind::Digest => "the digest",
+    }
+}
+
+/// What a command will do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    pub command: Command,
+    pub effects: Effects,
+}
+
+impl Plan {
+    pub fn title(&self) -> String {
+        self.command.title()
+    }
+
+    pub fn lines(&self) -> Vec<String> {
+        self.effects.lines()
+    }
+}
+
+/// What happened to one mail of a performed command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    /// In the outbox: to be sent later (why), or sending was not tried.
+    Queued(String),
+    Failed(String),
+}
+
+/// What a command did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub command: Command,
+    pub effects: Effects,
+    /// What the members backend did (subscriptions, removals, failures to retry).
+    pub members: Vec<String>,
+    /// Each mail's fate, by Message-ID, once [`Service::deliver`] has run.
+    pub deliveries: Vec<(String, Delivery)>,
+}
+
+impl Outcome {
+    /// One line for a status bar: what was done and what became of its mail.
+    pub fn summary(&self) -> String {
+        let text = self.headline();
+        let e = &self.effects;
+        if !e.skipped.is_empty() && e.mails.is_empty() {
+            let (tld, why) = &e.skipped[0];
+            return format!(
+                "{text}: nothing done for .{tld}: {}",
+                why.trim_start_matches(&format!(".{tld}: "))
+            );
+        }
+        let sent = self.count(|d| matches!(d, Delivery::Sent));
+        let mut parts = Vec::new();
+        if let Command::Assign { .. } = self.command {
+            // `#12 becomes unverified for .de`, and what it proposes.
+            parts.extend(e.notes.iter().cloned());
+            parts.push(format!(
+                "{} contact{} proposed",
+                e.propose.len(),
+                if e.propose.len() == 1 { "" } else { "s" }
+            ));
+        }
+        if !e.subscribe.is_empty() {
+            parts.push(format!("{} subscribed", e.subscribe.len()));
+        }
+        if !e.remove.is_empty() {
+            parts.push(format!("{} removed", e.remove.len()));
+        }
+        if sent > 0 {
+            parts.push(format!(
+                "{sent} mail{} sent",
+                if sent == 1 { "" } else { "s" }
+            ));
+        }
+        for (id, d) in &self.deliveries {
+            match d {
+                Delivery::Queued(why) => parts.push(format!("mail {id} queued: {why}")),
+                Delivery::Failed(why) => parts.push(format!("mail {id} failed: {why}")),
+                Delivery::Sent => {}
+            }
+        }
+        if let Some(problem) = self.members.iter().find(|m| m.contains("retry")) {
+            parts.push(problem.clone());
+        }
+        if parts.is_empty() {
+            text
+        } else {
+            format!("{text}; {}", parts.join("; "))
+        }
+    }
+
+    /// What was done, in the past tense: `approved .nl`.
+    pub fn headline(&self) -> String {
+        let doing = self.command.doing();
+        for (ing, ed) in DONE {
+            if let Some(rest) = doing.strip_prefix(ing) {
+                return format!("{ed}{rest}");
+            }
+        }
+        doing
+    }
+
+    fn count(&self, f: impl Fn(&Delivery) -> bool) -> usize {
+        self.deliveries.iter().filter(|(_, d)| f(d)).count()
+    }
+
+    /// Whether any of its mail could not be sent.
+    pub fn failed(&self) -> bool {
+        self.deliveries
+            .iter()
+            .any(|(_, d)| matches!(d, Delivery::Failed(_)))
+    }
+}
+
+/// `approving .nl` → `approved .nl`.
+const DONE: &[(&str, &str)] = &[
+    ("inviting", "invited"),
+    ("reminding", "reminded"),
+    ("chasing", "chased"),
+    ("approving", "approved"),
+    ("rejecting", "rejected"),
+    ("assigning", "assigned"),
+    ("setting", "set"),
+    ("removing", "removed"),
+    ("queueing", "queued"),
+    ("sending", "queued"),
+    ("recording", "recorded"),
+];
+
+impl Service {
+    /// What `command` will do, or why it cannot (the error): the action rehearsed and rolled
+    /// back. Nothing is written, fetched or sent.
+    pub fn plan(&self, command: &Command) -> Result<Plan> {
+        let effects = self.run(command, true, &mut |_| Ok(None))?.0;
+        Ok(Plan {
+            command: command.clone(),
+            effects,
+        })
+    }
+
+    /// Does `command` (compare-and-set, as its plan said unless someone else acted first),
+    /// then hands its members to the backend. Its mail waits in the outbox: [`Service::deliver`]
+    /// sends it. `reopen` opens a mailbox for `Assign` of mail stored as headers only.
+    pub fn perform(&self, command: &Command, reopen: &mut Reopen) -> Result<Outcome> {
+        let (effects, members) = self.run(command, false, reopen)?;
+        Ok(Outcome {
+            command: command.clone(),
+            effects,
+            members,
+            deliveries: Vec::new(),
+        })
+    }
+
+    /// Sends what is due through `transport` and records what became of `outcome`'s mail.
+    pub fn deliver(
+        &self,
+        outcome: &mut Outcome,
+        transport: &mut dyn Transport,
+    ) -> Result<SendReport> {
+        let report = self.send_due(transport);
+        let outbox = self.outbox()?;
+        outcome.deliveries = outcome
+            .effects
+            .mails
+            .iter()
+            .map(|m| {
+                let row = outbox.iter().find(|r| r.message_id == m.message_id);
+                let delivery = match row.map(|r| r.state.as_str()) {
+                    Some("sent") => Delivery::Sent,
+                    Some("failed") => {
+                        Delivery::Failed(row.and_then(|r| r.last_error.clone()).unwrap_or_default())
+                    }
+                    Some(s) if s == INTERRUPTED => {
+                        Delivery::Queued("its send was interrupted".into())
+                    }
+                    _ => {
+                        Delivery::Queued(match (&report, row.and_then(|r| r.last_error.clone())) {
+                            (Err(e), _) => format!("{e:#}"),
+                            (Ok(_), Some(e)) => format!("{e}; will retry"),
+                            (Ok(_), None) => "waiting to be sent".into(),
+                        })
+                    }
+                };
+                (m.message_id.clone(), delivery)
+            })
+            .collect();
+        report
+    }
+
+    /// One command, rehearsed or done: its effects, and what the members backend did.
+    fn run(
+        &self,
+        command: &Command,
+        dry_run: bool,
+        reopen: &mut Reopen,
+    ) -> Result<(Effects, Vec<String>)> {
+        let mut e = Effects::default();
+        let mut members = Vec::new();
+        match command {
+            Command::Invite { selection, again } => {
+                let b = self.invite(selection, *again, dry_run)?;
+                (e.mails, e.skipped, e.transitions) = (b.mails, b.skipped, b.transitions);
+            }
+            Command::Chase { tlds, due_only } => {
+                let b = self.chase(tlds, *due_only, dry_run)?;
+                (e.mails, e.skipped, e.transitions) = (b.mails, b.skipped, b.transitions);
+            }
+            Command::Approve {
+                tld,
+                contacts,
+                override_reason,
+            } => {
+                let a = self.approve(tld, contacts, override_reason.as_deref(), dry_run)?;
+                let code = a.tld.clone();
+                let with =
+                    |list: Vec<Contact>| list.into_iter().map(|c| (code.clone(), c)).collect();
+                if let Some(reason) = &a.override_reason {
+                    e.notes.push(format!("Override (logged): {reason}"));
+                }
+                e.transitions
+                    .push((code.clone(), a.from, CaseState::Approved));
+                e.subscribe = with(a.subscribe);
+                e.remove = with(a.remove);
+                e.update = with(a.update);
+                e.mails = a.mails;
+                members = a.members;
+            }
+            Command::Reject { tld, reason } => {
+                let r = self.reject(tld, reason, dry_run)?;
+                let code = r.mail.tld.clone().unwrap_or_default();
+                e.notes.push(format!("Reason: {}", reason.trim()));
+                e.transitions
+                    .push((code.clone(), r.from, CaseState::Rejected));
+                e.discard = r.discarded.into_iter().map(|c| (code.clone(), c)).collect();
+                e.mails.push(r.mail);
+            }
+            Command::Assign { message, tld } => {
+                let a = self.assign(message, tld, reopen, dry_run)?;
+                let m = &a.message;
+                let code = m.tld.clone().unwrap_or_default();
+                e.notes
+                    .push(format!("#{} becomes {} for .{code}", m.id, m.verdict));
+                if let Some(why) = &a.without_body {
+                    e.notes
+                        .push(format!("Without its body (so no contacts): {why}"));
+                }
+                e.propose = m
+                    .contacts
+                    .iter()
+                    .map(|c| (code.clone(), c.clone()))
+                    .collect();
+                e.transitions.extend(a.transition);
+            }
+            Command::SetContacts { tld, contacts } => {
+                self.set_contacts(tld, contacts, dry_run)?;
+                let code = self.tld(tld)?.tld.code.to_string();
+                e.notes.push(format!(
+                    "The proposed contacts of .{code} become these {}",
+                    contacts.len()
+                ));
+                e.propose = contacts.iter().map(|c| (code.clone(), c.clone())).collect();
+            }
+            Command::RemoveContact { tld, email, reason } => {
+                let (c, backend) = self.remove_contact(tld, email, reason.as_deref(), dry_run)?;
+                let code = self.tld(tld)?.tld.code.to_string();
+                if let Some(r) = reason {
+                    e.notes.push(format!("Reason: {r}"));
+                }
+                e.remove.push((code, c));
+                members = backend;
+            }
+            Command::RetryMail { message_id } => {
+                self.change_mail_checked(message_id, "failed", dry_run, |s| {
+                    s.retry_mail(message_id)
+                })?;
+                e.notes.push(format!(
+                    "Mail {message_id} is queued again (same Message-ID)"
+                ));
+            }
+            Command::ResendMail { message_id } => {
+                self.change_mail_checked(message_id, INTERRUPTED, dry_run, |s| {
+                    s.resend_mail(message_id)
+                })?;
+                e.notes.push(format!(
+                    "Mail {message_id} is sent again: its receiver may get it twice"
+                ));
+            }
+            Command::MarkMailSent { message_id } => {
+                self.change_mail_checked(message_id, INTERRUPTED, dry_run, |s| {
+                    s.mark_mail_sent(message_id)
+                })?;
+                e.notes.push(format!(
+                    "Mail {message_id} is recorded as sent and not sent again"
+                ));
+            }
+        }
+        Ok((e, members))
+    }
+}
