@@ -22,7 +22,7 @@ use serde_json::json;
 use super::{Service, now};
 use crate::config::VouchingRole;
 use crate::domain::audit::sha256_hex;
-use crate::domain::case::CaseState;
+use crate::domain::case::{CaseState, Event};
 use crate::domain::email::address_key;
 use crate::domain::message::{Inbound, header_digest, parse_keeping};
 use crate::domain::tld::TldCode;
@@ -568,7 +568,6 @@ pub(super) fn act_on(
     operator: &str,
     at: &str,
 ) -> Result<Option<(String, CaseState, CaseState)>> {
-    use CaseState::*;
     if decision.verdict == Verdict::Unrelated && decision.tld.is_none() {
         return Ok(None);
     }
@@ -587,14 +586,13 @@ pub(super) fn act_on(
     let Some(tld) = tld else {
         return Ok(None);
     };
-    let (from, to): (&[CaseState], CaseState) = match decision.verdict {
-        Verdict::AdminFrom | Verdict::AdminCc => {
-            (&[Uninvited, Invited, Reminded, Bounced], Answered)
-        }
-        Verdict::Bounce if !decision.delivery_delayed => (&[Invited, Reminded], Bounced),
+    // Which moves a verdict may make is the case lifecycle's to say (CaseState::next).
+    let event = match decision.verdict {
+        Verdict::AdminFrom | Verdict::AdminCc => Event::Answer,
+        Verdict::Bounce if !decision.delivery_delayed => Event::Bounce,
         _ => return Ok(None),
     };
-    let Some(was) = tx.transition(tld, from, to, at)? else {
+    let Some((was, to)) = tx.apply_event(tld, event, at)? else {
         return Ok(None);
     };
     tx.append_event(

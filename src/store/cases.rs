@@ -4,7 +4,7 @@ use anyhow::Result;
 use rusqlite::params;
 
 use super::{Read, Tx};
-use crate::domain::case::CaseState;
+use crate::domain::case::{CaseState, Event};
 
 /// One sent (or queued) outgoing mail about a TLD.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,15 +18,15 @@ pub struct SentRow {
 }
 
 impl Tx<'_> {
-    /// Moves the case of `tld` to `to` if it is in one of `from`: a compare-and-set, so a
-    /// concurrent change wins cleanly. Returns the state it was in when it moved.
-    pub fn transition(
+    /// Applies `event` to the case of `tld` as the case's lifecycle ([`CaseState::next`])
+    /// allows, as a compare-and-set so a concurrent change wins cleanly. Returns the move
+    /// (from, to); `None` when the lifecycle refuses it or it changes nothing.
+    pub fn apply_event(
         &self,
         tld: &str,
-        from: &[CaseState],
-        to: CaseState,
+        event: Event,
         at: &str,
-    ) -> Result<Option<CaseState>> {
+    ) -> Result<Option<(CaseState, CaseState)>> {
         let current: Option<String> = rusqlite::OptionalExtension::optional(self.query_row(
             "SELECT state FROM cases WHERE tld = ?1",
             [tld],
@@ -35,7 +35,10 @@ impl Tx<'_> {
         let Some(current) = current.and_then(|s| s.parse::<CaseState>().ok()) else {
             return Ok(None);
         };
-        if !from.contains(&current) {
+        let Ok(to) = current.next(event) else {
+            return Ok(None);
+        };
+        if to == current {
             return Ok(None);
         }
         let stamp = match to {
@@ -49,7 +52,7 @@ impl Tx<'_> {
             ),
             params![tld, to.as_str(), at, current.as_str()],
         )?;
-        Ok((changed == 1).then_some(current))
+        Ok((changed == 1).then_some((current, to)))
     }
 }
 
