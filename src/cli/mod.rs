@@ -196,13 +196,9 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Contacts(ContactsCommand::List { tld }) => {
             for c in service.contacts_of(&tld)? {
-                let state = if c.awaiting_subscription() {
-                    "approved"
-                } else {
-                    c.state.as_str()
-                };
+                let state = c.state.to_string();
                 let error = c
-                    .backend_error
+                    .problem()
                     .as_ref()
                     .map(|e| format!("  ! {e}"))
                     .unwrap_or_default();

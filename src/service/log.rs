@@ -36,7 +36,7 @@ impl Service {
         };
         let (events, triggers, cases, members) = self.store.snapshot(|s| {
             let members = s
-                .contacts_in("subscribed")?
+                .contacts_in(crate::domain::member::ContactState::Subscribed)?
                 .into_iter()
                 .map(|c| Member {
                     contact: c.id,

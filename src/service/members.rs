@@ -1,6 +1,7 @@
 //! Contacts after the decision: handing them to the list server (members backend), correcting
 //! proposals, removing members, exporting the roster of members, and the monthly digest.
 
+use crate::domain::member::ContactState;
 use anyhow::{Context, Result};
 use serde_json::json;
 
@@ -68,8 +69,12 @@ impl Service {
             let at = now();
             let mut out = Vec::new();
             for c in pending {
-                let subscribe = c.state == "proposed";
-                let state = if subscribe { "subscribed" } else { "removed" };
+                let subscribe = c.state == ContactState::Approved;
+                let state = if subscribe {
+                    ContactState::Subscribed
+                } else {
+                    ContactState::Removed
+                };
                 tx.contact_backend_result(c.id, Some(state), None, &at)?;
                 tx.append_event(
                     &at,
@@ -103,7 +108,7 @@ impl Service {
         let lines: Vec<String> = pending
             .iter()
             .map(|c| {
-                let template = if c.state == "proposed" {
+                let template = if c.state == ContactState::Approved {
                     &cfg.subscribe
                 } else {
                     &cfg.unsubscribe
@@ -169,7 +174,7 @@ impl Service {
         let operator = self.operator.clone();
         let mut out = Vec::new();
         for c in pending {
-            let subscribe = c.state == "proposed";
+            let subscribe = c.state == ContactState::Approved;
             let result: Result<Outcome, BackendError> = if subscribe {
                 backend.subscribe(&Member {
                     email: c.email.clone(),
@@ -182,7 +187,7 @@ impl Service {
             self.store.write(|tx| {
                 match &result {
                     Ok(outcome) => {
-                        let state = if subscribe { "subscribed" } else { "removed" };
+                        let state = if subscribe { ContactState::Subscribed } else { ContactState::Removed };
                         tx.contact_backend_result(c.id, Some(state), None, &at)?;
                         tx.append_event(&at, &operator, Some(&c.tld), if subscribe { "subscribed" } else { "unsubscribed" },
                             &membership_detail(c, subscribe, json!({ "via": "mailman3", "already": *outcome == Outcome::AlreadyThere })))?;
@@ -259,13 +264,12 @@ impl Service {
         let operator = self.operator.clone();
         let removed = self.act(dry_run, |tx| {
             let contacts = tx.contacts(&code)?;
-            let Some(c) = contacts
-                .iter()
-                .find(|c| c.state == "subscribed" && c.email.eq_ignore_ascii_case(email))
-            else {
+            let Some(c) = contacts.iter().find(|c| {
+                c.state == ContactState::Subscribed && c.email.eq_ignore_ascii_case(email)
+            }) else {
                 let members: Vec<&str> = contacts
                     .iter()
-                    .filter(|c| c.state == "subscribed")
+                    .filter(|c| c.state == ContactState::Subscribed)
                     .map(|c| c.email.as_str())
                     .collect();
                 return usage(format!(
@@ -278,7 +282,7 @@ impl Service {
                 ));
             };
             let at = now();
-            tx.contact_backend_result(c.id, Some("removed"), Some("pending removal"), &at)?;
+            tx.remove_member(c.id, &at)?;
             tx.append_event(
                 &at,
                 &operator,
@@ -304,7 +308,7 @@ impl Service {
 
     /// Every member (subscribed contact), by TLD.
     pub fn members(&self) -> Result<Vec<ContactRow>> {
-        self.store.contacts_in("subscribed")
+        self.store.contacts_in(ContactState::Subscribed)
     }
 
     /// Rewrites the `export` backend's file (`members.export.path`, or `members.<ext>` in the

@@ -86,12 +86,8 @@ impl Service {
     /// Every contact proposed and not yet decided, by TLD.
     pub fn proposed_contacts(&self) -> Result<Vec<crate::store::ContactRow>> {
         use crate::store::ContactQueries;
-        Ok(self
-            .store
-            .contacts_in("proposed")?
-            .into_iter()
-            .filter(|c| c.approved_at.is_none())
-            .collect())
+        self.store
+            .contacts_in(crate::domain::member::ContactState::Proposed)
     }
 
     /// The Message-ID and subject token of the TLD's invitation, if it was invited.

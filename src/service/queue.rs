@@ -213,7 +213,7 @@ impl Service {
         }
         for c in self.store.backend_pending()? {
             if let Some(err) = &c.backend_error {
-                let what = if c.state == "proposed" {
+                let what = if c.state == crate::domain::member::ContactState::Approved {
                     "subscription"
                 } else {
                     "removal"

@@ -71,7 +71,9 @@ impl Service {
                 counts: Counts::default(),
             })
             .collect();
-        let members = self.store.contacts_in("subscribed")?;
+        let members = self
+            .store
+            .contacts_in(crate::domain::member::ContactState::Subscribed)?;
         let member_tlds: std::collections::HashSet<&str> =
             members.iter().map(|m| m.tld.as_str()).collect();
         let mut days = Vec::new();

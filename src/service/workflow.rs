@@ -9,6 +9,7 @@ use super::mailer::{Compose, Planned};
 use super::{NeedsOverride, Service, UsageError, now, usage};
 use crate::domain::case::{CaseState, Event};
 use crate::domain::email::address_key;
+use crate::domain::member::ContactState;
 use crate::domain::region::Region;
 use crate::domain::roster::Tld;
 use crate::domain::template::Kind;
@@ -360,7 +361,7 @@ impl Service {
             let contacts = tx.contacts(&code)?;
             // One proposal per address (the latest), whatever older versions stored.
             let mut proposed: Vec<&ContactRow> = Vec::new();
-            for c in contacts.iter().filter(|c| c.state == "proposed" && c.approved_at.is_none()) {
+            for c in contacts.iter().filter(|c| c.state == ContactState::Proposed) {
                 proposed.retain(|p| !same_address(&p.email, &c.email));
                 proposed.push(c);
             }
@@ -389,7 +390,7 @@ impl Service {
                 ));
             }
             let at = now();
-            let members: Vec<_> = contacts.iter().filter(|c| c.state == "subscribed").collect();
+            let members: Vec<_> = contacts.iter().filter(|c| c.state == ContactState::Subscribed).collect();
             let member = |c: &ContactRow| members.iter().copied().find(|m| same_address(&m.email, &c.email));
             // A new verified reply replaces the TLD's contacts: the ones it no longer names go.
             let replaced: Vec<_> = members
@@ -398,7 +399,7 @@ impl Service {
                 .filter(|m| !chosen.iter().any(|n| same_address(&n.email, &m.email)))
                 .collect();
             for c in &replaced {
-                tx.contact_backend_result(c.id, Some("removed"), Some("pending removal"), &at)?;
+                tx.remove_member(c.id, &at)?;
             }
             // A member named again stays the one member, with the reply's details.
             let (kept, new): (Vec<_>, Vec<_>) = chosen.iter().copied().partition(|c| member(c).is_some());
@@ -530,7 +531,7 @@ impl Service {
             let discarded = tx
                 .contacts(&code)?
                 .iter()
-                .filter(|c| c.state == "proposed" && c.approved_at.is_none())
+                .filter(|c| c.state == ContactState::Proposed)
                 .map(|c| c.contact())
                 .collect();
             tx.discard_proposed(&code)?;

@@ -4,6 +4,7 @@ use anyhow::Result;
 use rusqlite::params;
 
 use super::{Read, Tx};
+use crate::domain::member::ContactState;
 use crate::domain::triage::Contact;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,8 +14,7 @@ pub struct ContactRow {
     pub email: String,
     pub name: Option<String>,
     pub phone: Option<String>,
-    /// `proposed`, `subscribed` or `removed`.
-    pub state: String,
+    pub state: ContactState,
     /// The message that named them; `None` when an operator entered them.
     pub message: Option<i64>,
     pub approved_at: Option<String>,
@@ -23,9 +23,12 @@ pub struct ContactRow {
 }
 
 impl ContactRow {
-    /// Approved, but the list server has not confirmed the subscription yet.
-    pub fn awaiting_subscription(&self) -> bool {
-        self.state == "proposed" && self.approved_at.is_some()
+    /// What the list server last said went wrong with this contact, if anything (a removal
+    /// merely waiting for it is its state, not a problem).
+    pub fn problem(&self) -> Option<&String> {
+        self.backend_error
+            .as_ref()
+            .filter(|e| e.as_str() != PENDING_REMOVAL)
     }
 
     pub fn contact(&self) -> Contact {
@@ -37,20 +40,34 @@ impl ContactRow {
     }
 }
 
+/// The mark of a removal the list server has yet to confirm (it is no failure).
+const PENDING_REMOVAL: &str = "pending removal";
+
 const COLUMNS: &str =
     "id, tld, email, name, phone, state, message, approved_at, backend_error, updated_at";
 
 fn to_row(r: &rusqlite::Row) -> rusqlite::Result<ContactRow> {
+    let column: String = r.get(5)?;
+    let approved_at: Option<String> = r.get(7)?;
+    let backend_error: Option<String> = r.get(8)?;
+    let state = ContactState::from_columns(&column, approved_at.is_some(), backend_error.is_some())
+        .ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                5,
+                rusqlite::types::Type::Text,
+                format!("unknown contact state `{column}`").into(),
+            )
+        })?;
     Ok(ContactRow {
         id: r.get(0)?,
         tld: r.get(1)?,
         email: r.get(2)?,
         name: r.get(3)?,
         phone: r.get(4)?,
-        state: r.get(5)?,
+        state,
         message: r.get(6)?,
-        approved_at: r.get(7)?,
-        backend_error: r.get(8)?,
+        approved_at,
+        backend_error,
         updated_at: r.get(9)?,
     })
 }
@@ -80,17 +97,32 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Records the members backend's verdict on a contact: its new state, or the error.
+    /// Records the members backend's verdict on a contact: the state it confirmed, or the
+    /// error (the contact keeps waiting for the list server).
     pub fn contact_backend_result(
         &self,
         id: i64,
-        state: Option<&str>,
+        confirmed: Option<ContactState>,
         error: Option<&str>,
         at: &str,
     ) -> Result<()> {
         self.execute(
             "UPDATE contacts SET state = coalesce(?2, state), backend_error = ?3, updated_at = ?4 WHERE id = ?1",
-            params![id, state, error, at],
+            params![id, confirmed.map(ContactState::column), error, at],
+        )?;
+        Ok(())
+    }
+
+    /// A member an operator removed: removed for tldops, pending until the list server confirms.
+    pub fn remove_member(&self, id: i64, at: &str) -> Result<()> {
+        self.execute(
+            "UPDATE contacts SET state = ?2, backend_error = ?3, updated_at = ?4 WHERE id = ?1",
+            params![
+                id,
+                ContactState::PendingRemoval.column(),
+                PENDING_REMOVAL,
+                at
+            ],
         )?;
         Ok(())
     }
@@ -131,12 +163,13 @@ pub trait ContactQueries: Read {
     }
 
     /// Every contact in `state`, by TLD.
-    fn contacts_in(&self, state: &str) -> Result<Vec<ContactRow>> {
+    fn contacts_in(&self, state: ContactState) -> Result<Vec<ContactRow>> {
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {COLUMNS} FROM contacts WHERE state = ?1 ORDER BY tld, id"
         ))?;
-        let rows = stmt.query_map([state], to_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let rows = stmt.query_map([state.column()], to_row)?;
+        let rows: Vec<ContactRow> = rows.collect::<rusqlite::Result<_>>()?;
+        Ok(rows.into_iter().filter(|c| c.state == state).collect())
     }
 
     /// Contacts whose subscription or removal the list server has not confirmed.

@@ -14,6 +14,7 @@ use crate::config::KeysConfig;
 use crate::domain::audit::EventRecord;
 use crate::domain::case::CaseState;
 use crate::domain::email::Email;
+use crate::domain::member::ContactState;
 use crate::domain::message::parse;
 use crate::domain::region::Region;
 use crate::domain::roster::{IanaContact, Tld};
@@ -61,13 +62,17 @@ fn row(
 }
 
 fn contact(tld: &str, email: &str, name: &str, state: &str) -> ContactRow {
+    let state = match state {
+        "subscribed" => ContactState::Subscribed,
+        _ => ContactState::Proposed,
+    };
     ContactRow {
         id: 1,
         tld: tld.into(),
         email: email.into(),
         name: Some(name.into()),
         phone: Some("+31 26 352 5511".into()),
-        state: state.into(),
+        state,
         message: Some(1),
         approved_at: None,
         backend_error: None,

@@ -497,7 +497,7 @@ fn ask(s: &mut State, action: Action) -> Vec<Effect> {
         .proposed
         .iter()
         .chain(s.case.iter().flat_map(|c| c.contacts.iter()))
-        .filter(|c| c.tld == tld && c.state == "proposed" && c.approved_at.is_none())
+        .filter(|c| c.tld == tld && c.state == crate::domain::member::ContactState::Proposed)
         .map(|c| c.contact())
         .fold(Vec::new(), |mut acc: Vec<Contact>, c| {
             if !acc.iter().any(|a| a.email == c.email) {

@@ -79,15 +79,11 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
     } else {
         c.contacts
             .iter()
-            .filter(|k| k.state != "removed" || k.backend_error.is_some())
+            .filter(|k| k.state != crate::domain::member::ContactState::Removed)
             .map(|k| {
-                let state = if k.awaiting_subscription() {
-                    "approved"
-                } else {
-                    k.state.as_str()
-                };
+                let state = k.state.to_string();
                 let err = k
-                    .backend_error
+                    .problem()
                     .as_ref()
                     .map(|e| format!("  ! {e}"))
                     .unwrap_or_default();
