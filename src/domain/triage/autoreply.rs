@@ -1,7 +1,7 @@
 //! Automatic answers: RFC 3834 and the out-of-office, vacation and ticket-system styles of
 //! Exchange, Gmail and others. They never count as an answer.
 
-use super::words;
+use super::{Context, words};
 use crate::domain::message::Inbound;
 
 /// Headers whose presence marks an automatic answer (besides `Auto-Submitted`).
@@ -24,7 +24,7 @@ pub(super) const MARKER_HEADERS: &[&str] = &[
 pub(super) const OTHER_HEADERS: &[&str] = &["x-auto-response-suppress"];
 
 /// The signal that marks `msg` as automatic, in words, if any.
-pub fn detect(msg: &Inbound) -> Option<String> {
+pub fn detect(msg: &Inbound, ctx: &Context) -> Option<String> {
     if let Some(v) = msg.header("auto-submitted") {
         let kind = v.split(';').next().unwrap_or("").trim();
         if !kind.eq_ignore_ascii_case("no") && !kind.is_empty() {
@@ -58,7 +58,7 @@ pub fn detect(msg: &Inbound) -> Option<String> {
     {
         return Some("read receipt".into());
     }
-    if let Some(why) = list_or_challenge(msg) {
+    if let Some(why) = list_or_challenge(msg, ctx) {
         return Some(why);
     }
     if let Some(p) = subject_pattern(&msg.subject) {
@@ -83,13 +83,21 @@ pub fn detect(msg: &Inbound) -> Option<String> {
 }
 
 /// A list manager holding or refusing a post, or a challenge-response system asking the
-/// sender to prove itself: automatic, whatever address they come from.
-pub fn list_or_challenge(msg: &Inbound) -> Option<String> {
+/// sender to prove itself. A list manager writes to us alone, never as or to an admin
+/// address (whose own words "not a member of our team" are an answer); a challenge may come
+/// from the admin's own address.
+pub fn list_or_challenge(msg: &Inbound, ctx: &Context) -> Option<String> {
     let subject = msg.subject.to_lowercase();
     let head = own_head(&msg.text);
+    let admin_involved = msg
+        .from
+        .iter()
+        .chain(&msg.to)
+        .chain(&msg.cc)
+        .any(|m| ctx.is_voucher(&m.address));
     if let Some(p) = words::LIST_REJECTS
         .iter()
-        .find(|p| head.contains(*p) || subject.contains(*p))
+        .find(|p| !admin_involved && (head.contains(*p) || subject.contains(*p)))
     {
         return Some(format!("a list manager's answer (\"{p}\")"));
     }
@@ -173,13 +181,17 @@ mod tests {
         }
     }
 
+    fn detect_plain(msg: &Inbound) -> Option<String> {
+        detect(msg, &Context::default())
+    }
+
     #[test]
     fn headers_mark_automatic_mail() {
-        assert!(detect(&with(&[("auto-submitted", "auto-replied")], "x")).is_some());
-        assert!(detect(&with(&[("auto-submitted", "no")], "x")).is_none());
-        assert!(detect(&with(&[("x-autoreply", "yes")], "x")).is_some());
-        assert!(detect(&with(&[("precedence", "auto_reply")], "x")).is_some());
-        assert!(detect(&with(&[("precedence", "bulk")], "Newsletter")).is_none());
+        assert!(detect_plain(&with(&[("auto-submitted", "auto-replied")], "x")).is_some());
+        assert!(detect_plain(&with(&[("auto-submitted", "no")], "x")).is_none());
+        assert!(detect_plain(&with(&[("x-autoreply", "yes")], "x")).is_some());
+        assert!(detect_plain(&with(&[("precedence", "auto_reply")], "x")).is_some());
+        assert!(detect_plain(&with(&[("precedence", "bulk")], "Newsletter")).is_none());
     }
 
     #[test]
@@ -192,9 +204,9 @@ mod tests {
             "Автоответ: приглашение",
             "自動応答: [TLD-OPS .jp #g3bz]",
         ] {
-            assert!(detect(&with(&[], s)).is_some(), "{s}");
+            assert!(detect_plain(&with(&[], s)).is_some(), "{s}");
         }
-        assert!(detect(&with(&[], "Re: [TLD-OPS .nl #k3x9] Invitation")).is_none());
-        assert!(detect(&with(&[], "Re: our office moved")).is_none());
+        assert!(detect_plain(&with(&[], "Re: [TLD-OPS .nl #k3x9] Invitation")).is_none());
+        assert!(detect_plain(&with(&[], "Re: our office moved")).is_none());
     }
 }

@@ -45,7 +45,7 @@ pub(super) const DELIVERY_HEADERS: &[&str] = &[
 pub(super) const NOTICE_HEADERS: &[&str] = &["return-path", "x-failed-recipients"];
 
 /// Whether `msg` is a delivery status notice, and what it reports.
-pub fn detect(msg: &Inbound) -> Option<Bounce> {
+pub fn detect(msg: &Inbound, ctx: &Context) -> Option<Bounce> {
     let report = msg.content_type == "multipart/report"
         && msg
             .report_type
@@ -61,21 +61,34 @@ pub fn detect(msg: &Inbound) -> Option<Bounce> {
         .flat_map(|v| v.split(','))
         .filter_map(|a| address_key(a.trim().trim_matches(['<', '>'])))
         .collect();
-    let by_format = report || !fields.is_empty() || !x_failed.is_empty();
+    let ses = ses_notification(msg);
+    let by_format = report || !fields.is_empty() || !x_failed.is_empty() || ses.is_some();
 
     let head = head_of(msg);
     let subject = msg.subject.to_lowercase();
     let says_bounce = words::BOUNCE_SUBJECTS.iter().any(|s| subject.contains(s));
     let says_failure =
         words::FAILURE_PHRASES.iter().any(|p| head.contains(p)) || has_smtp_error(&head);
-    if !by_format
-        && !((from_daemon(msg) || null_return_path(msg)) && (says_bounce || says_failure))
-        && !(says_bounce && says_failure)
-    {
+    let from_system = from_daemon(msg, ctx) || null_return_path(msg);
+    // A copy of our own mail comes back: with any sign of a notice, it is one.
+    let returns_ours = || {
+        msg.originals
+            .iter()
+            .filter_map(|o| o.message_id.as_deref())
+            .chain(ids_in(text_of(msg)))
+            .any(|id| ctx.sent.contains_key(id))
+    };
+    let recognised = by_format
+        || (from_system && (says_bounce || says_failure))
+        || (says_bounce && says_failure)
+        || ((from_system || says_bounce || says_failure) && returns_ours());
+    if !recognised {
         return None;
     }
 
-    let outcome = if fields.iter().any(|r| r.action == Action::Failed) {
+    let outcome = if let Some(outcome) = ses {
+        outcome
+    } else if fields.iter().any(|r| r.action == Action::Failed) {
         Outcome::Failed
     } else if fields.iter().any(|r| r.action == Action::Delayed) {
         Outcome::Delayed
@@ -118,9 +131,10 @@ pub fn may_be_notice(msg: &Inbound, ctx: &Context) -> bool {
     let subject = msg.subject.to_lowercase();
     msg.content_type.starts_with("multipart/report")
         || msg.header("x-failed-recipients").is_some()
-        || from_daemon(msg)
+        || from_daemon(msg, ctx)
         || null_return_path(msg)
         || words::BOUNCE_SUBJECTS.iter().any(|s| subject.contains(s))
+        || subject.contains("aws notification")
         || verp_mail(msg, ctx).is_some()
 }
 
@@ -143,8 +157,38 @@ fn head_of(msg: &Inbound) -> String {
     text.chars().take(3000).collect::<String>().to_lowercase()
 }
 
-/// A mailer daemon, postmaster or mail system writes.
-fn from_daemon(msg: &Inbound) -> bool {
+/// Amazon SES event notifications (JSON by mail): a bounce, or a delivery.
+fn ses_notification(msg: &Inbound) -> Option<Outcome> {
+    let text: String = msg.text.chars().take(2000).collect();
+    let squeezed: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\\')
+        .collect();
+    let lower = squeezed.to_ascii_lowercase();
+    if lower.contains("\"notificationtype\":\"bounce\"")
+        || lower.contains("\"eventtype\":\"bounce\"")
+    {
+        let transient = lower.contains("\"bouncetype\":\"transient\"");
+        Some(if transient {
+            Outcome::Delayed
+        } else {
+            Outcome::Failed
+        })
+    } else if lower.contains("\"notificationtype\":\"delivery\"")
+        || lower.contains("\"eventtype\":\"delivery\"")
+    {
+        Some(Outcome::Delivered)
+    } else {
+        None
+    }
+}
+
+/// A mailer daemon, postmaster or mail system writes (never an admin address: some ccTLDs'
+/// admin contact is their postmaster).
+fn from_daemon(msg: &Inbound, ctx: &Context) -> bool {
+    if msg.from.first().is_some_and(|f| ctx.is_voucher(&f.address)) {
+        return false;
+    }
     let Some(from) = msg.from.first() else {
         // `From: MAILER-DAEMON <>`: an empty address is a daemon's too.
         return msg
@@ -162,6 +206,8 @@ fn from_daemon(msg: &Inbound) -> bool {
         || local.contains("mail-daemon")
         || local.contains("maildaemon")
         || local.contains("postmaster")
+        || local.contains("post_master")
+        || local.contains("post-master")
         || local.contains("mdaemon")
         || matches!(
             local.as_str(),
@@ -346,6 +392,7 @@ pub fn matched(msg: &Inbound, bounce: &Bounce, ctx: &Context) -> Option<(Option<
         .originals
         .iter()
         .filter_map(|o| o.message_id.as_deref())
+        .filter(|id| id.contains('@'))
         .collect();
     let threaded = msg.in_reply_to.iter().chain(&msg.references);
     if let Some(sent) = attached
@@ -406,6 +453,17 @@ pub fn matched(msg: &Inbound, bounce: &Bounce, ctx: &Context) -> Option<(Option<
     None
 }
 
+/// The TLD of the mail of ours an automatic message answers or returns, found as for a
+/// notice (VERP, Message-IDs, tags, recipients): a list manager's reject, a delivery report.
+pub fn tld_of_ours(msg: &Inbound, ctx: &Context) -> Option<TldCode> {
+    let probe = Bounce {
+        recipients: Vec::new(),
+        outcome: Outcome::Failed,
+        by_format: false,
+    };
+    matched(msg, &probe, ctx).and_then(|(tld, _)| tld)
+}
+
 /// Everything written like a Message-ID (`local@domain`, bracketed or not).
 fn ids_in(text: &str) -> impl Iterator<Item = &str> {
     let bracketed = text.split('<').skip(1).filter_map(|s| {
@@ -419,7 +477,9 @@ fn ids_in(text: &str) -> impl Iterator<Item = &str> {
 fn quoted_message_id(text: &str) -> bool {
     text.lines().any(|l| {
         let l = l.trim_start_matches(['>', ' ']);
-        l.len() > 12 && l[..11].eq_ignore_ascii_case("message-id:") && l.contains('@')
+        l.get(..11)
+            .is_some_and(|h| h.eq_ignore_ascii_case("message-id:"))
+            && l.contains('@')
     })
 }
 
@@ -427,7 +487,8 @@ fn quoted_message_id(text: &str) -> bool {
 fn subject_lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines().filter_map(|l| {
         let l = l.trim_start_matches(['>', ' ']);
-        (l.len() > 8 && l.is_char_boundary(8) && l[..8].eq_ignore_ascii_case("subject:"))
+        l.get(..8)
+            .is_some_and(|h| h.eq_ignore_ascii_case("subject:"))
             .then(|| &l[8..])
     })
 }

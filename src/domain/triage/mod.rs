@@ -129,6 +129,8 @@ pub fn needs_body(head: &Inbound, decision: &Decision, ctx: &Context) -> bool {
         decision.verdict,
         Verdict::AdminFrom | Verdict::AdminCc | Verdict::Unverified | Verdict::Ambiguous
     ) || decision.verdict == Verdict::Bounce
+        // An automatic answer the body may tie to our mail (a list manager's reject).
+        || (decision.verdict == Verdict::AutoReply && decision.tld.is_none())
         || bounce::may_be_notice(head, ctx)
 }
 
@@ -285,8 +287,8 @@ pub fn triage(msg: &Inbound, ctx: &Context) -> Decision {
 
     // A delivery notice, unless it is a list manager's or a challenge system's answer that
     // only its sender and wording made look like one.
-    let notice =
-        bounce::detect(msg).filter(|b| b.by_format || autoreply::list_or_challenge(msg).is_none());
+    let notice = bounce::detect(msg, ctx)
+        .filter(|b| b.by_format || autoreply::list_or_challenge(msg, ctx).is_none());
     if let Some(b) = notice {
         return match bounce::matched(msg, &b, ctx) {
             Some((tld, why)) if b.outcome == bounce::Outcome::Delivered => {
@@ -304,7 +306,7 @@ pub fn triage(msg: &Inbound, ctx: &Context) -> Decision {
         };
     }
     let verp = bounce::verp_mail(msg, ctx);
-    if let Some(signal) = autoreply::detect(msg) {
+    if let Some(signal) = autoreply::detect(msg, ctx) {
         let from_tld = msg.from.first().and_then(|m| match ctx.vouched_tlds(m) {
             [one] => Some(one.clone()),
             many => thread.decide_among(many).map(|(t, _)| t),
@@ -312,7 +314,8 @@ pub fn triage(msg: &Inbound, ctx: &Context) -> Decision {
         let tld = verp
             .map(|s| s.tld.clone())
             .or(from_tld)
-            .or_else(|| thread.tld().map(|(t, _)| t));
+            .or_else(|| thread.tld().map(|(t, _)| t))
+            .or_else(|| bounce::tld_of_ours(msg, ctx));
         return decision(
             Verdict::AutoReply,
             tld,
@@ -458,7 +461,7 @@ fn decision(verdict: Verdict, tld: Option<TldCode>, why: String) -> Decision {
 /// message): the verdict its addresses earn for that TLD, with its contacts.
 pub fn assign(msg: &Inbound, ctx: &Context, tld: &TldCode) -> Decision {
     let vouches = |m: &Mailbox| ctx.vouched_tlds(m).contains(tld);
-    if bounce::detect(msg).is_some_and(|b| b.outcome != bounce::Outcome::Delivered) {
+    if bounce::detect(msg, ctx).is_some_and(|b| b.outcome != bounce::Outcome::Delivered) {
         return decision(
             Verdict::Bounce,
             Some(tld.clone()),
