@@ -54,7 +54,14 @@ pub fn detect(msg: &Inbound, ctx: &Context) -> Option<Bounce> {
     let mut fields = dsn_fields(msg.delivery_status.iter().map(String::as_str), false);
     if fields.is_empty() {
         // RFC 3464 fields written into a plain-text notice or a mislabelled part.
-        fields = dsn_fields(std::iter::once(text_of(msg)), true);
+        let text = text_of(msg);
+        // Most mail has no such field: the whole text is split into blocks only when it does.
+        if ["-Recipient:", "-recipient:", "-RECIPIENT:"]
+            .iter()
+            .any(|f| text.contains(f))
+        {
+            fields = dsn_fields(std::iter::once(text), true);
+        }
     }
     let x_failed: Vec<String> = msg
         .header_values("x-failed-recipients")
