@@ -64,6 +64,8 @@ def rewrite_b64(text, pairs):
 SKIP = {"lhost-fml-03.eml"}
 # List managers' rejects: automatic answers, not delivery failures (issue 13).
 LIST_MANAGER = {"lhost-fml-02.eml"}
+# No Message-ID and the same header block as another file: tldops stores such a pair once.
+DUPLICATE_OF = {"rhost-franceptt-04.eml": "lhost-einsundeins-03.eml"}
 entries = []
 n = 0
 for line in open(DUMP):
@@ -129,6 +131,12 @@ for line in open(DUMP):
         head = re.sub(r"(?im)^Delivered-To:.*$", "Delivered-To: " + v, head, count=1) if re.search(r"(?im)^Delivered-To:", head) else "Delivered-To: " + v + "\n" + head
         raw = head + sep + body
         note += "; received with VERP on (delivered to the invitation's VERP address)"
+    # The notice's own Message-ID: sisimai's anonymised ones repeat across files, real
+    # notices' do not (tldops stores a Message-ID once).
+    head, sep, body = split_head(raw)
+    stem = name[:-4]
+    head = re.sub(r"(?im)^(Message-ID:\s*<)", lambda m: m.group(1) + stem + ".", head, count=1)
+    raw = head + sep + body
     fname = "sisimai-" + name
     open(os.path.join(OUT, fname), "w", encoding="utf-8", errors="surrogateescape").write(raw)
     agent = ",".join(sorted({r["agent"] for r in res})) if res else "rfc3834"
@@ -142,5 +150,8 @@ with open(os.path.join(OUT, "..", "expected-real.toml"), "w") as f:
         f.write("[[message]]\nfile = %s\nverdict = %s\n" % (json.dumps(e["file"]), json.dumps(e["verdict"])))
         if e["tld"]:
             f.write("tld = %s\n" % json.dumps(e["tld"]))
+        base = e["file"][len("real/sisimai-"):]
+        if base in DUPLICATE_OF:
+            f.write("duplicate_of = %s\n" % json.dumps("real/sisimai-" + DUPLICATE_OF[base]))
         f.write("note = %s\n\n" % json.dumps("set-of-emails maildir/" + e["src"] + ": " + e["note"]))
 print(len(entries))
