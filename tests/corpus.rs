@@ -166,11 +166,13 @@ fn corpus() {
             ));
         }
     }
-    // Every message file has an expectation.
-    for file in std::fs::read_dir(DIR).unwrap() {
-        let name = file.unwrap().file_name().to_string_lossy().to_string();
-        if name.ends_with(".eml") && !by_file.contains_key(name.as_str()) {
-            failures.push(format!("{name}: no entry in expected*.toml"));
+    // Every message file has an expectation (the real-world ones in `real/`).
+    for (dir, prefix) in [(DIR.to_string(), ""), (format!("{DIR}/real"), "real/")] {
+        for file in std::fs::read_dir(dir).unwrap() {
+            let name = format!("{prefix}{}", file.unwrap().file_name().to_string_lossy());
+            if name.ends_with(".eml") && !by_file.contains_key(name.as_str()) {
+                failures.push(format!("{name}: no entry in expected*.toml"));
+            }
         }
     }
     for e in &entries {
@@ -212,4 +214,32 @@ fn a_header_digest_is_judged_like_the_whole_header_block() {
         checked += 1;
     }
     assert!(checked >= 90, "{checked}");
+}
+
+/// Ingest judges a header block first and fetches the body only when the headers say it may
+/// matter (`triage::needs_body`): the two passes must reach the judgement of the whole
+/// message for every corpus message, real-world notices included.
+#[test]
+fn judging_the_headers_first_reaches_the_same_verdict() {
+    let ctx = context();
+    let keep = triage::headers_read();
+    let mut wrong = Vec::new();
+    for (file, raw, _) in support::corpus::messages() {
+        let whole = triage::triage(&parse(&raw, true), &ctx);
+        let block = tldops::mail::local::header_block(&raw);
+        let head = parse_keeping(block, false, Some(&keep));
+        let first = triage::triage(&head, &ctx);
+        let two_pass = if triage::needs_body(&head, &first, &ctx) {
+            whole.clone()
+        } else {
+            first
+        };
+        if (two_pass.verdict, &two_pass.tld) != (whole.verdict, &whole.tld) {
+            wrong.push(format!(
+                "{file}: {} {:?} on its headers, {} {:?} whole",
+                two_pass.verdict, two_pass.tld, whole.verdict, whole.tld
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

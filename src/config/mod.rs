@@ -159,6 +159,10 @@ pub struct OutgoingConfig {
     pub password_env: Option<String>,
     pub password: Option<String>,
     pub ca_file: Option<PathBuf>,
+    /// Send each mail with its own envelope sender, `local+token@domain` of the Secretariat's
+    /// address (`crate::domain::verp`), so that a bounce names the mail it returns.
+    #[serde(default)]
+    pub verp: bool,
 }
 
 impl OutgoingConfig {

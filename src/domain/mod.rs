@@ -14,3 +14,4 @@ pub mod roster;
 pub mod template;
 pub mod tld;
 pub mod triage;
+pub mod verp;

@@ -468,7 +468,7 @@ fn judge(mut header: Header, ctx: &Context, max_size: u64) -> Judged {
     let head = parse_keeping(&digest, false, Some(&TRIAGE_HEADERS));
     let decision = triage::triage(&head, ctx);
     let hash = sha256_hex(&header.bytes);
-    if needs_body(&head, &decision) {
+    if triage::needs_body(&head, &decision, ctx) {
         return Judged {
             wants_body: header.size <= max_size,
             header,
@@ -531,32 +531,6 @@ fn par_map<T: Send, U: Send>(items: Vec<T>, f: impl Fn(T) -> U + Sync) -> Vec<U>
             .flat_map(|w| w.join().expect("triage does not panic (fuzzed)"))
             .collect()
     })
-}
-
-/// Whether a message, judged on its headers, needs its body: replies whose text may name
-/// contacts or the TLD (admin_from, admin_cc, unverified, ambiguous), and anything that may be
-/// a delivery report. Auto-replies, suspicious and unrelated mail are decided by their headers
-/// (nothing above them in the precedence looks at a body but bounces), so their bodies stay
-/// on the server: on a real mailbox that is most of the mail.
-fn needs_body(head: &Inbound, decision: &Decision) -> bool {
-    head.content_type.starts_with("multipart/report")
-        || matches!(
-            decision.verdict,
-            Verdict::AdminFrom
-                | Verdict::AdminCc
-                | Verdict::Unverified
-                | Verdict::Ambiguous
-                | Verdict::Bounce
-        )
-        || head.from.first().is_some_and(|f| {
-            let local = f
-                .address
-                .split('@')
-                .next()
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            local == "mailer-daemon" || local == "postmaster"
-        })
 }
 
 /// The case transition a verdict makes, logged with its evidence.

@@ -292,6 +292,15 @@ impl Service {
         })
     }
 
+    /// The envelope sender of one mail: the Secretariat, or with `[outgoing] verp` its VERP
+    /// address for this mail, which the bounces of this mail come back to.
+    fn envelope_sender(&self, secretariat: &str, message_id: &str) -> String {
+        let verp = self.config.outgoing.as_ref().is_some_and(|o| o.verp);
+        verp.then(|| crate::domain::verp::address(secretariat, message_id))
+            .flatten()
+            .unwrap_or_else(|| secretariat.to_string())
+    }
+
     /// Sends every due mail through `transport`, recording each outcome. A blocked transport
     /// (see [`SendError::Blocked`]) stops the pass with an error; its mail stays queued.
     pub fn send_due(&self, transport: &mut dyn Transport) -> Result<SendReport> {
@@ -314,7 +323,7 @@ impl Service {
                 continue;
             }
             let envelope = Envelope {
-                from: from.clone(),
+                from: self.envelope_sender(&from, &mail.message_id),
                 to: mail.recipients.clone(),
             };
             let result = transport.send(&envelope, &mail.message_id, &raw);

@@ -67,6 +67,11 @@ pub struct Inbound {
     pub delivery_status: Vec<String>,
     /// Messages attached to a bounce or a forward.
     pub originals: Vec<Original>,
+    /// Every text the message carries, for the search of a delivery notice: each text part
+    /// (nested ones too), attached messages and header parts as written, and the raw body, in
+    /// which a broken MIME structure cannot hide a quoted Message-ID or address. Empty when
+    /// only the headers were fetched.
+    pub whole_text: String,
     /// False when only the headers were fetched (over the size cap, or not needed).
     pub body_fetched: bool,
     /// Why the message could not be parsed; the message is then kept as `unrelated`.

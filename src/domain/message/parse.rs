@@ -136,6 +136,7 @@ fn parse_unguarded(raw: &[u8], body_fetched: bool, keep: Option<&[&str]>) -> Opt
     };
     if body_fetched {
         read_body(&message, &mut inbound);
+        inbound.whole_text = whole_text(&message, raw);
     }
     Some(inbound)
 }
@@ -251,6 +252,41 @@ fn read_body(message: &Message, inbound: &mut Inbound) {
             }
         }
     }
+}
+
+/// At most this many bytes of text are kept for the search of a delivery notice.
+const WHOLE_TEXT_CAP: usize = 512 * 1024;
+
+/// Every leaf part's text, attached messages recursively, then the raw body after the header
+/// block (decoded as UTF-8 where it is, byte by byte where not), sanitised and capped.
+fn whole_text(message: &Message, raw: &[u8]) -> String {
+    fn collect(message: &Message, out: &mut String, depth: usize) {
+        for part in message.parts.iter() {
+            if out.len() > WHOLE_TEXT_CAP {
+                return;
+            }
+            match &part.body {
+                PartType::Message(inner) if depth < 4 => collect(inner, out, depth + 1),
+                PartType::Multipart(_) => {}
+                _ => {
+                    if let Some(text) = part_text(part) {
+                        out.push_str(&text);
+                        out.push('\n');
+                    }
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    collect(message, &mut out, 0);
+    let end = [b"\n\n".as_slice(), b"\n\r\n"]
+        .iter()
+        .filter_map(|sep| memchr::memmem::find(raw, sep))
+        .min();
+    let body = end.map_or(raw, |i| &raw[i..]);
+    let room = WHOLE_TEXT_CAP.saturating_sub(out.len());
+    out.push_str(&String::from_utf8_lossy(&body[..body.len().min(room)]));
+    sanitize(&out, true)
 }
 
 fn mime_of(part: &MessagePart) -> String {

@@ -1,6 +1,7 @@
 //! Automatic answers: RFC 3834 and the out-of-office, vacation and ticket-system styles of
 //! Exchange, Gmail and others. They never count as an answer.
 
+use super::{Context, words};
 use crate::domain::message::Inbound;
 
 /// Headers whose presence marks an automatic answer (besides `Auto-Submitted`).
@@ -14,65 +15,16 @@ pub(super) const MARKER_HEADERS: &[&str] = &[
     "x-fc-machinegenerated",
     "x-otrs-loop",
     "x-rt-loop-prevention",
+    "x-autoresponder",
+    "x-vacation",
+    "x-autorespond-from",
 ];
 
-/// Subject openings of out-of-office and acknowledgement mail, lowercase, in the languages
-/// ccTLD staff write in.
-const SUBJECT_PATTERNS: &[&str] = &[
-    "automatic reply",
-    "auto reply",
-    "auto-reply",
-    "autoreply",
-    "auto response",
-    "auto-response",
-    "autoresponse",
-    "out of office",
-    "out of the office",
-    "on vacation",
-    "vacation reply",
-    "abwesenheitsnotiz",
-    "abwesend",
-    "automatische antwort",
-    "réponse automatique",
-    "reponse automatique",
-    "absent du bureau",
-    "absence du bureau",
-    "respuesta automática",
-    "respuesta automatica",
-    "fuera de la oficina",
-    "fuera de oficina",
-    "resposta automática",
-    "resposta automatica",
-    "ausente do escritório",
-    "risposta automatica",
-    "fuori sede",
-    "automatisch antwoord",
-    "afwezigheidsbericht",
-    "autosvar",
-    "automaattinen vastaus",
-    "odpowiedź automatyczna",
-    "automatická odpověď",
-    "автоответ",
-    "автоматический ответ",
-    "автоматична відповідь",
-    "自動応答",
-    "自動返信",
-    "不在",
-    "自动回复",
-    "자동 회신",
-    "자동응답",
-    "[ticket#",
-    "ticket received",
-    "we have received your",
-    "your request has been received",
-    "your message has been received",
-    "has been received and",
-    "read:",
-    "delivery delayed",
-];
+/// Other headers automatic answers are recognised by.
+pub(super) const OTHER_HEADERS: &[&str] = &["x-auto-response-suppress"];
 
 /// The signal that marks `msg` as automatic, in words, if any.
-pub fn detect(msg: &Inbound) -> Option<String> {
+pub fn detect(msg: &Inbound, ctx: &Context) -> Option<String> {
     if let Some(v) = msg.header("auto-submitted") {
         let kind = v.split(';').next().unwrap_or("").trim();
         if !kind.eq_ignore_ascii_case("no") && !kind.is_empty() {
@@ -87,10 +39,18 @@ pub fn detect(msg: &Inbound) -> Option<String> {
             return Some(format!("{name} header"));
         }
     }
-    if msg
+    if let Some(v) = msg.header("x-auto-response-suppress") {
+        let v = v.to_ascii_lowercase();
+        // Exchange marks its own automatic answers so that they are not answered in turn.
+        if ["all", "oof", "autoreply"].iter().any(|w| v.contains(w)) {
+            return Some(format!("X-Auto-Response-Suppress: {}", v.trim()));
+        }
+    }
+    let precedence = msg
         .header("precedence")
-        .is_some_and(|p| p.trim().eq_ignore_ascii_case("auto_reply"))
-    {
+        .map(|p| p.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if precedence == "auto_reply" {
         return Some("Precedence: auto_reply".into());
     }
     if msg.content_type == "multipart/report"
@@ -98,18 +58,97 @@ pub fn detect(msg: &Inbound) -> Option<String> {
     {
         return Some("read receipt".into());
     }
-    let lower = msg.subject.to_lowercase();
+    if let Some(why) = list_or_challenge(msg, ctx) {
+        return Some(why);
+    }
+    if let Some(p) = subject_pattern(&msg.subject) {
+        return Some(format!("subject says \"{p}\""));
+    }
+    let head = own_head(&msg.text);
+    if let Some(p) = words::AUTO_BODY.iter().find(|p| head.contains(*p)) {
+        return Some(format!("the text opens \"{p}\""));
+    }
+    if matches!(precedence.as_str(), "bulk" | "junk" | "list") {
+        let subject = msg.subject.to_lowercase();
+        if let Some(p) = words::ACKNOWLEDGEMENTS
+            .iter()
+            .find(|p| head.contains(*p) || subject.contains(*p))
+        {
+            return Some(format!(
+                "Precedence: {precedence}, and the text says \"{p}\""
+            ));
+        }
+    }
+    None
+}
+
+/// A list manager holding or refusing a post, or a challenge-response system asking the
+/// sender to prove itself. A list manager writes to us alone, never as or to an admin
+/// address (whose own words "not a member of our team" are an answer); a challenge may come
+/// from the admin's own address.
+pub fn list_or_challenge(msg: &Inbound, ctx: &Context) -> Option<String> {
+    let subject = msg.subject.to_lowercase();
+    let head = own_head(&msg.text);
+    let admin_involved = msg
+        .from
+        .iter()
+        .chain(&msg.to)
+        .chain(&msg.cc)
+        .any(|m| ctx.is_voucher(&m.address));
+    if let Some(p) = words::LIST_REJECTS
+        .iter()
+        .find(|p| !admin_involved && (head.contains(*p) || subject.contains(*p)))
+    {
+        return Some(format!("a list manager's answer (\"{p}\")"));
+    }
+    let challenge = words::CHALLENGE_PHRASES
+        .iter()
+        .find(|p| head.contains(*p) || subject.contains(*p))?;
+    words::CHALLENGE_ACTIONS
+        .iter()
+        .any(|a| head.contains(a))
+        .then(|| format!("a challenge-response system (\"{challenge}\")"))
+}
+
+/// The opening of the writer's own text, lowercase: up to the first quoted line or
+/// "wrote:" header, at most a few hundred characters.
+fn own_head(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let t = line.trim_start();
+        if t.starts_with('>')
+            || t.starts_with("-----Original Message")
+            || t.starts_with("-----Ursprüngliche Nachricht")
+            || (t.starts_with("On ") && t.trim_end().ends_with("wrote:"))
+            || t.starts_with("From: ")
+        {
+            break;
+        }
+        out.push_str(t);
+        out.push(' ');
+        if out.len() > 600 {
+            break;
+        }
+    }
+    out.to_lowercase().replace('’', "'").replace('\u{a0}', " ")
+}
+
+/// The automatic-answer subject pattern `subject` opens with, if any.
+fn subject_pattern(subject: &str) -> Option<&'static str> {
+    let lower = subject.to_lowercase();
     let subject = strip_reply_prefixes(&lower);
     // A pattern counts at the start, or right after a ": " (`[Ticket#12] Re: Auto-Reply:`).
     // Those few places are found once; searching the subject for each of the patterns was
     // most of triage's time on a large mailbox.
     let places: Vec<&str> = std::iter::once(subject)
         .chain(subject.match_indices(": ").map(|(i, _)| &subject[i + 2..]))
+        .chain(subject.match_indices("] ").map(|(i, _)| &subject[i + 2..]))
+        .chain(subject.strip_prefix('['))
         .collect();
-    SUBJECT_PATTERNS
+    words::AUTO_SUBJECTS
         .iter()
         .find(|p| places.iter().any(|rest| rest.starts_with(*p)))
-        .map(|p| format!("subject says \"{p}\""))
+        .copied()
 }
 
 /// `Re: AW: Fwd: subject` → `subject`.
@@ -142,13 +181,17 @@ mod tests {
         }
     }
 
+    fn detect_plain(msg: &Inbound) -> Option<String> {
+        detect(msg, &Context::default())
+    }
+
     #[test]
     fn headers_mark_automatic_mail() {
-        assert!(detect(&with(&[("auto-submitted", "auto-replied")], "x")).is_some());
-        assert!(detect(&with(&[("auto-submitted", "no")], "x")).is_none());
-        assert!(detect(&with(&[("x-autoreply", "yes")], "x")).is_some());
-        assert!(detect(&with(&[("precedence", "auto_reply")], "x")).is_some());
-        assert!(detect(&with(&[("precedence", "bulk")], "Newsletter")).is_none());
+        assert!(detect_plain(&with(&[("auto-submitted", "auto-replied")], "x")).is_some());
+        assert!(detect_plain(&with(&[("auto-submitted", "no")], "x")).is_none());
+        assert!(detect_plain(&with(&[("x-autoreply", "yes")], "x")).is_some());
+        assert!(detect_plain(&with(&[("precedence", "auto_reply")], "x")).is_some());
+        assert!(detect_plain(&with(&[("precedence", "bulk")], "Newsletter")).is_none());
     }
 
     #[test]
@@ -161,9 +204,9 @@ mod tests {
             "Автоответ: приглашение",
             "自動応答: [TLD-OPS .jp #g3bz]",
         ] {
-            assert!(detect(&with(&[], s)).is_some(), "{s}");
+            assert!(detect_plain(&with(&[], s)).is_some(), "{s}");
         }
-        assert!(detect(&with(&[], "Re: [TLD-OPS .nl #k3x9] Invitation")).is_none());
-        assert!(detect(&with(&[], "Re: our office moved")).is_none());
+        assert!(detect_plain(&with(&[], "Re: [TLD-OPS .nl #k3x9] Invitation")).is_none());
+        assert!(detect_plain(&with(&[], "Re: our office moved")).is_none());
     }
 }

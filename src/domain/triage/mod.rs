@@ -9,6 +9,7 @@ mod autoreply;
 mod bounce;
 pub mod contacts;
 mod thread;
+mod words;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -90,8 +91,16 @@ impl fmt::Display for Verdict {
 /// Every header triage reads (`Inbound::headers`; the decoded fields aside): ingest keeps
 /// only these. A test checks the list against what the triage code asks for.
 pub fn headers_read() -> Vec<&'static str> {
-    let mut h = vec!["auto-submitted", "precedence", "authentication-results"];
+    let mut h = vec![
+        "auto-submitted",
+        "precedence",
+        "authentication-results",
+        "from",
+    ];
     h.extend(autoreply::MARKER_HEADERS);
+    h.extend(autoreply::OTHER_HEADERS);
+    h.extend(bounce::DELIVERY_HEADERS);
+    h.extend(bounce::NOTICE_HEADERS);
     h
 }
 
@@ -108,6 +117,21 @@ pub fn digest_fields() -> Vec<&'static str> {
 /// of what came.
 pub fn kept_as_digest(verdict: Verdict, tld: Option<&str>, parse_error: Option<&str>) -> bool {
     verdict == Verdict::Unrelated && tld.is_none() && parse_error.is_none()
+}
+
+/// Whether a message judged on its header block alone needs its body: replies whose text may
+/// name contacts or the TLD (admin_from, admin_cc, unverified, ambiguous), and anything that
+/// may be a delivery notice (a report, a daemon or null sender, a notice's subject, VERP).
+/// Automatic answers, suspicious and unrelated mail are otherwise decided by their headers
+/// (nothing above them in the precedence looks at a body but bounces).
+pub fn needs_body(head: &Inbound, decision: &Decision, ctx: &Context) -> bool {
+    matches!(
+        decision.verdict,
+        Verdict::AdminFrom | Verdict::AdminCc | Verdict::Unverified | Verdict::Ambiguous
+    ) || decision.verdict == Verdict::Bounce
+        // An automatic answer the body may tie to our mail (a list manager's reject).
+        || (decision.verdict == Verdict::AutoReply && decision.tld.is_none())
+        || bounce::may_be_notice(head, ctx)
 }
 
 /// What kind of mail tldops sent.
@@ -153,6 +177,8 @@ pub struct Context {
     recipients: HashMap<String, Vec<TldCode>>,
     /// Subject-tag token → TLD.
     tokens: HashMap<String, TldCode>,
+    /// VERP token (`crate::domain::verp`) → sent Message-ID.
+    verp: HashMap<String, String>,
     /// Our own addresses (Secretariat, list): never a voucher, never a contact.
     own: HashSet<String>,
     /// Every TLD in the roster.
@@ -196,6 +222,10 @@ impl Context {
             self.tokens
                 .insert(token.to_ascii_lowercase(), mail.tld.clone());
         }
+        self.verp.insert(
+            crate::domain::verp::token(&mail.message_id),
+            mail.message_id.clone(),
+        );
         self.sent.insert(mail.message_id.clone(), mail);
     }
 
@@ -255,10 +285,17 @@ pub fn triage(msg: &Inbound, ctx: &Context) -> Decision {
     }
     let thread = thread::Evidence::of(msg, ctx);
 
-    if let Some(b) = bounce::detect(msg) {
+    // A delivery notice, unless it is a list manager's or a challenge system's answer that
+    // only its sender and wording made look like one.
+    let notice = bounce::detect(msg, ctx)
+        .filter(|b| b.by_format || autoreply::list_or_challenge(msg, ctx).is_none());
+    if let Some(b) = notice {
         return match bounce::matched(msg, &b, ctx) {
+            Some((tld, why)) if b.outcome == bounce::Outcome::Delivered => {
+                decision(Verdict::AutoReply, tld, why)
+            }
             Some((tld, why)) => Decision {
-                delivery_delayed: !b.failed,
+                delivery_delayed: b.outcome == bounce::Outcome::Delayed,
                 ..decision(Verdict::Bounce, tld, why)
             },
             None => decision(
@@ -268,16 +305,34 @@ pub fn triage(msg: &Inbound, ctx: &Context) -> Decision {
             ),
         };
     }
-    if let Some(signal) = autoreply::detect(msg) {
+    let verp = bounce::verp_mail(msg, ctx);
+    if let Some(signal) = autoreply::detect(msg, ctx) {
         let from_tld = msg.from.first().and_then(|m| match ctx.vouched_tlds(m) {
             [one] => Some(one.clone()),
             many => thread.decide_among(many).map(|(t, _)| t),
         });
-        let tld = from_tld.or_else(|| thread.tld().map(|(t, _)| t));
+        let tld = verp
+            .map(|s| s.tld.clone())
+            .or(from_tld)
+            .or_else(|| thread.tld().map(|(t, _)| t))
+            .or_else(|| bounce::tld_of_ours(msg, ctx));
         return decision(
             Verdict::AutoReply,
             tld,
             format!("automatic reply: {signal}"),
+        );
+    }
+    if let Some(sent) = verp {
+        // Only servers write to the envelope sender: a notice in words we do not know.
+        return decision(
+            Verdict::Bounce,
+            Some(sent.tld.clone()),
+            format!(
+                "delivered to the VERP address of the {} sent {} to .{}: a delivery notice",
+                sent.kind.word(),
+                sent.sent_on,
+                sent.tld
+            ),
         );
     }
 
@@ -406,7 +461,7 @@ fn decision(verdict: Verdict, tld: Option<TldCode>, why: String) -> Decision {
 /// message): the verdict its addresses earn for that TLD, with its contacts.
 pub fn assign(msg: &Inbound, ctx: &Context, tld: &TldCode) -> Decision {
     let vouches = |m: &Mailbox| ctx.vouched_tlds(m).contains(tld);
-    if bounce::detect(msg).is_some() {
+    if bounce::detect(msg, ctx).is_some_and(|b| b.outcome != bounce::Outcome::Delivered) {
         return decision(
             Verdict::Bounce,
             Some(tld.clone()),
@@ -474,3 +529,6 @@ mod headers_read_tests {
         );
     }
 }
+
+#[cfg(test)]
+mod notice_tests;

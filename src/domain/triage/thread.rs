@@ -63,7 +63,7 @@ fn thread_match(msg: &Inbound, ctx: &Context) -> Option<(TldCode, String)> {
 
 /// `[TLD-OPS .nl #k3x9]`: the token decides; without a known token, the TLD in a tag with our
 /// list name does.
-fn tag_match(subject: &str, ctx: &Context) -> Option<(TldCode, String)> {
+pub(super) fn tag_match(subject: &str, ctx: &Context) -> Option<(TldCode, String)> {
     let lower = subject.to_lowercase();
     let mut rest = lower.as_str();
     while let Some(hash) = rest.find('#') {
