@@ -689,3 +689,148 @@ fn member_files_are_private_and_names_from_mail_stay_text() {
         "{mailman}"
     );
 }
+
+/// An approved ccTLD with these contacts ("email, name, phone" lines), through the real
+/// procedure: invitation, verified reply, corrected contacts, approval.
+fn approved(i: &Install, tld: &str, admin: &str, contacts: &[&str]) {
+    i.ok(&["invite", "--tld", tld]);
+    poll(
+        i,
+        &[reply(
+            i,
+            tld,
+            admin,
+            "",
+            &format!("Contact: {}", contacts[0].split(',').next().unwrap()),
+        )],
+    );
+    let mut args = vec!["contacts", "set", tld];
+    args.extend(contacts);
+    i.ok(&args);
+    i.ok(&["approve", tld]);
+}
+
+#[test]
+fn a_regional_export_holds_its_regions_members_in_every_format() {
+    let i = fresh();
+    approved(
+        &i,
+        "nl",
+        "directie@sidn.example",
+        &["jan@sidn.example, Jansen, Jan, +31 26 352 5511"],
+    );
+    approved(
+        &i,
+        "jp",
+        "admin@jprs.example",
+        &[
+            "taro@jprs.example, 山田 太郎, +81 3 5215 8451",
+            "hanako@jprs.example, Hanako \"H\" Suzuki",
+        ],
+    );
+    approved(
+        &i,
+        "xn--fiqs8s",
+        "admin@cnnic.example",
+        &["wei@cnnic.example, 张伟"],
+    );
+
+    // JSON: the documented schema, version 1, one object per ccTLD.
+    let doc = i.json(&["members", "export", "--region", "aptld", "--format", "json"]);
+    assert_eq!(doc["schema"], "tldops-members");
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["list"], "TLD-OPS");
+    assert_eq!(doc["region"], "APTLD");
+    assert_eq!(doc["tld_count"], 2);
+    assert_eq!(doc["member_count"], 3);
+    assert!(
+        doc["generated_at"].as_str().unwrap().ends_with('Z'),
+        "{doc}"
+    );
+    let tlds = doc["tlds"].as_array().unwrap();
+    assert_eq!(tlds[0]["tld"], "jp");
+    assert_eq!(tlds[0]["unicode"], serde_json::Value::Null);
+    assert_eq!(tlds[0]["country"], "Japan");
+    assert_eq!(tlds[0]["region"], "APTLD");
+    assert_eq!(
+        tlds[0]["contacts"],
+        serde_json::json!([
+            {"name": "山田 太郎", "email": "taro@jprs.example", "phone": "+81 3 5215 8451"},
+            {"name": "Hanako \"H\" Suzuki", "email": "hanako@jprs.example", "phone": null},
+        ])
+    );
+    assert_eq!(tlds[1]["tld"], "xn--fiqs8s");
+    assert_eq!(tlds[1]["unicode"], "中国");
+    // Every key the schema documents, and no other.
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(
+        keys(&doc),
+        [
+            "generated_at",
+            "list",
+            "member_count",
+            "region",
+            "schema",
+            "schema_version",
+            "tld_count",
+            "tlds"
+        ]
+    );
+    assert_eq!(
+        keys(&tlds[0]),
+        ["contacts", "country", "region", "tld", "unicode"]
+    );
+    assert_eq!(keys(&tlds[0]["contacts"][0]), ["email", "name", "phone"]);
+    let documented = std::fs::read_to_string("docs/members-export.md").unwrap();
+    for key in keys(&doc)
+        .iter()
+        .chain(&keys(&tlds[0]))
+        .chain(&keys(&tlds[0]["contacts"][0]))
+    {
+        assert!(
+            documented.contains(&format!("`{key}`")),
+            "docs/members-export.md does not document `{key}`"
+        );
+    }
+
+    // CSV and vCard: the same members, in the formats they always had.
+    let csv = i.ok(&["members", "export", "--region", "APTLD", "--format", "csv"]);
+    assert_eq!(
+        csv,
+        "tld,email,name,phone\njp,taro@jprs.example,山田 太郎,\"'+81 3 5215 8451\"\n\
+         jp,hanako@jprs.example,\"Hanako \"\"H\"\" Suzuki\",\nxn--fiqs8s,wei@cnnic.example,张伟,\n"
+    );
+    let vcard = i.ok(&[
+        "members", "export", "--region", "CENTR", "--format", "vcard",
+    ]);
+    assert_eq!(vcard.matches("BEGIN:VCARD").count(), 1, "{vcard}");
+    assert!(vcard.contains("FN:Jansen\\, Jan\r\n"), "{vcard}");
+
+    // A region without members is an empty export, not an error; into a private file.
+    let out = i.path("lactld.json");
+    let said = i.ok(&[
+        "members",
+        "export",
+        "--region",
+        "LACTLD",
+        "--format",
+        "json",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(said, format!("0 members written to {}\n", out.display()));
+    let empty: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(empty["tlds"], serde_json::json!([]));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let bad = i.run(&["members", "export", "--region", "EUROPE"]);
+    assert_eq!(bad.code, 2);
+}

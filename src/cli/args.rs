@@ -138,6 +138,17 @@ pub enum Command {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Write the coverage report: one self-contained HTML page (inline SVG and CSS, no
+    /// script), its numbers those of `stats --json`
+    Report {
+        /// The page to write (created readable by its owner only, or the team's in a setgid
+        /// directory)
+        #[arg(long, value_name = "FILE")]
+        html: PathBuf,
+        /// Also name every member (name, address, phone): not for publishing
+        #[arg(long)]
+        with_contacts: bool,
+    },
     /// Outgoing mail: list it, send what is due, retry a failed or interrupted mail
     Outbox {
         #[command(subcommand)]
@@ -240,11 +251,15 @@ pub enum ContactsCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum MembersCommand {
-    /// Print the members for the list server's import tool
+    /// Print the members for the list server's import tool, or a regional organisation's
     Export {
-        /// The format (default: members.export.format of the config, else csv)
+        /// The format (default: members.export.format of the config, else csv); json is
+        /// versioned and documented (docs/members-export.md)
         #[arg(long, value_enum)]
         format: Option<ExportArg>,
+        /// Only the members of this regional organisation's ccTLDs (CENTR, APTLD, LACTLD, AFTLD)
+        #[arg(long, value_parser = parse_region)]
+        region: Option<Region>,
         /// Write to this file instead of stdout
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -280,6 +295,7 @@ pub enum ExportArg {
     Csv,
     Mailman,
     Vcard,
+    Json,
 }
 
 #[derive(Debug, Args)]

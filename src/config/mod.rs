@@ -245,6 +245,8 @@ pub enum ExportFormat {
     Csv,
     Mailman,
     Vcard,
+    /// The versioned JSON of `docs/members-export.md`, for regional organisations.
+    Json,
 }
 
 impl ExportFormat {
@@ -254,6 +256,7 @@ impl ExportFormat {
             ExportFormat::Csv => "csv",
             ExportFormat::Mailman => "mailman",
             ExportFormat::Vcard => "vcard",
+            ExportFormat::Json => "json",
         }
     }
 
@@ -263,6 +266,7 @@ impl ExportFormat {
             ExportFormat::Csv => "csv",
             ExportFormat::Mailman => "txt",
             ExportFormat::Vcard => "vcf",
+            ExportFormat::Json => "json",
         }
     }
 }
