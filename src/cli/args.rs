@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::domain::case::CaseState;
+use crate::domain::language::Language;
 use crate::domain::region::Region;
 use crate::domain::roster::Format;
 use crate::domain::triage::Verdict;
@@ -205,6 +206,15 @@ pub enum RosterCommand {
         #[arg(long)]
         all: bool,
     },
+    /// Change a TLD's settings: the language of its mail
+    Set {
+        /// The TLD: nl, .NL, xn--p1ai or рф
+        tld: String,
+        /// The language its mail is written in (en, fr, es, ar, ru, zh), with the English text
+        /// below; `default` for the default by country
+        #[arg(long, value_parser = parse_language)]
+        language: LanguageArg,
+    },
     /// Show one TLD: contacts, case and history
     Show {
         /// The TLD: nl, .NL, xn--p1ai or рф
@@ -366,6 +376,19 @@ pub enum Shell {
 
 fn parse_region(s: &str) -> Result<Region, String> {
     s.parse()
+}
+
+/// `--language`: a language, or `default` (the default by country).
+#[derive(Clone, Copy, Debug)]
+pub struct LanguageArg(pub Option<Language>);
+
+fn parse_language(s: &str) -> Result<LanguageArg, String> {
+    if s.eq_ignore_ascii_case("default") {
+        return Ok(LanguageArg(None));
+    }
+    s.parse()
+        .map(|l| LanguageArg(Some(l)))
+        .map_err(|e: String| format!("{e}, or default"))
 }
 
 fn parse_state(s: &str) -> Result<CaseState, String> {

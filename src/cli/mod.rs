@@ -101,6 +101,9 @@ pub fn run(cli: Cli) -> Result<()> {
             },
             json.json,
         ),
+        Command::Roster(RosterCommand::Set { tld, language }) => {
+            roster::set_language(&service, &tld, language.0)
+        }
         Command::Roster(RosterCommand::Show { tld, json }) => {
             roster::show(&service, &tld, json.json)
         }

@@ -31,6 +31,7 @@ fn row(
 ) -> RosterRow {
     RosterRow {
         tld: Tld {
+            language: None,
             code: TldCode::parse(code).unwrap(),
             country: country.into(),
             region,
