@@ -15,6 +15,7 @@ pub mod members;
 pub mod operator;
 pub mod outgoing;
 pub mod private;
+pub mod report;
 pub mod service;
 pub mod store;
 pub mod trust;

@@ -897,3 +897,399 @@ fn what_a_plan_announces_is_what_perform_does() {
     );
     assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
 }
+
+/// An approved ccTLD with these contacts ("email, name, phone" lines), through the real
+/// procedure: invitation, verified reply, corrected contacts, approval.
+fn approved(i: &Install, tld: &str, admin: &str, contacts: &[&str]) {
+    i.ok(&["invite", "--tld", tld]);
+    poll(
+        i,
+        &[reply(
+            i,
+            tld,
+            admin,
+            "",
+            &format!("Contact: {}", contacts[0].split(',').next().unwrap()),
+        )],
+    );
+    let mut args = vec!["contacts", "set", tld];
+    args.extend(contacts);
+    i.ok(&args);
+    i.ok(&["approve", tld]);
+}
+
+#[test]
+fn a_regional_export_holds_its_regions_members_in_every_format() {
+    let i = fresh();
+    approved(
+        &i,
+        "nl",
+        "directie@sidn.example",
+        &["jan@sidn.example, Jansen, Jan, +31 26 352 5511"],
+    );
+    approved(
+        &i,
+        "jp",
+        "admin@jprs.example",
+        &[
+            "taro@jprs.example, 山田 太郎, +81 3 5215 8451",
+            "hanako@jprs.example, Hanako \"H\" Suzuki",
+        ],
+    );
+    approved(
+        &i,
+        "xn--fiqs8s",
+        "admin@cnnic.example",
+        &["wei@cnnic.example, 张伟"],
+    );
+
+    // JSON: the documented schema, version 1, one object per ccTLD.
+    let doc = i.json(&["members", "export", "--region", "aptld", "--format", "json"]);
+    assert_eq!(doc["schema"], "tldops-members");
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["list"], "TLD-OPS");
+    assert_eq!(doc["region"], "APTLD");
+    assert_eq!(doc["tld_count"], 2);
+    assert_eq!(doc["member_count"], 3);
+    assert!(
+        doc["generated_at"].as_str().unwrap().ends_with('Z'),
+        "{doc}"
+    );
+    let tlds = doc["tlds"].as_array().unwrap();
+    assert_eq!(tlds[0]["tld"], "jp");
+    assert_eq!(tlds[0]["unicode"], serde_json::Value::Null);
+    assert_eq!(tlds[0]["country"], "Japan");
+    assert_eq!(tlds[0]["region"], "APTLD");
+    assert_eq!(
+        tlds[0]["contacts"],
+        serde_json::json!([
+            {"name": "山田 太郎", "email": "taro@jprs.example", "phone": "+81 3 5215 8451"},
+            {"name": "Hanako \"H\" Suzuki", "email": "hanako@jprs.example", "phone": null},
+        ])
+    );
+    assert_eq!(tlds[1]["tld"], "xn--fiqs8s");
+    assert_eq!(tlds[1]["unicode"], "中国");
+    // Every key the schema documents, and no other.
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(
+        keys(&doc),
+        [
+            "generated_at",
+            "list",
+            "member_count",
+            "region",
+            "schema",
+            "schema_version",
+            "tld_count",
+            "tlds"
+        ]
+    );
+    assert_eq!(
+        keys(&tlds[0]),
+        ["contacts", "country", "region", "tld", "unicode"]
+    );
+    assert_eq!(keys(&tlds[0]["contacts"][0]), ["email", "name", "phone"]);
+    let documented = std::fs::read_to_string("docs/members-export.md").unwrap();
+    for key in keys(&doc)
+        .iter()
+        .chain(&keys(&tlds[0]))
+        .chain(&keys(&tlds[0]["contacts"][0]))
+    {
+        assert!(
+            documented.contains(&format!("`{key}`")),
+            "docs/members-export.md does not document `{key}`"
+        );
+    }
+
+    // CSV and vCard: the same members, in the formats they always had.
+    let csv = i.ok(&["members", "export", "--region", "APTLD", "--format", "csv"]);
+    assert_eq!(
+        csv,
+        "tld,email,name,phone\njp,taro@jprs.example,山田 太郎,\"'+81 3 5215 8451\"\n\
+         jp,hanako@jprs.example,\"Hanako \"\"H\"\" Suzuki\",\nxn--fiqs8s,wei@cnnic.example,张伟,\n"
+    );
+    let vcard = i.ok(&[
+        "members", "export", "--region", "CENTR", "--format", "vcard",
+    ]);
+    assert_eq!(vcard.matches("BEGIN:VCARD").count(), 1, "{vcard}");
+    assert!(vcard.contains("FN:Jansen\\, Jan\r\n"), "{vcard}");
+
+    // A region without members is an empty export, not an error; into a private file.
+    let out = i.path("lactld.json");
+    let said = i.ok(&[
+        "members",
+        "export",
+        "--region",
+        "LACTLD",
+        "--format",
+        "json",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(said, format!("0 members written to {}\n", out.display()));
+    let empty: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(empty["tlds"], serde_json::json!([]));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let bad = i.run(&["members", "export", "--region", "EUROPE"]);
+    assert_eq!(bad.code, 2);
+}
+
+/// The last mail of `kind` to `to` that the file transport wrote.
+fn mail_of(i: &Install, kind: &str, to: &str) -> (tldops::domain::message::Inbound, Vec<u8>) {
+    let (_, m, raw) = sent(i)
+        .into_iter()
+        .filter(|(name, m, _)| {
+            name.starts_with(kind)
+                || m.message_id
+                    .as_deref()
+                    .is_some_and(|id| id.starts_with(kind))
+        })
+        .rfind(|(_, m, _)| m.to.iter().any(|t| t.address == to))
+        .unwrap_or_else(|| panic!("no {kind} to {to}"));
+    (m, raw)
+}
+
+#[test]
+fn each_cctld_gets_its_mail_in_its_language_with_the_english_below() {
+    let i = fresh();
+    // The default by country, one set in the roster, one set back to the default.
+    let said = i.ok(&["roster", "set", "be", "--language", "fr"]);
+    assert_eq!(said, ".be: mail in French (fr, set in the roster)\n");
+    i.ok(&["roster", "set", "mx", "--language", "default"]);
+    let show = i.json(&["roster", "show", "ae", "--json"]);
+    assert_eq!(show["language"], "ar");
+    assert_eq!(show["language_source"], "default");
+    let show = i.json(&["roster", "show", "be", "--json"]);
+    assert_eq!(
+        (&show["language"], &show["language_source"]),
+        (&"fr".into(), &"roster".into())
+    );
+    assert!(
+        show["events"][0]["detail"]["changes"][0]
+            .as_str()
+            .unwrap()
+            .contains("language `` → `fr`")
+    );
+    let bad = i.run(&["roster", "set", "be", "--language", "de"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("unknown language `de`"),
+        "{}",
+        bad.stderr
+    );
+
+    let cases = [
+        (
+            "nl",
+            "directie@sidn.example",
+            "Dear Ann de Vries,",
+            "Invitation to name",
+        ),
+        (
+            "be",
+            "admin@dnsbelgium.example",
+            "Bonjour Bea Voorbeeld,",
+            "Invitation à désigner",
+        ),
+        (
+            "mx",
+            "dominio@nic-mx.example",
+            "Estimado/a José Núñez:",
+            "Invitación a designar",
+        ),
+        (
+            "ae",
+            "admin@tdra.example",
+            "السيد/السيدة Fatima Al Mansoori المحترم/ة،",
+            "دعوة إلى تسمية",
+        ),
+        (
+            "xn--p1ai",
+            "admin@координация.example",
+            "Уважаемый(-ая) Ivan Primerov!",
+            "Приглашение назначить",
+        ),
+        (
+            "cn",
+            "admin@cnnic.example",
+            "尊敬的 Wei Zhang：",
+            "邀请您指定",
+        ),
+    ];
+    let mut args = vec!["invite", "--tld"];
+    args.extend(cases.iter().map(|c| c.0));
+    let out = i.ok(&args);
+    assert!(out.contains("sent 6 mails"), "{out}");
+    for (tld, admin, greeting, subject) in cases {
+        let (m, raw) = mail_of(&i, "invitation", admin);
+        let token: String = i.scalar(&format!("SELECT token FROM cases WHERE tld = '{tld}'"));
+        // The tag is the same in every language, at the head of the subject.
+        let tag = format!("[TLD-OPS .{tld} #{token}] ");
+        assert!(
+            m.subject.starts_with(&format!("{tag}{subject}")),
+            "{}",
+            m.subject
+        );
+        assert!(m.text.starts_with(greeting), ".{tld}: {}", m.text);
+        // The text travels encoded (the IDN address of .рф may be UTF-8 in the header).
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let head = String::from_utf8_lossy(&raw[..split]).to_string();
+        assert!(raw[split..].is_ascii(), ".{tld}: 8-bit bytes in the body");
+        assert!(head.contains("charset=utf-8"), "{head}");
+        if tld == "nl" {
+            assert!(!m.text.contains("----- English -----"), "{}", m.text);
+        } else {
+            let (local, english) = m.text.split_once("----- English -----").unwrap();
+            assert!(
+                local.contains(admin) || tld == "xn--p1ai",
+                ".{tld}: {local}"
+            );
+            assert!(
+                english
+                    .contains("Please reply to this message from your IANA administrative address"),
+                ".{tld}: {english}"
+            );
+            assert!(
+                m.subject
+                    .contains(" / Invitation to name the security contacts of "),
+                "{}",
+                m.subject
+            );
+        }
+    }
+
+    // A reply keeps the tag, whatever language its subject is in: matched as before.
+    let (ae, _) = mail_of(&i, "invitation", "admin@tdra.example");
+    let tagged_reply = format!(
+        "From: Omar <omar@tdra.example>\r\nTo: secretariat@ccnso.example.org\r\n\
+         Subject: رد: {}\r\nMessage-ID: <ar-reply@tdra.example>\r\n\
+         Date: Tue, 3 Mar 2026 10:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         جهة الاتصال: Omar Al Hashimi <omar@tdra.example>\r\n",
+        ae.subject
+    );
+    poll(&i, &[tagged_reply.into_bytes()]);
+    let msgs = i.json(&["messages", "--json", "--tld", "ae"]);
+    assert_eq!(msgs[0]["verdict"], "unverified", "{msgs}");
+    assert!(msgs[0]["why"].as_str().unwrap().contains("tag"), "{msgs}");
+
+    // Reminders and notices follow the language too.
+    i.ok(&["chase", "--tld", "ae"]);
+    let (reminder, _) = mail_of(&i, "reminder", "admin@tdra.example");
+    assert!(
+        reminder.subject.starts_with("Re: [TLD-OPS .ae #"),
+        "{}",
+        reminder.subject
+    );
+    assert!(
+        reminder
+            .subject
+            .contains("تذكير: جهات الاتصال الأمنية للنطاق .ae / Reminder: security contacts of .ae"),
+        "{}",
+        reminder.subject
+    );
+    poll(
+        &i,
+        &[reply(
+            &i,
+            "be",
+            "admin@dnsbelgium.example",
+            "",
+            "Contact: Jan Peeters <jan.peeters@dnsbelgium.example>",
+        )],
+    );
+    i.ok(&["approve", "be"]);
+    let (approval, _) = mail_of(&i, "approval", "admin@dnsbelgium.example");
+    assert!(
+        approval.subject.starts_with("[TLD-OPS .be #"),
+        "{}",
+        approval.subject
+    );
+    assert!(
+        approval
+            .subject
+            .ends_with("] .be est inscrit sur TLD-OPS / .be is on TLD-OPS"),
+        "{}",
+        approval.subject
+    );
+    let (welcome, _) = mail_of(&i, "welcome", "jan.peeters@dnsbelgium.example");
+    assert!(
+        welcome.text.starts_with("Bonjour Jan Peeters,"),
+        "{}",
+        welcome.text
+    );
+    poll(
+        &i,
+        &[reply(
+            &i,
+            "cn",
+            "admin@cnnic.example",
+            "",
+            "联系人：Li Wang <li@cnnic.example>",
+        )],
+    );
+    i.ok(&[
+        "reject",
+        "cn",
+        "--reason",
+        "The reply names no phone number.",
+    ]);
+    let (rejection, _) = mail_of(&i, "rejection", "admin@cnnic.example");
+    assert!(
+        rejection.text.contains("感谢您的回复。"),
+        "{}",
+        rejection.text
+    );
+    assert!(
+        rejection
+            .text
+            .contains("\n\nThe reply names no phone number.\n\n"),
+        "{}",
+        rejection.text
+    );
+
+    // The roster's `language` column sets it; without the column a re-import keeps it.
+    let csv = i.path("languages.csv");
+    std::fs::write(
+        &csv,
+        "tld,country,admin_name,admin_email,tech_name,tech_email,region,language\n\
+         nl,Netherlands,Ann de Vries,directie@sidn.example,Tom Bakker,support@sidn.example,CENTR,es\n\
+         ae,United Arab Emirates,Fatima Al Mansoori,admin@tdra.example,Omar Al Hashimi,tech@tdra.example,APTLD,\n",
+    )
+    .unwrap();
+    i.ok(&["roster", "import", "--merge", csv.to_str().unwrap()]);
+    assert_eq!(
+        i.json(&["roster", "show", "nl", "--json"])["language"],
+        "es"
+    );
+    i.ok(&["roster", "import", "tests/corpus/roster.csv"]);
+    assert_eq!(
+        i.json(&["roster", "show", "nl", "--json"])["language"],
+        "es"
+    );
+    assert_eq!(
+        i.json(&["roster", "show", "be", "--json"])["language"],
+        "fr"
+    );
+    std::fs::write(
+        &csv,
+        "tld,country,admin_name,admin_email,tech_name,tech_email,region,language\n\
+         nl,Netherlands,Ann de Vries,directie@sidn.example,Tom Bakker,support@sidn.example,CENTR,nl\n",
+    )
+    .unwrap();
+    let bad = i.run(&["roster", "import", "--merge", csv.to_str().unwrap()]);
+    assert!(
+        bad.stderr
+            .contains("line 2: language: unknown language `nl`"),
+        "{}",
+        bad.stderr
+    );
+}

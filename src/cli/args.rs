@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::domain::case::CaseState;
+use crate::domain::language::Language;
 use crate::domain::region::Region;
 use crate::domain::roster::Format;
 use crate::domain::triage::Verdict;
@@ -147,6 +148,17 @@ pub enum Command {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Write the coverage report: one self-contained HTML page (inline SVG and CSS, no
+    /// script), its numbers those of `stats --json`
+    Report {
+        /// The page to write (created readable by its owner only, or the team's in a setgid
+        /// directory)
+        #[arg(long, value_name = "FILE")]
+        html: PathBuf,
+        /// Also name every member (name, address, phone): not for publishing
+        #[arg(long)]
+        with_contacts: bool,
+    },
     /// Outgoing mail: list it, send what is due, retry a failed or interrupted mail
     Outbox {
         #[command(subcommand)]
@@ -203,6 +215,15 @@ pub enum RosterCommand {
         #[arg(long)]
         all: bool,
     },
+    /// Change a TLD's settings: the language of its mail
+    Set {
+        /// The TLD: nl, .NL, xn--p1ai or рф
+        tld: String,
+        /// The language its mail is written in (en, fr, es, ar, ru, zh), with the English text
+        /// below; `default` for the default by country
+        #[arg(long, value_parser = parse_language)]
+        language: LanguageArg,
+    },
     /// Show one TLD: contacts, case and history
     Show {
         /// The TLD: nl, .NL, xn--p1ai or рф
@@ -255,11 +276,15 @@ pub enum ContactsCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum MembersCommand {
-    /// Print the members for the list server's import tool
+    /// Print the members for the list server's import tool, or a regional organisation's
     Export {
-        /// The format (default: members.export.format of the config, else csv)
+        /// The format (default: members.export.format of the config, else csv); json is
+        /// versioned and documented (docs/members-export.md)
         #[arg(long, value_enum)]
         format: Option<ExportArg>,
+        /// Only the members of this regional organisation's ccTLDs (CENTR, APTLD, LACTLD, AFTLD)
+        #[arg(long, value_parser = parse_region)]
+        region: Option<Region>,
         /// Write to this file instead of stdout
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -295,6 +320,7 @@ pub enum ExportArg {
     Csv,
     Mailman,
     Vcard,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -365,6 +391,19 @@ pub enum Shell {
 
 fn parse_region(s: &str) -> Result<Region, String> {
     s.parse()
+}
+
+/// `--language`: a language, or `default` (the default by country).
+#[derive(Clone, Copy, Debug)]
+pub struct LanguageArg(pub Option<Language>);
+
+fn parse_language(s: &str) -> Result<LanguageArg, String> {
+    if s.eq_ignore_ascii_case("default") {
+        return Ok(LanguageArg(None));
+    }
+    s.parse()
+        .map(|l| LanguageArg(Some(l)))
+        .map_err(|e: String| format!("{e}, or default"))
 }
 
 fn parse_state(s: &str) -> Result<CaseState, String> {

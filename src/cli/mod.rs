@@ -103,6 +103,9 @@ pub fn run(cli: Cli) -> Result<()> {
             },
             json.json,
         ),
+        Command::Roster(RosterCommand::Set { tld, language }) => {
+            roster::set_language(&service, &tld, language.0)
+        }
         Command::Roster(RosterCommand::Show { tld, json }) => {
             roster::show(&service, &tld, json.json)
         }
@@ -243,14 +246,19 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             workflow::perform(&mut service, &data_dir, &command).map(|_| ())
         }
-        Command::Members(MembersCommand::Export { format, output }) => {
+        Command::Members(MembersCommand::Export {
+            format,
+            region,
+            output,
+        }) => {
             let format = match format {
                 Some(ExportArg::Csv) => ExportFormat::Csv,
                 Some(ExportArg::Mailman) => ExportFormat::Mailman,
                 Some(ExportArg::Vcard) => ExportFormat::Vcard,
+                Some(ExportArg::Json) => ExportFormat::Json,
                 None => service.config().members.export.format,
             };
-            workflow::export(&service, format, output.as_deref())
+            workflow::export(&service, format, region, output.as_deref())
         }
         Command::Members(MembersCommand::Sync) => {
             let done = service.sync_members()?;
@@ -274,6 +282,10 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Stats { json } => workflow::stats(&service, json.json),
+        Command::Report {
+            html,
+            with_contacts,
+        } => workflow::report(&service, &html, with_contacts),
         Command::Outbox { command, json } => match command {
             None => workflow::outbox(&service, json.json),
             Some(OutboxCommand::Send) => workflow::send(&mut service, &data_dir).map(|_| ()),

@@ -9,8 +9,9 @@ use super::output;
 use crate::domain::audit::EventRecord;
 use crate::domain::case::CaseState;
 use crate::domain::email::Email;
+use crate::domain::language::Language;
 use crate::domain::region::Region;
-use crate::domain::roster::IanaContact;
+use crate::domain::roster::{IanaContact, Tld};
 use crate::service::{ImportOptions, ImportReport, RosterFilter, Service};
 use crate::store::RosterRow;
 
@@ -95,6 +96,9 @@ struct TldJson<'a> {
     unicode: Option<String>,
     country: &'a str,
     region: Option<Region>,
+    /// The language its mail is written in, and whether the roster set it or the country did.
+    language: Language,
+    language_source: &'static str,
     state: CaseState,
     admin: ContactJson<'a>,
     tech: ContactJson<'a>,
@@ -129,6 +133,8 @@ impl<'a> From<&'a RosterRow> for TldJson<'a> {
             unicode: r.tld.code.unicode(),
             country: &r.tld.country,
             region: r.tld.region,
+            language: r.tld.language(),
+            language_source: language_source(&r.tld),
             state: r.case.state,
             admin: (&r.tld.admin).into(),
             tech: (&r.tld.tech).into(),
@@ -141,6 +147,36 @@ impl<'a> From<&'a RosterRow> for TldJson<'a> {
             retired: r.tld.retired,
         }
     }
+}
+
+fn language_source(t: &Tld) -> &'static str {
+    if t.language.is_some() {
+        "roster"
+    } else {
+        "default"
+    }
+}
+
+/// `French (fr)`, and where it comes from.
+fn language_words(t: &Tld) -> String {
+    let l = t.language();
+    let from = if t.language.is_some() {
+        "set in the roster"
+    } else {
+        "the default for the country"
+    };
+    format!("{} ({l}, {from})", l.name())
+}
+
+/// `roster set TLD --language L`: the mail language, and what it is now.
+pub fn set_language(service: &Service, input: &str, language: Option<Language>) -> Result<()> {
+    let row = service.set_language(input, language)?;
+    println!(
+        "{}: mail in {}",
+        row.tld.code.display(),
+        language_words(&row.tld)
+    );
+    Ok(())
 }
 
 /// How a TLD is written in tables: `.nl`, or `.рф` for IDN ccTLDs (the A-label is in `show`).
@@ -220,6 +256,7 @@ fn print_show(r: &RosterRow, events: &[EventRecord]) {
     println!("{}  {}", t.code.display(), output::clean(&t.country));
     let field = |k: &str, v: &str| println!("  {k:<10} {}", output::clean(v));
     field("region", t.region.map_or("-", |g| g.as_str()));
+    field("language", &language_words(t));
     field("state", &state_word(r));
     let person = |c: &IanaContact| {
         if c.name.is_empty() {

@@ -8,6 +8,7 @@ use anyhow::Result;
 
 use super::output;
 use crate::config::ExportFormat;
+use crate::domain::region::Region;
 use crate::outgoing::transport_for;
 use crate::service::{Command, Effects, Outcome, Planned, SendReport, Service};
 
@@ -105,21 +106,42 @@ pub fn print_batch(effects: &Effects) {
     }
 }
 
-pub fn export(service: &Service, format: ExportFormat, output: Option<&Path>) -> Result<()> {
-    let text = service.export_members(format)?;
+pub fn export(
+    service: &Service,
+    format: ExportFormat,
+    region: Option<Region>,
+    output: Option<&Path>,
+) -> Result<()> {
+    let (text, count) = service.export_members(format, region)?;
     match output {
         Some(path) => {
             // A new file is owner-only (the team's in a setgid directory): it names people.
             crate::private::write(path, text.as_bytes())
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-            println!(
-                "{} members written to {}",
-                service.members()?.len(),
-                path.display()
-            );
+            println!("{count} members written to {}", path.display());
         }
         None => print!("{text}"),
     }
+    Ok(())
+}
+
+/// Writes the coverage report to `path`, private (it may name people).
+pub fn report(service: &Service, path: &Path, with_contacts: bool) -> Result<()> {
+    let html = service.report(with_contacts)?;
+    crate::private::replace(path, html.as_bytes())
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    let s = service.stats()?;
+    println!(
+        "report written to {}: {} of {} ccTLDs on the list{}",
+        path.display(),
+        s.total.on_list,
+        s.total.tlds,
+        if with_contacts {
+            " (names the members: do not publish it)"
+        } else {
+            ""
+        }
+    );
     Ok(())
 }
 

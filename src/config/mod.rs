@@ -249,6 +249,8 @@ pub enum ExportFormat {
     Csv,
     Mailman,
     Vcard,
+    /// The versioned JSON of `docs/members-export.md`, for regional organisations.
+    Json,
 }
 
 impl ExportFormat {
@@ -258,6 +260,7 @@ impl ExportFormat {
             ExportFormat::Csv => "csv",
             ExportFormat::Mailman => "mailman",
             ExportFormat::Vcard => "vcard",
+            ExportFormat::Json => "json",
         }
     }
 
@@ -267,6 +270,7 @@ impl ExportFormat {
             ExportFormat::Csv => "csv",
             ExportFormat::Mailman => "txt",
             ExportFormat::Vcard => "vcf",
+            ExportFormat::Json => "json",
         }
     }
 }

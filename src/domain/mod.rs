@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod case;
 pub mod email;
+pub mod language;
 pub mod member;
 pub mod message;
 pub mod region;

@@ -1,9 +1,28 @@
 //! Mail templates: a `Subject:` line, a blank line, and a body, with `{placeholder}`s (`{{` and
 //! `}}` for literal braces). Each kind of mail has a fixed set of placeholders; a template
 //! naming any other is refused when it is loaded, never sent with a blank.
+//!
+//! Rendering fills the placeholders in and wraps each paragraph of prose with a line longer
+//! than [`WIDTH`] columns (display width: a CJK character counts two, and Chinese breaks
+//! between characters), so a long country or address never makes a line too long for a mail
+//! reader. A paragraph whose lines fit, one indented in the template, one made of a single
+//! placeholder, or one holding a value of several lines (a list of contacts, a signature) is
+//! kept as it is. A mail in another language than
+//! English is that language's text with the English text below it ([`bilingual`]).
 
 use std::collections::BTreeMap;
 use std::fmt;
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::domain::language::Language;
+
+/// The column paragraphs of prose are wrapped at (RFC 5322 asks for at most 78).
+pub const WIDTH: usize = 72;
+
+/// The line between a mail's own language and the English text below it.
+pub const ENGLISH_BELOW: &str =
+    "----------------------------- English -----------------------------";
 
 /// The mails tldops writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -172,23 +191,173 @@ impl Template {
         })
     }
 
-    /// Fills in the placeholders. Every value the kind promises must be given.
+    /// Fills in the placeholders, and wraps the paragraphs of prose at [`WIDTH`]. Every
+    /// value the kind promises must be given.
     pub fn render(&self, values: &BTreeMap<&str, String>) -> Result<(String, String), String> {
+        let value = |name: &str| {
+            values
+                .get(name)
+                .ok_or_else(|| format!("{}: no value for {{{name}}}", self.kind))
+        };
         let fill = |text: &str| -> Result<String, String> {
             let mut out = String::with_capacity(text.len());
             for piece in pieces(text)? {
                 match piece {
                     Piece::Text(t) => out.push_str(t),
-                    Piece::Placeholder(name) => out.push_str(
-                        values
-                            .get(name)
-                            .ok_or_else(|| format!("{}: no value for {{{name}}}", self.kind))?,
-                    ),
+                    Piece::Placeholder(name) => out.push_str(value(name)?),
                 }
             }
             Ok(out)
         };
-        Ok((fill(&self.subject)?, fill(&self.body)?))
+        let subject = fill(&self.subject)?;
+        let mut paragraphs = Vec::new();
+        for paragraph in self.body.trim_end().split("\n\n") {
+            let parts = pieces(paragraph)?;
+            let lone = matches!(
+                parts.as_slice(),
+                [Piece::Text(""), Piece::Placeholder(_), Piece::Text("")]
+            );
+            let mut multi_line = false;
+            for piece in &parts {
+                if let Piece::Placeholder(name) = piece {
+                    multi_line |= value(name)?.trim_end().contains('\n');
+                }
+            }
+            let indented = paragraph.lines().any(|l| l.starts_with([' ', '\t']));
+            let filled = fill(paragraph)?;
+            let fits = filled.lines().all(|l| l.width() <= WIDTH);
+            paragraphs.push(if fits || lone || multi_line || indented {
+                filled
+            } else {
+                wrap(&filled, WIDTH)
+            });
+        }
+        Ok((subject, paragraphs.join("\n\n") + "\n"))
+    }
+}
+
+/// A mail in `local`'s language with the English text below it; the subject says both.
+pub fn bilingual(local: (String, String), english: (String, String)) -> (String, String) {
+    let subject = format!("{} / {}", local.0, english.0);
+    let body = format!("{}\n{ENGLISH_BELOW}\n\n{}", local.1, english.1);
+    (subject, body)
+}
+
+/// Whether a line may not start with `c` (closing punctuation, Latin and CJK).
+fn no_break_before(c: char) -> bool {
+    ",.;:!?)]}%，。、；：？！）》」』】〕”’".contains(c)
+}
+
+/// Whether a line may not end with `c` (opening punctuation).
+fn no_break_after(c: char) -> bool {
+    "([{（《「『【〔“‘".contains(c)
+}
+
+fn wide(c: char) -> bool {
+    c.width() == Some(2)
+}
+
+/// `text` as lines of at most `width` columns, broken at spaces and between CJK characters;
+/// the template's own line breaks are undone first (a break between two CJK characters
+/// joins them without a space). A word longer than `width` (an address) has a line of its own.
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut joined = String::with_capacity(text.len());
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if i > 0 && !line.is_empty() {
+            let cjk_join =
+                joined.chars().last().is_some_and(wide) && line.chars().next().is_some_and(wide);
+            if !cjk_join && !joined.is_empty() {
+                joined.push(' ');
+            }
+        }
+        joined.push_str(line);
+    }
+    // Units that may not be split, each with whether a space comes before it.
+    let mut units: Vec<(bool, String)> = Vec::new();
+    for word in joined.split(' ').filter(|w| !w.is_empty()) {
+        let mut unit = String::new();
+        let mut prev: Option<char> = None;
+        let mut first = true;
+        for c in word.chars() {
+            if let Some(p) = prev
+                && (wide(p) || wide(c))
+                && !no_break_before(c)
+                && !no_break_after(p)
+            {
+                units.push((first, std::mem::take(&mut unit)));
+                first = false;
+            }
+            unit.push(c);
+            prev = Some(c);
+        }
+        units.push((first, unit));
+    }
+    let mut out = String::with_capacity(joined.len() + joined.len() / width);
+    let mut line_width = 0;
+    for (space, unit) in units {
+        let w = unit.width();
+        let gap = usize::from(space && line_width > 0);
+        if line_width > 0 && line_width + gap + w > width {
+            out.push('\n');
+            line_width = 0;
+        } else if gap == 1 {
+            out.push(' ');
+            line_width += 1;
+        }
+        out.push_str(&unit);
+        line_width += w;
+    }
+    out
+}
+
+/// The translations shipped in `assets/templates/<language>/`, compiled in; `None` for
+/// English (that is [`bundled`]) and for the digest, which goes to the whole list in English.
+pub fn bundled_in(kind: Kind, language: Language) -> Option<&'static str> {
+    macro_rules! language {
+        ($dir:literal) => {
+            match kind {
+                Kind::Invitation => Some(include_str!(concat!(
+                    "../../assets/templates/",
+                    $dir,
+                    "/invitation.txt"
+                ))),
+                Kind::Reminder => Some(include_str!(concat!(
+                    "../../assets/templates/",
+                    $dir,
+                    "/reminder.txt"
+                ))),
+                Kind::Escalation => Some(include_str!(concat!(
+                    "../../assets/templates/",
+                    $dir,
+                    "/escalation.txt"
+                ))),
+                Kind::Approval => Some(include_str!(concat!(
+                    "../../assets/templates/",
+                    $dir,
+                    "/approval.txt"
+                ))),
+                Kind::Welcome => Some(include_str!(concat!(
+                    "../../assets/templates/",
+                    $dir,
+                    "/welcome.txt"
+                ))),
+                Kind::Rejection => Some(include_str!(concat!(
+                    "../../assets/templates/",
+                    $dir,
+                    "/rejection.txt"
+                ))),
+                Kind::Digest => None,
+            }
+        };
+    }
+    match language {
+        Language::En => None,
+        Language::Fr => language!("fr"),
+        Language::Es => language!("es"),
+        Language::Ar => language!("ar"),
+        Language::Ru => language!("ru"),
+        Language::Zh => language!("zh"),
     }
 }
 

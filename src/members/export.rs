@@ -1,5 +1,6 @@
-//! The members as a file for a list server's import, or a person's address book: CSV,
-//! Mailman's mass-subscription lines, or vCards. Names and phones come from mail, so every
+//! The members as a file for a list server's import, a person's address book or a regional
+//! organisation's database: CSV, Mailman's mass-subscription lines, vCards, or the versioned
+//! JSON of `docs/members-export.md`. Names and phones come from mail, so every
 //! format writes them as inert text: a CSV cell a spreadsheet would run as a formula starts
 //! with `'` (OWASP's advice: a phone number reads `'+31 …`), a name cannot add a line of its
 //! own to Mailman's list, and vCard values are escaped and folded as RFC 6350 says. Pure
@@ -7,23 +8,85 @@
 
 use std::borrow::Cow;
 
+use serde_json::json;
+
 use crate::config::ExportFormat;
+use crate::domain::region::Region;
+use crate::domain::tld::TldCode;
+
+/// The version of the JSON export's schema (`docs/members-export.md`): raised whenever a key
+/// changes meaning or goes away; keys may be added within a version.
+pub const SCHEMA_VERSION: u32 = 1;
 
 /// One member, as exported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Entry<'a> {
     pub tld: &'a str,
+    /// The ccTLD's country or territory, as the roster names it.
+    pub country: &'a str,
+    pub region: Option<Region>,
     pub email: &'a str,
     pub name: Option<&'a str>,
     pub phone: Option<&'a str>,
 }
 
-pub fn render(format: ExportFormat, members: &[Entry]) -> String {
+/// What an export holds: the members (in TLD order), and for the JSON its context.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Export<'a> {
+    /// The list's name (`[list] name`).
+    pub list: &'a str,
+    /// When the export was made, UTC (`2026-03-04T10:12:00Z`).
+    pub generated_at: &'a str,
+    /// The regional organisation the export was limited to, if any.
+    pub region: Option<Region>,
+    pub members: Vec<Entry<'a>>,
+}
+
+pub fn render(format: ExportFormat, export: &Export) -> String {
+    let members = &export.members;
     match format {
         ExportFormat::Csv => csv(members),
         ExportFormat::Mailman => mailman(members),
         ExportFormat::Vcard => vcard(members),
+        ExportFormat::Json => json(export),
     }
+}
+
+/// The JSON of `docs/members-export.md`: one object per ccTLD with its members. JSON strings
+/// are escaped by serde_json, and a regional organisation's importer reads values, never
+/// formulas, so names and phones are as the members gave them.
+fn json(export: &Export) -> String {
+    let mut tlds: Vec<serde_json::Value> = Vec::new();
+    let mut members = export.members.iter().peekable();
+    while let Some(first) = members.next() {
+        let mut contacts = vec![first];
+        while let Some(m) = members.next_if(|m| m.tld == first.tld) {
+            contacts.push(m);
+        }
+        let code = TldCode::from_stored(first.tld.to_string());
+        tlds.push(json!({
+            "tld": first.tld,
+            "unicode": code.unicode(),
+            "country": first.country,
+            "region": first.region,
+            "contacts": contacts.iter().map(|c| json!({
+                "name": c.name,
+                "email": c.email,
+                "phone": c.phone,
+            })).collect::<Vec<_>>(),
+        }));
+    }
+    let doc = json!({
+        "schema": "tldops-members",
+        "schema_version": SCHEMA_VERSION,
+        "list": export.list,
+        "generated_at": export.generated_at,
+        "region": export.region,
+        "tld_count": tlds.len(),
+        "member_count": export.members.len(),
+        "tlds": tlds,
+    });
+    serde_json::to_string_pretty(&doc).expect("JSON values serialise") + "\n"
 }
 
 fn csv(members: &[Entry]) -> String {
@@ -146,9 +209,20 @@ mod tests {
     fn entry<'a>(name: Option<&'a str>, phone: Option<&'a str>) -> Entry<'a> {
         Entry {
             tld: "nl",
+            country: "Netherlands",
+            region: Some(Region::Centr),
             email: "jan@sidn.example",
             name,
             phone,
+        }
+    }
+
+    fn export<'a>(members: &[Entry<'a>]) -> Export<'a> {
+        Export {
+            list: "TLD-OPS",
+            generated_at: "2026-03-04T10:12:00Z",
+            region: None,
+            members: members.to_vec(),
         }
     }
 
@@ -179,7 +253,7 @@ mod tests {
         }
         let text = render(
             ExportFormat::Csv,
-            &[entry(Some("=1+2"), Some("+31 6 1")), entry(None, None)],
+            &export(&[entry(Some("=1+2"), Some("+31 6 1")), entry(None, None)]),
         );
         assert_eq!(
             text,
@@ -199,7 +273,7 @@ mod tests {
         );
         let card = render(
             ExportFormat::Vcard,
-            &[entry(Some("Jansen; Jan"), Some("+31 6 1"))],
+            &export(&[entry(Some("Jansen; Jan"), Some("+31 6 1"))]),
         );
         assert_eq!(
             card,
@@ -229,14 +303,63 @@ mod tests {
     fn a_mailman_line_holds_one_member_whatever_the_name() {
         let text = render(
             ExportFormat::Mailman,
-            &[
+            &export(&[
                 entry(Some("Jan \"JJ\" \\ Jansen\r\nevil@attacker.example"), None),
                 entry(None, None),
-            ],
+            ]),
         );
         assert_eq!(
             text,
             "\"Jan 'JJ' \\\\ Jansen  evil@attacker.example\" <jan@sidn.example>\njan@sidn.example\n"
         );
+    }
+
+    #[test]
+    fn json_groups_members_by_tld_under_a_versioned_schema() {
+        let rf = Entry {
+            tld: "xn--p1ai",
+            country: "Russia",
+            region: Some(Region::Centr),
+            email: "ivan@cctld.example",
+            name: Some("Иван \"Ваня\" Иванов"),
+            phone: None,
+        };
+        let mut e = export(&[
+            entry(Some("=1+2"), Some("+31 6 1")),
+            Entry {
+                email: "piet@sidn.example",
+                ..entry(None, None)
+            },
+            rf,
+        ]);
+        e.region = Some(Region::Centr);
+        let doc: serde_json::Value = serde_json::from_str(&render(ExportFormat::Json, &e)).unwrap();
+        assert_eq!(
+            doc,
+            json!({
+                "schema": "tldops-members",
+                "schema_version": 1,
+                "list": "TLD-OPS",
+                "generated_at": "2026-03-04T10:12:00Z",
+                "region": "CENTR",
+                "tld_count": 2,
+                "member_count": 3,
+                "tlds": [
+                    {"tld": "nl", "unicode": null, "country": "Netherlands", "region": "CENTR",
+                     "contacts": [
+                        {"name": "=1+2", "email": "jan@sidn.example", "phone": "+31 6 1"},
+                        {"name": null, "email": "piet@sidn.example", "phone": null},
+                     ]},
+                    {"tld": "xn--p1ai", "unicode": "рф", "country": "Russia", "region": "CENTR",
+                     "contacts": [
+                        {"name": "Иван \"Ваня\" Иванов", "email": "ivan@cctld.example", "phone": null},
+                     ]},
+                ],
+            })
+        );
+        let empty: serde_json::Value =
+            serde_json::from_str(&render(ExportFormat::Json, &export(&[]))).unwrap();
+        assert_eq!(empty["tlds"], json!([]));
+        assert_eq!(empty["region"], json!(null));
     }
 }

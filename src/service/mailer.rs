@@ -6,6 +6,7 @@ use anyhow::Result;
 use serde_json::json;
 
 use super::{Service, now, usage};
+use crate::domain::language::Language;
 use crate::domain::roster::Tld;
 use crate::domain::template::Kind;
 use crate::outgoing::compose::{Draft, build, message_id};
@@ -141,10 +142,11 @@ impl Service {
     /// Renders `c` and writes it to the outbox in `tx`; returns what will be sent.
     pub(super) fn queue(&self, tx: &Tx, c: Compose, at: &str) -> Result<Planned> {
         let from = self.secretariat()?;
+        // The ccTLD's language; the digest (to the whole list) and commands are English.
+        let language = c.tld.map_or(Language::En, Tld::language);
         let (subject, body) = self
             .templates
-            .get(c.kind)
-            .render(&c.values)
+            .render(c.kind, language, &c.values)
             .map_err(anyhow::Error::msg)?;
         let subject = self.tagged(c.kind, c.tld, c.token, &subject);
         let code = c.tld.map(|t| t.code.to_string());

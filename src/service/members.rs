@@ -10,9 +10,11 @@ use super::workflow::describe;
 use super::{Service, now, usage};
 use crate::config::{ExportFormat, MembersBackend};
 use crate::domain::email::{Email, address_key};
+use crate::domain::region::Region;
+use crate::domain::roster::Tld;
 use crate::domain::template::Kind;
 use crate::domain::triage::Contact;
-use crate::members::export::{self, Entry};
+use crate::members::export::{self, Entry, Export};
 use crate::members::{Backend, BackendError, Member, Outcome};
 use crate::outgoing::compose::{Draft, build, message_id};
 use crate::store::{ContactQueries, ContactRow, NewMail, OutboxQueries, RosterQueries};
@@ -322,27 +324,51 @@ impl Service {
             (None, Some(dir)) => dir.join(format!("members.{}", export.format.extension())),
             (None, None) => anyhow::bail!("members.export.path is needed (no data directory)"),
         };
-        let text = self.export_members(export.format)?;
+        let (text, _) = self.export_members(export.format, None)?;
         crate::private::replace(&path, text.as_bytes())
             .with_context(|| format!("cannot write the members file {}", path.display()))?;
         tracing::info!("members file {} rewritten", path.display());
         Ok(path)
     }
 
-    /// The members in a format a list server imports (names and phones escaped so they stay
-    /// text: see [`crate::members::export`]).
-    pub fn export_members(&self, format: ExportFormat) -> Result<String> {
+    /// The members in a format a list server or a regional organisation imports (names and
+    /// phones escaped so they stay text: see [`crate::members::export`]), all of them or those
+    /// of one region's ccTLDs; with how many members it holds.
+    pub fn export_members(
+        &self,
+        format: ExportFormat,
+        region: Option<Region>,
+    ) -> Result<(String, usize)> {
         let members = self.members()?;
+        let roster = self.store.roster()?;
+        let tlds: std::collections::HashMap<&str, &Tld> = roster
+            .iter()
+            .map(|r| (r.tld.code.as_str(), &r.tld))
+            .collect();
         let entries: Vec<Entry> = members
             .iter()
-            .map(|m| Entry {
-                tld: &m.tld,
-                email: &m.email,
-                name: m.name.as_deref(),
-                phone: m.phone.as_deref(),
+            .map(|m| {
+                let tld = tlds.get(m.tld.as_str());
+                Entry {
+                    tld: &m.tld,
+                    country: tld.map_or("", |t| t.country.as_str()),
+                    region: tld.and_then(|t| t.region),
+                    email: &m.email,
+                    name: m.name.as_deref(),
+                    phone: m.phone.as_deref(),
+                }
             })
+            .filter(|e| region.is_none() || e.region == region)
             .collect();
-        Ok(export::render(format, &entries))
+        let count = entries.len();
+        let at = now();
+        let export = Export {
+            list: &self.config.list.name,
+            generated_at: &at,
+            region,
+            members: entries,
+        };
+        Ok((export::render(format, &export), count))
     }
 
     /// The monthly contact-repository mail: (subject, body), and with `send` it is queued to the

@@ -23,7 +23,7 @@ pub use mailer::{Planned, SendReport};
 pub use messages::{Assignment, Reopen};
 pub use queue::QueueItem;
 pub use roster::{ImportOptions, ImportReport, RosterFilter};
-pub use stats::{Counts, RegionCounts, Stats};
+pub use stats::{ANSWER_BUCKETS, AnswerTime, Counts, RegionCounts, Stats};
 pub use templates::Templates;
 pub use workflow::{Approval, Batch, Rejection, Selection, describe};
 

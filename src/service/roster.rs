@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::{Service, now, usage};
 use crate::domain::case::CaseState;
+use crate::domain::language::Language;
 use crate::domain::region::Region;
 use crate::domain::roster::{self, Format, RosterDiff, Tld};
 use crate::domain::tld::TldCode;
@@ -103,6 +104,34 @@ impl Service {
             .filter(|r| filter.region.is_none_or(|g| r.tld.region == Some(g)))
             .filter(|r| filter.state.is_none_or(|s| r.case.state == s))
             .collect())
+    }
+
+    /// Sets the language a TLD's mail is written in (`None`: back to the default by country);
+    /// logged as a `tld_updated` event. Returns the TLD as it is now.
+    pub fn set_language(&self, input: &str, language: Option<Language>) -> Result<RosterRow> {
+        let row = self.tld(input)?;
+        if row.tld.language != language {
+            let operator = self.operator.clone();
+            let code = row.tld.code.clone();
+            let word = |l: Option<Language>| l.map_or("", Language::as_str);
+            let change = format!(
+                "language `{}` → `{}`",
+                word(row.tld.language),
+                word(language)
+            );
+            self.store.write(|tx| {
+                tx.set_language(&code, language)?;
+                tx.append_event(
+                    &now(),
+                    &operator,
+                    Some(code.as_str()),
+                    "tld_updated",
+                    &json!({ "changes": [change], "source": "roster set" }),
+                )?;
+                Ok(())
+            })?;
+        }
+        self.tld(input)
     }
 
     /// One TLD by code, in any spelling the operator types (`.NL`, `nl`, `рф`).

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::Service;
 use crate::domain::case::CaseState;
 use crate::domain::region::Region;
+use crate::report;
 use crate::store::{CaseRows, ContactQueries, RosterQueries};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -44,7 +45,29 @@ pub struct Stats {
     pub median_days_to_answer: Option<f64>,
     /// Approvals per month (`2026-03`), oldest first: the pace of the roll-out.
     pub approvals_by_month: Vec<(String, usize)>,
+    /// The days to answer of [`Stats::median_days_to_answer`], counted in buckets: cases that
+    /// answered within `max_days` (and after the previous bucket's), the last one unbounded.
+    pub answer_times: Vec<AnswerTime>,
+    /// Approved ccTLDs whose contacts their admin contact confirmed (by the approved reply)
+    /// within the last year.
+    pub confirmed_within_year: usize,
+    /// Approved ccTLDs last confirmed more than a year ago: due for re-confirmation.
+    pub confirmation_due: usize,
 }
+
+/// One bucket of [`Stats::answer_times`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AnswerTime {
+    /// Upper bound in days (inclusive); `null` for the last, open bucket.
+    pub max_days: Option<u32>,
+    pub cases: usize,
+}
+
+/// Upper bounds of the answer-time buckets, in days (a last bucket takes the rest).
+pub const ANSWER_BUCKETS: [u32; 4] = [7, 14, 30, 60];
+
+/// How long an approval counts as a confirmation of a ccTLD's contacts (DESIGN §8.4).
+const CONFIRMATION_VALID_DAYS: f64 = 365.0;
 
 fn add(c: &mut Counts, state: CaseState, invited: bool, answered: bool, members: bool) {
     c.tlds += 1;
@@ -78,6 +101,8 @@ impl Service {
             members.iter().map(|m| m.tld.as_str()).collect();
         let mut days = Vec::new();
         let mut months: Vec<(String, usize)> = Vec::new();
+        let today = jiff::Timestamp::now();
+        let (mut confirmed_within_year, mut confirmation_due) = (0, 0);
         for c in &cases {
             let Some(row) = roster.iter().find(|r| r.tld.code.as_str() == c.tld) else {
                 continue;
@@ -107,6 +132,17 @@ impl Service {
                 days.push(a.duration_since(i).as_secs_f64() / 86_400.0);
             }
             if c.state == CaseState::Approved
+                && let Some(Ok(decided)) =
+                    c.decided_at.as_deref().map(str::parse::<jiff::Timestamp>)
+            {
+                let age = today.duration_since(decided).as_secs_f64() / 86_400.0;
+                if age > CONFIRMATION_VALID_DAYS {
+                    confirmation_due += 1;
+                } else {
+                    confirmed_within_year += 1;
+                }
+            }
+            if c.state == CaseState::Approved
                 && let Some(month) = c.decided_at.as_deref().and_then(|d| d.get(..7))
             {
                 match months.iter_mut().find(|(m, _)| m == month) {
@@ -122,12 +158,84 @@ impl Service {
             n if n % 2 == 1 => Some(days[n / 2]),
             n => Some((days[n / 2 - 1] + days[n / 2]) / 2.0),
         };
+        let mut answer_times: Vec<AnswerTime> = ANSWER_BUCKETS
+            .iter()
+            .map(|&max| Some(max))
+            .chain([None])
+            .map(|max_days| AnswerTime { max_days, cases: 0 })
+            .collect();
+        for d in &days {
+            let bucket = answer_times
+                .iter_mut()
+                .find(|b| b.max_days.is_none_or(|max| *d <= f64::from(max)))
+                .expect("the last bucket is open");
+            bucket.cases += 1;
+        }
         Ok(Stats {
             total,
             contacts: members.len(),
             by_region: regions.into_iter().filter(|r| r.counts.tlds > 0).collect(),
             median_days_to_answer: median.map(|d| (d * 10.0).round() / 10.0),
             approvals_by_month: months,
+            answer_times,
+            confirmed_within_year,
+            confirmation_due,
         })
+    }
+}
+
+impl Service {
+    /// The coverage report (DESIGN §9): the page [`crate::report`] renders from [`Service::stats`]
+    /// and the roster; members named only `with_contacts`.
+    pub fn report(&self, with_contacts: bool) -> Result<String> {
+        let stats = self.stats()?;
+        let roster = self.store.roster()?;
+        let cases: std::collections::HashSet<String> =
+            self.store.cases()?.into_iter().map(|c| c.tld).collect();
+        let members = self
+            .store
+            .contacts_in(crate::domain::member::ContactState::Subscribed)?;
+        let tlds: Vec<report::Entry> = roster
+            .iter()
+            .filter(|r| cases.contains(r.tld.code.as_str()))
+            .map(|r| {
+                let code = r.tld.code.as_str();
+                let mine = members.iter().filter(|m| m.tld == code);
+                let approved = r.case.state == CaseState::Approved;
+                report::Entry {
+                    code: code.to_string(),
+                    unicode: r.tld.code.unicode(),
+                    country: r.tld.country.clone(),
+                    region: r.tld.region,
+                    state: r.case.state,
+                    on_list: approved && mine.clone().next().is_some(),
+                    confirmed: r
+                        .case
+                        .decided_at
+                        .as_deref()
+                        .filter(|_| approved)
+                        .and_then(|d| d.get(..10))
+                        .map(str::to_string),
+                    contacts: if with_contacts {
+                        mine.map(|m| report::Contact {
+                            name: m.name.clone(),
+                            email: m.email.clone(),
+                            phone: m.phone.clone(),
+                        })
+                        .collect()
+                    } else {
+                        Vec::new()
+                    },
+                }
+            })
+            .collect();
+        let at = super::now();
+        Ok(report::render(&report::Report {
+            list: &self.config.list.name,
+            generated_at: &at,
+            stats: &stats,
+            tlds: &tlds,
+            with_contacts,
+        }))
     }
 }

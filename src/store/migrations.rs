@@ -147,6 +147,10 @@ ALTER TABLE messages ADD COLUMN filed_at TEXT;         -- when an operator filed
 ALTER TABLE outbox ADD COLUMN claimed_by INTEGER;      -- the PID of the process sending it
 ALTER TABLE outbox ADD COLUMN claimed_at TEXT;         -- when that process took it
 "#,
+    // 7: the language a ccTLD's mail is written in (DESIGN §9); NULL: the default by country.
+    r#"
+ALTER TABLE tlds ADD COLUMN language TEXT CHECK (language IN ('en', 'fr', 'es', 'ar', 'ru', 'zh'));
+"#,
 ];
 
 /// Brings the schema up to date. A database from a newer tldops is refused, not touched.

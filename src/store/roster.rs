@@ -6,6 +6,7 @@ use rusqlite::{OptionalExtension, params};
 use super::{Read, Tx};
 use crate::domain::case::CaseState;
 use crate::domain::email::Email;
+use crate::domain::language::Language;
 use crate::domain::region::Region;
 use crate::domain::roster::{IanaContact, Tld};
 use crate::domain::tld::TldCode;
@@ -31,7 +32,7 @@ pub struct RosterRow {
 
 const ROW: &str = "t.code, t.country, t.region, t.admin_name, t.admin_email, t.tech_name,
     t.tech_email, t.retired_at IS NOT NULL, c.state, c.invited_at, c.reminders, c.answered_at,
-    c.decided_at, c.decided_by, c.admin_changed_at
+    c.decided_at, c.decided_by, c.admin_changed_at, t.language
     FROM tlds t JOIN cases c ON c.tld = t.code";
 
 fn to_row(r: &rusqlite::Row) -> rusqlite::Result<RosterRow> {
@@ -43,11 +44,16 @@ fn to_row(r: &rusqlite::Row) -> rusqlite::Result<RosterRow> {
         .map(|s| s.parse::<Region>().map_err(|e| text_err(2, e)))
         .transpose()?;
     let state: String = r.get(8)?;
+    let language: Option<String> = r.get(15)?;
+    let language = language
+        .map(|s| s.parse::<Language>().map_err(|e| text_err(15, e)))
+        .transpose()?;
     Ok(RosterRow {
         tld: Tld {
             code: TldCode::from_stored(r.get(0)?),
             country: r.get(1)?,
             region,
+            language,
             admin: IanaContact {
                 name: r.get(3)?,
                 email: Email::from_stored(r.get(4)?),
@@ -117,13 +123,14 @@ impl Tx<'_> {
     pub fn upsert_tld(&self, tld: &Tld, at: &str) -> Result<()> {
         self.execute(
             "INSERT INTO tlds (code, country, region, admin_name, admin_email, tech_name,
-                               tech_email, imported_at, retired_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL)
+                               tech_email, imported_at, retired_at, language)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?9)
              ON CONFLICT (code) DO UPDATE SET
                 country = excluded.country, region = excluded.region,
                 admin_name = excluded.admin_name, admin_email = excluded.admin_email,
                 tech_name = excluded.tech_name, tech_email = excluded.tech_email,
-                imported_at = excluded.imported_at, retired_at = NULL",
+                imported_at = excluded.imported_at, retired_at = NULL,
+                language = excluded.language",
             params![
                 tld.code.as_str(),
                 tld.country,
@@ -132,12 +139,22 @@ impl Tx<'_> {
                 tld.admin.email.as_str(),
                 tld.tech.name,
                 tld.tech.email.as_str(),
-                at
+                at,
+                tld.language.map(Language::as_str)
             ],
         )?;
         self.execute(
             "INSERT INTO cases (tld, updated_at) VALUES (?1, ?2) ON CONFLICT (tld) DO NOTHING",
             params![tld.code.as_str(), at],
+        )?;
+        Ok(())
+    }
+
+    /// Sets (or, with `None`, clears to the default by country) a TLD's mail language.
+    pub fn set_language(&self, code: &TldCode, language: Option<Language>) -> Result<()> {
+        self.execute(
+            "UPDATE tlds SET language = ?2 WHERE code = ?1",
+            params![code.as_str(), language.map(Language::as_str)],
         )?;
         Ok(())
     }

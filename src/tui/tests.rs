@@ -36,6 +36,7 @@ fn row(
 ) -> RosterRow {
     RosterRow {
         tld: Tld {
+            language: None,
             code: TldCode::parse(code).unwrap(),
             country: country.into(),
             region,
@@ -272,6 +273,9 @@ fn snapshot() -> Snapshot {
                 ("2026-02".into(), 11),
                 ("2026-03".into(), 15),
             ],
+            answer_times: vec![],
+            confirmed_within_year: 29,
+            confirmation_due: 0,
         }),
         log: vec![
             event(

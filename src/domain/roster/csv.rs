@@ -1,4 +1,5 @@
-//! The CSV roster: `tld,country,admin_name,admin_email,tech_name,tech_email,region`.
+//! The CSV roster: `tld,country,admin_name,admin_email,tech_name,tech_email,region`, and
+//! optionally `language` (the ccTLD's mail language; empty: the default by country).
 
 use super::{RawEntry, RosterEntry, RosterErrors, RowError, validate_all};
 
@@ -11,6 +12,9 @@ const COLUMNS: [&str; 7] = [
     "tech_email",
     "region",
 ];
+
+/// Columns a roster may have; without one, the stored value is kept.
+const OPTIONAL: [&str; 1] = ["language"];
 
 pub(super) fn parse(text: &str) -> Result<Vec<RosterEntry>, RosterErrors> {
     let mut reader = ::csv::ReaderBuilder::new()
@@ -37,7 +41,12 @@ pub(super) fn parse(text: &str) -> Result<Vec<RosterEntry>, RosterErrors> {
         .collect();
     let unknown: Vec<&str> = headers
         .iter()
-        .filter(|h| !COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(h)))
+        .filter(|h| {
+            !COLUMNS
+                .iter()
+                .chain(&OPTIONAL)
+                .any(|c| c.eq_ignore_ascii_case(h))
+        })
         .collect();
     if !missing.is_empty() || !unknown.is_empty() {
         let mut problems = Vec::new();
@@ -54,6 +63,9 @@ pub(super) fn parse(text: &str) -> Result<Vec<RosterEntry>, RosterErrors> {
         )));
     }
     let index: Vec<usize> = index.into_iter().flatten().collect();
+    let language = headers
+        .iter()
+        .position(|h| h.eq_ignore_ascii_case(OPTIONAL[0]));
 
     let mut records = Vec::new();
     let mut errors = Vec::new();
@@ -84,6 +96,7 @@ pub(super) fn parse(text: &str) -> Result<Vec<RosterEntry>, RosterErrors> {
         tech_name: &r[index[4]],
         tech_email: &r[index[5]],
         region: Some(&r[index[6]]),
+        language: language.map(|i| &r[i]),
     });
     validate_all(raws, errors)
 }

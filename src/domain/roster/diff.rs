@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{IanaContact, RosterEntry};
+use crate::domain::language::Language;
 use crate::domain::region::Region;
 use crate::domain::tld::TldCode;
 
@@ -12,10 +13,21 @@ pub struct Tld {
     pub code: TldCode,
     pub country: String,
     pub region: Option<Region>,
+    /// The mail language the roster sets; `None`: the default by country
+    /// ([`crate::domain::language::Language::default_for`]).
+    pub language: Option<Language>,
     pub admin: IanaContact,
     pub tech: IanaContact,
     /// No longer in the roster: kept, with its history, but not listed or invited.
     pub retired: bool,
+}
+
+impl Tld {
+    /// The language its mail is written in: the roster's, else the default by country.
+    pub fn language(&self) -> Language {
+        self.language
+            .unwrap_or_else(|| Language::default_for(&self.code))
+    }
 }
 
 /// An IANA contact whose address changed.
@@ -63,6 +75,9 @@ pub fn diff(stored: &[Tld], imported: &[RosterEntry], merge: bool) -> RosterDiff
             code: entry.code.clone(),
             country: entry.country.clone(),
             region: entry.region.unwrap_or_else(|| old.and_then(|o| o.region)),
+            language: entry
+                .language
+                .unwrap_or_else(|| old.and_then(|o| o.language)),
             admin: entry.admin.clone(),
             tech: entry.tech.clone(),
             retired: false,
@@ -127,6 +142,11 @@ fn detail_changes(old: &Tld, new: &Tld) -> Vec<String> {
         old.region.map_or("", |r| r.as_str()),
         new.region.map_or("", |r| r.as_str()),
     );
+    compare(
+        "language",
+        old.language.map_or("", |l| l.as_str()),
+        new.language.map_or("", |l| l.as_str()),
+    );
     compare("admin name", &old.admin.name, &new.admin.name);
     compare("tech name", &old.tech.name, &new.tech.name);
     out
@@ -149,6 +169,7 @@ mod tests {
             code: TldCode::parse(code).unwrap(),
             country: code.to_uppercase(),
             region: Some(Region::Centr),
+            language: None,
             admin: contact("A", admin),
             tech: contact("T", &format!("tech@nic.{code}")),
             retired: false,
@@ -160,6 +181,7 @@ mod tests {
             code: t.code.clone(),
             country: t.country.clone(),
             region,
+            language: None,
             admin: t.admin.clone(),
             tech: t.tech.clone(),
             line: 2,

@@ -79,6 +79,7 @@ pub(super) fn parse(text: &str) -> Result<Vec<RosterEntry>, RosterErrors> {
         tld: r.domain,
         country: r.country,
         region: None,
+        language: None,
         admin_name: r.admin_name,
         admin_email: r.admin_email,
         tech_name: r.tech_name,

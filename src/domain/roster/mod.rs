@@ -13,6 +13,7 @@ use std::str::FromStr;
 pub use diff::{RosterDiff, Tld, diff};
 
 use crate::domain::email::Email;
+use crate::domain::language::Language;
 use crate::domain::message::sanitize;
 use crate::domain::region::Region;
 use crate::domain::tld::TldCode;
@@ -31,6 +32,9 @@ pub struct RosterEntry {
     pub country: String,
     /// `None` when the format cannot say (IANA whois has no region): the stored one is kept.
     pub region: Option<Option<Region>>,
+    /// The mail language the file sets (`Some(None)`: the default by country); `None` when
+    /// the file has no such column: the stored one is kept.
+    pub language: Option<Option<Language>>,
     pub admin: IanaContact,
     pub tech: IanaContact,
     /// Where the entry starts in its file, for messages.
@@ -153,6 +157,7 @@ struct RawEntry<'a> {
     tld: &'a str,
     country: &'a str,
     region: Option<&'a str>,
+    language: Option<&'a str>,
     admin_name: &'a str,
     admin_email: &'a str,
     tech_name: &'a str,
@@ -197,6 +202,14 @@ fn validate_all<'a>(
             Some(Ok(r)) => Some(r),
             None => None,
         };
+        let language = match raw.language.map(Language::parse_optional) {
+            Some(Err(e)) => {
+                problems.push(format!("language: {e}"));
+                None
+            }
+            Some(Ok(l)) => Some(l),
+            None => None,
+        };
         let admin = Email::parse(raw.admin_email)
             .map_err(|e| problems.push(format!("admin_email: {e}")))
             .ok();
@@ -209,6 +222,7 @@ fn validate_all<'a>(
                     code,
                     country: sanitize(raw.country, false),
                     region,
+                    language,
                     admin: IanaContact {
                         name: sanitize(raw.admin_name, false),
                         email: admin,
