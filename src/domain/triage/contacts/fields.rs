@@ -621,8 +621,7 @@ pub fn find_phone(s: &str) -> Option<String> {
 
 /// The length of an extension written after a number: " ext. 401", ", x 12", " poste 33".
 fn extension_len(rest: &str) -> usize {
-    let lower = rest.to_lowercase();
-    let t = lower.trim_start_matches([' ', ',']);
+    let t = rest.trim_start_matches([' ', ',']);
     for marker in [
         "ext.",
         "ext",
@@ -633,19 +632,27 @@ fn extension_len(rest: &str) -> usize {
         "durchwahl",
         "доб.",
     ] {
-        if let Some(after) = t.strip_prefix(marker) {
-            let digits_start = after.len() - after.trim_start().len();
-            let digits = after
-                .trim_start()
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .count();
+        if let Some(after) = strip_prefix_lowercase(t, marker) {
+            let number = after.trim_start();
+            let digits = number.chars().take_while(char::is_ascii_digit).count();
             if digits > 0 {
-                return rest.len() - t.len() + marker.len() + digits_start + digits;
+                return rest.len() - number.len() + digits;
             }
         }
     }
     0
+}
+
+/// `s` without `prefix` (lowercase) at its start, in any case. (Lowercasing `s` itself would
+/// read all of it, and can change its length.)
+fn strip_prefix_lowercase<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let mut chars = s.chars();
+    for p in prefix.chars() {
+        if !chars.next()?.to_lowercase().eq([p]) {
+            return None;
+        }
+    }
+    Some(chars.as_str())
 }
 
 fn looks_like_date(s: &str) -> bool {
@@ -743,6 +750,23 @@ mod tests {
         );
         assert_eq!(find_phone("ticket 12345"), None);
         assert_eq!(find_phone("02.03.2026"), None);
+    }
+
+    #[test]
+    fn extensions_in_any_case() {
+        assert_eq!(
+            find_phone("+31 26 352 5511 EXT. 12, room 4"),
+            s("+31 26 352 5511 EXT. 12")
+        );
+        assert_eq!(
+            find_phone("+7 495 737 92 95 ДОБ. 401"),
+            s("+7 495 737 92 95 ДОБ. 401")
+        );
+        // "ẞ" lowercases to the shorter "ß": the extension's end is still where it is written.
+        assert_eq!(
+            find_phone("+31 26 352 5511 ext. 12ẞẞ"),
+            s("+31 26 352 5511 ext. 12")
+        );
     }
 }
 #[cfg(test)]
