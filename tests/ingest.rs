@@ -285,6 +285,64 @@ fn mail_gone_from_its_mailbox_is_assigned_without_its_body_and_says_so() {
     );
 }
 
+/// A stranger's reply with the subject tag of .nl and 20,000 lines naming addresses: judged
+/// `unverified`, so its body is fetched and read for contacts — up to the work budget. It is
+/// stored with a reason that says what was left out, and the pass goes on to a reply after it.
+#[test]
+fn a_huge_reply_is_read_up_to_the_work_budget_and_the_pass_goes_on() {
+    let i = Install::corpus_world();
+    let mut huge = String::from(
+        "From: A Stranger <someone@stranger.example>\r\nTo: secretariat@ccnso.example.org\r\n\
+         Subject: Re: [TLD-OPS .nl #k3x9] Invitation to name the security contacts of .nl\r\n\
+         Message-ID: <huge.1@stranger.example>\r\nDate: Tue, 3 Mar 2026 09:00:00 +0100\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n",
+    );
+    for k in 0..20_000 {
+        huge.push_str(&format!("Name {k} <user{k}@example.org> +1 555 000{k}\r\n"));
+    }
+    let files = corpus();
+    let (_, reply, expected) = files
+        .iter()
+        .find(|(_, _, e)| e["verdict"] == "admin_from" && e["tld"] != "nl")
+        .expect("the corpus has a verified reply");
+    let dir = i.path("Maildir");
+    maildir(
+        &dir,
+        &[
+            ("huge".into(), huge.into_bytes()),
+            ("reply".into(), reply.clone()),
+        ],
+    );
+    let out = i.ok(&["poll", "--maildir", dir.to_str().unwrap()]);
+    assert!(out.contains("2 new, 2 stored"), "{out}");
+
+    let nl = i.json(&["messages", "--json", "--tld", "nl"]);
+    let huge = nl
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["message_id"] == "huge.1@stranger.example")
+        .unwrap_or_else(|| panic!("{nl}"));
+    assert_eq!(huge["verdict"], "unverified");
+    let emails = emails(huge);
+    assert_eq!(emails.len(), 50);
+    assert_eq!(emails[0], "user0@example.org");
+    assert!(
+        huge["why"].as_str().unwrap().ends_with(
+            "; contacts: examined the first 5000 lines only, kept the first 50 contacts only \
+             (message over the work budget)"
+        ),
+        "{huge}"
+    );
+    let tld = expected["tld"].as_str().unwrap();
+    let after = i.json(&["messages", "--json", "--tld", tld]);
+    assert_eq!(after[0]["verdict"], "admin_from", "{after}");
+    assert!(!after[0]["why"].as_str().unwrap().contains("budget"));
+
+    let again = i.ok(&["poll", "--maildir", dir.to_str().unwrap()]);
+    assert!(again.contains(", 0 stored"), "{again}");
+}
+
 #[test]
 fn mbox_poll() {
     let i = Install::corpus_world();

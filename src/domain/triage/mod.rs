@@ -251,11 +251,21 @@ impl Context {
     }
 
     pub(crate) fn is_own(&self, address: &str) -> bool {
-        crate::domain::email::address_key(address).is_some_and(|k| self.own.contains(&k))
+        crate::domain::email::address_key(address).is_some_and(|k| self.is_own_key(&k))
     }
 
     pub(crate) fn is_voucher(&self, address: &str) -> bool {
-        crate::domain::email::address_key(address).is_some_and(|k| self.vouchers.contains_key(&k))
+        crate::domain::email::address_key(address).is_some_and(|k| self.is_voucher_key(&k))
+    }
+
+    /// [`Context::is_own`] of an address already in comparison form.
+    pub(crate) fn is_own_key(&self, key: &str) -> bool {
+        self.own.contains(key)
+    }
+
+    /// [`Context::is_voucher`] of an address already in comparison form.
+    pub(crate) fn is_voucher_key(&self, key: &str) -> bool {
+        self.vouchers.contains_key(key)
     }
 }
 
@@ -440,9 +450,16 @@ fn vouched(
     with_contacts(decision(verdict, Some(tld.clone()), why), msg, ctx, &tld)
 }
 
+/// `d` with the contacts `msg` names; its `why` says what the work budget left out, if
+/// anything (the one place a message's reason mentions it).
 fn with_contacts(mut d: Decision, msg: &Inbound, ctx: &Context, tld: &TldCode) -> Decision {
-    d.contacts = contacts::extract(msg, ctx, tld);
-    d.too_many_contacts = d.contacts.len() > ctx.max_contacts;
+    let found = contacts::extract(msg, ctx, tld);
+    if let Some(note) = found.limited.note() {
+        d.why.push_str("; ");
+        d.why.push_str(&note);
+    }
+    d.too_many_contacts = found.contacts.len() > ctx.max_contacts || found.limited.contacts;
+    d.contacts = found.contacts;
     d
 }
 

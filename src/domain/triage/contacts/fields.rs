@@ -2,8 +2,15 @@
 //! it — on the same line ("Jan Jansen (jan@x, +31 …)"), in a table row, in a labelled block
 //! ("Name: … / Email: … / Phone: …"), or on the lines around it.
 
+use std::ops::Range;
+
 use super::Contact;
+use super::budget::Work;
 use crate::domain::email::find_addresses;
+
+/// A line with more cells, or more addresses, than this is not one person's record (a table
+/// row, a dash-separated list item) but free text.
+const MAX_RECORD_CELLS: usize = 16;
 
 const NAME_LABELS: &[&str] = &[
     "name",
@@ -175,37 +182,70 @@ const NOT_NAME: &[&str] = &[
     "that",
 ];
 
-/// Every address in `text` with the name and phone that go with it.
-pub fn find(text: &str) -> Vec<Contact> {
-    let joined = unwrap_prose(text);
+/// Every address in `text` with the name and phone that go with it. Each line is looked at
+/// once (its addresses, its label, whether it is a record), and each address reads only its
+/// own stretch of the line and the lines next to it: linear in the text.
+pub fn find(text: &str, work: &Work) -> Vec<Contact> {
+    let joined = unwrap_prose(text, work);
     let lines: Vec<&str> = joined.iter().map(String::as_str).collect();
+    let text = Lines {
+        addresses: lines
+            .iter()
+            .map(|l| {
+                work.add(l.len() + 1);
+                find_addresses(l)
+            })
+            .collect(),
+        labels: lines.iter().map(|l| label_of(l)).collect(),
+        lines,
+    };
     let mut out = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        let addresses = find_addresses(line);
+    for (i, (line, addresses)) in text.lines.iter().zip(&text.addresses).enumerate() {
+        if addresses.is_empty() {
+            continue;
+        }
+        let block = labelled(&text, i, work);
+        let record = block
+            .is_none()
+            .then(|| Record::of(line, addresses.len()))
+            .flatten();
         for (k, range) in addresses.iter().enumerate() {
-            let email = line[range.clone()].to_string();
-            let (name, phone) = if let Some(fields) = labelled(&lines, i) {
-                fields
-            } else if let Some(fields) = table_row(line, range) {
-                fields
+            let email = &line[range.clone()];
+            let (name, phone) = if let Some(fields) = &block {
+                fields.clone()
+            } else if let Some(record) = &record {
+                work.add(line.len());
+                record.fields(email)
             } else {
                 let start = if k == 0 { 0 } else { addresses[k - 1].end };
                 let end = addresses.get(k + 1).map_or(line.len(), |r| r.start);
-                around(&lines, i, line, start..end, range.clone(), addresses.len())
+                around(&text, i, start..end, range.clone(), work)
             };
-            out.push(Contact { email, name, phone });
+            out.push(Contact {
+                email: email.to_string(),
+                name,
+                phone,
+            });
         }
     }
     out
 }
 
+/// The lines of a text, with what each holds worked out once.
+struct Lines<'a> {
+    lines: Vec<&'a str>,
+    addresses: Vec<Vec<Range<usize>>>,
+    labels: Vec<Option<(Kind, &'a str)>>,
+}
+
 /// Rejoins prose that a mail client wrapped at a fixed width ("… +61\n3 8341 4111) and …"): in
 /// a paragraph of long lines, a line continues on the next when that one starts like the rest
 /// of a sentence (lowercase, a digit, a bracket) rather than a new item.
-fn unwrap_prose(text: &str) -> Vec<String> {
+fn unwrap_prose(text: &str, work: &Work) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut wrapped = false;
     for line in text.lines() {
+        work.add(line.len() + 1);
         let t = line.trim();
         let continuation = t
             .chars()
@@ -285,13 +325,14 @@ enum Kind {
 }
 
 /// A `Name: / Email: / Phone:` block around line `i`, if line `i` is part of one.
-fn labelled(lines: &[&str], i: usize) -> Option<(Option<String>, Option<String>)> {
-    let (kind, _) = label_of(lines[i])?;
+fn labelled(text: &Lines, i: usize, work: &Work) -> Option<(Option<String>, Option<String>)> {
+    let (kind, _) = text.labels[i]?;
+    let lines = &text.lines;
     if is_row(lines[i]) {
         // "姓名：刘洋  邮箱：liu@x  电话：…": several labelled cells on one line.
         return None;
     }
-    if kind == Kind::Name && !find_addresses(lines[i]).is_empty() {
+    if kind == Kind::Name && !text.addresses[i].is_empty() {
         // "Contact: Jan Jansen <jan@x>" is a free-text line with a label in front.
         return None;
     }
@@ -299,7 +340,7 @@ fn labelled(lines: &[&str], i: usize) -> Option<(Option<String>, Option<String>)
     let mut seen = vec![kind];
     let mut first = i;
     while first > 0 && !seen.contains(&Kind::Name) {
-        match label_of(lines[first - 1]) {
+        match text.labels[first - 1] {
             Some((k, _)) if !seen.contains(&k) => {
                 seen.push(k);
                 first -= 1;
@@ -309,7 +350,7 @@ fn labelled(lines: &[&str], i: usize) -> Option<(Option<String>, Option<String>)
     }
     let mut last = i;
     while last + 1 < lines.len() {
-        match label_of(lines[last + 1]) {
+        match text.labels[last + 1] {
             Some((k, _)) if !seen.contains(&k) && k != Kind::Name => {
                 seen.push(k);
                 last += 1;
@@ -319,8 +360,9 @@ fn labelled(lines: &[&str], i: usize) -> Option<(Option<String>, Option<String>)
     }
     let mut name = None;
     let mut phone = None;
-    for line in &lines[first..=last] {
-        match label_of(line) {
+    for (line, label) in lines[first..=last].iter().zip(&text.labels[first..=last]) {
+        work.add(line.len());
+        match label {
             Some((Kind::Name, v)) => name = clean_name(v),
             Some((Kind::Phone, v)) => phone = find_phone(v),
             _ => {}
@@ -328,6 +370,7 @@ fn labelled(lines: &[&str], i: usize) -> Option<(Option<String>, Option<String>)
     }
     // "Jan Jansen" on its own line just above "Email: ..." names the block.
     if name.is_none() && first > 0 {
+        work.add(lines[first - 1].len());
         let above = strip_bullet(lines[first - 1]).trim_end_matches(':');
         if name_like(above) {
             name = Some(above.to_string());
@@ -339,49 +382,57 @@ fn labelled(lines: &[&str], i: usize) -> Option<(Option<String>, Option<String>)
 /// A record with one field per cell: a table row (`|`, tab or wide-space separated), or a
 /// list item of dash-separated fields ("Jan Jansen – jan@x – +31 …"). Cells may carry labels
 /// ("姓名：刘洋  邮箱：liu@x  电话：+86 …").
-fn table_row(
-    line: &str,
-    email: &std::ops::Range<usize>,
-) -> Option<(Option<String>, Option<String>)> {
-    let t = line.trim();
-    let dashed;
-    let cells: Vec<&str> = if t.contains('|') {
-        t.split('|').collect()
-    } else if t.contains('\t') {
-        t.split('\t').collect()
-    } else if t.contains("  ") {
-        t.split("  ").collect()
-    } else if [" – ", " — ", " - "].iter().any(|d| t.contains(d)) {
-        dashed = t.replace(" — ", " – ").replace(" - ", " – ");
-        dashed.split(" – ").collect()
-    } else {
-        return None;
-    };
-    let cells: Vec<&str> = cells
-        .iter()
-        .map(|c| c.trim())
-        .filter(|c| !c.is_empty())
-        .collect();
-    if cells.len() < 2 {
-        return None;
+struct Record {
+    cells: Vec<String>,
+}
+
+impl Record {
+    /// `line` as a record, if it is one: two cells or more, and at most [`MAX_RECORD_CELLS`]
+    /// cells and addresses.
+    fn of(line: &str, addresses: usize) -> Option<Record> {
+        let t = line.trim();
+        let dashed;
+        let cells: Vec<&str> = if t.contains('|') {
+            t.split('|').collect()
+        } else if t.contains('\t') {
+            t.split('\t').collect()
+        } else if t.contains("  ") {
+            t.split("  ").collect()
+        } else if [" – ", " — ", " - "].iter().any(|d| t.contains(d)) {
+            dashed = t.replace(" — ", " – ").replace(" - ", " – ");
+            dashed.split(" – ").collect()
+        } else {
+            return None;
+        };
+        let cells: Vec<String> = cells
+            .iter()
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect();
+        let fits = |n: usize| n <= MAX_RECORD_CELLS;
+        (cells.len() >= 2 && fits(cells.len()) && fits(addresses)).then_some(Record { cells })
     }
-    let address = &line[email.clone()];
-    let others = || cells.iter().filter(|c| !c.contains(address));
-    let labelled = |kind: Kind| {
-        others()
-            .filter_map(|c| label_of(c))
-            .find(|(k, _)| *k == kind)
-            .map(|(_, v)| v)
-    };
-    let name = labelled(Kind::Name).and_then(cell_name).or_else(|| {
-        others()
-            .filter(|c| label_of(c).is_none())
-            .find_map(|c| cell_name(c))
-    });
-    let phone = labelled(Kind::Phone)
-        .and_then(find_phone)
-        .or_else(|| others().find_map(|c| find_phone(c)));
-    Some((name, phone))
+
+    /// The name and phone of the person whose address is `address`: in the other cells.
+    fn fields(&self, address: &str) -> (Option<String>, Option<String>) {
+        let others = || self.cells.iter().filter(|c| !c.contains(address));
+        let labelled = |kind: Kind| {
+            others()
+                .filter_map(|c| label_of(c))
+                .find(|(k, _)| *k == kind)
+                .map(|(_, v)| v)
+        };
+        let name = labelled(Kind::Name).and_then(cell_name).or_else(|| {
+            others()
+                .filter(|c| label_of(c).is_none())
+                .find_map(|c| cell_name(c))
+        });
+        let phone = labelled(Kind::Phone)
+            .and_then(find_phone)
+            .or_else(|| others().find_map(|c| find_phone(c)));
+        (name, phone)
+    }
 }
 
 /// The name in a cell of a record: the cell up to its first comma or bracket ("Noah Gagnon,
@@ -407,18 +458,21 @@ fn cell_name(cell: &str) -> Option<String> {
 }
 
 /// Free text: the name just before the address, the phone after it (or before), looking at
-/// the neighbouring lines when the address stands alone on its line.
+/// the neighbouring lines when the address stands alone on its line. Reads only `segment`
+/// (the stretch of line `i` between the addresses before and after) and those lines.
 fn around(
-    lines: &[&str],
+    text: &Lines,
     i: usize,
-    line: &str,
-    segment: std::ops::Range<usize>,
-    email: std::ops::Range<usize>,
-    on_line: usize,
+    segment: Range<usize>,
+    email: Range<usize>,
+    work: &Work,
 ) -> (Option<String>, Option<String>) {
+    let lines = &text.lines;
+    let line = lines[i];
+    work.add(segment.len());
     let before = &line[segment.start..email.start];
     let after = &line[email.end..segment.end];
-    let mut name = name_before(line, email.start).filter(|_| !before.trim().is_empty());
+    let mut name = name_before(before).filter(|_| !before.trim().is_empty());
     // "jan@x (Jan Jansen)" / "jan@x - Jan Jansen"
     if name.is_none() {
         let t = after.trim_start_matches(|c: char| c == '>' || c == ')' || c.is_whitespace());
@@ -429,15 +483,16 @@ fn around(
         }
     }
     let mut phone = find_phone(after).or_else(|| find_phone(before));
-    if on_line == 1 {
+    if text.addresses[i].len() == 1 {
         let rest_of_line = format!("{before}{after}");
         let bare = strip_bullet(&rest_of_line)
             .trim_matches(|c: char| !c.is_alphanumeric())
             .is_empty();
         let same_paragraph = |j: usize| {
-            lines
-                .get(j)
-                .is_some_and(|l| !l.trim().is_empty() && find_addresses(l).is_empty())
+            lines.get(j).is_some_and(|l| {
+                work.add(l.len());
+                !l.trim().is_empty() && text.addresses[j].is_empty()
+            })
         };
         if name.is_none() && i > 0 && same_paragraph(i - 1) {
             let above = strip_bullet(lines[i - 1]);
@@ -457,7 +512,7 @@ fn around(
                     break;
                 }
                 let l = lines[j];
-                if let Some(p) = label_of(l)
+                if let Some(p) = text.labels[j]
                     .filter(|(k, _)| *k == Kind::Phone)
                     .and_then(|(_, v)| find_phone(v))
                     .or_else(|| find_phone(l))
@@ -471,11 +526,12 @@ fn around(
     (name, phone)
 }
 
-/// The name written right before byte `at` in `line`: "Jan Jansen <", "Jan Jansen (", "Jan
-/// Jansen - ", "Jan Jansen: ", "Jan Jansen, " — the trailing run of capitalised words (with
-/// particles such as "de", "van", "bin"), so "…sécurité est Thomas Payet (" gives "Thomas Payet".
-fn name_before(line: &str, at: usize) -> Option<String> {
-    let head = line[..at].trim_end();
+/// The name written at the end of `head`, the text right before an address: "Jan Jansen <",
+/// "Jan Jansen (", "Jan Jansen - ", "Jan Jansen: ", "Jan Jansen, " — the trailing run of
+/// capitalised words (with particles such as "de", "van", "bin"), so "…sécurité est Thomas
+/// Payet (" gives "Thomas Payet".
+fn name_before(head: &str) -> Option<String> {
+    let head = head.trim_end();
     let head = head
         .trim_end_matches(['<', '(', '[', '-', '–', '—', ',', ':', '/', '"', '\'', '“'])
         .trim_end();
@@ -621,8 +677,7 @@ pub fn find_phone(s: &str) -> Option<String> {
 
 /// The length of an extension written after a number: " ext. 401", ", x 12", " poste 33".
 fn extension_len(rest: &str) -> usize {
-    let lower = rest.to_lowercase();
-    let t = lower.trim_start_matches([' ', ',']);
+    let t = rest.trim_start_matches([' ', ',']);
     for marker in [
         "ext.",
         "ext",
@@ -633,19 +688,27 @@ fn extension_len(rest: &str) -> usize {
         "durchwahl",
         "доб.",
     ] {
-        if let Some(after) = t.strip_prefix(marker) {
-            let digits_start = after.len() - after.trim_start().len();
-            let digits = after
-                .trim_start()
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .count();
+        if let Some(after) = strip_prefix_lowercase(t, marker) {
+            let number = after.trim_start();
+            let digits = number.chars().take_while(char::is_ascii_digit).count();
             if digits > 0 {
-                return rest.len() - t.len() + marker.len() + digits_start + digits;
+                return rest.len() - number.len() + digits;
             }
         }
     }
     0
+}
+
+/// `s` without `prefix` (lowercase) at its start, in any case. (Lowercasing `s` itself would
+/// read all of it, and can change its length.)
+fn strip_prefix_lowercase<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let mut chars = s.chars();
+    for p in prefix.chars() {
+        if !chars.next()?.to_lowercase().eq([p]) {
+            return None;
+        }
+    }
+    Some(chars.as_str())
 }
 
 fn looks_like_date(s: &str) -> bool {
@@ -660,6 +723,10 @@ fn looks_like_date(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn find(text: &str) -> Vec<Contact> {
+        super::find(text, &Work::default())
+    }
 
     fn one(text: &str) -> (String, Option<String>, Option<String>) {
         let found = find(text);
@@ -744,12 +811,32 @@ mod tests {
         assert_eq!(find_phone("ticket 12345"), None);
         assert_eq!(find_phone("02.03.2026"), None);
     }
+
+    #[test]
+    fn extensions_in_any_case() {
+        assert_eq!(
+            find_phone("+31 26 352 5511 EXT. 12, room 4"),
+            s("+31 26 352 5511 EXT. 12")
+        );
+        assert_eq!(
+            find_phone("+7 495 737 92 95 ДОБ. 401"),
+            s("+7 495 737 92 95 ДОБ. 401")
+        );
+        // "ẞ" lowercases to the shorter "ß": the extension's end is still where it is written.
+        assert_eq!(
+            find_phone("+31 26 352 5511 ext. 12ẞẞ"),
+            s("+31 26 352 5511 ext. 12")
+        );
+    }
 }
 #[cfg(test)]
 mod label_prefix_tests {
     #[test]
     fn a_label_before_a_free_text_contact() {
-        let found = super::find("Contact: Jan Jansen <jan@sidn.example>");
+        let found = super::find(
+            "Contact: Jan Jansen <jan@sidn.example>",
+            &super::Work::default(),
+        );
         assert_eq!(found[0].name.as_deref(), Some("Jan Jansen"), "{found:?}");
     }
 }

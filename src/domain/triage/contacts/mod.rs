@@ -1,10 +1,16 @@
 //! The security contacts a reply names: in its own text (free text, `Name: / Email: / Phone:`
 //! blocks, tables), its HTML body and its vCards — never in the quoted invitation, never in a
 //! signature unless the writer names themself, never our own addresses.
+//!
+//! Linear in what it reads, and what it reads is bounded: a message over the work budget
+//! ([`budget`]) is judged on its first lines, and says so.
 
+pub mod budget;
 mod fields;
 mod quote;
 mod vcard;
+
+use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -13,6 +19,7 @@ use crate::domain::email::{address_key, find_addresses};
 use crate::domain::message::{Inbound, Mailbox};
 use crate::domain::tld::TldCode;
 
+use budget::{Limited, MAX_CONTACTS, Work};
 pub use fields::find_phone;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -50,8 +57,21 @@ impl Contact {
     }
 }
 
-/// Contacts named in `msg` for `tld`, in the order written, each address once.
-pub fn extract(msg: &Inbound, ctx: &Context, _tld: &TldCode) -> Vec<Contact> {
+/// What extraction found in a message, and what its work budget left out.
+#[derive(Debug, Default)]
+pub struct Extraction {
+    /// In the order written, each address once, at most [`MAX_CONTACTS`].
+    pub contacts: Vec<Contact>,
+    pub limited: Limited,
+    /// The work it took ([`budget::Work`]).
+    pub work: usize,
+}
+
+/// Contacts named in `msg` for `tld`, in the order written, each address once, within the
+/// work budget ([`budget`]).
+pub fn extract(msg: &Inbound, ctx: &Context, _tld: &TldCode) -> Extraction {
+    let work = Work::default();
+    let mut limited = Limited::default();
     let forwarded = quote::is_forward(&msg.subject);
     let list = ctx.list_name.to_lowercase();
     let ours = |line: &str| {
@@ -60,16 +80,37 @@ pub fn extract(msg: &Inbound, ctx: &Context, _tld: &TldCode) -> Vec<Contact> {
                 .into_iter()
                 .any(|r| ctx.is_own(&line[r]))
     };
-    let plain = quote::own_text(&msg.text, forwarded, ours);
-    let mut found: Vec<Contact> = msg.vcards.iter().flat_map(|v| vcard::parse(v)).collect();
-    found.extend(fields::find(&plain.body));
+    let (text, cut) = budget::examined(&msg.text);
+    limited.lines = cut;
+    let plain = quote::own_text(text, forwarded, ours, &work);
+    let (vcards, cut) = budget::vcards(&msg.vcards);
+    limited.vcards = cut;
+    let keyed = |c: Contact| (address_key(&c.email), c);
+    let mut found: Vec<(Key, Contact)> = vcards
+        .into_iter()
+        .flat_map(|card| {
+            work.add(card.len());
+            vcard::parse(card)
+        })
+        .chain(fields::find(&plain.body, &work))
+        .map(keyed)
+        .collect();
     if let Some(html) = msg.html_text.as_deref().filter(|h| *h != msg.text) {
-        let html = quote::own_text(html, forwarded, ours);
-        let from_html = fields::find(&html.body);
+        let (html, cut) = budget::examined(html);
+        limited.lines = limited.lines.or(cut);
+        let html = quote::own_text(html, forwarded, ours, &work);
+        let from_html = fields::find(&html.body, &work);
         let had_any = !found.is_empty();
-        for c in from_html {
-            match found.iter_mut().find(|f| same(&f.email, &c.email)) {
-                Some(f) => {
+        // Where each address was first found.
+        let mut first: HashMap<Key, usize> = HashMap::new();
+        for (i, (k, _)) in found.iter().enumerate() {
+            first.entry(k.clone()).or_insert(i);
+        }
+        for (k, c) in from_html.into_iter().map(keyed) {
+            work.add(1);
+            match first.get(&k) {
+                Some(&i) => {
+                    let f = &mut found[i].1;
                     f.name = f.name.take().or(c.name);
                     // A number the plain text wrapped and cut short is whole in the HTML.
                     f.phone = match (f.phone.take(), c.phone) {
@@ -77,45 +118,67 @@ pub fn extract(msg: &Inbound, ctx: &Context, _tld: &TldCode) -> Vec<Contact> {
                         (p, h) => p.or(h),
                     };
                 }
-                None if !had_any => found.push(c),
+                None if !had_any => {
+                    first.insert(k.clone(), found.len());
+                    found.push((k, c));
+                }
                 None => {}
             }
         }
     }
 
+    work.add(plain.body.len());
     let self_named = quote::names_self(&plain.body);
     let writer = msg.from.first().filter(|_| self_named);
     if let Some(w) = writer {
-        found.push(writer_contact(w, &plain, ctx));
+        found.push(keyed(writer_contact(w, &plain, ctx, &work)));
     }
+    let writer_key = writer.map(|w| address_key(&w.address));
 
     let mut out: Vec<Contact> = Vec::new();
-    for c in found {
+    let mut kept: HashMap<Key, usize> = HashMap::new();
+    for (k, c) in found {
+        work.add(1);
         // An admin (role) address is the voucher, not a contact, unless the writer put it forward.
-        let writer_address = writer.is_some_and(|w| same(&w.address, &c.email));
-        if ctx.is_own(&c.email) || (ctx.is_voucher(&c.email) && !writer_address) {
+        let writer_address = writer_key.as_ref() == Some(&k);
+        let own = k.as_deref().is_some_and(|k| ctx.is_own_key(k));
+        let voucher = k.as_deref().is_some_and(|k| ctx.is_voucher_key(k));
+        if own || (voucher && !writer_address) {
             continue;
         }
-        match out.iter_mut().find(|o| same(&o.email, &c.email)) {
-            Some(o) => {
+        match kept.get(&k) {
+            Some(&i) => {
+                let o = &mut out[i];
                 o.name = o.name.take().or(c.name);
                 o.phone = o.phone.take().or(c.phone);
             }
-            None => out.push(c),
+            None if out.len() < MAX_CONTACTS => {
+                kept.insert(k, out.len());
+                out.push(c);
+            }
+            None => limited.contacts = true,
         }
     }
-    out
+    Extraction {
+        contacts: out,
+        limited,
+        work: work.done(),
+    }
 }
+
+/// An address in comparison form ([`address_key`]); addresses that have none compare equal.
+type Key = Option<String>;
 
 /// The writer as a contact, when they name themself: their details from their signature (a
 /// personal address there beats a role address in From), else from From.
-fn writer_contact(writer: &Mailbox, own: &quote::OwnText, ctx: &Context) -> Contact {
+fn writer_contact(writer: &Mailbox, own: &quote::OwnText, ctx: &Context, work: &Work) -> Contact {
     // The signature, and the sign-off paragraph that starts with the writer's name (phones are
     // often there when the signature marker is only "Sent from my phone").
     let blocks = [
         own.signature.clone(),
         quote::trailing_block(&own.body, writer.name.as_deref()),
     ];
+    work.add(own.body.len() + 4 * blocks.iter().map(String::len).sum::<usize>());
     let personal = blocks.iter().find_map(|b| {
         find_addresses(b)
             .into_iter()
@@ -137,10 +200,6 @@ fn extends(long: &str, short: &str) -> bool {
     let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
     let (l, s) = (digits(long), digits(short));
     l.len() > s.len() && l.starts_with(&s)
-}
-
-fn same(a: &str, b: &str) -> bool {
-    address_key(a) == address_key(b)
 }
 
 #[cfg(test)]

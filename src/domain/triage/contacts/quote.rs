@@ -4,6 +4,8 @@
 //! blocks ("From: … Sent: … To: … Subject: …") and "Original Message" separators. In a
 //! forwarded message the first header block introduces the forwarded text, which counts.
 
+use super::budget::Work;
+
 /// The writer's own text, and their signature (kept apart: it counts only when they name
 /// themself).
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -297,8 +299,8 @@ fn is_closing(line: &str) -> bool {
 /// Splits `text` into the writer's own lines and their signature. `ours` tells whether a
 /// quoted header line names us (our address or the list name): a quoted message of ours ends
 /// the writer's text; a quoted message of someone else's (a colleague's nomination passed on)
-/// is content the writer endorses, and counts.
-pub fn own_text(text: &str, forwarded: bool, ours: impl Fn(&str) -> bool) -> OwnText {
+/// is content the writer endorses, and counts. One pass, looking a few lines ahead.
+pub fn own_text(text: &str, forwarded: bool, ours: impl Fn(&str) -> bool, work: &Work) -> OwnText {
     let lines: Vec<&str> = text.lines().collect();
     let mut body = Vec::new();
     let mut signature = Vec::new();
@@ -306,6 +308,8 @@ pub fn own_text(text: &str, forwarded: bool, ours: impl Fn(&str) -> bool) -> Own
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
+        // This line, and the few after it that the checks below look at.
+        work.add(lines[i..].iter().take(5).map(|l| l.len() + 1).sum());
         let trimmed = line.trim();
         let lower = trimmed.to_lowercase();
         if trimmed.starts_with('>') {
@@ -330,6 +334,7 @@ pub fn own_text(text: &str, forwarded: bool, ours: impl Fn(&str) -> bool) -> Own
             // Skip the block's header lines; what follows is the quoted author's text.
             i += usize::from(forward_marker || original);
             while i < lines.len() && header_name(lines[i]).is_some_and(is_header_word) {
+                work.add(lines[i].len() + 1);
                 i += 1;
             }
             in_signature = false;
@@ -450,7 +455,9 @@ mod tests {
     fn gmail_style_quote_is_dropped() {
         let text = "Our contact is Jan.\n\nOn Mon, 2 Mar 2026 at 10:00, TLD-OPS Secretariat <\nsecretariat@ccnso.example.org> wrote:\n\n> Please reply from directie@sidn.example\n";
         assert_eq!(
-            own_text(text, false, |l| l.contains("ccnso")).body.trim(),
+            own_text(text, false, |l| l.contains("ccnso"), &Work::default())
+                .body
+                .trim(),
             "Our contact is Jan."
         );
     }
@@ -458,7 +465,7 @@ mod tests {
     #[test]
     fn outlook_header_block_ends_the_text() {
         let text = "Contacts below.\nJan\n\n________________________________\nFrom: TLD-OPS Secretariat <secretariat@ccnso.example.org>\nSent: Monday, March 2, 2026 10:00 AM\nTo: directie@sidn.example\nSubject: [TLD-OPS .nl #k3x9] Invitation\n\nPlease reply from directie@sidn.example\n";
-        let own = own_text(text, false, |l| l.contains("ccnso"));
+        let own = own_text(text, false, |l| l.contains("ccnso"), &Work::default());
         assert!(!own.body.contains("directie"), "{own:?}");
         assert!(own.body.contains("Jan"));
     }
@@ -466,7 +473,7 @@ mod tests {
     #[test]
     fn a_colleagues_quoted_message_counts() {
         let text = "Contacts proposed below; I confirm them.\n\nRegards,\nPriya\n\n-----Original Message-----\nFrom: Arjun Rao <arjun@nixi.example>\nSent: Tuesday\nTo: Priya\nSubject: contacts\n\nRohit Verma - rohit@nixi.example\n";
-        let own = own_text(text, false, |l| l.contains("ccnso"));
+        let own = own_text(text, false, |l| l.contains("ccnso"), &Work::default());
         assert!(own.body.contains("rohit@nixi.example"), "{own:?}");
         assert!(!own.body.contains("arjun@"), "{own:?}");
     }
@@ -474,7 +481,7 @@ mod tests {
     #[test]
     fn bottom_posting_keeps_text_after_quotes() {
         let text = "On 02/03/2026 10:00, Secretariat wrote:\n> Please name your contacts.\n\nJan Jansen, jan@sidn.example\n\nRegards,\nAnn\n+31 26 000 0000\n";
-        let own = own_text(text, false, |l| l.contains("ccnso"));
+        let own = own_text(text, false, |l| l.contains("ccnso"), &Work::default());
         assert_eq!(own.body.trim(), "Jan Jansen, jan@sidn.example");
         assert_eq!(own.signature, "Regards,\nAnn\n+31 26 000 0000");
     }
@@ -482,7 +489,7 @@ mod tests {
     #[test]
     fn forwarded_text_counts_but_its_quote_does_not() {
         let text = "See below.\n\n---------- Forwarded message ---------\nFrom: Colleague <c@sidn.example>\nDate: Tue, 3 Mar 2026\nSubject: Re: contacts\nTo: directie@sidn.example\n\nOur contacts: Jan <jan@sidn.example>\n\nOn Mon, 2 Mar 2026 at 10:00, Secretariat <secretariat@ccnso.example.org> wrote:\n> invitation text\n";
-        let own = own_text(text, true, |l| l.contains("ccnso"));
+        let own = own_text(text, true, |l| l.contains("ccnso"), &Work::default());
         assert!(own.body.contains("jan@sidn.example"), "{own:?}");
         assert!(!own.body.contains("c@sidn.example"), "{own:?}");
         assert!(!own.body.contains("invitation text"));
