@@ -24,6 +24,8 @@ fn config(host: &str, port: u16, tls: TlsMode, ca_file: Option<PathBuf>) -> Imap
         password_command: None,
         password_env: None,
         password: None,
+        auth: None,
+        oauth2_token_command: None,
         mailbox: "INBOX".into(),
         poll_interval: Interval(Duration::from_secs(60)),
         ca_file,
@@ -32,7 +34,7 @@ fn config(host: &str, port: u16, tls: TlsMode, ca_file: Option<PathBuf>) -> Imap
 }
 
 fn source(config: &ImapConfig) -> ImapSource {
-    ImapSource::new(config, PASSWORD.into()).with_timeouts(TIMEOUT, TIMEOUT)
+    ImapSource::new(config, Some(PASSWORD.into())).with_timeouts(TIMEOUT, TIMEOUT)
 }
 
 /// A plaintext source on the server's plain port.
@@ -306,7 +308,7 @@ fn plaintext_on_the_tls_port_says_what_to_change() {
     let quick = Duration::from_millis(300);
     let mut src = ImapSource::new(
         &config("127.0.0.1", port, TlsMode::None, None),
-        PASSWORD.into(),
+        Some(PASSWORD.into()),
     )
     .with_timeouts(quick, quick);
     let err = error_line(src.connect().unwrap_err());
@@ -321,12 +323,15 @@ fn plaintext_on_the_tls_port_says_what_to_change() {
 fn a_wrong_password_is_a_clear_error() {
     let dovecot = Dovecot::start();
     let cfg = config("127.0.0.1", dovecot.plain_port, TlsMode::None, None);
-    let mut src = ImapSource::new(&cfg, "not-the-password".into()).with_timeouts(TIMEOUT, TIMEOUT);
+    let mut src =
+        ImapSource::new(&cfg, Some("not-the-password".into())).with_timeouts(TIMEOUT, TIMEOUT);
     let err = error_line(src.fetch_headers(None).unwrap_err());
     assert_eq!(
         err,
         format!(
-            "127.0.0.1:{}: login as {USER} failed: [AUTHENTICATIONFAILED] Authentication failed.",
+            "127.0.0.1:{}: login as {USER} failed (PLAIN): [AUTHENTICATIONFAILED] Authentication \
+             failed. (check imap.username and the password from imap.password_command / \
+             password_env)",
             dovecot.plain_port
         )
     );
@@ -382,8 +387,8 @@ fn a_pass_without_new_mail_costs_a_few_small_commands() {
     let commands = relay.take_commands();
     assert_eq!(
         commands,
-        ["LOGIN ***", "EXAMINE \"INBOX\""],
-        "on a new connection"
+        ["AUTHENTICATE PLAIN ***", "EXAMINE \"INBOX\""],
+        "on a new connection: the capabilities come with the greeting, SASL-IR saves a trip"
     );
     assert!(commands.len() <= 6);
 

@@ -7,6 +7,7 @@
 //! the system roots plus `imap.ca_file`), and so is the conversation ([`session`]: framing
 //! ours, parsing imap-proto's).
 
+mod auth;
 mod failure;
 mod mailbox;
 mod session;
@@ -21,7 +22,8 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::{Checkpoint, Header, MailSource, Scan};
-use crate::config::{ImapConfig, TlsMode};
+use crate::config::{AuthMethod, ImapConfig, TlsMode};
+use auth::Capabilities;
 use failure::Failure;
 use mailbox::Selected;
 use session::Session;
@@ -38,6 +40,9 @@ pub struct ImapSource {
     conn: Option<Connection>,
     /// UIDVALIDITY of the last header batch: bodies are fetched only under the same one.
     headers_uidvalidity: Option<u32>,
+    /// The last OAuth2 access token `oauth2_token_command` printed: used until the server
+    /// refuses it (token helpers renew tokens themselves; a refused one is asked for again).
+    token: Option<String>,
 }
 
 /// Where and how to connect; never changes after `new`.
@@ -46,7 +51,10 @@ struct Server {
     port: u16,
     tls: TlsMode,
     username: String,
-    password: String,
+    /// `None` when only OAuth2 is configured.
+    password: Option<String>,
+    auth: Option<AuthMethod>,
+    token_command: Option<String>,
     mailbox: String,
     ca_file: Option<PathBuf>,
     connect_timeout: Duration,
@@ -72,7 +80,9 @@ impl ImapSource {
         )
     }
 
-    pub fn new(config: &ImapConfig, password: String) -> ImapSource {
+    /// `password` is the resolved `password_command` / `password_env` (none for OAuth2 only);
+    /// `oauth2_token_command` is run when a login needs a token.
+    pub fn new(config: &ImapConfig, password: Option<String>) -> ImapSource {
         if config.tls == TlsMode::None {
             tracing::warn!(
                 "{}:{}: imap.tls = \"none\": the password crosses the network in clear",
@@ -87,6 +97,8 @@ impl ImapSource {
                 tls: config.tls,
                 username: config.username.clone(),
                 password,
+                auth: config.auth,
+                token_command: config.oauth2_token_command.clone(),
                 mailbox: config.mailbox.clone(),
                 ca_file: config.ca_file.clone(),
                 connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -95,6 +107,7 @@ impl ImapSource {
             tls_config: None,
             conn: None,
             headers_uidvalidity: None,
+            token: None,
         }
     }
 
@@ -112,7 +125,7 @@ impl ImapSource {
         if self.conn.is_none() {
             let mut conn = self
                 .server
-                .open(&mut self.tls_config)
+                .open(&mut self.tls_config, &mut self.token)
                 .map_err(|f| self.server.error(f))?;
             conn.fresh = false;
             self.conn = Some(conn);
@@ -163,7 +176,7 @@ impl ImapSource {
     ) -> Result<T, Failure> {
         let mut conn = match self.conn.take() {
             Some(conn) => conn,
-            None => self.server.open(&mut self.tls_config)?,
+            None => self.server.open(&mut self.tls_config, &mut self.token)?,
         };
         let result = op(&mut conn, &self.server);
         if result.is_ok() {
@@ -175,27 +188,32 @@ impl ImapSource {
 }
 
 impl Server {
-    /// TCP, TLS as configured, LOGIN, EXAMINE.
+    /// TCP, TLS as configured, the capabilities, login, EXAMINE.
     fn open(
         &self,
         tls_config: &mut Option<Arc<rustls::ClientConfig>>,
+        token: &mut Option<String>,
     ) -> Result<Connection, Failure> {
         let io = self.io_timeout;
         let tcp = transport::connect(&self.host, self.port, self.connect_timeout, io)?;
         let (stream, greeted) = match self.tls {
             TlsMode::Implicit => {
-                let tls = tls::handshake(self.tls_config(tls_config)?, &self.host, tcp, io)?;
+                let tls =
+                    tls::handshake(self.tls_config(tls_config)?, &self.host, tcp, io, self.tls)?;
                 (Stream::Tls(Box::new(tls)), false)
             }
             TlsMode::Starttls => {
                 transport::starttls(&tcp, io)?;
-                let tls = tls::handshake(self.tls_config(tls_config)?, &self.host, tcp, io)?;
+                let tls =
+                    tls::handshake(self.tls_config(tls_config)?, &self.host, tcp, io, self.tls)?;
                 (Stream::Tls(Box::new(tls)), true)
             }
             TlsMode::None => (Stream::Plain(tcp), false),
         };
 
         let mut session = Session::new(stream, io);
+        let mut caps = None;
+        let mut preauth = false;
         if !greeted {
             let greeting = session.greeting().map_err(|mut f| {
                 if !f.lost {
@@ -204,20 +222,118 @@ impl Server {
                 f
             })?;
             transport::check_greeting(&greeting)?;
+            preauth = greeting
+                .get(..9)
+                .is_some_and(|g| g.eq_ignore_ascii_case(b"* PREAUTH"));
+            caps = Capabilities::from_greeting(&greeting);
         }
-        session.login(&self.username, &self.password)?;
+        // After STARTTLS what was said in clear no longer counts (RFC 3501 §6.2.1).
+        let caps = match caps {
+            Some(c) => c,
+            None => Capabilities::parse(&session.capability()?),
+        };
+        let caps = if preauth {
+            Some(caps)
+        } else {
+            self.log_in(&mut session, &caps, token)?
+        };
         let selected = mailbox::examine(&mut session, &self.mailbox)?;
         tracing::info!(
-            "{self}: connected as {}, {} has {} messages",
+            "{self}: connected as {}, {} has {} messages{}",
             self.username,
             self.mailbox,
-            selected.exists
+            selected.exists,
+            match caps.as_ref().map(|c| c.has("IDLE")) {
+                Some(true) => ", IDLE offered",
+                _ => "",
+            }
         );
         Ok(Connection {
             session,
             selected,
             fresh: true,
         })
+    }
+
+    /// Logs in with the method [`auth::choose`] picks; a refused OAuth2 token is asked for
+    /// once more and tried again. Returns the capabilities the login's OK announced, if any.
+    fn log_in(
+        &self,
+        session: &mut Session<Stream>,
+        caps: &Capabilities,
+        token: &mut Option<String>,
+    ) -> Result<Option<Capabilities>, Failure> {
+        let configured = auth::Configured {
+            auth: self.auth,
+            password: self.password.is_some(),
+            token: self.token_command.is_some(),
+        };
+        let method = auth::choose(caps, configured, self.tls != TlsMode::None)?;
+        let user = &self.username;
+        let ok = if method.uses_token() {
+            let command = self.token_command.as_deref().unwrap_or_default();
+            let mechanism = auth::mechanism(method).unwrap_or_default();
+            let doing = format!("login as {user} with an OAuth2 token failed ({mechanism})");
+            let mut retried = false;
+            loop {
+                let current = match token.take() {
+                    Some(t) => t,
+                    None => crate::config::oauth2_token(command)
+                        .map_err(|e| Failure::new(format!("imap: {e}")))?,
+                };
+                let response =
+                    auth::initial_response(method, user, &current, &self.host, self.port);
+                match session.authenticate(
+                    mechanism,
+                    &response,
+                    caps.has("SASL-IR"),
+                    auth::after_error(method),
+                    &doing,
+                ) {
+                    Ok(ok) => {
+                        *token = Some(current);
+                        break ok;
+                    }
+                    Err(f) if f.refused && !retried => {
+                        tracing::info!("{self}: {f}; asking oauth2_token_command again");
+                        retried = true;
+                    }
+                    Err(mut f) => {
+                        if f.refused {
+                            f.message += " (refused twice, the second time a token \
+                                          imap.oauth2_token_command had just printed: check \
+                                          that it is for this account and grants IMAP access)";
+                        }
+                        return Err(f);
+                    }
+                }
+            }
+        } else {
+            let password = self.password.as_deref().unwrap_or_default();
+            let hint = |mut f: Failure| {
+                if f.refused {
+                    f.message += " (check imap.username and the password from \
+                                  imap.password_command / password_env)";
+                }
+                f
+            };
+            match auth::mechanism(method) {
+                None => session
+                    .login(user, password, &format!("login as {user} failed"))
+                    .map_err(hint)?,
+                Some(mechanism) => session
+                    .authenticate(
+                        mechanism,
+                        &auth::initial_response(method, user, password, &self.host, self.port),
+                        caps.has("SASL-IR"),
+                        b"",
+                        &format!("login as {user} failed ({mechanism})"),
+                    )
+                    .map_err(hint)?,
+            }
+        };
+        tracing::debug!("{self}: logged in as {user} with {}", method.as_str());
+        Ok(Capabilities::from_response_code(&ok))
     }
 
     fn tls_config(
@@ -366,7 +482,7 @@ mod tests {
             "[imap]\nhost = \"imap.example.org\"\nusername = \"ccnso\"\npassword_env = \"P\"\n",
         )
         .unwrap();
-        let src = ImapSource::new(&config.imap.unwrap(), String::new());
+        let src = ImapSource::new(&config.imap.unwrap(), Some(String::new()));
         assert_eq!(src.name(), "imap:ccnso@imap.example.org:993/INBOX");
         assert!(!src.is_connected());
     }

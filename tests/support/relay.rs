@@ -101,12 +101,28 @@ fn copy(mut from: TcpStream, mut to: TcpStream, mut see: impl FnMut(&[u8])) {
     to.shutdown(Shutdown::Both).ok();
 }
 
-/// `a3 UID FETCH 4:* (UID)\r\n` → `UID FETCH 4:* (UID)`; `a1 LOGIN u p` → `LOGIN ***`.
+/// `a3 UID FETCH 4:* (UID)\r\n` → `UID FETCH 4:* (UID)`; `a1 LOGIN u p` → `LOGIN ***`;
+/// `a1 AUTHENTICATE PLAIN AHUAcA==` → `AUTHENTICATE PLAIN ***`; a SASL response line (no
+/// tag, no space) → `***`; IDLE's `DONE` stays.
 fn command_of(line: &[u8]) -> String {
     let line = String::from_utf8_lossy(line);
-    let command = line.trim_end().split_once(' ').map_or("", |(_, c)| c);
-    if command.to_ascii_uppercase().starts_with("LOGIN ") {
+    let Some((_, command)) = line.trim_end().split_once(' ') else {
+        return match line.trim_end() {
+            "DONE" => "DONE".into(), // the end of an IDLE
+            _ => "***".into(),
+        };
+    };
+    let upper = command.to_ascii_uppercase();
+    if upper.starts_with("LOGIN ") {
         "LOGIN ***".into()
+    } else if upper.starts_with("AUTHENTICATE ") {
+        let mut words = command.split(' ');
+        let mechanism = words.nth(1).unwrap_or_default();
+        if words.next().is_some() {
+            format!("AUTHENTICATE {mechanism} ***")
+        } else {
+            format!("AUTHENTICATE {mechanism}")
+        }
     } else {
         command.to_string()
     }
