@@ -9,6 +9,7 @@ pub mod dovecot;
 mod dovecot_files;
 pub mod install;
 pub mod mailman;
+pub mod oauth2;
 pub mod process;
 pub mod relay;
 pub mod smtp;

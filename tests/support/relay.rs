@@ -3,7 +3,8 @@
 //! For plaintext protocols only (it reads what it relays).
 
 use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, Shutdown, TcpListener, TcpStream};
+use std::os::fd::FromRawFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -22,6 +23,12 @@ struct Shared {
 impl Relay {
     /// Listens on a free 127.0.0.1 port and relays each connection to `target_port`.
     pub fn start(target_port: u16) -> Relay {
+        Relay::start_from(target_port, Ipv4Addr::LOCALHOST)
+    }
+
+    /// Like [`Relay::start`], but the relay's connections to the server come from `source`
+    /// (say 127.0.0.2): a server that trusts clients on its own address then sees a stranger.
+    pub fn start_from(target_port: u16, source: Ipv4Addr) -> Relay {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the relay");
         let port = listener.local_addr().unwrap().port();
         let shared = Arc::new(Shared::default());
@@ -31,9 +38,7 @@ impl Relay {
                 if accepting.stopped.load(Ordering::SeqCst) {
                     break;
                 }
-                let (Ok(client), Ok(server)) =
-                    (client, TcpStream::connect(("127.0.0.1", target_port)))
-                else {
+                let (Ok(client), Ok(server)) = (client, connect_from(source, target_port)) else {
                     continue;
                 };
                 relay(client, server, accepting.clone());
@@ -59,6 +64,37 @@ impl Drop for Relay {
         self.shared.stopped.store(true, Ordering::SeqCst);
         // Wakes the accepting thread so it sees the flag.
         TcpStream::connect(("127.0.0.1", self.port)).ok();
+    }
+}
+
+/// A TCP connection to 127.0.0.1:`port` whose local address is `source` (std cannot bind
+/// before connecting, so this is socket(2), bind(2), connect(2)).
+fn connect_from(source: Ipv4Addr, port: u16) -> std::io::Result<TcpStream> {
+    let addr = |ip: Ipv4Addr, port: u16| libc::sockaddr_in {
+        sin_family: libc::AF_INET as libc::sa_family_t,
+        sin_port: port.to_be(),
+        sin_addr: libc::in_addr {
+            s_addr: u32::from(ip).to_be(),
+        },
+        sin_zero: [0; 8],
+    };
+    let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+    // SAFETY: plain socket calls on a descriptor owned here until TcpStream takes it.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+        if fd < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let stream = TcpStream::from_raw_fd(fd);
+        let local = addr(source, 0);
+        if libc::bind(fd, (&raw const local).cast(), len) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let remote = addr(Ipv4Addr::LOCALHOST, port);
+        if libc::connect(fd, (&raw const remote).cast(), len) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(stream)
     }
 }
 
