@@ -7,6 +7,7 @@ pub mod certs;
 pub mod corpus;
 pub mod dovecot;
 mod dovecot_files;
+pub mod imap4d;
 pub mod install;
 pub mod mailman;
 pub mod oauth2;
