@@ -415,3 +415,59 @@ fn a_pass_without_new_mail_costs_a_few_small_commands() {
         "a pass with new mail: one FETCH of the new headers"
     );
 }
+
+/// RFC 2177: between passes the connection waits in IDLE; new mail ends the wait at once, a
+/// wake-up ("poll now", a stop signal) too, and the interval stays the upper bound.
+#[test]
+fn idle_ends_on_new_mail_on_a_wake_up_or_at_the_interval() {
+    use std::time::Instant;
+    use tldops::mail::wake::{Wait, Wakeup};
+
+    let dovecot = Dovecot::start();
+    dovecot.deliver(&message(1));
+    let relay = Relay::start(dovecot.plain_port);
+    let mut src = source(&config("127.0.0.1", relay.port, TlsMode::None, None));
+    let cp = checkpoint(&src.fetch_headers(None).unwrap());
+    let wakeup = Wakeup::new().unwrap();
+
+    // The interval passes: a Timeout, and the connection is still usable.
+    let started = Instant::now();
+    let end = src.wait_for_mail(started + Duration::from_millis(300), &wakeup);
+    assert_eq!(end, Wait::Timeout);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    let commands = relay.take_commands();
+    assert!(
+        commands.ends_with(&["IDLE".into(), "DONE".into()]),
+        "{commands:?}"
+    );
+
+    // New mail: the wait ends long before the interval does.
+    let started = Instant::now();
+    let far = started + Duration::from_secs(120);
+    let name = std::thread::scope(|s| {
+        let d = s.spawn(|| {
+            std::thread::sleep(Duration::from_millis(300));
+            dovecot.deliver(&message(2))
+        });
+        let end = src.wait_for_mail(far, &wakeup);
+        assert_eq!(end, Wait::NewMail);
+        d.join().unwrap()
+    });
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "IDLE noticed {name} only after {:?}",
+        started.elapsed()
+    );
+    assert_eq!(uids(&src.fetch_headers(Some(cp)).unwrap()), [2]);
+
+    // A wake-up ends it too.
+    let waker = wakeup.waker();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(200));
+        waker.wake();
+    });
+    assert_eq!(src.wait_for_mail(far, &wakeup), Wait::Woken);
+    t.join().unwrap();
+    assert!(src.is_connected(), "IDLE ended cleanly with DONE");
+    src.fetch_bodies(&[2]).unwrap();
+}

@@ -305,6 +305,71 @@ fn watch_keeps_polling_and_sees_new_mail() {
     );
 }
 
+/// With IDLE the interval is only the upper bound: with `poll_interval = "1h"`, mail delivered
+/// while `--watch` waits is stored at once; SIGTERM ends the wait in IDLE at once too.
+#[test]
+fn watch_waits_in_idle_and_fetches_new_mail_at_once() {
+    let dovecot = Dovecot::start();
+    let i = world(&format!("{}\npoll_interval = \"1h\"", plain(&dovecot)));
+    let mut child = i
+        .std_cmd()
+        .env("TEST_IMAP_PASSWORD", PASSWORD)
+        .args(["poll", "--watch"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // The first pass (an empty mailbox) has logged in and gone into IDLE.
+    assert!(
+        dovecot.wait_for_log(|log| log.matches("Login: user=<tldops>").count() >= 2),
+        "{}",
+        dovecot.log()
+    );
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    dovecot.deliver(
+        b"From: hostmaster@afnic.example\r\nTo: secretariat@ccnso.example.org\r\n\
+          Subject: [TLD-OPS .pm] contacts\r\nMessage-ID: <idle.pm@afnic.example>\r\n\
+          Date: Tue, 3 Mar 2026 10:00:00 +0000\r\n\r\nFor .pm: Marie <marie@afnic.example>\r\n",
+    );
+    let line = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the new mail was not fetched while the interval (1h) ran");
+    assert!(line.contains(": 1 new, 1 stored"), "{line}");
+
+    let asked = std::time::Instant::now();
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if asked.elapsed() > std::time::Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("poll --watch did not leave IDLE on SIGTERM");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+    let rest: Vec<String> = rx.try_iter().collect();
+    assert!(
+        rest.iter()
+            .any(|l| l.starts_with("poll: stopped by SIGTERM")),
+        "{rest:?}"
+    );
+}
+
 #[test]
 fn assigning_mail_judged_on_its_headers_fetches_its_body_from_the_server() {
     // Judged unrelated on its headers: only a digest of them was downloaded and kept.

@@ -2,8 +2,9 @@
 //! tldops never marks anyone's mail as seen).
 //!
 //! One connection is kept between passes and reopened lazily after any failure. A pass with
-//! no new mail costs one EXAMINE on a live connection (LOGIN and EXAMINE on a new one): UIDNEXT
-//! tells whether a FETCH is needed at all. The stream is ours (TCP with timeouts, rustls with
+//! no new mail costs one EXAMINE on a live connection (login and EXAMINE on a new one): UIDNEXT
+//! tells whether a FETCH is needed at all. Between passes the connection waits in IDLE where
+//! the server offers it (RFC 2177, re-issued every 28 minutes), so new mail is fetched at once. The stream is ours (TCP with timeouts, rustls with
 //! the system roots plus `imap.ca_file`), and so is the conversation ([`session`]: framing
 //! ours, parsing imap-proto's).
 
@@ -17,10 +18,11 @@ mod uid_set;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
+use super::wake::{Wait, Wakeup};
 use super::{Checkpoint, Header, MailSource, Scan};
 use crate::config::{AuthMethod, ImapConfig, TlsMode};
 use auth::Capabilities;
@@ -31,6 +33,8 @@ use transport::Stream;
 
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 pub const DEFAULT_IO_TIMEOUT: Duration = Duration::from_secs(30);
+/// RFC 2177: servers may log out a client idle for 30 minutes; re-issue IDLE before that.
+pub const IDLE_REISSUE: Duration = Duration::from_secs(28 * 60);
 
 /// The mailbox of `[imap]`, as a [`MailSource`].
 pub struct ImapSource {
@@ -63,6 +67,9 @@ struct Server {
 
 struct Connection {
     session: Session<Stream>,
+    /// What the server offers after login (IDLE): from the login's answer, else asked when
+    /// first needed.
+    caps: Option<Capabilities>,
     selected: Selected,
     /// `selected` comes from the EXAMINE of this very call's login, so it is current.
     fresh: bool,
@@ -250,6 +257,7 @@ impl Server {
         );
         Ok(Connection {
             session,
+            caps,
             selected,
             fresh: true,
         })
@@ -426,6 +434,43 @@ impl MailSource for ImapSource {
         })?;
         self.headers_uidvalidity = Some(scan.uidvalidity);
         Ok(scan)
+    }
+
+    /// IDLE where the server offers it, re-issued every [`IDLE_REISSUE`]; else (or when it
+    /// breaks, or with no connection after a failed pass) a plain wait.
+    fn wait_for_mail(&mut self, until: Instant, wake: &Wakeup) -> Wait {
+        let Some(conn) = self.conn.as_mut() else {
+            return wake.wait_until(until);
+        };
+        if conn.caps.is_none() {
+            match conn.session.capability() {
+                Ok(words) => conn.caps = Some(Capabilities::parse(&words)),
+                Err(f) => {
+                    tracing::info!("{}: {f}; polling without IDLE", self.server);
+                    self.conn = None;
+                    return wake.wait_until(until);
+                }
+            }
+        }
+        if !conn.caps.as_ref().is_some_and(|c| c.has("IDLE")) {
+            return wake.wait_until(until);
+        }
+        loop {
+            let stint = until.min(Instant::now() + IDLE_REISSUE);
+            match conn.session.idle(wake, stint) {
+                Ok(Wait::Timeout) if Instant::now() < until => continue,
+                Ok(end) => {
+                    tracing::debug!("{}: IDLE ended: {end:?}", self.server);
+                    return end;
+                }
+                Err(f) => {
+                    // The next pass reconnects (and says so if it cannot).
+                    tracing::info!("{}: {f}; waiting without IDLE", self.server);
+                    self.conn = None;
+                    return wake.wait_until(until);
+                }
+            }
+        }
     }
 
     fn fetch_bodies(&mut self, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>> {

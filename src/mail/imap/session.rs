@@ -8,9 +8,11 @@
 //! literal and buffered whole answers: that cost more than all the rest of a first poll.)
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::time::Duration;
+use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
 
 use super::failure::Failure;
+use crate::mail::wake::{Ready, Wait, Wakeup};
 
 /// Longest line accepted outside literals: a `UID SEARCH` answer of a huge mailbox is long,
 /// but a server must not make us buffer without end.
@@ -335,6 +337,98 @@ impl<S: Read + Write> Session<S> {
     }
 }
 
+impl<S: Read + Write + AsRawFd> Session<S> {
+    /// IDLE (RFC 2177) until the server reports new mail (`* n EXISTS`), `wake` is woken, or
+    /// `until` passes; then DONE, and the command's end is read. The socket is watched with
+    /// poll(2) beside the wake-up, so waiting costs no CPU and no traffic.
+    pub fn idle(&mut self, wake: &Wakeup, until: Instant) -> Result<Wait, Failure> {
+        let doing = "waiting for new mail (IDLE) failed";
+        self.tag += 1;
+        let tag = format!("t{}", self.tag);
+        self.write(format!("{tag} IDLE\r\n").as_bytes(), doing)?;
+        let mut buf = std::mem::take(&mut self.buf);
+        let mut new_mail = false;
+        // Until the server's go-ahead: untagged news may come first.
+        loop {
+            self.read_response(&mut buf, doing)?;
+            match classify(&buf, &tag) {
+                Kind::Continuation => break,
+                Kind::Untagged => {
+                    if let Some(text) = status_text(&buf, b"* BYE") {
+                        return Err(Failure::lost(format!(
+                            "{doing}: server closed the connection: {text}"
+                        )));
+                    }
+                    new_mail |= is_exists(&buf);
+                }
+                Kind::Tagged => {
+                    let why = match completion(&buf, &tag) {
+                        Completion::Refused { why, .. } => why,
+                        Completion::Ok(_) => "the server ended it at once".into(),
+                    };
+                    return Err(Failure::new(format!("{doing}: {why}")));
+                }
+                Kind::Other => {
+                    return Err(Failure::new(format!(
+                        "{doing}: unexpected server response `{}`",
+                        first_line(&buf)
+                    )));
+                }
+            }
+        }
+        let mut end = if new_mail {
+            Wait::NewMail
+        } else {
+            Wait::Timeout
+        };
+        while !new_mail {
+            // What is already buffered comes first: poll(2) knows only the socket.
+            if self.stream.buffer().is_empty() {
+                let fd = self.stream.get_ref().as_raw_fd();
+                match wake.wait_with(Some(fd), until) {
+                    Ready::Readable => {}
+                    Ready::Woken => {
+                        end = Wait::Woken;
+                        break;
+                    }
+                    Ready::Timeout => break,
+                }
+            }
+            self.read_response(&mut buf, doing)?;
+            if let Some(text) = status_text(&buf, b"* BYE") {
+                return Err(Failure::lost(format!(
+                    "{doing}: server closed the connection: {text}"
+                )));
+            }
+            if is_exists(&buf) {
+                end = Wait::NewMail;
+                new_mail = true;
+            }
+        }
+        self.write(b"DONE\r\n", doing)?;
+        loop {
+            self.read_response(&mut buf, doing)?;
+            match classify(&buf, &tag) {
+                Kind::Tagged => break,
+                _ if is_exists(&buf) => end = Wait::NewMail,
+                _ => {}
+            }
+        }
+        self.buf = buf;
+        Ok(end)
+    }
+}
+
+/// `* <n> EXISTS`: the mailbox grew (or, after expunges, says its size again).
+fn is_exists(response: &[u8]) -> bool {
+    let line = first_line(response);
+    line.strip_prefix("* ")
+        .and_then(|rest| rest.split_once(' '))
+        .is_some_and(|(n, word)| {
+            n.bytes().all(|b| b.is_ascii_digit()) && word.trim().eq_ignore_ascii_case("EXISTS")
+        })
+}
+
 /// A command argument.
 enum Arg<'a> {
     /// Sent as is: command names, sequence sets, already-quoted mailbox names.
@@ -575,6 +669,14 @@ mod tests {
         );
         assert!(sent(&s).ends_with("\r\nAQ==\r\n"), "{}", sent(&s));
         assert!(!f.message.contains("Bearer"));
+    }
+
+    #[test]
+    fn exists_is_recognised() {
+        assert!(is_exists(b"* 12 EXISTS\r\n"));
+        assert!(is_exists(b"* 0 exists\r\n"));
+        assert!(!is_exists(b"* 3 EXPUNGE\r\n"));
+        assert!(!is_exists(b"* OK Still here\r\n"));
     }
 
     #[test]
