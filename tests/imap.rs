@@ -471,3 +471,43 @@ fn idle_ends_on_new_mail_on_a_wake_up_or_at_the_interval() {
     assert!(src.is_connected(), "IDLE ended cleanly with DONE");
     src.fetch_bodies(&[2]).unwrap();
 }
+
+/// A connection cut mid-FETCH (the server died, a NAT forgot us) is replaced and the scan
+/// goes on from the last header handed on: nothing is handed on twice, nothing is missed.
+#[test]
+fn a_connection_lost_mid_fetch_is_resumed_in_the_same_call() {
+    let dovecot = Dovecot::start();
+    for n in 1..=196 {
+        dovecot.deliver(&message(n));
+    }
+    let relay = Relay::start_cutting(dovecot.plain_port, 99);
+    let mut src = source(&config("127.0.0.1", relay.port, TlsMode::None, None));
+    let mut seen = Vec::new();
+    let scan = src
+        .scan_headers(None, &mut |h| {
+            seen.push(h.uid);
+            Ok(())
+        })
+        .unwrap();
+    assert!(!scan.rescan);
+    assert_eq!(
+        seen,
+        (1..=196).collect::<Vec<_>>(),
+        "each UID once, in order"
+    );
+    assert_eq!(relay.connections(), 2, "one reconnection");
+    let commands = relay.take_commands();
+    assert!(
+        commands.contains(&"UID FETCH 100:* (UID RFC822.SIZE BODY.PEEK[HEADER])".to_string()),
+        "the second connection asks only for the rest: {commands:?}"
+    );
+
+    // Bodies too: a cut after the 30th keeps those, and asks for the rest.
+    let relay = Relay::start_cutting(dovecot.plain_port, 30);
+    let mut src = source(&config("127.0.0.1", relay.port, TlsMode::None, None));
+    let uids: Vec<u32> = (1..=60).collect();
+    let bodies = src.fetch_bodies(&uids).unwrap();
+    assert_eq!(bodies.len(), 60);
+    assert_eq!(bodies[59], (60, message(60)));
+    assert_eq!(relay.connections(), 2);
+}

@@ -370,6 +370,40 @@ fn watch_waits_in_idle_and_fetches_new_mail_at_once() {
     );
 }
 
+/// The issue's case: the server's connection closes after 99 of 196 FETCH answers. The pass
+/// reconnects and goes on: every message stored once, exit 0.
+#[test]
+fn a_connection_dropped_mid_poll_is_resumed_in_the_same_pass() {
+    let dovecot = Dovecot::start();
+    for n in 0..196 {
+        dovecot.deliver(
+            format!(
+                "From: news{n}@lists.example\r\nTo: secretariat@ccnso.example.org\r\n\
+                 Subject: Newsletter {n}\r\nMessage-ID: <cut-{n}@lists.example>\r\n\
+                 Date: Tue, 3 Mar 2026 10:00:00 +0000\r\n\r\nNews.\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    let relay = support::relay::Relay::start_cutting(dovecot.plain_port, 99);
+    let i = world(&format!(
+        "host = \"127.0.0.1\"\nport = {}\ntls = \"none\"",
+        relay.port
+    ));
+    let out = poll(&i);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(": 196 new, 196 stored"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(relay.connections(), 2);
+    assert_eq!(
+        i.scalar::<i64>("SELECT count(DISTINCT message_id) FROM messages"),
+        196
+    );
+}
+
 #[test]
 fn assigning_mail_judged_on_its_headers_fetches_its_body_from_the_server() {
     // Judged unrelated on its headers: only a digest of them was downloaded and kept.

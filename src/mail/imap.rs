@@ -1,7 +1,9 @@
 //! IMAP: the Secretariat's mailbox on the mail server, read-only (EXAMINE and `BODY.PEEK`, so
 //! tldops never marks anyone's mail as seen).
 //!
-//! One connection is kept between passes and reopened lazily after any failure. A pass with
+//! One connection is kept between passes and reopened lazily after any failure; one lost in
+//! the middle of a scan or a body fetch is replaced at once (a short back-off, a few times)
+//! and the work goes on where it stopped. A pass with
 //! no new mail costs one EXAMINE on a live connection (login and EXAMINE on a new one): UIDNEXT
 //! tells whether a FETCH is needed at all. Between passes the connection waits in IDLE where
 //! the server offers it (RFC 2177, re-issued every 28 minutes), so new mail is fetched at once. The stream is ours (TCP with timeouts, rustls with
@@ -22,6 +24,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
+use super::backoff::Backoff;
 use super::wake::{Wait, Wakeup};
 use super::{Checkpoint, Header, MailSource, Scan};
 use crate::config::{AuthMethod, ImapConfig, TlsMode};
@@ -33,6 +36,10 @@ use transport::Stream;
 
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 pub const DEFAULT_IO_TIMEOUT: Duration = Duration::from_secs(30);
+/// Connections lost in one call (a scan, a body fetch) that are replaced to go on.
+const RESUMES: usize = 3;
+/// The first wait before such a reconnection (then doubled, with jitter).
+const RESUME_BACKOFF: Duration = Duration::from_millis(500);
 /// RFC 2177: servers may log out a client idle for 30 minutes; re-issue IDLE before that.
 pub const IDLE_REISSUE: Duration = Duration::from_secs(28 * 60);
 
@@ -159,21 +166,39 @@ impl ImapSource {
         self.conn.is_some()
     }
 
-    /// Runs `op` on the connection, opening one if needed. Any failure drops the connection;
-    /// a reused one found dead (the server restarted, or timed out our idle session) is
-    /// replaced once at once, so the operator does not see an error for every idle logout.
+    /// Runs `op` on the connection, opening one if needed. Any failure drops the connection.
+    /// A connection lost (closed, reset, BYE) is replaced and `op` run again — at once when
+    /// it was a reused one found dead (the server restarted, or timed out our idle session),
+    /// else after a short back-off — up to [`RESUMES`] times in one call: `op` keeps its own
+    /// progress (the headers it handed on, the bodies it has), so a pass whose connection
+    /// drops mid-fetch goes on where it was instead of starting over.
     fn run<T>(
         &mut self,
         mut op: impl FnMut(&mut Connection, &Server) -> Result<T, Failure>,
     ) -> Result<T> {
-        let reused = self.conn.is_some();
-        let result = match self.attempt(&mut op) {
-            Err(f) if reused && f.lost => {
-                tracing::info!("{}: {f}; reconnecting", self.server);
-                self.attempt(&mut op)
+        let mut immediate = self.conn.is_some();
+        let mut backoff = Backoff::new(RESUME_BACKOFF, RESUME_BACKOFF * 8);
+        let mut result = self.attempt(&mut op);
+        for _ in 0..RESUMES {
+            match &result {
+                Err(f) if f.lost => {
+                    let delay = if immediate {
+                        Duration::ZERO
+                    } else {
+                        backoff.next_delay()
+                    };
+                    immediate = false;
+                    tracing::info!(
+                        "{}: {f}; reconnecting in {:.1} s to go on",
+                        self.server,
+                        delay.as_secs_f64()
+                    );
+                    std::thread::sleep(delay);
+                    result = self.attempt(&mut op);
+                }
+                _ => break,
             }
-            other => other,
-        };
+        }
         result.map_err(|f| self.server.error(f))
     }
 
@@ -478,6 +503,9 @@ impl MailSource for ImapSource {
             return Ok(Vec::new());
         }
         let expected = self.headers_uidvalidity;
+        // Bodies already received survive a lost connection: the next attempt asks for the rest.
+        let mut got = std::collections::BTreeMap::new();
+        let mut left: Vec<u32> = uids.to_vec();
         self.run(|conn, server| {
             let now = conn.selected.uidvalidity;
             if let Some(then) = expected
@@ -489,8 +517,10 @@ impl MailSource for ImapSource {
                     server.mailbox
                 )));
             }
-            mailbox::bodies(&mut conn.session, uids)
-        })
+            left.retain(|uid| !got.contains_key(uid));
+            mailbox::bodies_into(&mut conn.session, &left, &mut got)
+        })?;
+        Ok(got.into_iter().collect())
     }
 
     /// Only under the same UIDVALIDITY: a UID is the message's for as long as that lasts.

@@ -18,12 +18,28 @@ struct Shared {
     commands: Mutex<Vec<String>>,
     server_bytes: AtomicU64,
     stopped: AtomicBool,
+    /// Cut the first connection after this many `* n FETCH` responses (then never again).
+    cut_after: Mutex<Option<usize>>,
+    connections: AtomicU64,
 }
 
 impl Relay {
     /// Listens on a free 127.0.0.1 port and relays each connection to `target_port`.
     pub fn start(target_port: u16) -> Relay {
         Relay::start_from(target_port, Ipv4Addr::LOCALHOST)
+    }
+
+    /// Like [`Relay::start`], but the first connection is cut (both ways, as a crashed server
+    /// or a dropped NAT mapping would) right after the server's `fetches`-th FETCH response.
+    pub fn start_cutting(target_port: u16, fetches: usize) -> Relay {
+        let relay = Relay::start(target_port);
+        *relay.shared.cut_after.lock().unwrap() = Some(fetches);
+        relay
+    }
+
+    /// Connections relayed so far.
+    pub fn connections(&self) -> u64 {
+        self.shared.connections.load(Ordering::SeqCst)
     }
 
     /// Like [`Relay::start`], but the relay's connections to the server come from `source`
@@ -99,6 +115,8 @@ fn connect_from(source: Ipv4Addr, port: u16) -> std::io::Result<TcpStream> {
 }
 
 fn relay(client: TcpStream, server: TcpStream, shared: Arc<Shared>) {
+    shared.connections.fetch_add(1, Ordering::SeqCst);
+    let cut = shared.cut_after.lock().unwrap().take();
     let (client_in, server_out) = (client.try_clone().unwrap(), server.try_clone().unwrap());
     let upstream = shared.clone();
     std::thread::spawn(move || {
@@ -111,13 +129,56 @@ fn relay(client: TcpStream, server: TcpStream, shared: Arc<Shared>) {
             }
         });
     });
-    std::thread::spawn(move || {
-        copy(server, client, |chunk| {
+    std::thread::spawn(move || match cut {
+        None => copy(server, client, |chunk| {
             shared
                 .server_bytes
                 .fetch_add(chunk.len() as u64, Ordering::SeqCst);
-        });
+        }),
+        Some(fetches) => copy_until_fetch(server, client, fetches),
     });
+}
+
+/// Relays until the start of the server's `fetches + 1`-th `* n FETCH` response, then closes
+/// both sides: the client has exactly `fetches` whole FETCH answers.
+fn copy_until_fetch(mut from: TcpStream, mut to: TcpStream, fetches: usize) {
+    let mut seen = Vec::new();
+    let mut sent = 0;
+    let mut count = 0;
+    let mut buf = [0u8; 16 * 1024];
+    'relay: while let Ok(n) = from.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        let scan_from = seen.len().saturating_sub(16);
+        seen.extend_from_slice(&buf[..n]);
+        let mut i = scan_from;
+        while let Some(at) = find_fetch(&seen, i) {
+            count += 1;
+            if count > fetches {
+                to.write_all(&seen[sent..at]).ok();
+                break 'relay;
+            }
+            i = at + 1;
+        }
+        if to.write_all(&seen[sent..]).is_err() {
+            break;
+        }
+        sent = seen.len();
+    }
+    from.shutdown(Shutdown::Both).ok();
+    to.shutdown(Shutdown::Both).ok();
+}
+
+/// Where the next line `* <digits> FETCH ` starts, at or after `from`.
+fn find_fetch(data: &[u8], from: usize) -> Option<usize> {
+    (from..data.len()).find(|&i| {
+        (i == 0 || data[i - 1] == b'\n') && data[i..].starts_with(b"* ") && {
+            let rest = &data[i + 2..];
+            let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+            digits > 0 && rest[digits..].starts_with(b" FETCH ")
+        }
+    })
 }
 
 /// Copies until either side closes, showing each chunk to `see` before passing it on (so
