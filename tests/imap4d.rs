@@ -1,6 +1,6 @@
 //! A second real IMAP server: GNU Mailutils imap4d (tests/support/imap4d.rs). The source and
 //! `tldops poll` against it: first poll, incremental polls, a UIDVALIDITY change, and
-//! LOGINDISABLED before STARTTLS.
+//! LOGINDISABLED before STARTTLS, and an IDLE that never reports (the interval bounds it).
 
 mod support;
 
@@ -159,4 +159,42 @@ fn logindisabled_before_starttls_is_respected() {
     let batch = src.fetch_headers(None).unwrap();
     assert_eq!(batch.headers.len(), 1);
     assert_eq!(batch.headers[0].bytes, header_block(&message(1)));
+}
+
+/// imap4d offers IDLE but does not report mail delivered meanwhile (checked: nothing within
+/// 60 s): the poll interval is the upper bound, the wait ends with it, and the pass after it
+/// finds the mail on the same connection.
+#[test]
+fn with_imap4d_the_interval_bounds_an_idle_that_never_reports() {
+    use std::time::Instant;
+    use tldops::mail::wake::{Wait, Wakeup};
+
+    let server = Imap4d::start();
+    server.deliver(&message(1));
+    let mut src = source(&config(&server, TlsMode::None));
+    let first = src.fetch_headers(None).unwrap();
+    let cp = tldops::mail::Checkpoint {
+        uidvalidity: first.uidvalidity,
+        last_uid: first.headers[0].uid,
+    };
+    let wakeup = Wakeup::new().unwrap();
+    let started = Instant::now();
+    let interval = Duration::from_secs(2);
+    let end = std::thread::scope(|s| {
+        s.spawn(|| {
+            std::thread::sleep(Duration::from_millis(300));
+            server.deliver(&message(2));
+        });
+        src.wait_for_mail(started + interval, &wakeup)
+    });
+    assert_eq!(end, Wait::Timeout);
+    assert!(started.elapsed() >= interval);
+    assert!(src.is_connected(), "IDLE ended cleanly with DONE");
+    let next = src.fetch_headers(Some(cp)).unwrap();
+    assert!(
+        next.headers
+            .iter()
+            .any(|h| h.bytes == header_block(&message(2))),
+        "{next:?}"
+    );
 }
