@@ -1,5 +1,5 @@
 //! A second real IMAP server: GNU Mailutils imap4d (tests/support/imap4d.rs). The source and
-//! `tldops poll` against it: first poll, incremental polls, a UIDVALIDITY change, and
+//! `tldops poll` against it: first poll, incremental polls, a UIDVALIDITY change,
 //! LOGINDISABLED before STARTTLS, and an IDLE that never reports (the interval bounds it).
 
 mod support;
