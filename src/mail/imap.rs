@@ -267,7 +267,7 @@ impl Server {
         let caps = if preauth {
             Some(caps)
         } else {
-            self.log_in(&mut session, &caps, token)?
+            auth::log_in(self, &mut session, &caps, token)?
         };
         let selected = mailbox::examine(&mut session, &self.mailbox)?;
         tracing::info!(
@@ -286,87 +286,6 @@ impl Server {
             selected,
             fresh: true,
         })
-    }
-
-    /// Logs in with the method [`auth::choose`] picks; a refused OAuth2 token is asked for
-    /// once more and tried again. Returns the capabilities the login's OK announced, if any.
-    fn log_in(
-        &self,
-        session: &mut Session<Stream>,
-        caps: &Capabilities,
-        token: &mut Option<String>,
-    ) -> Result<Option<Capabilities>, Failure> {
-        let configured = auth::Configured {
-            auth: self.auth,
-            password: self.password.is_some(),
-            token: self.token_command.is_some(),
-        };
-        let method = auth::choose(caps, configured, self.tls != TlsMode::None)?;
-        let user = &self.username;
-        let ok = if method.uses_token() {
-            let command = self.token_command.as_deref().unwrap_or_default();
-            let mechanism = auth::mechanism(method).unwrap_or_default();
-            let doing = format!("login as {user} with an OAuth2 token failed ({mechanism})");
-            let mut retried = false;
-            loop {
-                let current = match token.take() {
-                    Some(t) => t,
-                    None => crate::config::oauth2_token(command)
-                        .map_err(|e| Failure::new(format!("imap: {e}")))?,
-                };
-                let response =
-                    auth::initial_response(method, user, &current, &self.host, self.port);
-                match session.authenticate(
-                    mechanism,
-                    &response,
-                    caps.has("SASL-IR"),
-                    auth::after_error(method),
-                    &doing,
-                ) {
-                    Ok(ok) => {
-                        *token = Some(current);
-                        break ok;
-                    }
-                    Err(f) if f.refused && !retried => {
-                        tracing::info!("{self}: {f}; asking oauth2_token_command again");
-                        retried = true;
-                    }
-                    Err(mut f) => {
-                        if f.refused {
-                            f.message += " (refused twice, the second time a token \
-                                          imap.oauth2_token_command had just printed: check \
-                                          that it is for this account and grants IMAP access)";
-                        }
-                        return Err(f);
-                    }
-                }
-            }
-        } else {
-            let password = self.password.as_deref().unwrap_or_default();
-            let hint = |mut f: Failure| {
-                if f.refused {
-                    f.message += " (check imap.username and the password from \
-                                  imap.password_command / password_env)";
-                }
-                f
-            };
-            match auth::mechanism(method) {
-                None => session
-                    .login(user, password, &format!("login as {user} failed"))
-                    .map_err(hint)?,
-                Some(mechanism) => session
-                    .authenticate(
-                        mechanism,
-                        &auth::initial_response(method, user, password, &self.host, self.port),
-                        caps.has("SASL-IR"),
-                        b"",
-                        &format!("login as {user} failed ({mechanism})"),
-                    )
-                    .map_err(hint)?,
-            }
-        };
-        tracing::debug!("{self}: logged in as {user} with {}", method.as_str());
-        Ok(Capabilities::from_response_code(&ok))
     }
 
     fn tls_config(

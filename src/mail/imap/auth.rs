@@ -5,9 +5,12 @@
 
 use std::collections::BTreeSet;
 
-use crate::config::AuthMethod;
+use crate::config::{AuthMethod, TlsMode};
 
+use super::Server;
 use super::failure::Failure;
+use super::session::Session;
+use super::transport::Stream;
 
 /// The server's capabilities, upper-cased: from the greeting's or a login's `[CAPABILITY …]`
 /// response code, or from a `CAPABILITY` command.
@@ -140,6 +143,86 @@ pub fn choose(
             caps.mechanisms()
         )
     }))
+}
+
+/// Logs in with the method [`choose`] picks; a refused OAuth2 token is asked for
+/// once more and tried again. Returns the capabilities the login's OK announced, if any.
+pub fn log_in(
+    server: &Server,
+    session: &mut Session<Stream>,
+    caps: &Capabilities,
+    token: &mut Option<String>,
+) -> Result<Option<Capabilities>, Failure> {
+    let configured = Configured {
+        auth: server.auth,
+        password: server.password.is_some(),
+        token: server.token_command.is_some(),
+    };
+    let method = choose(caps, configured, server.tls != TlsMode::None)?;
+    let user = &server.username;
+    let ok = if method.uses_token() {
+        let command = server.token_command.as_deref().unwrap_or_default();
+        let mechanism = mechanism(method).unwrap_or_default();
+        let doing = format!("login as {user} with an OAuth2 token failed ({mechanism})");
+        let mut retried = false;
+        loop {
+            let current = match token.take() {
+                Some(t) => t,
+                None => crate::config::oauth2_token(command)
+                    .map_err(|e| Failure::new(format!("imap: {e}")))?,
+            };
+            let response = initial_response(method, user, &current, &server.host, server.port);
+            match session.authenticate(
+                mechanism,
+                &response,
+                caps.has("SASL-IR"),
+                after_error(method),
+                &doing,
+            ) {
+                Ok(ok) => {
+                    *token = Some(current);
+                    break ok;
+                }
+                Err(f) if f.refused && !retried => {
+                    tracing::info!("{server}: {f}; asking oauth2_token_command again");
+                    retried = true;
+                }
+                Err(mut f) => {
+                    if f.refused {
+                        f.message += " (refused twice, the second time a token \
+                                      imap.oauth2_token_command had just printed: check \
+                                      that it is for this account and grants IMAP access)";
+                    }
+                    return Err(f);
+                }
+            }
+        }
+    } else {
+        let password = server.password.as_deref().unwrap_or_default();
+        let hint = |mut f: Failure| {
+            if f.refused {
+                f.message += " (check imap.username and the password from \
+                              imap.password_command / password_env)";
+            }
+            f
+        };
+        match mechanism(method) {
+            None => session
+                .login(user, password, &format!("login as {user} failed"))
+                .map_err(hint)?,
+            Some(mechanism) => session
+                .authenticate(
+                    mechanism,
+                    &initial_response(method, user, password, &server.host, server.port),
+                    caps.has("SASL-IR"),
+                    b"",
+                    &format!("login as {user} failed ({mechanism})"),
+                )
+                .map_err(hint)?,
+        }
+    };
+    tracing::debug!("{server}: logged in as {user} with {}", method.as_str());
+    Ok(Capabilities::from_response_code(&ok))
 }
 
 /// The client response of `method` (RFC 4616, Google's XOAUTH2, RFC 7628 §3.1).
