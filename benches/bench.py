@@ -10,6 +10,8 @@ directly as Maildir files, and measures, per size:
   3. neomutt opening the same mailbox over IMAP without a header cache (a peer figure);
   4. the TUI: start to first frame, bytes written per cursor move, bytes of a full redraw;
   5. peak RSS of the first poll and of the TUI;
+  6. mail-to-store latency: a message delivered while `tldops poll --watch` waits (in IMAP
+     IDLE), until its row is in the database;
 and the triage throughput on one core (`cargo bench --bench triage`).
 
 Prints one Markdown table and writes it to benches/latest.md. Standard library only.
@@ -35,6 +37,7 @@ import shlex
 import shutil
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -648,11 +651,11 @@ def fill_maildir(maildir, count, gen, acc, first_index=0, into="cur"):
     return total, replies
 
 
-def deliver_new(maildir, gen, acc, first_index):
-    """NEW_MESSAGES new messages, one of them a reply, as a delivery agent puts them."""
+def deliver_new(maildir, gen, acc, first_index, count=NEW_MESSAGES):
+    """`count` new messages, the first a reply, as a delivery agent puts them."""
     rng = gen.rng
     pid = os.getpid()
-    for k in range(NEW_MESSAGES):
+    for k in range(count):
         i = first_index + k
         when = int(time.time()) + k
         raw = gen.reply(i, when) if k == 0 else gen.unrelated(i, when)
@@ -810,6 +813,11 @@ class CountingProxy:
 
     def commands_since(self, mark):
         return [c for _, c in self.timeline_since(mark)]
+
+    def live_commands(self, mark):
+        """The commands of the sessions opened since `mark`, ended or not (no waiting)."""
+        with self.lock:
+            return [c for commands, _, _ in self.sessions[mark:] for c in list(commands)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1257,10 +1265,62 @@ def bench_size(n, runs, dovecot, gen, tmux, proxy, work, results, keep=False):
             i = names.index("EXAMINE")
             if i + 1 < len(sent):
                 r.setdefault("new_examine", []).append(sent[i + 1] - sent[i])
+    # 6: mail-to-store latency while `poll --watch` waits in IDLE.
+    r["latency"] = watch_latency(inc, pcfg, maildir, gen, dovecot.acc, proxy,
+                                 n + runs * NEW_MESSAGES, runs)
+    say(f"{label_of(n)}: mail to store with --watch: {', '.join(fmt_s(x) for x in r['latency'])}")
     if not keep:
         shutil.rmtree(inc)
     say(f"{label_of(n)}: incremental, no new mail {', '.join(fmt_s(x) for x in r['idle'])} "
         f"{r['idle_cmds'][0]}; 10 new {', '.join(fmt_s(x) for x in r['new'])} {r['new_cmds'][0]}")
+
+
+def watch_latency(data_dir, config, maildir, gen, acc, proxy, first_index, runs):
+    """Starts `tldops poll --watch` (poll_interval 60 s) on an up-to-date data dir; `runs`
+    times: waits until it is in IDLE, delivers one message, and times until the database has
+    one more message."""
+    db = sqlite3.connect(f"file:{data_dir / 'tldops.sqlite3'}?mode=ro", uri=True)
+
+    def stored():
+        return db.execute("SELECT count(*) FROM messages").fetchone()[0]
+
+    def idles(mark):
+        return proxy.live_commands(mark).count("IDLE")
+
+    mark = proxy.mark()
+    watcher = subprocess.Popen([BIN, "--config", config, "--data-dir", data_dir, "poll", "--watch"],
+                               env=tldops_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    on_exit(lambda: end_pid(watcher.pid))
+    out = []
+    try:
+        for k in range(runs):
+            deadline = time.monotonic() + 30
+            while idles(mark) <= k:
+                if watcher.poll() is not None:
+                    raise Failure(f"tldops poll --watch exited: {watcher.stderr.read().decode()}")
+                if time.monotonic() > deadline:
+                    raise Failure("tldops poll --watch never went into IDLE "
+                                  f"(commands: {proxy.live_commands(mark)})")
+                time.sleep(0.005)
+            time.sleep(0.2)  # the IDLE command is on its way: let Dovecot start watching
+            before = stored()
+            t0 = time.perf_counter()
+            deliver_new(maildir, gen, acc, first_index + k, count=1)
+            deadline = time.monotonic() + 120
+            while stored() <= before:
+                if time.monotonic() > deadline:
+                    raise Failure("a message delivered while poll --watch ran was not stored in 120 s")
+                time.sleep(0.002)
+            out.append(time.perf_counter() - t0)
+    finally:
+        watcher.send_signal(signal.SIGTERM)
+        try:
+            watcher.wait(15)
+        except subprocess.TimeoutExpired:
+            watcher.kill()
+            watcher.wait()
+        db.close()
+    return out
 
 
 def phases(timeline, t0, t_exit):
@@ -1340,6 +1400,8 @@ def table(info, results, triage, sizes, elapsed):
         [f"{c['tui']['full_frame']:,} B" if c['tui']['full_frame'] else "–" for c in cols], "(for comparison)")
     row("TUI: redraw (`C-l`): bytes, key to complete frame",
         [redraw_cell(c["tui"]) for c in cols], "within a frame")
+    row("new mail to stored, `poll --watch` waiting in IDLE (poll_interval 60 s)",
+        [fmt_s(med(c["latency"])) for c in cols], "< 2 s")
     row("peak RSS, first `tldops poll`", [fmt_mib(med(c["poll_rss"])) for c in cols], "small")
     row("peak RSS, TUI (VmHWM)", [fmt_mib(c["tui"]["hwm_kib"]) for c in cols], "small")
 
@@ -1418,6 +1480,8 @@ def misses(results, sizes):
         new = max(len(x) for x in c["new_cmds"])
         if idle > 5 or new > 8:
             out.append(f"incremental polls at {n:,}: {idle} / {new} IMAP commands (target: a handful)")
+        if med(c["latency"]) >= 2:
+            out.append(f"mail to store with --watch at {n:,}: {fmt_s(med(c['latency']))} (target < 2 s)")
     counts = {len(results[n]["idle_cmds"][0]) for n in sizes}
     if len(counts) > 1:
         out.append("the no-new-mail poll's command count depends on the mailbox size")

@@ -24,6 +24,8 @@ fn config(host: &str, port: u16, tls: TlsMode, ca_file: Option<PathBuf>) -> Imap
         password_command: None,
         password_env: None,
         password: None,
+        auth: None,
+        oauth2_token_command: None,
         mailbox: "INBOX".into(),
         poll_interval: Interval(Duration::from_secs(60)),
         ca_file,
@@ -32,7 +34,7 @@ fn config(host: &str, port: u16, tls: TlsMode, ca_file: Option<PathBuf>) -> Imap
 }
 
 fn source(config: &ImapConfig) -> ImapSource {
-    ImapSource::new(config, PASSWORD.into()).with_timeouts(TIMEOUT, TIMEOUT)
+    ImapSource::new(config, Some(PASSWORD.into())).with_timeouts(TIMEOUT, TIMEOUT)
 }
 
 /// A plaintext source on the server's plain port.
@@ -306,7 +308,7 @@ fn plaintext_on_the_tls_port_says_what_to_change() {
     let quick = Duration::from_millis(300);
     let mut src = ImapSource::new(
         &config("127.0.0.1", port, TlsMode::None, None),
-        PASSWORD.into(),
+        Some(PASSWORD.into()),
     )
     .with_timeouts(quick, quick);
     let err = error_line(src.connect().unwrap_err());
@@ -321,12 +323,15 @@ fn plaintext_on_the_tls_port_says_what_to_change() {
 fn a_wrong_password_is_a_clear_error() {
     let dovecot = Dovecot::start();
     let cfg = config("127.0.0.1", dovecot.plain_port, TlsMode::None, None);
-    let mut src = ImapSource::new(&cfg, "not-the-password".into()).with_timeouts(TIMEOUT, TIMEOUT);
+    let mut src =
+        ImapSource::new(&cfg, Some("not-the-password".into())).with_timeouts(TIMEOUT, TIMEOUT);
     let err = error_line(src.fetch_headers(None).unwrap_err());
     assert_eq!(
         err,
         format!(
-            "127.0.0.1:{}: login as {USER} failed: [AUTHENTICATIONFAILED] Authentication failed.",
+            "127.0.0.1:{}: login as {USER} failed (PLAIN): [AUTHENTICATIONFAILED] Authentication \
+             failed. (check imap.username and the password from imap.password_command / \
+             password_env)",
             dovecot.plain_port
         )
     );
@@ -382,8 +387,8 @@ fn a_pass_without_new_mail_costs_a_few_small_commands() {
     let commands = relay.take_commands();
     assert_eq!(
         commands,
-        ["LOGIN ***", "EXAMINE \"INBOX\""],
-        "on a new connection"
+        ["AUTHENTICATE PLAIN ***", "EXAMINE \"INBOX\""],
+        "on a new connection: the capabilities come with the greeting, SASL-IR saves a trip"
     );
     assert!(commands.len() <= 6);
 
@@ -409,4 +414,100 @@ fn a_pass_without_new_mail_costs_a_few_small_commands() {
         ],
         "a pass with new mail: one FETCH of the new headers"
     );
+}
+
+/// RFC 2177: between passes the connection waits in IDLE; new mail ends the wait at once, a
+/// wake-up ("poll now", a stop signal) too, and the interval stays the upper bound.
+#[test]
+fn idle_ends_on_new_mail_on_a_wake_up_or_at_the_interval() {
+    use std::time::Instant;
+    use tldops::mail::wake::{Wait, Wakeup};
+
+    let dovecot = Dovecot::start();
+    dovecot.deliver(&message(1));
+    let relay = Relay::start(dovecot.plain_port);
+    let mut src = source(&config("127.0.0.1", relay.port, TlsMode::None, None));
+    let cp = checkpoint(&src.fetch_headers(None).unwrap());
+    let wakeup = Wakeup::new().unwrap();
+
+    // The interval passes: a Timeout, and the connection is still usable.
+    let started = Instant::now();
+    let end = src.wait_for_mail(started + Duration::from_millis(300), &wakeup);
+    assert_eq!(end, Wait::Timeout);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    let commands = relay.take_commands();
+    assert!(
+        commands.ends_with(&["IDLE".into(), "DONE".into()]),
+        "{commands:?}"
+    );
+
+    // New mail: the wait ends long before the interval does.
+    let started = Instant::now();
+    let far = started + Duration::from_secs(120);
+    let name = std::thread::scope(|s| {
+        let d = s.spawn(|| {
+            std::thread::sleep(Duration::from_millis(300));
+            dovecot.deliver(&message(2))
+        });
+        let end = src.wait_for_mail(far, &wakeup);
+        assert_eq!(end, Wait::NewMail);
+        d.join().unwrap()
+    });
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "IDLE noticed {name} only after {:?}",
+        started.elapsed()
+    );
+    assert_eq!(uids(&src.fetch_headers(Some(cp)).unwrap()), [2]);
+
+    // A wake-up ends it too.
+    let waker = wakeup.waker();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(200));
+        waker.wake();
+    });
+    assert_eq!(src.wait_for_mail(far, &wakeup), Wait::Woken);
+    t.join().unwrap();
+    assert!(src.is_connected(), "IDLE ended cleanly with DONE");
+    src.fetch_bodies(&[2]).unwrap();
+}
+
+/// A connection cut mid-FETCH (the server died, a NAT forgot us) is replaced and the scan
+/// goes on from the last header handed on: nothing is handed on twice, nothing is missed.
+#[test]
+fn a_connection_lost_mid_fetch_is_resumed_in_the_same_call() {
+    let dovecot = Dovecot::start();
+    for n in 1..=196 {
+        dovecot.deliver(&message(n));
+    }
+    let relay = Relay::start_cutting(dovecot.plain_port, 99);
+    let mut src = source(&config("127.0.0.1", relay.port, TlsMode::None, None));
+    let mut seen = Vec::new();
+    let scan = src
+        .scan_headers(None, &mut |h| {
+            seen.push(h.uid);
+            Ok(())
+        })
+        .unwrap();
+    assert!(!scan.rescan);
+    assert_eq!(
+        seen,
+        (1..=196).collect::<Vec<_>>(),
+        "each UID once, in order"
+    );
+    assert_eq!(relay.connections(), 2, "one reconnection");
+    let commands = relay.take_commands();
+    assert!(
+        commands.contains(&"UID FETCH 100:* (UID RFC822.SIZE BODY.PEEK[HEADER])".to_string()),
+        "the second connection asks only for the rest: {commands:?}"
+    );
+
+    // Bodies too: a cut after the 30th keeps those, and asks for the rest.
+    let relay = Relay::start_cutting(dovecot.plain_port, 30);
+    let mut src = source(&config("127.0.0.1", relay.port, TlsMode::None, None));
+    let uids: Vec<u32> = (1..=60).collect();
+    let bodies = src.fetch_bodies(&uids).unwrap();
+    assert_eq!(bodies.len(), 60);
+    assert_eq!(bodies[59], (60, message(60)));
+    assert_eq!(relay.connections(), 2);
 }

@@ -305,6 +305,105 @@ fn watch_keeps_polling_and_sees_new_mail() {
     );
 }
 
+/// With IDLE the interval is only the upper bound: with `poll_interval = "1h"`, mail delivered
+/// while `--watch` waits is stored at once; SIGTERM ends the wait in IDLE at once too.
+#[test]
+fn watch_waits_in_idle_and_fetches_new_mail_at_once() {
+    let dovecot = Dovecot::start();
+    let i = world(&format!("{}\npoll_interval = \"1h\"", plain(&dovecot)));
+    let mut child = i
+        .std_cmd()
+        .env("TEST_IMAP_PASSWORD", PASSWORD)
+        .args(["poll", "--watch"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // The first pass (an empty mailbox) has logged in and gone into IDLE.
+    assert!(
+        dovecot.wait_for_log(|log| log.matches("Login: user=<tldops>").count() >= 2),
+        "{}",
+        dovecot.log()
+    );
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    dovecot.deliver(
+        b"From: hostmaster@afnic.example\r\nTo: secretariat@ccnso.example.org\r\n\
+          Subject: [TLD-OPS .pm] contacts\r\nMessage-ID: <idle.pm@afnic.example>\r\n\
+          Date: Tue, 3 Mar 2026 10:00:00 +0000\r\n\r\nFor .pm: Marie <marie@afnic.example>\r\n",
+    );
+    let line = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the new mail was not fetched while the interval (1h) ran");
+    assert!(line.contains(": 1 new, 1 stored"), "{line}");
+
+    let asked = std::time::Instant::now();
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if asked.elapsed() > std::time::Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("poll --watch did not leave IDLE on SIGTERM");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+    let rest: Vec<String> = rx.try_iter().collect();
+    assert!(
+        rest.iter()
+            .any(|l| l.starts_with("poll: stopped by SIGTERM")),
+        "{rest:?}"
+    );
+}
+
+/// The issue's case: the server's connection closes after 99 of 196 FETCH answers. The pass
+/// reconnects and goes on: every message stored once, exit 0.
+#[test]
+fn a_connection_dropped_mid_poll_is_resumed_in_the_same_pass() {
+    let dovecot = Dovecot::start();
+    for n in 0..196 {
+        dovecot.deliver(
+            format!(
+                "From: news{n}@lists.example\r\nTo: secretariat@ccnso.example.org\r\n\
+                 Subject: Newsletter {n}\r\nMessage-ID: <cut-{n}@lists.example>\r\n\
+                 Date: Tue, 3 Mar 2026 10:00:00 +0000\r\n\r\nNews.\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    let relay = support::relay::Relay::start_cutting(dovecot.plain_port, 99);
+    let i = world(&format!(
+        "host = \"127.0.0.1\"\nport = {}\ntls = \"none\"",
+        relay.port
+    ));
+    let out = poll(&i);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(": 196 new, 196 stored"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(relay.connections(), 2);
+    assert_eq!(
+        i.scalar::<i64>("SELECT count(DISTINCT message_id) FROM messages"),
+        196
+    );
+}
+
 #[test]
 fn assigning_mail_judged_on_its_headers_fetches_its_body_from_the_server() {
     // Judged unrelated on its headers: only a digest of them was downloaded and kept.

@@ -207,6 +207,49 @@ fn auth_over_starttls_logs_in() {
     assert!(received[0].tls);
 }
 
+/// `outgoing.auth = "xoauth2"`: the token comes from the command; a refused one is asked for
+/// once more (a helper may have handed out one that just expired).
+#[test]
+fn xoauth2_sends_with_a_token_and_asks_again_once_when_refused() {
+    let server = SmtpServer::start(Options {
+        auth: true,
+        token: Some("good-token"),
+        ..Options::new(Security::Implicit)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let runs = dir.path().join("runs");
+    let mut config = config(server.port, TlsMode::Implicit, Some(server.ca_file()));
+    config.username = Some(USER.into());
+    config.auth = Some(tldops::config::AuthMethod::Xoauth2);
+    config.oauth2_token_command = Some(format!(
+        "echo run >> {r}; if [ $(wc -l < {r}) -eq 1 ]; then echo expired-token; \
+         else echo good-token; fi",
+        r = runs.display()
+    ));
+    let mut smtp = transport(&config, None);
+    smtp.send(&envelope(), "inv-30@tldops.example", &invitation(30))
+        .unwrap();
+    assert_eq!(server.tokens(), ["expired-token", "good-token"]);
+    assert_eq!(server.received()[0].login.as_deref(), Some(USER));
+    // The good token is kept for the next message.
+    smtp.send(&envelope(), "inv-31@tldops.example", &invitation(31))
+        .unwrap();
+    assert_eq!(server.tokens().len(), 3);
+    assert_eq!(std::fs::read_to_string(&runs).unwrap().lines().count(), 2);
+
+    // A token refused twice is a permanent failure that names the command, not the token.
+    config.oauth2_token_command = Some("echo revoked-token".into());
+    let mut smtp = transport(&config, None);
+    let err = permanent(smtp.send(&envelope(), "inv-32@tldops.example", &invitation(32)));
+    assert!(
+        err.contains("refused the OAuth2 token (XOAUTH2) twice"),
+        "{err}"
+    );
+    assert!(err.contains("outgoing.oauth2_token_command"), "{err}");
+    assert!(!err.contains("revoked-token"), "{err}");
+    assert_eq!(server.received().len(), 2);
+}
+
 #[test]
 fn a_wrong_password_is_permanent_and_not_in_the_message() {
     let server = SmtpServer::start(Options {

@@ -60,11 +60,12 @@ pub fn check(paths: &Paths, config: &Config, secrets: bool) -> Result<()> {
         "imap",
         match &config.imap {
             Some(i) => format!(
-                "{}@{}:{} tls={} mailbox={} every {}s",
+                "{}@{}:{} tls={} auth={} mailbox={} every {}s",
                 i.username,
                 i.host,
                 i.port(),
                 i.tls.as_str(),
+                i.auth.map_or("best offered", |a| a.as_str()),
                 i.mailbox,
                 i.poll_interval.0.as_secs()
             ),
@@ -126,6 +127,32 @@ fn check_secrets(config: &Config) -> Result<()> {
         sources.push(("members.mailman3", m.secret()));
     }
     let mut failed = Vec::new();
+    let tokens = [
+        (
+            "imap oauth2",
+            config
+                .imap
+                .as_ref()
+                .and_then(|i| i.oauth2_token_command.as_ref()),
+        ),
+        (
+            "outgoing oauth2",
+            config
+                .outgoing
+                .as_ref()
+                .and_then(|o| o.oauth2_token_command.as_ref()),
+        ),
+    ];
+    for (what, command) in tokens {
+        let Some(command) = command else { continue };
+        match crate::config::oauth2_token(command) {
+            Ok(_) => println!("{:<10}{what} token: ok", "secret"),
+            Err(e) => {
+                println!("{:<10}{what} token: FAILED: {e}", "secret");
+                failed.push(what);
+            }
+        }
+    }
     for (what, source) in sources {
         let Some(source) = source else { continue };
         match source.resolve() {

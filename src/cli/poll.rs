@@ -1,17 +1,20 @@
 //! `tldops poll` against the configured IMAP mailbox: one pass, or `--watch` to keep going
+//! — in IMAP IDLE between passes where the server offers it, so new mail is fetched at once —
 //! with exponential back-off after failures. SIGTERM or SIGINT stops either cleanly.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
-use std::time::Duration;
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
 use super::messages::print_report;
 use crate::config::TlsMode;
+use crate::mail::MailSource;
 use crate::mail::backoff::Backoff;
 use crate::mail::imap::ImapSource;
+use crate::mail::wake::{Wait, Wakeup};
 use crate::service::{Service, usage};
 
 pub fn imap(service: &mut Service, watch: bool) -> Result<()> {
@@ -41,26 +44,32 @@ pub fn imap(service: &mut Service, watch: bool) -> Result<()> {
         interval.max(Duration::from_secs(300)),
     );
     loop {
-        let delay = match service.ingest_until(&mut source, &stop.flag) {
+        let waited = match service.ingest_until(&mut source, &stop.flag) {
             Ok(report) => {
                 backoff.reset();
                 if report.seen > 0 {
                     print_report(&report);
                 }
-                interval
+                if stop.requested() {
+                    Wait::Woken
+                } else {
+                    // IDLE where offered; the interval stays the upper bound.
+                    source.wait_for_mail(Instant::now() + interval, &stop.wakeup)
+                }
             }
             Err(e) if stop.requested() => {
                 tracing::warn!("poll failed while stopping: {e:#}");
-                Duration::ZERO
+                Wait::Woken
             }
             Err(e) => {
                 let delay = backoff.next_delay();
                 tracing::warn!("poll failed: {e:#}");
                 eprintln!("error: {e:#} (retrying in {}s)", delay.as_secs());
-                delay
+                stop.wakeup.wait_until(Instant::now() + delay)
             }
         };
-        if stop.sleep(delay) {
+        tracing::debug!("poll --watch: {waited:?}");
+        if stop.requested() {
             source.disconnect();
             stop.say_stopped();
             return Ok(());
@@ -73,8 +82,9 @@ pub fn imap(service: &mut Service, watch: bool) -> Result<()> {
 /// process at once.
 pub struct StopSignal {
     pub flag: Arc<AtomicBool>,
+    /// Woken by the first signal: ends a wait between passes (IDLE included) at once.
+    pub wakeup: Wakeup,
     signals: Receiver<i32>,
-    received: std::cell::Cell<Option<i32>>,
 }
 
 impl StopSignal {
@@ -85,6 +95,8 @@ impl StopSignal {
             .context("cannot install signal handlers")?;
         let (tx, rx) = channel();
         let set = flag.clone();
+        let wakeup = Wakeup::new().context("cannot set up the wake-up of a poll")?;
+        let waker = wakeup.waker();
         std::thread::Builder::new()
             .name("signals".into())
             .spawn(move || {
@@ -93,13 +105,14 @@ impl StopSignal {
                         std::process::exit(128 + signal);
                     }
                     let _ = tx.send(signal);
+                    waker.wake();
                 }
             })
             .context("cannot start the signal thread")?;
         Ok(StopSignal {
             flag,
+            wakeup,
             signals: rx,
-            received: std::cell::Cell::new(None),
         })
     }
 
@@ -107,27 +120,13 @@ impl StopSignal {
         self.flag.load(Ordering::SeqCst)
     }
 
-    /// Waits `delay`, or less when a signal comes; true when the poll should stop.
-    pub fn sleep(&self, delay: Duration) -> bool {
-        if self.requested() {
-            return true;
-        }
-        match self.signals.recv_timeout(delay) {
-            Ok(signal) => {
-                self.received.set(Some(signal));
-                true
-            }
-            Err(RecvTimeoutError::Timeout) => false,
-            Err(RecvTimeoutError::Disconnected) => self.requested(),
-        }
-    }
-
     /// After a stop on request: which signal it was, and that nothing is lost.
     pub fn say_stopped(&self) {
         if !self.requested() {
             return;
         }
-        let signal = self.received.get().or_else(|| self.signals.try_recv().ok());
+        // The flag is set a moment before the signal's number is sent: wait for it.
+        let signal = self.signals.recv_timeout(Duration::from_secs(1)).ok();
         let name = match signal {
             Some(signal_hook::consts::SIGINT) => "SIGINT",
             _ => "SIGTERM",

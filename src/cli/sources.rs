@@ -4,19 +4,24 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::config::{Config, ImapConfig};
 use crate::mail::MailSource;
 use crate::mail::imap::ImapSource;
 use crate::mail::local::LocalSource;
 
-/// The `[imap]` password, from its command, variable or config entry.
-pub fn imap_password(imap: &ImapConfig) -> Result<String> {
-    imap.secret()
-        .context("imap: no password configured")?
-        .resolve()
-        .map_err(|e| anyhow::anyhow!("imap: {e}"))
+/// The `[imap]` password, from its command, variable or config entry; `None` when only
+/// `oauth2_token_command` is configured (the source runs that itself, when it logs in).
+pub fn imap_password(imap: &ImapConfig) -> Result<Option<String>> {
+    match imap.secret() {
+        Some(source) => source
+            .resolve()
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("imap: {e}")),
+        None if imap.oauth2_token_command.is_some() => Ok(None),
+        None => Err(anyhow::anyhow!("imap: no password configured")),
+    }
 }
 
 /// The mailbox called `name` (`imap:…`, `maildir:PATH`, `mbox:PATH`), if this installation
@@ -25,7 +30,7 @@ pub fn imap_password(imap: &ImapConfig) -> Result<String> {
 pub fn reopen(
     config: &Config,
     name: &str,
-    password: &mut dyn FnMut(&ImapConfig) -> Result<String>,
+    password: &mut dyn FnMut(&ImapConfig) -> Result<Option<String>>,
 ) -> Result<Option<Box<dyn MailSource + Send>>> {
     if let Some(imap) = &config.imap
         && ImapSource::name_for(imap) == name

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::config::{Config, Paths};
 use crate::mail::MailSource;
@@ -22,20 +22,16 @@ pub fn run(
     let operator = crate::operator::current_login()?;
     // Asked once, before the terminal is taken over (a password command may prompt).
     let password = match &config.imap {
-        Some(imap) => Some(super::sources::imap_password(imap)?),
+        Some(imap) => super::sources::imap_password(imap)?,
         None => None,
     };
     let source = source.or_else(|| {
-        let imap = ImapSource::new(config.imap.as_ref()?, password.clone()?);
+        let imap = ImapSource::new(config.imap.as_ref()?, password.clone());
         Some(Box::new(imap) as Box<dyn MailSource + Send>)
     });
     let reopen = {
         let config = config.clone();
-        move |name: &str| {
-            super::sources::reopen(&config, name, &mut |_| {
-                password.clone().context("imap: no password configured")
-            })
-        }
+        move |name: &str| super::sources::reopen(&config, name, &mut |_| Ok(password.clone()))
     };
     let poll_interval = config
         .imap

@@ -16,7 +16,7 @@ use serde::{Deserialize, Deserializer};
 
 pub use error::ConfigError;
 pub use paths::{Origin, Paths};
-pub use secret::SecretSource;
+pub use secret::{SecretSource, oauth2_token};
 
 use crate::domain::email::Email;
 
@@ -75,6 +75,37 @@ impl TlsMode {
     }
 }
 
+/// How tldops proves who it is to a mail server (`[imap] auth`, `[outgoing] auth`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMethod {
+    /// IMAP `LOGIN` (SMTP `AUTH LOGIN`): user name and password.
+    Login,
+    /// SASL `PLAIN` (RFC 4616): user name and password.
+    Plain,
+    /// Google's and Microsoft's `XOAUTH2`: an OAuth2 access token.
+    Xoauth2,
+    /// RFC 7628 `OAUTHBEARER`: an OAuth2 access token.
+    Oauthbearer,
+}
+
+impl AuthMethod {
+    /// As the config spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMethod::Login => "login",
+            AuthMethod::Plain => "plain",
+            AuthMethod::Xoauth2 => "xoauth2",
+            AuthMethod::Oauthbearer => "oauthbearer",
+        }
+    }
+
+    /// Whether the method sends an OAuth2 token (else a password).
+    pub fn uses_token(self) -> bool {
+        matches!(self, AuthMethod::Xoauth2 | AuthMethod::Oauthbearer)
+    }
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImapConfig {
@@ -86,6 +117,10 @@ pub struct ImapConfig {
     pub password_command: Option<String>,
     pub password_env: Option<String>,
     pub password: Option<String>,
+    /// How to log in; unset: the best the server offers among what is configured.
+    pub auth: Option<AuthMethod>,
+    /// Prints an OAuth2 access token (first line of stdout), for XOAUTH2 / OAUTHBEARER.
+    pub oauth2_token_command: Option<String>,
     #[serde(default = "default_mailbox")]
     pub mailbox: String,
     #[serde(default = "default_poll_interval")]
@@ -158,6 +193,10 @@ pub struct OutgoingConfig {
     pub password_command: Option<String>,
     pub password_env: Option<String>,
     pub password: Option<String>,
+    /// `login`, `plain` or `xoauth2`; unset: PLAIN or LOGIN with the password.
+    pub auth: Option<AuthMethod>,
+    /// Prints an OAuth2 access token (first line of stdout), for `auth = "xoauth2"`.
+    pub oauth2_token_command: Option<String>,
     pub ca_file: Option<PathBuf>,
     /// Send each mail with its own envelope sender, `local+token@domain` of the Secretariat's
     /// address (`crate::domain::verp`), so that a bounce names the mail it returns.
@@ -460,12 +499,12 @@ impl Config {
                 imap.password_env.as_ref(),
                 imap.password.as_ref(),
             )?;
-            if source.is_none() {
-                return fail(
-                    "imap",
-                    "no password: set password_command (or password_env)",
-                );
-            }
+            check_auth(
+                "imap",
+                imap.auth,
+                source.is_some(),
+                imap.oauth2_token_command.as_deref(),
+            )?;
             check_file("imap.ca_file", imap.ca_file.as_deref())?;
         }
 
@@ -481,11 +520,25 @@ impl Config {
                     None => return fail("outgoing", "transport = \"smtp\" needs host"),
                     Some(h) => non_empty("outgoing.host", h)?,
                 }
-                if out.username.is_some() && source.is_none() {
+                if out.auth == Some(AuthMethod::Oauthbearer) {
                     return fail(
-                        "outgoing.username",
-                        "a username needs password_command (or password_env)",
+                        "outgoing.auth",
+                        "OAUTHBEARER is not available for SMTP: use auth = \"xoauth2\" \
+                         (Microsoft 365 and Gmail accept it)",
                     );
+                }
+                if out.auth.is_some() && out.username.is_none() {
+                    return fail("outgoing.auth", "needs outgoing.username");
+                }
+                if out.username.is_some() {
+                    let token = out.oauth2_token_command.as_deref();
+                    if out.auth.is_none() && source.is_none() && token.is_some() {
+                        return fail(
+                            "outgoing.oauth2_token_command",
+                            "set auth = \"xoauth2\" to use it",
+                        );
+                    }
+                    check_auth("outgoing", out.auth, source.is_some(), token)?;
                 }
             }
             check_file("outgoing.ca_file", out.ca_file.as_deref())?;
@@ -550,6 +603,47 @@ impl Config {
 
 fn fail<T>(key: &str, message: impl Into<String>) -> Result<T, (String, String)> {
     Err((key.to_string(), message.into()))
+}
+
+/// The credentials a section's `auth` needs are there: a token command for OAuth2, a password
+/// for LOGIN and PLAIN, at least one of the two when `auth` is unset.
+fn check_auth(
+    section: &str,
+    auth: Option<AuthMethod>,
+    password: bool,
+    token_command: Option<&str>,
+) -> Result<(), (String, String)> {
+    if let Some(cmd) = token_command
+        && cmd.trim().is_empty()
+    {
+        return fail(
+            &format!("{section}.oauth2_token_command"),
+            "must not be empty",
+        );
+    }
+    let token = token_command.is_some();
+    match auth {
+        Some(m) if m.uses_token() && !token => fail(
+            &format!("{section}.auth"),
+            format!(
+                "auth = \"{}\" needs oauth2_token_command (a command printing an access token)",
+                m.as_str()
+            ),
+        ),
+        Some(m) if !m.uses_token() && !password => fail(
+            &format!("{section}.auth"),
+            format!(
+                "auth = \"{}\" needs a password: set password_command (or password_env)",
+                m.as_str()
+            ),
+        ),
+        None if !password && !token => fail(
+            section,
+            "no password: set password_command (or password_env), or oauth2_token_command \
+             for OAuth2",
+        ),
+        _ => Ok(()),
+    }
 }
 
 fn check_file(key: &str, path: Option<&Path>) -> Result<(), (String, String)> {
@@ -676,7 +770,24 @@ mod tests {
             ),
             (
                 "[imap]\nhost=\"h\"\nusername=\"u\"\n",
-                "line 1: imap: no password: set password_command (or password_env)",
+                "line 1: imap: no password: set password_command (or password_env), or \
+                 oauth2_token_command for OAuth2",
+            ),
+            (
+                "[imap]\nhost=\"h\"\nusername=\"u\"\npassword_env=\"P\"\nauth = \"xoauth2\"\n",
+                "line 5: imap.auth: auth = \"xoauth2\" needs oauth2_token_command",
+            ),
+            (
+                "[imap]\nhost=\"h\"\nusername=\"u\"\noauth2_token_command=\"oama access u\"\nauth = \"plain\"\n",
+                "line 5: imap.auth: auth = \"plain\" needs a password",
+            ),
+            (
+                "[imap]\nhost=\"h\"\nusername=\"u\"\noauth2_token_command=\"x\"\nauth = \"kerberos\"\n",
+                "line 5: imap.auth: unknown variant `kerberos`",
+            ),
+            (
+                "[outgoing]\ntransport=\"smtp\"\nhost=\"h\"\nusername=\"u\"\noauth2_token_command=\"x\"\nauth=\"oauthbearer\"\n",
+                "line 6: outgoing.auth: OAUTHBEARER is not available for SMTP",
             ),
             (
                 "[imap]\nhost=\"h\"\nusername=\"u\"\npassword_env=\"P\"\npassword_command=\"pass x\"\n",
@@ -716,6 +827,20 @@ mod tests {
             ok.imap.unwrap().secret(),
             Some(SecretSource::Literal("hunter2".into()))
         );
+    }
+
+    #[test]
+    fn oauth2_needs_no_password() {
+        let c = parse(
+            "[imap]\nhost=\"h\"\nusername=\"u\"\noauth2_token_command=\"oama access u\"\n\
+             [outgoing]\ntransport=\"smtp\"\nhost=\"h\"\nusername=\"u\"\nauth=\"xoauth2\"\n\
+             oauth2_token_command=\"oama access u\"\n",
+        )
+        .unwrap();
+        let imap = c.imap.unwrap();
+        assert_eq!(imap.secret(), None);
+        assert_eq!(imap.auth, None);
+        assert_eq!(c.outgoing.unwrap().auth, Some(AuthMethod::Xoauth2));
     }
 
     #[test]

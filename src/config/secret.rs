@@ -1,5 +1,6 @@
 //! Passwords: from a command (`password_command`, run through `sh -c`, first line of stdout),
-//! from an environment variable, or — only in a private config file — written out.
+//! from an environment variable, or — only in a private config file — written out. OAuth2
+//! access tokens come from `oauth2_token_command`, run the same way.
 
 use std::fmt;
 use std::process::{Command, Stdio};
@@ -47,18 +48,25 @@ impl SecretSource {
                 Ok(_) => Err(format!("password_env: ${var} is empty")),
                 Err(_) => Err(format!("password_env: ${var} is not set")),
             },
-            SecretSource::Command(cmd) => run_password_command(cmd),
+            SecretSource::Command(cmd) => run_command("password_command", cmd),
         }
     }
 }
 
-fn run_password_command(cmd: &str) -> Result<String, String> {
+/// Runs `oauth2_token_command` for a fresh access token. Token helpers (oama, mutt_oauth2.py,
+/// a provider's CLI) keep the refresh token and renew the access token themselves; tldops runs
+/// the command when it logs in and once more when the server refuses the token.
+pub fn oauth2_token(cmd: &str) -> Result<String, String> {
+    run_command("oauth2_token_command", cmd)
+}
+
+fn run_command(key: &str, cmd: &str) -> Result<String, String> {
     let out = Command::new("sh")
         .arg("-c")
         .arg(cmd)
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| format!("password_command: cannot run sh: {e}"))?;
+        .map_err(|e| format!("{key}: cannot run sh: {e}"))?;
     if !out.status.success() {
         let status = out.status.code().map_or_else(
             || "killed by a signal".to_string(),
@@ -67,18 +75,16 @@ fn run_password_command(cmd: &str) -> Result<String, String> {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let stderr = stderr.trim();
         return Err(if stderr.is_empty() {
-            format!("password_command `{cmd}` failed with {status}")
+            format!("{key} `{cmd}` failed with {status}")
         } else {
-            format!("password_command `{cmd}` failed with {status}: {stderr}")
+            format!("{key} `{cmd}` failed with {status}: {stderr}")
         });
     }
     let stdout = String::from_utf8(out.stdout)
-        .map_err(|_| format!("password_command `{cmd}` printed something that is not UTF-8"))?;
+        .map_err(|_| format!("{key} `{cmd}` printed something that is not UTF-8"))?;
     let first = stdout.lines().next().unwrap_or("").trim_end_matches('\r');
     if first.is_empty() {
-        return Err(format!(
-            "password_command `{cmd}` printed an empty first line"
-        ));
+        return Err(format!("{key} `{cmd}` printed an empty first line"));
     }
     Ok(first.to_string())
 }
@@ -101,6 +107,16 @@ mod tests {
         assert!(err.contains("gpg: decryption failed"), "{err}");
         let empty = SecretSource::Command("true".into()).resolve().unwrap_err();
         assert!(empty.contains("empty first line"), "{empty}");
+    }
+
+    #[test]
+    fn token_command_errors_name_its_key() {
+        assert_eq!(oauth2_token("echo tok-1").unwrap(), "tok-1");
+        let err = oauth2_token("exit 2").unwrap_err();
+        assert!(
+            err.starts_with("oauth2_token_command `exit 2` failed"),
+            "{err}"
+        );
     }
 
     #[test]

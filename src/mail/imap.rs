@@ -1,12 +1,16 @@
 //! IMAP: the Secretariat's mailbox on the mail server, read-only (EXAMINE and `BODY.PEEK`, so
 //! tldops never marks anyone's mail as seen).
 //!
-//! One connection is kept between passes and reopened lazily after any failure. A pass with
-//! no new mail costs one EXAMINE on a live connection (LOGIN and EXAMINE on a new one): UIDNEXT
-//! tells whether a FETCH is needed at all. The stream is ours (TCP with timeouts, rustls with
+//! One connection is kept between passes and reopened lazily after any failure; one lost in
+//! the middle of a scan or a body fetch is replaced at once (a short back-off, a few times)
+//! and the work goes on where it stopped. A pass with
+//! no new mail costs one EXAMINE on a live connection (login and EXAMINE on a new one): UIDNEXT
+//! tells whether a FETCH is needed at all. Between passes the connection waits in IDLE where
+//! the server offers it (RFC 2177, re-issued every 28 minutes), so new mail is fetched at once. The stream is ours (TCP with timeouts, rustls with
 //! the system roots plus `imap.ca_file`), and so is the conversation ([`session`]: framing
 //! ours, parsing imap-proto's).
 
+mod auth;
 mod failure;
 mod mailbox;
 mod session;
@@ -16,12 +20,15 @@ mod uid_set;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
+use super::backoff::Backoff;
+use super::wake::{Wait, Wakeup};
 use super::{Checkpoint, Header, MailSource, Scan};
-use crate::config::{ImapConfig, TlsMode};
+use crate::config::{AuthMethod, ImapConfig, TlsMode};
+use auth::Capabilities;
 use failure::Failure;
 use mailbox::Selected;
 use session::Session;
@@ -29,6 +36,12 @@ use transport::Stream;
 
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 pub const DEFAULT_IO_TIMEOUT: Duration = Duration::from_secs(30);
+/// Connections lost in one call (a scan, a body fetch) that are replaced to go on.
+const RESUMES: usize = 3;
+/// The first wait before such a reconnection (then doubled, with jitter).
+const RESUME_BACKOFF: Duration = Duration::from_millis(500);
+/// RFC 2177: servers may log out a client idle for 30 minutes; re-issue IDLE before that.
+pub const IDLE_REISSUE: Duration = Duration::from_secs(28 * 60);
 
 /// The mailbox of `[imap]`, as a [`MailSource`].
 pub struct ImapSource {
@@ -38,6 +51,9 @@ pub struct ImapSource {
     conn: Option<Connection>,
     /// UIDVALIDITY of the last header batch: bodies are fetched only under the same one.
     headers_uidvalidity: Option<u32>,
+    /// The last OAuth2 access token `oauth2_token_command` printed: used until the server
+    /// refuses it (token helpers renew tokens themselves; a refused one is asked for again).
+    token: Option<String>,
 }
 
 /// Where and how to connect; never changes after `new`.
@@ -46,7 +62,10 @@ struct Server {
     port: u16,
     tls: TlsMode,
     username: String,
-    password: String,
+    /// `None` when only OAuth2 is configured.
+    password: Option<String>,
+    auth: Option<AuthMethod>,
+    token_command: Option<String>,
     mailbox: String,
     ca_file: Option<PathBuf>,
     connect_timeout: Duration,
@@ -55,6 +74,9 @@ struct Server {
 
 struct Connection {
     session: Session<Stream>,
+    /// What the server offers after login (IDLE): from the login's answer, else asked when
+    /// first needed.
+    caps: Option<Capabilities>,
     selected: Selected,
     /// `selected` comes from the EXAMINE of this very call's login, so it is current.
     fresh: bool,
@@ -72,7 +94,9 @@ impl ImapSource {
         )
     }
 
-    pub fn new(config: &ImapConfig, password: String) -> ImapSource {
+    /// `password` is the resolved `password_command` / `password_env` (none for OAuth2 only);
+    /// `oauth2_token_command` is run when a login needs a token.
+    pub fn new(config: &ImapConfig, password: Option<String>) -> ImapSource {
         if config.tls == TlsMode::None {
             tracing::warn!(
                 "{}:{}: imap.tls = \"none\": the password crosses the network in clear",
@@ -87,6 +111,8 @@ impl ImapSource {
                 tls: config.tls,
                 username: config.username.clone(),
                 password,
+                auth: config.auth,
+                token_command: config.oauth2_token_command.clone(),
                 mailbox: config.mailbox.clone(),
                 ca_file: config.ca_file.clone(),
                 connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -95,6 +121,7 @@ impl ImapSource {
             tls_config: None,
             conn: None,
             headers_uidvalidity: None,
+            token: None,
         }
     }
 
@@ -112,7 +139,7 @@ impl ImapSource {
         if self.conn.is_none() {
             let mut conn = self
                 .server
-                .open(&mut self.tls_config)
+                .open(&mut self.tls_config, &mut self.token)
                 .map_err(|f| self.server.error(f))?;
             conn.fresh = false;
             self.conn = Some(conn);
@@ -139,21 +166,39 @@ impl ImapSource {
         self.conn.is_some()
     }
 
-    /// Runs `op` on the connection, opening one if needed. Any failure drops the connection;
-    /// a reused one found dead (the server restarted, or timed out our idle session) is
-    /// replaced once at once, so the operator does not see an error for every idle logout.
+    /// Runs `op` on the connection, opening one if needed. Any failure drops the connection.
+    /// A connection lost (closed, reset, BYE) is replaced and `op` run again — at once when
+    /// it was a reused one found dead (the server restarted, or timed out our idle session),
+    /// else after a short back-off — up to [`RESUMES`] times in one call: `op` keeps its own
+    /// progress (the headers it handed on, the bodies it has), so a pass whose connection
+    /// drops mid-fetch goes on where it was instead of starting over.
     fn run<T>(
         &mut self,
         mut op: impl FnMut(&mut Connection, &Server) -> Result<T, Failure>,
     ) -> Result<T> {
-        let reused = self.conn.is_some();
-        let result = match self.attempt(&mut op) {
-            Err(f) if reused && f.lost => {
-                tracing::info!("{}: {f}; reconnecting", self.server);
-                self.attempt(&mut op)
+        let mut immediate = self.conn.is_some();
+        let mut backoff = Backoff::new(RESUME_BACKOFF, RESUME_BACKOFF * 8);
+        let mut result = self.attempt(&mut op);
+        for _ in 0..RESUMES {
+            match &result {
+                Err(f) if f.lost => {
+                    let delay = if immediate {
+                        Duration::ZERO
+                    } else {
+                        backoff.next_delay()
+                    };
+                    immediate = false;
+                    tracing::info!(
+                        "{}: {f}; reconnecting in {:.1} s to go on",
+                        self.server,
+                        delay.as_secs_f64()
+                    );
+                    std::thread::sleep(delay);
+                    result = self.attempt(&mut op);
+                }
+                _ => break,
             }
-            other => other,
-        };
+        }
         result.map_err(|f| self.server.error(f))
     }
 
@@ -163,7 +208,7 @@ impl ImapSource {
     ) -> Result<T, Failure> {
         let mut conn = match self.conn.take() {
             Some(conn) => conn,
-            None => self.server.open(&mut self.tls_config)?,
+            None => self.server.open(&mut self.tls_config, &mut self.token)?,
         };
         let result = op(&mut conn, &self.server);
         if result.is_ok() {
@@ -175,27 +220,32 @@ impl ImapSource {
 }
 
 impl Server {
-    /// TCP, TLS as configured, LOGIN, EXAMINE.
+    /// TCP, TLS as configured, the capabilities, login, EXAMINE.
     fn open(
         &self,
         tls_config: &mut Option<Arc<rustls::ClientConfig>>,
+        token: &mut Option<String>,
     ) -> Result<Connection, Failure> {
         let io = self.io_timeout;
         let tcp = transport::connect(&self.host, self.port, self.connect_timeout, io)?;
         let (stream, greeted) = match self.tls {
             TlsMode::Implicit => {
-                let tls = tls::handshake(self.tls_config(tls_config)?, &self.host, tcp, io)?;
+                let tls =
+                    tls::handshake(self.tls_config(tls_config)?, &self.host, tcp, io, self.tls)?;
                 (Stream::Tls(Box::new(tls)), false)
             }
             TlsMode::Starttls => {
                 transport::starttls(&tcp, io)?;
-                let tls = tls::handshake(self.tls_config(tls_config)?, &self.host, tcp, io)?;
+                let tls =
+                    tls::handshake(self.tls_config(tls_config)?, &self.host, tcp, io, self.tls)?;
                 (Stream::Tls(Box::new(tls)), true)
             }
             TlsMode::None => (Stream::Plain(tcp), false),
         };
 
         let mut session = Session::new(stream, io);
+        let mut caps = None;
+        let mut preauth = false;
         if !greeted {
             let greeting = session.greeting().map_err(|mut f| {
                 if !f.lost {
@@ -204,17 +254,35 @@ impl Server {
                 f
             })?;
             transport::check_greeting(&greeting)?;
+            preauth = greeting
+                .get(..9)
+                .is_some_and(|g| g.eq_ignore_ascii_case(b"* PREAUTH"));
+            caps = Capabilities::from_greeting(&greeting);
         }
-        session.login(&self.username, &self.password)?;
+        // After STARTTLS what was said in clear no longer counts (RFC 3501 §6.2.1).
+        let caps = match caps {
+            Some(c) => c,
+            None => Capabilities::parse(&session.capability()?),
+        };
+        let caps = if preauth {
+            Some(caps)
+        } else {
+            auth::log_in(self, &mut session, &caps, token)?
+        };
         let selected = mailbox::examine(&mut session, &self.mailbox)?;
         tracing::info!(
-            "{self}: connected as {}, {} has {} messages",
+            "{self}: connected as {}, {} has {} messages{}",
             self.username,
             self.mailbox,
-            selected.exists
+            selected.exists,
+            match caps.as_ref().map(|c| c.has("IDLE")) {
+                Some(true) => ", IDLE offered",
+                _ => "",
+            }
         );
         Ok(Connection {
             session,
+            caps,
             selected,
             fresh: true,
         })
@@ -312,11 +380,51 @@ impl MailSource for ImapSource {
         Ok(scan)
     }
 
+    /// IDLE where the server offers it, re-issued every [`IDLE_REISSUE`]; else (or when it
+    /// breaks, or with no connection after a failed pass) a plain wait.
+    fn wait_for_mail(&mut self, until: Instant, wake: &Wakeup) -> Wait {
+        let Some(conn) = self.conn.as_mut() else {
+            return wake.wait_until(until);
+        };
+        if conn.caps.is_none() {
+            match conn.session.capability() {
+                Ok(words) => conn.caps = Some(Capabilities::parse(&words)),
+                Err(f) => {
+                    tracing::info!("{}: {f}; polling without IDLE", self.server);
+                    self.conn = None;
+                    return wake.wait_until(until);
+                }
+            }
+        }
+        if !conn.caps.as_ref().is_some_and(|c| c.has("IDLE")) {
+            return wake.wait_until(until);
+        }
+        loop {
+            let stint = until.min(Instant::now() + IDLE_REISSUE);
+            match conn.session.idle(wake, stint) {
+                Ok(Wait::Timeout) if Instant::now() < until => continue,
+                Ok(end) => {
+                    tracing::debug!("{}: IDLE ended: {end:?}", self.server);
+                    return end;
+                }
+                Err(f) => {
+                    // The next pass reconnects (and says so if it cannot).
+                    tracing::info!("{}: {f}; waiting without IDLE", self.server);
+                    self.conn = None;
+                    return wake.wait_until(until);
+                }
+            }
+        }
+    }
+
     fn fetch_bodies(&mut self, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>> {
         if uids.is_empty() {
             return Ok(Vec::new());
         }
         let expected = self.headers_uidvalidity;
+        // Bodies already received survive a lost connection: the next attempt asks for the rest.
+        let mut got = std::collections::BTreeMap::new();
+        let mut left: Vec<u32> = uids.to_vec();
         self.run(|conn, server| {
             let now = conn.selected.uidvalidity;
             if let Some(then) = expected
@@ -328,8 +436,10 @@ impl MailSource for ImapSource {
                     server.mailbox
                 )));
             }
-            mailbox::bodies(&mut conn.session, uids)
-        })
+            left.retain(|uid| !got.contains_key(uid));
+            mailbox::bodies_into(&mut conn.session, &left, &mut got)
+        })?;
+        Ok(got.into_iter().collect())
     }
 
     /// Only under the same UIDVALIDITY: a UID is the message's for as long as that lasts.
@@ -366,7 +476,7 @@ mod tests {
             "[imap]\nhost = \"imap.example.org\"\nusername = \"ccnso\"\npassword_env = \"P\"\n",
         )
         .unwrap();
-        let src = ImapSource::new(&config.imap.unwrap(), String::new());
+        let src = ImapSource::new(&config.imap.unwrap(), Some(String::new()));
         assert_eq!(src.name(), "imap:ccnso@imap.example.org:993/INBOX");
         assert!(!src.is_connected());
     }

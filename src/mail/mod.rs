@@ -9,8 +9,12 @@
 pub mod backoff;
 pub mod imap;
 pub mod local;
+pub mod wake;
+
+use std::time::Instant;
 
 use anyhow::Result;
+use wake::{Wait, Wakeup};
 
 /// Where a mailbox's last pass ended: IMAP's UIDVALIDITY and the highest UID ingested.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,6 +79,13 @@ pub trait MailSource {
         uid: u32,
         is_it: &dyn Fn(&[u8]) -> bool,
     ) -> Result<Option<Vec<u8>>>;
+
+    /// Waits between passes until `until` (the poll interval's end), `wake` is woken, or —
+    /// where the source can tell — new mail arrives. Never fails: a source that cannot wait
+    /// for mail any more (IMAP IDLE broke) just sleeps, and the next pass reports the problem.
+    fn wait_for_mail(&mut self, until: Instant, wake: &Wakeup) -> Wait {
+        wake.wait_until(until)
+    }
 
     /// The headers of everything new, collected.
     fn fetch_headers(&mut self, since: Option<Checkpoint>) -> Result<HeaderBatch> {

@@ -13,13 +13,13 @@ use anyhow::{Result, anyhow, bail};
 use lettre::Address;
 use lettre::Transport as _;
 use lettre::address::Envelope as LettreEnvelope;
-use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::Tls;
 use lettre::transport::smtp::{SmtpTransport as Lettre, SmtpTransportBuilder};
 use rustls::pki_types::ServerName;
 
 use super::{Envelope, SendError, Transport};
-use crate::config::{OutgoingConfig, TlsMode};
+use crate::config::{AuthMethod, OutgoingConfig, TlsMode};
 
 /// For the TCP connect and for every read and write after it (lettre has one timeout for
 /// both): a server silent for longer counts as gone, and the message is retried later.
@@ -34,7 +34,16 @@ pub struct SmtpTransport {
     lettre: Lettre,
     /// Kept only to mask it, should a server ever echo it in a reply.
     password: Option<String>,
+    /// For `auth = "xoauth2"`: the user, the token command, and the token it last printed.
+    oauth2: Option<OAuth2>,
+    tls: TlsMode,
     timeout: Duration,
+}
+
+struct OAuth2 {
+    user: String,
+    command: String,
+    token: Option<String>,
 }
 
 impl SmtpTransport {
@@ -77,12 +86,39 @@ impl SmtpTransport {
             .port(port)
             .tls(tls)
             .timeout(Some(DEFAULT_TIMEOUT));
-        match (&config.username, &password) {
-            (Some(user), Some(pass)) => {
-                builder = builder.credentials(Credentials::new(user.clone(), pass.clone()));
+        let mut oauth2 = None;
+        match (&config.username, config.auth) {
+            (Some(user), Some(AuthMethod::Xoauth2)) => {
+                let command = config.oauth2_token_command.clone().ok_or_else(|| {
+                    anyhow!("outgoing: auth = \"xoauth2\" needs oauth2_token_command")
+                })?;
+                builder = builder.authentication(vec![Mechanism::Xoauth2]);
+                oauth2 = Some(OAuth2 {
+                    user: user.clone(),
+                    command,
+                    token: None,
+                });
             }
-            (Some(_), None) => bail!("outgoing.username is set but no password was given"),
-            (None, _) => {}
+            (_, Some(AuthMethod::Oauthbearer)) => {
+                bail!("outgoing: OAUTHBEARER is not available for SMTP: use auth = \"xoauth2\"")
+            }
+            (Some(user), auth) => {
+                let Some(pass) = &password else {
+                    bail!("outgoing.username is set but no password was given");
+                };
+                builder = builder.credentials(Credentials::new(user.clone(), pass.clone()));
+                match auth {
+                    Some(AuthMethod::Login) => {
+                        builder = builder.authentication(vec![Mechanism::Login]);
+                    }
+                    Some(AuthMethod::Plain) => {
+                        builder = builder.authentication(vec![Mechanism::Plain]);
+                    }
+                    _ => {}
+                }
+            }
+            (None, Some(_)) => bail!("outgoing.auth needs outgoing.username"),
+            (None, None) => {}
         }
         Ok(SmtpTransport {
             server,
@@ -90,8 +126,30 @@ impl SmtpTransport {
             lettre: builder.clone().build(),
             builder,
             password,
+            oauth2,
+            tls: config.tls,
             timeout: DEFAULT_TIMEOUT,
         })
+    }
+
+    /// With XOAUTH2: makes sure lettre holds a token, running the command when there is none
+    /// (first send, or after the server refused the last one).
+    fn ensure_token(&mut self) -> Result<(), SendError> {
+        let Some(o) = &mut self.oauth2 else {
+            return Ok(());
+        };
+        if o.token.is_some() {
+            return Ok(());
+        }
+        let token = crate::config::oauth2_token(&o.command)
+            .map_err(|e| SendError::Blocked(format!("{}: outgoing: {e}", self.server)))?;
+        self.lettre = self
+            .builder
+            .clone()
+            .credentials(Credentials::new(o.user.clone(), token.clone()))
+            .build();
+        o.token = Some(token);
+        Ok(())
     }
 
     /// Replaces [`DEFAULT_TIMEOUT`].
@@ -103,7 +161,11 @@ impl SmtpTransport {
     }
 
     fn fail(&self, error: SendError) -> SendError {
-        let password = self.password.as_deref();
+        let password = self
+            .oauth2
+            .as_ref()
+            .and_then(|o| o.token.as_deref())
+            .or(self.password.as_deref());
         let text = |m: &str| failure::clean(&format!("{}: {m}", self.server), password);
         match error {
             SendError::Transient(m) => SendError::Transient(text(&m)),
@@ -116,7 +178,24 @@ impl SmtpTransport {
 impl Transport for SmtpTransport {
     fn send(&mut self, envelope: &Envelope, message_id: &str, raw: &[u8]) -> Result<(), SendError> {
         let envelope = lettre_envelope(envelope).map_err(|e| self.fail(SendError::Permanent(e)))?;
-        match self.lettre.send_raw(&envelope, &smtp_data(raw)) {
+        self.ensure_token()?;
+        let mut result = self.lettre.send_raw(&envelope, &smtp_data(raw));
+        if let Err(e) = &result
+            && self.oauth2.is_some()
+            && failure::token_refused(e)
+        {
+            // A token helper may have handed out one that just expired: ask once more.
+            tracing::info!(
+                "{}: the server refused the OAuth2 token; asking again",
+                self.server
+            );
+            if let Some(o) = &mut self.oauth2 {
+                o.token = None;
+            }
+            self.ensure_token()?;
+            result = self.lettre.send_raw(&envelope, &smtp_data(raw));
+        }
+        match result {
             Ok(reply) => {
                 let text: Vec<&str> = reply.message().collect();
                 tracing::info!(
@@ -128,7 +207,15 @@ impl Transport for SmtpTransport {
                 Ok(())
             }
             Err(e) => {
-                let error = self.fail(failure::classify(&e, &self.host, self.timeout));
+                let mut error = failure::classify(&e, &self.host, self.timeout, self.tls);
+                if self.oauth2.is_some() && failure::token_refused(&e) {
+                    error = SendError::Permanent(format!(
+                        "the server refused the OAuth2 token (XOAUTH2) twice, the second time \
+                         one outgoing.oauth2_token_command had just printed: check that it is \
+                         for outgoing.username and grants SMTP sending ({error})"
+                    ));
+                }
+                let error = self.fail(error);
                 tracing::warn!("sending <{message_id}> failed: {error}");
                 Err(error)
             }
@@ -238,6 +325,19 @@ mod tests {
         assert!(err.contains("no password"), "{err}");
         let ok = SmtpTransport::new(&user, Some("pw".into())).unwrap();
         assert_eq!(format!("{ok:?}"), "SmtpTransport(h:465)");
+    }
+
+    #[test]
+    fn xoauth2_needs_no_password() {
+        let c = config(
+            "[outgoing]\ntransport = \"smtp\"\nhost = \"h\"\nusername = \"u\"\n\
+             auth = \"xoauth2\"\noauth2_token_command = \"echo tok\"\n",
+        );
+        let mut t = SmtpTransport::new(&c, None).unwrap();
+        t.ensure_token().unwrap();
+        assert_eq!(t.oauth2.as_ref().unwrap().token.as_deref(), Some("tok"));
+        let masked = t.fail(SendError::Permanent("535 bad token tok".into()));
+        assert!(!masked.to_string().contains(" tok"), "{masked}");
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! sends mail, notices other connections' commits through SQLite's `data_version`) and a
 //! poller (the mailbox, with back-off). Both talk to the UI over channels only.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
@@ -13,6 +15,7 @@ use crate::domain::message::parse;
 use crate::domain::triage::kept_as_digest;
 use crate::mail::MailSource;
 use crate::mail::backoff::Backoff;
+use crate::mail::wake::Wakeup;
 use crate::outgoing::Transport;
 use crate::service::{NeedsOverride, Plan, RosterFilter, Service, now};
 use crate::store::{EventFilter, MessageFilter};
@@ -192,7 +195,8 @@ fn plan(service: &Service, cmd: &Command) -> Result<Plan, Refusal> {
         })
 }
 
-/// Polls `source` every `interval`, or at once when asked; backs off after failures.
+/// Polls `source` every `interval`, at once when asked, and — where the server offers IMAP
+/// IDLE — at once when new mail arrives; backs off after failures.
 pub fn poller(
     service: Service,
     mut source: Box<dyn MailSource + Send>,
@@ -200,6 +204,24 @@ pub fn poller(
     poll_now: Receiver<()>,
     ui: Sender<Msg>,
 ) {
+    let Ok(wakeup) = Wakeup::new() else {
+        let _ = ui.send(Msg::Failed(
+            "cannot start the poller (no socket pair)".into(),
+        ));
+        return;
+    };
+    // "Poll now" and the UI's end both wake the wait between passes (IDLE included).
+    let closed = Arc::new(AtomicBool::new(false));
+    {
+        let (waker, closed) = (wakeup.waker(), closed.clone());
+        std::thread::spawn(move || {
+            while poll_now.recv().is_ok() {
+                waker.wake();
+            }
+            closed.store(true, Ordering::SeqCst);
+            waker.wake();
+        });
+    }
     let name = source.name();
     let mut backoff = Backoff::new(
         Duration::from_secs(5),
@@ -214,28 +236,32 @@ pub fn poller(
         if ui.send(Msg::Poll(status.clone())).is_err() {
             return;
         }
-        let delay = match service.ingest(source.as_mut()) {
+        let ok = match service.ingest(source.as_mut()) {
             Ok(_) => {
                 backoff.reset();
                 status.error = None;
                 status.last_poll = Some(clock(Duration::ZERO));
                 status.next_poll = Some(clock(interval));
-                interval
+                None
             }
             Err(e) => {
                 let delay = backoff.next_delay();
                 status.error = Some((format!("{e:#}"), clock(delay)));
                 status.next_poll = None;
-                delay
+                Some(delay)
             }
         };
         status.polling = false;
         if ui.send(Msg::Poll(status.clone())).is_err() {
             return;
         }
-        match poll_now.recv_timeout(delay) {
-            Ok(()) | Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => return,
+        match ok {
+            // IDLE where offered; the interval stays the upper bound.
+            None => source.wait_for_mail(Instant::now() + interval, &wakeup),
+            Some(delay) => wakeup.wait_until(Instant::now() + delay),
+        };
+        if closed.load(Ordering::SeqCst) {
+            return;
         }
     }
 }
@@ -244,4 +270,51 @@ pub fn poller(
 fn clock(after: Duration) -> String {
     let t = jiff::Timestamp::now() + jiff::SignedDuration::try_from(after).unwrap_or_default();
     t.strftime("%H:%M:%S").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::mail::local::LocalSource;
+    use crate::store::Store;
+
+    /// The next poll status that says a pass started, within `within`.
+    fn pass_started(ui: &Receiver<Msg>, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match ui.recv_timeout(left) {
+                Ok(Msg::Poll(p)) if p.polling => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+        false
+    }
+
+    #[test]
+    fn poll_now_cuts_the_wait_short_and_closing_ends_the_poller() {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+        }
+        let service = Service::new(
+            Store::open_in_memory().unwrap(),
+            Config::default(),
+            "alice".into(),
+        );
+        let source = Box::new(LocalSource::maildir(dir.path()).unwrap());
+        let (now_tx, now_rx) = std::sync::mpsc::channel();
+        let (ui_tx, ui_rx) = std::sync::mpsc::channel();
+        let hour = Duration::from_secs(3600);
+        let poller = std::thread::spawn(move || poller(service, source, hour, now_rx, ui_tx));
+        assert!(pass_started(&ui_rx, Duration::from_secs(10)), "first pass");
+        now_tx.send(()).unwrap();
+        assert!(
+            pass_started(&ui_rx, Duration::from_secs(10)),
+            "`p` polls now, not in an hour"
+        );
+        drop(now_tx);
+        poller.join().unwrap();
+    }
 }

@@ -13,6 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+pub use super::dovecot_files::Options;
 use super::dovecot_files::{self, Accounts};
 
 pub const USER: &str = "tldops";
@@ -25,21 +26,27 @@ pub struct Dovecot {
     /// The implicit-TLS port; `None` for a server started without TLS.
     pub tls_port: Option<u16>,
     accounts: Accounts,
+    options: Options,
     delivered: AtomicU32,
 }
 
 impl Dovecot {
     /// A server with TLS: STARTTLS on the plain port, and an implicit-TLS port.
     pub fn start() -> Dovecot {
-        Dovecot::launch(true)
+        Dovecot::start_with(Options::default())
     }
 
     /// A server with `ssl = no`: only the plain port, which does not offer STARTTLS.
     pub fn start_without_tls() -> Dovecot {
-        Dovecot::launch(false)
+        Dovecot::start_with(Options {
+            tls: false,
+            ..Options::default()
+        })
     }
 
-    fn launch(tls: bool) -> Dovecot {
+    /// A server set up as `options` say (OAuth2, LOGINDISABLED, …).
+    pub fn start_with(options: Options) -> Dovecot {
+        let tls = options.tls;
         let binary = binary();
         // Short on purpose: Dovecot's unix sockets live under it (limit ~108 bytes).
         let dir = tempfile::Builder::new()
@@ -53,6 +60,7 @@ impl Dovecot {
             plain_port: 0,
             tls_port: None,
             accounts,
+            options,
             delivered: AtomicU32::new(0),
         };
         dovecot_files::prepare(dovecot.dir(), &dovecot.accounts, tls);
@@ -66,6 +74,7 @@ impl Dovecot {
                 &dovecot.instance_name(),
                 dovecot.plain_port,
                 dovecot.tls_port,
+                &dovecot.options,
             );
             match dovecot.spawn(&binary) {
                 Ok(()) => return dovecot,

@@ -8,6 +8,28 @@ use std::process::Command;
 use super::certs;
 use super::dovecot::{PASSWORD, USER};
 
+/// How a test server differs from the default (TLS on, plaintext LOGIN allowed, passwords only).
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// STARTTLS on the plain port and an implicit-TLS port.
+    pub tls: bool,
+    /// `disable_plaintext_auth = yes`: LOGINDISABLED (and no AUTH=PLAIN) on the plain port
+    /// before STARTTLS, for clients whose address is not the server's own.
+    pub login_disabled: bool,
+    /// XOAUTH2 and OAUTHBEARER, checked by the introspection endpoint on this 127.0.0.1 port.
+    pub oauth2_introspection_port: Option<u16>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            tls: true,
+            login_disabled: false,
+            oauth2_introspection_port: None,
+        }
+    }
+}
+
 /// Which system accounts run what, and who owns the mail files.
 pub struct Accounts {
     root: bool,
@@ -97,8 +119,33 @@ pub fn write_config(
     instance: &str,
     plain_port: u16,
     tls_port: Option<u16>,
+    options: &Options,
 ) {
     let d = dir.display();
+    let plaintext = if options.login_disabled { "yes" } else { "no" };
+    let (mechanisms, oauth2_passdb) = match options.oauth2_introspection_port {
+        Some(port) => {
+            std::fs::write(
+                dir.join("oauth2.conf.ext"),
+                format!(
+                    "introspection_mode = post\n\
+                     introspection_url = http://127.0.0.1:{port}/introspect\n\
+                     username_attribute = username\n\
+                     active_attribute = active\n\
+                     active_value = true\n"
+                ),
+            )
+            .unwrap();
+            (
+                "plain login xoauth2 oauthbearer",
+                format!(
+                    "passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  \
+                     args = {d}/oauth2.conf.ext\n}}\n"
+                ),
+            )
+        }
+        None => ("plain login", String::new()),
+    };
     let a = accounts;
     let (ssl, tls_listener) = match tls_port {
         Some(port) => (
@@ -117,15 +164,16 @@ base_dir = {d}/run
 state_dir = {d}/state
 instance_name = {instance}
 log_path = {d}/dovecot.log
-{ssl}disable_plaintext_auth = no
-auth_mechanisms = plain login
+{ssl}disable_plaintext_auth = {plaintext}
+auth_mechanisms = {mechanisms}
 auth_failure_delay = 0
+mailbox_idle_check_interval = 1 secs
 first_valid_uid = {uid}
 default_internal_user = {internal}
 default_internal_group = {group}
 default_login_user = {login}
 mail_location = maildir:~/Maildir
-passdb {{
+{oauth2_passdb}passdb {{
   driver = passwd-file
   args = scheme=PLAIN {d}/passwd
 }}

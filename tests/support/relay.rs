@@ -3,7 +3,8 @@
 //! For plaintext protocols only (it reads what it relays).
 
 use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, Shutdown, TcpListener, TcpStream};
+use std::os::fd::FromRawFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -17,11 +18,33 @@ struct Shared {
     commands: Mutex<Vec<String>>,
     server_bytes: AtomicU64,
     stopped: AtomicBool,
+    /// Cut the first connection after this many `* n FETCH` responses (then never again).
+    cut_after: Mutex<Option<usize>>,
+    connections: AtomicU64,
 }
 
 impl Relay {
     /// Listens on a free 127.0.0.1 port and relays each connection to `target_port`.
     pub fn start(target_port: u16) -> Relay {
+        Relay::start_from(target_port, Ipv4Addr::LOCALHOST)
+    }
+
+    /// Like [`Relay::start`], but the first connection is cut (both ways, as a crashed server
+    /// or a dropped NAT mapping would) right after the server's `fetches`-th FETCH response.
+    pub fn start_cutting(target_port: u16, fetches: usize) -> Relay {
+        let relay = Relay::start(target_port);
+        *relay.shared.cut_after.lock().unwrap() = Some(fetches);
+        relay
+    }
+
+    /// Connections relayed so far.
+    pub fn connections(&self) -> u64 {
+        self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// Like [`Relay::start`], but the relay's connections to the server come from `source`
+    /// (say 127.0.0.2): a server that trusts clients on its own address then sees a stranger.
+    pub fn start_from(target_port: u16, source: Ipv4Addr) -> Relay {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the relay");
         let port = listener.local_addr().unwrap().port();
         let shared = Arc::new(Shared::default());
@@ -31,9 +54,7 @@ impl Relay {
                 if accepting.stopped.load(Ordering::SeqCst) {
                     break;
                 }
-                let (Ok(client), Ok(server)) =
-                    (client, TcpStream::connect(("127.0.0.1", target_port)))
-                else {
+                let (Ok(client), Ok(server)) = (client, connect_from(source, target_port)) else {
                     continue;
                 };
                 relay(client, server, accepting.clone());
@@ -62,7 +83,40 @@ impl Drop for Relay {
     }
 }
 
+/// A TCP connection to 127.0.0.1:`port` whose local address is `source` (std cannot bind
+/// before connecting, so this is socket(2), bind(2), connect(2)).
+fn connect_from(source: Ipv4Addr, port: u16) -> std::io::Result<TcpStream> {
+    let addr = |ip: Ipv4Addr, port: u16| libc::sockaddr_in {
+        sin_family: libc::AF_INET as libc::sa_family_t,
+        sin_port: port.to_be(),
+        sin_addr: libc::in_addr {
+            s_addr: u32::from(ip).to_be(),
+        },
+        sin_zero: [0; 8],
+    };
+    let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+    // SAFETY: plain socket calls on a descriptor owned here until TcpStream takes it.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+        if fd < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let stream = TcpStream::from_raw_fd(fd);
+        let local = addr(source, 0);
+        if libc::bind(fd, (&raw const local).cast(), len) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let remote = addr(Ipv4Addr::LOCALHOST, port);
+        if libc::connect(fd, (&raw const remote).cast(), len) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(stream)
+    }
+}
+
 fn relay(client: TcpStream, server: TcpStream, shared: Arc<Shared>) {
+    shared.connections.fetch_add(1, Ordering::SeqCst);
+    let cut = shared.cut_after.lock().unwrap().take();
     let (client_in, server_out) = (client.try_clone().unwrap(), server.try_clone().unwrap());
     let upstream = shared.clone();
     std::thread::spawn(move || {
@@ -75,13 +129,56 @@ fn relay(client: TcpStream, server: TcpStream, shared: Arc<Shared>) {
             }
         });
     });
-    std::thread::spawn(move || {
-        copy(server, client, |chunk| {
+    std::thread::spawn(move || match cut {
+        None => copy(server, client, |chunk| {
             shared
                 .server_bytes
                 .fetch_add(chunk.len() as u64, Ordering::SeqCst);
-        });
+        }),
+        Some(fetches) => copy_until_fetch(server, client, fetches),
     });
+}
+
+/// Relays until the start of the server's `fetches + 1`-th `* n FETCH` response, then closes
+/// both sides: the client has exactly `fetches` whole FETCH answers.
+fn copy_until_fetch(mut from: TcpStream, mut to: TcpStream, fetches: usize) {
+    let mut seen = Vec::new();
+    let mut sent = 0;
+    let mut count = 0;
+    let mut buf = [0u8; 16 * 1024];
+    'relay: while let Ok(n) = from.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        let scan_from = seen.len().saturating_sub(16);
+        seen.extend_from_slice(&buf[..n]);
+        let mut i = scan_from;
+        while let Some(at) = find_fetch(&seen, i) {
+            count += 1;
+            if count > fetches {
+                to.write_all(&seen[sent..at]).ok();
+                break 'relay;
+            }
+            i = at + 1;
+        }
+        if to.write_all(&seen[sent..]).is_err() {
+            break;
+        }
+        sent = seen.len();
+    }
+    from.shutdown(Shutdown::Both).ok();
+    to.shutdown(Shutdown::Both).ok();
+}
+
+/// Where the next line `* <digits> FETCH ` starts, at or after `from`.
+fn find_fetch(data: &[u8], from: usize) -> Option<usize> {
+    (from..data.len()).find(|&i| {
+        (i == 0 || data[i - 1] == b'\n') && data[i..].starts_with(b"* ") && {
+            let rest = &data[i + 2..];
+            let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+            digits > 0 && rest[digits..].starts_with(b" FETCH ")
+        }
+    })
 }
 
 /// Copies until either side closes, showing each chunk to `see` before passing it on (so
@@ -101,12 +198,28 @@ fn copy(mut from: TcpStream, mut to: TcpStream, mut see: impl FnMut(&[u8])) {
     to.shutdown(Shutdown::Both).ok();
 }
 
-/// `a3 UID FETCH 4:* (UID)\r\n` → `UID FETCH 4:* (UID)`; `a1 LOGIN u p` → `LOGIN ***`.
+/// `a3 UID FETCH 4:* (UID)\r\n` → `UID FETCH 4:* (UID)`; `a1 LOGIN u p` → `LOGIN ***`;
+/// `a1 AUTHENTICATE PLAIN AHUAcA==` → `AUTHENTICATE PLAIN ***`; a SASL response line (no
+/// tag, no space) → `***`; IDLE's `DONE` stays.
 fn command_of(line: &[u8]) -> String {
     let line = String::from_utf8_lossy(line);
-    let command = line.trim_end().split_once(' ').map_or("", |(_, c)| c);
-    if command.to_ascii_uppercase().starts_with("LOGIN ") {
+    let Some((_, command)) = line.trim_end().split_once(' ') else {
+        return match line.trim_end() {
+            "DONE" => "DONE".into(), // the end of an IDLE
+            _ => "***".into(),
+        };
+    };
+    let upper = command.to_ascii_uppercase();
+    if upper.starts_with("LOGIN ") {
         "LOGIN ***".into()
+    } else if upper.starts_with("AUTHENTICATE ") {
+        let mut words = command.split(' ');
+        let mechanism = words.nth(1).unwrap_or_default();
+        if words.next().is_some() {
+            format!("AUTHENTICATE {mechanism} ***")
+        } else {
+            format!("AUTHENTICATE {mechanism}")
+        }
     } else {
         command.to_string()
     }

@@ -35,6 +35,8 @@ pub struct Options {
     pub security: Security,
     /// Require AUTH as [`USER`] / [`PASSWORD`].
     pub auth: bool,
+    /// With `auth`: also offer XOAUTH2, accepting this token for [`USER`].
+    pub token: Option<&'static str>,
     /// Answer `451 4.3.0 try again later` to this many DATA commands first.
     pub flaky: u32,
     /// Answer `550 5.1.1 user unknown` to every RCPT.
@@ -48,6 +50,7 @@ impl Options {
         Options {
             security,
             auth: false,
+            token: None,
             flaky: 0,
             reject: false,
             hold: 0,
@@ -114,6 +117,9 @@ impl SmtpServer {
         if options.auth {
             command.args(["--user", USER, "--password", PASSWORD]);
         }
+        if let Some(token) = options.token {
+            command.args(["--token", token]);
+        }
         if options.reject {
             command.arg("--reject");
         }
@@ -163,6 +169,15 @@ impl SmtpServer {
             }
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// The XOAUTH2 tokens clients offered, in order.
+    pub fn tokens(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir().join("tokens"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
     }
 
     pub fn dir(&self) -> &Path {

@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import os
+import base64
 import ssl
 import sys
 
@@ -25,6 +26,7 @@ def parse_args():
     p.add_argument("--key")
     p.add_argument("--user", help="require AUTH as this user")
     p.add_argument("--password")
+    p.add_argument("--token", help="also offer AUTH XOAUTH2, accepting this token for --user")
     p.add_argument("--flaky", type=int, default=0, help="answer 451 to the first N DATA")
     p.add_argument("--reject", action="store_true", help="answer 550 to every RCPT")
     p.add_argument("--hold", type=float, default=0, help="keep the first DATA answer back this long")
@@ -46,6 +48,32 @@ class Handler:
         self.reject = args.reject
         self.hold = args.hold
         self.accepted = 0
+        self.dir = args.dir
+        if args.token:
+            self.user, self.token = args.user, args.token
+            # A handler method named auth_<MECHANISM> adds that mechanism to EHLO's AUTH.
+            self.auth_XOAUTH2 = self.xoauth2
+
+    async def xoauth2(self, server, args):
+        """Google's XOAUTH2: `user=U^Aauth=Bearer T^A^A`, base64, as the initial response.
+        Every token offered is appended to DIR/tokens; a wrong one gets 535."""
+        # handled=False: aiosmtpd answers (235, or 535 for a refusal) itself.
+        if len(args) < 2:
+            return AuthResult(success=False, handled=False)
+        try:
+            fields = base64.b64decode(args[1]).decode().split("\x01")
+        except Exception:
+            return AuthResult(success=False, handled=False)
+        values = dict(f.split("=", 1) for f in fields if "=" in f)
+        token = values.get("auth", "").removeprefix("Bearer ")
+        with open(os.path.join(self.dir, "tokens"), "a") as f:
+            f.write(token + "\n")
+        ok = values.get("user") == self.user and token == self.token
+        return AuthResult(
+            success=ok,
+            handled=False,
+            auth_data=LoginPassword(self.user.encode(), b"") if ok else None,
+        )
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.reject:

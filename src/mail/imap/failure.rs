@@ -13,6 +13,9 @@ pub struct Failure {
     pub message: String,
     /// The connection broke (reset, closed, BYE): retrying on a new connection may succeed.
     pub lost: bool,
+    /// The server answered the command with NO (not BAD, not a broken connection): for a
+    /// login, the credentials were refused.
+    pub refused: bool,
 }
 
 impl Failure {
@@ -20,6 +23,7 @@ impl Failure {
         Failure {
             message: bounded_line(&message.into()),
             lost: false,
+            refused: false,
         }
     }
 
@@ -27,6 +31,14 @@ impl Failure {
     pub fn lost(message: impl Into<String>) -> Failure {
         Failure {
             lost: true,
+            ..Failure::new(message)
+        }
+    }
+
+    /// The server said NO.
+    pub fn refused(message: impl Into<String>) -> Failure {
+        Failure {
+            refused: true,
             ..Failure::new(message)
         }
     }
@@ -46,6 +58,7 @@ impl Failure {
         Failure {
             message: bounded_line(&format!("{doing}: {what}")),
             lost,
+            refused: false,
         }
     }
 }

@@ -176,8 +176,18 @@ pub fn bodies<S: Read + Write>(
     session: &mut Session<S>,
     uids: &[u32],
 ) -> Result<Vec<(u32, Vec<u8>)>, Failure> {
-    let wanted: BTreeSet<u32> = uids.iter().copied().collect();
     let mut out = BTreeMap::new();
+    bodies_into(session, uids, &mut out)?;
+    Ok(out.into_iter().collect())
+}
+
+/// [`bodies`] into `out`, each as it arrives: what came before a failure stays there.
+pub fn bodies_into<S: Read + Write>(
+    session: &mut Session<S>,
+    uids: &[u32],
+    out: &mut BTreeMap<u32, Vec<u8>>,
+) -> Result<(), Failure> {
+    let wanted: BTreeSet<u32> = uids.iter().copied().collect();
     for set in uid_set::batches(uids, BODIES_PER_COMMAND) {
         session.run(
             &format!("UID FETCH {set} (UID BODY.PEEK[])"),
@@ -196,7 +206,7 @@ pub fn bodies<S: Read + Write>(
             },
         )?;
     }
-    Ok(out.into_iter().collect())
+    Ok(())
 }
 
 /// A mailbox name as an IMAP quoted string, in modified UTF-7 (RFC 3501 §5.1.3) so names

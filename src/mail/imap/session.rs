@@ -8,9 +8,11 @@
 //! literal and buffered whole answers: that cost more than all the rest of a first poll.)
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::time::Duration;
+use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
 
 use super::failure::Failure;
+use crate::mail::wake::{Ready, Wait, Wakeup};
 
 /// Longest line accepted outside literals: a `UID SEARCH` answer of a huge mailbox is long,
 /// but a server must not make us buffer without end.
@@ -26,10 +28,10 @@ pub struct Session<S: Read + Write> {
     buf: Vec<u8>,
 }
 
-/// How a command ended, when it did not end with OK.
+/// How a command ended: OK with its text, or what NO / BAD said.
 enum Completion {
-    Ok,
-    Refused(String),
+    Ok(String),
+    Refused { why: String, no: bool },
 }
 
 impl<S: Read + Write> Session<S> {
@@ -51,17 +53,118 @@ impl<S: Read + Write> Session<S> {
 
     /// LOGIN. User name and password go as quoted strings, or as literals when they hold
     /// characters a quoted string cannot (8-bit, CR, LF); neither ever appears in an error.
-    pub fn login(&mut self, user: &str, password: &str) -> Result<(), Failure> {
-        let doing = format!("login as {user} failed");
+    /// Returns the text of the server's OK (it may carry new capabilities).
+    pub fn login(&mut self, user: &str, password: &str, doing: &str) -> Result<String, Failure> {
         self.command(
             &[
                 Arg::Atom("LOGIN"),
                 Arg::Str(user.as_bytes()),
                 Arg::Str(password.as_bytes()),
             ],
-            &doing,
+            doing,
             |_| Ok(()),
         )
+    }
+
+    /// CAPABILITY: the words of the server's `* CAPABILITY` answer.
+    pub fn capability(&mut self) -> Result<String, Failure> {
+        let mut words = String::new();
+        self.run(
+            "CAPABILITY",
+            "asking the server's capabilities failed",
+            |r| {
+                if let Some(text) = status_text(r, b"* CAPABILITY ") {
+                    words = text;
+                }
+                Ok(())
+            },
+        )?;
+        Ok(words)
+    }
+
+    /// AUTHENTICATE `mechanism` (RFC 3501 §6.2.2) with one client response, `response`: in the
+    /// command line when the server offers SASL-IR (RFC 4959), else after its first `+`.
+    /// A challenge after our response is the server's error report (XOAUTH2, OAUTHBEARER send
+    /// one as base64 JSON): it is answered with `after_error` so the server can say NO, and
+    /// its decoded text is kept for the failure. Nothing of `response` ever reaches an error.
+    pub fn authenticate(
+        &mut self,
+        mechanism: &str,
+        response: &[u8],
+        sasl_ir: bool,
+        after_error: &[u8],
+        doing: &str,
+    ) -> Result<String, Failure> {
+        use base64::Engine as _;
+        let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+        self.tag += 1;
+        let tag = format!("t{}", self.tag);
+        let mut line = format!("{tag} AUTHENTICATE {mechanism}");
+        let mut sent = sasl_ir;
+        if sasl_ir {
+            line.push(' ');
+            line.push_str(&if response.is_empty() {
+                "=".to_string()
+            } else {
+                b64(response)
+            });
+        }
+        line.push_str("\r\n");
+        self.write(line.as_bytes(), doing)?;
+        let mut server_error = None;
+        let mut buf = Vec::new();
+        for _ in 0..8 {
+            buf.clear();
+            self.read_line(&mut buf, doing)?;
+            match classify(&buf, &tag) {
+                Kind::Continuation if !sent => {
+                    sent = true;
+                    self.write(format!("{}\r\n", b64(response)).as_bytes(), doing)?;
+                }
+                Kind::Continuation => {
+                    let challenge = first_line(&buf[1..]).trim().to_string();
+                    let decoded = base64::engine::general_purpose::STANDARD
+                        .decode(challenge.as_bytes())
+                        .map(|d| String::from_utf8_lossy(&d).into_owned())
+                        .unwrap_or(challenge);
+                    server_error = Some(decoded);
+                    self.write(format!("{}\r\n", b64(after_error)).as_bytes(), doing)?;
+                }
+                Kind::Untagged => {
+                    if let Some(text) = status_text(&buf, b"* BYE") {
+                        return Err(Failure::lost(format!(
+                            "{doing}: server closed the connection: {text}"
+                        )));
+                    }
+                }
+                Kind::Tagged => {
+                    return match completion(&buf, &tag) {
+                        Completion::Ok(text) => Ok(text),
+                        Completion::Refused { why, no } => {
+                            let why = match server_error {
+                                Some(e) if !e.is_empty() => format!("{why} (server said: {e})"),
+                                _ => why,
+                            };
+                            let message = format!("{doing}: {why}");
+                            Err(if no {
+                                Failure::refused(message)
+                            } else {
+                                Failure::new(message)
+                            })
+                        }
+                    };
+                }
+                Kind::Other => {
+                    return Err(Failure::new(format!(
+                        "{doing}: unexpected server response `{}`",
+                        first_line(&buf)
+                    )));
+                }
+            }
+        }
+        Err(Failure::new(format!(
+            "{doing}: the server kept asking for more"
+        )))
     }
 
     pub fn logout(&mut self) -> Result<(), Failure> {
@@ -76,15 +179,16 @@ impl<S: Read + Write> Session<S> {
         doing: &str,
         each: impl FnMut(&[u8]) -> Result<(), Failure>,
     ) -> Result<(), Failure> {
-        self.command(&[Arg::Atom(command)], doing, each)
+        self.command(&[Arg::Atom(command)], doing, each).map(|_| ())
     }
 
+    /// Sends `args`; returns the text of the server's OK.
     fn command(
         &mut self,
         args: &[Arg],
         doing: &str,
         mut each: impl FnMut(&[u8]) -> Result<(), Failure>,
-    ) -> Result<(), Failure> {
+    ) -> Result<String, Failure> {
         self.tag += 1;
         let tag = format!("t{}", self.tag);
         self.send(&tag, args, doing)?;
@@ -106,8 +210,13 @@ impl<S: Read + Write> Session<S> {
                 }
                 Kind::Tagged => {
                     break match completion(&buf, &tag) {
-                        Completion::Ok => Ok(()),
-                        Completion::Refused(why) => Err(Failure::new(format!("{doing}: {why}"))),
+                        Completion::Ok(text) => Ok(text),
+                        Completion::Refused { why, no: true } => {
+                            Err(Failure::refused(format!("{doing}: {why}")))
+                        }
+                        Completion::Refused { why, no: false } => {
+                            Err(Failure::new(format!("{doing}: {why}")))
+                        }
                     };
                 }
                 Kind::Continuation => {
@@ -156,8 +265,8 @@ impl<S: Read + Write> Session<S> {
                     if !answer.starts_with(b"+") {
                         let why = match classify(&answer, tag) {
                             Kind::Tagged => match completion(&answer, tag) {
-                                Completion::Refused(why) => why,
-                                Completion::Ok => "the command ended early".into(),
+                                Completion::Refused { why, .. } => why,
+                                Completion::Ok(_) => "the command ended early".into(),
                             },
                             _ => format!("unexpected server response `{}`", first_line(&answer)),
                         };
@@ -228,6 +337,98 @@ impl<S: Read + Write> Session<S> {
     }
 }
 
+impl<S: Read + Write + AsRawFd> Session<S> {
+    /// IDLE (RFC 2177) until the server reports new mail (`* n EXISTS`), `wake` is woken, or
+    /// `until` passes; then DONE, and the command's end is read. The socket is watched with
+    /// poll(2) beside the wake-up, so waiting costs no CPU and no traffic.
+    pub fn idle(&mut self, wake: &Wakeup, until: Instant) -> Result<Wait, Failure> {
+        let doing = "waiting for new mail (IDLE) failed";
+        self.tag += 1;
+        let tag = format!("t{}", self.tag);
+        self.write(format!("{tag} IDLE\r\n").as_bytes(), doing)?;
+        let mut buf = std::mem::take(&mut self.buf);
+        let mut new_mail = false;
+        // Until the server's go-ahead: untagged news may come first.
+        loop {
+            self.read_response(&mut buf, doing)?;
+            match classify(&buf, &tag) {
+                Kind::Continuation => break,
+                Kind::Untagged => {
+                    if let Some(text) = status_text(&buf, b"* BYE") {
+                        return Err(Failure::lost(format!(
+                            "{doing}: server closed the connection: {text}"
+                        )));
+                    }
+                    new_mail |= is_exists(&buf);
+                }
+                Kind::Tagged => {
+                    let why = match completion(&buf, &tag) {
+                        Completion::Refused { why, .. } => why,
+                        Completion::Ok(_) => "the server ended it at once".into(),
+                    };
+                    return Err(Failure::new(format!("{doing}: {why}")));
+                }
+                Kind::Other => {
+                    return Err(Failure::new(format!(
+                        "{doing}: unexpected server response `{}`",
+                        first_line(&buf)
+                    )));
+                }
+            }
+        }
+        let mut end = if new_mail {
+            Wait::NewMail
+        } else {
+            Wait::Timeout
+        };
+        while !new_mail {
+            // What is already buffered comes first: poll(2) knows only the socket.
+            if self.stream.buffer().is_empty() {
+                let fd = self.stream.get_ref().as_raw_fd();
+                match wake.wait_with(Some(fd), until) {
+                    Ready::Readable => {}
+                    Ready::Woken => {
+                        end = Wait::Woken;
+                        break;
+                    }
+                    Ready::Timeout => break,
+                }
+            }
+            self.read_response(&mut buf, doing)?;
+            if let Some(text) = status_text(&buf, b"* BYE") {
+                return Err(Failure::lost(format!(
+                    "{doing}: server closed the connection: {text}"
+                )));
+            }
+            if is_exists(&buf) {
+                end = Wait::NewMail;
+                new_mail = true;
+            }
+        }
+        self.write(b"DONE\r\n", doing)?;
+        loop {
+            self.read_response(&mut buf, doing)?;
+            match classify(&buf, &tag) {
+                Kind::Tagged => break,
+                _ if is_exists(&buf) => end = Wait::NewMail,
+                _ => {}
+            }
+        }
+        self.buf = buf;
+        Ok(end)
+    }
+}
+
+/// `* <n> EXISTS`: the mailbox grew (or, after expunges, says its size again).
+fn is_exists(response: &[u8]) -> bool {
+    let line = first_line(response);
+    line.strip_prefix("* ")
+        .and_then(|rest| rest.split_once(' '))
+        .is_some_and(|(n, word)| {
+            n.bytes().all(|b| b.is_ascii_digit()) && word.trim().eq_ignore_ascii_case("EXISTS")
+        })
+}
+
 /// A command argument.
 enum Arg<'a> {
     /// Sent as is: command names, sequence sets, already-quoted mailbox names.
@@ -270,9 +471,15 @@ fn completion(response: &[u8], tag: &str) -> Completion {
     let rest = line[tag.len()..].trim_start();
     let (status, text) = rest.split_once(' ').unwrap_or((rest, ""));
     match status.to_ascii_uppercase().as_str() {
-        "OK" => Completion::Ok,
-        "BAD" => Completion::Refused(format!("server said BAD: {}", text.trim())),
-        _ => Completion::Refused(text.trim().to_string()),
+        "OK" => Completion::Ok(text.trim().to_string()),
+        "BAD" => Completion::Refused {
+            why: format!("server said BAD: {}", text.trim()),
+            no: false,
+        },
+        _ => Completion::Refused {
+            why: text.trim().to_string(),
+            no: true,
+        },
     }
 }
 
@@ -377,12 +584,15 @@ mod tests {
     #[test]
     fn refusals_and_lost_connections_are_told_apart() {
         let mut s = session("t1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n");
-        let f = s.login("ccnso", "secret").unwrap_err();
+        let f = s
+            .login("ccnso", "secret", "login as ccnso failed")
+            .unwrap_err();
         assert_eq!(
             f.message,
             "login as ccnso failed: [AUTHENTICATIONFAILED] Authentication failed."
         );
         assert!(!f.lost);
+        assert!(f.refused);
 
         let mut s = session("t1 BAD Error in IMAP command\r\n");
         let f = s.run("NOOP", "noop", |_| Ok(())).unwrap_err();
@@ -405,17 +615,68 @@ mod tests {
     #[test]
     fn strings_are_quoted_or_sent_as_literals() {
         let mut s = session("t1 OK Logged in\r\n");
-        s.login("ccnso", "p\"a\\ss w").unwrap();
+        s.login("ccnso", "p\"a\\ss w", "login").unwrap();
         assert_eq!(sent(&s), "t1 LOGIN \"ccnso\" \"p\\\"a\\\\ss w\"\r\n");
 
         let mut s = session("+ OK\r\nt1 OK Logged in\r\n");
-        s.login("ccnso", "pässword").unwrap();
+        s.login("ccnso", "pässword", "login").unwrap();
         assert_eq!(sent(&s), "t1 LOGIN \"ccnso\" {9}\r\npässword\r\n");
 
         let mut s = session("t1 NO too long\r\n");
-        let f = s.login("ccnso", "pässword").unwrap_err();
+        let f = s
+            .login("ccnso", "pässword", "login as ccnso failed")
+            .unwrap_err();
         assert_eq!(f.message, "login as ccnso failed: too long");
         assert!(!f.message.contains("pässword"));
+    }
+
+    #[test]
+    fn authenticate_with_and_without_sasl_ir() {
+        let mut s = session("t1 OK [CAPABILITY IMAP4rev1 IDLE] Logged in\r\n");
+        let ok = s
+            .authenticate("PLAIN", b"\0u\0p", true, b"", "login")
+            .unwrap();
+        assert_eq!(ok, "[CAPABILITY IMAP4rev1 IDLE] Logged in");
+        assert_eq!(sent(&s), "t1 AUTHENTICATE PLAIN AHUAcA==\r\n");
+
+        let mut s = session("+ \r\nt1 OK Logged in\r\n");
+        s.authenticate("PLAIN", b"\0u\0p", false, b"", "login")
+            .unwrap();
+        assert_eq!(sent(&s), "t1 AUTHENTICATE PLAIN\r\nAHUAcA==\r\n");
+    }
+
+    #[test]
+    fn a_refused_token_reports_the_servers_reason() {
+        // {"status":"invalid_token"} in base64, then NO after our dummy answer.
+        let mut s = session(
+            "+ eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIn0=\r\n\
+             t1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n",
+        );
+        let f = s
+            .authenticate(
+                "OAUTHBEARER",
+                b"n,a=u,\x01auth=Bearer T\x01\x01",
+                true,
+                b"\x01",
+                "login",
+            )
+            .unwrap_err();
+        assert!(f.refused);
+        assert_eq!(
+            f.message,
+            "login: [AUTHENTICATIONFAILED] Authentication failed. \
+             (server said: {\"status\":\"invalid_token\"})"
+        );
+        assert!(sent(&s).ends_with("\r\nAQ==\r\n"), "{}", sent(&s));
+        assert!(!f.message.contains("Bearer"));
+    }
+
+    #[test]
+    fn exists_is_recognised() {
+        assert!(is_exists(b"* 12 EXISTS\r\n"));
+        assert!(is_exists(b"* 0 exists\r\n"));
+        assert!(!is_exists(b"* 3 EXPUNGE\r\n"));
+        assert!(!is_exists(b"* OK Still here\r\n"));
     }
 
     #[test]

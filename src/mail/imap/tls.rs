@@ -10,6 +10,7 @@ use rustls::pki_types::ServerName;
 use rustls::{CertificateError, ClientConfig, ClientConnection, RootCertStore, StreamOwned};
 
 use super::failure::Failure;
+use crate::config::TlsMode;
 
 pub type TlsStream = StreamOwned<ClientConnection, TcpStream>;
 
@@ -36,6 +37,7 @@ pub fn handshake(
     host: &str,
     mut tcp: TcpStream,
     io_timeout: Duration,
+    mode: TlsMode,
 ) -> Result<TlsStream, Failure> {
     let name = ServerName::try_from(host.to_string())
         .map_err(|_| Failure::new(format!("`{host}` is not a valid TLS server name")))?;
@@ -45,9 +47,10 @@ pub fn handshake(
         if let Err(e) = conn.complete_io(&mut tcp) {
             let tls = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
             return Err(match tls {
-                Some(tls) => {
-                    Failure::new(format!("TLS handshake failed: {tls}{}", hint(tls, host)))
-                }
+                Some(tls) => Failure::new(format!(
+                    "TLS handshake failed: {tls}{}",
+                    hint(tls, host, mode)
+                )),
                 None => Failure::io("TLS handshake failed", &e, io_timeout),
             });
         }
@@ -55,8 +58,9 @@ pub fn handshake(
     Ok(StreamOwned::new(conn, tcp))
 }
 
-/// What the operator can do about a handshake error, if anything.
-fn hint(e: &rustls::Error, host: &str) -> String {
+/// What the operator can do about a handshake error, if anything. A change of `imap.tls` is
+/// suggested only when it differs from the configured `mode`.
+fn hint(e: &rustls::Error, host: &str, mode: TlsMode) -> String {
     match e {
         rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer) => {
             " (add the server's CA with imap.ca_file)".into()
@@ -64,8 +68,13 @@ fn hint(e: &rustls::Error, host: &str) -> String {
         rustls::Error::InvalidCertificate(
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
         ) => format!(" (the certificate is not for {host}: check imap.host)"),
-        rustls::Error::InvalidMessage(_) => {
+        rustls::Error::InvalidMessage(_) if mode == TlsMode::Implicit => {
             " (the server does not speak TLS on this port: for port 143 set imap.tls = \"starttls\")"
+                .into()
+        }
+        rustls::Error::InvalidMessage(_) => {
+            " (the server agreed to STARTTLS but did not speak TLS after it: check imap.host and \
+             imap.port, or use the implicit-TLS port with imap.tls = \"implicit\")"
                 .into()
         }
         _ => String::new(),
@@ -94,10 +103,17 @@ mod tests {
     fn hints_point_at_the_config_key() {
         let unknown = rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer);
         assert_eq!(
-            format!("{unknown}{}", hint(&unknown, "h")),
+            format!("{unknown}{}", hint(&unknown, "h", TlsMode::Implicit)),
             "invalid peer certificate: UnknownIssuer (add the server's CA with imap.ca_file)"
         );
         let name = rustls::Error::InvalidCertificate(CertificateError::NotValidForName);
-        assert!(hint(&name, "imap.example.org").contains("not for imap.example.org"));
+        assert!(
+            hint(&name, "imap.example.org", TlsMode::Implicit).contains("not for imap.example.org")
+        );
+        let plain = rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType);
+        assert!(hint(&plain, "h", TlsMode::Implicit).contains("imap.tls = \"starttls\""));
+        let after = hint(&plain, "h", TlsMode::Starttls);
+        assert!(!after.contains("\"starttls\""), "{after}");
+        assert!(after.contains("imap.tls = \"implicit\""), "{after}");
     }
 }

@@ -13,11 +13,24 @@ use lettre::transport::smtp::Error;
 use lettre::transport::smtp::response::Severity;
 use rustls::CertificateError;
 
+use crate::config::TlsMode;
 use crate::domain::message::bounded_line;
 use crate::outgoing::SendError;
 
+/// Whether the server refused the credentials of AUTH: a 535 reply, or (XOAUTH2) the error
+/// challenge lettre does not expect (`334 <base64 JSON>`).
+pub fn token_refused(error: &Error) -> bool {
+    if let Some(code) = error.status() {
+        return u16::from(code) == 535;
+    }
+    error.is_client()
+        && error
+            .source()
+            .is_some_and(|s| s.to_string().contains("does not expect a challenge"))
+}
+
 /// What `error` means for the message; `host` is the configured server name.
-pub fn classify(error: &Error, host: &str, timeout: Duration) -> SendError {
+pub fn classify(error: &Error, host: &str, timeout: Duration, mode: TlsMode) -> SendError {
     if let Some(code) = error.status() {
         let text = error.source().map(|s| s.to_string()).unwrap_or_default();
         let reply = format!("{code} {text}{}", reply_hint(u16::from(code)));
@@ -29,7 +42,7 @@ pub fn classify(error: &Error, host: &str, timeout: Duration) -> SendError {
     if let Some(tls) = find::<rustls::Error>(error) {
         return SendError::Permanent(format!(
             "TLS handshake failed: {tls}{}",
-            tls_hint(tls, host)
+            tls_hint(tls, host, mode)
         ));
     }
     if error.is_client() {
@@ -89,8 +102,9 @@ fn reply_hint(code: u16) -> &'static str {
     }
 }
 
-/// What the operator can do about a handshake error, if anything.
-fn tls_hint(e: &rustls::Error, host: &str) -> String {
+/// What the operator can do about a handshake error, if anything; a change of `outgoing.tls`
+/// only when it differs from the configured `mode`.
+fn tls_hint(e: &rustls::Error, host: &str, mode: TlsMode) -> String {
     match e {
         rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer) => {
             " (add the server's CA with outgoing.ca_file)".into()
@@ -98,11 +112,14 @@ fn tls_hint(e: &rustls::Error, host: &str) -> String {
         rustls::Error::InvalidCertificate(
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
         ) => format!(" (the certificate is not for {host}: check outgoing.host)"),
-        rustls::Error::InvalidMessage(_) => {
+        rustls::Error::InvalidMessage(_) if mode == TlsMode::Implicit => {
             " (the server does not speak TLS on this port: for port 587 or 25 set \
              outgoing.tls = \"starttls\")"
                 .into()
         }
+        rustls::Error::InvalidMessage(_) => " (the server agreed to STARTTLS but did not speak \
+             TLS after it: check outgoing.host and outgoing.port)"
+            .into(),
         _ => String::new(),
     }
 }
@@ -132,9 +149,12 @@ mod tests {
     #[test]
     fn hints_point_at_the_config_key() {
         let unknown = rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer);
-        assert!(tls_hint(&unknown, "h").contains("outgoing.ca_file"));
+        assert!(tls_hint(&unknown, "h", TlsMode::Implicit).contains("outgoing.ca_file"));
         let name = rustls::Error::InvalidCertificate(CertificateError::NotValidForName);
-        assert!(tls_hint(&name, "smtp.example.org").contains("not for smtp.example.org"));
+        assert!(
+            tls_hint(&name, "smtp.example.org", TlsMode::Implicit)
+                .contains("not for smtp.example.org")
+        );
         assert!(reply_hint(535).contains("outgoing.username"));
         assert_eq!(reply_hint(550), "");
     }
