@@ -257,3 +257,35 @@ fn an_interrupted_mail_marked_sent_is_not_sent_again() {
     );
     assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
 }
+
+/// With `[outgoing] verp = true` each mail leaves with its own envelope sender, which names it:
+/// a bounce of it, delivered to that address, is tied to that one invitation.
+#[test]
+fn with_verp_each_mail_leaves_with_its_own_envelope_sender() {
+    let server = SmtpServer::start(Options {
+        auth: true,
+        ..Options::new(Security::Starttls)
+    });
+    let i = world(&server);
+    let config = std::fs::read_to_string(i.path("config.toml")).unwrap();
+    std::fs::write(i.path("config.toml"), format!("{config}verp = true\n")).unwrap();
+    let (code, _, err) = run(&i, &["invite", "--tld", "nl", "--tld", "be"]);
+    assert_eq!(code, 0, "{err}");
+    let got = server.received();
+    assert_eq!(got.len(), 2);
+    for r in &got {
+        let id = parse(&r.raw, true).message_id.unwrap();
+        assert_eq!(
+            r.mail_from,
+            tldops::domain::verp::address("secretariat@ccnso.example.org", &id).unwrap()
+        );
+        assert!(r.mail_from.starts_with("secretariat+"), "{}", r.mail_from);
+        // The From a person sees stays the Secretariat's.
+        assert!(
+            String::from_utf8_lossy(&r.raw).contains("<secretariat@ccnso.example.org>"),
+            "{}",
+            String::from_utf8_lossy(&r.raw)
+        );
+    }
+    assert_ne!(got[0].mail_from, got[1].mail_from);
+}

@@ -5,17 +5,15 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, channel};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 
 use super::messages::print_report;
 use crate::config::TlsMode;
-use crate::mail::MailSource;
-use crate::mail::backoff::Backoff;
 use crate::mail::imap::ImapSource;
-use crate::mail::wake::{Wait, Wakeup};
-use crate::service::{Service, usage};
+use crate::mail::wake::Wakeup;
+use crate::service::{Service, Watch, usage};
 
 pub fn imap(service: &mut Service, watch: bool) -> Result<()> {
     let Some(config) = service.config().imap.clone() else {
@@ -38,43 +36,25 @@ pub fn imap(service: &mut Service, watch: bool) -> Result<()> {
         stop.say_stopped();
         return Ok(());
     }
-    let interval = config.poll_interval.0;
-    let mut backoff = Backoff::new(
-        Duration::from_secs(5),
-        interval.max(Duration::from_secs(300)),
+    service.watch(
+        &mut source,
+        config.poll_interval.0,
+        &stop.flag,
+        &stop.wakeup,
+        |event| {
+            match event {
+                Watch::Polled { report, .. } if report.seen > 0 => print_report(report),
+                Watch::Failed { error, retry } => {
+                    eprintln!("error: {error:#} (retrying in {}s)", retry.as_secs())
+                }
+                _ => {}
+            }
+            true
+        },
     );
-    loop {
-        let waited = match service.ingest_until(&mut source, &stop.flag) {
-            Ok(report) => {
-                backoff.reset();
-                if report.seen > 0 {
-                    print_report(&report);
-                }
-                if stop.requested() {
-                    Wait::Woken
-                } else {
-                    // IDLE where offered; the interval stays the upper bound.
-                    source.wait_for_mail(Instant::now() + interval, &stop.wakeup)
-                }
-            }
-            Err(e) if stop.requested() => {
-                tracing::warn!("poll failed while stopping: {e:#}");
-                Wait::Woken
-            }
-            Err(e) => {
-                let delay = backoff.next_delay();
-                tracing::warn!("poll failed: {e:#}");
-                eprintln!("error: {e:#} (retrying in {}s)", delay.as_secs());
-                stop.wakeup.wait_until(Instant::now() + delay)
-            }
-        };
-        tracing::debug!("poll --watch: {waited:?}");
-        if stop.requested() {
-            source.disconnect();
-            stop.say_stopped();
-            return Ok(());
-        }
-    }
+    source.disconnect();
+    stop.say_stopped();
+    Ok(())
 }
 
 /// SIGTERM and SIGINT ask a poll to stop: the pass stores what it has scanned (see

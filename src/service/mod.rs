@@ -12,6 +12,7 @@ mod queue;
 mod roster;
 mod stats;
 mod templates;
+mod watch;
 mod workflow;
 
 use anyhow::Result;
@@ -25,6 +26,7 @@ pub use queue::QueueItem;
 pub use roster::{ImportOptions, ImportReport, RosterFilter};
 pub use stats::{ANSWER_BUCKETS, AnswerTime, Counts, RegionCounts, Stats};
 pub use templates::Templates;
+pub use watch::Watch;
 pub use workflow::{Approval, Batch, Rejection, Selection, describe};
 
 use crate::config::Config;

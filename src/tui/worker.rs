@@ -14,10 +14,9 @@ use super::update::{Msg, Refusal};
 use crate::domain::message::parse;
 use crate::domain::triage::kept_as_digest;
 use crate::mail::MailSource;
-use crate::mail::backoff::Backoff;
 use crate::mail::wake::Wakeup;
 use crate::outgoing::Transport;
-use crate::service::{NeedsOverride, Plan, RosterFilter, Service, now};
+use crate::service::{NeedsOverride, Plan, RosterFilter, Service, Watch, now};
 use crate::store::{EventFilter, MessageFilter};
 
 /// What the data worker is asked to do.
@@ -222,48 +221,27 @@ pub fn poller(
             waker.wake();
         });
     }
-    let name = source.name();
-    let mut backoff = Backoff::new(
-        Duration::from_secs(5),
-        interval.max(Duration::from_secs(300)),
-    );
     let mut status = PollStatus {
-        source: Some(name),
+        source: Some(source.name()),
         ..PollStatus::default()
     };
-    loop {
-        status.polling = true;
-        if ui.send(Msg::Poll(status.clone())).is_err() {
-            return;
-        }
-        let ok = match service.ingest(source.as_mut()) {
-            Ok(_) => {
-                backoff.reset();
+    service.watch(source.as_mut(), interval, &closed, &wakeup, |event| {
+        match event {
+            Watch::Polling => status.polling = true,
+            Watch::Polled { next, .. } => {
+                status.polling = false;
                 status.error = None;
                 status.last_poll = Some(clock(Duration::ZERO));
-                status.next_poll = Some(clock(interval));
-                None
+                status.next_poll = Some(clock(next));
             }
-            Err(e) => {
-                let delay = backoff.next_delay();
-                status.error = Some((format!("{e:#}"), clock(delay)));
+            Watch::Failed { error, retry } => {
+                status.polling = false;
+                status.error = Some((format!("{error:#}"), clock(retry)));
                 status.next_poll = None;
-                Some(delay)
             }
-        };
-        status.polling = false;
-        if ui.send(Msg::Poll(status.clone())).is_err() {
-            return;
         }
-        match ok {
-            // IDLE where offered; the interval stays the upper bound.
-            None => source.wait_for_mail(Instant::now() + interval, &wakeup),
-            Some(delay) => wakeup.wait_until(Instant::now() + delay),
-        };
-        if closed.load(Ordering::SeqCst) {
-            return;
-        }
-    }
+        ui.send(Msg::Poll(status.clone())).is_ok()
+    });
 }
 
 /// The UTC wall-clock time `after` from now, as HH:MM:SS.
