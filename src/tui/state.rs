@@ -18,6 +18,8 @@ pub enum View {
     Log,
     Coverage,
     Help,
+    /// Every status line of this session, with its time (lazygit's command log).
+    Notifications,
 }
 
 impl View {
@@ -29,7 +31,7 @@ impl View {
             View::Roster => Scope::Roster,
             View::Log => Scope::Log,
             View::Coverage => Scope::Coverage,
-            View::Help => Scope::Global,
+            View::Help | View::Notifications => Scope::Global,
         }
     }
 }
@@ -183,6 +185,22 @@ pub struct Notice {
     pub error: bool,
 }
 
+/// A status line as the notifications view keeps it: when, and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Logged {
+    /// UTC wall-clock time, HH:MM:SS.
+    pub at: String,
+    pub notice: Notice,
+}
+
+/// How many status lines the notifications view keeps (the oldest go first).
+pub const NOTIFICATIONS_KEPT: usize = 1000;
+
+/// The UTC wall-clock time now, HH:MM:SS.
+pub fn clock_now() -> String {
+    jiff::Timestamp::now().strftime("%H:%M:%S").to_string()
+}
+
 pub struct State {
     /// `list.max_contacts`: an approval of more is refused before it is confirmed.
     pub max_contacts: usize,
@@ -208,6 +226,12 @@ pub struct State {
     pub command_input: Option<String>,
     pub dialog: Option<Dialog>,
     pub notice: Option<Notice>,
+    /// Every status line shown, oldest first, each with its time: nothing cut off the bar is
+    /// lost.
+    pub notifications: Vec<Logged>,
+    pub notifications_scroll: usize,
+    /// Where times of status lines come from (fixed in tests).
+    pub clock: fn() -> String,
     pub poll: PollStatus,
     pub region_filter: Option<Option<Region>>,
     pub state_filter: Option<CaseState>,
@@ -220,9 +244,10 @@ pub struct State {
     pub busy: Option<String>,
 }
 
-/// The smallest terminal the views are designed for.
-pub const MIN_WIDTH: u16 = 80;
-pub const MIN_HEIGHT: u16 = 24;
+/// The smallest terminal the views work in (a split pane); from there up they drop columns
+/// and rows gracefully, and below it the screen only says it is too small.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
 
 impl State {
     pub fn new(keymap: Keymap, operator: String, color: bool) -> State {
@@ -246,15 +271,30 @@ impl State {
             command_input: None,
             dialog: None,
             notice: None,
+            notifications: Vec::new(),
+            notifications_scroll: 0,
+            clock: clock_now,
             poll: PollStatus::default(),
             region_filter: None,
             state_filter: None,
             keymap,
             color,
-            width: MIN_WIDTH,
-            height: MIN_HEIGHT,
+            width: 80,
+            height: 24,
             operator,
             busy: None,
+        }
+    }
+
+    /// Records the status line now shown (if it is new) for the notifications view.
+    pub fn log_notice(&mut self) {
+        let Some(n) = &self.notice else { return };
+        self.notifications.push(Logged {
+            at: (self.clock)(),
+            notice: n.clone(),
+        });
+        if self.notifications.len() > NOTIFICATIONS_KEPT {
+            self.notifications.remove(0);
         }
     }
 

@@ -289,6 +289,7 @@ fn state(w: u16, h: u16) -> State {
         "alice".into(),
         false,
     );
+    s.clock = || "12:00:00".into();
     update(&mut s, Msg::Resize(w, h));
     update(&mut s, Msg::Data(Box::new(snapshot())));
     update(
@@ -416,10 +417,11 @@ fn keys(s: &mut State, text: &str) -> Vec<Effect> {
     effects
 }
 
-/// Every view at both sizes.
+/// Every view at every size: a split pane (60x16), tmux's pane in an 80x24 window with its
+/// status bar (80x23), a plain terminal (80x24), a large one (120x40).
 #[test]
 fn views() {
-    for (w, h) in [(80, 24), (120, 40)] {
+    for (w, h) in [(60, 16), (80, 23), (80, 24), (120, 40)] {
         let mut s = state(w, h);
         insta::assert_snapshot!(format!("queue_{w}x{h}"), render(&s));
         key(&mut s, KeyCode::Char('2'));
@@ -462,15 +464,20 @@ fn empty_states() {
 
 #[test]
 fn a_small_terminal_says_so() {
-    let mut s = state(70, 20);
+    let mut s = state(59, 15);
     let text = render(&s);
     assert!(
-        text.contains("tldops needs a terminal of at least 80x24;"),
+        text.contains("tldops needs a terminal of at least 60x16;"),
         "{text}"
     );
-    assert!(text.contains("this one is 70x20."), "{text}");
-    update(&mut s, Msg::Resize(80, 24));
+    assert!(text.contains("this one is 59x15."), "{text}");
+    update(&mut s, Msg::Resize(60, 16));
     assert!(render(&s).contains("1 Queue (5)"));
+    update(&mut s, Msg::Resize(80, 23));
+    assert!(
+        render(&s).contains("1 Queue (5)"),
+        "tmux's 80x23 pane works"
+    );
 }
 
 #[test]
@@ -768,7 +775,7 @@ fn approving_more_than_max_contacts_is_refused_before_asking() {
 
 #[test]
 fn a_too_small_terminal_takes_only_quit() {
-    let mut s = state(60, 15);
+    let mut s = state(59, 16);
     assert!(key(&mut s, KeyCode::Char('j')).is_empty());
     assert!(key(&mut s, KeyCode::Char('?')).is_empty());
     assert_eq!(s.view, View::Queue);
@@ -817,4 +824,76 @@ fn an_interrupted_mail_is_resent_or_marked_sent_from_the_queue() {
         Some(Dialog::Confirm { command: Command::MarkMailSent { message_id }, .. })
             if message_id == "other@ccnso.example.org"
     ));
+}
+
+#[test]
+fn the_bottom_bar_keeps_the_retry_time_and_the_outbox_at_80_columns() {
+    for (w, h) in [(80, 23), (60, 16)] {
+        let mut s = state(w, h);
+        update(
+            &mut s,
+            Msg::Poll(PollStatus {
+                source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
+                polling: false,
+                last_poll: Some("11:58:02".into()),
+                next_poll: None,
+                error: Some((
+                    "cannot connect to imap.example.org:993: TLS handshake failed: invalid peer certificate: UnknownIssuer".into(),
+                    "12:00:32".into(),
+                )),
+            }),
+        );
+        let text = render(&s);
+        let bar = text.lines().nth(h as usize - 1).unwrap();
+        assert!(bar.starts_with("✗ mailbox: cannot connect"), "{bar}");
+        assert!(bar.contains("…; retry 12:00:32 · outbox 2"), "{bar}");
+    }
+}
+
+#[test]
+fn a_long_status_line_ends_in_an_ellipsis_and_the_notifications_view_keeps_it() {
+    let mut s = state(80, 23);
+    let long = "approved .nl: 2 contact(s); approval notice queued to ccadmin@nic.nl.example, welcome queued to jan.jansen@nic.nl.example and marieke@nic.nl.example";
+    update(&mut s, Msg::Done(long.into()));
+    update(&mut s, Msg::Failed(".ch: already rejected by bob".into()));
+    update(&mut s, Msg::Failed(".ch: already rejected by bob".into()));
+    let text = render(&s);
+    let bar = text.lines().nth(21).unwrap();
+    assert_eq!(bar, "✗ .ch: already rejected by bob");
+    update(&mut s, Msg::Done(long.into()));
+    let bar = render(&s).lines().nth(21).unwrap().to_string();
+    assert!(bar.ends_with('…') && bar.chars().count() == 80, "{bar}");
+
+    key(&mut s, KeyCode::Char('@'));
+    assert_eq!(s.view, View::Notifications);
+    assert_eq!(s.notifications.len(), 4, "{:?}", s.notifications);
+    let text = render(&s);
+    insta::assert_snapshot!("notifications_80x23", text);
+    assert!(text.contains("12:00:00 ✓ approved .nl"), "{text}");
+    assert!(text.contains("marieke@nic.nl.example"), "whole: {text}");
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.view, View::Queue);
+}
+
+#[test]
+fn every_cut_cell_ends_in_an_ellipsis() {
+    let mut s = state(80, 23);
+    s.data.members = vec![ContactRow {
+        phone: Some("+33 1 55 50 12 34".into()),
+        ..contact(
+            "br",
+            "security-and-stability-team@registro.br.example",
+            "Ana Souza",
+            "subscribed",
+        )
+    }];
+    key(&mut s, KeyCode::Char('2'));
+    let text = render(&s);
+    let br = text.lines().find(|l| l.contains(".br")).unwrap();
+    assert!(br.ends_with('…'), "{br}");
+    // The queue's WHY column is never cut mid-word without saying so.
+    key(&mut s, KeyCode::Char('1'));
+    let text = render(&s);
+    let nl = text.lines().find(|l| l.contains(".nl")).unwrap();
+    assert!(nl.ends_with('…'), "{nl}");
 }

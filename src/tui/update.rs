@@ -43,6 +43,20 @@ pub enum Effect {
 }
 
 pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
+    // Every new status line goes to the notifications view too, with its time: an action's
+    // result always (the same text again is news), anything else when it changed.
+    let before = match msg {
+        Msg::Done(_) | Msg::Failed(_) => None,
+        _ => s.notice.clone(),
+    };
+    let effects = step(s, msg);
+    if s.notice.is_some() && s.notice != before {
+        s.log_notice();
+    }
+    effects
+}
+
+fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(k) if k.kind != KeyEventKind::Release => key(s, k),
         Msg::Key(_) => vec![],
@@ -183,6 +197,10 @@ fn act(s: &mut State, action: Action) -> Vec<Effect> {
         Action::PrevMatch => jump_to_match(s, -1, false),
         Action::CommandLine => s.command_input = Some(String::new()),
         Action::Help => go(s, View::Help),
+        Action::ShowNotifications => {
+            s.notifications_scroll = 0;
+            go(s, View::Notifications)
+        }
         Action::Quit => return vec![Effect::Quit],
         Action::ShowQueue => switch(s, View::Queue),
         Action::ShowRoster => switch(s, View::Roster),
@@ -270,6 +288,9 @@ fn move_by(s: &mut State, delta: isize) {
         View::Case => s.case_cursor.step(delta, len, h),
         View::Message => s.message_scroll = scrolled(s.message_scroll, delta, &s.scroll_limit),
         View::Help => s.help_scroll = scrolled(s.help_scroll, delta, &s.scroll_limit),
+        View::Notifications => {
+            s.notifications_scroll = scrolled(s.notifications_scroll, delta, &s.scroll_limit)
+        }
         View::Coverage => {}
     }
 }
@@ -820,6 +841,7 @@ fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
         "log" => switch(s, View::Log),
         "coverage" => switch(s, View::Coverage),
         "help" => go(s, View::Help),
+        "notifications" => go(s, View::Notifications),
         "approve" | "chase" | "invite" => {
             if let Some(tld) = need_tld(s, &arg) {
                 let action = match verb {
