@@ -7,6 +7,7 @@ use crate::domain::triage::Contact;
 use crate::service::{QueueItem, Stats};
 use crate::store::{ContactRow, MessageRow, RosterRow};
 
+use super::input::Editor;
 use super::keymap::{Keymap, Scope};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,18 +128,17 @@ pub enum Dialog {
         lines: Vec<String>,
         command: Command,
     },
-    /// A line of input: a rejection reason, a TLD to assign to.
+    /// Input: a rejection reason (several lines), a TLD to assign to.
     Prompt {
         title: String,
         label: String,
-        input: String,
+        input: Editor,
         purpose: Purpose,
     },
     /// The proposed contacts, one `email, name, phone` per line.
     Contacts {
         tld: String,
-        lines: Vec<String>,
-        row: usize,
+        editor: Editor,
         error: Option<String>,
     },
 }
@@ -221,9 +221,9 @@ pub struct State {
     pub scroll_limit: std::cell::Cell<usize>,
     pub show_headers: bool,
     /// The search being typed (`/…`), and the last one (for n/N).
-    pub search_input: Option<String>,
+    pub search_input: Option<Editor>,
     pub search: Option<String>,
-    pub command_input: Option<String>,
+    pub command_input: Option<Editor>,
     pub dialog: Option<Dialog>,
     pub notice: Option<Notice>,
     /// Every status line shown, oldest first, each with its time: nothing cut off the bar is

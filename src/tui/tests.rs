@@ -624,11 +624,11 @@ fn command_line_and_contacts_form() {
 
     key(&mut s, KeyCode::Char('1'));
     key(&mut s, KeyCode::Char('e'));
-    let Some(Dialog::Contacts { lines, .. }) = &s.dialog else {
+    let Some(Dialog::Contacts { editor, .. }) = &s.dialog else {
         panic!("{:?}", s.dialog)
     };
     assert_eq!(
-        lines[0],
+        editor.line_texts()[0],
         "jan.jansen@nic.nl.example, Jan Jansen, +31 26 352 5511"
     );
     key(&mut s, KeyCode::Down);
@@ -896,4 +896,72 @@ fn every_cut_cell_ends_in_an_ellipsis() {
     let text = render(&s);
     let nl = text.lines().find(|l| l.contains(".nl")).unwrap();
     assert!(nl.ends_with('…'), "{nl}");
+}
+
+fn ctrl(s: &mut State, c: char) -> Vec<Effect> {
+    update(
+        s,
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    )
+}
+
+#[test]
+fn a_reject_reason_is_edited_with_readline_keys_never_typed_as_letters() {
+    let mut s = state(80, 23);
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('r'));
+    keys(&mut s, "Teh reply");
+    ctrl(&mut s, 'w');
+    keys(&mut s, "wrong words");
+    ctrl(&mut s, 'u');
+    keys(&mut s, "reply did not copy the admin address.");
+    ctrl(&mut s, 'a');
+    keys(&mut s, "The ");
+    ctrl(&mut s, 'e');
+    ctrl(&mut s, 'j');
+    update(
+        &mut s,
+        Msg::Paste("Please reply again\r\nwith it in Cc.\u{1b}[2J".into()),
+    );
+    insta::assert_snapshot!("reject_reason_80x23", render(&s));
+    key(&mut s, KeyCode::Enter);
+    let Some(Dialog::Confirm { command, .. }) = &s.dialog else {
+        panic!("{:?}", s.dialog)
+    };
+    assert_eq!(
+        *command,
+        Command::Reject {
+            tld: "ch".into(),
+            reason:
+                "The reply did not copy the admin address.\nPlease reply again\nwith it in Cc.[2J"
+                    .into()
+        }
+    );
+    let text = render(&s);
+    assert!(
+        text.contains("  The reply did not copy the admin address."),
+        "{text}"
+    );
+    assert!(text.contains("with it in Cc."), "{text}");
+}
+
+#[test]
+fn the_search_and_command_lines_edit_too() {
+    let mut s = state(80, 23);
+    keys(&mut s, "2/braz");
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::ALT)),
+    );
+    keys(&mut s, "br");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.search.as_deref(), Some("br"));
+    keys(&mut s, ":chase");
+    ctrl(&mut s, 'a');
+    ctrl(&mut s, 'k');
+    update(&mut s, Msg::Paste("roster\n".into()));
+    assert!(render(&s).contains(":roster"));
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.view, View::Roster);
+    assert!(s.notice.is_none(), "{:?}", s.notice);
 }

@@ -3,6 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
+use super::input::{Edit, Editor};
 use super::keymap::{Action, Key};
 use super::state::{
     CaseDetail, Command, Dialog, MIN_HEIGHT, MIN_WIDTH, MessageDetail, Notice, PollStatus, Purpose,
@@ -17,6 +18,8 @@ use crate::domain::triage::Contact;
 pub enum Msg {
     Key(KeyEvent),
     Resize(u16, u16),
+    /// Text pasted into the terminal (bracketed paste): goes to the input being typed.
+    Paste(String),
     Data(Box<Snapshot>),
     Case(Box<CaseDetail>),
     Message(Box<MessageDetail>),
@@ -60,6 +63,12 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(k) if k.kind != KeyEventKind::Release => key(s, k),
         Msg::Key(_) => vec![],
+        Msg::Paste(text) => {
+            if let Some(editor) = active_editor(s) {
+                editor.paste(&text);
+            }
+            vec![]
+        }
         Msg::Resize(w, h) => {
             s.width = w;
             s.height = h;
@@ -140,25 +149,29 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     if let Some(input) = s.search_input.as_mut() {
         match k.code {
             KeyCode::Enter => {
-                let q = s.search_input.take().unwrap_or_default();
+                let q = s.search_input.take().map(|e| e.text()).unwrap_or_default();
                 s.search = (!q.is_empty()).then_some(q);
                 s.roster = Default::default();
                 s.log = Default::default();
                 jump_to_match(s, 0, true);
             }
             KeyCode::Esc => s.search_input = None,
-            other => edit(input, other),
+            _ => {
+                input.key(k);
+            }
         }
         return vec![];
     }
     if let Some(input) = s.command_input.as_mut() {
         match k.code {
             KeyCode::Enter => {
-                let line = s.command_input.take().unwrap_or_default();
+                let line = s.command_input.take().map(|e| e.text()).unwrap_or_default();
                 return command_line(s, &line);
             }
             KeyCode::Esc => s.command_input = None,
-            other => edit(input, other),
+            _ => {
+                input.key(k);
+            }
         }
         return vec![];
     }
@@ -192,10 +205,10 @@ fn act(s: &mut State, action: Action) -> Vec<Effect> {
                 s.view = v;
             }
         }
-        Action::Search => s.search_input = Some(String::new()),
+        Action::Search => s.search_input = Some(Editor::line()),
         Action::NextMatch => jump_to_match(s, 1, false),
         Action::PrevMatch => jump_to_match(s, -1, false),
-        Action::CommandLine => s.command_input = Some(String::new()),
+        Action::CommandLine => s.command_input = Some(Editor::line()),
         Action::Help => go(s, View::Help),
         Action::ShowNotifications => {
             s.notifications_scroll = 0;
@@ -448,7 +461,7 @@ fn ask(s: &mut State, action: Action) {
                 s.dialog = Some(Dialog::Prompt {
                     title: format!("Assign message #{message}"),
                     label: "to TLD: ".into(),
-                    input: String::new(),
+                    input: Editor::line(),
                     purpose: Purpose::AssignTld { message },
                 })
             }
@@ -538,7 +551,7 @@ fn ask(s: &mut State, action: Action) {
             s.dialog = Some(Dialog::Prompt {
                 title: format!("Reject .{tld}"),
                 label: "reason (mailed to the admin contact): ".into(),
-                input: String::new(),
+                input: Editor::lines(vec![]),
                 purpose: Purpose::RejectReason { tld },
             })
         }
@@ -588,8 +601,7 @@ fn ask(s: &mut State, action: Action) {
             lines.push(String::new());
             s.dialog = Some(Dialog::Contacts {
                 tld,
-                lines,
-                row: 0,
+                editor: Editor::lines(lines),
                 error: None,
             });
         }
@@ -619,8 +631,8 @@ fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             _ => {}
         },
         Dialog::Prompt { input, purpose, .. } => match k.code {
-            KeyCode::Enter if !input.trim().is_empty() => {
-                let text = input.trim().to_string();
+            KeyCode::Enter if k.modifiers.is_empty() && !input.text().trim().is_empty() => {
+                let text = input.text().trim().to_string();
                 let purpose = purpose.clone();
                 s.dialog = Some(match purpose {
                     Purpose::RejectReason { tld } => {
@@ -644,57 +656,66 @@ fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 });
             }
             KeyCode::Esc => s.dialog = None,
-            other => edit(input, other),
-        },
-        Dialog::Contacts {
-            tld,
-            lines,
-            row,
-            error,
-        } => match k.code {
-            KeyCode::Esc => s.dialog = None,
-            KeyCode::Up => *row = row.saturating_sub(1),
-            KeyCode::Down | KeyCode::Tab => {
-                if *row + 1 == lines.len() && !lines[*row].trim().is_empty() {
-                    lines.push(String::new());
-                }
-                *row = (*row + 1).min(lines.len() - 1);
+            _ => {
+                input.key(k);
             }
-            KeyCode::Backspace | KeyCode::Char(_) => edit(&mut lines[*row], k.code),
-            KeyCode::Enter => match parse_contacts(lines) {
-                Ok(contacts) if !contacts.is_empty() => {
-                    let tld = tld.clone();
-                    let mut shown = vec![format!("Replace the proposed contacts of .{tld} with:")];
-                    shown.extend(
-                        contacts
-                            .iter()
-                            .map(|c| format!("  {}", crate::service::describe(c))),
-                    );
-                    shown.push("No mail is sent; approve afterwards.".into());
-                    s.dialog = Some(Dialog::Confirm {
-                        title: format!("Set the contacts of .{tld}?"),
-                        lines: shown,
-                        command: Command::SetContacts { tld, contacts },
-                    });
+        },
+        Dialog::Contacts { tld, editor, error } => match k.code {
+            KeyCode::Esc => s.dialog = None,
+            KeyCode::Down | KeyCode::Tab
+                if k.modifiers.is_empty() && {
+                    // Down on the last line, once it is filled in, starts the next contact.
+                    let (row, _) = editor.cursor();
+                    let lines = editor.line_texts();
+                    row + 1 == lines.len() && !lines[row].trim().is_empty()
+                } =>
+            {
+                editor.open_line_below();
+            }
+            KeyCode::Tab => {
+                editor.key(KeyEvent::new(KeyCode::Down, k.modifiers));
+            }
+            KeyCode::Enter if !k.modifiers.contains(crossterm::event::KeyModifiers::ALT) => {
+                match parse_contacts(editor.line_texts()) {
+                    Ok(contacts) if !contacts.is_empty() => {
+                        let tld = tld.clone();
+                        let mut shown =
+                            vec![format!("Replace the proposed contacts of .{tld} with:")];
+                        shown.extend(
+                            contacts
+                                .iter()
+                                .map(|c| format!("  {}", crate::service::describe(c))),
+                        );
+                        shown.push("No mail is sent; approve afterwards.".into());
+                        s.dialog = Some(Dialog::Confirm {
+                            title: format!("Set the contacts of .{tld}?"),
+                            lines: shown,
+                            command: Command::SetContacts { tld, contacts },
+                        });
+                    }
+                    Ok(_) => *error = Some("give at least one contact".into()),
+                    Err(e) => *error = Some(e),
                 }
-                Ok(_) => *error = Some("give at least one contact".into()),
-                Err(e) => *error = Some(e),
-            },
-            _ => {}
+            }
+            _ => {
+                if editor.key(k) == Edit::Changed {
+                    *error = None;
+                }
+            }
         },
     }
     vec![]
 }
 
-/// Typing into a one-line input: characters, and Backspace; other keys do nothing.
-fn edit(input: &mut String, code: KeyCode) {
-    match code {
-        KeyCode::Backspace => {
-            input.pop();
-        }
-        KeyCode::Char(c) => input.push(c),
-        _ => {}
+/// The input being typed into, if any: a dialog's, the search's, the command line's.
+fn active_editor(s: &mut State) -> Option<&mut Editor> {
+    match s.dialog.as_mut() {
+        Some(Dialog::Prompt { input, .. }) => return Some(input),
+        Some(Dialog::Contacts { editor, .. }) => return Some(editor),
+        Some(Dialog::Confirm { .. }) => return None,
+        None => {}
     }
+    s.search_input.as_mut().or(s.command_input.as_mut())
 }
 
 /// `email, name, phone` per line ([`Contact::from_line`]); blank lines ignored.

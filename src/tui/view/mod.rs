@@ -111,11 +111,19 @@ fn draw_tabs(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
 }
 
 fn draw_notice(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
-    let spans = if let Some(q) = &s.search_input {
-        vec![Span::raw(format!("/{q}"))]
-    } else if let Some(c) = &s.command_input {
-        vec![Span::raw(format!(":{c}"))]
-    } else if let Some(b) = &s.busy {
+    let typing = match (&s.search_input, &s.command_input) {
+        (Some(q), _) => Some(("/", q)),
+        (None, Some(c)) => Some((":", c)),
+        _ => None,
+    };
+    if let Some((prompt, editor)) = typing {
+        // The prompt, then the input: it scrolls sideways to keep the cursor in view.
+        let [p, rest] = Layout::horizontal([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+        f.render_widget(Paragraph::new(prompt), p);
+        f.render_widget(editor.widget(), rest);
+        return;
+    }
+    let spans = if let Some(b) = &s.busy {
         vec![Span::styled(format!("… {b}"), theme.title())]
     } else if let Some(n) = &s.notice {
         let style = if n.error { theme.error() } else { theme.ok() };
