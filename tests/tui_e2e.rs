@@ -446,3 +446,39 @@ fn a_reject_reason_is_edited_with_readline_keys_at_80x23() {
     t.keys(&["q"]);
     t.wait_for("TLDOPS-EXITED 0");
 }
+
+/// Every script in tmux: the roster's IDN ccTLDs (Indic, Thai, Arabic, CJK…), scrolled, then
+/// other views — each screen is the one a full redraw (C-l) gives, nothing left behind.
+#[test]
+fn idn_cctlds_leave_nothing_behind_in_other_views() {
+    let home = tempfile::tempdir().unwrap();
+    let data: PathBuf = home.path().join("demo");
+    let t = Tmux::start(&demo_command(home.path(), &data));
+    t.wait_for("1 Queue (");
+    let same_after_redraw = |what: &str| {
+        std::thread::sleep(Duration::from_millis(400));
+        let before = t.capture();
+        t.keys(&["C-l"]);
+        std::thread::sleep(Duration::from_millis(2500));
+        let after = t.capture();
+        assert_eq!(
+            before, after,
+            "{what}: the screen differs from its full redraw"
+        );
+    };
+    t.keys(&["2", "G"]);
+    t.wait_for(".تونس");
+    same_after_redraw("the roster's IDN ccTLDs");
+    for _ in 0..25 {
+        t.keys(&["k"]);
+    }
+    same_after_redraw("the roster scrolled");
+    t.keys(&["3"]);
+    t.wait_for("AT (UTC)");
+    same_after_redraw("the log after the roster");
+    t.keys(&["2", "G", "Enter"]);
+    t.wait_for("Messages (");
+    same_after_redraw("a case after the roster");
+    t.keys(&["q"]);
+    t.wait_for("TLDOPS-EXITED 0");
+}

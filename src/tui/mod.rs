@@ -5,6 +5,7 @@
 //! messages. The loop blocks on one channel — no timer, no CPU while idle — and draws once
 //! per burst of messages. Nothing outside this module uses ratatui or crossterm.
 
+mod backend;
 mod input;
 mod keymap;
 mod search;

@@ -12,7 +12,9 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+/// The terminal, through [`Anchored`](super::backend::Anchored) (every script lands where
+/// ratatui put it).
+pub type Term = Terminal<super::backend::Anchored<CrosstermBackend<Stdout>>>;
 
 /// Raw mode, alternate screen, hidden cursor, bracketed paste (a paste arrives as one event,
 /// so its line breaks never act as Enter). No terminal queries: nothing is asked of the
@@ -25,7 +27,9 @@ pub fn enter() -> io::Result<Term> {
         Hide,
         EnableBracketedPaste
     )?;
-    Terminal::new(CrosstermBackend::new(io::stdout()))
+    Terminal::new(super::backend::Anchored::new(CrosstermBackend::new(
+        io::stdout(),
+    )))
 }
 
 /// Puts the terminal back as it was. Safe to call more than once.

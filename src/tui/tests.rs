@@ -965,3 +965,53 @@ fn the_search_and_command_lines_edit_too() {
     assert_eq!(s.view, View::Roster);
     assert!(s.notice.is_none(), "{:?}", s.notice);
 }
+
+/// Every IDN ccTLD of the demo roster, as roster rows (in the roster's order).
+fn idn_roster() -> Vec<RosterRow> {
+    let csv = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/demo/roster.csv"
+    ))
+    .unwrap();
+    crate::domain::roster::parse(&csv, None)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.code.as_str().starts_with("xn--"))
+        .map(|e| {
+            let mut r = row(
+                "nl",
+                &e.country,
+                e.region.flatten(),
+                CaseState::Uninvited,
+                e.admin.email.as_str(),
+            );
+            r.tld.code = e.code;
+            r
+        })
+        .collect()
+}
+
+/// Indic, Thai, Lao, Arabic, Hebrew, CJK, Cyrillic, Greek, Armenian, Georgian: every IDN ccTLD
+/// of the demo roster on one screen, every column in its place.
+#[test]
+fn every_idn_cctld_of_the_demo_roster_renders_in_its_columns() {
+    let mut s = state(100, 70);
+    s.data.roster = idn_roster();
+    assert_eq!(s.data.roster.len(), 61);
+    key(&mut s, KeyCode::Char('2'));
+    let text = render(&s);
+    insta::assert_snapshot!("roster_idn_100x70", text);
+    for line in text.lines().filter(|l| l.starts_with("- uninvited")) {
+        // COUNTRY starts at the same column on every row, whatever script the TLD is in.
+        let (tld, rest) = line.split_at(line.find(" .").unwrap() + 1);
+        let label_and_pad: String = rest
+            .chars()
+            .take_while(|c| !c.is_ascii_alphabetic())
+            .collect();
+        assert_eq!(
+            super::view::fit::width(tld) + super::view::fit::width(&label_and_pad),
+            22,
+            "{line}"
+        );
+    }
+}
