@@ -1,5 +1,5 @@
-//! The real binary in a real terminal: `tldops demo` in a detached tmux session at 80x24,
-//! driven with send-keys and read with capture-pane — open a case, approve it, quit — then
+//! The real binary in a real terminal: `tldops demo` in a tmux pane of 80x23 (an 80x24
+//! terminal running tmux with its status bar), driven with send-keys and read with capture-pane — open a case, approve it, quit — then
 //! the database, the sent mail and the terminal (restored) are checked. And SIGTERM.
 
 use std::path::{Path, PathBuf};
@@ -11,9 +11,12 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// `command` in a tmux pane as the Secretariat has it: a terminal of 80x24 running tmux
+    /// with its status bar on, so the pane is 80x23. The "terminal" is a second tmux session
+    /// of 80x24 whose program is a tmux client attached to the first.
     fn start(command: &str) -> Tmux {
         let session = format!("tldops-e2e-{}-{}", std::process::id(), rand_suffix());
-        let status = Command::new("tmux")
+        let status = tmux(&session)
             .args([
                 "new-session",
                 "-d",
@@ -22,17 +25,43 @@ impl Tmux {
                 "-x",
                 "80",
                 "-y",
-                "24",
+                "23",
                 command,
             ])
             .status()
             .expect("tmux must be installed (tests/run installs it)");
         assert!(status.success());
-        Tmux { session }
+        let status = tmux(&format!("{session}-terminal"))
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                "terminal",
+                "-x",
+                "80",
+                "-y",
+                "24",
+                &format!("env -u TMUX tmux -L {session} attach-session -t {session}"),
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let t = Tmux { session };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while t.display("#{session_attached} #{pane_width}x#{pane_height}") != "1 80x23" {
+            assert!(
+                Instant::now() < deadline,
+                "the client never attached: {}",
+                t.display("#{session_attached} #{pane_width}x#{pane_height}")
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        t
     }
 
     fn capture(&self) -> String {
-        let out = Command::new("tmux")
+        let out = self
+            .tmux()
             .args(["capture-pane", "-p", "-t", &self.session])
             .output()
             .unwrap();
@@ -40,7 +69,8 @@ impl Tmux {
     }
 
     fn display(&self, format: &str) -> String {
-        let out = Command::new("tmux")
+        let out = self
+            .tmux()
             .args(["display-message", "-p", "-t", &self.session, format])
             .output()
             .unwrap();
@@ -49,7 +79,7 @@ impl Tmux {
 
     fn keys(&self, keys: &[&str]) {
         for k in keys {
-            Command::new("tmux")
+            self.tmux()
                 .args(["send-keys", "-t", &self.session, k])
                 .status()
                 .unwrap();
@@ -59,11 +89,47 @@ impl Tmux {
 
     /// Types `text` as it is (no key names).
     fn text(&self, text: &str) {
-        Command::new("tmux")
+        self.tmux()
             .args(["send-keys", "-l", "-t", &self.session, text])
             .status()
             .unwrap();
         std::thread::sleep(Duration::from_millis(60));
+    }
+
+    /// tmux, talking to this test's own server.
+    fn tmux(&self) -> Command {
+        tmux(&self.session)
+    }
+
+    /// Pastes `text` as a terminal does (bracketed, when the program asked for it).
+    fn paste(&self, text: &str) {
+        let buffer = format!("{}-paste", self.session);
+        self.tmux()
+            .args(["set-buffer", "-b", &buffer, text])
+            .status()
+            .unwrap();
+        self.tmux()
+            .args([
+                "paste-buffer",
+                "-p",
+                "-d",
+                "-b",
+                &buffer,
+                "-t",
+                &self.session,
+            ])
+            .status()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    /// The whole "terminal": the pane and tmux's status bar below it.
+    fn capture_terminal(&self) -> String {
+        let out = tmux(&format!("{}-terminal", self.session))
+            .args(["capture-pane", "-p", "-t", "terminal"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// Waits until the screen contains `text`; fails with the screen after 20 s.
@@ -91,9 +157,9 @@ impl Drop for Tmux {
     fn drop(&mut self) {
         // Closing a session does not always end the program in it: end the pane's processes.
         let pid = self.pane_pid_opt();
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.session])
-            .status();
+        for server in [format!("{}-terminal", self.session), self.session.clone()] {
+            let _ = tmux(&server).arg("kill-server").status();
+        }
         if let Some(pid) = pid {
             let _ = Command::new("pkill")
                 .args(["-KILL", "-P", &pid.to_string()])
@@ -106,6 +172,14 @@ impl Tmux {
     fn pane_pid_opt(&self) -> Option<i32> {
         self.display("#{pane_pid}").parse().ok()
     }
+}
+
+/// tmux on a server of its own (`-L name`): the tests run in parallel, and a developer's own
+/// tmux sessions are left alone.
+fn tmux(server: &str) -> Command {
+    let mut c = Command::new("tmux");
+    c.args(["-L", server]);
+    c
 }
 
 fn rand_suffix() -> u128 {
@@ -294,4 +368,119 @@ fn ctrl_z_suspends_and_fg_resumes() {
     t.keys(&["j", "q"]);
     t.wait_for("the demo's data is kept in");
     assert_eq!(t.display("#{alternate_on}"), "0");
+}
+
+#[test]
+fn a_reject_reason_is_edited_with_readline_keys_at_80x23() {
+    let home = tempfile::tempdir().unwrap();
+    let data: PathBuf = home.path().join("demo");
+    let t = Tmux::start(&demo_command(home.path(), &data));
+    let screen = t.wait_for("1 Queue (");
+    assert_eq!(screen.lines().count(), 23, "{screen}");
+    let terminal = t.capture_terminal();
+    assert!(
+        terminal
+            .lines()
+            .nth(23)
+            .is_some_and(|l| l.starts_with("[tldops-")),
+        "tmux's status bar is on:\n{terminal}"
+    );
+    assert!(screen.contains("· outbox "), "{screen}");
+
+    let rows: Vec<&str> = screen.lines().skip(2).collect();
+    let ch = rows
+        .iter()
+        .position(|l| l.contains(" .ch "))
+        .unwrap_or_else(|| panic!("no .ch row:\n{screen}"));
+    for _ in 0..ch {
+        t.keys(&["j"]);
+    }
+    t.keys(&["r"]);
+    t.wait_for("reason (mailed to the admin contact)");
+    t.text("Teh");
+    t.keys(&["C-w"]);
+    t.text("The reply did not copy teh admn adress");
+    t.keys(&["C-w", "C-w", "C-w"]);
+    t.text("the admin address");
+    t.keys(&["M-b", "M-b"]);
+    t.text("IANA ");
+    t.keys(&["C-e"]);
+    t.text(".");
+    t.keys(&["Home", "DC", "DC", "DC"]);
+    t.text("Your");
+    t.keys(&["M-b", "M-f", "Right", "C-f", "C-b", "Left"]);
+    t.text(" first");
+    t.keys(&["End", "C-j"]);
+    t.text("oops");
+    t.keys(&["C-u"]);
+    t.paste("Please reply again\nwith the admin address in Cc.");
+    t.keys(&["C-a", "C-k", "C-y"]);
+    let dialog = t.wait_for("with the admin address in Cc.");
+    assert!(
+        dialog.contains("Your first reply did not copy the IANA admin address."),
+        "{dialog}"
+    );
+    assert!(!dialog.contains("oops"), "{dialog}");
+    t.keys(&["Enter"]);
+    t.wait_for("Reject .ch?");
+    t.keys(&["y"]);
+    t.wait_for("rejected .ch");
+
+    let raw: Vec<u8> = db(&data)
+        .query_row(
+            "SELECT raw FROM outbox WHERE tld = 'ch' AND kind = 'rejection'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let mail = mail_parser::MessageParser::default().parse(&raw).unwrap();
+    let body = mail.body_text(0).unwrap().replace("\r\n", "\n");
+    assert!(
+        body.contains(
+            "Your first reply did not copy the IANA admin address.\nPlease reply again\nwith the admin address in Cc.\n"
+        ),
+        "{body}"
+    );
+    assert!(
+        !body.contains("oops") && !body.contains("Teh") && !body.contains('\u{17}'),
+        "{body}"
+    );
+    t.keys(&["q"]);
+    t.wait_for("TLDOPS-EXITED 0");
+}
+
+/// Every script in tmux: the roster's IDN ccTLDs (Indic, Thai, Arabic, CJK…), scrolled, then
+/// other views — each screen is the one a full redraw (C-l) gives, nothing left behind.
+#[test]
+fn idn_cctlds_leave_nothing_behind_in_other_views() {
+    let home = tempfile::tempdir().unwrap();
+    let data: PathBuf = home.path().join("demo");
+    let t = Tmux::start(&demo_command(home.path(), &data));
+    t.wait_for("1 Queue (");
+    let same_after_redraw = |what: &str| {
+        std::thread::sleep(Duration::from_millis(400));
+        let before = t.capture();
+        t.keys(&["C-l"]);
+        std::thread::sleep(Duration::from_millis(2500));
+        let after = t.capture();
+        assert_eq!(
+            before, after,
+            "{what}: the screen differs from its full redraw"
+        );
+    };
+    t.keys(&["2", "G"]);
+    t.wait_for(".تونس");
+    same_after_redraw("the roster's IDN ccTLDs");
+    for _ in 0..25 {
+        t.keys(&["k"]);
+    }
+    same_after_redraw("the roster scrolled");
+    t.keys(&["3"]);
+    t.wait_for("AT (UTC)");
+    same_after_redraw("the log after the roster");
+    t.keys(&["2", "G", "Enter"]);
+    t.wait_for("Messages (");
+    same_after_redraw("a case after the roster");
+    t.keys(&["q"]);
+    t.wait_for("TLDOPS-EXITED 0");
 }

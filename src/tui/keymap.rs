@@ -58,6 +58,7 @@ pub enum Action {
     ShowLog,
     ShowCoverage,
     NextView,
+    ShowNotifications,
     Approve,
     Reject,
     Chase,
@@ -97,6 +98,7 @@ impl Action {
             Action::ShowLog => "show_log",
             Action::ShowCoverage => "show_coverage",
             Action::NextView => "next_view",
+            Action::ShowNotifications => "show_notifications",
             Action::Approve => "approve",
             Action::Reject => "reject",
             Action::Chase => "chase",
@@ -277,6 +279,12 @@ const DEFAULTS: &[(Scope, &[&str], Action, &str)] = &[
     (Scope::Global, &["Tab"], Action::NextView, "next view"),
     (
         Scope::Global,
+        &["@"],
+        Action::ShowNotifications,
+        "notifications: every status line, with its time",
+    ),
+    (
+        Scope::Global,
         &["p"],
         Action::PollNow,
         "poll the mailbox now",
@@ -450,6 +458,17 @@ impl Keymap {
                 .rev()
                 .find(|b| b.scope == s && b.key == key)
                 .map(|b| b.action)
+        };
+        find(scope).or_else(|| find(Scope::Global))
+    }
+
+    /// The first key of `action` in `scope` (or globally), as help writes it.
+    pub fn key_of(&self, scope: Scope, action: Action) -> Option<Key> {
+        let find = |s: Scope| {
+            self.bindings
+                .iter()
+                .find(|b| b.scope == s && b.action == action)
+                .map(|b| b.key)
         };
         find(scope).or_else(|| find(Scope::Global))
     }

@@ -5,6 +5,8 @@
 //! messages. The loop blocks on one channel — no timer, no CPU while idle — and draws once
 //! per burst of messages. Nothing outside this module uses ratatui or crossterm.
 
+mod backend;
+mod input;
 mod keymap;
 mod search;
 mod state;
@@ -110,6 +112,7 @@ pub fn run(setup: Setup) -> Result<()> {
                 let msg = match event::read() {
                     Ok(Event::Key(k)) => Msg::Key(k),
                     Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
+                    Ok(Event::Paste(text)) => Msg::Paste(text),
                     Ok(_) => continue,
                     Err(_) => Msg::Terminate,
                 };

@@ -6,6 +6,7 @@ use crate::domain::region::Region;
 use crate::service::{QueueItem, Stats};
 use crate::store::{ContactRow, MessageRow, RosterRow};
 
+use super::input::Editor;
 use super::keymap::{Keymap, Scope};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,6 +18,8 @@ pub enum View {
     Log,
     Coverage,
     Help,
+    /// Every status line of this session, with its time (lazygit's command log).
+    Notifications,
 }
 
 impl View {
@@ -28,7 +31,7 @@ impl View {
             View::Roster => Scope::Roster,
             View::Log => Scope::Log,
             View::Coverage => Scope::Coverage,
-            View::Help => Scope::Global,
+            View::Help | View::Notifications => Scope::Global,
         }
     }
 }
@@ -93,18 +96,17 @@ pub enum Dialog {
         lines: Vec<String>,
         command: Command,
     },
-    /// A line of input: a rejection reason, a TLD to assign to.
+    /// Input: a rejection reason (several lines), a TLD to assign to.
     Prompt {
         title: String,
         label: String,
-        input: String,
+        input: Editor,
         purpose: Purpose,
     },
     /// The proposed contacts, one `email, name, phone` per line.
     Contacts {
         tld: String,
-        lines: Vec<String>,
-        row: usize,
+        editor: Editor,
         error: Option<String>,
     },
 }
@@ -159,6 +161,22 @@ pub struct Notice {
     pub error: bool,
 }
 
+/// A status line as the notifications view keeps it: when, and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Logged {
+    /// UTC wall-clock time, HH:MM:SS.
+    pub at: String,
+    pub notice: Notice,
+}
+
+/// How many status lines the notifications view keeps (the oldest go first).
+pub const NOTIFICATIONS_KEPT: usize = 1000;
+
+/// The UTC wall-clock time now, HH:MM:SS.
+pub fn clock_now() -> String {
+    jiff::Timestamp::now().strftime("%H:%M:%S").to_string()
+}
+
 pub struct State {
     pub view: View,
     /// Where Esc goes back to.
@@ -177,11 +195,17 @@ pub struct State {
     pub scroll_limit: std::cell::Cell<usize>,
     pub show_headers: bool,
     /// The search being typed (`/…`), and the last one (for n/N).
-    pub search_input: Option<String>,
+    pub search_input: Option<Editor>,
     pub search: Option<String>,
-    pub command_input: Option<String>,
+    pub command_input: Option<Editor>,
     pub dialog: Option<Dialog>,
     pub notice: Option<Notice>,
+    /// Every status line shown, oldest first, each with its time: nothing cut off the bar is
+    /// lost.
+    pub notifications: Vec<Logged>,
+    pub notifications_scroll: usize,
+    /// Where times of status lines come from (fixed in tests).
+    pub clock: fn() -> String,
     pub poll: PollStatus,
     pub region_filter: Option<Option<Region>>,
     pub state_filter: Option<CaseState>,
@@ -194,9 +218,10 @@ pub struct State {
     pub busy: Option<String>,
 }
 
-/// The smallest terminal the views are designed for.
-pub const MIN_WIDTH: u16 = 80;
-pub const MIN_HEIGHT: u16 = 24;
+/// The smallest terminal the views work in (a split pane); from there up they drop columns
+/// and rows gracefully, and below it the screen only says it is too small.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
 
 impl State {
     pub fn new(keymap: Keymap, operator: String, color: bool) -> State {
@@ -219,15 +244,30 @@ impl State {
             command_input: None,
             dialog: None,
             notice: None,
+            notifications: Vec::new(),
+            notifications_scroll: 0,
+            clock: clock_now,
             poll: PollStatus::default(),
             region_filter: None,
             state_filter: None,
             keymap,
             color,
-            width: MIN_WIDTH,
-            height: MIN_HEIGHT,
+            width: 80,
+            height: 24,
             operator,
             busy: None,
+        }
+    }
+
+    /// Records the status line now shown (if it is new) for the notifications view.
+    pub fn log_notice(&mut self) {
+        let Some(n) = &self.notice else { return };
+        self.notifications.push(Logged {
+            at: (self.clock)(),
+            notice: n.clone(),
+        });
+        if self.notifications.len() > NOTIFICATIONS_KEPT {
+            self.notifications.remove(0);
         }
     }
 

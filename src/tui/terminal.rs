@@ -4,6 +4,7 @@
 use std::io::{self, Stdout, Write};
 
 use crossterm::cursor::{Hide, Show};
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -11,20 +12,35 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+/// The terminal, through [`Anchored`](super::backend::Anchored) (every script lands where
+/// ratatui put it).
+pub type Term = Terminal<super::backend::Anchored<CrosstermBackend<Stdout>>>;
 
-/// Raw mode, alternate screen, hidden cursor. No terminal queries: nothing is asked of the
+/// Raw mode, alternate screen, hidden cursor, bracketed paste (a paste arrives as one event,
+/// so its line breaks never act as Enter). No terminal queries: nothing is asked of the
 /// terminal that a slow link would have to answer before the first frame.
 pub fn enter() -> io::Result<Term> {
     enable_raw_mode()?;
-    execute!(io::stdout(), EnterAlternateScreen, Hide)?;
-    Terminal::new(CrosstermBackend::new(io::stdout()))
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        Hide,
+        EnableBracketedPaste
+    )?;
+    Terminal::new(super::backend::Anchored::new(CrosstermBackend::new(
+        io::stdout(),
+    )))
 }
 
 /// Puts the terminal back as it was. Safe to call more than once.
 pub fn restore() {
     let _ = disable_raw_mode();
-    let _ = execute!(io::stdout(), LeaveAlternateScreen, Show);
+    let _ = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        Show
+    );
     let _ = io::stdout().flush();
 }
 
@@ -45,7 +61,12 @@ pub fn suspend(term: &mut Term) -> io::Result<()> {
         libc::raise(libc::SIGTSTP);
     }
     enable_raw_mode()?;
-    execute!(io::stdout(), EnterAlternateScreen, Hide)?;
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        Hide,
+        EnableBracketedPaste
+    )?;
     full_redraw(term)
 }
 

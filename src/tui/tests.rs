@@ -302,6 +302,7 @@ fn state(w: u16, h: u16) -> State {
         "alice".into(),
         false,
     );
+    s.clock = || "12:00:00".into();
     update(&mut s, Msg::Resize(w, h));
     update(&mut s, Msg::Data(Box::new(snapshot())));
     update(
@@ -429,10 +430,11 @@ fn keys(s: &mut State, text: &str) -> Vec<Effect> {
     effects
 }
 
-/// Every view at both sizes.
+/// Every view at every size: a split pane (60x16), tmux's pane in an 80x24 window with its
+/// status bar (80x23), a plain terminal (80x24), a large one (120x40).
 #[test]
 fn views() {
-    for (w, h) in [(80, 24), (120, 40)] {
+    for (w, h) in [(60, 16), (80, 23), (80, 24), (120, 40)] {
         let mut s = state(w, h);
         insta::assert_snapshot!(format!("queue_{w}x{h}"), render(&s));
         key(&mut s, KeyCode::Char('2'));
@@ -475,15 +477,20 @@ fn empty_states() {
 
 #[test]
 fn a_small_terminal_says_so() {
-    let mut s = state(70, 20);
+    let mut s = state(59, 15);
     let text = render(&s);
     assert!(
-        text.contains("tldops needs a terminal of at least 80x24;"),
+        text.contains("tldops needs a terminal of at least 60x16;"),
         "{text}"
     );
-    assert!(text.contains("this one is 70x20."), "{text}");
-    update(&mut s, Msg::Resize(80, 24));
+    assert!(text.contains("this one is 59x15."), "{text}");
+    update(&mut s, Msg::Resize(60, 16));
     assert!(render(&s).contains("1 Queue (5)"));
+    update(&mut s, Msg::Resize(80, 23));
+    assert!(
+        render(&s).contains("1 Queue (5)"),
+        "tmux's 80x23 pane works"
+    );
 }
 
 #[test]
@@ -716,11 +723,11 @@ fn command_line_and_contacts_form() {
 
     key(&mut s, KeyCode::Char('1'));
     key(&mut s, KeyCode::Char('e'));
-    let Some(Dialog::Contacts { lines, .. }) = &s.dialog else {
+    let Some(Dialog::Contacts { editor, .. }) = &s.dialog else {
         panic!("{:?}", s.dialog)
     };
     assert_eq!(
-        lines[0],
+        editor.line_texts()[0],
         "jan.jansen@nic.nl.example, Jan Jansen, +31 26 352 5511"
     );
     key(&mut s, KeyCode::Down);
@@ -848,7 +855,7 @@ fn text_views_never_scroll_past_their_end() {
 
 #[test]
 fn a_too_small_terminal_takes_only_quit() {
-    let mut s = state(60, 15);
+    let mut s = state(59, 16);
     assert!(key(&mut s, KeyCode::Char('j')).is_empty());
     assert!(key(&mut s, KeyCode::Char('?')).is_empty());
     assert_eq!(s.view, View::Queue);
@@ -887,4 +894,196 @@ fn an_interrupted_mail_is_resent_or_marked_sent_from_the_queue() {
             message_id: "other@ccnso.example.org".into()
         })]
     );
+}
+
+#[test]
+fn the_bottom_bar_keeps_the_retry_time_and_the_outbox_at_80_columns() {
+    for (w, h) in [(80, 23), (60, 16)] {
+        let mut s = state(w, h);
+        update(
+            &mut s,
+            Msg::Poll(PollStatus {
+                source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
+                polling: false,
+                last_poll: Some("11:58:02".into()),
+                next_poll: None,
+                error: Some((
+                    "cannot connect to imap.example.org:993: TLS handshake failed: invalid peer certificate: UnknownIssuer".into(),
+                    "12:00:32".into(),
+                )),
+            }),
+        );
+        let text = render(&s);
+        let bar = text.lines().nth(h as usize - 1).unwrap();
+        assert!(bar.starts_with("✗ mailbox: cannot connect"), "{bar}");
+        assert!(bar.contains("…; retry 12:00:32 · outbox 2"), "{bar}");
+    }
+}
+
+#[test]
+fn a_long_status_line_ends_in_an_ellipsis_and_the_notifications_view_keeps_it() {
+    let mut s = state(80, 23);
+    let long = "approved .nl: 2 contact(s); approval notice queued to ccadmin@nic.nl.example, welcome queued to jan.jansen@nic.nl.example and marieke@nic.nl.example";
+    update(&mut s, Msg::Done(long.into()));
+    update(&mut s, Msg::Failed(".ch: already rejected by bob".into()));
+    update(&mut s, Msg::Failed(".ch: already rejected by bob".into()));
+    let text = render(&s);
+    let bar = text.lines().nth(21).unwrap();
+    assert_eq!(bar, "✗ .ch: already rejected by bob");
+    update(&mut s, Msg::Done(long.into()));
+    let bar = render(&s).lines().nth(21).unwrap().to_string();
+    assert!(bar.ends_with('…') && bar.chars().count() == 80, "{bar}");
+
+    key(&mut s, KeyCode::Char('@'));
+    assert_eq!(s.view, View::Notifications);
+    assert_eq!(s.notifications.len(), 4, "{:?}", s.notifications);
+    let text = render(&s);
+    insta::assert_snapshot!("notifications_80x23", text);
+    assert!(text.contains("12:00:00 ✓ approved .nl"), "{text}");
+    assert!(text.contains("marieke@nic.nl.example"), "whole: {text}");
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.view, View::Queue);
+}
+
+#[test]
+fn every_cut_cell_ends_in_an_ellipsis() {
+    let mut s = state(80, 23);
+    s.data.members = vec![ContactRow {
+        phone: Some("+33 1 55 50 12 34".into()),
+        ..contact(
+            "br",
+            "security-and-stability-team@registro.br.example",
+            "Ana Souza",
+            "subscribed",
+        )
+    }];
+    key(&mut s, KeyCode::Char('2'));
+    let text = render(&s);
+    let br = text.lines().find(|l| l.contains(".br")).unwrap();
+    assert!(br.ends_with('…'), "{br}");
+    // The queue's WHY column is never cut mid-word without saying so.
+    key(&mut s, KeyCode::Char('1'));
+    let text = render(&s);
+    let nl = text.lines().find(|l| l.contains(".nl")).unwrap();
+    assert!(nl.ends_with('…'), "{nl}");
+}
+
+fn ctrl(s: &mut State, c: char) -> Vec<Effect> {
+    update(
+        s,
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    )
+}
+
+#[test]
+fn a_reject_reason_is_edited_with_readline_keys_never_typed_as_letters() {
+    let mut s = state(80, 23);
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('r'));
+    keys(&mut s, "Teh reply");
+    ctrl(&mut s, 'w');
+    keys(&mut s, "wrong words");
+    ctrl(&mut s, 'u');
+    keys(&mut s, "reply did not copy the admin address.");
+    ctrl(&mut s, 'a');
+    keys(&mut s, "The ");
+    ctrl(&mut s, 'e');
+    ctrl(&mut s, 'j');
+    update(
+        &mut s,
+        Msg::Paste("Please reply again\r\nwith it in Cc.\u{1b}[2J".into()),
+    );
+    insta::assert_snapshot!("reject_reason_80x23", render(&s));
+    let reason = "The reply did not copy the admin address.\nPlease reply again\nwith it in Cc.[2J";
+    let reject = Command::Reject {
+        tld: "ch".into(),
+        reason: reason.into(),
+    };
+    assert_eq!(key(&mut s, KeyCode::Enter), [Effect::Plan(reject.clone())]);
+    // The plan's lines show the reason as it will be mailed, line by line.
+    let plan = Plan {
+        command: reject,
+        effects: Effects {
+            notes: vec![format!("Reason: {reason}")],
+            ..Effects::default()
+        },
+    };
+    update(&mut s, Msg::Planned(Box::new(Ok(plan))));
+    let text = render(&s);
+    assert!(
+        text.contains("Reason: The reply did not copy the admin address."),
+        "{text}"
+    );
+    assert!(text.contains("with it in Cc."), "{text}");
+}
+
+#[test]
+fn the_search_and_command_lines_edit_too() {
+    let mut s = state(80, 23);
+    keys(&mut s, "2/braz");
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::ALT)),
+    );
+    keys(&mut s, "br");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.search.as_deref(), Some("br"));
+    keys(&mut s, ":chase");
+    ctrl(&mut s, 'a');
+    ctrl(&mut s, 'k');
+    update(&mut s, Msg::Paste("roster\n".into()));
+    assert!(render(&s).contains(":roster"));
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.view, View::Roster);
+    assert!(s.notice.is_none(), "{:?}", s.notice);
+}
+
+/// Every IDN ccTLD of the demo roster, as roster rows (in the roster's order).
+fn idn_roster() -> Vec<RosterRow> {
+    let csv = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/demo/roster.csv"
+    ))
+    .unwrap();
+    crate::domain::roster::parse(&csv, None)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.code.as_str().starts_with("xn--"))
+        .map(|e| {
+            let mut r = row(
+                "nl",
+                &e.country,
+                e.region.flatten(),
+                CaseState::Uninvited,
+                e.admin.email.as_str(),
+            );
+            r.tld.code = e.code;
+            r
+        })
+        .collect()
+}
+
+/// Indic, Thai, Lao, Arabic, Hebrew, CJK, Cyrillic, Greek, Armenian, Georgian: every IDN ccTLD
+/// of the demo roster on one screen, every column in its place.
+#[test]
+fn every_idn_cctld_of_the_demo_roster_renders_in_its_columns() {
+    let mut s = state(100, 70);
+    s.data.roster = idn_roster();
+    assert_eq!(s.data.roster.len(), 61);
+    key(&mut s, KeyCode::Char('2'));
+    let text = render(&s);
+    insta::assert_snapshot!("roster_idn_100x70", text);
+    for line in text.lines().filter(|l| l.starts_with("- uninvited")) {
+        // COUNTRY starts at the same column on every row, whatever script the TLD is in.
+        let (tld, rest) = line.split_at(line.find(" .").unwrap() + 1);
+        let label_and_pad: String = rest
+            .chars()
+            .take_while(|c| !c.is_ascii_alphabetic())
+            .collect();
+        assert_eq!(
+            super::view::fit::width(tld) + super::view::fit::width(&label_and_pad),
+            22,
+            "{line}"
+        );
+    }
 }

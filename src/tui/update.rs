@@ -3,6 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
+use super::input::{Edit, Editor};
 use super::keymap::{Action, Key};
 use super::state::{
     CaseDetail, Command, Dialog, MIN_HEIGHT, MIN_WIDTH, MessageDetail, Notice, PollStatus, Purpose,
@@ -18,6 +19,8 @@ use crate::service::Plan;
 pub enum Msg {
     Key(KeyEvent),
     Resize(u16, u16),
+    /// Text pasted into the terminal (bracketed paste): goes to the input being typed.
+    Paste(String),
     Data(Box<Snapshot>),
     Case(Box<CaseDetail>),
     Message(Box<MessageDetail>),
@@ -59,9 +62,29 @@ pub enum Effect {
 }
 
 pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
+    // Every new status line goes to the notifications view too, with its time: an action's
+    // result always (the same text again is news), anything else when it changed.
+    let before = match msg {
+        Msg::Done(_) | Msg::Failed(_) => None,
+        _ => s.notice.clone(),
+    };
+    let effects = step(s, msg);
+    if s.notice.is_some() && s.notice != before {
+        s.log_notice();
+    }
+    effects
+}
+
+fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(k) if k.kind != KeyEventKind::Release => key(s, k),
         Msg::Key(_) => vec![],
+        Msg::Paste(text) => {
+            if let Some(editor) = active_editor(s) {
+                editor.paste(&text);
+            }
+            vec![]
+        }
         Msg::Resize(w, h) => {
             s.width = w;
             s.height = h;
@@ -128,7 +151,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
                     s.dialog = Some(Dialog::Prompt {
                         title: why,
                         label: "approve anyway, because (logged): ".into(),
-                        input: String::new(),
+                        input: Editor::line(),
                         purpose: Purpose::OverrideReason { tld },
                     })
                 }
@@ -164,25 +187,29 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     if let Some(input) = s.search_input.as_mut() {
         match k.code {
             KeyCode::Enter => {
-                let q = s.search_input.take().unwrap_or_default();
+                let q = s.search_input.take().map(|e| e.text()).unwrap_or_default();
                 s.search = (!q.is_empty()).then_some(q);
                 s.roster = Default::default();
                 s.log = Default::default();
                 jump_to_match(s, 0, true);
             }
             KeyCode::Esc => s.search_input = None,
-            other => edit(input, other),
+            _ => {
+                input.key(k);
+            }
         }
         return vec![];
     }
     if let Some(input) = s.command_input.as_mut() {
         match k.code {
             KeyCode::Enter => {
-                let line = s.command_input.take().unwrap_or_default();
+                let line = s.command_input.take().map(|e| e.text()).unwrap_or_default();
                 return command_line(s, &line);
             }
             KeyCode::Esc => s.command_input = None,
-            other => edit(input, other),
+            _ => {
+                input.key(k);
+            }
         }
         return vec![];
     }
@@ -216,11 +243,15 @@ fn act(s: &mut State, action: Action) -> Vec<Effect> {
                 s.view = v;
             }
         }
-        Action::Search => s.search_input = Some(String::new()),
+        Action::Search => s.search_input = Some(Editor::line()),
         Action::NextMatch => jump_to_match(s, 1, false),
         Action::PrevMatch => jump_to_match(s, -1, false),
-        Action::CommandLine => s.command_input = Some(String::new()),
+        Action::CommandLine => s.command_input = Some(Editor::line()),
         Action::Help => go(s, View::Help),
+        Action::ShowNotifications => {
+            s.notifications_scroll = 0;
+            go(s, View::Notifications)
+        }
         Action::Quit => return vec![Effect::Quit],
         Action::ShowQueue => switch(s, View::Queue),
         Action::ShowRoster => switch(s, View::Roster),
@@ -306,6 +337,9 @@ fn move_by(s: &mut State, delta: isize) {
         View::Case => s.case_cursor.step(delta, len, h),
         View::Message => s.message_scroll = scrolled(s.message_scroll, delta, &s.scroll_limit),
         View::Help => s.help_scroll = scrolled(s.help_scroll, delta, &s.scroll_limit),
+        View::Notifications => {
+            s.notifications_scroll = scrolled(s.notifications_scroll, delta, &s.scroll_limit)
+        }
         View::Coverage => {}
     }
 }
@@ -463,7 +497,7 @@ fn ask(s: &mut State, action: Action) -> Vec<Effect> {
                 s.dialog = Some(Dialog::Prompt {
                     title: format!("Assign message #{message}"),
                     label: "to TLD: ".into(),
-                    input: String::new(),
+                    input: Editor::line(),
                     purpose: Purpose::AssignTld { message },
                 })
             }
@@ -520,7 +554,7 @@ fn ask(s: &mut State, action: Action) -> Vec<Effect> {
             s.dialog = Some(Dialog::Prompt {
                 title: format!("Reject .{tld}"),
                 label: "reason (mailed to the admin contact): ".into(),
-                input: String::new(),
+                input: Editor::lines(vec![]),
                 purpose: Purpose::RejectReason { tld },
             })
         }
@@ -563,8 +597,7 @@ fn ask(s: &mut State, action: Action) -> Vec<Effect> {
             lines.push(String::new());
             s.dialog = Some(Dialog::Contacts {
                 tld,
-                lines,
-                row: 0,
+                editor: Editor::lines(lines),
                 error: None,
             });
         }
@@ -595,8 +628,8 @@ fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             _ => {}
         },
         Dialog::Prompt { input, purpose, .. } => match k.code {
-            KeyCode::Enter if !input.trim().is_empty() => {
-                let text = input.trim().to_string();
+            KeyCode::Enter if k.modifiers.is_empty() && !input.text().trim().is_empty() => {
+                let text = input.text().trim().to_string();
                 let purpose = purpose.clone();
                 s.dialog = None;
                 return plan(
@@ -613,47 +646,55 @@ fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 );
             }
             KeyCode::Esc => s.dialog = None,
-            other => edit(input, other),
-        },
-        Dialog::Contacts {
-            tld,
-            lines,
-            row,
-            error,
-        } => match k.code {
-            KeyCode::Esc => s.dialog = None,
-            KeyCode::Up => *row = row.saturating_sub(1),
-            KeyCode::Down | KeyCode::Tab => {
-                if *row + 1 == lines.len() && !lines[*row].trim().is_empty() {
-                    lines.push(String::new());
-                }
-                *row = (*row + 1).min(lines.len() - 1);
+            _ => {
+                input.key(k);
             }
-            KeyCode::Backspace | KeyCode::Char(_) => edit(&mut lines[*row], k.code),
-            KeyCode::Enter => match parse_contacts(lines) {
-                Ok(contacts) if !contacts.is_empty() => {
-                    let tld = tld.clone();
-                    s.dialog = None;
-                    return plan(s, Command::SetContacts { tld, contacts });
+        },
+        Dialog::Contacts { tld, editor, error } => match k.code {
+            KeyCode::Esc => s.dialog = None,
+            KeyCode::Down | KeyCode::Tab
+                if k.modifiers.is_empty() && {
+                    // Down on the last line, once it is filled in, starts the next contact.
+                    let (row, _) = editor.cursor();
+                    let lines = editor.line_texts();
+                    row + 1 == lines.len() && !lines[row].trim().is_empty()
+                } =>
+            {
+                editor.open_line_below();
+            }
+            KeyCode::Tab => {
+                editor.key(KeyEvent::new(KeyCode::Down, k.modifiers));
+            }
+            KeyCode::Enter if !k.modifiers.contains(crossterm::event::KeyModifiers::ALT) => {
+                match parse_contacts(editor.line_texts()) {
+                    Ok(contacts) if !contacts.is_empty() => {
+                        let tld = tld.clone();
+                        s.dialog = None;
+                        return plan(s, Command::SetContacts { tld, contacts });
+                    }
+                    Ok(_) => *error = Some("give at least one contact".into()),
+                    Err(e) => *error = Some(e),
                 }
-                Ok(_) => *error = Some("give at least one contact".into()),
-                Err(e) => *error = Some(e),
-            },
-            _ => {}
+            }
+            _ => {
+                if editor.key(k) == Edit::Changed {
+                    *error = None;
+                }
+            }
         },
     }
     vec![]
 }
 
-/// Typing into a one-line input: characters, and Backspace; other keys do nothing.
-fn edit(input: &mut String, code: KeyCode) {
-    match code {
-        KeyCode::Backspace => {
-            input.pop();
-        }
-        KeyCode::Char(c) => input.push(c),
-        _ => {}
+/// The input being typed into, if any: a dialog's, the search's, the command line's.
+fn active_editor(s: &mut State) -> Option<&mut Editor> {
+    match s.dialog.as_mut() {
+        Some(Dialog::Prompt { input, .. }) => return Some(input),
+        Some(Dialog::Contacts { editor, .. }) => return Some(editor),
+        Some(Dialog::Confirm { .. }) => return None,
+        None => {}
     }
+    s.search_input.as_mut().or(s.command_input.as_mut())
 }
 
 /// `email, name, phone` per line ([`Contact::from_line`]); blank lines ignored.
@@ -769,6 +810,7 @@ fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
         "log" => switch(s, View::Log),
         "coverage" => switch(s, View::Coverage),
         "help" => go(s, View::Help),
+        "notifications" => go(s, View::Notifications),
         "approve" | "chase" | "invite" => {
             if let Some(tld) = need_tld(s, &arg) {
                 let action = match verb {

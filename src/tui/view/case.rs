@@ -4,8 +4,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Paragraph, Row, Table};
 
+use super::fit::{Column, Columns, fit_line};
 use super::{highlight, window};
 use crate::tui::state::State;
 use crate::tui::theme::{Theme, glyph};
@@ -94,31 +95,48 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
             })
             .collect()
     };
-    let contacts_height = (contacts.len() as u16 + 1).min(6);
-    let [info_area, contacts_area, messages_area, events_area] = Layout::vertical([
-        Constraint::Length(info.len() as u16),
-        Constraint::Length(contacts_height),
-        Constraint::Min(5),
-        Constraint::Length(5),
+    // Rows: the TLD (4), its contacts, its messages, its history — the history takes what
+    // the terminal has to spare; on a short one, every part gets its share.
+    let h = area.height;
+    let info_h = (info.len() as u16).min(h);
+    let rest = h - info_h;
+    let contacts_h = (contacts.len() as u16 + 1).min(6).min((rest / 3).max(2));
+    let rest = rest.saturating_sub(contacts_h);
+    let messages_want = c.messages.len() as u16 + 2;
+    let history_want = c.events.len() as u16 + 1;
+    let messages_h = messages_want.min((rest / 2).max(3)).min(rest);
+    let history_h = (rest - messages_h).min(history_want);
+    let messages_h = messages_want.min(rest - history_h).max(messages_h);
+    let [info_area, contacts_area, messages_area, events_area, _] = Layout::vertical([
+        Constraint::Length(info_h),
+        Constraint::Length(contacts_h),
+        Constraint::Length(messages_h),
+        Constraint::Length(history_h),
+        Constraint::Min(0),
     ])
     .areas(area);
-    f.render_widget(Paragraph::new(info), info_area);
+    let w = area.width as usize;
+    let fit = |lines: Vec<Line<'static>>| -> Vec<Line<'static>> {
+        lines.into_iter().map(|l| fit_line(l.spans, w)).collect()
+    };
+    f.render_widget(Paragraph::new(fit(info)), info_area);
     f.render_widget(
-        Paragraph::new(contacts).block(
+        Paragraph::new(fit(contacts)).block(
             Block::new().title(Span::styled("Contacts (e edit, a approve)", theme.header())),
         ),
         contacts_area,
     );
 
+    let cols = Columns::fit(&MESSAGE_COLUMNS, messages_area.width);
     let height = messages_area.height.saturating_sub(2) as usize;
     let rows: Vec<Row> = window(&c.messages, s.case_cursor.offset, height)
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            let row = Row::new(vec![
-                Cell::from(format!("#{}", m.id)),
-                Cell::from(m.verdict.to_string()),
-                Cell::from(
+            let row = cols.row(vec![
+                Span::raw(format!("#{}", m.id)),
+                Span::raw(m.verdict.to_string()),
+                Span::raw(
                     m.date
                         .as_deref()
                         .unwrap_or("")
@@ -126,28 +144,25 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
                         .unwrap_or("")
                         .to_string(),
                 ),
-                Cell::from(m.from.clone().unwrap_or_default()),
-                Cell::from(m.why.clone()),
+                Span::raw(m.from.clone().unwrap_or_default()),
+                Span::raw(m.why.clone()),
             ]);
             highlight(row, s.case_cursor, i, theme)
         })
         .collect();
-    let title = format!(
-        "Messages ({}) — Enter reads one; why each matched",
-        c.messages.len()
+    let title = fit_line(
+        vec![Span::styled(
+            format!(
+                "Messages ({}) — Enter reads one; why each matched",
+                c.messages.len()
+            ),
+            theme.header(),
+        )],
+        w,
     );
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(5),
-            Constraint::Length(11),
-            Constraint::Length(10),
-            Constraint::Length(24),
-            Constraint::Min(10),
-        ],
-    )
-    .header(Row::new(["#", "VERDICT", "DATE", "FROM", "WHY"]).style(theme.header()))
-    .block(Block::new().title(Span::styled(title, theme.header())));
+    let table = Table::new(rows, cols.widths())
+        .header(cols.header(theme.header()))
+        .block(Block::new().title(title));
     f.render_widget(table, messages_area);
 
     let events: Vec<Line> = c
@@ -165,7 +180,17 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         })
         .collect();
     f.render_widget(
-        Paragraph::new(events).block(Block::new().title(Span::styled("History", theme.header()))),
+        Paragraph::new(fit(events))
+            .block(Block::new().title(Span::styled("History", theme.header()))),
         events_area,
     );
 }
+
+/// # VERDICT DATE FROM WHY; a narrow terminal drops DATE, then FROM.
+const MESSAGE_COLUMNS: [Column; 5] = [
+    Column::new("#", 5, 5, 0),
+    Column::new("VERDICT", 11, 10, 1),
+    Column::new("DATE", 10, 10, 4),
+    Column::new("FROM", 24, 14, 3),
+    Column::flex("WHY", 12, 2),
+];

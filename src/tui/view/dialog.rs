@@ -5,65 +5,66 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
+use crate::tui::input::Editor;
 use crate::tui::state::Dialog;
 use crate::tui::theme::Theme;
 
 pub fn draw(f: &mut Frame, area: Rect, d: &Dialog, theme: Theme) {
-    let (title, mut lines, hint) = match d {
-        Dialog::Confirm { title, lines, .. } => (
-            title.clone(),
-            lines
-                .iter()
-                .map(|l| Line::from(l.clone()))
-                .collect::<Vec<_>>(),
-            "y / Enter: do it    n / Esc: cancel",
-        ),
-        Dialog::Prompt {
-            title,
-            label,
-            input,
-            ..
-        } => (
-            title.clone(),
-            vec![Line::from(vec![
-                Span::raw(label.clone()),
-                Span::styled(format!("{input}▏"), theme.title()),
-            ])],
-            "Enter: continue    Esc: cancel",
-        ),
-        Dialog::Contacts {
-            tld,
-            lines,
-            row,
-            error,
-        } => {
-            let mut out = vec![Line::from("One contact per line: email, name, phone")];
-            for (i, l) in lines.iter().enumerate() {
-                let mark = if i == *row { "› " } else { "  " };
-                let text = if i == *row {
-                    format!("{l}▏")
+    // Text above the input, the input (if any) with its height, text below it, the keys.
+    let (title, mut lines, editor, mut below, hint): (_, Vec<Line>, Option<(&Editor, u16)>, _, _) =
+        match d {
+            Dialog::Confirm { title, lines, .. } => (
+                title.clone(),
+                // A line of several (a reason with line breaks) shows as several.
+                lines
+                    .iter()
+                    .flat_map(|l| l.split('\n'))
+                    .map(|l| Line::from(l.to_string()))
+                    .collect(),
+                None,
+                vec![],
+                "y / Enter: do it    n / Esc: cancel",
+            ),
+            Dialog::Prompt {
+                title,
+                label,
+                input,
+                ..
+            } => (
+                title.clone(),
+                vec![Line::from(label.clone())],
+                Some((input, if input.is_multiline() { 4 } else { 1 })),
+                vec![],
+                if input.is_multiline() {
+                    "Enter: continue    C-j: new line    Esc: cancel"
                 } else {
-                    l.clone()
-                };
-                out.push(Line::from(format!("{mark}{text}")));
-            }
-            if let Some(e) = error {
-                out.push(Line::from(Span::styled(format!("✗ {e}"), theme.error())));
-            }
-            (
+                    "Enter: continue    Esc: cancel"
+                },
+            ),
+            Dialog::Contacts { tld, editor, error } => (
                 format!("Contacts of .{tld}"),
-                out,
+                vec![Line::from("One contact per line: email, name, phone")],
+                Some((editor, (editor.line_texts().len() as u16 + 1).clamp(3, 8))),
+                error
+                    .iter()
+                    .map(|e| Line::from(Span::styled(format!("✗ {e}"), theme.error())))
+                    .collect(),
                 "Up/Down: line    Enter: save    Esc: cancel",
-            )
-        }
-    };
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(hint, theme.dim())));
+            ),
+        };
+    below.push(Line::from(""));
+    below.push(Line::from(Span::styled(hint, theme.dim())));
     let width = area.width.saturating_sub(8).min(76);
     // Long lines wrap: count the rows they take, so the hint at the bottom always shows.
     let inner = width.saturating_sub(2).max(1) as usize;
-    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
-    let height = (rows as u16 + 2).min(area.height.saturating_sub(2));
+    let rows = |ls: &[Line]| -> u16 {
+        ls.iter()
+            .map(|l| l.width().max(1).div_ceil(inner))
+            .sum::<usize>() as u16
+    };
+    let editor_h = editor.map_or(0, |(_, h)| h);
+    let max = area.height.saturating_sub(2);
+    let height = (rows(&lines) + editor_h + rows(&below) + 2).min(max);
     let rect = Rect {
         x: area.x + (area.width - width) / 2,
         y: area.y + (area.height.saturating_sub(height)) / 2,
@@ -71,10 +72,31 @@ pub fn draw(f: &mut Frame, area: Rect, d: &Dialog, theme: Theme) {
         height,
     };
     f.render_widget(Clear, rect);
+    let block = Block::bordered().title(Span::styled(format!(" {title} "), theme.title()));
+    let inside = block.inner(rect);
+    f.render_widget(block, rect);
+    let Some((editor, editor_h)) = editor else {
+        lines.extend(below);
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inside);
+        return;
+    };
+    // The keys and the input always show; the text above gets what is left.
+    let below_h = rows(&below).min(inside.height);
+    let editor_h = editor_h.min(inside.height - below_h);
+    let above_h = inside.height - below_h - editor_h;
+    let part = |y: u16, h: u16| Rect {
+        x: inside.x,
+        y: inside.y + y,
+        width: inside.width,
+        height: h,
+    };
     f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(Span::styled(format!(" {title} "), theme.title()))),
-        rect,
+        Paragraph::new(lines).wrap(Wrap { trim: false }),
+        part(0, above_h),
+    );
+    f.render_widget(editor.widget(), part(above_h, editor_h));
+    f.render_widget(
+        Paragraph::new(below).wrap(Wrap { trim: false }),
+        part(above_h + editor_h, below_h),
     );
 }

@@ -41,6 +41,11 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         "States: - uninvited  > invited  ~ reminded  ? answered  + approved  x rejected  ! bounced",
         theme.dim(),
     )));
+    let w = area.width as usize;
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|l| super::fit::fit_line(l.spans, w))
+        .collect();
     let p = Paragraph::new(lines);
     let scroll = super::clamp_scroll(s, &p, area, s.help_scroll);
     f.render_widget(p.scroll((scroll, 0)), area);

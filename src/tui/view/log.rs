@@ -1,9 +1,11 @@
 //! The audit trail, newest first.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::layout::Rect;
+use ratatui::text::Span;
+use ratatui::widgets::{Paragraph, Row, Table};
 
+use super::fit::{Column, Columns};
 use super::{highlight, tld_label, window};
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
@@ -19,37 +21,37 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         f.render_widget(Paragraph::new(text), area);
         return;
     }
+    let cols = Columns::fit(&COLUMNS, area.width);
     let height = area.height.saturating_sub(1) as usize;
     let rows: Vec<Row> = window(&events, s.log.offset, height)
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            let row = Row::new(vec![
-                Cell::from(
+            let row = cols.row(vec![
+                Span::raw(
                     e.at.replace('T', " ")
                         .trim_end_matches('Z')
                         .get(..16)
                         .unwrap_or(&e.at)
                         .to_string(),
                 ),
-                Cell::from(e.operator.clone()),
-                Cell::from(e.tld.as_deref().map_or("-".into(), tld_label)),
-                Cell::from(e.action.clone()),
-                Cell::from(e.detail.clone()),
+                Span::raw(e.operator.clone()),
+                Span::raw(e.tld.as_deref().map_or("-".into(), tld_label)),
+                Span::raw(e.action.clone()),
+                Span::raw(e.detail.clone()),
             ]);
             highlight(row, s.log, i, theme)
         })
         .collect();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(16),
-            Constraint::Length(10),
-            Constraint::Length(8),
-            Constraint::Length(16),
-            Constraint::Min(20),
-        ],
-    )
-    .header(Row::new(["AT (UTC)", "OPERATOR", "TLD", "ACTION", "DETAIL"]).style(theme.header()));
+    let table = Table::new(rows, cols.widths()).header(cols.header(theme.header()));
     f.render_widget(table, area);
 }
+
+/// AT OPERATOR TLD ACTION DETAIL; a narrow terminal drops OPERATOR first.
+const COLUMNS: [Column; 5] = [
+    Column::new("AT (UTC)", 16, 16, 0),
+    Column::new("OPERATOR", 10, 8, 3),
+    Column::new("TLD", 8, 7, 2),
+    Column::new("ACTION", 16, 12, 1),
+    Column::flex("DETAIL", 12, 1),
+];

@@ -5,15 +5,17 @@
 mod case;
 mod coverage;
 mod dialog;
+pub mod fit;
 mod help;
 mod log;
 mod message;
+mod notifications;
 mod queue;
 mod roster;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 
 use super::state::{MIN_HEIGHT, MIN_WIDTH, State, View};
@@ -53,6 +55,7 @@ pub fn draw(f: &mut Frame, s: &State) {
         View::Log => log::draw(f, body, s, theme),
         View::Coverage => coverage::draw(f, body, s, theme),
         View::Help => help::draw(f, body, s, theme),
+        View::Notifications => notifications::draw(f, body, s, theme),
     }
     draw_notice(f, notice, s, theme);
     draw_status(f, status, s, theme);
@@ -63,20 +66,27 @@ pub fn draw(f: &mut Frame, s: &State) {
 
 fn draw_tabs(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
     let waiting = s.data.queue.len();
+    // Narrow terminals get the short names.
+    let narrow = area.width < 72;
     let tabs = [
         (View::Queue, format!("1 Queue ({waiting})")),
         (View::Roster, "2 Roster".to_string()),
         (View::Log, "3 Log".to_string()),
-        (View::Coverage, "4 Coverage".to_string()),
+        (
+            View::Coverage,
+            if narrow { "4 Cover" } else { "4 Coverage" }.to_string(),
+        ),
     ];
     let current = match s.view {
-        View::Case | View::Message | View::Help => s.back.first().copied().unwrap_or(View::Queue),
+        View::Case | View::Message | View::Help | View::Notifications => {
+            s.back.first().copied().unwrap_or(View::Queue)
+        }
         v => v,
     };
     let mut spans = Vec::new();
     for (v, label) in tabs {
         spans.push(Span::styled(format!(" {label} "), theme.tab(v == current)));
-        spans.push(Span::raw(" "));
+        spans.push(Span::raw(if narrow { "" } else { " " }));
     }
     let where_ = match s.view {
         View::Case => s
@@ -90,67 +100,92 @@ fn draw_tabs(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
             .map(|m| format!("› message #{}", m.row.id))
             .unwrap_or_default(),
         View::Help => "› help".into(),
+        View::Notifications => "› notifications".into(),
         _ => String::new(),
     };
     spans.push(Span::styled(where_, theme.title()));
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    f.render_widget(
+        Paragraph::new(fit::fit_line(spans, area.width as usize)),
+        area,
+    );
 }
 
 fn draw_notice(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
-    let line = if let Some(q) = &s.search_input {
-        Line::from(format!("/{q}"))
-    } else if let Some(c) = &s.command_input {
-        Line::from(format!(":{c}"))
-    } else if let Some(b) = &s.busy {
-        Line::from(Span::styled(format!("… {b}"), theme.title()))
+    let typing = match (&s.search_input, &s.command_input) {
+        (Some(q), _) => Some(("/", q)),
+        (None, Some(c)) => Some((":", c)),
+        _ => None,
+    };
+    if let Some((prompt, editor)) = typing {
+        // The prompt, then the input: it scrolls sideways to keep the cursor in view.
+        let [p, rest] = Layout::horizontal([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+        f.render_widget(Paragraph::new(prompt), p);
+        f.render_widget(editor.widget(), rest);
+        return;
+    }
+    let spans = if let Some(b) = &s.busy {
+        vec![Span::styled(format!("… {b}"), theme.title())]
     } else if let Some(n) = &s.notice {
         let style = if n.error { theme.error() } else { theme.ok() };
         let mark = if n.error { "✗ " } else { "✓ " };
-        Line::from(Span::styled(format!("{mark}{}", n.text), style))
+        vec![Span::styled(format!("{mark}{}", n.text), style)]
     } else if let Some(q) = &s.search {
-        Line::from(Span::styled(
+        vec![Span::styled(
             format!("search: {q}   (n/N next/previous, Esc clears)"),
             theme.dim(),
-        ))
+        )]
     } else {
-        Line::from(Span::styled(
-            "? help   / search   : command   Enter open   Esc back   q quit",
-            theme.dim(),
-        ))
+        vec![Span::styled(hints(s, area.width as usize), theme.dim())]
     };
-    f.render_widget(Paragraph::new(line), area);
+    // A status line longer than the bar ends in `…`; the notifications view has it whole.
+    f.render_widget(
+        Paragraph::new(fit::fit_line(spans, area.width as usize)),
+        area,
+    );
 }
 
+/// The hint bar, from the effective keymap: as many hints as fit, whole.
+fn hints(s: &State, width: usize) -> String {
+    use super::keymap::Action;
+    let scope = s.view.scope();
+    let mut out = String::new();
+    for (action, what) in [
+        (Action::Help, "help"),
+        (Action::Search, "search"),
+        (Action::CommandLine, "command"),
+        (Action::Open, "open"),
+        (Action::Back, "back"),
+        (Action::Quit, "quit"),
+        (Action::ShowNotifications, "notifications"),
+    ] {
+        let Some(key) = s.keymap.key_of(scope, action) else {
+            continue;
+        };
+        let hint = format!("{key} {what}");
+        let sep = if out.is_empty() { "" } else { "   " };
+        if fit::width(&out) + sep.len() + fit::width(&hint) > width {
+            break;
+        }
+        out.push_str(sep);
+        out.push_str(&hint);
+    }
+    out
+}
+
+/// The bottom bar: the mailbox, the outbox backlog, the operator. The retry time and the
+/// outbox count always show; the mailbox's name or error is what gets cut (ending in `…`).
 fn draw_status(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
     let p = &s.poll;
-    let mut spans = Vec::new();
-    match (&p.source, &p.error) {
-        (None, _) => spans.push(Span::styled("○ no mailbox configured", theme.dim())),
-        (Some(_), Some((err, retry))) => {
-            spans.push(Span::styled(
-                format!("✗ mailbox: {err}; retry {retry}"),
-                theme.error(),
-            ));
-        }
+    let width = area.width as usize;
+    // (text, style) of the part that may be cut, then the parts that must show.
+    let (head, head_style, mut tail) = match (&p.source, &p.error) {
+        (None, _) => ("○ no mailbox configured".to_string(), theme.dim(), vec![]),
+        (Some(_), Some((err, retry))) => (
+            format!("✗ mailbox: {err}"),
+            theme.error(),
+            vec![Span::styled(format!("; retry {retry}"), theme.error())],
+        ),
         (Some(src), None) => {
-            // `imap:user@host:993/INBOX` → `host:993/INBOX`, `maildir:/long/path/Maildir` →
-            // `maildir Maildir`: the status bar is one line.
-            let short = match src
-                .strip_prefix("maildir:")
-                .or_else(|| src.strip_prefix("mbox:"))
-            {
-                Some(path) => format!(
-                    "{} {}",
-                    &src[..src.find(':').unwrap_or(0)],
-                    std::path::Path::new(path)
-                        .file_name()
-                        .map_or(path.into(), |n| n.to_string_lossy())
-                ),
-                None => src
-                    .rsplit_once('@')
-                    .map_or(src.clone(), |(_, rest)| rest.to_string()),
-            };
-            let src = short.as_str();
             let state = if p.polling {
                 "polling…".to_string()
             } else {
@@ -158,19 +193,52 @@ fn draw_status(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
                     .as_ref()
                     .map_or("not polled yet".into(), |t| format!("polled {t}"))
             };
-            spans.push(Span::styled(format!("● {src} {state}"), theme.ok()));
-            if let Some(n) = &p.next_poll {
-                spans.push(Span::raw(format!(" · next {n}")));
-            }
+            let tail = p
+                .next_poll
+                .as_ref()
+                .map(|n| vec![Span::raw(format!(" · next {n}"))])
+                .unwrap_or_default();
+            (format!("● {} {state}", short_source(src)), theme.ok(), tail)
         }
-    }
-    spans.push(Span::raw(format!(" · outbox {}", s.data.outbox_backlog)));
+    };
+    tail.push(Span::raw(format!(" · outbox {}", s.data.outbox_backlog)));
+    let tail_width: usize = tail.iter().map(|t| fit::width(&t.content)).sum();
     let right = format!("{} ", s.operator);
-    let used: usize = spans.iter().map(|s| s.width()).sum();
-    let pad = (area.width as usize).saturating_sub(used + right.chars().count());
-    spans.push(Span::raw(" ".repeat(pad)));
-    spans.push(Span::styled(right, theme.dim()));
-    f.render_widget(Paragraph::new(Line::from(spans)).style(theme.dim()), area);
+    // The operator's login shows when there is room for it beside the rest.
+    let show_right = width > fit::width(&head) + tail_width + fit::width(&right);
+    let room = width.saturating_sub(tail_width);
+    let mut spans = vec![Span::styled(fit::ellipsize(&head, room), head_style)];
+    spans.extend(tail);
+    if show_right {
+        let used: usize = spans.iter().map(|s| fit::width(&s.content)).sum();
+        let pad = width.saturating_sub(used + fit::width(&right));
+        spans.push(Span::raw(" ".repeat(pad)));
+        spans.push(Span::styled(right, theme.dim()));
+    }
+    f.render_widget(
+        Paragraph::new(fit::fit_line(spans, width)).style(theme.dim()),
+        area,
+    );
+}
+
+/// `imap:user@host:993/INBOX` → `host:993/INBOX`, `maildir:/long/path/Maildir` →
+/// `maildir Maildir`: the status bar is one line.
+fn short_source(src: &str) -> String {
+    match src
+        .strip_prefix("maildir:")
+        .or_else(|| src.strip_prefix("mbox:"))
+    {
+        Some(path) => format!(
+            "{} {}",
+            &src[..src.find(':').unwrap_or(0)],
+            std::path::Path::new(path)
+                .file_name()
+                .map_or(path.into(), |n| n.to_string_lossy())
+        ),
+        None => src
+            .rsplit_once('@')
+            .map_or(src.to_string(), |(_, rest)| rest.to_string()),
+    }
 }
 
 /// "3d", "5h", "12m": how long something has waited, from `since` to `now` (both RFC 3339).

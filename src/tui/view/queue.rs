@@ -1,10 +1,11 @@
 //! The queue: what waits for the operator, most urgent first.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Paragraph, Row, Table};
 
+use super::fit::{Column, Columns};
 use super::{age, highlight, tld_label, window};
 use crate::tui::state::State;
 use crate::tui::theme::{Theme, glyph};
@@ -34,6 +35,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         f.render_widget(Paragraph::new(text), area);
         return;
     }
+    let cols = Columns::fit(&COLUMNS, area.width);
     let height = area.height.saturating_sub(1) as usize;
     let rows: Vec<Row> = window(items, s.queue.offset, height)
         .iter()
@@ -48,28 +50,27 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
                 Some(m) => format!("#{m} {}", item.why),
                 None => item.why.clone(),
             };
-            let row = Row::new(vec![
-                Cell::from(state),
-                Cell::from(tld),
-                Cell::from(item.country.clone().unwrap_or_default()),
-                Cell::from(item.kind),
-                Cell::from(age(&item.since, &s.data.loaded_at)),
-                Cell::from(why),
+            let row = cols.row(vec![
+                state,
+                Span::raw(tld),
+                Span::raw(item.country.clone().unwrap_or_default()),
+                Span::raw(item.kind),
+                Span::raw(age(&item.since, &s.data.loaded_at)),
+                Span::raw(why),
             ]);
             highlight(row, s.queue, i, theme)
         })
         .collect();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(11),
-            Constraint::Length(7),
-            Constraint::Length(13),
-            Constraint::Length(13),
-            Constraint::Length(4),
-            Constraint::Min(20),
-        ],
-    )
-    .header(Row::new(["STATE", "TLD", "COUNTRY", "TODO", "AGE", "WHY"]).style(theme.header()));
+    let table = Table::new(rows, cols.widths()).header(cols.header(theme.header()));
     f.render_widget(table, area);
 }
+
+/// STATE TLD COUNTRY TODO AGE WHY; a narrow terminal drops COUNTRY, then AGE, then STATE.
+const COLUMNS: [Column; 6] = [
+    Column::new("STATE", 11, 11, 3),
+    Column::new("TLD", 8, 7, 0),
+    Column::new("COUNTRY", 13, 10, 5),
+    Column::new("TODO", 13, 7, 1),
+    Column::new("AGE", 4, 4, 4),
+    Column::flex("WHY", 20, 2),
+];

@@ -3,8 +3,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Paragraph, Row, Table};
 
+use super::fit::{Column, Columns, fit_line};
 use super::{highlight, tld_label, window};
 use crate::tui::state::State;
 use crate::tui::theme::{Theme, glyph};
@@ -39,7 +40,13 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
     );
     let [head, list] =
         ratatui::layout::Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    f.render_widget(Paragraph::new(Span::styled(title, theme.dim())), head);
+    f.render_widget(
+        Paragraph::new(fit_line(
+            vec![Span::styled(title, theme.dim())],
+            head.width as usize,
+        )),
+        head,
+    );
     if rows.is_empty() {
         f.render_widget(
             Paragraph::new("  No ccTLD matches (f region, t state, Esc clears the search)."),
@@ -47,6 +54,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         );
         return;
     }
+    let cols = Columns::fit(&COLUMNS, list.width);
     let height = list.height.saturating_sub(1) as usize;
     let table_rows: Vec<Row> = window(&rows, s.roster.offset, height)
         .iter()
@@ -66,26 +74,25 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
             };
             let code = tld_label(r.tld.code.as_str());
             let st = r.case.state;
-            let row = Row::new(vec![
-                Cell::from(Span::styled(format!("{} {st}", glyph(st)), theme.state(st))),
-                Cell::from(code),
-                Cell::from(r.tld.country.clone()),
-                Cell::from(r.tld.region.map_or("-".to_string(), |g| g.to_string())),
-                Cell::from(contacts),
+            let row = cols.row(vec![
+                Span::styled(format!("{} {st}", glyph(st)), theme.state(st)),
+                Span::raw(code),
+                Span::raw(r.tld.country.clone()),
+                Span::raw(r.tld.region.map_or("-".to_string(), |g| g.to_string())),
+                Span::raw(contacts),
             ]);
             highlight(row, s.roster, i, theme)
         })
         .collect();
-    let table = Table::new(
-        table_rows,
-        [
-            Constraint::Length(11),
-            Constraint::Length(8),
-            Constraint::Length(18),
-            Constraint::Length(6),
-            Constraint::Min(20),
-        ],
-    )
-    .header(Row::new(["STATE", "TLD", "COUNTRY", "REGION", "CONTACTS"]).style(theme.header()));
+    let table = Table::new(table_rows, cols.widths()).header(cols.header(theme.header()));
     f.render_widget(table, list);
 }
+
+/// STATE TLD COUNTRY REGION CONTACTS; a narrow terminal drops REGION, then STATE.
+const COLUMNS: [Column; 5] = [
+    Column::new("STATE", 11, 11, 3),
+    Column::new("TLD", 9, 7, 0),
+    Column::new("COUNTRY", 18, 12, 1),
+    Column::new("REGION", 6, 6, 4),
+    Column::flex("CONTACTS", 20, 2),
+];

@@ -1,0 +1,256 @@
+//! Fitting text into cells: the one place widths are measured (per grapheme cluster, as ratatui
+//! lays them out) and text too long for its cell is cut — always ending in `…`, so a cut phone
+//! number or reason never looks complete. Tables drop their least needed columns first when
+//! the terminal is narrow.
+
+use ratatui::layout::Constraint;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row};
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+/// The columns `text` takes on screen: the sum of its grapheme clusters' widths.
+pub fn width(text: &str) -> usize {
+    text.graphemes(true).map(UnicodeWidthStr::width).sum()
+}
+
+/// The longest start of `text` that takes at most `max` columns (whole clusters only).
+fn take(text: &str, max: usize) -> (&str, usize) {
+    let mut used = 0;
+    let mut end = 0;
+    for (i, g) in text.grapheme_indices(true) {
+        let w = UnicodeWidthStr::width(g);
+        if used + w > max {
+            break;
+        }
+        used += w;
+        end = i + g.len();
+    }
+    (&text[..end], used)
+}
+
+/// `text` cut to at most `max` columns, ending in `…` when anything was cut.
+pub fn ellipsize(text: &str, max: usize) -> String {
+    if width(text) <= max {
+        return text.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    format!("{}…", take(text, max - 1).0)
+}
+
+/// Spans cut to `max` columns as a whole, ending in `…` when anything was cut.
+pub fn fit_line<'a>(spans: Vec<Span<'a>>, max: usize) -> Line<'a> {
+    let total: usize = spans.iter().map(|s| width(&s.content)).sum();
+    if total <= max || max == 0 {
+        return Line::from(if max == 0 { Vec::new() } else { spans });
+    }
+    let mut out = Vec::new();
+    let mut budget = max - 1;
+    for s in spans {
+        let w = width(&s.content);
+        if w <= budget {
+            budget -= w;
+            out.push(s);
+        } else {
+            let (kept, _) = take(&s.content, budget);
+            out.push(Span::styled(format!("{kept}…"), s.style));
+            break;
+        }
+    }
+    Line::from(out)
+}
+
+/// A table column: its heading, the width it wants and the least it can do with, whether it
+/// takes the space left over, and how much it matters (0 most: dropped last).
+#[derive(Clone, Copy, Debug)]
+pub struct Column {
+    pub header: &'static str,
+    pub width: u16,
+    pub min: u16,
+    pub flex: bool,
+    pub priority: u8,
+}
+
+impl Column {
+    /// A column of `width`, cut down to `min` before anything is dropped.
+    pub const fn new(header: &'static str, width: u16, min: u16, priority: u8) -> Column {
+        Column {
+            header,
+            width,
+            min,
+            flex: false,
+            priority,
+        }
+    }
+
+    /// The column that takes what the others leave (at least `min`).
+    pub const fn flex(header: &'static str, min: u16, priority: u8) -> Column {
+        Column {
+            header,
+            width: min,
+            min,
+            flex: true,
+            priority,
+        }
+    }
+}
+
+/// The columns that fit in a width, and the width of each.
+#[derive(Clone, Debug)]
+pub struct Columns {
+    /// (index into the column list, width), left to right.
+    kept: Vec<(usize, u16)>,
+    headers: Vec<&'static str>,
+}
+
+/// Space between two columns (ratatui's default column spacing).
+const GAP: u16 = 1;
+
+impl Columns {
+    /// Keeps the columns that fit in `total` columns: the least important go first, then the
+    /// others get their minimum, then what they want in order of importance, and the flexible
+    /// column the rest.
+    pub fn fit(cols: &[Column], total: u16) -> Columns {
+        let mut keep: Vec<usize> = (0..cols.len()).collect();
+        let need = |keep: &[usize]| -> u16 {
+            keep.iter().map(|&i| cols[i].min).sum::<u16>()
+                + GAP * (keep.len().saturating_sub(1) as u16)
+        };
+        while keep.len() > 1 && need(&keep) > total {
+            let drop = keep
+                .iter()
+                .enumerate()
+                .max_by_key(|(pos, i)| (cols[**i].priority, *pos))
+                .map(|(pos, _)| pos)
+                .unwrap_or(0);
+            keep.remove(drop);
+        }
+        let mut widths: Vec<u16> = keep.iter().map(|&i| cols[i].min).collect();
+        let mut left = total.saturating_sub(need(&keep));
+        let mut order: Vec<usize> = (0..keep.len()).collect();
+        order.sort_by_key(|&p| cols[keep[p]].priority);
+        for &p in &order {
+            let c = &cols[keep[p]];
+            if !c.flex {
+                let more = (c.width.saturating_sub(widths[p])).min(left);
+                widths[p] += more;
+                left -= more;
+            }
+        }
+        match keep.iter().position(|&i| cols[i].flex) {
+            Some(p) => widths[p] += left,
+            None => {
+                if let Some(w) = widths.last_mut() {
+                    *w += left;
+                }
+            }
+        }
+        Columns {
+            kept: keep.iter().copied().zip(widths).collect(),
+            headers: cols.iter().map(|c| c.header).collect(),
+        }
+    }
+
+    pub fn widths(&self) -> Vec<Constraint> {
+        self.kept
+            .iter()
+            .map(|&(_, w)| Constraint::Length(w))
+            .collect()
+    }
+
+    /// Whether column `i` (of the list given to [`Columns::fit`]) is shown.
+    #[cfg(test)]
+    pub fn shows(&self, i: usize) -> bool {
+        self.kept.iter().any(|&(k, _)| k == i)
+    }
+
+    pub fn header(&self, style: Style) -> Row<'static> {
+        Row::new(
+            self.kept
+                .iter()
+                .map(|&(i, w)| Cell::from(ellipsize(self.headers[i], w as usize)))
+                .collect::<Vec<_>>(),
+        )
+        .style(style)
+    }
+
+    /// A row of the shown columns, each cell cut to its width (ending in `…` when cut).
+    pub fn row(&self, cells: Vec<Span<'static>>) -> Row<'static> {
+        Row::new(
+            self.kept
+                .iter()
+                .map(|&(i, w)| {
+                    let s = cells.get(i).cloned().unwrap_or_default();
+                    Cell::from(Span::styled(ellipsize(&s.content, w as usize), s.style))
+                })
+                .collect::<Vec<_>>(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cut_cell_ends_in_an_ellipsis() {
+        assert_eq!(ellipsize("+33 1 55 50 12 34", 16), "+33 1 55 50 12 …");
+        assert_eq!(ellipsize("+33 1 55 50 12 34", 17), "+33 1 55 50 12 34");
+        assert_eq!(ellipsize("abc", 0), "");
+        assert_eq!(ellipsize("abc", 1), "…");
+        // Wide characters count two columns; a cluster is never split.
+        assert_eq!(ellipsize("中国中国", 5), "中国…");
+        assert_eq!(ellipsize("中国中国", 4), "中…");
+        assert_eq!(width("భారత్"), width("భారత్"));
+        let e = "e\u{301}e\u{301}e\u{301}";
+        assert_eq!(width(e), 3);
+        assert_eq!(ellipsize(e, 2), "e\u{301}…");
+        assert_eq!(ellipsize("👩‍👩‍👧 family", 4), "👩‍👩‍👧 …");
+    }
+
+    #[test]
+    fn a_cut_line_ends_in_an_ellipsis() {
+        let line = fit_line(vec![Span::raw("abc"), Span::raw("def")], 5);
+        assert_eq!(line.to_string(), "abcd…");
+        let line = fit_line(vec![Span::raw("abc"), Span::raw("def")], 3);
+        assert_eq!(line.to_string(), "ab…");
+        let line = fit_line(vec![Span::raw("abc"), Span::raw("def")], 6);
+        assert_eq!(line.to_string(), "abcdef");
+    }
+
+    #[test]
+    fn narrow_tables_drop_the_least_needed_columns() {
+        let cols = [
+            Column::new("A", 10, 10, 0),
+            Column::new("B", 10, 6, 2),
+            Column::flex("C", 10, 1),
+        ];
+        let wide = Columns::fit(&cols, 60);
+        assert_eq!(
+            wide.widths(),
+            [
+                Constraint::Length(10),
+                Constraint::Length(10),
+                Constraint::Length(38)
+            ]
+        );
+        let narrower = Columns::fit(&cols, 28);
+        assert_eq!(
+            narrower.widths(),
+            [
+                Constraint::Length(10),
+                Constraint::Length(6),
+                Constraint::Length(10)
+            ]
+        );
+        let narrow = Columns::fit(&cols, 24);
+        assert!(!narrow.shows(1));
+        assert_eq!(
+            narrow.widths(),
+            [Constraint::Length(10), Constraint::Length(13)]
+        );
+    }
+}
