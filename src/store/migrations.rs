@@ -151,6 +151,19 @@ ALTER TABLE outbox ADD COLUMN claimed_at TEXT;         -- when that process took
     r#"
 ALTER TABLE tlds ADD COLUMN language TEXT CHECK (language IN ('en', 'fr', 'es', 'ar', 'ru', 'zh'));
 "#,
+    // 8: after the first invitation (DESIGN §8): re-confirmation of an approved case's
+    // contacts, and the round of mail (a re-confirmation, or a request put to the admin of an
+    // approved ccTLD) that waits for the admin's answer.
+    r#"
+ALTER TABLE cases ADD COLUMN confirmed_at TEXT;      -- the contacts last confirmed (an approval counts)
+ALTER TABLE cases ADD COLUMN reconfirm_due_at TEXT;  -- due at once: the admin address of an approved case changed
+ALTER TABLE cases ADD COLUMN round TEXT CHECK (round IN ('reconfirm', 'request'));  -- open round of an approved case
+ALTER TABLE cases ADD COLUMN round_message_id TEXT;  -- its first mail (replies and reminders thread under it)
+ALTER TABLE cases ADD COLUMN round_sent_at TEXT;
+ALTER TABLE cases ADD COLUMN round_reminders INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN round_reminded_at TEXT;
+UPDATE cases SET confirmed_at = decided_at WHERE state = 'approved';
+"#,
 ];
 
 /// Brings the schema up to date. A database from a newer tldops is refused, not touched.

@@ -276,6 +276,7 @@ fn snapshot() -> Snapshot {
             answer_times: vec![],
             confirmed_within_year: 29,
             confirmation_due: 0,
+            lapsed: 0,
         }),
         log: vec![
             event(

@@ -6,6 +6,8 @@
 //! - `tld_added`: the TLD has a case, uninvited;
 //! - `invited`, `reminded`, `case_answered`, `case_bounced`, `approved`, `rejected`: one
 //!   transition each ([`CaseState::next`]);
+//! - `reconfirm_requested`, `reconfirm_reminded`, `confirmed`: the re-confirmation of an
+//!   approved case, which stays approved (anything else is refused);
 //! - `subscribed` (`email`; newer events also `contact`, `name`, `phone`): the contact became
 //!   a member;
 //! - `contact_removed` (`email`; newer also `contact`) and `approved` (`replaced`; newer also
@@ -88,6 +90,8 @@ fn transition(action: &str, detail: &Value, state: CaseState) -> Option<(Event, 
             Approved,
         ),
         "rejected" => (Event::Reject, Rejected),
+        // The re-confirmation of an approved case: it stays approved.
+        "reconfirm_requested" | "reconfirm_reminded" | "confirmed" => (Event::Reconfirm, Approved),
         _ => return None,
     })
 }
@@ -101,6 +105,9 @@ const RELEVANT: &[&str] = &[
     "case_bounced",
     "approved",
     "rejected",
+    "reconfirm_requested",
+    "reconfirm_reminded",
+    "confirmed",
     "subscribed",
     "member_updated",
     "contact_removed",

@@ -8,6 +8,7 @@ mod auth;
 mod autoreply;
 mod bounce;
 pub mod contacts;
+pub mod intent;
 mod thread;
 mod words;
 
