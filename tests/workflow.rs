@@ -1544,3 +1544,230 @@ fn contacts_are_reconfirmed_every_year_and_after_an_admin_change() {
     }
     assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
 }
+
+/// A message from someone outside any thread of ours.
+fn letter(from: &str, subject: &str, body: &str) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: secretariat@ccnso.example.org\r\nSubject: {subject}\r\n\
+         Message-ID: <letter.{}.{}@mail.example>\r\nDate: Tue, 3 Mar 2026 10:00:00 +0000\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n",
+        subject.len(),
+        body.len()
+    )
+    .into_bytes()
+}
+
+fn message_number(i: &Install, from: &str) -> i64 {
+    i.scalar(&format!(
+        "SELECT id FROM messages WHERE from_addr = '{from}' ORDER BY id DESC LIMIT 1"
+    ))
+}
+
+/// DESIGN §8.2: a member's own "please remove me" is a request; one action removes them,
+/// tells them and copies the admin contact; the log still explains the members.
+#[test]
+fn a_member_who_asks_to_leave_is_removed_in_one_action() {
+    let i = fresh();
+    approved(
+        &i,
+        "be",
+        "admin@dnsbelgium.example",
+        &[
+            "jan@dnsbelgium.example, Jan Peeters",
+            "els@dnsbelgium.example, Els Janssens",
+        ],
+    );
+    poll(
+        &i,
+        &[letter(
+            "Jan Peeters <jan@dnsbelgium.example>",
+            "TLD-OPS",
+            "Hello,\r\n\r\nI am changing jobs: please unsubscribe me from the list.\r\n\r\nJan",
+        )],
+    );
+    let listed = i.json(&["messages", "--json", "--verdict", "request"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["tld"], "be");
+    let n = message_number(&i, "jan@dnsbelgium.example");
+    let why = queue_why(&i, "be", "remove");
+    assert!(why.contains("asks to leave"), "{why}");
+    assert!(
+        why.contains(&format!("tldops remove --message {n}")),
+        "{why}"
+    );
+
+    let plan = i.ok(&["remove", "--message", &n.to_string(), "--dry-run"]);
+    assert!(
+        plan.contains("Remove from .be: Jan Peeters <jan@dnsbelgium.example>"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains(
+            "Mail: the removal notice to jan@dnsbelgium.example (cc admin@dnsbelgium.example)"
+        ),
+        "{plan}"
+    );
+    i.ok(&["remove", "--message", &format!("#{n}")]);
+    let (notice, _) = mail_of(&i, "removal", "jan@dnsbelgium.example");
+    assert_eq!(notice.cc[0].address, "admin@dnsbelgium.example");
+    assert!(
+        notice.text.contains("jan@dnsbelgium.example is no longer"),
+        "{}",
+        notice.text
+    );
+    let members: i64 =
+        i.scalar("SELECT count(*) FROM contacts WHERE tld = 'be' AND state = 'subscribed'");
+    assert_eq!(members, 1);
+    assert!(
+        queue_kinds(&i, "be").is_empty(),
+        "{:?}",
+        queue_kinds(&i, "be")
+    );
+    let again = i.run(&["remove", "--message", &n.to_string()]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
+}
+
+/// DESIGN §8.1: someone who is not an admin asks to join; the operator asks the admin, whose
+/// verified reply makes the requester a proposal; approved as for an invitation. For an
+/// approved ccTLD the same flow adds to its contacts and keeps the others.
+#[test]
+fn a_request_is_authorised_by_the_admin_contact() {
+    let i = fresh();
+    // In French, from a personal address, naming the ccTLD.
+    poll(
+        &i,
+        &[letter(
+            "Marie Dupont <marie.dupont@gmail.example>",
+            "Inscription à la liste",
+            "Bonjour,\r\n\r\nJe suis responsable de la sécurité de .fr et je souhaite m'inscrire \
+             à la liste TLD-OPS.\r\n\r\nMarie Dupont\r\n+33 1 39 30 83 00",
+        )],
+    );
+    let n = message_number(&i, "marie.dupont@gmail.example");
+    let listed = i.json(&["messages", "--json", "--verdict", "request"]);
+    assert_eq!(listed[0]["tld"], "fr", "{listed}");
+    assert_eq!(
+        listed[0]["contacts"][0]["email"], "marie.dupont@gmail.example",
+        "{listed}"
+    );
+    assert!(queue_why(&i, "fr", "request").contains(&format!("tldops ask fr --message {n}")));
+
+    let plan = i.ok(&["ask", "fr", "--message", &n.to_string(), "--dry-run"]);
+    assert!(plan.contains(".fr: uninvited → invited"), "{plan}");
+    assert!(
+        plan.contains("Requested: add Marie Dupont <marie.dupont@gmail.example>"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("Mail: the request for authorisation to hostmaster@afnic.example"),
+        "{plan}"
+    );
+    i.ok(&["ask", "fr", "--message", &n.to_string()]);
+    assert_eq!(case_state(&i, "fr"), "invited");
+    let (ask, _) = mail_of(&i, "request", "hostmaster@afnic.example");
+    assert!(ask.subject.starts_with("[TLD-OPS .fr #"), "{}", ask.subject);
+    assert!(
+        ask.text.contains("marie.dupont@gmail.example asks to join"),
+        "{}",
+        ask.text
+    );
+    assert!(
+        ask.text
+            .contains("+ Marie Dupont <marie.dupont@gmail.example>"),
+        "{}",
+        ask.text
+    );
+    assert!(
+        queue_kinds(&i, "fr").is_empty(),
+        "{:?}",
+        queue_kinds(&i, "fr")
+    );
+
+    // The admin agrees in the thread: the requester is proposed; approved as ever.
+    poll(
+        &i,
+        &[reply(
+            &i,
+            "fr",
+            "hostmaster@afnic.example",
+            "",
+            "Oui, d'accord.",
+        )],
+    );
+    assert_eq!(case_state(&i, "fr"), "answered");
+    assert!(queue_kinds(&i, "fr").contains(&"decide".to_string()));
+    i.ok(&["approve", "fr"]);
+    let members: i64 = i.scalar(
+        "SELECT count(*) FROM contacts WHERE tld = 'fr' AND state = 'subscribed' AND email = 'marie.dupont@gmail.example'",
+    );
+    assert_eq!(members, 1);
+
+    // An approved ccTLD: a colleague writes from the registry's domain.
+    approved(
+        &i,
+        "be",
+        "admin@dnsbelgium.example",
+        &["jan@dnsbelgium.example, Jan Peeters"],
+    );
+    i.db()
+        .execute_batch(
+            "UPDATE cases SET decided_at = '2025-01-02T10:00:00Z', confirmed_at = '2025-01-02T10:00:00Z'
+                 WHERE tld = 'be';
+             UPDATE messages SET ingested_at = '2025-01-01T10:00:00Z' WHERE tld = 'be';",
+        )
+        .unwrap();
+    poll(
+        &i,
+        &[letter(
+            "Ann Claes <ann@dnsbelgium.example>",
+            "Access to TLD-OPS",
+            "Hi, could you please add me to the TLD-OPS list? I joined the CERT team.\r\n\r\n\
+             Ann Claes\r\n+32 16 28 49 71",
+        )],
+    );
+    let m = message_number(&i, "ann@dnsbelgium.example");
+    assert!(
+        queue_why(&i, "be", "request").contains("whose registry writes from dnsbelgium.example")
+    );
+    let plan = i.ok(&["ask", "be", "--message", &m.to_string(), "--dry-run"]);
+    assert!(!plan.contains("approved →"), "{plan}");
+    i.ok(&["ask", "be", "--message", &m.to_string()]);
+    assert_eq!(case_state(&i, "be"), "approved");
+    let (ask, _) = mail_of(&i, "request", "admin@dnsbelgium.example");
+    assert!(
+        ask.text.contains("  Jan Peeters <jan@dnsbelgium.example>"),
+        "{}",
+        ask.text
+    );
+    assert!(
+        ask.text.contains("+ Ann Claes <ann@dnsbelgium.example>"),
+        "{}",
+        ask.text
+    );
+    poll(
+        &i,
+        &[round_reply(
+            &i,
+            "be",
+            "admin@dnsbelgium.example",
+            "Yes, please add Ann.",
+        )],
+    );
+    let why = queue_why(&i, "be", "update");
+    assert!(
+        why.contains("adds Ann Claes <ann@dnsbelgium.example>"),
+        "{why}"
+    );
+    assert!(!why.contains("removes"), "{why}");
+    i.ok(&["approve", "be"]);
+    let members: i64 =
+        i.scalar("SELECT count(*) FROM contacts WHERE tld = 'be' AND state = 'subscribed'");
+    assert_eq!(members, 2);
+    assert!(
+        queue_kinds(&i, "be").is_empty(),
+        "{:?}",
+        queue_kinds(&i, "be")
+    );
+    assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
+}

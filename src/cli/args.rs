@@ -130,6 +130,28 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Forward requests (to join, or to change contacts) to the TLD's IANA admin contact for
+    /// authorisation; the admin's verified reply makes the requested contacts proposals
+    Ask {
+        tld: String,
+        /// The request (#ID as `tldops messages` shows it, or its Message-ID); repeat it to
+        /// ask about several at once
+        #[arg(long = "message", value_name = "N", required = true, num_args = 1..)]
+        messages: Vec<String>,
+        /// Show what it would do; change and send nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Remove a member who asked to leave (a `remove` in the queue), telling them and
+    /// copying the admin contact
+    Remove {
+        /// Their message (#ID, or its Message-ID)
+        #[arg(long, value_name = "N")]
+        message: String,
+        /// Show what it would do; change and send nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Approve a TLD's proposed contacts: subscribe them, send the approval and welcome mails
     Approve {
         tld: String,

@@ -194,6 +194,24 @@ pub fn run(cli: Cli) -> Result<()> {
             workflow::print_batch(&outcome.effects);
             Ok(())
         }
+        Command::Ask {
+            tld,
+            messages,
+            dry_run,
+        } => {
+            let command = Action::Ask { tld, messages };
+            if dry_run {
+                return workflow::print_plan(&service, &command);
+            }
+            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
+        }
+        Command::Remove { message, dry_run } => {
+            let command = Action::Remove { message };
+            if dry_run {
+                return workflow::print_plan(&service, &command);
+            }
+            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
+        }
         Command::Confirm { tld, dry_run } => {
             let command = Action::Confirm { tld };
             if dry_run {

@@ -64,6 +64,15 @@ pub enum Command {
     Confirm {
         tld: String,
     },
+    /// Asks the TLD's IANA admin contact to authorise the requests `messages` (DESIGN §8.1).
+    Ask {
+        tld: String,
+        messages: Vec<String>,
+    },
+    /// Removes the member who asked to leave in `message` (DESIGN §8.2).
+    Remove {
+        message: String,
+    },
     RetryMail {
         message_id: String,
     },
@@ -95,6 +104,10 @@ impl Command {
             }
             Command::Reconfirm { tlds, .. } => format!("Ask {} to re-confirm?", dotted(tlds)),
             Command::Confirm { tld } => format!("Record .{tld}'s contacts as confirmed?"),
+            Command::Ask { tld, .. } => format!("Ask the admin contact of .{tld}?"),
+            Command::Remove { message } => {
+                format!("Remove the member who asks to leave in {message}?")
+            }
             Command::RetryMail { .. } => "Queue the failed mail again?".into(),
             Command::ResendMail { .. } => "Send the interrupted mail again?".into(),
             Command::MarkMailSent { .. } => "Record the interrupted mail as sent?".into(),
@@ -117,6 +130,8 @@ impl Command {
             }
             Command::Reconfirm { tlds, .. } => format!("re-confirming {}", dotted(tlds)),
             Command::Confirm { tld } => format!("confirming .{tld}"),
+            Command::Ask { tld, .. } => format!("asking the admin contact of .{tld}"),
+            Command::Remove { message } => format!("removing the member of {message}"),
             Command::RetryMail { message_id } => format!("queueing {message_id} again"),
             Command::ResendMail { message_id } => format!("sending {message_id} again"),
             Command::MarkMailSent { message_id } => format!("recording {message_id} as sent"),
@@ -364,6 +379,7 @@ const DONE: &[(&str, &str)] = &[
     ("removing", "removed"),
     ("re-confirming", "re-confirmation asked of"),
     ("confirming", "confirmed"),
+    ("asking", "asked"),
     ("queueing", "queued"),
     ("sending", "queued"),
     ("recording", "recorded"),
@@ -528,6 +544,22 @@ impl Service {
                     e.notes.push(format!("Confirmed: {}", describe(m)));
                 }
                 e.discard = c.discard_pairs();
+            }
+            Command::Ask { tld, messages } => {
+                let a = self.ask(tld, messages, dry_run)?;
+                e.notes = a.notes();
+                if a.from != a.to {
+                    e.transitions.push((a.tld.clone(), a.from, a.to));
+                }
+                e.mails.push(a.mail);
+            }
+            Command::Remove { message } => {
+                let l = self.remove_on_request(message, dry_run)?;
+                e.notes
+                    .push(format!("{} asked to leave .{}", l.member.email, l.tld));
+                e.remove.push((l.tld, l.member));
+                e.mails.push(l.mail);
+                members = l.backend;
             }
             Command::RetryMail { message_id } => {
                 self.change_mail_checked(message_id, "failed", dry_run, |s| {

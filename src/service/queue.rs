@@ -10,7 +10,7 @@ use crate::domain::case::CaseState;
 use crate::domain::member::ContactState;
 use crate::domain::message::parse;
 use crate::domain::reconfirm::Standing;
-use crate::domain::triage::intent::confirms;
+use crate::domain::triage::intent::{Intent, confirms};
 use crate::domain::triage::{Contact, Verdict};
 use crate::store::{
     CaseRow, CaseRows, ContactQueries, MessageFilter, MessageQueries, MessageRow, OutboxQueries,
@@ -186,7 +186,14 @@ impl Service {
                             Some(m.id),
                         )
                     }
-                    CaseState::Approved if c.answered_by(&m.filed_at) => {
+                    // Of an approved ccTLD, the newest verified reply speaks for it.
+                    CaseState::Approved
+                        if c.answered_by(&m.filed_at)
+                            && self
+                                .store
+                                .latest_message(code, &[Verdict::AdminFrom, Verdict::AdminCc])?
+                                .is_some_and(|l| l.id == m.id) =>
+                    {
                         let (kind, why) = self.approved_reply(c, &m)?;
                         item(
                             kind,
@@ -223,6 +230,46 @@ impl Service {
                     );
                 }
             }
+        }
+        for m in messages(Verdict::Request)? {
+            if m.settled_at.is_some() {
+                continue;
+            }
+            let from = m.from.as_deref().unwrap_or("?");
+            if m.intent == Some(Intent::Leave) {
+                let still = match m.tld.as_deref() {
+                    Some(code) => self.store.contacts(code)?.iter().any(|c| {
+                        c.state == ContactState::Subscribed && c.email.eq_ignore_ascii_case(from)
+                    }),
+                    None => true,
+                };
+                if still {
+                    item(
+                        "remove",
+                        m.tld.as_deref(),
+                        format!("{}: `tldops remove --message {}`", m.why, m.id),
+                        &m.filed_at,
+                        Some(m.id),
+                    );
+                }
+                continue;
+            }
+            let named = if m.contacts.is_empty() {
+                String::new()
+            } else {
+                format!(" naming {}", people(&m.contacts))
+            };
+            let how = match m.tld.as_deref() {
+                Some(t) => format!("ask the admin: `tldops ask {t} --message {}`", m.id),
+                None => format!("which ccTLD? `tldops ask TLD --message {}`", m.id),
+            };
+            item(
+                "request",
+                m.tld.as_deref(),
+                format!("{}{named}: {how}", m.why),
+                &m.filed_at,
+                Some(m.id),
+            );
         }
         for m in messages(Verdict::Ambiguous)? {
             item(

@@ -157,6 +157,10 @@ impl Service {
         Ok(chosen)
     }
 
+    pub(super) fn new_token_in(tx: &Tx) -> Result<String> {
+        Service::new_token(tx)
+    }
+
     fn new_token(tx: &Tx) -> Result<String> {
         for _ in 0..100 {
             let mut n = random_u64();

@@ -223,6 +223,34 @@ fn to_case(r: &rusqlite::Row) -> rusqlite::Result<CaseRow> {
 }
 
 impl Tx<'_> {
+    /// Records the contacts an open request would give the ccTLD (DESIGN §8.1).
+    pub fn set_requested(
+        &self,
+        tld: &str,
+        contacts: &[crate::domain::triage::Contact],
+    ) -> Result<()> {
+        self.execute(
+            "UPDATE cases SET requested = ?2 WHERE tld = ?1",
+            params![tld, super::messages::contacts_json(contacts)],
+        )?;
+        Ok(())
+    }
+
+    /// The contacts of the case's open request, which its admin's verified reply makes
+    /// proposals: taken (the request is answered).
+    pub fn take_requested(&self, tld: &str) -> Result<Vec<crate::domain::triage::Contact>> {
+        let text: Option<String> = rusqlite::OptionalExtension::optional(self.query_row(
+            "SELECT requested FROM cases WHERE tld = ?1",
+            [tld],
+            |r| r.get(0),
+        ))?
+        .flatten();
+        if text.is_some() {
+            self.execute("UPDATE cases SET requested = NULL WHERE tld = ?1", [tld])?;
+        }
+        Ok(super::messages::contacts_from_json(text.as_deref()))
+    }
+
     /// Applies `u` if the case is still at `version` (compare-and-set); an error when someone
     /// else changed it since it was read.
     pub fn update_case(&self, tld: &str, version: i64, u: &CaseUpdate, at: &str) -> Result<()> {

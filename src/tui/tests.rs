@@ -336,6 +336,8 @@ fn message_row(id: i64, verdict: Verdict, subject: &str, why: &str) -> MessageRo
             name: Some("Jan Jansen".into()),
             phone: None,
         }],
+        intent: None,
+        settled_at: None,
     }
 }
 

@@ -8,6 +8,8 @@
 //!   transition each ([`CaseState::next`]);
 //! - `reconfirm_requested`, `reconfirm_reminded`, `confirmed`: the re-confirmation of an
 //!   approved case, which stays approved (anything else is refused);
+//! - `asked`: a request put to the admin, which invites an open case and leaves an approved
+//!   one approved;
 //! - `subscribed` (`email`; newer events also `contact`, `name`, `phone`): the contact became
 //!   a member;
 //! - `contact_removed` (`email`; newer also `contact`) and `approved` (`replaced`; newer also
@@ -92,6 +94,11 @@ fn transition(action: &str, detail: &Value, state: CaseState) -> Option<(Event, 
         "rejected" => (Event::Reject, Rejected),
         // The re-confirmation of an approved case: it stays approved.
         "reconfirm_requested" | "reconfirm_reminded" | "confirmed" => (Event::Reconfirm, Approved),
+        // A request put to the admin: an approved case stays so, any other is invited by it.
+        "asked" => (
+            Event::Ask,
+            if state == Approved { Approved } else { Invited },
+        ),
         _ => return None,
     })
 }
@@ -108,6 +115,7 @@ const RELEVANT: &[&str] = &[
     "reconfirm_requested",
     "reconfirm_reminded",
     "confirmed",
+    "asked",
     "subscribed",
     "member_updated",
     "contact_removed",

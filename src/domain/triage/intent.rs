@@ -62,7 +62,9 @@ pub fn own_words(msg: &Inbound) -> String {
         .nth(20_000)
         .map_or(text, |(i, _)| &text[..i]);
     let own = quote::own_text(cut, false, |_| true, &Work::default());
-    format!("{}\n{}", msg.subject, own.body)
+    // What a writer asks for comes first; footers (a newsletter's "unsubscribe") come last.
+    let opening: String = own.body.chars().take(1500).collect();
+    format!("{}\n{}", msg.subject, opening)
         .to_lowercase()
         .replace('’', "'")
         .replace('\u{a0}', " ")
