@@ -157,6 +157,10 @@ impl Service {
         Ok(chosen)
     }
 
+    pub(super) fn new_token_in(tx: &Tx) -> Result<String> {
+        Service::new_token(tx)
+    }
+
     fn new_token(tx: &Tx) -> Result<String> {
         for _ in 0..100 {
             let mut n = random_u64();
@@ -337,7 +341,7 @@ impl Service {
             let verified = tx.latest_message(&code, &[Verdict::AdminFrom, Verdict::AdminCc])?;
             let doubtful = tx.latest_message(&code, &[Verdict::Unverified, Verdict::Suspicious])?;
             let newer_evidence = case.state == CaseState::Approved
-                && verified.as_ref().is_some_and(|m| Some(&m.filed_at) > case.decided_at.as_ref());
+                && verified.as_ref().is_some_and(|m| case.answered_by(&m.filed_at));
             let evidence = match (&verified, &doubtful, override_reason) {
                 (Some(v), _, _) if case.state != CaseState::Approved || newer_evidence => v.clone(),
                 (_, Some(d), Some(_)) => d.clone(),
@@ -421,6 +425,7 @@ impl Service {
                 state: Some(CaseState::Approved),
                 decided_by: Some(&operator),
                 override_reason: override_reason.filter(|_| overridden),
+                confirmed: true,
                 ..CaseUpdate::default()
             };
             tx.update_case(&code, case.version, &update, &at)?;
@@ -568,7 +573,7 @@ impl Service {
 }
 
 /// Whether two addresses are one mailbox (case of the local part and IDN spelling aside).
-fn same_address(a: &str, b: &str) -> bool {
+pub(super) fn same_address(a: &str, b: &str) -> bool {
     match (address_key(a), address_key(b)) {
         (Some(a), Some(b)) => a == b,
         _ => a.eq_ignore_ascii_case(b),
