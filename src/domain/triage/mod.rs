@@ -145,6 +145,9 @@ pub fn needs_body(head: &Inbound, decision: &Decision, ctx: &Context) -> bool {
             | Verdict::Unverified
             | Verdict::Ambiguous
             | Verdict::Request
+            // The operator must read a suspicious reply to judge it (no contacts are taken
+            // from it, but its text is the evidence).
+            | Verdict::Suspicious
     ) || decision.verdict == Verdict::Bounce
         // A request may be in the body alone (a member's "please remove me").
         || (decision.verdict == Verdict::Unrelated && may_be_request(head, ctx))
