@@ -502,7 +502,7 @@ impl Service {
                     e.notes
                         .push(format!("Without its body (so no contacts): {why}"));
                 }
-                e.propose = m
+                e.propose = a
                     .contacts
                     .iter()
                     .map(|c| (code.clone(), c.clone()))
