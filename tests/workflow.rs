@@ -895,6 +895,12 @@ fn what_a_plan_announces_is_what_perform_does() {
         5,
         "only the rejection of an unanswered case is refused"
     );
+    // Inviting an approved TLD again says what becomes of its members.
+    let again = i.ok(&["invite", "--tld", "be", "--again", "--dry-run"]);
+    assert!(
+        again.contains(".be is approved: its 1 member stays subscribed"),
+        "{again}"
+    );
     assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
 }
 

@@ -458,6 +458,7 @@ impl Service {
             Command::Invite { selection, again } => {
                 let b = self.invite(selection, *again, dry_run)?;
                 (e.mails, e.skipped, e.transitions) = (b.mails, b.skipped, b.transitions);
+                e.notes = b.notes;
             }
             Command::Chase { tlds, due_only } => {
                 let b = self.chase(tlds, *due_only, dry_run)?;

@@ -37,6 +37,8 @@ pub struct Batch {
     pub skipped: Vec<(String, String)>,
     /// The cases moved: (TLD, from, to).
     pub transitions: Vec<(String, CaseState, CaseState)>,
+    /// What else an operator should know before it goes (members of a re-invited TLD).
+    pub notes: Vec<String>,
 }
 
 impl Batch {
@@ -185,6 +187,7 @@ impl Service {
         for tld in self.select(sel)? {
             let code = tld.code.to_string();
             let operator = self.operator.clone();
+            let mut note = None;
             let result = self.act(dry_run, |tx| {
                 let case = tx.case(&code)?.ok_or_else(|| anyhow::anyhow!("no case for .{code}"))?;
                 case.state
@@ -194,6 +197,18 @@ impl Service {
                     Some(t) => t.clone(),
                     None => Service::new_token(tx)?,
                 };
+                if case.state == CaseState::Approved {
+                    let members = tx
+                        .contacts(&code)?
+                        .iter()
+                        .filter(|c| c.state == ContactState::Subscribed)
+                        .count();
+                    note = Some(format!(
+                        ".{code} is approved: its {members} {} subscribed, but it counts as on \
+                         the list again only once a new reply is approved",
+                        if members == 1 { "member stays" } else { "members stay" }
+                    ));
+                }
                 let at = now();
                 let mut values = self.common_values(Some(&tld));
                 values.insert("admin_email", tld.admin.email.to_string());
@@ -222,6 +237,9 @@ impl Service {
                     &json!({ "to": tld.admin.email, "message_id": mail.message_id, "again": again && case.state != CaseState::Uninvited }))?;
                 Ok((mail, case.state, CaseState::Invited))
             });
+            if result.is_ok() {
+                batch.notes.extend(note);
+            }
             batch.record(code, result)?;
         }
         Ok(batch)
