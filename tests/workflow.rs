@@ -1777,3 +1777,28 @@ fn a_request_is_authorised_by_the_admin_contact() {
     );
     assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
 }
+
+/// An unverified reply that names nobody: approving it is refused for what matters first (there
+/// is nothing to approve), not by asking for an override reason that could not help.
+#[test]
+fn approving_nothing_says_so_before_asking_for_an_override() {
+    let i = fresh();
+    i.ok(&["invite", "--tld", "ch"]);
+    poll(
+        &i,
+        &[reply(
+            &i,
+            "ch",
+            "someone@elsewhere.example",
+            "",
+            "We received your mail and will come back to you.",
+        )],
+    );
+    let out = i.run(&["approve", "ch"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("no proposed contacts to approve") && !out.stderr.contains("override"),
+        "{}",
+        out.stderr
+    );
+}

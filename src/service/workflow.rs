@@ -363,6 +363,10 @@ impl Service {
             let evidence = match (&verified, &doubtful, override_reason) {
                 (Some(v), _, _) if case.state != CaseState::Approved || newer_evidence => v.clone(),
                 (_, Some(d), Some(_)) => d.clone(),
+                // Asking for a reason is pointless while there is nothing to approve.
+                (_, Some(_), None) if case.state != CaseState::Approved && !tx.contacts(&code)?.iter().any(|c| c.state == ContactState::Proposed) => {
+                    return usage(no_proposals(&code));
+                }
                 (_, Some(d), None) if case.state != CaseState::Approved => {
                     return Err(NeedsOverride(format!(
                         ".{code}: the only reply is {} ({}): approving it needs an override reason (--override-reason), which is logged",
@@ -403,7 +407,7 @@ impl Service {
                 out
             };
             if chosen.is_empty() {
-                return usage(format!(".{code}: no proposed contacts (set them with `tldops contacts set {code} …`)"));
+                return usage(no_proposals(&code));
             }
             if chosen.len() > max {
                 return usage(format!(
@@ -596,4 +600,12 @@ pub(super) fn same_address(a: &str, b: &str) -> bool {
         (Some(a), Some(b)) => a == b,
         _ => a.eq_ignore_ascii_case(b),
     }
+}
+
+/// Why there is nothing to approve, and what to do about it in either front end.
+fn no_proposals(code: &str) -> String {
+    format!(
+        ".{code}: no proposed contacts to approve: name them first (`tldops contacts set {code} …`, \
+         or e in the TUI's case view)"
+    )
 }
