@@ -154,9 +154,7 @@ pub fn run(cli: Cli) -> Result<()> {
             if dry_run {
                 return workflow::print_plan(&service, &command);
             }
-            let outcome = workflow::perform(&mut service, &data_dir, &command)?;
-            workflow::print_batch(&outcome.effects);
-            Ok(())
+            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
         }
         Command::Chase { due, tlds, dry_run } => {
             let command = Action::Chase {
@@ -166,9 +164,7 @@ pub fn run(cli: Cli) -> Result<()> {
             if dry_run {
                 return workflow::print_plan(&service, &command);
             }
-            let outcome = workflow::perform(&mut service, &data_dir, &command)?;
-            workflow::print_batch(&outcome.effects);
-            Ok(())
+            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
         }
         Command::Reconfirm {
             due,
@@ -190,9 +186,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 let outcome = workflow::perform_quietly(&mut service, &data_dir, &command)?;
                 return workflow::print_effects_json(&outcome.effects, Some(&outcome.deliveries));
             }
-            let outcome = workflow::perform(&mut service, &data_dir, &command)?;
-            workflow::print_batch(&outcome.effects);
-            Ok(())
+            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
         }
         Command::Ask {
             tld,
