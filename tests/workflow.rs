@@ -1250,7 +1250,7 @@ fn each_cctld_gets_its_mail_in_its_language_with_the_english_below() {
     ]);
     let (rejection, _) = mail_of(&i, "rejection", "admin@cnnic.example");
     assert!(
-        rejection.text.contains("感谢您的回复。"),
+        rejection.text.contains("感谢我们收到的关于 .cn 的回复。"),
         "{}",
         rejection.text
     );
