@@ -124,6 +124,14 @@ fn the_whole_procedure() {
     // Never twice without --again.
     let again = i.ok(&["invite", "--tld", "be"]);
     assert!(again.contains("skipped .be: already invited"), "{again}");
+    // The same batch command once more is the next batch: pilot batches move on.
+    let next = i.ok(&["invite", "--region", "CENTR", "--limit", "2", "--dry-run"]);
+    assert!(
+        !next.contains(".be:")
+            && !next.contains(".ch:")
+            && next.matches("uninvited → invited").count() == 2,
+        "{next}"
+    );
 
     // .be answers from the admin address; .ch from a personal address without the admin copy.
     poll(

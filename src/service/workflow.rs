@@ -180,11 +180,31 @@ impl Service {
         bail!("cannot find a free subject token")
     }
 
-    /// Invites the selected TLDs' admin contacts. Never twice unless `again`.
+    /// Invites the selected TLDs' admin contacts. Never twice unless `again`. A region or
+    /// `--all` with a limit is a batch of the next N not yet invited: pilot batches move on.
     pub fn invite(&self, sel: &Selection, again: bool, dry_run: bool) -> Result<Batch> {
         self.secretariat()?;
         let mut batch = Batch::default();
-        for tld in self.select(sel)? {
+        let batchwise = sel.limit.is_some() && sel.tlds.is_empty() && !again;
+        let chosen = if batchwise {
+            let uninvited: std::collections::HashSet<String> = self
+                .store
+                .cases()?
+                .into_iter()
+                .filter(|c| c.state == CaseState::Uninvited)
+                .map(|c| c.tld)
+                .collect();
+            let mut all = self.select(&Selection {
+                limit: None,
+                ..sel.clone()
+            })?;
+            all.retain(|t| uninvited.contains(t.code.as_str()));
+            all.truncate(sel.limit.unwrap_or(usize::MAX));
+            all
+        } else {
+            self.select(sel)?
+        };
+        for tld in chosen {
             let code = tld.code.to_string();
             let operator = self.operator.clone();
             let mut note = None;
