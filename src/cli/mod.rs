@@ -331,7 +331,19 @@ pub fn run(cli: Cli) -> Result<()> {
         } => workflow::report(&service, &html, with_contacts),
         Command::Outbox { command, json } => match command {
             None => workflow::outbox(&service, json.json),
-            Some(OutboxCommand::Send) => workflow::send(&mut service, &data_dir).map(|_| ()),
+            Some(OutboxCommand::Send) => {
+                let r = workflow::send(&mut service, &data_dir)?;
+                if r.sent == 0 && r.retrying.is_empty() && r.failed.is_empty() {
+                    match service.outbox_backlog()? {
+                        0 => println!("nothing to send"),
+                        n => println!(
+                            "nothing due now ({} waiting for a later retry or a decision: `tldops outbox`)",
+                            output::count(n as usize, "mail")
+                        ),
+                    }
+                }
+                Ok(())
+            }
             Some(OutboxCommand::Retry { message_id }) => {
                 service.perform(&Action::RetryMail { message_id }, &mut |_| Ok(None))?;
                 workflow::send(&mut service, &data_dir).map(|_| ())
