@@ -22,7 +22,7 @@ use ureq::http::Response;
 use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
 
 use super::{Backend, BackendError, Member, Outcome};
-use crate::config::Mailman3Config;
+use crate::config::{ExposeSecret, Mailman3Config, Secret};
 use crate::domain::message::bounded_line;
 
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -41,8 +41,8 @@ pub struct Mailman3 {
     /// `base` without any `user:password@`, for messages.
     shown: String,
     list_id: String,
-    /// `Basic …`: holds the password, so `Mailman3` has a `Debug` that leaves it out.
-    authorization: String,
+    /// `Basic …`: holds the password.
+    authorization: Secret,
     agent: Agent,
     /// For messages: the agent has them too.
     connect_timeout: Duration,
@@ -60,7 +60,7 @@ pub struct ListInfo {
 impl Mailman3 {
     /// A backend for `config`; nothing touches the network until the first call. A URL that
     /// does not parse is an error naming the config key.
-    pub fn new(config: &Mailman3Config, password: String) -> Result<Mailman3, BackendError> {
+    pub fn new(config: &Mailman3Config, password: Secret) -> Result<Mailman3, BackendError> {
         let base = url::Url::parse(&config.url).map_err(|e| BackendError {
             // Not the URL itself: it may hold credentials.
             message: format!("mailman3: members.mailman3.url is not a URL: {e}"),
@@ -71,11 +71,14 @@ impl Mailman3 {
             shown: without_userinfo(&base),
             base,
             list_id: config.list_id.clone(),
-            authorization: format!(
+            authorization: Secret::from(format!(
                 "Basic {}",
-                base64::engine::general_purpose::STANDARD
-                    .encode(format!("{}:{password}", config.username))
-            ),
+                base64::engine::general_purpose::STANDARD.encode(format!(
+                    "{}:{}",
+                    config.username,
+                    password.expose_secret()
+                ))
+            )),
             agent: agent(DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, https),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
@@ -123,7 +126,7 @@ impl Mailman3 {
         let request = self
             .agent
             .get(self.url(path))
-            .header("Authorization", &self.authorization);
+            .header("Authorization", self.authorization.expose_secret());
         self.finish(request.call())
     }
 
@@ -273,7 +276,7 @@ impl Backend for Mailman3 {
         let request = self
             .agent
             .post(self.url(&["members"]))
-            .header("Authorization", &self.authorization);
+            .header("Authorization", self.authorization.expose_secret());
         let reply = self.finish(request.send_form(form))?;
         let doing = format!("subscribing {}", member.email);
         match (reply.status, reply.description().as_deref()) {
@@ -313,7 +316,7 @@ impl Backend for Mailman3 {
         let request = self
             .agent
             .delete(self.url(&["members", &member_id]))
-            .header("Authorization", &self.authorization)
+            .header("Authorization", self.authorization.expose_secret())
             .query("pre_confirmed", "true")
             .query("pre_approved", "true");
         let reply = self.finish(request.call())?;
@@ -472,7 +475,10 @@ mod tests {
     #[test]
     fn the_authorization_is_basic_base64() {
         let m = backend("http://localhost:8001/");
-        assert_eq!(m.authorization, "Basic cmVzdGFkbWluOmh1bnRlcjI=");
+        assert_eq!(
+            m.authorization.expose_secret(),
+            "Basic cmVzdGFkbWluOmh1bnRlcjI="
+        );
     }
 
     #[test]
