@@ -13,7 +13,7 @@ use crate::domain::template::Kind;
 use crate::mail::backoff::Backoff;
 use crate::outgoing::compose::{Draft, build, message_id};
 use crate::outgoing::{Envelope, SendError, Transport};
-use crate::store::{MailRow, NewMail, OutboxQueries, Tx, time_text};
+use crate::store::{MailRow, NewMail, OutboxQueries, Tx};
 
 /// A mail an action sends (or, in a dry run, would send): who gets what.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -342,9 +342,10 @@ impl Service {
                     Ok(()) => tx.mark_sent(mail.id, &at)?,
                     Err(SendError::Blocked(e)) => tx.release_mail(mail.id, e)?,
                     Err(SendError::Transient(e)) if mail.attempts + 1 < MAX_ATTEMPTS => {
-                        let next = time_text(
-                            jiff::Timestamp::now().checked_add(retry_delay(mail.attempts + 1))?,
-                        );
+                        let next = jiff::Timestamp::now()
+                            .checked_add(retry_delay(mail.attempts + 1))?
+                            .strftime("%Y-%m-%dT%H:%M:%SZ")
+                            .to_string();
                         tx.mark_retry(mail.id, e, &next)?;
                     }
                     Err(e) => {
