@@ -265,25 +265,30 @@ impl Service {
         Ok(batch)
     }
 
+    /// The cases of `tlds`, or with none named and `due_only` every case (the caller keeps
+    /// those due): what `--tld T…` and `--due` select.
+    pub(super) fn cases_named(&self, tlds: &[String], due_only: bool) -> Result<Vec<CaseRow>> {
+        if tlds.is_empty() {
+            if !due_only {
+                return usage("say which TLDs: --tld T… or --due");
+            }
+            return self.store.cases();
+        }
+        let mut out = Vec::new();
+        for t in tlds {
+            let code = self.tld(t)?.tld.code.to_string();
+            out.extend(self.store.case(&code)?);
+        }
+        Ok(out)
+    }
+
     /// Sends reminders: to `tlds`, or with `due_only` to every case whose invitation (or last
     /// reminder) is older than `[chase] after`. The last reminder allowed is copied to the
     /// technical contact when `escalate_to_tech`. Cases past `max_reminders` are left dormant.
     pub fn chase(&self, tlds: &[String], due_only: bool, dry_run: bool) -> Result<Batch> {
         self.secretariat()?;
         let chase = &self.config.chase;
-        let candidates: Vec<CaseRow> = if tlds.is_empty() {
-            if !due_only {
-                return usage("say which TLDs: --tld T… or --due");
-            }
-            self.store.cases()?
-        } else {
-            let mut out = Vec::new();
-            for t in tlds {
-                let code = self.tld(t)?.tld.code.to_string();
-                out.extend(self.store.case(&code)?);
-            }
-            out
-        };
+        let candidates = self.cases_named(tlds, due_only)?;
         let now_ts = jiff::Timestamp::now();
         let mut batch = Batch::default();
         for case in candidates {
