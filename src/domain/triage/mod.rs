@@ -151,9 +151,37 @@ pub fn needs_body(head: &Inbound, decision: &Decision, ctx: &Context) -> bool {
     ) || decision.verdict == Verdict::Bounce
         // A request may be in the body alone (a member's "please remove me").
         || (decision.verdict == Verdict::Unrelated && may_be_request(head, ctx))
-        // An automatic answer the body may tie to our mail (a list manager's reject).
-        || (decision.verdict == Verdict::AutoReply && decision.tld.is_none())
+        // An automatic answer the body may tie to our mail (a list manager's reject) — not the
+        // mass of machine mail (tickets, monitoring, calendars) that answers nothing of ours.
+        || (decision.verdict == Verdict::AutoReply
+            && decision.tld.is_none()
+            && may_answer_us(head, ctx))
         || bounce::may_be_notice(head, ctx)
+}
+
+/// Whether an automatic message may be an answer to mail of ours: it is threaded under
+/// something, names the list, or comes from a list manager (whose rejects quote what they
+/// refuse).
+fn may_answer_us(head: &Inbound, ctx: &Context) -> bool {
+    let subject = head.subject.to_lowercase();
+    let manager = head.from.first().is_some_and(|f| {
+        let a = f.address.to_lowercase();
+        [
+            "-owner@",
+            "-bounces@",
+            "-request@",
+            "mailman@",
+            "sympa@",
+            "listserv@",
+            "majordomo@",
+        ]
+        .iter()
+        .any(|m| a.contains(m))
+    });
+    !head.in_reply_to.is_empty()
+        || !head.references.is_empty()
+        || subject.contains(&ctx.list_name.to_lowercase())
+        || manager
 }
 
 /// Whether mail judged unrelated on its headers may be a request its body reveals: from a
@@ -162,8 +190,8 @@ fn may_be_request(head: &Inbound, ctx: &Context) -> bool {
     let Some(key) = head.from.first().and_then(Mailbox::key) else {
         return false;
     };
-    // Decided by the headers already: no body to fetch for list and bulk mail.
-    if from_a_list(head) {
+    // Decided by the headers already: no body to fetch for list, bulk and internal mail.
+    if from_a_list(head) || ctx.is_internal_key(&key) {
         return false;
     }
     if ctx.members.contains_key(&key) {
@@ -337,6 +365,19 @@ impl Context {
     /// [`Context::is_own`] of an address already in comparison form.
     pub(crate) fn is_own_key(&self, key: &str) -> bool {
         self.own.contains(key)
+    }
+
+    /// Whether an address (comparison form) is of the Secretariat's own mail domains (those of
+    /// its own addresses, or below them): internal mail, tickets, monitoring — none of it a
+    /// request from outside.
+    pub(crate) fn is_internal_key(&self, key: &str) -> bool {
+        let Some((_, domain)) = key.rsplit_once('@') else {
+            return false;
+        };
+        self.own
+            .iter()
+            .filter_map(|o| o.rsplit_once('@'))
+            .any(|(_, own)| domain == own || domain.ends_with(&format!(".{own}")))
     }
 
     /// [`Context::is_voucher`] of an address already in comparison form.
@@ -518,7 +559,7 @@ fn from_a_list(msg: &Inbound) -> bool {
 /// a ccTLD we can name or about the list.
 fn request(msg: &Inbound, ctx: &Context) -> Option<Decision> {
     let from = msg.from.first()?;
-    if from.key().is_some_and(|k| ctx.is_own_key(&k)) || from_a_list(msg) {
+    if from.key().is_some_and(|k| ctx.is_internal_key(&k)) || from_a_list(msg) {
         return None;
     }
     let text = intent::own_words(msg);
