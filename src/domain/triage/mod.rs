@@ -335,6 +335,13 @@ impl Context {
         self.own.contains(key)
     }
 
+    /// Whether an address (comparison form) is at the mail domain of one of our own
+    /// addresses: the Secretariat's colleagues.
+    pub(crate) fn is_own_domain(&self, key: &str) -> bool {
+        let domain = |k: &str| k.rsplit_once('@').map(|(_, d)| d.to_string());
+        domain(key).is_some_and(|d| self.own.iter().any(|o| domain(o).as_deref() == Some(&d)))
+    }
+
     /// [`Context::is_voucher`] of an address already in comparison form.
     pub(crate) fn is_voucher_key(&self, key: &str) -> bool {
         self.vouchers.contains_key(key)
@@ -501,10 +508,20 @@ pub fn triage(msg: &Inbound, ctx: &Context) -> Decision {
 /// a ccTLD we can name or about the list.
 fn request(msg: &Inbound, ctx: &Context) -> Option<Decision> {
     let from = msg.from.first()?;
-    // Mail from a list or a bulk sender asks nothing of us, whatever its footer says.
-    if from.key().is_some_and(|k| ctx.is_own_key(&k))
+    // Mail from a list or a bulk sender asks nothing of us, whatever its footer says; nor
+    // does the Secretariat's own mail (its colleagues write from its domain).
+    let bulk = msg.header("precedence").is_some_and(|p| {
+        matches!(
+            p.trim().to_ascii_lowercase().as_str(),
+            "bulk" | "list" | "junk"
+        )
+    });
+    if from
+        .key()
+        .is_some_and(|k| ctx.is_own_key(&k) || ctx.is_own_domain(&k))
         || msg.header("list-id").is_some()
         || msg.header("list-unsubscribe").is_some()
+        || bulk
     {
         return None;
     }
@@ -564,10 +581,38 @@ fn request(msg: &Inbound, ctx: &Context) -> Option<Decision> {
         d.contacts.push(Contact {
             email: from.address.clone(),
             name: from.name.clone().filter(|n| !n.trim().is_empty()),
-            phone: None,
+            phone: writer_phone(msg),
         });
     }
     Some(d)
+}
+
+/// The one phone number the writer gives in their own text (signature included: it is
+/// theirs), for a requester who names themself; none when there are several.
+fn writer_phone(msg: &Inbound) -> Option<String> {
+    let text = if msg.text.trim().is_empty() {
+        msg.html_text.as_deref().unwrap_or("")
+    } else {
+        msg.text.as_str()
+    };
+    let cut = text
+        .char_indices()
+        .nth(20_000)
+        .map_or(text, |(i, _)| &text[..i]);
+    let own = contacts::quote::own_text(cut, false, |_| true, &contacts::budget::Work::default());
+    let mut found: Vec<(String, String)> = Vec::new();
+    for line in own.body.lines().chain(own.signature.lines()) {
+        if let Some(phone) = contacts::find_phone(line) {
+            let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+            if !found.iter().any(|(d, _)| *d == digits) {
+                found.push((digits, phone));
+            }
+        }
+    }
+    match found.as_slice() {
+        [(_, phone)] => Some(phone.clone()),
+        _ => None,
+    }
 }
 
 /// The ccTLD a request is about: the one ccTLD (or country) its subject or text names, else
