@@ -1,6 +1,6 @@
 //! `tldops demo`'s seed: the demo mailbox (assets/demo/maildir/README.md) ingested through the
-//! real Maildir source gives every triage verdict, as its README says; after .nl and .se are
-//! approved and .se's admin changes, a .nl member asks to leave and someone asks to join .ke.
+//! real Maildir source gives every triage verdict, as its README says; after .za and .se are
+//! approved and .se's admin changes, a .za member asks to leave and someone asks to join .ke.
 
 use std::collections::BTreeMap;
 
@@ -28,7 +28,7 @@ fn the_demo_shows_every_verdict() {
         ("admin_from", vec!["nl", "jp", "se", "re", "kr", "za"]),
         ("ambiguous", vec!["-"]),
         ("auto_reply", vec!["br"]),
-        ("request", vec!["nl", "ke"]),
+        ("request", vec!["za", "ke"]),
         ("bounce", vec!["ar"]),
         ("suspicious", vec!["mx"]),
         ("unrelated", vec!["-", "-"]),
@@ -41,9 +41,9 @@ fn the_demo_shows_every_verdict() {
         })
         .unwrap()
     };
-    assert_eq!(state("nl"), "approved");
+    assert_eq!(state("nl"), "answered");
+    assert_eq!(state("za"), "approved");
     assert_eq!(state("se"), "approved");
-    assert_eq!(state("de"), "answered");
     assert_eq!(state("ar"), "bounced");
     assert_eq!(state("ke"), "invited");
     // The requests: what each asks (a member's leave, a newcomer's join).
@@ -55,7 +55,7 @@ fn the_demo_shows_every_verdict() {
         )
         .unwrap()
     };
-    assert_eq!(intent("nl"), "leave");
+    assert_eq!(intent("za"), "leave");
     assert_eq!(intent("ke"), "join");
     let invitations = std::fs::read_dir(root.join("sent-mail"))
         .unwrap()
@@ -88,7 +88,7 @@ fn the_demo_shows_every_verdict() {
     );
 }
 
-/// The demo's queue shows each new path: the .nl member's removal, the .ke request, and the
+/// The demo's queue shows each new path: the .za member's removal, the .ke request, and the
 /// re-confirmation that .se's changed admin made due.
 #[test]
 fn the_demo_queue_shows_requests_removal_and_a_changed_admin() {
@@ -111,7 +111,7 @@ fn the_demo_queue_shows_requests_removal_and_a_changed_admin() {
         .iter()
         .map(|i| format!("{} {:?}", i.kind, i.tld))
         .collect();
-    assert!(has("remove", "nl"), "{kinds:?}");
+    assert!(has("remove", "za"), "{kinds:?}");
     assert!(has("request", "ke"), "{kinds:?}");
     assert!(
         has("admin_changed", "se") || has("reconfirm", "se"),

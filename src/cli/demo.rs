@@ -115,8 +115,8 @@ pub fn seed(root: &Path) -> Result<Paths> {
     write_maildir(&service, Path::new(MAILDIR), &maildir, 0)?;
     service.ingest(&mut LocalSource::maildir(&maildir)?)?;
 
-    // Later (DESIGN §8): the operator approved .nl and .se; then IANA changed .se's admin
-    // contact (a roster re-import), so its re-confirmation is due at once; then a .nl member
+    // Later (DESIGN §8): the operator approved .za and .se; then IANA changed .se's admin
+    // contact (a roster re-import), so its re-confirmation is due at once; then a .za member
     // asked to leave and someone at .ke's registry asked to join.
     for tld in APPROVED {
         service.approve(tld, &[], None, false)?;
@@ -137,7 +137,7 @@ pub fn seed(root: &Path) -> Result<Paths> {
 }
 
 /// The ccTLDs the demo approves after the first replies (their members: the replies' contacts).
-pub const APPROVED: &[&str] = &["nl", "se"];
+pub const APPROVED: &[&str] = &["za", "se"];
 /// The admin address the re-imported roster changes (.se's): old, new.
 pub const CHANGED_ADMIN: (&str, &str) = (
     "domain-admin@nic.se.example",
