@@ -31,6 +31,8 @@ struct Entry {
     duplicate_of: Option<String>,
     #[serde(default)]
     parse_error: bool,
+    /// What a `request` asks: join, change or leave (checked when given).
+    intent: Option<String>,
     #[allow(dead_code)]
     note: Option<String>,
 }
@@ -103,6 +105,12 @@ fn corpus() {
         let mut problems = Vec::new();
         if d.verdict.as_str() != e.verdict {
             problems.push(format!("verdict {} (want {})", d.verdict, e.verdict));
+        }
+        if let Some(want) = &e.intent {
+            let got = d.intent.map(|i| i.as_str());
+            if got != Some(want.as_str()) {
+                problems.push(format!("intent {got:?} (want {want})"));
+            }
         }
         let tld = d.tld.as_ref().map(|t| t.to_string());
         if tld != e.tld {

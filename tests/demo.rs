@@ -1,5 +1,6 @@
 //! `tldops demo`'s seed: the demo mailbox (assets/demo/maildir/README.md) ingested through the
-//! real Maildir source gives every triage verdict, as its README says.
+//! real Maildir source gives every triage verdict, as its README says; after .za and .se are
+//! approved and .se's admin changes, a .za member asks to leave and someone asks to join .ke.
 
 use std::collections::BTreeMap;
 
@@ -27,6 +28,7 @@ fn the_demo_shows_every_verdict() {
         ("admin_from", vec!["nl", "jp", "se", "re", "kr", "za"]),
         ("ambiguous", vec!["-"]),
         ("auto_reply", vec!["br"]),
+        ("request", vec!["za", "ke"]),
         ("bounce", vec!["ar"]),
         ("suspicious", vec!["mx"]),
         ("unrelated", vec!["-", "-"]),
@@ -40,9 +42,29 @@ fn the_demo_shows_every_verdict() {
         .unwrap()
     };
     assert_eq!(state("nl"), "answered");
+    assert_eq!(state("za"), "approved");
+    assert_eq!(state("se"), "approved");
     assert_eq!(state("ar"), "bounced");
     assert_eq!(state("ke"), "invited");
-    let invitations = std::fs::read_dir(root.join("sent-mail")).unwrap().count();
+    // The requests: what each asks (a member's leave, a newcomer's join).
+    let intent = |tld: &str| -> String {
+        db.query_row(
+            "SELECT intent FROM messages WHERE verdict = 'request' AND tld = ?1",
+            [tld],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(intent("za"), "leave");
+    assert_eq!(intent("ke"), "join");
+    let invitations = std::fs::read_dir(root.join("sent-mail"))
+        .unwrap()
+        .filter(|f| {
+            std::fs::read_to_string(f.as_ref().unwrap().path())
+                .unwrap()
+                .contains("Invitation to name")
+        })
+        .count();
     assert_eq!(invitations, tldops::cli::demo::PILOT.len());
     // The .kr reply names four contacts: flagged, none dropped.
     let kr: i64 = db
@@ -63,5 +85,36 @@ fn the_demo_shows_every_verdict() {
         String::from_utf8_lossy(&mx).contains("Gracias por la invitaci"),
         "{}",
         String::from_utf8_lossy(&mx)
+    );
+}
+
+/// The demo's queue shows each new path: the .za member's removal, the .ke request, and the
+/// re-confirmation that .se's changed admin made due.
+#[test]
+fn the_demo_queue_shows_requests_removal_and_a_changed_admin() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("demo");
+    std::fs::create_dir(&root).unwrap();
+    let paths = tldops::cli::demo::seed(&root).unwrap();
+    let service = tldops::service::Service::new(
+        tldops::store::Store::open(&paths.database()).unwrap(),
+        tldops::config::Config::load(&paths).unwrap(),
+        "demo".into(),
+    );
+    let items = service.queue_items().unwrap();
+    let has = |kind: &str, tld: &str| {
+        items
+            .iter()
+            .any(|i| i.kind == kind && i.tld.as_deref() == Some(tld))
+    };
+    let kinds: Vec<String> = items
+        .iter()
+        .map(|i| format!("{} {:?}", i.kind, i.tld))
+        .collect();
+    assert!(has("remove", "za"), "{kinds:?}");
+    assert!(has("request", "ke"), "{kinds:?}");
+    assert!(
+        has("admin_changed", "se") || has("reconfirm", "se"),
+        "{kinds:?}"
     );
 }

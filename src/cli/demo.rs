@@ -112,14 +112,42 @@ pub fn seed(root: &Path) -> Result<Paths> {
     let mut transport = crate::outgoing::transport_for(outgoing.as_ref(), &paths.data_dir, None)?;
     service.send_due(transport.as_mut())?;
     let maildir = root.join("Maildir");
-    write_maildir(&service, Path::new(MAILDIR), &maildir)?;
+    write_maildir(&service, Path::new(MAILDIR), &maildir, 0)?;
+    service.ingest(&mut LocalSource::maildir(&maildir)?)?;
+
+    // Later (DESIGN §8): the operator approved .za and .se; then IANA changed .se's admin
+    // contact (a roster re-import), so its re-confirmation is due at once; then a .za member
+    // asked to leave and someone at .ke's registry asked to join.
+    for tld in APPROVED {
+        service.approve(tld, &[], None, false)?;
+    }
+    service.send_due(transport.as_mut())?;
+    service.import_roster(
+        "assets/demo/roster.csv (re-imported)",
+        &replace(
+            ROSTER,
+            CHANGED_ADMIN.0.as_bytes(),
+            CHANGED_ADMIN.1.as_bytes(),
+        ),
+        ImportOptions::default(),
+    )?;
+    write_maildir(&service, &Path::new(MAILDIR).join("later"), &maildir, 100)?;
     service.ingest(&mut LocalSource::maildir(&maildir)?)?;
     Ok(paths)
 }
 
+/// The ccTLDs the demo approves after the first replies (their members: the replies' contacts).
+pub const APPROVED: &[&str] = &["za", "se"];
+/// The admin address the re-imported roster changes (.se's): old, new.
+pub const CHANGED_ADMIN: (&str, &str) = (
+    "domain-admin@nic.se.example",
+    "registry-admin@nic.se.example",
+);
+
 /// Copies the demo's message templates into a Maildir, with the invitations' real Message-IDs
 /// and subject tags filled in, so replies thread exactly as real ones would.
-fn write_maildir(service: &Service, from: &Path, to: &Path) -> Result<()> {
+/// `first` numbers the Maildir files (a later batch goes after the earlier ones).
+fn write_maildir(service: &Service, from: &Path, to: &Path, first: usize) -> Result<()> {
     for sub in ["cur", "new", "tmp"] {
         private::create_dir_all(&to.join(sub))?;
     }
@@ -145,7 +173,7 @@ fn write_maildir(service: &Service, from: &Path, to: &Path) -> Result<()> {
             ));
         }
     }
-    for (i, file) in files.iter().enumerate() {
+    for (i, file) in files.iter().enumerate().map(|(i, f)| (first + i, f)) {
         // Bytes, not text: a message in ISO-8859-1 must arrive as it was written.
         let mut bytes = std::fs::read(file)?;
         for (from, to) in &substitutions {

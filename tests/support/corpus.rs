@@ -12,12 +12,24 @@ use tldops::domain::triage::{Context, SentKind, SentMail};
 
 pub const DIR: &str = "tests/corpus";
 
-/// The world of the corpus: its roster, the invitations it replies to, the Secretariat.
+/// The world of the corpus: its roster (registries, countries, vouching admins), its members,
+/// the invitations it replies to, the Secretariat.
 pub fn context() -> Context {
     let mut ctx = Context::new("TLD-OPS", Some("mx.ccnso.example.org"), 3);
     let roster = std::fs::read(Path::new(DIR).join("roster.csv")).unwrap();
     for entry in roster::parse(&roster, None).unwrap() {
         ctx.add_voucher(entry.admin.email.as_str(), &entry.code);
+        ctx.add_registry(
+            &entry.code,
+            &entry.country,
+            &[entry.admin.email.as_str(), entry.tech.email.as_str()],
+        );
+    }
+    // The subscribed members (who may ask to leave, DESIGN §8.2).
+    let mut members = csv::Reader::from_path(Path::new(DIR).join("members.csv")).unwrap();
+    for row in members.records() {
+        let row = row.unwrap();
+        ctx.add_member(&row[1], &TldCode::parse(&row[0]).unwrap());
     }
     let mut sent = csv::Reader::from_path(Path::new(DIR).join("invitations.csv")).unwrap();
     for row in sent.records() {

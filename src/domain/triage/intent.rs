@@ -121,6 +121,31 @@ mod tests {
     }
 
     #[test]
+    fn joining_and_leaving_as_people_write_it() {
+        for text in [
+            "je souhaiterais être inscrit à la liste",
+            "solicito que me den de alta en la lista",
+            "прошу включить меня в список рассылки",
+            "bitte mich in die liste aufzunehmen",
+            "solicitar a minha inclusão na lista",
+        ] {
+            assert_eq!(request(text), Some(Intent::Join), "{text}");
+        }
+        for text in [
+            "i would like to be removed from the list",
+            "merci de me retirer de la liste",
+            "bitte streichen sie mich aus dem verteiler",
+            "por favor, denme de baja",
+            "gostaria de ser removido da lista",
+            "прошу исключить меня из рассылки",
+            "请将我从邮件列表中删除",
+        ] {
+            assert!(asks_to_leave(text), "{text}");
+        }
+        assert_eq!(request("la prioridad es de alta importancia"), None);
+    }
+
+    #[test]
     fn confirming_words_in_several_languages() {
         for text in [
             "I confirm the contacts",

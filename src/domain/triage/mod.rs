@@ -618,10 +618,38 @@ fn request(msg: &Inbound, ctx: &Context) -> Option<Decision> {
         d.contacts.push(Contact {
             email: from.address.clone(),
             name: from.name.clone().filter(|n| !n.trim().is_empty()),
-            phone: None,
+            phone: writer_phone(msg),
         });
     }
     Some(d)
+}
+
+/// The one phone number the writer gives in their own text (signature included: it is
+/// theirs), for a requester who names themself; none when there are several.
+fn writer_phone(msg: &Inbound) -> Option<String> {
+    let text = if msg.text.trim().is_empty() {
+        msg.html_text.as_deref().unwrap_or("")
+    } else {
+        msg.text.as_str()
+    };
+    let cut = text
+        .char_indices()
+        .nth(20_000)
+        .map_or(text, |(i, _)| &text[..i]);
+    let own = contacts::quote::own_text(cut, false, |_| true, &contacts::budget::Work::default());
+    let mut found: Vec<(String, String)> = Vec::new();
+    for line in own.body.lines().chain(own.signature.lines()) {
+        if let Some(phone) = contacts::find_phone(line) {
+            let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+            if !found.iter().any(|(d, _)| *d == digits) {
+                found.push((digits, phone));
+            }
+        }
+    }
+    match found.as_slice() {
+        [(_, phone)] => Some(phone.clone()),
+        _ => None,
+    }
 }
 
 /// The ccTLD a request is about: the one ccTLD (or country) its subject or text names, else

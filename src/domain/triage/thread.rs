@@ -98,13 +98,30 @@ pub fn names_tld(text: &str, tld: &TldCode) -> bool {
     let forms = std::iter::once(tld.as_str().to_string()).chain(tld.unicode());
     forms.into_iter().any(|form| {
         let needle = format!(".{form}");
+        // Scripts written without spaces (Chinese, Japanese, Thai …) put `.CN` right against
+        // their words: there only a Latin letter or digit next to an ASCII form joins it.
+        let ascii = form.is_ascii();
+        let word = |c: char| c.is_alphanumeric() && !(ascii && unspaced_script(c));
         lower.match_indices(&needle).any(|(i, _)| {
             let before = lower[..i].chars().next_back();
             let after = lower[i + needle.len()..].chars().next();
-            !before.is_some_and(char::is_alphanumeric)
-                && !after.is_some_and(|c| c.is_alphanumeric() || c == '-')
+            !before.is_some_and(word) && !after.is_some_and(|c| word(c) || c == '-')
         })
     })
+}
+
+/// A letter of a script written without spaces between words.
+fn unspaced_script(c: char) -> bool {
+    matches!(c as u32,
+        0x0E00..=0x0EFF          // Thai, Lao
+        | 0x1000..=0x109F        // Myanmar
+        | 0x1780..=0x17FF        // Khmer
+        | 0x3040..=0x30FF        // Hiragana, Katakana
+        | 0x3400..=0x4DBF        // CJK Extension A
+        | 0x4E00..=0x9FFF        // CJK Unified Ideographs
+        | 0xF900..=0xFAFF        // CJK Compatibility Ideographs
+        | 0x20000..=0x3FFFF      // CJK Extensions B on
+    )
 }
 
 #[cfg(test)]
@@ -120,5 +137,14 @@ mod tests {
         assert!(!names_tld("see .fro", &fr));
         let rf = TldCode::parse("xn--p1ai").unwrap();
         assert!(names_tld("для .РФ", &rf));
+        // Chinese and Japanese write a Latin TLD against their own words.
+        let cn = TldCode::parse("cn").unwrap();
+        assert!(names_tld("负责.CN域名的安全", &cn));
+        assert!(names_tld(
+            "私は.jpドメインの",
+            &TldCode::parse("jp").unwrap()
+        ));
+        assert!(!names_tld("see .cnx", &cn));
+        assert!(!names_tld("стройка.cn", &cn));
     }
 }

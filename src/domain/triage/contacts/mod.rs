@@ -187,12 +187,27 @@ fn writer_contact(writer: &Mailbox, own: &quote::OwnText, ctx: &Context, work: &
     });
     Contact {
         email: personal.unwrap_or_else(|| writer.address.clone()),
-        name: blocks
-            .iter()
-            .find_map(|b| quote::signature_name(b))
-            .or_else(|| writer.name.clone()),
+        name: match (
+            blocks.iter().find_map(|b| quote::signature_name(b)),
+            writer
+                .name
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty()),
+        ) {
+            // A sign-off with the first name only ("Alexei") is the From name cut short.
+            (Some(signed), Some(from)) if fuller(from, &signed) => Some(from.to_string()),
+            (signed, from) => signed.or_else(|| from.map(str::to_string)),
+        },
         phone: blocks.iter().find_map(|b| find_phone(b)),
     }
+}
+
+/// Whether display name `long` holds every word of `short` and more (case-insensitively).
+fn fuller(long: &str, short: &str) -> bool {
+    let words = |s: &str| -> Vec<String> { s.split_whitespace().map(str::to_lowercase).collect() };
+    let (l, s) = (words(long), words(short));
+    l.len() > s.len() && !s.is_empty() && s.iter().all(|w| l.contains(w))
 }
 
 /// Whether phone `long` is `short` with more digits after it.
