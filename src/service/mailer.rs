@@ -303,6 +303,21 @@ impl Service {
             .unwrap_or_else(|| secretariat.to_string())
     }
 
+    /// How long until queued mail is due: `None` with nothing queued, zero when some is due
+    /// already. A front end that keeps running sleeps this long before [`Service::send_due`].
+    pub fn next_send_in(&self) -> Result<Option<std::time::Duration>> {
+        let Some(at) = self.store.first_due()? else {
+            return Ok(None);
+        };
+        let Ok(at) = at.parse::<jiff::Timestamp>() else {
+            return Ok(Some(std::time::Duration::ZERO));
+        };
+        let left = jiff::Timestamp::now().duration_until(at);
+        Ok(Some(
+            std::time::Duration::try_from(left).unwrap_or_default(),
+        ))
+    }
+
     /// Sends every due mail through `transport`, recording each outcome. A blocked transport
     /// (see [`SendError::Blocked`]) stops the pass with an error; its mail stays queued.
     pub fn send_due(&self, transport: &mut dyn Transport) -> Result<SendReport> {

@@ -79,6 +79,12 @@ impl Service {
         self.store.data_version()
     }
 
+    /// The database file (its `-wal` file beside it changes on every commit), unless the
+    /// database lives in memory.
+    pub fn database_path(&self) -> Option<std::path::PathBuf> {
+        self.store.path()
+    }
+
     /// Mails waiting to be sent.
     pub fn outbox_backlog(&self) -> Result<i64> {
         use crate::store::OutboxQueries;

@@ -82,6 +82,8 @@ pub struct PollStatus {
     pub next_poll: Option<String>,
     /// The last failure and when the next attempt is.
     pub error: Option<(String, String)>,
+    /// Why `source` is not polled at all (its password is missing, see `missing.rs`).
+    pub off: Option<String>,
 }
 
 /// The actions the TUI runs are the service's commands, planned before they are confirmed.
@@ -216,6 +218,8 @@ pub struct State {
     pub operator: String,
     /// An action is running in the worker.
     pub busy: Option<String>,
+    /// Secrets this session runs without (the status bar names them).
+    pub missing: super::missing::Missing,
 }
 
 /// The smallest terminal the views work in (a split pane); from there up they drop columns
@@ -256,6 +260,7 @@ impl State {
             height: 24,
             operator,
             busy: None,
+            missing: Default::default(),
         }
     }
 

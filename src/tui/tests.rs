@@ -313,6 +313,7 @@ fn state(w: u16, h: u16) -> State {
             last_poll: Some("11:58:02".into()),
             next_poll: Some("11:59:02".into()),
             error: None,
+            off: None,
         }),
     );
     s
@@ -786,6 +787,7 @@ fn a_failing_poll_shows_its_retry() {
                 "cannot connect: connection refused".into(),
                 "12:00:32".into(),
             )),
+            off: None,
         }),
     );
     let text = render(&s);
@@ -911,12 +913,49 @@ fn the_bottom_bar_keeps_the_retry_time_and_the_outbox_at_80_columns() {
                     "cannot connect to imap.example.org:993: TLS handshake failed: invalid peer certificate: UnknownIssuer".into(),
                     "12:00:32".into(),
                 )),
+                off: None,
             }),
         );
         let text = render(&s);
         let bar = text.lines().nth(h as usize - 1).unwrap();
         assert!(bar.starts_with("✗ mailbox: cannot connect"), "{bar}");
         assert!(bar.contains("…; retry 12:00:32 · outbox 2"), "{bar}");
+    }
+}
+
+#[test]
+fn missing_passwords_show_in_the_bottom_bar_and_polling_says_what_to_set() {
+    use super::missing::{Missing, Secret};
+    for (w, h) in [(80, 23), (60, 16)] {
+        let mut s = state(w, h);
+        let mut missing = Missing::default();
+        missing.add(
+            Secret::Imap,
+            "password_env: $TLDOPS_IMAP_PASSWORD is not set",
+        );
+        missing.add(
+            Secret::Outgoing,
+            "password_env: $TLDOPS_SMTP_PASSWORD is not set",
+        );
+        s.poll = PollStatus {
+            source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
+            off: missing.fix(Secret::Imap),
+            ..PollStatus::default()
+        };
+        s.missing = missing;
+        let text = render(&s);
+        let bar = text.lines().nth(h as usize - 1).unwrap();
+        assert!(bar.starts_with("✗ not polled: [imap] "), "{bar}");
+        assert!(bar.contains("… · outbox 2 · ✗ no SMTP password"), "{bar}");
+
+        key(&mut s, KeyCode::Char('p'));
+        let notice = s.notice.clone().unwrap();
+        assert!(notice.error);
+        assert_eq!(
+            notice.text,
+            "cannot poll imap:secretariat@imap.example.org:993/INBOX: [imap] password_env: \
+             $TLDOPS_IMAP_PASSWORD is not set; set it and restart tldops"
+        );
     }
 }
 

@@ -746,6 +746,13 @@ fn assign_command(message: i64, tld: &str) -> Command {
 
 /// Asks the poller for a pass now, or says why there is none to ask.
 fn poll_now(s: &mut State) -> Vec<Effect> {
+    if let (Some(src), Some(why)) = (&s.poll.source, &s.poll.off) {
+        s.notice = Some(Notice {
+            text: format!("cannot poll {src}: {why}"),
+            error: true,
+        });
+        return vec![];
+    }
     if s.poll.source.is_none() {
         s.notice = Some(Notice {
             text: "no mailbox to poll: configure [imap] (see `tldops config check`)".into(),
