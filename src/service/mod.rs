@@ -21,7 +21,7 @@ pub use command::{Command, Delivery, Effects, Outcome, Plan};
 pub use ingest::IngestReport;
 pub use log::LogReport;
 pub use mailer::{Planned, SendReport};
-pub use messages::{Assignment, Reopen};
+pub use messages::{Assignment, MessagePage, Reopen};
 pub use queue::QueueItem;
 pub use roster::{ImportOptions, ImportReport, RosterFilter};
 pub use stats::{ANSWER_BUCKETS, AnswerTime, Counts, RegionCounts, Stats};

@@ -25,7 +25,7 @@ use crate::private::Create;
 pub use cases::{CaseQueries, CaseRow, CaseRows, CaseUpdate, SentRow};
 pub use contacts::{ContactQueries, ContactRow};
 pub use events::{APPEND_ONLY_TRIGGERS, EventFilter, EventQueries};
-pub use messages::{MessageFilter, MessageQueries, MessageRow, NewMessage};
+pub use messages::{MessageFilter, MessageQueries, MessageQuery, MessageRow, NewMessage};
 pub use outbox::{MailRow, NewMail, OutboxQueries};
 pub use roster::{CaseSummary, RosterQueries, RosterRow};
 

@@ -18,6 +18,7 @@ pub enum Scope {
     Roster,
     Log,
     Coverage,
+    Messages,
 }
 
 impl Scope {
@@ -30,6 +31,7 @@ impl Scope {
             Scope::Roster => "roster",
             Scope::Log => "log",
             Scope::Coverage => "coverage",
+            Scope::Messages => "messages",
         }
     }
 }
@@ -57,6 +59,7 @@ pub enum Action {
     ShowRoster,
     ShowLog,
     ShowCoverage,
+    ShowMessages,
     NextView,
     ShowNotifications,
     Approve,
@@ -69,6 +72,7 @@ pub enum Action {
     ToggleHeaders,
     FilterRegion,
     FilterState,
+    FilterVerdict,
     Redraw,
     Suspend,
 }
@@ -97,6 +101,7 @@ impl Action {
             Action::ShowRoster => "show_roster",
             Action::ShowLog => "show_log",
             Action::ShowCoverage => "show_coverage",
+            Action::ShowMessages => "show_messages",
             Action::NextView => "next_view",
             Action::ShowNotifications => "show_notifications",
             Action::Approve => "approve",
@@ -109,6 +114,7 @@ impl Action {
             Action::ToggleHeaders => "toggle_headers",
             Action::FilterRegion => "filter_region",
             Action::FilterState => "filter_state",
+            Action::FilterVerdict => "filter_verdict",
             Action::Redraw => "redraw",
             Action::Suspend => "suspend",
         }
@@ -276,6 +282,12 @@ const DEFAULTS: &[(Scope, &[&str], Action, &str)] = &[
         Action::ShowCoverage,
         "coverage: who is on the list",
     ),
+    (
+        Scope::Global,
+        &["5"],
+        Action::ShowMessages,
+        "messages: every message ingested",
+    ),
     (Scope::Global, &["Tab"], Action::NextView, "next view"),
     (
         Scope::Global,
@@ -379,6 +391,18 @@ const DEFAULTS: &[(Scope, &[&str], Action, &str)] = &[
     ),
     (Scope::Roster, &["i"], Action::Invite, "invite the TLD"),
     (
+        Scope::Messages,
+        &["v"],
+        Action::FilterVerdict,
+        "filter by verdict (cycles); / searches text, .TLD a TLD",
+    ),
+    (
+        Scope::Messages,
+        &["s"],
+        Action::Assign,
+        "assign the message to a TLD",
+    ),
+    (
         Scope::Roster,
         &["c"],
         Action::Chase,
@@ -412,7 +436,7 @@ impl Keymap {
                 });
             }
         }
-        let sections: [(Scope, &BTreeMap<String, KeySpec>); 7] = [
+        let sections: [(Scope, &BTreeMap<String, KeySpec>); 8] = [
             (Scope::Global, &keys.global),
             (Scope::Queue, &keys.queue),
             (Scope::Case, &keys.case),
@@ -420,6 +444,7 @@ impl Keymap {
             (Scope::Roster, &keys.roster),
             (Scope::Log, &keys.log),
             (Scope::Coverage, &keys.coverage),
+            (Scope::Messages, &keys.messages),
         ];
         for (scope, overrides) in sections {
             for (name, spec) in overrides {

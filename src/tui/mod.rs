@@ -177,6 +177,9 @@ pub fn run(setup: Setup) -> Result<()> {
                     Effect::Reload => job_tx.send(Job::Reload)?,
                     Effect::LoadCase(t) => job_tx.send(Job::LoadCase(t))?,
                     Effect::LoadMessage(id) => job_tx.send(Job::LoadMessage(id))?,
+                    Effect::LoadMessages { query, offset } => {
+                        job_tx.send(Job::LoadMessages(query, offset))?
+                    }
                     Effect::Plan(c) => job_tx.send(Job::Plan(c))?,
                     Effect::Run(c) => job_tx.send(Job::Run(c))?,
                 }

@@ -3,8 +3,8 @@
 use crate::domain::audit::EventRecord;
 use crate::domain::case::CaseState;
 use crate::domain::region::Region;
-use crate::service::{QueueItem, Stats};
-use crate::store::{ContactRow, MessageRow, RosterRow};
+use crate::service::{MessagePage, QueueItem, Stats};
+use crate::store::{ContactRow, MessageQuery, MessageRow, RosterRow};
 
 use super::input::Editor;
 use super::keymap::{Keymap, Scope};
@@ -17,6 +17,8 @@ pub enum View {
     Roster,
     Log,
     Coverage,
+    /// Every ingested message, newest first, searchable (a page at a time).
+    Messages,
     Help,
     /// Every status line of this session, with its time (lazygit's command log).
     Notifications,
@@ -31,6 +33,7 @@ impl View {
             View::Roster => Scope::Roster,
             View::Log => Scope::Log,
             View::Coverage => Scope::Coverage,
+            View::Messages => Scope::Messages,
             View::Help | View::Notifications => Scope::Global,
         }
     }
@@ -70,6 +73,45 @@ pub struct MessageDetail {
     pub body: String,
     /// Authentication-Results, as evidence.
     pub authentication: Vec<String>,
+}
+
+/// How many messages the Messages view asks for at a time: a few screens around the cursor.
+pub const MESSAGE_PAGE: usize = 200;
+
+/// The Messages view: the search, the page loaded, the cursor over all the matches.
+#[derive(Clone, Debug, Default)]
+pub struct MessageList {
+    pub query: MessageQuery,
+    /// The page loaded last (of `query`, or of an earlier search while the new one loads).
+    pub page: Option<MessagePage>,
+    /// Over all the matches (`page.total`), not only the page.
+    pub cursor: Cursor,
+    /// The page asked for and not here yet: (query, offset).
+    pub pending: Option<(MessageQuery, usize)>,
+    /// The database changed since the page was loaded.
+    pub stale: bool,
+}
+
+impl MessageList {
+    /// The page loaded for the current search.
+    pub fn current(&self) -> Option<&MessagePage> {
+        self.page.as_ref().filter(|p| p.query == self.query)
+    }
+
+    /// How many messages match the current search, once known.
+    pub fn total(&self) -> Option<usize> {
+        self.current().map(|p| p.total)
+    }
+
+    /// The `i`-th match, if its page is loaded.
+    pub fn row(&self, i: usize) -> Option<&MessageRow> {
+        let page = self.current()?;
+        page.rows.get(i.checked_sub(page.offset)?)
+    }
+
+    pub fn selected(&self) -> Option<&MessageRow> {
+        self.row(self.cursor.selected)
+    }
 }
 
 /// The mailbox poller, as the status bar shows it.
@@ -189,6 +231,7 @@ pub struct State {
     pub queue: Cursor,
     pub roster: Cursor,
     pub log: Cursor,
+    pub messages: MessageList,
     pub case_cursor: Cursor,
     pub message_scroll: usize,
     pub help_scroll: usize,
@@ -238,6 +281,7 @@ impl State {
             queue: Cursor::default(),
             roster: Cursor::default(),
             log: Cursor::default(),
+            messages: MessageList::default(),
             case_cursor: Cursor::default(),
             message_scroll: 0,
             help_scroll: 0,

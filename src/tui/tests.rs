@@ -6,6 +6,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use super::keymap::Keymap;
+use super::state::MESSAGE_PAGE;
 use super::state::{
     CaseDetail, Command, Dialog, MessageDetail, PollStatus, Purpose, Snapshot, State, View,
 };
@@ -22,7 +23,8 @@ use crate::domain::template::Kind;
 use crate::domain::tld::TldCode;
 use crate::domain::triage::{Contact, Verdict};
 use crate::service::{Counts, QueueItem, RegionCounts, Stats};
-use crate::service::{Effects, Plan, Planned};
+use crate::service::{Effects, MessagePage, Plan, Planned};
+use crate::store::MessageQuery;
 use crate::store::{CaseSummary, ContactRow, MessageRow, RosterRow};
 
 const NOW: &str = "2026-03-10T12:00:00Z";
@@ -340,6 +342,147 @@ fn message_row(id: i64, verdict: Verdict, subject: &str, why: &str) -> MessageRo
     }
 }
 
+/// The first 200 of 3,012 messages, newest first: a reply from a personal address triage
+/// could not tie to a TLD on top, then the usual list mail.
+fn message_page(query: MessageQuery, offset: usize) -> MessagePage {
+    let rows = (offset..offset + 200)
+        .map(|n| {
+            let id = 3012 - n as i64;
+            let mut m = match n % 3 {
+                0 => message_row(
+                    id,
+                    Verdict::Unrelated,
+                    "Re: TLD-OPS: name the security contacts of .fr",
+                    "no TLD: From, Cc and the subject name none",
+                ),
+                1 => message_row(id, Verdict::Unrelated, "DNS-OARC newsletter", "list mail"),
+                _ => message_row(id, Verdict::AutoReply, "Out of office", "auto-reply"),
+            };
+            m.tld = None;
+            m.from = Some(if n % 3 == 0 {
+                "Marie Dupont <marie.dupont1969@gmail.example>".into()
+            } else {
+                "news@dns-oarc.example".into()
+            });
+            m
+        })
+        .collect();
+    MessagePage {
+        query,
+        offset,
+        rows,
+        total: 3012,
+    }
+}
+
+#[test]
+fn the_messages_view_pages_filters_opens_and_assigns() {
+    let mut s = state(80, 23);
+    let all = MessageQuery::default();
+    assert_eq!(
+        key(&mut s, KeyCode::Char('5')),
+        [Effect::LoadMessages {
+            query: all.clone(),
+            offset: 0
+        }]
+    );
+    assert_eq!(s.view, View::Messages);
+    assert!(render(&s).contains("loading…"));
+    assert!(key(&mut s, KeyCode::Char('j')).is_empty(), "asked once");
+    update(
+        &mut s,
+        Msg::Messages(Box::new(message_page(all.clone(), 0))),
+    );
+    let text = render(&s);
+    assert!(text.contains("3,012 messages"), "{text}");
+    assert!(text.contains("#3012"), "{text}");
+
+    // The end of 3,012: only the page around it is asked for.
+    let effects = key(&mut s, KeyCode::Char('G'));
+    let h = s.list_height();
+    assert_eq!(s.messages.cursor.selected, 3011);
+    assert_eq!(
+        effects,
+        [Effect::LoadMessages {
+            query: all.clone(),
+            offset: 3012 - h - MESSAGE_PAGE / 4
+        }]
+    );
+    assert!(render(&s).contains('…'), "rows not loaded yet");
+    key(&mut s, KeyCode::Char('g'));
+    assert!(render(&s).contains("#3012"), "the first page is still here");
+
+    // v: the verdict; / text and .TLD; a page of an earlier search is dropped.
+    let effects = key(&mut s, KeyCode::Char('v'));
+    let unrelated = MessageQuery {
+        verdict: Some(Verdict::Unrelated),
+        ..all.clone()
+    };
+    assert_eq!(
+        effects,
+        [Effect::LoadMessages {
+            query: unrelated.clone(),
+            offset: 0
+        }]
+    );
+    key(&mut s, KeyCode::Char('/'));
+    keys(&mut s, "tld-ops .FR");
+    let effects = key(&mut s, KeyCode::Enter);
+    let search = MessageQuery {
+        verdict: Some(Verdict::Unrelated),
+        tld: Some("fr".into()),
+        text: Some("tld-ops".into()),
+    };
+    assert_eq!(
+        effects,
+        [Effect::LoadMessages {
+            query: search.clone(),
+            offset: 0
+        }]
+    );
+    update(&mut s, Msg::Messages(Box::new(message_page(unrelated, 0))));
+    assert!(render(&s).contains("loading…"), "a stale page is not shown");
+    let mut found = message_page(search.clone(), 0);
+    found.rows.truncate(1);
+    found.total = 1;
+    update(&mut s, Msg::Messages(Box::new(found)));
+    let text = render(&s);
+    assert!(
+        text.contains("1 message · verdict unrelated · .fr · \"tld-ops\""),
+        "{text}"
+    );
+
+    // Enter reads it; Esc comes back; s assigns it.
+    assert_eq!(key(&mut s, KeyCode::Enter), [Effect::LoadMessage(3012)]);
+    assert_eq!(s.view, View::Message);
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.view, View::Messages);
+    key(&mut s, KeyCode::Char('s'));
+    assert!(
+        matches!(
+            &s.dialog,
+            Some(Dialog::Prompt {
+                purpose: Purpose::AssignTld { message: 3012 },
+                ..
+            })
+        ),
+        "{:?}",
+        s.dialog
+    );
+    key(&mut s, KeyCode::Esc);
+
+    // New data (an assignment done): the page on screen is asked again. Esc clears the search.
+    let effects = update(&mut s, Msg::Data(Box::new(snapshot())));
+    assert!(effects.contains(&Effect::LoadMessages {
+        query: search,
+        offset: 0
+    }));
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.messages.query.text, None);
+    assert_eq!(s.messages.query.tld, None);
+    assert_eq!(s.view, View::Messages);
+}
+
 fn case_detail() -> CaseDetail {
     CaseDetail {
         row: snapshot().roster[4].clone(),
@@ -444,6 +587,12 @@ fn views() {
         insta::assert_snapshot!(format!("log_{w}x{h}"), render(&s));
         key(&mut s, KeyCode::Char('4'));
         insta::assert_snapshot!(format!("coverage_{w}x{h}"), render(&s));
+        key(&mut s, KeyCode::Char('5'));
+        update(
+            &mut s,
+            Msg::Messages(Box::new(message_page(MessageQuery::default(), 0))),
+        );
+        insta::assert_snapshot!(format!("messages_{w}x{h}"), render(&s));
         key(&mut s, KeyCode::Char('1'));
         assert_eq!(key(&mut s, KeyCode::Enter), [Effect::LoadCase("nl".into())]);
         update(&mut s, Msg::Case(Box::new(case_detail())));

@@ -6,13 +6,14 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use super::input::{Edit, Editor};
 use super::keymap::{Action, Key};
 use super::state::{
-    CaseDetail, Command, Dialog, MIN_HEIGHT, MIN_WIDTH, MessageDetail, Notice, PollStatus, Purpose,
-    Snapshot, State, View,
+    CaseDetail, Command, Dialog, MESSAGE_PAGE, MIN_HEIGHT, MIN_WIDTH, MessageDetail, Notice,
+    PollStatus, Purpose, Snapshot, State, View,
 };
 use crate::domain::case::CaseState;
 use crate::domain::region::Region;
-use crate::domain::triage::Contact;
-use crate::service::Plan;
+use crate::domain::triage::{Contact, Verdict};
+use crate::service::{MessagePage, Plan};
+use crate::store::MessageQuery;
 
 /// What happened.
 #[derive(Debug)]
@@ -24,6 +25,8 @@ pub enum Msg {
     Data(Box<Snapshot>),
     Case(Box<CaseDetail>),
     Message(Box<MessageDetail>),
+    /// A page of the Messages view.
+    Messages(Box<MessagePage>),
     Poll(PollStatus),
     /// An action's plan (then confirmed by the operator), or why it cannot be done.
     Planned(Box<Result<Plan, Refusal>>),
@@ -51,6 +54,11 @@ pub enum Effect {
     Reload,
     LoadCase(String),
     LoadMessage(i64),
+    /// A page of the message search, from the `offset`-th match.
+    LoadMessages {
+        query: MessageQuery,
+        offset: usize,
+    },
     /// Ask the service what `Command` would do (a dialog follows).
     Plan(Command),
     Run(Command),
@@ -68,11 +76,40 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Done(_) | Msg::Failed(_) => None,
         _ => s.notice.clone(),
     };
-    let effects = step(s, msg);
+    let mut effects = step(s, msg);
     if s.notice.is_some() && s.notice != before {
         s.log_notice();
     }
+    effects.extend(message_page_wanted(s));
     effects
+}
+
+/// In the Messages view, the page holding the rows on screen when it is not loaded (or the
+/// database changed since): a list of any length is loaded a page at a time.
+fn message_page_wanted(s: &mut State) -> Option<Effect> {
+    if s.view != View::Messages {
+        return None;
+    }
+    let h = s.list_height();
+    let m = &mut s.messages;
+    let first = m.cursor.offset;
+    let loaded = m
+        .current()
+        .is_some_and(|p| p.offset <= first && (first + h).min(p.total) <= p.offset + p.rows.len());
+    if loaded && !m.stale {
+        return None;
+    }
+    let offset = first.saturating_sub(MESSAGE_PAGE / 4);
+    let want = (m.query.clone(), offset);
+    if m.pending.as_ref() == Some(&want) {
+        return None;
+    }
+    m.pending = Some(want);
+    m.stale = false;
+    Some(Effect::LoadMessages {
+        query: m.query.clone(),
+        offset,
+    })
 }
 
 fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
@@ -96,6 +133,8 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Data(d) => {
             s.data = *d;
+            // New mail, a new verdict after an assignment: the page on screen is asked again.
+            s.messages.stale = true;
             let h = s.list_height();
             let (q, r, l) = (
                 s.data.queue.len(),
@@ -125,6 +164,20 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Message(m) => {
             s.message = Some(*m);
             s.message_scroll = 0;
+            vec![]
+        }
+        Msg::Messages(page) => {
+            let m = &mut s.messages;
+            if m.pending.as_ref() == Some(&(page.query.clone(), page.offset)) {
+                m.pending = None;
+            }
+            // A page of an earlier search is of no use.
+            if page.query == m.query {
+                let total = page.total;
+                m.page = Some(*page);
+                let h = s.list_height();
+                s.messages.cursor.step(0, total, h);
+            }
             vec![]
         }
         Msg::Poll(p) => {
@@ -186,6 +239,10 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     }
     if let Some(input) = s.search_input.as_mut() {
         match k.code {
+            KeyCode::Enter if s.view == View::Messages => {
+                let q = s.search_input.take().map(|e| e.text()).unwrap_or_default();
+                search_messages(s, &q);
+            }
             KeyCode::Enter => {
                 let q = s.search_input.take().map(|e| e.text()).unwrap_or_default();
                 s.search = (!q.is_empty()).then_some(q);
@@ -235,10 +292,13 @@ fn act(s: &mut State, action: Action) -> Vec<Effect> {
         Action::Back => {
             // Esc first clears the search of a list view, then goes back.
             let searchable = matches!(s.view, View::Queue | View::Roster | View::Log | View::Help);
+            let message_search = s.messages.query.text.is_some() || s.messages.query.tld.is_some();
             if s.search.is_some() && searchable {
                 s.search = None;
                 s.roster = Default::default();
                 s.log = Default::default();
+            } else if s.view == View::Messages && message_search {
+                search_messages(s, "");
             } else if let Some(v) = s.back.pop() {
                 s.view = v;
             }
@@ -257,11 +317,13 @@ fn act(s: &mut State, action: Action) -> Vec<Effect> {
         Action::ShowRoster => switch(s, View::Roster),
         Action::ShowLog => switch(s, View::Log),
         Action::ShowCoverage => switch(s, View::Coverage),
+        Action::ShowMessages => switch(s, View::Messages),
         Action::NextView => {
             let next = match s.view {
                 View::Queue => View::Roster,
                 View::Roster => View::Log,
                 View::Log => View::Coverage,
+                View::Coverage => View::Messages,
                 _ => View::Queue,
             };
             switch(s, next);
@@ -291,6 +353,27 @@ fn act(s: &mut State, action: Action) -> Vec<Effect> {
             let i = order.iter().position(|o| *o == s.state_filter).unwrap_or(0);
             s.state_filter = order[(i + 1) % order.len()];
             s.roster = Default::default();
+        }
+        Action::FilterVerdict => {
+            // What an operator looks through first: mail triage could not tie to a case.
+            let order: [Option<Verdict>; 9] = [
+                None,
+                Some(Verdict::Unrelated),
+                Some(Verdict::Ambiguous),
+                Some(Verdict::Unverified),
+                Some(Verdict::Suspicious),
+                Some(Verdict::AdminFrom),
+                Some(Verdict::AdminCc),
+                Some(Verdict::AutoReply),
+                Some(Verdict::Bounce),
+            ];
+            let m = &mut s.messages;
+            let i = order
+                .iter()
+                .position(|o| *o == m.query.verdict)
+                .unwrap_or(0);
+            m.query.verdict = order[(i + 1) % order.len()];
+            m.cursor = Default::default();
         }
         Action::Redraw => return vec![Effect::Redraw],
         Action::Suspend => return vec![Effect::Suspend],
@@ -324,6 +407,7 @@ fn list_len(s: &State) -> usize {
         View::Roster => s.roster_rows().len(),
         View::Log => s.log_rows().len(),
         View::Case => s.case.as_ref().map_or(0, |c| c.messages.len()),
+        View::Messages => s.messages.total().unwrap_or(0),
         _ => 0,
     }
 }
@@ -335,6 +419,7 @@ fn move_by(s: &mut State, delta: isize) {
         View::Roster => s.roster.step(delta, len, h),
         View::Log => s.log.step(delta, len, h),
         View::Case => s.case_cursor.step(delta, len, h),
+        View::Messages => s.messages.cursor.step(delta, len, h),
         View::Message => s.message_scroll = scrolled(s.message_scroll, delta, &s.scroll_limit),
         View::Help => s.help_scroll = scrolled(s.help_scroll, delta, &s.scroll_limit),
         View::Notifications => {
@@ -351,6 +436,28 @@ fn scrolled(offset: usize, delta: isize, limit: &std::cell::Cell<usize>) -> usiz
         .min(limit.get())
         .saturating_add_signed(delta)
         .min(limit.get())
+}
+
+/// The Messages view's search: `.fr` (a word starting with a dot) is the TLD, the rest text
+/// to find in sender, subject, Message-ID and why; the verdict filter stays.
+fn search_messages(s: &mut State, typed: &str) {
+    let mut tld = None;
+    let mut words = Vec::new();
+    for w in typed.split_whitespace() {
+        match w.strip_prefix('.').filter(|t| !t.is_empty()) {
+            Some(t) => {
+                tld = Some(
+                    crate::domain::tld::TldCode::parse(t)
+                        .map_or_else(|_| t.to_lowercase(), |c| c.to_string()),
+                )
+            }
+            None => words.push(w),
+        }
+    }
+    let m = &mut s.messages;
+    m.query.tld = tld;
+    m.query.text = (!words.is_empty()).then(|| words.join(" "));
+    m.cursor = Default::default();
 }
 
 /// Moves to the next (`dir` 1) or previous (-1) row matching the search; `dir` 0 finds the
@@ -454,6 +561,13 @@ fn open(s: &mut State) -> Vec<Effect> {
             go(s, View::Message);
             vec![Effect::LoadMessage(id)]
         }
+        View::Messages => {
+            let Some(id) = s.messages.selected().map(|m| m.id) else {
+                return vec![];
+            };
+            go(s, View::Message);
+            vec![Effect::LoadMessage(id)]
+        }
         _ => vec![],
     }
 }
@@ -478,6 +592,7 @@ fn target_message(s: &State) -> Option<i64> {
             .and_then(|c| c.messages.get(s.case_cursor.selected))
             .map(|m| m.id),
         View::Message => s.message.as_ref().map(|m| m.row.id),
+        View::Messages => s.messages.selected().map(|m| m.id),
         _ => None,
     }
 }
@@ -816,6 +931,7 @@ fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
         "roster" => switch(s, View::Roster),
         "log" => switch(s, View::Log),
         "coverage" => switch(s, View::Coverage),
+        "messages" => switch(s, View::Messages),
         "help" => go(s, View::Help),
         "notifications" => go(s, View::Notifications),
         "approve" | "chase" | "invite" => {

@@ -12,7 +12,7 @@ use anyhow::Result;
 
 use super::changes::Changes;
 use super::missing::Missing;
-use super::state::{CaseDetail, Command, MessageDetail, PollStatus, Snapshot};
+use super::state::{CaseDetail, Command, MESSAGE_PAGE, MessageDetail, PollStatus, Snapshot};
 use super::update::{Msg, Refusal};
 use crate::domain::message::parse;
 use crate::domain::triage::kept_as_digest;
@@ -20,7 +20,7 @@ use crate::mail::MailSource;
 use crate::mail::wake::Wakeup;
 use crate::outgoing::Transport;
 use crate::service::{NeedsOverride, Plan, RosterFilter, Service, Watch, now};
-use crate::store::{EventFilter, MessageFilter};
+use crate::store::{EventFilter, MessageFilter, MessageQuery};
 
 /// What the data worker is asked to do.
 #[derive(Debug)]
@@ -28,6 +28,7 @@ pub enum Job {
     Reload,
     LoadCase(String),
     LoadMessage(i64),
+    LoadMessages(MessageQuery, usize),
     Plan(Command),
     Run(Command),
     /// The database's `-wal` file was written: maybe another connection committed.
@@ -137,6 +138,9 @@ pub fn data_worker(
                 }
                 Job::LoadCase(tld) => case(&service, &tld).map(|c| Msg::Case(Box::new(c))),
                 Job::LoadMessage(id) => message(&service, id).map(|m| Msg::Message(Box::new(m))),
+                Job::LoadMessages(query, offset) => service
+                    .message_page(&query, offset, MESSAGE_PAGE)
+                    .map(|p| Msg::Messages(Box::new(p))),
                 Job::Plan(cmd) => Ok(Msg::Planned(Box::new(plan(&service, &missing, &cmd)))),
                 Job::Run(cmd) => {
                     reload = true;

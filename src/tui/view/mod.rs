@@ -9,6 +9,7 @@ pub mod fit;
 mod help;
 mod log;
 mod message;
+mod messages;
 mod notifications;
 mod queue;
 mod roster;
@@ -54,6 +55,7 @@ pub fn draw(f: &mut Frame, s: &State) {
         View::Roster => roster::draw(f, body, s, theme),
         View::Log => log::draw(f, body, s, theme),
         View::Coverage => coverage::draw(f, body, s, theme),
+        View::Messages => messages::draw(f, body, s, theme),
         View::Help => help::draw(f, body, s, theme),
         View::Notifications => notifications::draw(f, body, s, theme),
     }
@@ -75,6 +77,10 @@ fn draw_tabs(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         (
             View::Coverage,
             if narrow { "4 Cover" } else { "4 Coverage" }.to_string(),
+        ),
+        (
+            View::Messages,
+            if narrow { "5 Mail" } else { "5 Messages" }.to_string(),
         ),
     ];
     let current = match s.view {
