@@ -52,6 +52,10 @@ struct Wakeups {
     polled: bool,
     /// A notification came and was not looked into yet.
     pending: bool,
+    /// One more look is due after a notified one: a commit becomes visible (in the `-shm`
+    /// index, which no notification reports) just after its last write to the `-wal` file, so
+    /// a look at once may come too early.
+    again: bool,
     /// Looking again before this waits (see [`SETTLE`]), or with polling, the next look.
     next_look: Instant,
     next_send: Option<Instant>,
@@ -63,6 +67,7 @@ impl Wakeups {
         Wakeups {
             polled,
             pending: false,
+            again: false,
             next_look: if polled { now + LOOK } else { now },
             next_send: None,
         }
@@ -70,15 +75,16 @@ impl Wakeups {
 
     /// The moment to stop waiting for jobs; `None`: wait for a job (or a notification).
     fn deadline(&self) -> Option<Instant> {
-        let look = (self.polled || self.pending).then_some(self.next_look);
+        let look = (self.polled || self.pending || self.again).then_some(self.next_look);
         [look, self.next_send].into_iter().flatten().min()
     }
 
     /// Whether to look at the database now; if so, the next look is scheduled.
     fn look(&mut self, now: Instant) -> bool {
-        if !(self.polled || self.pending) || now < self.next_look {
+        if !(self.polled || self.pending || self.again) || now < self.next_look {
             return false;
         }
+        self.again = self.pending;
         self.pending = false;
         self.next_look = now + if self.polled { LOOK } else { SETTLE };
         true
@@ -361,7 +367,7 @@ mod tests {
     }
 
     #[test]
-    fn an_idle_worker_has_no_deadline_and_a_notification_one_look() {
+    fn an_idle_worker_has_no_deadline_and_a_notification_two_looks() {
         let t0 = Instant::now();
         let w = Wakeups::new(&Changes::Polled, t0);
         assert_eq!(
@@ -379,15 +385,21 @@ mod tests {
         assert!(!w.look(t0));
         w.pending = true;
         assert!(w.look(t0), "the first notification is looked into at once");
-        assert_eq!(w.deadline(), None);
+        assert_eq!(w.deadline(), Some(t0 + SETTLE), "and once more, soon");
         w.pending = true;
         assert_eq!(
             w.deadline(),
             Some(t0 + SETTLE),
-            "more writes: one look, soon"
+            "more writes: no more looks"
         );
         assert!(!w.look(t0 + SETTLE / 2));
         assert!(w.look(t0 + SETTLE));
+        assert!(
+            w.look(t0 + 2 * SETTLE),
+            "the last notification's second look"
+        );
+        assert_eq!(w.deadline(), None, "then idle again");
+        assert!(!w.look(t0 + 3 * SETTLE));
 
         w.schedule_send(Some(Duration::from_secs(120)), t0);
         assert_eq!(
