@@ -51,4 +51,17 @@ fn the_demo_shows_every_verdict() {
         })
         .unwrap();
     assert_eq!(kr, 4);
+    // The suspicious reply is kept whole: its text is what the operator reviews.
+    let mx: Vec<u8> = db
+        .query_row(
+            "SELECT raw FROM messages WHERE verdict = 'suspicious'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&mx).contains("Gracias por la invitaci"),
+        "{}",
+        String::from_utf8_lossy(&mx)
+    );
 }

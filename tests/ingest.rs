@@ -143,8 +143,14 @@ fn assign_files_an_ambiguous_message() {
             [],
         )
         .unwrap();
+    // The plan names the contacts the message proposes, as assigning then does.
+    let plan = i.ok(&["assign", &reference, ".pm", "--dry-run"]);
+    let proposed = plan.matches("Propose for .pm: ").count();
+    assert!(proposed > 0, "{plan}");
     let out = i.ok(&["assign", &reference, ".pm"]);
     assert!(out.contains("is now admin_from for .pm"), "{out}");
+    let contacts: i64 = i.scalar("SELECT count(*) FROM contacts WHERE tld = 'pm'");
+    assert_eq!(contacts as usize, proposed);
     let after = i.json(&["messages", "--json", "--tld", "pm"]);
     assert_eq!(after[0]["verdict"], "admin_from");
     assert!(

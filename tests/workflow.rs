@@ -895,6 +895,12 @@ fn what_a_plan_announces_is_what_perform_does() {
         5,
         "only the rejection of an unanswered case is refused"
     );
+    // Inviting an approved TLD again says what becomes of its members.
+    let again = i.ok(&["invite", "--tld", "be", "--again", "--dry-run"]);
+    assert!(
+        again.contains(".be is approved: its 1 member stays subscribed"),
+        "{again}"
+    );
     assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
 }
 
@@ -1291,5 +1297,508 @@ fn each_cctld_gets_its_mail_in_its_language_with_the_english_below() {
             .contains("line 2: language: unknown language `nl`"),
         "{}",
         bad.stderr
+    );
+}
+
+/// A verified reply from `admin` in the thread of the open round of `tld` (a re-confirmation
+/// or a request put to the admin).
+fn round_reply(i: &Install, tld: &str, admin: &str, body: &str) -> Vec<u8> {
+    let round: String = i.scalar(&format!(
+        "SELECT round_message_id FROM cases WHERE tld = '{tld}'"
+    ));
+    format!(
+        "From: {admin}\r\nTo: secretariat@ccnso.example.org\r\n\
+         Subject: Re: [TLD-OPS .{tld}] Please confirm\r\nMessage-ID: <round.{tld}.{}@mail.example>\r\n\
+         In-Reply-To: <{round}>\r\nReferences: <{round}>\r\n\
+         Date: Tue, 3 Mar 2026 10:00:00 +0000\r\n\r\n{body}\r\n",
+        body.len()
+    )
+    .into_bytes()
+}
+
+fn queue_kinds(i: &Install, tld: &str) -> Vec<String> {
+    i.json(&["queue", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|q| q["tld"] == tld)
+        .map(|q| q["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn queue_why(i: &Install, tld: &str, kind: &str) -> String {
+    i.json(&["queue", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["tld"] == tld && q["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} item for .{tld}"))["why"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// DESIGN §8.4 and §8.3: a year after the approval the admin contact is mailed the contacts
+/// and asked to confirm; unanswered, reminded in the thread, then lapsed (queue, stats,
+/// digest) with the members kept; a confirming reply is one action; a reply naming others is
+/// an update with its diff; a changed IANA admin makes the round due at once.
+#[test]
+fn contacts_are_reconfirmed_every_year_and_after_an_admin_change() {
+    let i = fresh();
+    approved(
+        &i,
+        "be",
+        "admin@dnsbelgium.example",
+        &["jan@dnsbelgium.example, Jan Peeters, +32 16 28 49 70"],
+    );
+    approved(
+        &i,
+        "nl",
+        "directie@sidn.example",
+        &["piet@sidn.example, Piet Pieters"],
+    );
+    // Just approved: nothing is due.
+    let none = i.ok(&["reconfirm", "--due", "--dry-run"]);
+    assert!(none.contains("Nothing to do"), "{none}");
+    assert!(!queue_kinds(&i, "be").contains(&"reconfirm".to_string()));
+
+    // A year on (the approval and its reply moved back), .be is due.
+    i.db()
+        .execute_batch(
+            "UPDATE cases SET confirmed_at = '2025-01-02T10:00:00Z', decided_at = '2025-01-02T10:00:00Z'
+                 WHERE tld IN ('be', 'nl');
+             UPDATE messages SET ingested_at = '2025-01-01T10:00:00Z', filed_at = NULL;",
+        )
+        .unwrap();
+    assert!(
+        queue_why(&i, "be", "reconfirm").contains("last confirmed 2025-01-02"),
+        "{:?}",
+        queue_kinds(&i, "be")
+    );
+    let plan = i.json(&["reconfirm", "--due", "--dry-run", "--json"]);
+    assert_eq!(plan["dry_run"], true);
+    assert_eq!(plan["mails"].as_array().unwrap().len(), 2, "{plan}");
+    assert_eq!(
+        i.scalar::<i64>("SELECT count(*) FROM outbox WHERE kind = 'reconfirm'"),
+        0
+    );
+
+    let done = i.ok(&["reconfirm", "--due"]);
+    assert!(done.contains(".be: asked to confirm 1 contact"), "{done}");
+    let (ask, _) = mail_of(&i, "reconfirm", "admin@dnsbelgium.example");
+    assert!(ask.subject.starts_with("[TLD-OPS .be #"), "{}", ask.subject);
+    assert!(
+        ask.text
+            .contains("Jan Peeters <jan@dnsbelgium.example>, +32 16 28 49 70"),
+        "{}",
+        ask.text
+    );
+    assert!(ask.text.contains("2025-01-02"), "{}", ask.text);
+    assert!(
+        queue_kinds(&i, "be").is_empty(),
+        "{:?}",
+        queue_kinds(&i, "be")
+    );
+    // Asked again at once: nothing due yet.
+    assert!(i.ok(&["reconfirm", "--due"]).contains("nothing to do"));
+
+    // Two weeks without an answer: a reminder in the thread.
+    i.db()
+        .execute(
+            "UPDATE cases SET round_sent_at = '2025-06-01T10:00:00Z' WHERE tld IN ('be', 'nl')",
+            [],
+        )
+        .unwrap();
+    assert!(queue_why(&i, "be", "reconfirm").contains("reminder 1 is due"));
+    let reminded = i.ok(&["reconfirm", "--due"]);
+    assert!(
+        reminded.contains(".be: re-confirmation reminder 1"),
+        "{reminded}"
+    );
+    let (reminder, _) = mail_of(&i, "reconfirm", "admin@dnsbelgium.example");
+    assert!(
+        reminder.subject.starts_with("Re: [TLD-OPS .be #"),
+        "{}",
+        reminder.subject
+    );
+    assert_eq!(reminder.in_reply_to, vec![ask.message_id.clone().unwrap()]);
+
+    // .be confirms in words; .nl never answers and lapses.
+    poll(
+        &i,
+        &[round_reply(
+            &i,
+            "be",
+            "admin@dnsbelgium.example",
+            "Hello, I confirm: these contacts are still correct.",
+        )],
+    );
+    assert!(queue_why(&i, "be", "confirm").contains("says the contacts are right"));
+    let plan = i.ok(&["confirm", "be", "--dry-run"]);
+    assert!(
+        plan.contains(".be: the admin contact confirmed 1 contact"),
+        "{plan}"
+    );
+    i.ok(&["confirm", "be"]);
+    assert!(
+        queue_kinds(&i, "be").is_empty(),
+        "{:?}",
+        queue_kinds(&i, "be")
+    );
+    let today: String = i.scalar("SELECT substr(confirmed_at, 1, 10) FROM cases WHERE tld = 'be'");
+    assert_eq!(today, jiff::Timestamp::now().to_string()[..10]);
+    let refused = i.run(&["confirm", "be"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("no re-confirmation is open"),
+        "{}",
+        refused.stderr
+    );
+
+    i.db()
+        .execute(
+            "UPDATE cases SET round_reminders = 3, round_reminded_at = '2025-07-02T10:00:00Z' WHERE tld = 'nl'",
+            [],
+        )
+        .unwrap();
+    assert!(
+        queue_why(&i, "nl", "lapsed").contains("not confirmed since 2025-01-02"),
+        "{:?}",
+        queue_kinds(&i, "nl")
+    );
+    let stats = i.json(&["stats", "--json"]);
+    assert_eq!(stats["lapsed"], 1, "{stats}");
+    assert_eq!(stats["confirmed_within_year"], 1, "{stats}");
+    let digest = i.ok(&["digest"]);
+    assert!(
+        digest.contains(".nl  Netherlands  (not confirmed since 2025-01-02)"),
+        "{digest}"
+    );
+    assert!(
+        digest.contains("  Piet Pieters <piet@sidn.example>"),
+        "{digest}"
+    );
+    assert_eq!(
+        i.scalar::<i64>("SELECT count(*) FROM contacts WHERE tld = 'nl' AND state = 'subscribed'"),
+        1,
+        "members are never removed without an operator"
+    );
+    let skipped = i.ok(&["reconfirm", "--tld", "nl"]);
+    assert!(skipped.contains("skipped .nl: lapsed"), "{skipped}");
+
+    // The IANA admin of .be changes: the members stay, the new admin re-confirms at once.
+    let roster = std::fs::read_to_string("tests/corpus/roster.csv")
+        .unwrap()
+        .replace("admin@dnsbelgium.example", "new-admin@dnsbelgium.example");
+    std::fs::write(i.path("roster.csv"), roster).unwrap();
+    i.ok(&["roster", "import", i.path("roster.csv").to_str().unwrap()]);
+    assert_eq!(case_state(&i, "be"), "approved");
+    assert!(
+        queue_why(&i, "be", "reconfirm").contains("admin address changed"),
+        "{:?}",
+        queue_kinds(&i, "be")
+    );
+    i.ok(&["reconfirm", "--due"]);
+    let (asked, _) = mail_of(&i, "reconfirm", "new-admin@dnsbelgium.example");
+    assert!(
+        asked.text.contains("jan@dnsbelgium.example"),
+        "{}",
+        asked.text
+    );
+
+    // The new admin names someone else: an update with its diff, approved as ever.
+    poll(
+        &i,
+        &[round_reply(
+            &i,
+            "be",
+            "new-admin@dnsbelgium.example",
+            "Please replace Jan. Our contact: Ann Claes <ann@dnsbelgium.example> +32 16 00 00 00",
+        )],
+    );
+    let why = queue_why(&i, "be", "update");
+    assert!(
+        why.contains("adds Ann Claes <ann@dnsbelgium.example>"),
+        "{why}"
+    );
+    assert!(
+        why.contains("removes Jan Peeters <jan@dnsbelgium.example>"),
+        "{why}"
+    );
+    i.ok(&["approve", "be"]);
+    assert!(
+        queue_kinds(&i, "be").is_empty(),
+        "{:?}",
+        queue_kinds(&i, "be")
+    );
+    let round: Option<String> = i.scalar("SELECT round FROM cases WHERE tld = 'be'");
+    assert_eq!(round, None);
+    let log = i.json(&["log", "--json", "--tld", "be"]);
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for want in [
+        "reconfirm_requested",
+        "reconfirm_reminded",
+        "confirmed",
+        "admin_changed",
+    ] {
+        assert!(actions.contains(&want), "{want}: {actions:?}");
+    }
+    assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
+}
+
+/// A message from someone outside any thread of ours.
+fn letter(from: &str, subject: &str, body: &str) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: secretariat@ccnso.example.org\r\nSubject: {subject}\r\n\
+         Message-ID: <letter.{}.{}@mail.example>\r\nDate: Tue, 3 Mar 2026 10:00:00 +0000\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n",
+        subject.len(),
+        body.len()
+    )
+    .into_bytes()
+}
+
+fn message_number(i: &Install, from: &str) -> i64 {
+    i.scalar(&format!(
+        "SELECT id FROM messages WHERE from_addr = '{from}' ORDER BY id DESC LIMIT 1"
+    ))
+}
+
+/// DESIGN §8.2: a member's own "please remove me" is a request; one action removes them,
+/// tells them and copies the admin contact; the log still explains the members.
+#[test]
+fn a_member_who_asks_to_leave_is_removed_in_one_action() {
+    let i = fresh();
+    approved(
+        &i,
+        "be",
+        "admin@dnsbelgium.example",
+        &[
+            "jan@dnsbelgium.example, Jan Peeters",
+            "els@dnsbelgium.example, Els Janssens",
+        ],
+    );
+    poll(
+        &i,
+        &[letter(
+            "Jan Peeters <jan@dnsbelgium.example>",
+            "TLD-OPS",
+            "Hello,\r\n\r\nI am changing jobs: please unsubscribe me from the list.\r\n\r\nJan",
+        )],
+    );
+    let listed = i.json(&["messages", "--json", "--verdict", "request"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["tld"], "be");
+    let n = message_number(&i, "jan@dnsbelgium.example");
+    let why = queue_why(&i, "be", "remove");
+    assert!(why.contains("asks to leave"), "{why}");
+    assert!(
+        why.contains(&format!("tldops remove --message {n}")),
+        "{why}"
+    );
+
+    let plan = i.ok(&["remove", "--message", &n.to_string(), "--dry-run"]);
+    assert!(
+        plan.contains("Remove from .be: Jan Peeters <jan@dnsbelgium.example>"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains(
+            "Mail: the removal notice to jan@dnsbelgium.example (cc admin@dnsbelgium.example)"
+        ),
+        "{plan}"
+    );
+    i.ok(&["remove", "--message", &format!("#{n}")]);
+    let (notice, _) = mail_of(&i, "removal", "jan@dnsbelgium.example");
+    assert_eq!(notice.cc[0].address, "admin@dnsbelgium.example");
+    assert!(
+        notice.text.contains("jan@dnsbelgium.example is no longer"),
+        "{}",
+        notice.text
+    );
+    let members: i64 =
+        i.scalar("SELECT count(*) FROM contacts WHERE tld = 'be' AND state = 'subscribed'");
+    assert_eq!(members, 1);
+    assert!(
+        queue_kinds(&i, "be").is_empty(),
+        "{:?}",
+        queue_kinds(&i, "be")
+    );
+    let again = i.run(&["remove", "--message", &n.to_string()]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
+}
+
+/// DESIGN §8.1: someone who is not an admin asks to join; the operator asks the admin, whose
+/// verified reply makes the requester a proposal; approved as for an invitation. For an
+/// approved ccTLD the same flow adds to its contacts and keeps the others.
+#[test]
+fn a_request_is_authorised_by_the_admin_contact() {
+    let i = fresh();
+    // In French, from a personal address, naming the ccTLD.
+    poll(
+        &i,
+        &[letter(
+            "Marie Dupont <marie.dupont@gmail.example>",
+            "Inscription à la liste",
+            "Bonjour,\r\n\r\nJe suis responsable de la sécurité de .fr et je souhaite m'inscrire \
+             à la liste TLD-OPS.\r\n\r\nMarie Dupont\r\n+33 1 39 30 83 00",
+        )],
+    );
+    let n = message_number(&i, "marie.dupont@gmail.example");
+    let listed = i.json(&["messages", "--json", "--verdict", "request"]);
+    assert_eq!(listed[0]["tld"], "fr", "{listed}");
+    assert_eq!(
+        listed[0]["contacts"][0]["email"], "marie.dupont@gmail.example",
+        "{listed}"
+    );
+    assert!(queue_why(&i, "fr", "request").contains(&format!("tldops ask fr --message {n}")));
+
+    let plan = i.ok(&["ask", "fr", "--message", &n.to_string(), "--dry-run"]);
+    assert!(plan.contains(".fr: uninvited → invited"), "{plan}");
+    assert!(
+        plan.contains("Requested: add Marie Dupont <marie.dupont@gmail.example>"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("Mail: the request for authorisation to hostmaster@afnic.example"),
+        "{plan}"
+    );
+    i.ok(&["ask", "fr", "--message", &n.to_string()]);
+    assert_eq!(case_state(&i, "fr"), "invited");
+    let (ask, _) = mail_of(&i, "request", "hostmaster@afnic.example");
+    assert!(ask.subject.starts_with("[TLD-OPS .fr #"), "{}", ask.subject);
+    assert!(
+        ask.text.contains("marie.dupont@gmail.example asks to join"),
+        "{}",
+        ask.text
+    );
+    assert!(
+        ask.text
+            .contains("+ Marie Dupont <marie.dupont@gmail.example>"),
+        "{}",
+        ask.text
+    );
+    assert!(
+        queue_kinds(&i, "fr").is_empty(),
+        "{:?}",
+        queue_kinds(&i, "fr")
+    );
+
+    // The admin agrees in the thread: the requester is proposed; approved as ever.
+    poll(
+        &i,
+        &[reply(
+            &i,
+            "fr",
+            "hostmaster@afnic.example",
+            "",
+            "Oui, d'accord.",
+        )],
+    );
+    assert_eq!(case_state(&i, "fr"), "answered");
+    assert!(queue_kinds(&i, "fr").contains(&"decide".to_string()));
+    i.ok(&["approve", "fr"]);
+    let members: i64 = i.scalar(
+        "SELECT count(*) FROM contacts WHERE tld = 'fr' AND state = 'subscribed' AND email = 'marie.dupont@gmail.example'",
+    );
+    assert_eq!(members, 1);
+
+    // An approved ccTLD: a colleague writes from the registry's domain.
+    approved(
+        &i,
+        "be",
+        "admin@dnsbelgium.example",
+        &["jan@dnsbelgium.example, Jan Peeters"],
+    );
+    i.db()
+        .execute_batch(
+            "UPDATE cases SET decided_at = '2025-01-02T10:00:00Z', confirmed_at = '2025-01-02T10:00:00Z'
+                 WHERE tld = 'be';
+             UPDATE messages SET ingested_at = '2025-01-01T10:00:00Z' WHERE tld = 'be';",
+        )
+        .unwrap();
+    poll(
+        &i,
+        &[letter(
+            "Ann Claes <ann@dnsbelgium.example>",
+            "Access to TLD-OPS",
+            "Hi, could you please add me to the TLD-OPS list? I joined the CERT team.\r\n\r\n\
+             Ann Claes\r\n+32 16 28 49 71",
+        )],
+    );
+    let m = message_number(&i, "ann@dnsbelgium.example");
+    assert!(
+        queue_why(&i, "be", "request").contains("whose registry writes from dnsbelgium.example")
+    );
+    let plan = i.ok(&["ask", "be", "--message", &m.to_string(), "--dry-run"]);
+    assert!(!plan.contains("approved →"), "{plan}");
+    i.ok(&["ask", "be", "--message", &m.to_string()]);
+    assert_eq!(case_state(&i, "be"), "approved");
+    let (ask, _) = mail_of(&i, "request", "admin@dnsbelgium.example");
+    assert!(
+        ask.text.contains("  Jan Peeters <jan@dnsbelgium.example>"),
+        "{}",
+        ask.text
+    );
+    assert!(
+        ask.text.contains("+ Ann Claes <ann@dnsbelgium.example>"),
+        "{}",
+        ask.text
+    );
+    poll(
+        &i,
+        &[round_reply(
+            &i,
+            "be",
+            "admin@dnsbelgium.example",
+            "Yes, please add Ann.",
+        )],
+    );
+    let why = queue_why(&i, "be", "update");
+    assert!(
+        why.contains("adds Ann Claes <ann@dnsbelgium.example>"),
+        "{why}"
+    );
+    assert!(!why.contains("removes"), "{why}");
+    i.ok(&["approve", "be"]);
+    let members: i64 =
+        i.scalar("SELECT count(*) FROM contacts WHERE tld = 'be' AND state = 'subscribed'");
+    assert_eq!(members, 2);
+    assert!(
+        queue_kinds(&i, "be").is_empty(),
+        "{:?}",
+        queue_kinds(&i, "be")
+    );
+    assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
+}
+
+/// An unverified reply that names nobody: approving it is refused for what matters first (there
+/// is nothing to approve), not by asking for an override reason that could not help.
+#[test]
+fn approving_nothing_says_so_before_asking_for_an_override() {
+    let i = fresh();
+    i.ok(&["invite", "--tld", "ch"]);
+    poll(
+        &i,
+        &[reply(
+            &i,
+            "ch",
+            "someone@elsewhere.example",
+            "",
+            "We received your mail and will come back to you.",
+        )],
+    );
+    let out = i.run(&["approve", "ch"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("no proposed contacts to approve") && !out.stderr.contains("override"),
+        "{}",
+        out.stderr
     );
 }

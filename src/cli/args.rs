@@ -106,6 +106,52 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// The yearly re-confirmation: mail each due ccTLD's admin contact its current contacts
+    /// and ask to confirm or correct them; remind those who have not answered
+    Reconfirm {
+        /// Every approved ccTLD that is due a request or a reminder ([reconfirm] every,
+        /// after; at once after its IANA admin address changed)
+        #[arg(long, conflicts_with = "tlds")]
+        due: bool,
+        /// These ccTLDs (now, due or not)
+        #[arg(long = "tld", value_name = "TLD", num_args = 1..)]
+        tlds: Vec<String>,
+        /// Show who would get which mail; change and send nothing
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Record that a ccTLD's admin contact confirmed its contacts (a verified reply to the
+    /// re-confirmation)
+    Confirm {
+        tld: String,
+        /// Show what it would do; change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Forward requests (to join, or to change contacts) to the TLD's IANA admin contact for
+    /// authorisation; the admin's verified reply makes the requested contacts proposals
+    Ask {
+        tld: String,
+        /// The request (#ID as `tldops messages` shows it, or its Message-ID); repeat it to
+        /// ask about several at once
+        #[arg(long = "message", value_name = "N", required = true, num_args = 1..)]
+        messages: Vec<String>,
+        /// Show what it would do; change and send nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Remove a member who asked to leave (a `remove` in the queue), telling them and
+    /// copying the admin contact
+    Remove {
+        /// Their message (#ID, or its Message-ID)
+        #[arg(long, value_name = "N")]
+        message: String,
+        /// Show what it would do; change and send nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Approve a TLD's proposed contacts: subscribe them, send the approval and welcome mails
     Approve {
         tld: String,

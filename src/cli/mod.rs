@@ -170,6 +170,55 @@ pub fn run(cli: Cli) -> Result<()> {
             workflow::print_batch(&outcome.effects);
             Ok(())
         }
+        Command::Reconfirm {
+            due,
+            tlds,
+            dry_run,
+            json,
+        } => {
+            let command = Action::Reconfirm {
+                tlds,
+                due_only: due,
+            };
+            if dry_run && !json.json {
+                return workflow::print_plan(&service, &command);
+            }
+            if dry_run {
+                return workflow::print_effects_json(&service.plan(&command)?.effects, None);
+            }
+            if json.json {
+                let outcome = workflow::perform_quietly(&mut service, &data_dir, &command)?;
+                return workflow::print_effects_json(&outcome.effects, Some(&outcome.deliveries));
+            }
+            let outcome = workflow::perform(&mut service, &data_dir, &command)?;
+            workflow::print_batch(&outcome.effects);
+            Ok(())
+        }
+        Command::Ask {
+            tld,
+            messages,
+            dry_run,
+        } => {
+            let command = Action::Ask { tld, messages };
+            if dry_run {
+                return workflow::print_plan(&service, &command);
+            }
+            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
+        }
+        Command::Remove { message, dry_run } => {
+            let command = Action::Remove { message };
+            if dry_run {
+                return workflow::print_plan(&service, &command);
+            }
+            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
+        }
+        Command::Confirm { tld, dry_run } => {
+            let command = Action::Confirm { tld };
+            if dry_run {
+                return workflow::print_plan(&service, &command);
+            }
+            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
+        }
         Command::Approve {
             tld,
             contacts,

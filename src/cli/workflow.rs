@@ -10,16 +10,39 @@ use super::output;
 use crate::config::ExportFormat;
 use crate::domain::region::Region;
 use crate::outgoing::transport_for;
-use crate::service::{Command, Effects, Outcome, Planned, SendReport, Service};
+use crate::service::{Command, Delivery, Effects, Outcome, Planned, SendReport, Service};
 
-/// Sends what is due and says what happened.
-pub fn send(service: &mut Service, data_dir: &Path) -> Result<SendReport> {
+/// The configured transport.
+fn transport(
+    service: &Service,
+    data_dir: &Path,
+) -> Result<Box<dyn crate::outgoing::Transport + Send>> {
     let outgoing = service.config().outgoing.as_ref();
     let password = match outgoing.and_then(|o| o.secret()) {
         Some(s) => Some(s.resolve().map_err(|e| anyhow::anyhow!("outgoing: {e}"))?),
         None => None,
     };
-    let mut transport = transport_for(outgoing, data_dir, password)?;
+    transport_for(outgoing, data_dir, password)
+}
+
+/// Does `command` and sends its mail, printing nothing (for `--json`): the outcome says
+/// what became of each mail.
+pub fn perform_quietly(
+    service: &mut Service,
+    data_dir: &Path,
+    command: &Command,
+) -> Result<Outcome> {
+    let mut outcome = service.perform(command, &mut |_| Ok(None))?;
+    if !outcome.effects.mails.is_empty() {
+        let mut transport = transport(service, data_dir)?;
+        service.deliver(&mut outcome, transport.as_mut())?;
+    }
+    Ok(outcome)
+}
+
+/// Sends what is due and says what happened.
+pub fn send(service: &mut Service, data_dir: &Path) -> Result<SendReport> {
+    let mut transport = transport(service, data_dir)?;
     let report = service.send_due(transport.as_mut())?;
     if report.sent > 0 {
         println!(
@@ -75,7 +98,10 @@ pub fn perform(service: &mut Service, data_dir: &Path, command: &Command) -> Res
     let outcome = service.perform(command, &mut |name| {
         super::sources::reopen(&config, name, &mut super::sources::imap_password)
     })?;
-    if !matches!(command, Command::Invite { .. } | Command::Chase { .. }) {
+    if !matches!(
+        command,
+        Command::Invite { .. } | Command::Chase { .. } | Command::Reconfirm { .. }
+    ) {
         println!("{}", outcome.headline());
         for line in outcome.effects.lines() {
             println!("  {line}");
@@ -90,8 +116,47 @@ pub fn perform(service: &mut Service, data_dir: &Path, command: &Command) -> Res
     Ok(outcome)
 }
 
+/// A command's effects as JSON (`reconfirm --json`): the mails (kind, TLD, to, cc, subject,
+/// Message-ID), the lines in words, what was skipped and why.
+pub fn print_effects_json(
+    effects: &Effects,
+    deliveries: Option<&[(String, Delivery)]>,
+) -> Result<()> {
+    let mails: Vec<serde_json::Value> = effects
+        .mails
+        .iter()
+        .map(|m| {
+            let delivery = deliveries
+                .and_then(|d| d.iter().find(|(id, _)| *id == m.message_id))
+                .map(|(_, d)| match d {
+                    Delivery::Sent => serde_json::json!({ "state": "sent" }),
+                    Delivery::Queued(why) => serde_json::json!({ "state": "queued", "why": why }),
+                    Delivery::Failed(why) => serde_json::json!({ "state": "failed", "why": why }),
+                });
+            serde_json::json!({
+                "kind": m.kind.name(), "tld": m.tld, "to": m.to, "cc": m.cc,
+                "subject": m.subject, "message_id": m.message_id, "delivery": delivery,
+            })
+        })
+        .collect();
+    let skipped: Vec<serde_json::Value> = effects
+        .skipped
+        .iter()
+        .map(|(tld, why)| serde_json::json!({ "tld": tld, "why": why }))
+        .collect();
+    output::json(&serde_json::json!({
+        "dry_run": deliveries.is_none(),
+        "mails": mails,
+        "notes": effects.notes,
+        "skipped": skipped,
+    }))
+}
+
 /// The mails of an invitation or chasing batch, and the TLDs it skipped.
 pub fn print_batch(effects: &Effects) {
+    for note in &effects.notes {
+        println!("{note}");
+    }
     for m in &effects.mails {
         print_mail("queued ", m);
     }

@@ -28,6 +28,7 @@ pub struct Config {
     pub outgoing: Option<OutgoingConfig>,
     pub trust: TrustConfig,
     pub chase: ChaseConfig,
+    pub reconfirm: ReconfirmConfig,
     pub members: MembersConfig,
     pub keys: KeysConfig,
 }
@@ -256,6 +257,38 @@ impl Default for ChaseConfig {
             after: Interval(Duration::from_secs(14 * 86_400)),
             max_reminders: 3,
             escalate_to_tech: true,
+        }
+    }
+}
+
+/// The yearly re-confirmation of each approved ccTLD's contacts (DESIGN §8.4).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReconfirmConfig {
+    /// How long a confirmation (or an approval) holds.
+    pub every: Interval,
+    /// Remind the admin contact this long after the request (or the last reminder).
+    pub after: Interval,
+    /// Reminders before the ccTLD shows as lapsed.
+    pub max_reminders: u32,
+}
+
+impl Default for ReconfirmConfig {
+    fn default() -> Self {
+        ReconfirmConfig {
+            every: Interval(Duration::from_secs(365 * 86_400)),
+            after: Interval(Duration::from_secs(14 * 86_400)),
+            max_reminders: 3,
+        }
+    }
+}
+
+impl ReconfirmConfig {
+    pub fn rules(&self) -> crate::domain::reconfirm::Rules {
+        crate::domain::reconfirm::Rules {
+            every: self.every.0.as_secs(),
+            after: self.after.0.as_secs(),
+            max_reminders: self.max_reminders,
         }
     }
 }

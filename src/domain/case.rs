@@ -69,6 +69,13 @@ pub enum Event {
         newer_evidence: bool,
     },
     Reject,
+    /// A re-confirmation round of an approved case: asked, reminded, or confirmed (DESIGN
+    /// §8.4). The case stays approved; nothing else may have one.
+    Reconfirm,
+    /// Ask the admin contact to authorise a request (DESIGN §8.1): an open case is invited
+    /// again by it (the request is its invitation); an approved case stays approved and
+    /// its contacts change once the admin answers.
+    Ask,
 }
 
 /// Why an event is refused in a state, in words for the operator.
@@ -119,6 +126,10 @@ impl CaseState {
             (Event::Reject, Uninvited) => refuse("the TLD has not been invited"),
             (Event::Reject, Approved) => refuse("already approved (remove its contacts instead)"),
             (Event::Reject, Rejected) => refuse("already rejected"),
+            (Event::Reconfirm, Approved) => Ok(Approved),
+            (Event::Reconfirm, _) => refuse("not approved: there are no contacts to re-confirm"),
+            (Event::Ask, Approved) => Ok(Approved),
+            (Event::Ask, _) => Ok(Invited),
         }
     }
 }
@@ -182,9 +193,11 @@ mod tests {
                 newer_evidence: true,
             },
             Event::Reject,
+            Event::Reconfirm,
+            Event::Ask,
         ];
         // Rows: states in CaseState::ALL order; columns: events above. None = refused.
-        let table: [[Option<CaseState>; 9]; 7] = [
+        let table: [[Option<CaseState>; 11]; 7] = [
             // uninvited
             [
                 Some(Invited),
@@ -196,6 +209,8 @@ mod tests {
                 None,
                 None,
                 None,
+                None,
+                Some(Invited),
             ],
             // invited
             [
@@ -208,6 +223,8 @@ mod tests {
                 Some(Approved),
                 None,
                 Some(Rejected),
+                None,
+                Some(Invited),
             ],
             // reminded
             [
@@ -220,6 +237,8 @@ mod tests {
                 Some(Approved),
                 None,
                 Some(Rejected),
+                None,
+                Some(Invited),
             ],
             // answered
             [
@@ -232,6 +251,8 @@ mod tests {
                 Some(Approved),
                 Some(Approved),
                 Some(Rejected),
+                None,
+                Some(Invited),
             ],
             // approved
             [
@@ -244,6 +265,8 @@ mod tests {
                 None,
                 Some(Approved),
                 None,
+                Some(Approved),
+                Some(Approved),
             ],
             // rejected
             [
@@ -256,6 +279,8 @@ mod tests {
                 None,
                 None,
                 None,
+                None,
+                Some(Invited),
             ],
             // bounced
             [
@@ -268,6 +293,8 @@ mod tests {
                 Some(Approved),
                 None,
                 Some(Rejected),
+                None,
+                Some(Invited),
             ],
         ];
         for (state, row) in CaseState::ALL.into_iter().zip(table) {

@@ -10,6 +10,7 @@ pub mod email;
 pub mod language;
 pub mod member;
 pub mod message;
+pub mod reconfirm;
 pub mod region;
 pub mod roster;
 pub mod template;

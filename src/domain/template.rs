@@ -34,6 +34,12 @@ pub enum Kind {
     Welcome,
     Rejection,
     Digest,
+    /// The yearly re-confirmation request, and its reminders (DESIGN §8.4).
+    Reconfirm,
+    /// A request put to the admin contact for authorisation (DESIGN §8.1).
+    Request,
+    /// The notice to a member who asked to leave, copied to the admin contact (§8.2).
+    Removal,
 }
 
 /// Placeholders every template may use.
@@ -48,7 +54,7 @@ const COMMON: &[&str] = &[
 ];
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Invitation,
         Kind::Reminder,
         Kind::Escalation,
@@ -56,6 +62,9 @@ impl Kind {
         Kind::Welcome,
         Kind::Rejection,
         Kind::Digest,
+        Kind::Reconfirm,
+        Kind::Request,
+        Kind::Removal,
     ];
 
     /// The template's file name without `.txt`, and the outbox's `kind`.
@@ -68,6 +77,9 @@ impl Kind {
             Kind::Welcome => "welcome",
             Kind::Rejection => "rejection",
             Kind::Digest => "digest",
+            Kind::Reconfirm => "reconfirm",
+            Kind::Request => "request",
+            Kind::Removal => "removal",
         }
     }
 
@@ -94,6 +106,21 @@ impl Kind {
             Kind::Welcome => &["admin_name", "contact_name", "contact_email"],
             Kind::Rejection => &["admin_name", "admin_email", "reason"],
             Kind::Digest => &["members", "member_count", "month", "log_head"],
+            Kind::Reconfirm => &[
+                "admin_name",
+                "admin_email",
+                "max_contacts",
+                "contacts",
+                "confirmed_on",
+            ],
+            Kind::Request => &[
+                "admin_name",
+                "admin_email",
+                "max_contacts",
+                "requesters",
+                "contacts",
+            ],
+            Kind::Removal => &["admin_name", "admin_email", "contact_name", "contact_email"],
         }
     }
 
@@ -347,6 +374,21 @@ pub fn bundled_in(kind: Kind, language: Language) -> Option<&'static str> {
                     $dir,
                     "/rejection.txt"
                 ))),
+                Kind::Reconfirm => Some(include_str!(concat!(
+                    "../../assets/templates/",
+                    $dir,
+                    "/reconfirm.txt"
+                ))),
+                Kind::Request => Some(include_str!(concat!(
+                    "../../assets/templates/",
+                    $dir,
+                    "/request.txt"
+                ))),
+                Kind::Removal => Some(include_str!(concat!(
+                    "../../assets/templates/",
+                    $dir,
+                    "/removal.txt"
+                ))),
                 Kind::Digest => None,
             }
         };
@@ -371,6 +413,9 @@ pub fn bundled(kind: Kind) -> &'static str {
         Kind::Welcome => include_str!("../../assets/templates/welcome.txt"),
         Kind::Rejection => include_str!("../../assets/templates/rejection.txt"),
         Kind::Digest => include_str!("../../assets/templates/digest.txt"),
+        Kind::Removal => include_str!("../../assets/templates/removal.txt"),
+        Kind::Request => include_str!("../../assets/templates/request.txt"),
+        Kind::Reconfirm => include_str!("../../assets/templates/reconfirm.txt"),
     }
 }
 

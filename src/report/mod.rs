@@ -379,9 +379,11 @@ fn confirmations(out: &mut String, s: &Stats) {
         "<section id=\"confirmations\"><h2>Confirmations</h2>\n\
          <p>Each approved ccTLD's contacts were confirmed by its IANA administrative contact \
          when they were approved; once a year they are asked to confirm them again. \
-         Confirmed within the last year: {}. Last confirmed more than a year ago (due): {}.</p></section>",
+         Confirmed within the period: {}. Due (or asked and waiting): {}. \
+         Lapsed (no answer after every reminder; contacts kept, not confirmed): {}.</p></section>",
         stat("/confirmed_within_year", s.confirmed_within_year),
         stat("/confirmation_due", s.confirmation_due),
+        stat("/lapsed", s.lapsed),
     );
 }
 

@@ -45,6 +45,7 @@ fn stats() -> Stats {
         ],
         confirmed_within_year: 1,
         confirmation_due: 0,
+        lapsed: 0,
     }
 }
 

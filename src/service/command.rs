@@ -53,6 +53,26 @@ pub enum Command {
         email: String,
         reason: Option<String>,
     },
+    /// The re-confirmation round (DESIGN §8.4): `tlds` now, or with `due_only` every ccTLD
+    /// that is due a request or a reminder.
+    Reconfirm {
+        tlds: Vec<String>,
+        due_only: bool,
+    },
+    /// Records that the admin contact confirmed the contacts (a verified reply to the
+    /// re-confirmation).
+    Confirm {
+        tld: String,
+    },
+    /// Asks the TLD's IANA admin contact to authorise the requests `messages` (DESIGN §8.1).
+    Ask {
+        tld: String,
+        messages: Vec<String>,
+    },
+    /// Removes the member who asked to leave in `message` (DESIGN §8.2).
+    Remove {
+        message: String,
+    },
     RetryMail {
         message_id: String,
     },
@@ -79,6 +99,15 @@ impl Command {
             Command::Assign { message, tld } => format!("Assign {message} to .{tld}?"),
             Command::SetContacts { tld, .. } => format!("Set the proposed contacts of .{tld}?"),
             Command::RemoveContact { tld, email, .. } => format!("Remove {email} from .{tld}?"),
+            Command::Reconfirm { tlds, .. } if tlds.is_empty() => {
+                "Re-confirm every due ccTLD?".into()
+            }
+            Command::Reconfirm { tlds, .. } => format!("Ask {} to re-confirm?", dotted(tlds)),
+            Command::Confirm { tld } => format!("Record .{tld}'s contacts as confirmed?"),
+            Command::Ask { tld, .. } => format!("Ask the admin contact of .{tld}?"),
+            Command::Remove { message } => {
+                format!("Remove the member who asks to leave in {message}?")
+            }
             Command::RetryMail { .. } => "Queue the failed mail again?".into(),
             Command::ResendMail { .. } => "Send the interrupted mail again?".into(),
             Command::MarkMailSent { .. } => "Record the interrupted mail as sent?".into(),
@@ -96,6 +125,13 @@ impl Command {
             Command::Assign { message, tld } => format!("assigning {message} to .{tld}"),
             Command::SetContacts { tld, .. } => format!("setting the contacts of .{tld}"),
             Command::RemoveContact { tld, email, .. } => format!("removing {email} from .{tld}"),
+            Command::Reconfirm { tlds, .. } if tlds.is_empty() => {
+                "re-confirming the due ccTLDs".into()
+            }
+            Command::Reconfirm { tlds, .. } => format!("re-confirming {}", dotted(tlds)),
+            Command::Confirm { tld } => format!("confirming .{tld}"),
+            Command::Ask { tld, .. } => format!("asking the admin contact of .{tld}"),
+            Command::Remove { message } => format!("removing the member of {message}"),
             Command::RetryMail { message_id } => format!("queueing {message_id} again"),
             Command::ResendMail { message_id } => format!("sending {message_id} again"),
             Command::MarkMailSent { message_id } => format!("recording {message_id} as sent"),
@@ -213,6 +249,9 @@ fn kind_words(kind: Kind) -> &'static str {
         Kind::Welcome => "a welcome",
         Kind::Rejection => "the rejection",
         Kind::Digest => "the digest",
+        Kind::Reconfirm => "the re-confirmation request",
+        Kind::Request => "the request for authorisation",
+        Kind::Removal => "the removal notice",
     }
 }
 
@@ -338,6 +377,9 @@ const DONE: &[(&str, &str)] = &[
     ("assigning", "assigned"),
     ("setting", "set"),
     ("removing", "removed"),
+    ("re-confirming", "re-confirmation asked of"),
+    ("confirming", "confirmed"),
+    ("asking", "asked"),
     ("queueing", "queued"),
     ("sending", "queued"),
     ("recording", "recorded"),
@@ -416,6 +458,7 @@ impl Service {
             Command::Invite { selection, again } => {
                 let b = self.invite(selection, *again, dry_run)?;
                 (e.mails, e.skipped, e.transitions) = (b.mails, b.skipped, b.transitions);
+                e.notes = b.notes;
             }
             Command::Chase { tlds, due_only } => {
                 let b = self.chase(tlds, *due_only, dry_run)?;
@@ -460,7 +503,7 @@ impl Service {
                     e.notes
                         .push(format!("Without its body (so no contacts): {why}"));
                 }
-                e.propose = m
+                e.propose = a
                     .contacts
                     .iter()
                     .map(|c| (code.clone(), c.clone()))
@@ -484,6 +527,40 @@ impl Service {
                 }
                 e.remove.push((code, c));
                 members = backend;
+            }
+            Command::Reconfirm { tlds, due_only } => {
+                let r = self.reconfirm(tlds, *due_only, dry_run)?;
+                (e.mails, e.skipped, e.notes) = (r.mails, r.skipped, r.notes);
+            }
+            Command::Confirm { tld } => {
+                let c = self.confirm(tld, dry_run)?;
+                e.notes.push(format!(
+                    ".{}: the admin contact confirmed {} contact{}{}",
+                    c.tld,
+                    c.members.len(),
+                    if c.members.len() == 1 { "" } else { "s" },
+                    c.evidence.map_or(String::new(), |id| format!(" (#{id})"))
+                ));
+                for m in &c.members {
+                    e.notes.push(format!("Confirmed: {}", describe(m)));
+                }
+                e.discard = c.discard_pairs();
+            }
+            Command::Ask { tld, messages } => {
+                let a = self.ask(tld, messages, dry_run)?;
+                e.notes = a.notes();
+                if a.from != a.to {
+                    e.transitions.push((a.tld.clone(), a.from, a.to));
+                }
+                e.mails.push(a.mail);
+            }
+            Command::Remove { message } => {
+                let l = self.remove_on_request(message, dry_run)?;
+                e.notes
+                    .push(format!("{} asked to leave .{}", l.member.email, l.tld));
+                e.remove.push((l.tld, l.member));
+                e.mails.push(l.mail);
+                members = l.backend;
             }
             Command::RetryMail { message_id } => {
                 self.change_mail_checked(message_id, "failed", dry_run, |s| {

@@ -24,11 +24,12 @@ use crate::config::VouchingRole;
 use crate::domain::audit::sha256_hex;
 use crate::domain::case::{CaseState, Event};
 use crate::domain::email::address_key;
+use crate::domain::member::ContactState;
 use crate::domain::message::{Inbound, header_digest, parse_keeping};
 use crate::domain::tld::TldCode;
 use crate::domain::triage::{self, Context, Decision, SentKind, SentMail, Verdict};
 use crate::mail::{Checkpoint, Header, MailSource, Scan};
-use crate::store::{CaseQueries, MessageQueries, NewMessage, RosterQueries, Tx};
+use crate::store::{CaseQueries, ContactQueries, MessageQueries, NewMessage, RosterQueries, Tx};
 
 /// Header blocks per chunk between the stages.
 const CHUNK: usize = 500;
@@ -92,6 +93,11 @@ impl Service {
         let tech_vouches = c.trust.vouching_roles.contains(&VouchingRole::Tech);
         let admin_vouches = c.trust.vouching_roles.contains(&VouchingRole::Admin);
         for row in self.store.roster()?.into_iter().filter(|r| !r.tld.retired) {
+            ctx.add_registry(
+                &row.tld.code,
+                &row.tld.country,
+                &[row.tld.admin.email.as_str(), row.tld.tech.email.as_str()],
+            );
             if admin_vouches {
                 ctx.add_voucher(row.tld.admin.email.as_str(), &row.tld.code);
             }
@@ -116,6 +122,9 @@ impl Service {
                 },
                 None,
             );
+        }
+        for m in self.store.contacts_in(ContactState::Subscribed)? {
+            ctx.add_member(&m.email, &TldCode::from_stored(m.tld));
         }
         for (token, tld) in self.store.case_tokens()? {
             ctx.add_token(&token, &TldCode::from_stored(tld));
@@ -390,12 +399,18 @@ impl Pass {
             parse_error: msg.parse_error.as_deref(),
             raw: content.raw,
             at: &self.at,
+            intent: decision.intent,
+            requested: if decision.verdict.requests_contacts() {
+                &decision.contacts
+            } else {
+                &[]
+            },
         })?;
         let Some(id) = stored else {
             self.report.duplicates += 1;
             return Ok(());
         };
-        if let Some(tld) = tld {
+        if let Some(tld) = tld.filter(|_| !decision.verdict.requests_contacts()) {
             for c in &decision.contacts {
                 tx.insert_contact(tld, c, id, &self.at)?;
             }
@@ -561,6 +576,29 @@ pub(super) fn act_on(
         return Ok(None);
     };
     // Which moves a verdict may make is the case lifecycle's to say (CaseState::next).
+    if matches!(decision.verdict, Verdict::AdminFrom | Verdict::AdminCc) {
+        // The admin answers a request put to them: its contacts become proposals beside
+        // those the reply names (DESIGN §8.1); the operator decides as for an invitation.
+        let requested = tx.take_requested(tld)?;
+        for c in &requested {
+            if !decision
+                .contacts
+                .iter()
+                .any(|d| address_key(&d.email) == address_key(&c.email))
+            {
+                tx.insert_contact(tld, c, id, at)?;
+            }
+        }
+        if !requested.is_empty() {
+            tx.append_event(
+                at,
+                operator,
+                Some(tld),
+                "request_answered",
+                &json!({ "message": id, "proposed": requested.iter().map(|c| &c.email).collect::<Vec<_>>() }),
+            )?;
+        }
+    }
     let event = match decision.verdict {
         Verdict::AdminFrom | Verdict::AdminCc => Event::Answer,
         Verdict::Bounce if !decision.delivery_delayed => Event::Bounce,

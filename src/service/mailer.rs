@@ -148,7 +148,11 @@ impl Service {
             .templates
             .render(c.kind, language, &c.values)
             .map_err(anyhow::Error::msg)?;
-        let subject = self.tagged(c.kind, c.tld, c.token, &subject);
+        let mut subject = self.tagged(c.kind, c.tld, c.token, &subject);
+        // A re-confirmation's or a request's reminder is a follow-up in its thread.
+        if matches!(c.kind, Kind::Reconfirm | Kind::Request) && c.in_reply_to.is_some() {
+            subject = format!("Re: {subject}");
+        }
         let code = c.tld.map(|t| t.code.to_string());
         let id = message_id(c.kind.name(), code.as_deref(), &from);
         let raw = build(&Draft {

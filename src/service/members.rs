@@ -17,7 +17,7 @@ use crate::domain::triage::Contact;
 use crate::members::export::{self, Entry, Export};
 use crate::members::{Backend, BackendError, Member, Outcome};
 use crate::outgoing::compose::{Draft, build, message_id};
-use crate::store::{ContactQueries, ContactRow, NewMail, OutboxQueries, RosterQueries};
+use crate::store::{CaseRows, ContactQueries, ContactRow, NewMail, OutboxQueries, RosterQueries};
 
 /// The detail of a `subscribed` or `unsubscribed` event: the contact's row and address, and
 /// for a subscription the name and phone the member is listed with, so that `log --verify`
@@ -384,9 +384,19 @@ impl Service {
             let row = self
                 .store
                 .roster_row(&crate::domain::tld::TldCode::from_stored(code.to_string()))?;
-            let title = row.map_or(format!(".{code}"), |r| {
+            let mut title = row.map_or(format!(".{code}"), |r| {
                 format!("{}  {}", r.tld.code.display(), r.tld.country)
             });
+            // A lapsed re-confirmation: the contacts stay, and readers are told (DESIGN §8.4).
+            if let Some(case) = self.store.case(code)?
+                && let crate::domain::reconfirm::Standing::Lapsed { since, .. } =
+                    self.standing(&case)?
+            {
+                title.push_str(&match since {
+                    Some(d) => format!("  (not confirmed since {d})"),
+                    None => "  (not confirmed)".to_string(),
+                });
+            }
             block.push_str(&title);
             block.push('\n');
             for m in members.iter().filter(|m| m.tld == *code) {

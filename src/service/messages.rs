@@ -23,6 +23,8 @@ pub struct Assignment {
     /// Set when the message was stored without its body (mail first judged unrelated on its
     /// headers) and the body could not be fetched: why, and so no contacts from it.
     pub without_body: Option<String>,
+    /// The contacts it proposes for the TLD.
+    pub contacts: Vec<crate::domain::triage::Contact>,
     /// The case it moved: (TLD, from, to).
     pub transition: Option<(
         String,
@@ -135,6 +137,7 @@ impl Service {
         Ok(Assignment {
             message: updated.map(|(r, _)| r).unwrap_or(row),
             without_body,
+            contacts: decision.contacts,
             transition,
         })
     }

@@ -4,17 +4,25 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::Service;
+use super::reconfirm::diff;
+use super::workflow::describe;
 use crate::domain::case::CaseState;
-use crate::domain::triage::Verdict;
+use crate::domain::member::ContactState;
+use crate::domain::message::parse;
+use crate::domain::reconfirm::Standing;
+use crate::domain::triage::intent::{Intent, confirms};
+use crate::domain::triage::{Contact, Verdict};
 use crate::store::{
-    CaseRows, ContactQueries, MessageFilter, MessageQueries, OutboxQueries, RosterQueries,
+    CaseRow, CaseRows, ContactQueries, MessageFilter, MessageQueries, MessageRow, OutboxQueries,
+    RosterQueries, Round,
 };
 
 /// One thing to do.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct QueueItem {
-    /// What to do: `decide`, `update`, `review`, `assign`, `bounced`, `admin_changed`,
-    /// `mail_failed`, `mail_interrupted`, `members`, `chase`, `dormant`.
+    /// What to do: `decide`, `update`, `confirm`, `remove`, `review`, `request`, `assign`,
+    /// `bounced`, `admin_changed`, `mail_failed`, `mail_interrupted`, `members`, `chase`,
+    /// `reconfirm`, `lapsed`, `dormant`.
     pub kind: &'static str,
     pub tld: Option<String>,
     pub country: Option<String>,
@@ -32,17 +40,85 @@ pub struct QueueItem {
 /// Urgency: lower comes first.
 fn rank(kind: &str) -> u8 {
     match kind {
-        "decide" | "update" => 0,
-        "review" => 1,
+        "decide" | "update" | "confirm" | "remove" => 0,
+        "review" | "request" => 1,
         "assign" => 2,
         "bounced" | "admin_changed" => 3,
         "mail_failed" | "mail_interrupted" | "members" => 4,
-        "chase" => 5,
+        "chase" | "reconfirm" | "lapsed" => 5,
         _ => 6,
     }
 }
 
+/// `Jan <jan@x>, Els <els@y>`
+fn people(list: &[Contact]) -> String {
+    list.iter().map(describe).collect::<Vec<_>>().join(", ")
+}
+
 impl Service {
+    /// What a verified reply about an approved ccTLD asks of the operator: `confirm` (it
+    /// answers the re-confirmation naming the members again, or nobody with confirming words),
+    /// `update` (it names other contacts: the diff), or `review` (it names nobody and does not
+    /// say it confirms).
+    fn approved_reply(&self, c: &CaseRow, m: &MessageRow) -> Result<(&'static str, String)> {
+        let members: Vec<Contact> = self
+            .store
+            .contacts(&c.tld)?
+            .iter()
+            .filter(|c| matches!(c.state, ContactState::Subscribed | ContactState::Approved))
+            .map(|c| c.contact())
+            .collect();
+        let (added, removed) = diff(&m.contacts, &members);
+        let answers_round = c.round == Some(Round::Reconfirm)
+            && c.round_sent_at.as_deref() <= Some(m.filed_at.as_str());
+        let what = if answers_round {
+            "answer to the re-confirmation"
+        } else {
+            "new verified reply for an approved TLD"
+        };
+        if answers_round && m.contacts.is_empty() {
+            let confirms = self
+                .store
+                .message_by_ref(&format!("#{}", m.id))?
+                .is_some_and(|(_, raw)| confirms(&parse(&raw, true)));
+            return Ok(if confirms {
+                (
+                    "confirm",
+                    format!("{what} says the contacts are right: {}", m.why),
+                )
+            } else {
+                (
+                    "review",
+                    format!(
+                        "{what} names no contacts and does not say it confirms: read it; {}",
+                        m.why
+                    ),
+                )
+            });
+        }
+        if answers_round && added.is_empty() && removed.is_empty() {
+            return Ok((
+                "confirm",
+                format!(
+                    "{what} names the {} members again: {}",
+                    members.len(),
+                    m.why
+                ),
+            ));
+        }
+        let mut change = Vec::new();
+        if !added.is_empty() {
+            change.push(format!("adds {}", people(&added)));
+        }
+        if !removed.is_empty() {
+            change.push(format!("removes {}", people(&removed)));
+        }
+        if change.is_empty() {
+            change.push("names the members again".into());
+        }
+        Ok(("update", format!("{what} {}: {}", change.join("; "), m.why)))
+    }
+
     pub fn queue_items(&self) -> Result<Vec<QueueItem>> {
         let roster = self.store.roster()?;
         let country = |code: &str| {
@@ -110,14 +186,19 @@ impl Service {
                             Some(m.id),
                         )
                     }
-                    CaseState::Approved if c.decided_at.as_deref() < Some(m.filed_at.as_str()) => {
+                    // Of an approved ccTLD, the newest verified reply speaks for it.
+                    CaseState::Approved
+                        if c.answered_by(&m.filed_at)
+                            && self
+                                .store
+                                .latest_message(code, &[Verdict::AdminFrom, Verdict::AdminCc])?
+                                .is_some_and(|l| l.id == m.id) =>
+                    {
+                        let (kind, why) = self.approved_reply(c, &m)?;
                         item(
-                            "update",
+                            kind,
                             Some(code),
-                            format!(
-                                "new verified reply for an approved TLD naming {named}{cap}: {}",
-                                m.why
-                            ),
+                            format!("{why}{cap}"),
                             &m.filed_at,
                             Some(m.id),
                         )
@@ -149,6 +230,46 @@ impl Service {
                     );
                 }
             }
+        }
+        for m in messages(Verdict::Request)? {
+            if m.settled_at.is_some() {
+                continue;
+            }
+            let from = m.from.as_deref().unwrap_or("?");
+            if m.intent == Some(Intent::Leave) {
+                let still = match m.tld.as_deref() {
+                    Some(code) => self.store.contacts(code)?.iter().any(|c| {
+                        c.state == ContactState::Subscribed && c.email.eq_ignore_ascii_case(from)
+                    }),
+                    None => true,
+                };
+                if still {
+                    item(
+                        "remove",
+                        m.tld.as_deref(),
+                        format!("{}: `tldops remove --message {}`", m.why, m.id),
+                        &m.filed_at,
+                        Some(m.id),
+                    );
+                }
+                continue;
+            }
+            let named = if m.contacts.is_empty() {
+                String::new()
+            } else {
+                format!(" naming {}", people(&m.contacts))
+            };
+            let how = match m.tld.as_deref() {
+                Some(t) => format!("ask the admin: `tldops ask {t} --message {}`", m.id),
+                None => format!("which ccTLD? `tldops ask TLD --message {}`", m.id),
+            };
+            item(
+                "request",
+                m.tld.as_deref(),
+                format!("{}{named}: {how}", m.why),
+                &m.filed_at,
+                Some(m.id),
+            );
         }
         for m in messages(Verdict::Ambiguous)? {
             item(
@@ -195,6 +316,30 @@ impl Service {
                     at,
                     None,
                 );
+            }
+        }
+        for c in cases.iter().filter(|c| c.state == CaseState::Approved) {
+            let standing = self.standing(c)?;
+            let since = c
+                .round_reminded_at
+                .as_deref()
+                .or(c.round_sent_at.as_deref())
+                .or(c.reconfirm_due_at.as_deref())
+                .or(c.confirmed_at.as_deref())
+                .or(c.decided_at.as_deref())
+                .unwrap_or("");
+            match standing {
+                Standing::Due(_) | Standing::ReminderDue { .. } => item(
+                    "reconfirm",
+                    Some(&c.tld),
+                    format!("{} (`tldops reconfirm --due`)", standing.words()),
+                    since,
+                    None,
+                ),
+                Standing::Lapsed { .. } => {
+                    item("lapsed", Some(&c.tld), standing.words(), since, None)
+                }
+                _ => {}
             }
         }
         for mail in self.store.outbox(Some("failed"))? {

@@ -181,11 +181,14 @@ fn apply_diff(
         if pending {
             invalidated.push(change.code.clone());
         }
+        // An approved ccTLD keeps its members; its new admin re-confirms them (DESIGN §8.3).
+        let reconfirm_due = tx.flag_reconfirm_due(&change.code, &at)?;
         event(
             &change.code,
             "admin_changed",
             json!({ "old": change.old.email, "new": change.new.email,
-                    "invitation_pending": pending, "source": source }),
+                    "invitation_pending": pending, "reconfirm_due": reconfirm_due,
+                    "source": source }),
         )?;
     }
     for change in &diff.tech_changed {

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::Service;
 use crate::domain::case::CaseState;
+use crate::domain::reconfirm::Standing;
 use crate::domain::region::Region;
 use crate::report;
 use crate::store::{CaseRows, ContactQueries, RosterQueries};
@@ -48,11 +49,16 @@ pub struct Stats {
     /// The days to answer of [`Stats::median_days_to_answer`], counted in buckets: cases that
     /// answered within `max_days` (and after the previous bucket's), the last one unbounded.
     pub answer_times: Vec<AnswerTime>,
-    /// Approved ccTLDs whose contacts their admin contact confirmed (by the approved reply)
-    /// within the last year.
+    /// Approved ccTLDs whose contacts their admin contact confirmed (by the approved reply,
+    /// or answering the re-confirmation) within `reconfirm.every` (a year by default).
     pub confirmed_within_year: usize,
-    /// Approved ccTLDs last confirmed more than a year ago: due for re-confirmation.
+    /// Approved ccTLDs due a re-confirmation: last confirmed longer ago than
+    /// `reconfirm.every`, or their IANA admin address changed; a round open and unanswered
+    /// counts here until it lapses.
     pub confirmation_due: usize,
+    /// Approved ccTLDs whose re-confirmation went unanswered after every reminder: their
+    /// contacts stay, marked not confirmed since their last confirmation.
+    pub lapsed: usize,
 }
 
 /// One bucket of [`Stats::answer_times`].
@@ -65,9 +71,6 @@ pub struct AnswerTime {
 
 /// Upper bounds of the answer-time buckets, in days (a last bucket takes the rest).
 pub const ANSWER_BUCKETS: [u32; 4] = [7, 14, 30, 60];
-
-/// How long an approval counts as a confirmation of a ccTLD's contacts (DESIGN §8.4).
-const CONFIRMATION_VALID_DAYS: f64 = 365.0;
 
 fn add(c: &mut Counts, state: CaseState, invited: bool, answered: bool, members: bool) {
     c.tlds += 1;
@@ -101,8 +104,7 @@ impl Service {
             members.iter().map(|m| m.tld.as_str()).collect();
         let mut days = Vec::new();
         let mut months: Vec<(String, usize)> = Vec::new();
-        let today = jiff::Timestamp::now();
-        let (mut confirmed_within_year, mut confirmation_due) = (0, 0);
+        let (mut confirmed_within_year, mut confirmation_due, mut lapsed) = (0, 0, 0);
         for c in &cases {
             let Some(row) = roster.iter().find(|r| r.tld.code.as_str() == c.tld) else {
                 continue;
@@ -131,15 +133,13 @@ impl Service {
             {
                 days.push(a.duration_since(i).as_secs_f64() / 86_400.0);
             }
-            if c.state == CaseState::Approved
-                && let Some(Ok(decided)) =
-                    c.decided_at.as_deref().map(str::parse::<jiff::Timestamp>)
-            {
-                let age = today.duration_since(decided).as_secs_f64() / 86_400.0;
-                if age > CONFIRMATION_VALID_DAYS {
-                    confirmation_due += 1;
-                } else {
-                    confirmed_within_year += 1;
+            if c.state == CaseState::Approved {
+                match self.standing(c)? {
+                    Standing::Current { .. } | Standing::Answered => confirmed_within_year += 1,
+                    Standing::Lapsed { .. } => lapsed += 1,
+                    Standing::Due(_) | Standing::Asked { .. } | Standing::ReminderDue { .. } => {
+                        confirmation_due += 1
+                    }
                 }
             }
             if c.state == CaseState::Approved
@@ -180,6 +180,7 @@ impl Service {
             answer_times,
             confirmed_within_year,
             confirmation_due,
+            lapsed,
         })
     }
 }

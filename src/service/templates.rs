@@ -141,6 +141,8 @@ mod tests {
             ("member_count", "1".to_string()),
             ("month", "2026-03".to_string()),
             ("log_head", "9f2c".repeat(16)),
+            ("confirmed_on", "2025-03-04".to_string()),
+            ("requesters", "  Jan Jansen <jan@sidn.example> asks to join (message of 2026-03-01)".to_string()),
         ])
     }
 
@@ -204,7 +206,14 @@ mod tests {
                     );
                 }
                 // Reply instructions: every mail asking for an answer names the admin address.
-                if matches!(kind, Kind::Invitation | Kind::Reminder | Kind::Escalation) {
+                if matches!(
+                    kind,
+                    Kind::Invitation
+                        | Kind::Reminder
+                        | Kind::Escalation
+                        | Kind::Reconfirm
+                        | Kind::Request
+                ) {
                     assert!(
                         body.matches(values["admin_email"].as_str()).count()
                             >= 2 - usize::from(language == Language::En),

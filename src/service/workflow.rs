@@ -37,6 +37,8 @@ pub struct Batch {
     pub skipped: Vec<(String, String)>,
     /// The cases moved: (TLD, from, to).
     pub transitions: Vec<(String, CaseState, CaseState)>,
+    /// What else an operator should know before it goes (members of a re-invited TLD).
+    pub notes: Vec<String>,
 }
 
 impl Batch {
@@ -157,6 +159,10 @@ impl Service {
         Ok(chosen)
     }
 
+    pub(super) fn new_token_in(tx: &Tx) -> Result<String> {
+        Service::new_token(tx)
+    }
+
     fn new_token(tx: &Tx) -> Result<String> {
         for _ in 0..100 {
             let mut n = random_u64();
@@ -181,6 +187,7 @@ impl Service {
         for tld in self.select(sel)? {
             let code = tld.code.to_string();
             let operator = self.operator.clone();
+            let mut note = None;
             let result = self.act(dry_run, |tx| {
                 let case = tx.case(&code)?.ok_or_else(|| anyhow::anyhow!("no case for .{code}"))?;
                 case.state
@@ -190,6 +197,18 @@ impl Service {
                     Some(t) => t.clone(),
                     None => Service::new_token(tx)?,
                 };
+                if case.state == CaseState::Approved {
+                    let members = tx
+                        .contacts(&code)?
+                        .iter()
+                        .filter(|c| c.state == ContactState::Subscribed)
+                        .count();
+                    note = Some(format!(
+                        ".{code} is approved: its {members} {} subscribed, but it counts as on \
+                         the list again only once a new reply is approved",
+                        if members == 1 { "member stays" } else { "members stay" }
+                    ));
+                }
                 let at = now();
                 let mut values = self.common_values(Some(&tld));
                 values.insert("admin_email", tld.admin.email.to_string());
@@ -218,6 +237,9 @@ impl Service {
                     &json!({ "to": tld.admin.email, "message_id": mail.message_id, "again": again && case.state != CaseState::Uninvited }))?;
                 Ok((mail, case.state, CaseState::Invited))
             });
+            if result.is_ok() {
+                batch.notes.extend(note);
+            }
             batch.record(code, result)?;
         }
         Ok(batch)
@@ -337,10 +359,14 @@ impl Service {
             let verified = tx.latest_message(&code, &[Verdict::AdminFrom, Verdict::AdminCc])?;
             let doubtful = tx.latest_message(&code, &[Verdict::Unverified, Verdict::Suspicious])?;
             let newer_evidence = case.state == CaseState::Approved
-                && verified.as_ref().is_some_and(|m| Some(&m.filed_at) > case.decided_at.as_ref());
+                && verified.as_ref().is_some_and(|m| case.answered_by(&m.filed_at));
             let evidence = match (&verified, &doubtful, override_reason) {
                 (Some(v), _, _) if case.state != CaseState::Approved || newer_evidence => v.clone(),
                 (_, Some(d), Some(_)) => d.clone(),
+                // Asking for a reason is pointless while there is nothing to approve.
+                (_, Some(_), None) if case.state != CaseState::Approved && !tx.contacts(&code)?.iter().any(|c| c.state == ContactState::Proposed) => {
+                    return usage(no_proposals(&code));
+                }
                 (_, Some(d), None) if case.state != CaseState::Approved => {
                     return Err(NeedsOverride(format!(
                         ".{code}: the only reply is {} ({}): approving it needs an override reason (--override-reason), which is logged",
@@ -381,7 +407,7 @@ impl Service {
                 out
             };
             if chosen.is_empty() {
-                return usage(format!(".{code}: no proposed contacts (set them with `tldops contacts set {code} …`)"));
+                return usage(no_proposals(&code));
             }
             if chosen.len() > max {
                 return usage(format!(
@@ -421,6 +447,7 @@ impl Service {
                 state: Some(CaseState::Approved),
                 decided_by: Some(&operator),
                 override_reason: override_reason.filter(|_| overridden),
+                confirmed: true,
                 ..CaseUpdate::default()
             };
             tx.update_case(&code, case.version, &update, &at)?;
@@ -568,9 +595,17 @@ impl Service {
 }
 
 /// Whether two addresses are one mailbox (case of the local part and IDN spelling aside).
-fn same_address(a: &str, b: &str) -> bool {
+pub(super) fn same_address(a: &str, b: &str) -> bool {
     match (address_key(a), address_key(b)) {
         (Some(a), Some(b)) => a == b,
         _ => a.eq_ignore_ascii_case(b),
     }
+}
+
+/// Why there is nothing to approve, and what to do about it in either front end.
+fn no_proposals(code: &str) -> String {
+    format!(
+        ".{code}: no proposed contacts to approve: name them first (`tldops contacts set {code} …`, \
+         or e in the TUI's case view)"
+    )
 }

@@ -103,6 +103,66 @@ pub struct CaseRow {
     pub reason: Option<String>,
     pub admin_changed_at: Option<String>,
     pub version: i64,
+    /// Re-confirmation (DESIGN §8.4) and the open round of an approved case.
+    pub confirmed_at: Option<String>,
+    pub reconfirm_due_at: Option<String>,
+    pub round: Option<Round>,
+    pub round_message_id: Option<String>,
+    pub round_sent_at: Option<String>,
+    pub round_reminders: u32,
+    pub round_reminded_at: Option<String>,
+}
+
+/// What an approved case's open round asks its admin contact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Round {
+    /// To confirm or correct the contacts (the yearly re-confirmation).
+    Reconfirm,
+    /// To authorise a request to change them.
+    Request,
+}
+
+impl Round {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Round::Reconfirm => "reconfirm",
+            Round::Request => "request",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Round> {
+        match s {
+            "reconfirm" => Some(Round::Reconfirm),
+            "request" => Some(Round::Request),
+            _ => None,
+        }
+    }
+}
+
+impl CaseRow {
+    /// Whether a verified reply filed at `filed_at` is news for this approved case: it
+    /// answers its open round, or came after its last approval or confirmation.
+    pub fn answered_by(&self, filed_at: &str) -> bool {
+        match &self.round_sent_at {
+            Some(sent) if self.round.is_some() => sent.as_str() <= filed_at,
+            _ => self.decided_at.as_deref().max(self.confirmed_at.as_deref()) < Some(filed_at),
+        }
+    }
+
+    /// Its re-confirmation record, `answered` saying whether a verified reply came after the
+    /// round's request.
+    pub fn reconfirm_record(&self, answered: bool) -> crate::domain::reconfirm::Record<'_> {
+        let reconfirming = self.round == Some(Round::Reconfirm);
+        crate::domain::reconfirm::Record {
+            confirmed_at: self.confirmed_at.as_deref().or(self.decided_at.as_deref()),
+            due_at: self.reconfirm_due_at.as_deref(),
+            asked_at: self.round_sent_at.as_deref().filter(|_| reconfirming),
+            reminders: self.round_reminders,
+            reminded_at: self.round_reminded_at.as_deref(),
+            answered,
+        }
+    }
 }
 
 /// What a workflow step changes on a case, applied only if nobody changed it meanwhile.
@@ -118,10 +178,18 @@ pub struct CaseUpdate<'a> {
     pub decided_by: Option<&'a str>,
     pub reason: Option<&'a str>,
     pub override_reason: Option<&'a str>,
+    /// The contacts confirmed now (an approval, a confirmation): the open round closes and
+    /// the next re-confirmation counts from now.
+    pub confirmed: bool,
+    /// A round opens with this first mail.
+    pub round: Option<(Round, &'a str)>,
+    pub round_reminded: bool,
 }
 
 const CASE_COLUMNS: &str = "tld, state, token, invitation_message_id, invited_at, reminders,
-    last_reminded_at, answered_at, decided_at, decided_by, reason, admin_changed_at, version";
+    last_reminded_at, answered_at, decided_at, decided_by, reason, admin_changed_at, version,
+    confirmed_at, reconfirm_due_at, round, round_message_id, round_sent_at, round_reminders,
+    round_reminded_at";
 
 fn to_case(r: &rusqlite::Row) -> rusqlite::Result<CaseRow> {
     let state: String = r.get(1)?;
@@ -141,10 +209,48 @@ fn to_case(r: &rusqlite::Row) -> rusqlite::Result<CaseRow> {
         reason: r.get(10)?,
         admin_changed_at: r.get(11)?,
         version: r.get(12)?,
+        confirmed_at: r.get(13)?,
+        reconfirm_due_at: r.get(14)?,
+        round: r
+            .get::<_, Option<String>>(15)?
+            .as_deref()
+            .and_then(Round::parse),
+        round_message_id: r.get(16)?,
+        round_sent_at: r.get(17)?,
+        round_reminders: r.get(18)?,
+        round_reminded_at: r.get(19)?,
     })
 }
 
 impl Tx<'_> {
+    /// Records the contacts an open request would give the ccTLD (DESIGN §8.1).
+    pub fn set_requested(
+        &self,
+        tld: &str,
+        contacts: &[crate::domain::triage::Contact],
+    ) -> Result<()> {
+        self.execute(
+            "UPDATE cases SET requested = ?2 WHERE tld = ?1",
+            params![tld, super::messages::contacts_json(contacts)],
+        )?;
+        Ok(())
+    }
+
+    /// The contacts of the case's open request, which its admin's verified reply makes
+    /// proposals: taken (the request is answered).
+    pub fn take_requested(&self, tld: &str) -> Result<Vec<crate::domain::triage::Contact>> {
+        let text: Option<String> = rusqlite::OptionalExtension::optional(self.query_row(
+            "SELECT requested FROM cases WHERE tld = ?1",
+            [tld],
+            |r| r.get(0),
+        ))?
+        .flatten();
+        if text.is_some() {
+            self.execute("UPDATE cases SET requested = NULL WHERE tld = ?1", [tld])?;
+        }
+        Ok(super::messages::contacts_from_json(text.as_deref()))
+    }
+
     /// Applies `u` if the case is still at `version` (compare-and-set); an error when someone
     /// else changed it since it was read.
     pub fn update_case(&self, tld: &str, version: i64, u: &CaseUpdate, at: &str) -> Result<()> {
@@ -162,6 +268,13 @@ impl Tx<'_> {
                 decided_at = CASE WHEN ?6 THEN NULL WHEN ?8 IS NOT NULL THEN ?11 ELSE decided_at END,
                 reason = CASE WHEN ?6 THEN NULL WHEN ?8 IS NOT NULL THEN ?9 ELSE reason END,
                 override_reason = CASE WHEN ?8 IS NOT NULL THEN ?10 ELSE override_reason END,
+                confirmed_at = CASE WHEN ?12 THEN ?11 ELSE confirmed_at END,
+                reconfirm_due_at = CASE WHEN ?12 OR ?13 IS NOT NULL THEN NULL ELSE reconfirm_due_at END,
+                round = CASE WHEN ?12 OR ?6 THEN NULL ELSE coalesce(?13, round) END,
+                round_message_id = CASE WHEN ?12 OR ?6 THEN NULL ELSE coalesce(?14, round_message_id) END,
+                round_sent_at = CASE WHEN ?12 OR ?6 THEN NULL WHEN ?13 IS NOT NULL THEN ?11 ELSE round_sent_at END,
+                round_reminders = CASE WHEN ?12 OR ?6 OR ?13 IS NOT NULL THEN 0 WHEN ?15 THEN round_reminders + 1 ELSE round_reminders END,
+                round_reminded_at = CASE WHEN ?12 OR ?6 OR ?13 IS NOT NULL THEN NULL WHEN ?15 THEN ?11 ELSE round_reminded_at END,
                 updated_at = ?11, version = version + 1
              WHERE tld = ?1 AND version = ?2",
             params![
@@ -175,7 +288,11 @@ impl Tx<'_> {
                 u.decided_by,
                 u.reason,
                 u.override_reason,
-                at
+                at,
+                u.confirmed,
+                u.round.map(|(r, _)| r.as_str()),
+                u.round.map(|(_, id)| id),
+                u.round_reminded
             ],
         )?;
         if changed != 1 {

@@ -5,6 +5,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{Read, Tx};
 use crate::domain::email::address_key;
+use crate::domain::triage::intent::Intent;
 use crate::domain::triage::{Contact, Verdict};
 use crate::mail::Checkpoint;
 
@@ -24,6 +25,9 @@ pub struct NewMessage<'a> {
     pub parse_error: Option<&'a str>,
     pub raw: &'a [u8],
     pub at: &'a str,
+    /// What a request asks, and the contacts it names (kept apart from proposals).
+    pub intent: Option<Intent>,
+    pub requested: &'a [Contact],
 }
 
 /// A stored message as listings show it.
@@ -42,7 +46,11 @@ pub struct MessageRow {
     /// When it was filed under its TLD: at ingest, or when an operator assigned it. What the
     /// queue compares with the case's times.
     pub filed_at: String,
+    /// The contacts it proposes; for a request, those it asks for.
     pub contacts: Vec<Contact>,
+    /// What a request asks, and when an operator acted on it.
+    pub intent: Option<Intent>,
+    pub settled_at: Option<String>,
 }
 
 /// Where a stored message came from: enough to fetch it again.
@@ -117,8 +125,8 @@ impl Tx<'_> {
         let inserted = self
             .prepare_cached(
                 "INSERT INTO messages (message_id, content_hash, source, uidvalidity, uid, date,
-                from_addr, subject, verdict, tld, why, parse_error, raw, ingested_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                from_addr, subject, verdict, tld, why, parse_error, raw, ingested_at, intent, requested)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
              ON CONFLICT DO NOTHING",
             )?
             .execute(params![
@@ -135,7 +143,9 @@ impl Tx<'_> {
                 m.why,
                 m.parse_error,
                 m.raw,
-                m.at
+                m.at,
+                m.intent.map(Intent::as_str),
+                (!m.requested.is_empty()).then(|| contacts_json(m.requested)),
             ])?;
         Ok((inserted == 1).then(|| self.last_insert_rowid()))
     }
@@ -170,6 +180,15 @@ impl Tx<'_> {
                 )?
                 .execute(params![tld, c.name, c.email, c.phone, message, at])?,
         };
+        Ok(())
+    }
+
+    /// Marks a request as acted on (the admin asked, the member removed), filed under `tld`.
+    pub fn settle_request(&self, id: i64, tld: &str, at: &str) -> Result<()> {
+        self.execute(
+            "UPDATE messages SET settled_at = ?2, tld = ?3 WHERE id = ?1",
+            params![id, at, tld],
+        )?;
         Ok(())
     }
 
@@ -216,7 +235,34 @@ impl Tx<'_> {
 }
 
 const COLUMNS: &str = "id, message_id, from_addr, subject, date, verdict, tld, why, parse_error, ingested_at, \
-     coalesce(filed_at, ingested_at)";
+     coalesce(filed_at, ingested_at), intent, requested, settled_at";
+
+/// Contacts as stored in a JSON column.
+pub fn contacts_json(contacts: &[Contact]) -> String {
+    serde_json::Value::Array(
+        contacts
+            .iter()
+            .map(|c| serde_json::json!({ "email": c.email, "name": c.name, "phone": c.phone }))
+            .collect(),
+    )
+    .to_string()
+}
+
+/// Contacts from a JSON column (nothing, when it cannot be read).
+pub fn contacts_from_json(text: Option<&str>) -> Vec<Contact> {
+    let Some(Ok(serde_json::Value::Array(list))) = text.map(serde_json::from_str) else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|v| {
+            Some(Contact {
+                email: v["email"].as_str()?.to_string(),
+                name: v["name"].as_str().map(str::to_string),
+                phone: v["phone"].as_str().map(str::to_string),
+            })
+        })
+        .collect()
+}
 
 fn to_row(r: &rusqlite::Row) -> rusqlite::Result<MessageRow> {
     let verdict: String = r.get(5)?;
@@ -234,7 +280,12 @@ fn to_row(r: &rusqlite::Row) -> rusqlite::Result<MessageRow> {
         parse_error: r.get(8)?,
         ingested_at: r.get(9)?,
         filed_at: r.get(10)?,
-        contacts: Vec::new(),
+        intent: r
+            .get::<_, Option<String>>(11)?
+            .as_deref()
+            .and_then(Intent::parse),
+        contacts: contacts_from_json(r.get::<_, Option<String>>(12)?.as_deref()),
+        settled_at: r.get(13)?,
     })
 }
 
@@ -291,7 +342,7 @@ pub trait MessageQueries: Read {
         let mut contacts = self.conn().prepare_cached(
             "SELECT email, name, phone FROM contacts WHERE message = ?1 ORDER BY id",
         )?;
-        for row in &mut rows {
+        for row in rows.iter_mut().filter(|r| !r.verdict.requests_contacts()) {
             row.contacts = contacts
                 .query_map([row.id], |r| {
                     Ok(Contact {
@@ -391,7 +442,7 @@ pub trait MessageQueries: Read {
             .query_row(
                 &format!("SELECT {COLUMNS}, raw FROM messages WHERE {sql}"),
                 [key],
-                |row| Ok((to_row(row)?, row.get::<_, Vec<u8>>(11)?)),
+                |row| Ok((to_row(row)?, row.get::<_, Vec<u8>>(14)?)),
             )
             .optional()?)
     }

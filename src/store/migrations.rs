@@ -151,7 +151,63 @@ ALTER TABLE outbox ADD COLUMN claimed_at TEXT;         -- when that process took
     r#"
 ALTER TABLE tlds ADD COLUMN language TEXT CHECK (language IN ('en', 'fr', 'es', 'ar', 'ru', 'zh'));
 "#,
+    // 8: after the first invitation (DESIGN §8): re-confirmation of an approved case's
+    // contacts, and the round of mail (a re-confirmation, or a request put to the admin of an
+    // approved ccTLD) that waits for the admin's answer.
+    r#"
+ALTER TABLE cases ADD COLUMN confirmed_at TEXT;      -- the contacts last confirmed (an approval counts)
+ALTER TABLE cases ADD COLUMN reconfirm_due_at TEXT;  -- due at once: the admin address of an approved case changed
+ALTER TABLE cases ADD COLUMN round TEXT CHECK (round IN ('reconfirm', 'request'));  -- open round of an approved case
+ALTER TABLE cases ADD COLUMN round_message_id TEXT;  -- its first mail (replies and reminders thread under it)
+ALTER TABLE cases ADD COLUMN round_sent_at TEXT;
+ALTER TABLE cases ADD COLUMN round_reminders INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN round_reminded_at TEXT;
+UPDATE cases SET confirmed_at = decided_at WHERE state = 'approved';
+"#,
+    // 9: requests and self-removal (DESIGN §8.1, §8.2): the `request` verdict (the verdict
+    // check is rebuilt with the table, foreign keys off while it is), what a request asks and
+    // whom it names, when an operator acted on it; the contacts a case's open request would
+    // give the ccTLD once its admin agrees.
+    r#"-- foreign keys off
+CREATE TABLE messages_new (
+    id           INTEGER PRIMARY KEY,
+    message_id   TEXT,
+    content_hash TEXT NOT NULL,
+    source       TEXT NOT NULL,
+    uidvalidity  INTEGER,
+    uid          INTEGER,
+    received_at  TEXT,
+    date         TEXT,
+    from_addr    TEXT,
+    subject      TEXT,
+    verdict      TEXT NOT NULL CHECK (verdict IN ('admin_from', 'admin_cc', 'unverified', 'ambiguous',
+                 'auto_reply', 'bounce', 'suspicious', 'request', 'unrelated')),
+    tld          TEXT REFERENCES tlds (code),
+    why          TEXT NOT NULL,
+    parse_error  TEXT,
+    raw          BLOB NOT NULL,
+    ingested_at  TEXT NOT NULL,
+    filed_at     TEXT,
+    intent       TEXT CHECK (intent IN ('join', 'change', 'leave')),  -- what a request asks
+    requested    TEXT,                     -- JSON array of the contacts a request names
+    settled_at   TEXT                      -- an operator acted on the request (asked the admin, removed the member)
+) STRICT;
+INSERT INTO messages_new (id, message_id, content_hash, source, uidvalidity, uid, received_at, date,
+    from_addr, subject, verdict, tld, why, parse_error, raw, ingested_at, filed_at)
+SELECT id, message_id, content_hash, source, uidvalidity, uid, received_at, date,
+    from_addr, subject, verdict, tld, why, parse_error, raw, ingested_at, filed_at FROM messages;
+DROP TABLE messages;
+ALTER TABLE messages_new RENAME TO messages;
+CREATE UNIQUE INDEX messages_message_id ON messages (message_id) WHERE message_id IS NOT NULL;
+CREATE UNIQUE INDEX messages_content_hash ON messages (content_hash) WHERE message_id IS NULL;
+CREATE INDEX messages_tld ON messages (tld) WHERE tld IS NOT NULL;
+CREATE INDEX messages_verdict ON messages (verdict);
+ALTER TABLE cases ADD COLUMN requested TEXT;           -- JSON: the contacts an open request would give the ccTLD
+"#,
 ];
+
+/// The first line of a migration that rebuilds a table others refer to.
+const FOREIGN_KEYS_OFF: &str = "-- foreign keys off";
 
 /// Brings the schema up to date. A database from a newer tldops is refused, not touched.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
@@ -170,11 +226,34 @@ pub fn migrate_to(conn: &mut Connection, target: usize) -> Result<()> {
         );
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().take(target).skip(current) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)
-            .with_context(|| format!("schema migration {} failed", i + 1))?;
-        tx.pragma_update(None, "user_version", i as i64 + 1)?;
-        tx.commit()?;
+        // A table rebuilt (SQLite's way to change a check) drops and renames the table other
+        // tables refer to: foreign keys are off meanwhile, and checked before the commit.
+        let rebuild = sql.starts_with(FOREIGN_KEYS_OFF);
+        let enforced: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+        if rebuild {
+            conn.pragma_update(None, "foreign_keys", false)?;
+        }
+        let result = (|| -> Result<()> {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)
+                .with_context(|| format!("schema migration {} failed", i + 1))?;
+            if rebuild {
+                let broken: i64 =
+                    tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                        r.get(0)
+                    })?;
+                if broken > 0 {
+                    bail!("schema migration {} would break {broken} references", i + 1);
+                }
+            }
+            tx.pragma_update(None, "user_version", i as i64 + 1)?;
+            tx.commit()?;
+            Ok(())
+        })();
+        if rebuild {
+            conn.pragma_update(None, "foreign_keys", enforced != 0)?;
+        }
+        result?;
     }
     Ok(())
 }

@@ -22,7 +22,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::private::Create;
 
-pub use cases::{CaseQueries, CaseRow, CaseRows, CaseUpdate, SentRow};
+pub use cases::{CaseQueries, CaseRow, CaseRows, CaseUpdate, Round, SentRow};
 pub use contacts::{ContactQueries, ContactRow};
 pub use events::{APPEND_ONLY_TRIGGERS, EventFilter, EventQueries};
 pub use messages::{MessageFilter, MessageQueries, MessageQuery, MessageRow, NewMessage};

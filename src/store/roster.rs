@@ -167,6 +167,18 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Makes the re-confirmation of an approved case due at once (its admin address changed:
+    /// the new admin contact should vouch for the members, who stay meanwhile); returns
+    /// whether the case is approved and so marked.
+    pub fn flag_reconfirm_due(&self, code: &TldCode, at: &str) -> Result<bool> {
+        let changed = self.execute(
+            "UPDATE cases SET reconfirm_due_at = ?2, updated_at = ?2, version = version + 1
+             WHERE tld = ?1 AND state = 'approved'",
+            params![code.as_str(), at],
+        )?;
+        Ok(changed == 1)
+    }
+
     /// Marks the case when its invitation is still pending and went to another address than
     /// the new `admin`, and unmarks it when it went to that very address (the change was
     /// undone); returns whether the case is marked.

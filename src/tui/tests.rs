@@ -278,6 +278,7 @@ fn snapshot() -> Snapshot {
             answer_times: vec![],
             confirmed_within_year: 29,
             confirmation_due: 0,
+            lapsed: 0,
         }),
         log: vec![
             event(
@@ -339,6 +340,8 @@ fn message_row(id: i64, verdict: Verdict, subject: &str, why: &str) -> MessageRo
             name: Some("Jan Jansen".into()),
             phone: None,
         }],
+        intent: None,
+        settled_at: None,
     }
 }
 

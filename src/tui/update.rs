@@ -201,8 +201,13 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
                     })
                 }
                 Err(Refusal::NeedsOverride { tld, why }) => {
+                    // The why is long: it stays readable in the status line (and @).
+                    s.notice = Some(Notice {
+                        text: why,
+                        error: false,
+                    });
                     s.dialog = Some(Dialog::Prompt {
-                        title: why,
+                        title: format!("Approve .{tld} on a reply that is not verified?"),
                         label: "approve anyway, because (logged): ".into(),
                         input: Editor::line(),
                         purpose: Purpose::OverrideReason { tld },

@@ -6,6 +6,10 @@
 //! - `tld_added`: the TLD has a case, uninvited;
 //! - `invited`, `reminded`, `case_answered`, `case_bounced`, `approved`, `rejected`: one
 //!   transition each ([`CaseState::next`]);
+//! - `reconfirm_requested`, `reconfirm_reminded`, `confirmed`: the re-confirmation of an
+//!   approved case, which stays approved (anything else is refused);
+//! - `asked`: a request put to the admin, which invites an open case and leaves an approved
+//!   one approved;
 //! - `subscribed` (`email`; newer events also `contact`, `name`, `phone`): the contact became
 //!   a member;
 //! - `contact_removed` (`email`; newer also `contact`) and `approved` (`replaced`; newer also
@@ -88,6 +92,13 @@ fn transition(action: &str, detail: &Value, state: CaseState) -> Option<(Event, 
             Approved,
         ),
         "rejected" => (Event::Reject, Rejected),
+        // The re-confirmation of an approved case: it stays approved.
+        "reconfirm_requested" | "reconfirm_reminded" | "confirmed" => (Event::Reconfirm, Approved),
+        // A request put to the admin: an approved case stays so, any other is invited by it.
+        "asked" => (
+            Event::Ask,
+            if state == Approved { Approved } else { Invited },
+        ),
         _ => return None,
     })
 }
@@ -101,6 +112,10 @@ const RELEVANT: &[&str] = &[
     "case_bounced",
     "approved",
     "rejected",
+    "reconfirm_requested",
+    "reconfirm_reminded",
+    "confirmed",
+    "asked",
     "subscribed",
     "member_updated",
     "contact_removed",

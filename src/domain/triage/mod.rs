@@ -8,6 +8,7 @@ mod auth;
 mod autoreply;
 mod bounce;
 pub mod contacts;
+pub mod intent;
 mod thread;
 mod words;
 
@@ -32,11 +33,14 @@ pub enum Verdict {
     AutoReply,
     Bounce,
     Suspicious,
+    /// Someone who is not an admin contact asks to join, or to change or remove contacts;
+    /// or a member asks to leave (DESIGN §8.1, §8.2).
+    Request,
     Unrelated,
 }
 
 impl Verdict {
-    pub const ALL: [Verdict; 8] = [
+    pub const ALL: [Verdict; 9] = [
         Verdict::Bounce,
         Verdict::AutoReply,
         Verdict::Suspicious,
@@ -44,6 +48,7 @@ impl Verdict {
         Verdict::AdminCc,
         Verdict::Ambiguous,
         Verdict::Unverified,
+        Verdict::Request,
         Verdict::Unrelated,
     ];
 
@@ -56,6 +61,7 @@ impl Verdict {
             Verdict::AutoReply => "auto_reply",
             Verdict::Bounce => "bounce",
             Verdict::Suspicious => "suspicious",
+            Verdict::Request => "request",
             Verdict::Unrelated => "unrelated",
         }
     }
@@ -66,6 +72,11 @@ impl Verdict {
             self,
             Verdict::AdminFrom | Verdict::AdminCc | Verdict::Unverified
         )
+    }
+
+    /// Messages whose contacts are only requested (not proposed until an admin agrees).
+    pub fn requests_contacts(self) -> bool {
+        self == Verdict::Request
     }
 }
 
@@ -96,6 +107,8 @@ pub fn headers_read() -> Vec<&'static str> {
         "precedence",
         "authentication-results",
         "from",
+        "list-id",
+        "list-unsubscribe",
     ];
     h.extend(autoreply::MARKER_HEADERS);
     h.extend(autoreply::OTHER_HEADERS);
@@ -127,11 +140,40 @@ pub fn kept_as_digest(verdict: Verdict, tld: Option<&str>, parse_error: Option<&
 pub fn needs_body(head: &Inbound, decision: &Decision, ctx: &Context) -> bool {
     matches!(
         decision.verdict,
-        Verdict::AdminFrom | Verdict::AdminCc | Verdict::Unverified | Verdict::Ambiguous
+        Verdict::AdminFrom
+            | Verdict::AdminCc
+            | Verdict::Unverified
+            | Verdict::Ambiguous
+            | Verdict::Request
+            // The operator must read a suspicious reply to judge it (no contacts are taken
+            // from it, but its text is the evidence).
+            | Verdict::Suspicious
     ) || decision.verdict == Verdict::Bounce
+        // A request may be in the body alone (a member's "please remove me").
+        || (decision.verdict == Verdict::Unrelated && may_be_request(head, ctx))
         // An automatic answer the body may tie to our mail (a list manager's reject).
         || (decision.verdict == Verdict::AutoReply && decision.tld.is_none())
         || bounce::may_be_notice(head, ctx)
+}
+
+/// Whether mail judged unrelated on its headers may be a request its body reveals: from a
+/// member, from a registry's domain, or with a subject about joining, leaving or the list.
+fn may_be_request(head: &Inbound, ctx: &Context) -> bool {
+    let Some(key) = head.from.first().and_then(Mailbox::key) else {
+        return false;
+    };
+    if ctx.members.contains_key(&key) {
+        return true;
+    }
+    let from_registry = key.rsplit_once('@').is_some_and(|(_, d)| {
+        ctx.domains
+            .keys()
+            .any(|r| d == r || d.ends_with(&format!(".{r}")))
+    });
+    let subject = head.subject.to_lowercase();
+    from_registry
+        || intent::request(&subject).is_some()
+        || intent::about_the_list(&subject, &ctx.list_name)
 }
 
 /// What kind of mail tldops sent.
@@ -185,6 +227,12 @@ pub struct Context {
     tlds: HashSet<TldCode>,
     /// The list name of the subject tag (`TLD-OPS`).
     list_name: String,
+    /// Country names (lowercase) → TLD, for requests naming their country.
+    countries: HashMap<String, Vec<TldCode>>,
+    /// The registries' mail domains, as the roster's admin and tech addresses show them.
+    domains: HashMap<String, Vec<TldCode>>,
+    /// Members' addresses (comparison form) → their TLDs: who may ask to leave.
+    members: HashMap<String, Vec<TldCode>>,
     /// The only authserv-id whose Authentication-Results are believed.
     authserv_id: Option<String>,
     pub max_contacts: usize,
@@ -229,6 +277,30 @@ impl Context {
         self.sent.insert(mail.message_id.clone(), mail);
     }
 
+    /// Records a TLD's country name and its registry's mail domains (from its IANA
+    /// addresses), by which a request names its ccTLD.
+    pub fn add_registry(&mut self, tld: &TldCode, country: &str, addresses: &[&str]) {
+        self.tlds.insert(tld.clone());
+        let name = country.trim().to_lowercase();
+        if name.chars().count() >= 4 {
+            push_once(self.countries.entry(name).or_default(), tld);
+        }
+        for a in addresses {
+            if let Some(domain) = crate::domain::email::address_key(a)
+                .and_then(|k| k.rsplit_once('@').map(|(_, d)| d.to_string()))
+            {
+                push_once(self.domains.entry(domain).or_default(), tld);
+            }
+        }
+    }
+
+    /// Records a member of `tld`'s list (who may ask to leave).
+    pub fn add_member(&mut self, address: &str, tld: &TldCode) {
+        if let Some(key) = crate::domain::email::address_key(address) {
+            push_once(self.members.entry(key).or_default(), tld);
+        }
+    }
+
     pub fn add_token(&mut self, token: &str, tld: &TldCode) {
         self.tokens.insert(token.to_ascii_lowercase(), tld.clone());
     }
@@ -269,6 +341,12 @@ impl Context {
     }
 }
 
+fn push_once(list: &mut Vec<TldCode>, tld: &TldCode) {
+    if !list.contains(tld) {
+        list.push(tld.clone());
+    }
+}
+
 /// The outcome for one message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decision {
@@ -281,6 +359,8 @@ pub struct Decision {
     pub too_many_contacts: bool,
     /// A bounce that only warns of a delay: shown, but the case does not move to `bounced`.
     pub delivery_delayed: bool,
+    /// What a request asks.
+    pub intent: Option<intent::Intent>,
 }
 
 /// Classifies a message. Precedence, first match wins: bounce, auto_reply, suspicious,
@@ -406,11 +486,146 @@ pub fn triage(msg: &Inbound, ctx: &Context) -> Decision {
         );
         return with_contacts(d, msg, ctx, &tld);
     }
+    if let Some(d) = request(msg, ctx) {
+        return d;
+    }
     decision(
         Verdict::Unrelated,
         None,
         "no admin address, no thread of ours".into(),
     )
+}
+
+/// A request (DESIGN §8.1, §8.2), outside any thread of ours and from no admin address: a
+/// member asking to leave, or someone asking to join or to change a ccTLD's contacts, about
+/// a ccTLD we can name or about the list.
+fn request(msg: &Inbound, ctx: &Context) -> Option<Decision> {
+    let from = msg.from.first()?;
+    // Mail from a list or a bulk sender asks nothing of us, whatever its footer says.
+    if from.key().is_some_and(|k| ctx.is_own_key(&k))
+        || msg.header("list-id").is_some()
+        || msg.header("list-unsubscribe").is_some()
+    {
+        return None;
+    }
+    let text = intent::own_words(msg);
+    let member_of = from
+        .key()
+        .and_then(|k| ctx.members.get(&k))
+        .map_or(&[][..], Vec::as_slice);
+    if !member_of.is_empty() && intent::asks_to_leave(&text) {
+        let (tld, which) = match member_of {
+            [one] => (Some(one.clone()), format!(".{one}")),
+            many => {
+                let named: Vec<&TldCode> = many
+                    .iter()
+                    .filter(|t| thread::names_tld(&text, t))
+                    .collect();
+                match named.as_slice() {
+                    [one] => (Some((*one).clone()), format!(".{one}")),
+                    _ => (None, format!("{} ccTLDs", many.len())),
+                }
+            }
+        };
+        return Some(Decision {
+            intent: Some(intent::Intent::Leave),
+            ..decision(
+                Verdict::Request,
+                tld,
+                format!(
+                    "{} is a member for {which} and asks to leave the list",
+                    from.address
+                ),
+            )
+        });
+    }
+    let asks = intent::request(&text)?;
+    let (tld, how) = match request_tld(msg, &text, ctx) {
+        Some((t, how)) => (Some(t), how),
+        None if intent::about_the_list(&text, &ctx.list_name) => {
+            (None, "names no ccTLD tldops can tell".into())
+        }
+        None => return None,
+    };
+    let why = format!(
+        "{} (not an admin contact, outside our threads) {} for {how}",
+        from.address,
+        asks.words()
+    );
+    let mut d = Decision {
+        intent: Some(asks),
+        ..decision(Verdict::Request, tld.clone(), why)
+    };
+    if let Some(tld) = &tld {
+        d = with_contacts(d, msg, ctx, tld);
+    }
+    // A person asking to join names themself even without a signature block.
+    if asks == intent::Intent::Join && d.contacts.is_empty() && !ctx.is_voucher(&from.address) {
+        d.contacts.push(Contact {
+            email: from.address.clone(),
+            name: from.name.clone().filter(|n| !n.trim().is_empty()),
+            phone: None,
+        });
+    }
+    Some(d)
+}
+
+/// The ccTLD a request is about: the one ccTLD (or country) its subject or text names, else
+/// the registry whose mail domain the sender writes from.
+fn request_tld(msg: &Inbound, text: &str, ctx: &Context) -> Option<(TldCode, String)> {
+    let mut named: Vec<TldCode> = ctx
+        .tlds
+        .iter()
+        .filter(|t| thread::names_tld(text, t))
+        .cloned()
+        .collect();
+    if named.is_empty() {
+        for (country, tlds) in &ctx.countries {
+            if let [one] = tlds.as_slice()
+                && names_word(text, country)
+            {
+                named.push(one.clone());
+            }
+        }
+    }
+    named.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    named.dedup();
+    if let [one] = named.as_slice() {
+        return Some((one.clone(), format!(".{one}, which the message names")));
+    }
+    if !named.is_empty() {
+        return None;
+    }
+    let domain = msg
+        .from
+        .first()?
+        .key()?
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_string())?;
+    // The registry's domain, or a subdomain of it (cert.nic.example).
+    let mut candidates: Vec<&TldCode> = Vec::new();
+    for (d, tlds) in &ctx.domains {
+        if (domain == *d || domain.ends_with(&format!(".{d}"))) && tlds.len() == 1 {
+            candidates.push(&tlds[0]);
+        }
+    }
+    candidates.dedup();
+    match candidates.as_slice() {
+        [one] => Some((
+            (*one).clone(),
+            format!(".{one}, whose registry writes from {domain}"),
+        )),
+        _ => None,
+    }
+}
+
+/// Whether `text` holds `word` with no letter either side.
+fn names_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
 }
 
 /// A message vouched for by an admin address of one or more TLDs: pick the TLD or give up.
@@ -471,6 +686,7 @@ fn decision(verdict: Verdict, tld: Option<TldCode>, why: String) -> Decision {
         contacts: Vec::new(),
         too_many_contacts: false,
         delivery_delayed: false,
+        intent: None,
     }
 }
 

@@ -7,7 +7,7 @@
 
 pub mod budget;
 mod fields;
-mod quote;
+pub(in crate::domain::triage) mod quote;
 mod vcard;
 
 use std::collections::HashMap;
