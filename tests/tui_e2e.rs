@@ -604,3 +604,38 @@ password_env = "TLDOPS_E2E_MAILMAN_PASSWORD"
     t.keys(&["q"]);
     t.wait_for("TLDOPS-EXITED 0");
 }
+
+#[test]
+fn a_message_triage_could_not_file_is_found_in_the_messages_view_and_assigned() {
+    let home = tempfile::tempdir().unwrap();
+    let data: PathBuf = home.path().join("demo");
+    let t = Tmux::start(&demo_command(home.path(), &data));
+    t.wait_for("1 Queue (");
+    let id: i64 = db(&data)
+        .query_row(
+            "SELECT id FROM messages WHERE subject LIKE 'Registry lock%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    t.keys(&["5"]);
+    t.wait_for(" messages   v verdict");
+    t.keys(&["v"]);
+    t.wait_for("· verdict unrelated");
+    t.keys(&["/"]);
+    t.text("registry lock");
+    t.keys(&["Enter"]);
+    let found = t.wait_for("1 message · verdict unrelated · \"registry lock\"");
+    assert!(found.contains(&format!("#{id}")), "{found}");
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("› message #{id}"));
+    t.keys(&["Escape", "s"]);
+    t.wait_for(&format!("Assign message #{id}"));
+    t.text("de");
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("Assign #{id} to .de?"));
+    t.keys(&["y"]);
+    t.wait_for(&format!("assigned #{id} to .de"));
+    // The list shows the new verdict: it no longer matches "unrelated".
+    t.wait_for("0 messages · verdict unrelated");
+}

@@ -361,9 +361,10 @@ fn act(s: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::FilterVerdict => {
             // What an operator looks through first: mail triage could not tie to a case.
-            let order: [Option<Verdict>; 9] = [
+            let order: [Option<Verdict>; 10] = [
                 None,
                 Some(Verdict::Unrelated),
+                Some(Verdict::Request),
                 Some(Verdict::Ambiguous),
                 Some(Verdict::Unverified),
                 Some(Verdict::Suspicious),
