@@ -19,6 +19,8 @@ pub enum View {
     Coverage,
     /// Every ingested message, newest first, searchable (a page at a time).
     Messages,
+    /// One event of the log or of a case's history, in full.
+    Event,
     Help,
     /// Every status line of this session, with its time (lazygit's command log).
     Notifications,
@@ -34,7 +36,7 @@ impl View {
             View::Log => Scope::Log,
             View::Coverage => Scope::Coverage,
             View::Messages => Scope::Messages,
-            View::Help | View::Notifications => Scope::Global,
+            View::Help | View::Notifications | View::Event => Scope::Global,
         }
     }
 }
@@ -228,6 +230,9 @@ pub struct State {
     pub data: Snapshot,
     pub case: Option<CaseDetail>,
     pub message: Option<MessageDetail>,
+    /// The event open in the event view.
+    pub event: Option<EventRecord>,
+    pub event_scroll: usize,
     pub queue: Cursor,
     pub roster: Cursor,
     pub log: Cursor,
@@ -278,6 +283,8 @@ impl State {
             data: Snapshot::default(),
             case: None,
             message: None,
+            event: None,
+            event_scroll: 0,
             queue: Cursor::default(),
             roster: Cursor::default(),
             log: Cursor::default(),

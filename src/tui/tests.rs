@@ -605,6 +605,15 @@ fn views() {
         insta::assert_snapshot!(format!("message_hostile_{w}x{h}"), render(&s));
         key(&mut s, KeyCode::Char('?'));
         insta::assert_snapshot!(format!("help_{w}x{h}"), render(&s));
+        // Past the messages, the cursor walks the history; Enter shows an event in full.
+        key(&mut s, KeyCode::Esc);
+        key(&mut s, KeyCode::Esc);
+        assert_eq!(s.view, View::Case);
+        key(&mut s, KeyCode::Char('G'));
+        insta::assert_snapshot!(format!("case_history_{w}x{h}"), render(&s));
+        assert_eq!(key(&mut s, KeyCode::Enter), []);
+        assert_eq!(s.view, View::Event);
+        insta::assert_snapshot!(format!("event_{w}x{h}"), render(&s));
     }
 }
 
@@ -958,7 +967,20 @@ fn the_log_filters_by_tld_and_operator() {
     assert!(s.log_rows().iter().all(|e| e.tld.as_deref() == Some("nl")));
     let text = render(&s);
     assert!(!text.contains("approved"), "{text}");
+    // Enter shows the event in full, as fields; Enter there opens its case.
+    assert_eq!(key(&mut s, KeyCode::Enter), []);
+    assert_eq!(s.view, View::Event);
+    let shown = s.event.clone().unwrap();
+    let text = render(&s);
+    assert!(
+        text.contains(&format!("#{} {}", shown.id, shown.action)),
+        "{text}"
+    );
+    assert!(text.contains("operator"), "{text}");
     assert_eq!(key(&mut s, KeyCode::Enter), [Effect::LoadCase("nl".into())]);
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.view, View::Log);
     key(&mut s, KeyCode::Esc);
     keys(&mut s, "/alice");
     key(&mut s, KeyCode::Enter);

@@ -412,7 +412,11 @@ fn list_len(s: &State) -> usize {
         View::Queue => s.data.queue.len(),
         View::Roster => s.roster_rows().len(),
         View::Log => s.log_rows().len(),
-        View::Case => s.case.as_ref().map_or(0, |c| c.messages.len()),
+        // The case's messages, then its history: one cursor over both.
+        View::Case => s
+            .case
+            .as_ref()
+            .map_or(0, |c| c.messages.len() + c.events.len()),
         View::Messages => s.messages.total().unwrap_or(0),
         _ => 0,
     }
@@ -431,6 +435,7 @@ fn move_by(s: &mut State, delta: isize) {
         View::Notifications => {
             s.notifications_scroll = scrolled(s.notifications_scroll, delta, &s.scroll_limit)
         }
+        View::Event => s.event_scroll = scrolled(s.event_scroll, delta, &s.scroll_limit),
         View::Coverage => {}
     }
 }
@@ -549,23 +554,35 @@ fn open(s: &mut State) -> Vec<Effect> {
             vec![Effect::LoadCase(code)]
         }
         View::Log => {
-            let Some(tld) = s.log_rows().get(s.log.selected).and_then(|e| e.tld.clone()) else {
+            let Some(event) = s.log_rows().get(s.log.selected).map(|e| (*e).clone()) else {
+                return vec![];
+            };
+            open_event(s, event);
+            vec![]
+        }
+        // The event's case.
+        View::Event => {
+            let Some(tld) = s.event.as_ref().and_then(|e| e.tld.clone()) else {
                 return vec![];
             };
             go(s, View::Case);
             vec![Effect::LoadCase(tld)]
         }
         View::Case => {
-            let Some(id) = s
-                .case
-                .as_ref()
-                .and_then(|c| c.messages.get(s.case_cursor.selected))
-                .map(|m| m.id)
-            else {
+            let Some(c) = s.case.as_ref() else {
                 return vec![];
             };
-            go(s, View::Message);
-            vec![Effect::LoadMessage(id)]
+            let i = s.case_cursor.selected;
+            if let Some(m) = c.messages.get(i) {
+                let id = m.id;
+                go(s, View::Message);
+                return vec![Effect::LoadMessage(id)];
+            }
+            if let Some(e) = c.events.get(i - c.messages.len()) {
+                let event = e.clone();
+                open_event(s, event);
+            }
+            vec![]
         }
         View::Messages => {
             let Some(id) = s.messages.selected().map(|m| m.id) else {
@@ -576,6 +593,12 @@ fn open(s: &mut State) -> Vec<Effect> {
         }
         _ => vec![],
     }
+}
+
+fn open_event(s: &mut State, event: crate::domain::audit::EventRecord) {
+    s.event = Some(event);
+    s.event_scroll = 0;
+    go(s, View::Event);
 }
 
 /// The TLD an action is about: the open case, the selected queue item or roster row.

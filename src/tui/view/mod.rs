@@ -5,6 +5,7 @@
 mod case;
 mod coverage;
 mod dialog;
+mod event;
 pub mod fit;
 mod help;
 mod log;
@@ -56,6 +57,7 @@ pub fn draw(f: &mut Frame, s: &State) {
         View::Log => log::draw(f, body, s, theme),
         View::Coverage => coverage::draw(f, body, s, theme),
         View::Messages => messages::draw(f, body, s, theme),
+        View::Event => event::draw(f, body, s, theme),
         View::Help => help::draw(f, body, s, theme),
         View::Notifications => notifications::draw(f, body, s, theme),
     }
@@ -84,7 +86,7 @@ fn draw_tabs(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         ),
     ];
     let current = match s.view {
-        View::Case | View::Message | View::Help | View::Notifications => {
+        View::Case | View::Message | View::Help | View::Notifications | View::Event => {
             s.back.first().copied().unwrap_or(View::Queue)
         }
         v => v,
@@ -106,6 +108,11 @@ fn draw_tabs(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
             .map(|m| format!("› message #{}", m.row.id))
             .unwrap_or_default(),
         View::Help => "› help".into(),
+        View::Event => s
+            .event
+            .as_ref()
+            .map(|e| format!("› event #{}", e.id))
+            .unwrap_or_default(),
         View::Notifications => "› notifications".into(),
         _ => String::new(),
     };
