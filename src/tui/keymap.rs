@@ -446,6 +446,7 @@ impl Keymap {
             (Scope::Coverage, &keys.coverage),
             (Scope::Messages, &keys.messages),
         ];
+        let mut overridden: Vec<(Scope, Action, String)> = Vec::new();
         for (scope, overrides) in sections {
             for (name, spec) in overrides {
                 let dotted = format!("keys.{}.{name}", scope.name());
@@ -461,6 +462,7 @@ impl Keymap {
                     KeySpec::Many(ks) => ks.iter().map(String::as_str).collect(),
                 };
                 bindings.retain(|b| !(b.scope == scope && b.action == action));
+                overridden.push((scope, action, dotted.clone()));
                 for k in keys {
                     let key = Key::parse(k).map_err(|e| (dotted.clone(), e))?;
                     bindings.push(Binding {
@@ -469,6 +471,33 @@ impl Keymap {
                         action,
                         desc,
                     });
+                }
+            }
+        }
+        // An overridden key that another action of the same view also has would leave one
+        // of them unreachable there (a view's own binding hides a global one).
+        for (scope, action, dotted) in &overridden {
+            for b in bindings
+                .iter()
+                .filter(|b| b.scope == *scope && b.action == *action)
+            {
+                let clash = bindings.iter().find(|o| {
+                    o.key == b.key
+                        && o.action != b.action
+                        && (o.scope == b.scope
+                            || o.scope == Scope::Global
+                            || b.scope == Scope::Global)
+                });
+                if let Some(o) = clash {
+                    return Err((
+                        dotted.clone(),
+                        format!(
+                            "`{}` is also the key of `{}` in [keys.{}]: give one of them another key",
+                            b.key,
+                            o.action.name(),
+                            o.scope.name()
+                        ),
+                    ));
                 }
             }
         }
@@ -577,6 +606,49 @@ mod tests {
                 .unwrap_err()
                 .1
                 .contains("unknown key `Hyper-x`")
+        );
+    }
+
+    #[test]
+    fn an_override_clashing_with_another_action_of_its_view_is_refused() {
+        let clash = |section: &str, action: &str, k: &str| {
+            let mut cfg = KeysConfig::default();
+            let keys = match section {
+                "queue" => &mut cfg.queue,
+                "roster" => &mut cfg.roster,
+                _ => &mut cfg.global,
+            };
+            keys.insert(action.into(), KeySpec::One(k.into()));
+            Keymap::new(&cfg).err()
+        };
+        assert_eq!(
+            clash("queue", "approve", "r"),
+            Some((
+                "keys.queue.approve".to_string(),
+                "`r` is also the key of `reject` in [keys.queue]: give one of them another key"
+                    .to_string()
+            ))
+        );
+        assert_eq!(
+            clash("queue", "approve", "j").map(|e| e.1),
+            Some(
+                "`j` is also the key of `down` in [keys.global]: give one of them another key"
+                    .into()
+            ),
+            "a view's key would hide a global one"
+        );
+        assert!(
+            clash("global", "poll_now", "a").is_some(),
+            "a global key hidden in the queue"
+        );
+        assert_eq!(
+            clash("roster", "invite", "a"),
+            None,
+            "`a` is free in the roster"
+        );
+        assert!(
+            Keymap::new(&KeysConfig::default()).is_ok(),
+            "the defaults never clash"
         );
     }
 

@@ -249,6 +249,8 @@ pub struct State {
     pub search: Option<String>,
     pub command_input: Option<Editor>,
     pub dialog: Option<Dialog>,
+    /// The prompt to open once the action's check (its plan) comes back without an error.
+    pub then_prompt: Option<Dialog>,
     pub notice: Option<Notice>,
     /// Every status line shown, oldest first, each with its time: nothing cut off the bar is
     /// lost.
@@ -298,6 +300,7 @@ impl State {
             search: None,
             command_input: None,
             dialog: None,
+            then_prompt: None,
             notice: None,
             notifications: Vec::new(),
             notifications_scroll: 0,

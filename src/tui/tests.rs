@@ -845,11 +845,45 @@ fn an_unverified_reply_is_approved_with_a_prompted_override_reason() {
     );
 }
 
+/// The worker's answer to the check of the action asked last: it can be done.
+fn check_passes(s: &mut State) {
+    let command = Command::Reject {
+        tld: "ch".into(),
+        reason: "(checked)".into(),
+    };
+    update(
+        s,
+        Msg::Planned(Box::new(Ok(Plan {
+            command,
+            effects: Effects::default(),
+        }))),
+    );
+}
+
 #[test]
 fn rejecting_prompts_for_a_reason_then_plans() {
     let mut s = state(80, 24);
     key(&mut s, KeyCode::Char('j'));
+    // Checked first: a reason is asked for only when the rejection can be done.
+    let effects = key(&mut s, KeyCode::Char('r'));
+    assert!(
+        matches!(effects.as_slice(), [Effect::Plan(Command::Reject { tld, .. })] if tld == "ch"),
+        "{effects:?}"
+    );
+    assert!(s.dialog.is_none());
+    update(
+        &mut s,
+        Msg::Planned(Box::new(Err(Refusal::Refused(
+            ".ch: already rejected by bob at 2026-03-09".into(),
+        )))),
+    );
+    assert!(
+        s.dialog.is_none(),
+        "no reason asked for what cannot be done"
+    );
+    assert!(s.notice.as_ref().is_some_and(|n| n.error));
     key(&mut s, KeyCode::Char('r'));
+    check_passes(&mut s);
     assert!(matches!(s.dialog, Some(Dialog::Prompt { .. })));
     keys(&mut s, "No admin copy");
     assert_eq!(
@@ -860,6 +894,34 @@ fn rejecting_prompts_for_a_reason_then_plans() {
         })]
     );
     assert!(s.dialog.is_none());
+}
+
+#[test]
+fn the_command_line_never_changes_the_view() {
+    let mut s = state(80, 24);
+    key(&mut s, KeyCode::Char('3'));
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "approve nl");
+    assert_eq!(
+        key(&mut s, KeyCode::Enter),
+        [Effect::Plan(Command::Approve {
+            tld: "nl".into(),
+            contacts: vec![],
+            override_reason: None,
+        })]
+    );
+    assert_eq!(s.view, View::Log, "the dialog opens over the log");
+    s.busy = None;
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "reject ch");
+    let effects = key(&mut s, KeyCode::Enter);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Plan(Command::Reject { tld, .. })] if tld == "ch"),
+        "checked before the reason is asked: {effects:?}"
+    );
+    check_passes(&mut s);
+    assert!(matches!(s.dialog, Some(Dialog::Prompt { .. })));
+    assert_eq!(s.view, View::Log);
 }
 
 #[test]
@@ -1193,6 +1255,7 @@ fn a_reject_reason_is_edited_with_readline_keys_never_typed_as_letters() {
     let mut s = state(80, 23);
     key(&mut s, KeyCode::Char('j'));
     key(&mut s, KeyCode::Char('r'));
+    check_passes(&mut s);
     keys(&mut s, "Teh reply");
     ctrl(&mut s, 'w');
     keys(&mut s, "wrong words");

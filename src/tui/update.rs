@@ -192,7 +192,9 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Planned(planned) => {
             s.busy = None;
+            let then = s.then_prompt.take();
             match *planned {
+                Ok(_) if then.is_some() => s.dialog = then,
                 Ok(plan) => {
                     s.dialog = Some(Dialog::Confirm {
                         title: plan.title(),
@@ -661,6 +663,14 @@ fn ask(s: &mut State, action: Action) -> Vec<Effect> {
         });
         return vec![];
     };
+    ask_about(s, action, tld)
+}
+
+/// The reason a rejection's check is planned with, before the operator gives the real one.
+const REASON_ASKED_NEXT: &str = "(the reason is asked next)";
+
+/// [`ask`] about `tld`, wherever the cursor is (the command line names its TLD).
+fn ask_about(s: &mut State, action: Action, tld: String) -> Vec<Effect> {
     let Some(row) = s
         .data
         .roster
@@ -668,6 +678,10 @@ fn ask(s: &mut State, action: Action) -> Vec<Effect> {
         .find(|r| r.tld.code.as_str() == tld)
         .cloned()
     else {
+        s.notice = Some(Notice {
+            text: format!("{} is not in the roster", super::view::tld_label(&tld)),
+            error: true,
+        });
         return vec![];
     };
     let proposed: Vec<Contact> = s
@@ -695,12 +709,20 @@ fn ask(s: &mut State, action: Action) -> Vec<Effect> {
             );
         }
         Action::Reject => {
-            s.dialog = Some(Dialog::Prompt {
-                title: format!("Reject .{tld}"),
+            // Checked first: a reason is asked only for a rejection that can be done.
+            s.then_prompt = Some(Dialog::Prompt {
+                title: format!("Reject {}", super::view::tld_label(&tld)),
                 label: "reason (mailed to the admin contact): ".into(),
                 input: Editor::lines(vec![]),
-                purpose: Purpose::RejectReason { tld },
-            })
+                purpose: Purpose::RejectReason { tld: tld.clone() },
+            });
+            return plan(
+                s,
+                Command::Reject {
+                    tld,
+                    reason: REASON_ASKED_NEXT.into(),
+                },
+            );
         }
         Action::Chase => {
             return plan(
@@ -939,18 +961,16 @@ fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
             }
         }
     };
+    // The command line never changes the view: the dialog opens over it.
     let open_on = |s: &mut State, tld: String, action: Action| {
-        s.case = s.case.take().filter(|c| c.row.tld.code.as_str() == tld);
-        s.view = View::Roster;
-        s.search = None;
-        if let Some(i) = s
-            .roster_rows()
-            .iter()
-            .position(|r| r.tld.code.as_str() == tld)
-        {
-            s.roster.selected = i;
+        if s.busy.is_some() {
+            s.notice = Some(Notice {
+                text: "an action is still running".into(),
+                error: true,
+            });
+            return vec![];
         }
-        ask(s, action)
+        ask_about(s, action, tld)
     };
     match verb {
         "" => {}
