@@ -70,11 +70,38 @@ pub struct CaseDetail {
 #[derive(Clone, Debug)]
 pub struct MessageDetail {
     pub row: MessageRow,
-    /// Every header, one per line.
+    /// The sender with its display name, decoded: `Marie Dupont <marie@example.org>`.
+    pub from: String,
+    /// Every header, one per line, its encoded words decoded.
     pub headers: String,
     pub body: String,
     /// Authentication-Results, as evidence.
     pub authentication: Vec<String>,
+}
+
+impl MessageDetail {
+    /// What the message view shows of `m` (stored as `row`), with `body` as its text.
+    pub fn new(row: MessageRow, m: &crate::domain::message::Inbound, body: String) -> Self {
+        use crate::domain::message::decoded_header;
+        MessageDetail {
+            from: m
+                .from_display()
+                .or_else(|| row.from.clone())
+                .unwrap_or_default(),
+            headers: m
+                .headers
+                .iter()
+                .map(|(n, v)| format!("{n}: {}", decoded_header(v)))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            authentication: m
+                .header_values("authentication-results")
+                .map(str::to_string)
+                .collect(),
+            row,
+            body,
+        }
+    }
 }
 
 /// How many messages the Messages view asks for at a time: a few screens around the cursor.

@@ -526,18 +526,12 @@ fn hostile_message() -> MessageDetail {
         "no admin address, no thread of ours",
     );
     row.from = m.from_address().map(str::to_string);
+    let body = m.text.clone();
     MessageDetail {
-        row,
-        headers: m
-            .headers
-            .iter()
-            .map(|(n, v)| format!("{n}: {v}"))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        body: m.text,
         authentication: vec![
             "mx.ccnso.example.org; dkim=pass header.d=nic.nl.example; dmarc=pass".into(),
         ],
+        ..MessageDetail::new(row, &m, body)
     }
 }
 

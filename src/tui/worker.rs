@@ -242,16 +242,6 @@ pub fn message(service: &Service, id: i64) -> Result<MessageDetail> {
         anyhow::bail!("message #{id} is gone");
     };
     let m = parse(&raw, true);
-    let headers = m
-        .headers
-        .iter()
-        .map(|(n, v)| format!("{n}: {v}"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let authentication = m
-        .header_values("authentication-results")
-        .map(str::to_string)
-        .collect();
     let body = if m.text.is_empty() && !m.body_fetched {
         if kept_as_digest(row.verdict, row.tld.as_deref(), m.parse_error.as_deref()) {
             "(mail that concerns no case: only a digest of its headers is kept; the message is \
@@ -264,12 +254,7 @@ pub fn message(service: &Service, id: i64) -> Result<MessageDetail> {
     } else {
         m.text.clone()
     };
-    Ok(MessageDetail {
-        row,
-        headers,
-        body,
-        authentication,
-    })
+    Ok(MessageDetail::new(row, &m, body))
 }
 
 /// `cmd`'s plan, or why it cannot be done (an approval that needs an override reason apart,
