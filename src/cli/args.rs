@@ -297,9 +297,15 @@ pub struct SelectArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ContactsCommand {
-    /// A TLD's contacts: proposed, approved, subscribed, removed
-    List { tld: String },
-    /// Replace a TLD's proposed contacts: each CONTACT is "email[,name[,phone]]"
+    /// A TLD's contacts: proposed, approved, subscribed, removed (each line one that
+    /// `contacts set` takes back)
+    List {
+        tld: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Replace a TLD's proposed contacts: each CONTACT is "email[,name[,phone]]", or
+    /// "Name <email>[, phone]" as `contacts list` prints it
     Set {
         tld: String,
         #[arg(required = true, value_name = "CONTACT")]

@@ -2,6 +2,7 @@
 
 mod args;
 mod config;
+mod contacts;
 pub mod demo;
 mod log;
 mod messages;
@@ -246,20 +247,8 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             workflow::perform(&mut service, &data_dir, &command).map(|_| ())
         }
-        Command::Contacts(ContactsCommand::List { tld }) => {
-            for c in service.contacts_of(&tld)? {
-                let state = c.state.to_string();
-                let error = c
-                    .problem()
-                    .as_ref()
-                    .map(|e| format!("  ! {e}"))
-                    .unwrap_or_default();
-                println!(
-                    "{state:<10} {}{error}",
-                    crate::service::describe(&c.contact())
-                );
-            }
-            Ok(())
+        Command::Contacts(ContactsCommand::List { tld, json }) => {
+            contacts::list(&service, &tld, json.json)
         }
         Command::Contacts(ContactsCommand::Set {
             tld,
