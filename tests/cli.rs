@@ -368,6 +368,7 @@ fn database_and_log_file_are_private() {
 #[test]
 fn usage_errors_exit_2_and_runtime_errors_exit_1() {
     let i = Install::new();
+    i.ok(&["roster", "import", "tests/fixtures/roster/iana-three.txt"]);
     let out = i.run(&["roster", "show", "zz"]);
     assert_eq!(
         (out.code, out.stderr.as_str()),
@@ -431,6 +432,26 @@ fn small_conveniences_of_the_command_line() {
         "{}",
         out.stderr
     );
+    assert!(!i.path("data").exists());
+    // A data dir with no installation (a typo) is not made one by a command that only reads.
+    for args in [
+        &["queue"][..],
+        &["roster", "list"],
+        &["log"],
+        &["stats", "--json"],
+        &["messages"],
+    ] {
+        let out = i.run(args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(&format!(
+                "no installation at {} (run `tldops roster import` or `tldops demo`)",
+                i.path("data").display()
+            )),
+            "{}",
+            out.stderr
+        );
+    }
     assert!(!i.path("data").exists());
     // Case states in any case; a wrong one lists the right ones.
     i.ok(&["roster", "import", "tests/fixtures/roster/iana-three.txt"]);

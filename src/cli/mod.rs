@@ -51,6 +51,13 @@ pub fn run(cli: Cli) -> Result<()> {
         );
     }
     let paths = Paths::resolve(cli.config, cli.data_dir, |k| std::env::var_os(k))?;
+    if reads_only(cli.command.as_ref()) && !paths.database().exists() {
+        // A mistyped --data-dir must not become a new, empty installation (not even its log).
+        return crate::service::usage(format!(
+            "no installation at {} (run `tldops roster import` or `tldops demo`)",
+            paths.data_dir.display()
+        ));
+    }
     // The terminal UI draws on the terminal: diagnostics go to the log file only.
     let to_stderr = cli.command.is_some();
     crate::logging::init(&paths.log_file, cli.verbose, to_stderr);
@@ -370,5 +377,26 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Config(_) | Command::Completions { .. } | Command::Demo { .. } => {
             unreachable!("handled above")
         }
+    }
+}
+
+/// Commands (and the TUI) that only look at an installation: on a data dir without one they
+/// say so, instead of creating an empty one.
+fn reads_only(command: Option<&Command>) -> bool {
+    match command {
+        None => true,
+        Some(c) => matches!(
+            c,
+            Command::Roster(RosterCommand::List { .. } | RosterCommand::Show { .. })
+                | Command::Messages { .. }
+                | Command::Queue { .. }
+                | Command::Contacts(ContactsCommand::List { .. })
+                | Command::Members(MembersCommand::Export { .. })
+                | Command::Digest { send: false, .. }
+                | Command::Stats { .. }
+                | Command::Report { .. }
+                | Command::Outbox { command: None, .. }
+                | Command::Log(_)
+        ),
     }
 }
