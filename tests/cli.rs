@@ -147,12 +147,30 @@ fn reimport_reports_differences_logs_them_and_flags_pending_invitations() {
         dry.contains("dry run:") && dry.contains("1 added (would be)"),
         "{dry}"
     );
+    assert!(
+        dry.contains("1 TLD not in the file: retired only with --prune") && dry.contains("  - .be"),
+        "{dry}"
+    );
+    assert_eq!(
+        i.json(&["roster", "show", "nl", "--json"])["admin"]["email"],
+        "admin@nic.nl.example"
+    );
+    // .be is not in v2: retiring it needs --prune, and without it nothing is imported.
+    let refused = i.run(&["roster", "import", &v2]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains(
+            "the file lacks 1 ccTLD of the roster (.be): --prune retires it, --merge keeps it"
+        ),
+        "{}",
+        refused.stderr
+    );
     assert_eq!(
         i.json(&["roster", "show", "nl", "--json"])["admin"]["email"],
         "admin@nic.nl.example"
     );
 
-    let out = i.ok(&["roster", "import", &v2]);
+    let out = i.ok(&["roster", "import", "--prune", &v2]);
     for expected in [
         "1 added",
         "  + .de",

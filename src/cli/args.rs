@@ -244,8 +244,12 @@ pub enum RosterCommand {
         #[arg(long)]
         dry_run: bool,
         /// Only add and update TLDs; do not retire the ones the file does not list
-        #[arg(long)]
+        #[arg(long, conflicts_with = "prune")]
         merge: bool,
+        /// Retire the TLDs the file does not list (without it, or --merge, an import that
+        /// would retire any is refused, naming them)
+        #[arg(long)]
+        prune: bool,
     },
     /// List the TLDs with their state
     List {

@@ -88,6 +88,7 @@ pub fn run(cli: Cli) -> Result<()> {
             format,
             dry_run,
             merge,
+            prune,
         }) => roster::import(
             &mut service,
             &file,
@@ -95,6 +96,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 format: format.map(Into::into),
                 dry_run,
                 merge,
+                prune,
             },
         ),
         Command::Roster(RosterCommand::List {

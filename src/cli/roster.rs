@@ -50,7 +50,14 @@ fn print_report(r: &ImportReport) {
     for code in &d.added {
         println!("  + {}", code.display());
     }
-    say(d.retired.len(), "retired (no longer in the file)");
+    if r.dry_run && !r.pruned && !d.retired.is_empty() {
+        println!(
+            "{} not in the file: retired only with --prune (without it, or --merge, the import is refused)",
+            output::count(d.retired.len(), "TLD")
+        );
+    } else {
+        say(d.retired.len(), "retired (no longer in the file)");
+    }
     for code in &d.retired {
         println!("  - {}", code.display());
     }
