@@ -83,7 +83,38 @@ fn iana_whois_file_with_several_records_imports() {
     assert_eq!(list[1]["admin"]["email"], "director@registry.nl.example");
     assert_eq!(list[1]["country"], "Netherlands");
     assert_eq!(list[0]["tech"]["name"], "Engineering Team");
-    assert_eq!(list[2]["region"], Value::Null);
+    // Whois has no region: it comes from the ccTLD table, so coverage by region works.
+    let regions: Vec<&Value> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| &t["region"])
+        .collect();
+    assert_eq!(regions, ["LACTLD", "CENTR", "CENTR"]);
+
+    // A record without address lines: the country of its code, or none with a warning.
+    let record = |domain: &str| {
+        format!(
+            "domain: {domain}\n\ncontact: administrative\nname: NIC (Malta) Administrative Contact\n\
+             e-mail: admin@nic.{domain}.example\n\ncontact: technical\nname: POC ADM IANA\n\
+             e-mail: tech@nic.{domain}.example\n\n"
+        )
+    };
+    let file = write(
+        &i.path("no-address.txt"),
+        &format!("{}{}", record("mt"), record("zz")),
+    );
+    let out = i.ok(&["roster", "import", "--merge", &file]);
+    assert!(
+        out.contains("warning: line 11: .zz has no country: its record has no address: line"),
+        "{out}"
+    );
+    let mt = i.json(&["roster", "show", "mt", "--json"]);
+    assert_eq!(
+        (&mt["country"], &mt["region"]),
+        (&"Malta".into(), &"CENTR".into())
+    );
+    assert_eq!(i.json(&["roster", "show", "zz", "--json"])["country"], "");
 }
 
 #[test]

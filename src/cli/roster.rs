@@ -25,6 +25,9 @@ pub fn import(service: &mut Service, file: &Path, options: ImportOptions) -> Res
 }
 
 fn print_report(r: &ImportReport) {
+    for w in &r.warnings {
+        println!("warning: {w}");
+    }
     let d = &r.diff;
     let verb = if r.dry_run { "would be" } else { "" };
     let say = |n: usize, what: &str| {

@@ -99,12 +99,9 @@ impl Service {
         if let Some(t) = tld {
             v.insert("tld", t.code.display());
             v.insert("country", t.country.clone());
-            let admin = if t.admin.name.is_empty() {
-                "colleague".into()
-            } else {
-                t.admin.name.clone()
-            };
-            v.insert("admin_name", admin);
+            // "Dear colleague" rather than "Dear POC ADM IANA".
+            let admin = t.admin.personal_name().unwrap_or("colleague");
+            v.insert("admin_name", admin.to_string());
             v.insert("admin_email", t.admin.email.to_string());
             v.insert(
                 "tech_name",

@@ -33,6 +33,8 @@ pub struct ImportReport {
     pub dry_run: bool,
     /// Asked to retire what the file does not list (`--prune`).
     pub pruned: bool,
+    /// Imported, but worth a look: a whois record with no country.
+    pub warnings: Vec<String>,
 }
 
 /// Which TLDs `roster list` shows.
@@ -63,6 +65,18 @@ impl Service {
             invalidated,
             dry_run: options.dry_run,
             pruned: options.prune,
+            warnings: entries
+                .iter()
+                .filter(|e| e.country.is_empty())
+                .map(|e| {
+                    format!(
+                        "line {}: {} has no country: its record has no address: line, and the \
+                         code is not in the ccTLD table",
+                        e.line,
+                        e.code.display()
+                    )
+                })
+                .collect(),
         };
         if options.dry_run {
             let diff = roster::diff(&stored(self.store.roster()?), &entries, options.merge);
