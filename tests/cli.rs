@@ -453,6 +453,19 @@ fn completions_and_help() {
         help.contains("--dry-run") && help.contains("--format"),
         "{help}"
     );
+    let man = i.ok(&["man"]);
+    assert!(
+        man.starts_with(".ie \\n(.g .ds Aq") || man.contains(".TH tldops 1"),
+        "{man}"
+    );
+    assert!(
+        man.contains(".SH SUBCOMMANDS") && man.contains("roster"),
+        "{man}"
+    );
+    assert!(
+        !i.path("data").exists(),
+        "the man page needs no installation"
+    );
 }
 
 #[test]

@@ -219,6 +219,8 @@ pub enum Command {
         #[arg(value_enum)]
         shell: Shell,
     },
+    /// Print the man page (roff), for `man 1 tldops`
+    Man,
 }
 
 #[derive(Debug, Subcommand)]

@@ -33,6 +33,10 @@ use crate::store::{EventFilter, MessageFilter, Store};
 
 pub fn run(cli: Cli) -> Result<()> {
     let color = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    if let Some(Command::Man) = cli.command {
+        clap_mangen::Man::new(Cli::command()).render(&mut io::stdout())?;
+        return Ok(());
+    }
     if let Some(Command::Completions { shell }) = cli.command {
         let shell = match shell {
             Shell::Bash => clap_complete::Shell::Bash,
@@ -376,7 +380,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 json.json,
             )
         }
-        Command::Config(_) | Command::Completions { .. } | Command::Demo { .. } => {
+        Command::Config(_) | Command::Completions { .. } | Command::Man | Command::Demo { .. } => {
             unreachable!("handled above")
         }
     }
