@@ -118,9 +118,20 @@ impl Service {
     }
 }
 
+/// Seconds [`now`] is moved from the real time: zero, but while `tldops demo` seeds its story
+/// (invitations a week ago, replies in the days after).
+static CLOCK_SHIFT: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// For the demo's seeding only: makes [`now`] say `at` (`None`: the real time again).
+pub fn set_clock(at: Option<jiff::Timestamp>) {
+    let shift = at.map_or(0, |t| jiff::Timestamp::now().duration_until(t).as_secs());
+    CLOCK_SHIFT.store(shift, std::sync::atomic::Ordering::SeqCst);
+}
+
 /// Now, in UTC, to the second: the timestamp format of every stored time.
 pub fn now() -> String {
-    jiff::Timestamp::now()
+    let shift = CLOCK_SHIFT.load(std::sync::atomic::Ordering::SeqCst);
+    (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(shift))
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
 }
