@@ -13,7 +13,9 @@ use tldops::members::{Backend, Member, Outcome};
 const TIMEOUT: Duration = Duration::from_secs(5);
 
 fn backend(mailman: &Mailman) -> Mailman3 {
-    Mailman3::new(&mailman.config(), PASSWORD.into()).with_timeouts(TIMEOUT, TIMEOUT)
+    Mailman3::new(&mailman.config(), PASSWORD.into())
+        .unwrap()
+        .with_timeouts(TIMEOUT, TIMEOUT)
 }
 
 fn member(email: &str, name: Option<&str>) -> Member {
@@ -144,7 +146,9 @@ fn a_refusal_is_not_retried_and_says_why() {
 fn a_wrong_password_is_named_and_never_shown() {
     let mailman = Mailman::start();
     let wrong = "Not-The-Password-7";
-    let mut mm = Mailman3::new(&mailman.config(), wrong.into()).with_timeouts(TIMEOUT, TIMEOUT);
+    let mut mm = Mailman3::new(&mailman.config(), wrong.into())
+        .unwrap()
+        .with_timeouts(TIMEOUT, TIMEOUT);
     let expected = format!(
         "mailman3 {}: 401 Unauthorized: check members.mailman3.username and password",
         mailman.url()
@@ -170,7 +174,9 @@ fn an_unknown_list_is_an_error_not_a_no_op() {
     let mailman = Mailman::start();
     let mut config = mailman.config();
     config.list_id = "tld-ops.lists.example.net".into();
-    let mut mm = Mailman3::new(&config, PASSWORD.into()).with_timeouts(TIMEOUT, TIMEOUT);
+    let mut mm = Mailman3::new(&config, PASSWORD.into())
+        .unwrap()
+        .with_timeouts(TIMEOUT, TIMEOUT);
     let expected = format!(
         "mailman3 {}: no list tld-ops.lists.example.net on this server: \
          check members.mailman3.list_id",
@@ -195,7 +201,9 @@ fn a_url_that_is_not_the_rest_api_is_named() {
     let mailman = Mailman::start();
     let mut config = mailman.config();
     config.url = format!("{}/mailman/", mailman.url());
-    let mut mm = Mailman3::new(&config, PASSWORD.into()).with_timeouts(TIMEOUT, TIMEOUT);
+    let mut mm = Mailman3::new(&config, PASSWORD.into())
+        .unwrap()
+        .with_timeouts(TIMEOUT, TIMEOUT);
 
     let err = mm.check().unwrap_err();
     assert!(!err.retry);
@@ -270,6 +278,7 @@ fn a_silent_server_times_out_and_is_worth_a_retry() {
         password: None,
     };
     let mut mm = Mailman3::new(&config, PASSWORD.into())
+        .unwrap()
         .with_timeouts(Duration::from_secs(1), Duration::from_millis(500));
 
     let err = mm.subscribe(&member("a@nic.example", None)).unwrap_err();

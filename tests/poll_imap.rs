@@ -208,11 +208,13 @@ fn a_poll_killed_half_way_over_imap_loses_and_duplicates_nothing() {
     let left = i
         .kill_mid_poll(start_poll, n)
         .expect("no poll was interrupted mid-way");
+    // The next pass goes on from the checkpoint the killed one committed with its last chunk.
+    let checkpoint: i64 = i.scalar("SELECT coalesce(max(last_uid), 0) FROM mailbox_sync");
     let out = poll(&i);
     assert!(
         out.stdout
-            .contains(&format!("{n} new, {} stored", n - left)),
-        "{}",
+            .contains(&format!("{} new, {} stored", n - checkpoint, n - left)),
+        "checkpoint {checkpoint}, {left} stored before: {}",
         out.stdout
     );
     let (rows, ids): (i64, i64) = i
@@ -447,4 +449,67 @@ fn assigning_mail_judged_on_its_headers_fetches_its_body_from_the_server() {
         "{}",
         out.stderr
     );
+}
+
+/// A pass stopped after its first commits keeps its progress: the checkpoint moved with them,
+/// and the next pass fetches only what comes after it, storing nothing twice.
+#[test]
+fn a_stopped_pass_keeps_its_progress_in_the_checkpoint() {
+    let dovecot = Dovecot::start();
+    let i = world(&plain(&dovecot));
+    let n: i64 = 20_000;
+    for k in 0..n {
+        dovecot.deliver(
+            format!(
+                "From: News <news@lists.example.net>\r\nTo: secretariat@ccnso.example.org\r\n\
+                 Subject: Digest {k}\r\nMessage-ID: <digest.{k}@lists.example.net>\r\n\
+                 Date: Mon, 2 Mar 2026 10:00:00 +0000\r\n\r\nIssue {k}.\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    let mut child = i
+        .std_cmd()
+        .env("TEST_IMAP_PASSWORD", PASSWORD)
+        .arg("poll")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Stop it once a chunk is committed (the first commits come within a second).
+    let checkpoint = || -> i64 { i.scalar("SELECT coalesce(max(last_uid), 0) FROM mailbox_sync") };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while checkpoint() == 0 && child.try_wait().unwrap().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no chunk was committed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("(stopped before the end)"), "{stdout}");
+    let kept = checkpoint();
+    let stored: i64 = i.scalar("SELECT count(*) FROM messages");
+    assert!(
+        kept > 0 && kept < n && kept <= stored,
+        "checkpoint {kept}, {stored} stored"
+    );
+    let again = poll(&i);
+    assert!(
+        again.stdout.contains(&format!("{} new, ", n - kept)),
+        "checkpoint {kept}: {}",
+        again.stdout
+    );
+    let (rows, ids): (i64, i64) = i
+        .db()
+        .query_row(
+            "SELECT count(*), count(DISTINCT message_id) FROM messages",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((rows, ids), (n, n));
 }

@@ -252,3 +252,34 @@ fn sent_mail_the_account_cannot_write_is_an_error_that_names_the_directory() {
     let out = ok(i.run_as(BOB, &["outbox", "send"]));
     assert!(out.contains("sent 1 mail"), "{out}");
 }
+
+/// An account outside the team (here: one whose group was taken off the data dir) gets one line
+/// that names the cause, not SQLite's "attempt to write a readonly database" twice.
+#[test]
+fn an_account_that_cannot_write_the_installation_is_told_why() {
+    let i = shared();
+    // The data dir stays the team's, but only readable for it: as after a careless chmod.
+    for entry in std::fs::read_dir(i.path("data")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            chmod(&path, 0o440);
+        }
+    }
+    chmod(&i.path("data"), 0o2550);
+    let out = i.run_as(BOB, &["queue"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let error: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error:"))
+        .collect();
+    assert_eq!(error.len(), 1, "{}", out.stderr);
+    assert!(
+        error[0].contains("this account cannot write it or its directory")
+            && error[0].contains("Shared installation")
+            && !error[0].contains("Error code"),
+        "{}",
+        out.stderr
+    );
+    chmod(&i.path("data"), 0o2770);
+}

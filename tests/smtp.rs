@@ -29,7 +29,7 @@ fn config(port: u16, tls: TlsMode, ca_file: Option<PathBuf>) -> OutgoingConfig {
 }
 
 fn transport(config: &OutgoingConfig, password: Option<&str>) -> SmtpTransport {
-    SmtpTransport::new(config, password.map(str::to_string))
+    SmtpTransport::new(config, password.map(Into::into))
         .unwrap()
         .with_timeout(TIMEOUT)
 }

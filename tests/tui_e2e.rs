@@ -209,7 +209,7 @@ fn triage_the_demo_with_the_keyboard() {
     let home = tempfile::tempdir().unwrap();
     let data: PathBuf = home.path().join("demo");
     let t = Tmux::start(&demo_command(home.path(), &data));
-    let screen = t.wait_for("1 Queue (");
+    let screen = t.wait_for("· outbox ");
     assert_eq!(
         t.display("#{alternate_on}"),
         "1",
@@ -410,7 +410,7 @@ fn a_reject_reason_is_edited_with_readline_keys_at_80x23() {
     let home = tempfile::tempdir().unwrap();
     let data: PathBuf = home.path().join("demo");
     let t = Tmux::start(&demo_command(home.path(), &data));
-    let screen = t.wait_for("1 Queue (");
+    let screen = t.wait_for("· outbox ");
     assert_eq!(screen.lines().count(), 23, "{screen}");
     let terminal = t.capture_terminal();
     assert!(

@@ -124,6 +124,14 @@ fn the_whole_procedure() {
     // Never twice without --again.
     let again = i.ok(&["invite", "--tld", "be"]);
     assert!(again.contains("skipped .be: already invited"), "{again}");
+    // The same batch command once more is the next batch: pilot batches move on.
+    let next = i.ok(&["invite", "--region", "CENTR", "--limit", "2", "--dry-run"]);
+    assert!(
+        !next.contains(".be:")
+            && !next.contains(".ch:")
+            && next.matches("uninvited → invited").count() == 2,
+        "{next}"
+    );
 
     // .be answers from the admin address; .ch from a personal address without the admin copy.
     poll(
@@ -1301,7 +1309,7 @@ fn each_cctld_gets_its_mail_in_its_language_with_the_english_below() {
     ]);
     let (rejection, _) = mail_of(&i, "rejection", "admin@cnnic.example");
     assert!(
-        rejection.text.contains("感谢您的回复。"),
+        rejection.text.contains("感谢我们收到的关于 .cn 的回复。"),
         "{}",
         rejection.text
     );

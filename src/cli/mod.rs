@@ -168,9 +168,7 @@ pub fn run(cli: Cli) -> Result<()> {
             if dry_run {
                 return workflow::print_plan(&service, &command);
             }
-            let outcome = workflow::perform(&mut service, &data_dir, &command)?;
-            workflow::print_batch(&outcome.effects);
-            Ok(())
+            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
         }
         Command::Chase { due, tlds, dry_run } => {
             let command = Action::Chase {
@@ -180,9 +178,7 @@ pub fn run(cli: Cli) -> Result<()> {
             if dry_run {
                 return workflow::print_plan(&service, &command);
             }
-            let outcome = workflow::perform(&mut service, &data_dir, &command)?;
-            workflow::print_batch(&outcome.effects);
-            Ok(())
+            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
         }
         Command::Reconfirm {
             due,
@@ -204,9 +200,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 let outcome = workflow::perform_quietly(&mut service, &data_dir, &command)?;
                 return workflow::print_effects_json(&outcome.effects, Some(&outcome.deliveries));
             }
-            let outcome = workflow::perform(&mut service, &data_dir, &command)?;
-            workflow::print_batch(&outcome.effects);
-            Ok(())
+            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
         }
         Command::Ask {
             tld,
@@ -339,7 +333,19 @@ pub fn run(cli: Cli) -> Result<()> {
         } => workflow::report(&service, &html, with_contacts),
         Command::Outbox { command, json } => match command {
             None => workflow::outbox(&service, json.json),
-            Some(OutboxCommand::Send) => workflow::send(&mut service, &data_dir).map(|_| ()),
+            Some(OutboxCommand::Send) => {
+                let r = workflow::send(&mut service, &data_dir)?;
+                if r.sent == 0 && r.retrying.is_empty() && r.failed.is_empty() {
+                    match service.outbox_backlog()? {
+                        0 => println!("nothing to send"),
+                        n => println!(
+                            "nothing due now ({} waiting for a later retry or a decision: `tldops outbox`)",
+                            output::count(n as usize, "mail")
+                        ),
+                    }
+                }
+                Ok(())
+            }
             Some(OutboxCommand::Retry { message_id }) => {
                 service.perform(&Action::RetryMail { message_id }, &mut |_| Ok(None))?;
                 workflow::send(&mut service, &data_dir).map(|_| ())

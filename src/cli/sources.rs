@@ -6,14 +6,14 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::config::{Config, ImapConfig};
+use crate::config::{Config, ImapConfig, Secret};
 use crate::mail::MailSource;
 use crate::mail::imap::ImapSource;
 use crate::mail::local::LocalSource;
 
 /// The `[imap]` password, from its command, variable or config entry; `None` when only
 /// `oauth2_token_command` is configured (the source runs that itself, when it logs in).
-pub fn imap_password(imap: &ImapConfig) -> Result<Option<String>> {
+pub fn imap_password(imap: &ImapConfig) -> Result<Option<Secret>> {
     match imap.secret() {
         Some(source) => source
             .resolve()
@@ -30,7 +30,7 @@ pub fn imap_password(imap: &ImapConfig) -> Result<Option<String>> {
 pub fn reopen(
     config: &Config,
     name: &str,
-    password: &mut dyn FnMut(&ImapConfig) -> Result<Option<String>>,
+    password: &mut dyn FnMut(&ImapConfig) -> Result<Option<Secret>>,
 ) -> Result<Option<Box<dyn MailSource + Send>>> {
     if let Some(imap) = &config.imap
         && ImapSource::name_for(imap) == name

@@ -91,17 +91,19 @@ pub fn print_plan(service: &Service, command: &Command) -> Result<()> {
     Ok(())
 }
 
-/// Does `command`, says what it did (batches say it mail by mail: [`print_batch`]), and
-/// sends its mail.
+/// Does `command`, says what it did (batches say it mail by mail: [`print_batch`]), then
+/// sends its mail and says how that went.
 pub fn perform(service: &mut Service, data_dir: &Path, command: &Command) -> Result<Outcome> {
     let config = service.config().clone();
     let outcome = service.perform(command, &mut |name| {
         super::sources::reopen(&config, name, &mut super::sources::imap_password)
     })?;
-    if !matches!(
+    if matches!(
         command,
         Command::Invite { .. } | Command::Chase { .. } | Command::Reconfirm { .. }
     ) {
+        print_batch(&outcome.effects);
+    } else {
         println!("{}", outcome.headline());
         for line in outcome.effects.lines() {
             println!("  {line}");

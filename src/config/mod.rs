@@ -16,7 +16,7 @@ use serde::{Deserialize, Deserializer};
 
 pub use error::ConfigError;
 pub use paths::{Origin, Paths};
-pub use secret::{SecretSource, oauth2_token};
+pub use secret::{ExposeSecret, Secret, SecretSource, oauth2_token};
 
 use crate::domain::email::Email;
 
@@ -117,7 +117,7 @@ pub struct ImapConfig {
     pub username: String,
     pub password_command: Option<String>,
     pub password_env: Option<String>,
-    pub password: Option<String>,
+    pub password: Option<Secret>,
     /// How to log in; unset: the best the server offers among what is configured.
     pub auth: Option<AuthMethod>,
     /// Prints an OAuth2 access token (first line of stdout), for XOAUTH2 / OAUTHBEARER.
@@ -156,7 +156,7 @@ impl ImapConfig {
 fn secret_of(
     command: &Option<String>,
     env: &Option<String>,
-    literal: &Option<String>,
+    literal: &Option<Secret>,
 ) -> Option<SecretSource> {
     SecretSource::from_keys(command.as_ref(), env.as_ref(), literal.as_ref())
         .ok()
@@ -193,7 +193,7 @@ pub struct OutgoingConfig {
     pub username: Option<String>,
     pub password_command: Option<String>,
     pub password_env: Option<String>,
-    pub password: Option<String>,
+    pub password: Option<Secret>,
     /// `login`, `plain` or `xoauth2`; unset: PLAIN or LOGIN with the password.
     pub auth: Option<AuthMethod>,
     /// Prints an OAuth2 access token (first line of stdout), for `auth = "xoauth2"`.
@@ -365,7 +365,7 @@ pub struct Mailman3Config {
     pub username: String,
     pub password_command: Option<String>,
     pub password_env: Option<String>,
-    pub password: Option<String>,
+    pub password: Option<Secret>,
 }
 
 impl Mailman3Config {
@@ -491,7 +491,7 @@ impl Config {
         let secret = |section: &str,
                       cmd: Option<&String>,
                       env: Option<&String>,
-                      lit: Option<&String>|
+                      lit: Option<&Secret>|
          -> Result<Option<SecretSource>, (String, String)> {
             let source = SecretSource::from_keys(cmd, env, lit)
                 .map_err(|m| (format!("{section}.password_command"), m))?;
@@ -857,10 +857,12 @@ mod tests {
         );
         assert!(!err.contains("hunter2"));
         let ok = Config::parse(text, Path::new("/p.toml"), true).unwrap();
-        assert_eq!(
-            ok.imap.unwrap().secret(),
-            Some(SecretSource::Literal("hunter2".into()))
-        );
+        // Never printed, not even by the config's Debug.
+        assert!(!format!("{ok:?}").contains("hunter2"));
+        match ok.imap.unwrap().secret() {
+            Some(SecretSource::Literal(p)) => assert_eq!(p.expose_secret(), "hunter2"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
@@ -872,7 +874,7 @@ mod tests {
         )
         .unwrap();
         let imap = c.imap.unwrap();
-        assert_eq!(imap.secret(), None);
+        assert!(imap.secret().is_none());
         assert_eq!(imap.auth, None);
         assert_eq!(c.outgoing.unwrap().auth, Some(AuthMethod::Xoauth2));
     }

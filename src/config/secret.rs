@@ -1,26 +1,21 @@
 //! Passwords: from a command (`password_command`, run through `sh -c`, first line of stdout),
 //! from an environment variable, or — only in a private config file — written out. OAuth2
 //! access tokens come from `oauth2_token_command`, run the same way.
+//!
+//! A password or token, once read, is a [`Secret`] (secrecy's `SecretString`): its `Debug`
+//! prints `[REDACTED]`, it is wiped from memory when dropped, and reading it takes an explicit
+//! `expose_secret()` where it is sent.
 
-use std::fmt;
 use std::process::{Command, Stdio};
 
+pub use secrecy::{ExposeSecret, SecretString as Secret};
+
 /// Where a password comes from. `Debug` never shows a literal password.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum SecretSource {
     Command(String),
     Env(String),
-    Literal(String),
-}
-
-impl fmt::Debug for SecretSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SecretSource::Command(c) => write!(f, "Command({c:?})"),
-            SecretSource::Env(v) => write!(f, "Env({v:?})"),
-            SecretSource::Literal(_) => f.write_str("Literal(***)"),
-        }
-    }
+    Literal(Secret),
 }
 
 impl SecretSource {
@@ -28,7 +23,7 @@ impl SecretSource {
     pub fn from_keys(
         command: Option<&String>,
         env: Option<&String>,
-        literal: Option<&String>,
+        literal: Option<&Secret>,
     ) -> Result<Option<SecretSource>, String> {
         match (command, env, literal) {
             (None, None, None) => Ok(None),
@@ -40,11 +35,11 @@ impl SecretSource {
     }
 
     /// Produces the password. Errors say which source failed and why, never the secret.
-    pub fn resolve(&self) -> Result<String, String> {
+    pub fn resolve(&self) -> Result<Secret, String> {
         match self {
             SecretSource::Literal(p) => Ok(p.clone()),
             SecretSource::Env(var) => match std::env::var(var) {
-                Ok(v) if !v.is_empty() => Ok(v),
+                Ok(v) if !v.is_empty() => Ok(v.into()),
                 Ok(_) => Err(format!("password_env: ${var} is empty")),
                 Err(_) => Err(format!("password_env: ${var} is not set")),
             },
@@ -56,11 +51,11 @@ impl SecretSource {
 /// Runs `oauth2_token_command` for a fresh access token. Token helpers (oama, mutt_oauth2.py,
 /// a provider's CLI) keep the refresh token and renew the access token themselves; tldops runs
 /// the command when it logs in and once more when the server refuses the token.
-pub fn oauth2_token(cmd: &str) -> Result<String, String> {
+pub fn oauth2_token(cmd: &str) -> Result<Secret, String> {
     run_command("oauth2_token_command", cmd)
 }
 
-fn run_command(key: &str, cmd: &str) -> Result<String, String> {
+fn run_command(key: &str, cmd: &str) -> Result<Secret, String> {
     let out = Command::new("sh")
         .arg("-c")
         .arg(cmd)
@@ -80,13 +75,20 @@ fn run_command(key: &str, cmd: &str) -> Result<String, String> {
             format!("{key} `{cmd}` failed with {status}: {stderr}")
         });
     }
-    let stdout = String::from_utf8(out.stdout)
-        .map_err(|_| format!("{key} `{cmd}` printed something that is not UTF-8"))?;
-    let first = stdout.lines().next().unwrap_or("").trim_end_matches('\r');
+    let stdout = Secret::from(
+        String::from_utf8(out.stdout)
+            .map_err(|_| format!("{key} `{cmd}` printed something that is not UTF-8"))?,
+    );
+    let first = stdout
+        .expose_secret()
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('\r');
     if first.is_empty() {
         return Err(format!("{key} `{cmd}` printed an empty first line"));
     }
-    Ok(first.to_string())
+    Ok(first.into())
 }
 
 #[cfg(test)]
@@ -96,7 +98,7 @@ mod tests {
     #[test]
     fn command_gives_first_line() {
         let s = SecretSource::Command("printf 's3cret\\nsecond line\\n'".into());
-        assert_eq!(s.resolve().unwrap(), "s3cret");
+        assert_eq!(s.resolve().unwrap().expose_secret(), "s3cret");
     }
 
     #[test]
@@ -111,7 +113,7 @@ mod tests {
 
     #[test]
     fn token_command_errors_name_its_key() {
-        assert_eq!(oauth2_token("echo tok-1").unwrap(), "tok-1");
+        assert_eq!(oauth2_token("echo tok-1").unwrap().expose_secret(), "tok-1");
         let err = oauth2_token("exit 2").unwrap_err();
         assert!(
             err.starts_with("oauth2_token_command `exit 2` failed"),
@@ -131,15 +133,21 @@ mod tests {
     }
 
     #[test]
-    fn debug_hides_literal() {
+    fn debug_hides_literal_and_resolved_secrets() {
         let s = SecretSource::Literal("hunter2".into());
         assert!(!format!("{s:?}").contains("hunter2"));
+        assert!(!format!("{:?}", s.resolve()).contains("hunter2"));
+        let token = oauth2_token("echo tok-1");
+        assert!(!format!("{token:?}").contains("tok-1"), "{token:?}");
     }
 
     #[test]
     fn only_one_source() {
         let (a, b) = ("x".to_string(), "y".to_string());
         assert!(SecretSource::from_keys(Some(&a), Some(&b), None).is_err());
-        assert_eq!(SecretSource::from_keys(None, None, None), Ok(None));
+        assert!(matches!(
+            SecretSource::from_keys(None, None, None),
+            Ok(None)
+        ));
     }
 }

@@ -1,6 +1,7 @@
-//! How long to wait before retrying after a failed pass: exponential, capped, with jitter so
-//! several tldops processes (one per operator on the jump host) do not hammer a recovering
-//! server in lockstep.
+//! How long to wait before retrying: the one schedule of tldops, exponential and capped. A
+//! pass that failed (polling, resuming IDLE) waits with jitter so several tldops processes (one
+//! per operator on the jump host) do not hammer a recovering server in lockstep; a mail that
+//! failed waits exactly [`Backoff::step`] of its attempts, since only one process sends it.
 
 use std::hash::{BuildHasher, RandomState};
 use std::time::Duration;
@@ -40,13 +41,17 @@ impl Backoff {
         self.failures
     }
 
+    /// The step after `failures` earlier failures: `base · 2^failures`, at most `cap`.
+    pub fn step(&self, failures: u32) -> Duration {
+        self.base
+            .checked_mul(1u32.checked_shl(failures).unwrap_or(u32::MAX))
+            .unwrap_or(self.cap)
+            .min(self.cap)
+    }
+
     /// The delay for the current failure count, `unit` in [0, 1] choosing within the step.
     fn delay(&self, unit: f64) -> Duration {
-        let step = self
-            .base
-            .checked_mul(1u32.checked_shl(self.failures).unwrap_or(u32::MAX))
-            .unwrap_or(self.cap)
-            .min(self.cap);
+        let step = self.step(self.failures);
         let half = step / 2;
         half + (step - half).mul_f64(unit.clamp(0.0, 1.0))
     }

@@ -27,7 +27,7 @@ use anyhow::Result;
 use super::backoff::Backoff;
 use super::wake::{Wait, Wakeup};
 use super::{Checkpoint, Header, MailSource, Scan};
-use crate::config::{AuthMethod, ImapConfig, TlsMode};
+use crate::config::{AuthMethod, ImapConfig, Secret, TlsMode};
 use auth::Capabilities;
 use failure::Failure;
 use mailbox::Selected;
@@ -53,7 +53,7 @@ pub struct ImapSource {
     headers_uidvalidity: Option<u32>,
     /// The last OAuth2 access token `oauth2_token_command` printed: used until the server
     /// refuses it (token helpers renew tokens themselves; a refused one is asked for again).
-    token: Option<String>,
+    token: Option<Secret>,
 }
 
 /// Where and how to connect; never changes after `new`.
@@ -63,7 +63,7 @@ struct Server {
     tls: TlsMode,
     username: String,
     /// `None` when only OAuth2 is configured.
-    password: Option<String>,
+    password: Option<Secret>,
     auth: Option<AuthMethod>,
     token_command: Option<String>,
     mailbox: String,
@@ -96,7 +96,7 @@ impl ImapSource {
 
     /// `password` is the resolved `password_command` / `password_env` (none for OAuth2 only);
     /// `oauth2_token_command` is run when a login needs a token.
-    pub fn new(config: &ImapConfig, password: Option<String>) -> ImapSource {
+    pub fn new(config: &ImapConfig, password: Option<Secret>) -> ImapSource {
         if config.tls == TlsMode::None {
             tracing::warn!(
                 "{}:{}: imap.tls = \"none\": the password crosses the network in clear",
@@ -224,7 +224,7 @@ impl Server {
     fn open(
         &self,
         tls_config: &mut Option<Arc<rustls::ClientConfig>>,
-        token: &mut Option<String>,
+        token: &mut Option<Secret>,
     ) -> Result<Connection, Failure> {
         let io = self.io_timeout;
         let tcp = transport::connect(&self.host, self.port, self.connect_timeout, io)?;
@@ -476,7 +476,7 @@ mod tests {
             "[imap]\nhost = \"imap.example.org\"\nusername = \"ccnso\"\npassword_env = \"P\"\n",
         )
         .unwrap();
-        let src = ImapSource::new(&config.imap.unwrap(), Some(String::new()));
+        let src = ImapSource::new(&config.imap.unwrap(), Some(String::new().into()));
         assert_eq!(src.name(), "imap:ccnso@imap.example.org:993/INBOX");
         assert!(!src.is_connected());
     }

@@ -14,13 +14,15 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use base64::Engine as _;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 use ureq::Agent;
 use ureq::http::Response;
 use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
 
 use super::{Backend, BackendError, Member, Outcome};
-use crate::config::Mailman3Config;
+use crate::config::{ExposeSecret, Mailman3Config, Secret};
 use crate::domain::message::bounded_line;
 
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -34,13 +36,13 @@ const MAX_BODY: u64 = 1 << 20;
 
 /// The list of `[members.mailman3]`, as a [`Backend`].
 pub struct Mailman3 {
-    /// The configured URL without trailing `/`: requests go to `{base}/3.1/...`.
-    base: String,
+    /// The configured URL: requests go to `3.1/...` below its path.
+    base: url::Url,
     /// `base` without any `user:password@`, for messages.
     shown: String,
     list_id: String,
-    /// `Basic …`: holds the password, so `Mailman3` has a `Debug` that leaves it out.
-    authorization: String,
+    /// `Basic …`: holds the password.
+    authorization: Secret,
     agent: Agent,
     /// For messages: the agent has them too.
     connect_timeout: Duration,
@@ -56,28 +58,37 @@ pub struct ListInfo {
 }
 
 impl Mailman3 {
-    /// A backend for `config`; nothing touches the network until the first call.
-    pub fn new(config: &Mailman3Config, password: String) -> Mailman3 {
-        let base = config.url.trim_end_matches('/').to_string();
-        let https = base.starts_with("https://");
-        Mailman3 {
+    /// A backend for `config`; nothing touches the network until the first call. A URL that
+    /// does not parse is an error naming the config key.
+    pub fn new(config: &Mailman3Config, password: Secret) -> Result<Mailman3, BackendError> {
+        let base = url::Url::parse(&config.url).map_err(|e| BackendError {
+            // Not the URL itself: it may hold credentials.
+            message: format!("mailman3: members.mailman3.url is not a URL: {e}"),
+            retry: false,
+        })?;
+        let https = base.scheme() == "https";
+        Ok(Mailman3 {
             shown: without_userinfo(&base),
             base,
             list_id: config.list_id.clone(),
-            authorization: format!(
+            authorization: Secret::from(format!(
                 "Basic {}",
-                base64(format!("{}:{password}", config.username).as_bytes())
-            ),
+                base64::engine::general_purpose::STANDARD.encode(format!(
+                    "{}:{}",
+                    config.username,
+                    password.expose_secret()
+                ))
+            )),
             agent: agent(DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, https),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
-        }
+        })
     }
 
     /// Replaces the default timeouts: `connect` for the TCP (and TLS) connection, `request`
     /// for each request from start to the end of the answer.
     pub fn with_timeouts(mut self, connect: Duration, request: Duration) -> Mailman3 {
-        self.agent = agent(connect, request, self.base.starts_with("https://"));
+        self.agent = agent(connect, request, self.base.scheme() == "https");
         self.connect_timeout = connect;
         self.request_timeout = request;
         self
@@ -86,7 +97,7 @@ impl Mailman3 {
     /// Checks that the server is Mailman core, that the credentials work and that the list
     /// exists: for `config check`, or before a batch of changes.
     pub fn check(&mut self) -> Result<ListInfo, BackendError> {
-        let reply = self.get(&format!("lists/{}", segment(&self.list_id)))?;
+        let reply = self.get(&["lists", &self.list_id])?;
         match reply.status {
             200 => {
                 let json = reply.json();
@@ -111,11 +122,11 @@ impl Mailman3 {
         }
     }
 
-    fn get(&self, path: &str) -> Result<Reply, BackendError> {
+    fn get(&self, path: &[&str]) -> Result<Reply, BackendError> {
         let request = self
             .agent
             .get(self.url(path))
-            .header("Authorization", &self.authorization);
+            .header("Authorization", self.authorization.expose_secret());
         self.finish(request.call())
     }
 
@@ -135,14 +146,22 @@ impl Mailman3 {
         read.map_err(|e| self.unreachable(e))
     }
 
-    fn url(&self, path: &str) -> String {
-        format!("{}/{API}/{path}", self.base)
+    /// `{base}/3.1/{segments}`, each segment percent-encoded as [`SEGMENT`] says.
+    fn url(&self, segments: &[&str]) -> String {
+        let mut url = self.base.clone();
+        let mut path = url.path().trim_end_matches('/').to_string();
+        for segment in std::iter::once(&API).chain(segments) {
+            path.push('/');
+            path.extend(utf8_percent_encode(segment, SEGMENT));
+        }
+        url.set_path(&path);
+        url.into()
     }
 
     /// A list lookup said 404: either there is no such list, or the URL is not Mailman's
     /// REST API at all (a wrong path answers 404 too). One more request tells which.
     fn no_list(&self) -> BackendError {
-        match self.get("system/versions") {
+        match self.get(&["system", "versions"]) {
             Ok(r) if r.status == 200 => self.error(
                 format!(
                     "no list {} on this server: check members.mailman3.list_id",
@@ -256,8 +275,8 @@ impl Backend for Mailman3 {
         ]);
         let request = self
             .agent
-            .post(self.url("members"))
-            .header("Authorization", &self.authorization);
+            .post(self.url(&["members"]))
+            .header("Authorization", self.authorization.expose_secret());
         let reply = self.finish(request.send_form(form))?;
         let doing = format!("subscribing {}", member.email);
         match (reply.status, reply.description().as_deref()) {
@@ -276,11 +295,7 @@ impl Backend for Mailman3 {
     /// `DELETE /3.1/members/{member_id}`.
     fn unsubscribe(&mut self, email: &str) -> Result<Outcome, BackendError> {
         let doing = format!("removing {email}");
-        let found = self.get(&format!(
-            "lists/{}/member/{}",
-            segment(&self.list_id),
-            segment(email)
-        ))?;
+        let found = self.get(&["lists", &self.list_id, "member", email])?;
         let member_id = match found.status {
             200 => match &found.json()["member_id"] {
                 Value::String(id) => id.clone(),
@@ -300,8 +315,8 @@ impl Backend for Mailman3 {
         };
         let request = self
             .agent
-            .delete(self.url(&format!("members/{}", segment(&member_id))))
-            .header("Authorization", &self.authorization)
+            .delete(self.url(&["members", &member_id]))
+            .header("Authorization", self.authorization.expose_secret())
             .query("pre_confirmed", "true")
             .query("pre_approved", "true");
         let reply = self.finish(request.call())?;
@@ -414,49 +429,24 @@ fn status_line(status: u16) -> String {
     }
 }
 
-/// One path segment: everything but unreserved characters and `@` percent-encoded, so an
-/// address with `+`, `/` or `%` reaches Mailman as written.
-fn segment(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+/// What a path segment keeps as it is: unreserved characters and `@`; everything else is
+/// percent-encoded, so an address with `+`, `/` or `%` reaches Mailman as written (`+` too:
+/// older Falcon, Mailman's web framework, reads a `+` in a path as a space).
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'@');
 
-/// `http://user:pw@host:8001/x` → `http://host:8001/x`: credentials in the URL stay out of
+/// `http://user:pw@host:8001/x/` → `http://host:8001/x`: credentials in the URL stay out of
 /// messages.
-fn without_userinfo(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
-        None => url.to_string(),
-    }
-}
-
-/// Standard base64 with padding, for the `Authorization` header.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+fn without_userinfo(url: &url::Url) -> String {
+    let mut shown = url.clone();
+    // Only URLs that cannot have a host refuse these, and those have no credentials.
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.as_str().trim_end_matches('/').to_string()
 }
 
 #[cfg(test)]
@@ -472,7 +462,7 @@ mod tests {
             password_env: None,
             password: None,
         };
-        Mailman3::new(&config, "hunter2".into())
+        Mailman3::new(&config, "hunter2".into()).unwrap()
     }
 
     fn reply(status: u16, body: &str) -> Reply {
@@ -483,41 +473,57 @@ mod tests {
     }
 
     #[test]
-    fn base64_matches_rfc_4648() {
-        for (plain, encoded) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-            ("restadmin:restpass", "cmVzdGFkbWluOnJlc3RwYXNz"),
-        ] {
-            assert_eq!(base64(plain.as_bytes()), encoded, "{plain:?}");
-        }
+    fn the_authorization_is_basic_base64() {
+        let m = backend("http://localhost:8001/");
+        assert_eq!(
+            m.authorization.expose_secret(),
+            "Basic cmVzdGFkbWluOmh1bnRlcjI="
+        );
     }
 
     #[test]
     fn segments_keep_addresses_intact() {
-        assert_eq!(segment("a.b@example.org"), "a.b@example.org");
-        assert_eq!(segment("sec+ops@x.nl"), "sec%2Bops@x.nl");
-        assert_eq!(segment("a/b%c d@x"), "a%2Fb%25c%20d@x");
-        assert_eq!(segment("ö@x"), "%C3%B6@x");
+        let m = backend("http://u:pw@localhost:8001/rest/");
+        let url = |segment| m.url(&["members", segment]);
+        let base = "http://u:pw@localhost:8001/rest/3.1/members";
+        assert_eq!(url("a.b@example.org"), format!("{base}/a.b@example.org"));
+        assert_eq!(url("sec+ops@x.nl"), format!("{base}/sec%2Bops@x.nl"));
+        assert_eq!(url("a/b%c d@x"), format!("{base}/a%2Fb%25c%20d@x"));
+        assert_eq!(url("ö@x"), format!("{base}/%C3%B6@x"));
+        assert_eq!(
+            backend("http://localhost:8001").url(&["system", "versions"]),
+            "http://localhost:8001/3.1/system/versions"
+        );
+    }
+
+    #[test]
+    fn a_url_that_does_not_parse_is_named() {
+        let config = Mailman3Config {
+            url: "http://bad host:8001".into(),
+            list_id: "l".into(),
+            username: "u".into(),
+            password_command: None,
+            password_env: None,
+            password: None,
+        };
+        let err = Mailman3::new(&config, "pw".into()).unwrap_err();
+        assert_eq!(
+            err.message,
+            "mailman3: members.mailman3.url is not a URL: invalid international domain name"
+        );
+        assert!(!err.retry);
     }
 
     #[test]
     fn credentials_in_the_url_are_not_shown() {
+        let shown = |url| without_userinfo(&url::Url::parse(url).unwrap());
         assert_eq!(
-            without_userinfo("https://u:pw@lists.example.org:8001/rest"),
+            shown("https://u:pw@lists.example.org:8001/rest"),
             "https://lists.example.org:8001/rest"
         );
+        assert_eq!(shown("http://localhost:8001"), "http://localhost:8001");
         assert_eq!(
-            without_userinfo("http://localhost:8001"),
-            "http://localhost:8001"
-        );
-        assert_eq!(
-            without_userinfo("http://localhost:8001/a@b"),
+            shown("http://localhost:8001/a@b"),
             "http://localhost:8001/a@b"
         );
         let m = backend("http://restadmin:hunter2@localhost:8001/");

@@ -9,7 +9,7 @@ pub mod smtp;
 use std::fmt;
 use std::path::Path;
 
-use crate::config::{self, OutgoingConfig};
+use crate::config::{self, OutgoingConfig, Secret};
 
 /// Who the message is from and to, for the SMTP envelope (the headers are in the raw bytes).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,7 +63,7 @@ impl Transport for Unavailable {
 pub fn transport_for(
     config: Option<&OutgoingConfig>,
     data_dir: &Path,
-    password: Option<String>,
+    password: Option<Secret>,
 ) -> anyhow::Result<Box<dyn Transport + Send>> {
     match config {
         Some(c) if c.transport == config::Transport::Smtp => {

@@ -19,7 +19,7 @@ use lettre::transport::smtp::{SmtpTransport as Lettre, SmtpTransportBuilder};
 use rustls::pki_types::ServerName;
 
 use super::{Envelope, SendError, Transport};
-use crate::config::{AuthMethod, OutgoingConfig, TlsMode};
+use crate::config::{AuthMethod, ExposeSecret, OutgoingConfig, Secret, TlsMode};
 
 /// For the TCP connect and for every read and write after it (lettre has one timeout for
 /// both): a server silent for longer counts as gone, and the message is retried later.
@@ -33,7 +33,7 @@ pub struct SmtpTransport {
     builder: SmtpTransportBuilder,
     lettre: Lettre,
     /// Kept only to mask it, should a server ever echo it in a reply.
-    password: Option<String>,
+    password: Option<Secret>,
     /// For `auth = "xoauth2"`: the user, the token command, and the token it last printed.
     oauth2: Option<OAuth2>,
     tls: TlsMode,
@@ -43,14 +43,14 @@ pub struct SmtpTransport {
 struct OAuth2 {
     user: String,
     command: String,
-    token: Option<String>,
+    token: Option<Secret>,
 }
 
 impl SmtpTransport {
     /// A transport for `config`; nothing touches the network until the first `send`. Fails
     /// when the config cannot work: no host, a username without a password, an unreadable
     /// `ca_file`.
-    pub fn new(config: &OutgoingConfig, password: Option<String>) -> Result<SmtpTransport> {
+    pub fn new(config: &OutgoingConfig, password: Option<Secret>) -> Result<SmtpTransport> {
         let host = config
             .host
             .as_deref()
@@ -106,7 +106,10 @@ impl SmtpTransport {
                 let Some(pass) = &password else {
                     bail!("outgoing.username is set but no password was given");
                 };
-                builder = builder.credentials(Credentials::new(user.clone(), pass.clone()));
+                builder = builder.credentials(Credentials::new(
+                    user.clone(),
+                    pass.expose_secret().to_string(),
+                ));
                 match auth {
                     Some(AuthMethod::Login) => {
                         builder = builder.authentication(vec![Mechanism::Login]);
@@ -146,7 +149,10 @@ impl SmtpTransport {
         self.lettre = self
             .builder
             .clone()
-            .credentials(Credentials::new(o.user.clone(), token.clone()))
+            .credentials(Credentials::new(
+                o.user.clone(),
+                token.expose_secret().to_string(),
+            ))
             .build();
         o.token = Some(token);
         Ok(())
@@ -164,8 +170,9 @@ impl SmtpTransport {
         let password = self
             .oauth2
             .as_ref()
-            .and_then(|o| o.token.as_deref())
-            .or(self.password.as_deref());
+            .and_then(|o| o.token.as_ref())
+            .or(self.password.as_ref())
+            .map(ExposeSecret::expose_secret);
         let text = |m: &str| failure::clean(&format!("{}: {m}", self.server), password);
         match error {
             SendError::Transient(m) => SendError::Transient(text(&m)),
@@ -335,7 +342,15 @@ mod tests {
         );
         let mut t = SmtpTransport::new(&c, None).unwrap();
         t.ensure_token().unwrap();
-        assert_eq!(t.oauth2.as_ref().unwrap().token.as_deref(), Some("tok"));
+        assert_eq!(
+            t.oauth2
+                .as_ref()
+                .unwrap()
+                .token
+                .as_ref()
+                .map(|t| t.expose_secret()),
+            Some("tok")
+        );
         let masked = t.fail(SendError::Permanent("535 bad token tok".into()));
         assert!(!masked.to_string().contains(" tok"), "{masked}");
     }

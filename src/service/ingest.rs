@@ -6,9 +6,10 @@
 //! per core), and this thread stores the ones decided by their headers, committing at least
 //! every second. The scanner then fetches and parses the bodies the judges asked for while the
 //! store catches up; those messages are stored, with the checkpoint, in one last transaction.
-//! Killed at any moment, a pass stores nothing twice: the checkpoint moves only at the very
-//! end, and a message stored by an interrupted pass is recognised (Message-ID, or content
-//! hash) when the next pass sees it again.
+//! Each commit moves the mailbox checkpoint with it, up to the first message still waiting for
+//! its body, so a pass killed at any moment loses nothing and leaves its progress; nothing is
+//! stored twice either: a message stored by an interrupted pass is recognised (Message-ID, or
+//! content hash) when the next pass sees it again.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -52,8 +53,8 @@ pub struct IngestReport {
     pub transitions: Vec<(String, CaseState, CaseState)>,
     /// UIDVALIDITY changed: the mailbox was scanned again from the start.
     pub rescan: bool,
-    /// Stopped on request before the end: what was stored stays, the checkpoint did not
-    /// move, and the next pass goes on from there.
+    /// Stopped on request before the end: what was stored stays, with the checkpoint of its
+    /// last commit, and the next pass goes on from there.
     pub stopped: bool,
 }
 
@@ -163,6 +164,9 @@ impl Service {
             last_uid: 0,
             needing_body: Vec::new(),
             deferred_ids: HashSet::new(),
+            uidvalidity: None,
+            lowest_deferred: None,
+            checkpointed: 0,
         };
 
         // Stages 1–3: scan, judge, store what the headers decide. The scanner then fetches
@@ -305,7 +309,7 @@ impl Service {
                     }
                     chunk = chunks.next(Some(deadline));
                 }
-                Ok(())
+                pass.checkpoint(tx)
             })?;
         }
         Ok(())
@@ -350,15 +354,52 @@ struct Pass {
     needing_body: Vec<Judged>,
     /// The Message-IDs of those: a later copy of one is a duplicate, not a new message.
     deferred_ids: HashSet<String>,
+    /// The mailbox's UIDVALIDITY, as the scanned headers carry it.
+    uidvalidity: Option<u32>,
+    /// The lowest UID still waiting for its body: the checkpoint may not pass it.
+    lowest_deferred: Option<u32>,
+    /// The checkpoint as last committed (0: none in this UIDVALIDITY).
+    checkpointed: u32,
 }
 
 impl Pass {
+    /// Moves the mailbox checkpoint, in the transaction that stored them, past every message
+    /// stored so far — but not past one still waiting for its body. Headers arrive in UID
+    /// order, so everything up to it is stored: a pass killed or cut off later starts again
+    /// from here instead of from the start.
+    fn checkpoint(&mut self, tx: &Tx) -> Result<()> {
+        let Some(uidvalidity) = self.uidvalidity else {
+            return Ok(());
+        };
+        let safe = match self.lowest_deferred {
+            Some(lowest) => lowest.saturating_sub(1).min(self.last_uid),
+            None => self.last_uid,
+        };
+        if safe > self.checkpointed {
+            tx.set_checkpoint(
+                &self.report.source,
+                Checkpoint {
+                    uidvalidity,
+                    last_uid: safe,
+                },
+                &self.at,
+            )?;
+            self.checkpointed = safe;
+        }
+        Ok(())
+    }
+
     /// Stores a message its headers decide, or sets it aside for its body.
     fn take(&mut self, tx: &Tx, j: Judged) -> Result<()> {
         self.report.seen += 1;
         self.last_uid = self.last_uid.max(j.header.uid);
+        self.uidvalidity = Some(j.header.uidvalidity);
         let id = j.head.message_id.as_deref();
         if j.wants_body {
+            self.lowest_deferred = Some(
+                self.lowest_deferred
+                    .map_or(j.header.uid, |l| l.min(j.header.uid)),
+            );
             self.deferred_ids.extend(id.map(str::to_string));
             self.needing_body.push(j);
         } else if id.is_some_and(|id| self.deferred_ids.contains(id)) {

@@ -1,6 +1,7 @@
 //! Writing mail into the outbox (inside an action's transaction) and sending what is due.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use anyhow::Result;
 use serde_json::json;
@@ -9,6 +10,7 @@ use super::{Service, now, usage};
 use crate::domain::language::Language;
 use crate::domain::roster::Tld;
 use crate::domain::template::Kind;
+use crate::mail::backoff::Backoff;
 use crate::outgoing::compose::{Draft, build, message_id};
 use crate::outgoing::{Envelope, SendError, Transport};
 use crate::store::{MailRow, NewMail, OutboxQueries, Tx};
@@ -62,10 +64,11 @@ fn process_alive(pid: u32) -> bool {
     r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
-/// Delay before retry `n` (1-based) of a temporarily failed mail: 1, 2, 4 … minutes, capped
-/// at 4 hours.
-fn retry_delay(attempt: u32) -> i64 {
-    60 * (1i64 << attempt.saturating_sub(1).min(8)).min(240)
+/// Delay before retry `n` (1-based) of a temporarily failed mail: the back-off schedule from 1
+/// minute (1, 2, 4 … minutes), capped at 4 hours.
+fn retry_delay(attempt: u32) -> Duration {
+    Backoff::new(Duration::from_secs(60), Duration::from_secs(4 * 3600))
+        .step(attempt.saturating_sub(1))
 }
 
 /// Temporary failures stop being retried after this many attempts.
@@ -352,7 +355,7 @@ impl Service {
                     Err(SendError::Blocked(e)) => tx.release_mail(mail.id, e)?,
                     Err(SendError::Transient(e)) if mail.attempts + 1 < MAX_ATTEMPTS => {
                         let next = jiff::Timestamp::now()
-                            .checked_add(jiff::SignedDuration::from_secs(retry_delay(mail.attempts + 1)))?
+                            .checked_add(retry_delay(mail.attempts + 1))?
                             .strftime("%Y-%m-%dT%H:%M:%SZ")
                             .to_string();
                         tx.mark_retry(mail.id, e, &next)?;
@@ -390,9 +393,13 @@ mod tests {
 
     #[test]
     fn retries_back_off_to_four_hours() {
-        assert_eq!(retry_delay(1), 60);
-        assert_eq!(retry_delay(2), 120);
-        assert_eq!(retry_delay(5), 960);
-        assert_eq!(retry_delay(20), 240 * 60);
+        let minutes = |m: u64| std::time::Duration::from_secs(60 * m);
+        assert_eq!(retry_delay(1), minutes(1));
+        assert_eq!(retry_delay(2), minutes(2));
+        assert_eq!(retry_delay(5), minutes(16));
+        assert_eq!(retry_delay(8), minutes(128));
+        assert_eq!(retry_delay(9), minutes(240));
+        assert_eq!(retry_delay(20), minutes(240));
+        assert_eq!(retry_delay(u32::MAX), minutes(240));
     }
 }

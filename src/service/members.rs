@@ -162,9 +162,9 @@ impl Service {
             .context("members.mailman3: no password configured")?
             .resolve()
             .map_err(|e| anyhow::anyhow!("members.mailman3: {e}"))?;
-        Ok(Box::new(crate::members::mailman3::Mailman3::new(
-            cfg, password,
-        )))
+        let backend = crate::members::mailman3::Mailman3::new(cfg, password)
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+        Ok(Box::new(backend))
     }
 
     /// For a live backend: one call per contact, each result recorded as it comes.

@@ -108,19 +108,7 @@ impl Service {
         dry_run: bool,
     ) -> Result<Reconfirmation> {
         self.secretariat()?;
-        let cases: Vec<CaseRow> = if tlds.is_empty() {
-            if !due_only {
-                return usage("say which TLDs: --tld T… or --due");
-            }
-            self.store.cases()?
-        } else {
-            let mut out = Vec::new();
-            for t in tlds {
-                let code = self.tld(t)?.tld.code.to_string();
-                out.extend(self.store.case(&code)?);
-            }
-            out
-        };
+        let cases = self.cases_named(tlds, due_only)?;
         let mut pass = Reconfirmation::default();
         for case in cases {
             let code = case.tld.clone();

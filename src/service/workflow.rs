@@ -180,11 +180,31 @@ impl Service {
         bail!("cannot find a free subject token")
     }
 
-    /// Invites the selected TLDs' admin contacts. Never twice unless `again`.
+    /// Invites the selected TLDs' admin contacts. Never twice unless `again`. A region or
+    /// `--all` with a limit is a batch of the next N not yet invited: pilot batches move on.
     pub fn invite(&self, sel: &Selection, again: bool, dry_run: bool) -> Result<Batch> {
         self.secretariat()?;
         let mut batch = Batch::default();
-        for tld in self.select(sel)? {
+        let batchwise = sel.limit.is_some() && sel.tlds.is_empty() && !again;
+        let chosen = if batchwise {
+            let uninvited: std::collections::HashSet<String> = self
+                .store
+                .cases()?
+                .into_iter()
+                .filter(|c| c.state == CaseState::Uninvited)
+                .map(|c| c.tld)
+                .collect();
+            let mut all = self.select(&Selection {
+                limit: None,
+                ..sel.clone()
+            })?;
+            all.retain(|t| uninvited.contains(t.code.as_str()));
+            all.truncate(sel.limit.unwrap_or(usize::MAX));
+            all
+        } else {
+            self.select(sel)?
+        };
+        for tld in chosen {
             let code = tld.code.to_string();
             let operator = self.operator.clone();
             let mut note = None;
@@ -245,25 +265,30 @@ impl Service {
         Ok(batch)
     }
 
+    /// The cases of `tlds`, or with none named and `due_only` every case (the caller keeps
+    /// those due): what `--tld T…` and `--due` select.
+    pub(super) fn cases_named(&self, tlds: &[String], due_only: bool) -> Result<Vec<CaseRow>> {
+        if tlds.is_empty() {
+            if !due_only {
+                return usage("say which TLDs: --tld T… or --due");
+            }
+            return self.store.cases();
+        }
+        let mut out = Vec::new();
+        for t in tlds {
+            let code = self.tld(t)?.tld.code.to_string();
+            out.extend(self.store.case(&code)?);
+        }
+        Ok(out)
+    }
+
     /// Sends reminders: to `tlds`, or with `due_only` to every case whose invitation (or last
     /// reminder) is older than `[chase] after`. The last reminder allowed is copied to the
     /// technical contact when `escalate_to_tech`. Cases past `max_reminders` are left dormant.
     pub fn chase(&self, tlds: &[String], due_only: bool, dry_run: bool) -> Result<Batch> {
         self.secretariat()?;
         let chase = &self.config.chase;
-        let candidates: Vec<CaseRow> = if tlds.is_empty() {
-            if !due_only {
-                return usage("say which TLDs: --tld T… or --due");
-            }
-            self.store.cases()?
-        } else {
-            let mut out = Vec::new();
-            for t in tlds {
-                let code = self.tld(t)?.tld.code.to_string();
-                out.extend(self.store.case(&code)?);
-            }
-            out
-        };
+        let candidates = self.cases_named(tlds, due_only)?;
         let now_ts = jiff::Timestamp::now();
         let mut batch = Batch::default();
         for case in candidates {

@@ -122,7 +122,24 @@ impl Store {
         }
         let conn = Connection::open(path)
             .with_context(|| format!("cannot open database {}", path.display()))?;
-        Store::setup(conn).with_context(|| format!("database {}", path.display()))
+        Store::setup(conn).map_err(|e| {
+            let read_only = matches!(
+                e.downcast_ref::<rusqlite::Error>(),
+                Some(rusqlite::Error::SqliteFailure(f, _))
+                    if matches!(f.code, rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
+            );
+            if read_only {
+                // tldops always writes (WAL, the audit log): name the likely cause.
+                anyhow::anyhow!(
+                    "database {}: this account cannot write it or its directory (a shared \
+                     installation needs the team group and a setgid data dir: README, Shared \
+                     installation)",
+                    path.display()
+                )
+            } else {
+                e.context(format!("database {}", path.display()))
+            }
+        })
     }
 
     /// A private database in memory, for tests.

@@ -3,8 +3,13 @@
 //! containers of Gmail, Outlook and Apple Mail become `> ` lines, so quoted invitations are
 //! recognised as quotes, not mistaken for the writer's own words.
 //!
-//! One pass, each tag handled in constant time, and at most [`MAX_QUOTE_MARKS`] marks a line:
-//! the text is about as large as the HTML, however deeply hostile mail nests its tags.
+//! Tokens come from html5gum, a WHATWG tokenizer: quoted attributes may hold `>`, every named
+//! character reference of the standard is known, and text is decoded once. What is made of
+//! them here (lines, cells, quotes, links) is ours. One pass, each token handled in constant
+//! time, and at most [`MAX_QUOTE_MARKS`] marks a line: the text is about as large as the HTML,
+//! however deeply hostile mail nests its tags.
+
+use html5gum::{DefaultEmitter, StartTag, State, Token, Tokenizer};
 
 /// Tags after which a line ends.
 const BLOCK: &[&str] = &[
@@ -12,63 +17,57 @@ const BLOCK: &[&str] = &[
     "hr", "address", "section", "article", "header", "footer", "dl", "dt", "dd", "center",
 ];
 
+/// Elements whose content is not shown, and how the tokenizer reads it (as a browser's parser
+/// would tell it to: a `<` in a style sheet or a script starts no tag).
+fn hidden(name: &str) -> Option<State> {
+    match name {
+        "style" => Some(State::RawText),
+        "script" => Some(State::ScriptData),
+        "title" => Some(State::RcData),
+        _ => None,
+    }
+}
+
 /// Converts an HTML body to text.
 pub fn html_to_text(html: &str) -> String {
     let mut out = Converter::default();
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        out.text(&rest[..lt]);
-        rest = &rest[lt..];
-        if rest.starts_with("<!--") {
-            rest = rest.find("-->").map_or("", |end| &rest[end + 3..]);
-            continue;
+    let mut tokens = Tokenizer::new_with_emitter(html, DefaultEmitter::default());
+    // The hidden element being skipped, until its end tag.
+    let mut hiding: Option<String> = None;
+    while let Some(Ok(token)) = tokens.next() {
+        match token {
+            Token::StartTag(tag) => {
+                let name = String::from_utf8_lossy(&tag.name).into_owned();
+                if let Some(state) = hidden(&name) {
+                    if !tag.self_closing {
+                        tokens.set_state(state);
+                        hiding.get_or_insert(name);
+                    }
+                } else if hiding.is_none() {
+                    out.start(&name, &tag);
+                }
+            }
+            Token::EndTag(tag) => {
+                let name = String::from_utf8_lossy(&tag.name);
+                if hiding.as_deref() == Some(&*name) {
+                    hiding = None;
+                } else if hiding.is_none() {
+                    out.end(&name);
+                }
+            }
+            Token::String(text) if hiding.is_none() => out.text(&String::from_utf8_lossy(&text)),
+            // Comments, doctypes, the tokenizer's notes on malformed markup.
+            _ => {}
         }
-        let Some(gt) = rest.find('>') else {
-            rest = "";
-            break;
-        };
-        let tag = &rest[1..gt];
-        rest = &rest[gt + 1..];
-        let closing = tag.starts_with('/');
-        let body = tag.trim_start_matches('/');
-        let name: String = body
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        if matches!(name.as_str(), "style" | "script" | "head" | "title") && !closing {
-            let end = format!("</{name}");
-            rest = find_ci(rest, &end).map_or("", |i| &rest[i..]);
-            continue;
-        }
-        out.tag(&name, closing, body);
     }
-    out.text(rest);
     out.finish()
 }
 
-/// Case-insensitive find of an ASCII needle.
-fn find_ci(hay: &str, needle: &str) -> Option<usize> {
-    let h = hay.as_bytes();
-    let n = needle.as_bytes();
-    (0..h.len().saturating_sub(n.len() - 1)).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
-}
-
-/// The value of attribute `name` in a tag's text.
-fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let i = find_ci(tag, &format!("{name}="))?;
-    let v = &tag[i + name.len() + 1..];
-    let (quote, v) = match v.chars().next()? {
-        q @ ('"' | '\'') => (Some(q), &v[1..]),
-        _ => (None, v),
-    };
-    let end = match quote {
-        Some(q) => v.find(q)?,
-        None => v
-            .find(|c: char| c.is_whitespace() || c == '>')
-            .unwrap_or(v.len()),
-    };
-    Some(&v[..end])
+/// The value of attribute `name` (lowercase) of a start tag, decoded.
+fn attribute(tag: &StartTag<()>, name: &str) -> Option<String> {
+    tag.attributes
+        .get(name.as_bytes())
+        .map(|v| String::from_utf8_lossy(v).into_owned())
 }
 
 /// Quote marks written before a line at most: deeper quotes are quotes all the same, and a
@@ -103,8 +102,8 @@ struct Converter {
 }
 
 impl Converter {
-    fn text(&mut self, raw: &str) {
-        let decoded = decode_entities(raw);
+    /// Text, its character references already decoded.
+    fn text(&mut self, decoded: &str) {
         if self.in_pre {
             for (i, part) in decoded.split('\n').enumerate() {
                 if i > 0 {
@@ -125,10 +124,20 @@ impl Converter {
         }
     }
 
-    fn tag(&mut self, name: &str, closing: bool, body: &str) {
+    fn start(&mut self, name: &str, tag: &StartTag<()>) {
+        self.tag(name, false, Some(tag));
+    }
+
+    fn end(&mut self, name: &str) {
+        self.tag(name, true, None);
+    }
+
+    /// A start tag (with its attributes) or an end tag.
+    fn tag(&mut self, name: &str, closing: bool, start: Option<&StartTag<()>>) {
+        let attr = |name| start.and_then(|t| attribute(t, name)).unwrap_or_default();
         let is_quote_div = || {
-            let class = attribute(body, "class").unwrap_or("").to_ascii_lowercase();
-            let id = attribute(body, "id").unwrap_or("").to_ascii_lowercase();
+            let class = attr("class").to_ascii_lowercase();
+            let id = attr("id").to_ascii_lowercase();
             class.contains("gmail_quote")
                 || class.contains("yahoo_quoted")
                 || class.contains("moz-cite-prefix")
@@ -180,9 +189,7 @@ impl Converter {
                 self.cell_started = false;
             }
             ("a", false) => {
-                let href = attribute(body, "href")
-                    .map(decode_entities)
-                    .unwrap_or_default();
+                let href = attr("href");
                 if href
                     .get(..7)
                     .is_some_and(|p| p.eq_ignore_ascii_case("mailto:"))
@@ -261,99 +268,6 @@ impl Converter {
     }
 }
 
-/// Decodes the HTML entities mail actually uses: named ones for markup and common letters,
-/// and all numeric ones.
-pub fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        let end = rest[1..]
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '#'))
-            .map(|i| i + 1);
-        let Some(end) = end.filter(|&e| e > 1 && rest[e..].starts_with(';')) else {
-            out.push('&');
-            rest = &rest[1..];
-            continue;
-        };
-        let entity = &rest[1..end];
-        let decoded = if let Some(num) = entity.strip_prefix('#') {
-            let (digits, radix) = match num.strip_prefix(['x', 'X']) {
-                Some(hex) => (hex, 16),
-                None => (num, 10),
-            };
-            u32::from_str_radix(digits, radix)
-                .ok()
-                .and_then(char::from_u32)
-        } else {
-            named_entity(entity)
-        };
-        match decoded {
-            Some(c) => {
-                out.push(c);
-                rest = &rest[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-fn named_entity(name: &str) -> Option<char> {
-    Some(match name {
-        "amp" => '&',
-        "lt" => '<',
-        "gt" => '>',
-        "quot" => '"',
-        "apos" => '\'',
-        "nbsp" => '\u{a0}',
-        "ndash" => '–',
-        "mdash" => '—',
-        "hellip" => '…',
-        "lsquo" => '‘',
-        "rsquo" => '’',
-        "ldquo" => '“',
-        "rdquo" => '”',
-        "bull" => '•',
-        "middot" => '·',
-        "copy" => '©',
-        "eacute" => 'é',
-        "egrave" => 'è',
-        "ecirc" => 'ê',
-        "aacute" => 'á',
-        "agrave" => 'à',
-        "acirc" => 'â',
-        "iacute" => 'í',
-        "oacute" => 'ó',
-        "ocirc" => 'ô',
-        "uacute" => 'ú',
-        "ntilde" => 'ñ',
-        "ccedil" => 'ç',
-        "auml" => 'ä',
-        "ouml" => 'ö',
-        "uuml" => 'ü',
-        "Auml" => 'Ä',
-        "Ouml" => 'Ö',
-        "Uuml" => 'Ü',
-        "szlig" => 'ß',
-        "aring" => 'å',
-        "oslash" => 'ø',
-        "aelig" => 'æ',
-        "Eacute" => 'É',
-        "atilde" => 'ã',
-        "otilde" => 'õ',
-        _ => return None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,6 +295,30 @@ mod tests {
             text,
             "Contacts below.\n\n> On Mon, 2 Mar 2026 at 10:00, Secretariat <secretariat@ccnso.example.org> wrote:\n> > Please reply\n> > from directie@sidn.example"
         );
+    }
+
+    #[test]
+    fn quoted_attributes_may_hold_angle_brackets() {
+        let html = "<div title=\"a > b\" class='gmail_quote'><p data-x=\"<p>\">Quoted</p></div>\
+            <a href=\"mailto:sec@nic.example\" title=\"x>y\">Security</a>";
+        assert_eq!(html_to_text(html), "> Quoted\nSecurity <sec@nic.example>");
+    }
+
+    #[test]
+    fn every_named_reference_is_known() {
+        assert_eq!(
+            html_to_text("&rarr; 5&nbsp;&euro; &hearts; &Scaron;ibenik &copy 2026 a &lt; b"),
+            "→ 5 € ♥ Šibenik © 2026 a < b"
+        );
+        // A `<` that starts no tag is text, and so is a lone `&`.
+        assert_eq!(html_to_text("<p>1 < 2 & 3 > 2</p>"), "1 < 2 & 3 > 2");
+    }
+
+    #[test]
+    fn styles_scripts_and_titles_are_not_text() {
+        let html = "<head><title>Re: invite</title><style>p > a { x: '</p>' }</style></head>\
+            <body><script>if (a<b) { document.write('<p>no</p>') }</script><p>yes</p></body>";
+        assert_eq!(html_to_text(html), "yes");
     }
 
     #[test]
@@ -430,6 +368,6 @@ mod tests {
         ] {
             let _ = html_to_text(html);
         }
-        assert_eq!(decode_entities("a &unknown; b &#65;"), "a &unknown; b A");
+        assert_eq!(html_to_text("a &unknown; b &#65;"), "a &unknown; b A");
     }
 }

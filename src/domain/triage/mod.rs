@@ -162,6 +162,10 @@ fn may_be_request(head: &Inbound, ctx: &Context) -> bool {
     let Some(key) = head.from.first().and_then(Mailbox::key) else {
         return false;
     };
+    // Decided by the headers already: no body to fetch for list and bulk mail.
+    if from_a_list(head) {
+        return false;
+    }
     if ctx.members.contains_key(&key) {
         return true;
     }
@@ -496,16 +500,25 @@ pub fn triage(msg: &Inbound, ctx: &Context) -> Decision {
     )
 }
 
+/// Mail from a list or a bulk sender: it asks nothing of us, whatever its footer says (and
+/// most of a mailbox is such mail: its bodies are never worth fetching for a request).
+fn from_a_list(msg: &Inbound) -> bool {
+    msg.header("list-id").is_some()
+        || msg.header("list-unsubscribe").is_some()
+        || msg.header("precedence").is_some_and(|p| {
+            matches!(
+                p.trim().to_ascii_lowercase().as_str(),
+                "bulk" | "list" | "junk"
+            )
+        })
+}
+
 /// A request (DESIGN §8.1, §8.2), outside any thread of ours and from no admin address: a
 /// member asking to leave, or someone asking to join or to change a ccTLD's contacts, about
 /// a ccTLD we can name or about the list.
 fn request(msg: &Inbound, ctx: &Context) -> Option<Decision> {
     let from = msg.from.first()?;
-    // Mail from a list or a bulk sender asks nothing of us, whatever its footer says.
-    if from.key().is_some_and(|k| ctx.is_own_key(&k))
-        || msg.header("list-id").is_some()
-        || msg.header("list-unsubscribe").is_some()
-    {
+    if from.key().is_some_and(|k| ctx.is_own_key(&k)) || from_a_list(msg) {
         return None;
     }
     let text = intent::own_words(msg);

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::config::{AuthMethod, TlsMode};
+use crate::config::{AuthMethod, ExposeSecret, Secret, TlsMode};
 
 use super::Server;
 use super::failure::Failure;
@@ -151,7 +151,7 @@ pub fn log_in(
     server: &Server,
     session: &mut Session<Stream>,
     caps: &Capabilities,
-    token: &mut Option<String>,
+    token: &mut Option<Secret>,
 ) -> Result<Option<Capabilities>, Failure> {
     let configured = Configured {
         auth: server.auth,
@@ -171,7 +171,13 @@ pub fn log_in(
                 None => crate::config::oauth2_token(command)
                     .map_err(|e| Failure::new(format!("imap: {e}")))?,
             };
-            let response = initial_response(method, user, &current, &server.host, server.port);
+            let response = initial_response(
+                method,
+                user,
+                current.expose_secret(),
+                &server.host,
+                server.port,
+            );
             match session.authenticate(
                 mechanism,
                 &response,
@@ -198,7 +204,10 @@ pub fn log_in(
             }
         }
     } else {
-        let password = server.password.as_deref().unwrap_or_default();
+        let password = server
+            .password
+            .as_ref()
+            .map_or("", ExposeSecret::expose_secret);
         let hint = |mut f: Failure| {
             if f.refused {
                 f.message += " (check imap.username and the password from \

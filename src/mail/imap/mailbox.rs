@@ -235,25 +235,26 @@ fn mailbox_arg(name: &str) -> String {
     out
 }
 
-/// Writes UTF-16 units as `&` + base64 (with `,` for `/`, no padding) + `-`.
+/// Modified base64 (RFC 3501 §5.1.3): `,` for `/`, no padding.
+const MODIFIED_BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &match base64::alphabet::Alphabet::new(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,",
+    ) {
+        Ok(a) => a,
+        Err(_) => panic!("64 distinct printable characters"),
+    },
+    base64::engine::general_purpose::NO_PAD,
+);
+
+/// Writes UTF-16 units as `&` + modified base64 + `-`.
 fn flush_utf7(units: &mut Vec<u16>, out: &mut String) {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+    use base64::Engine as _;
     if units.is_empty() {
         return;
     }
     let bytes: Vec<u8> = units.drain(..).flat_map(u16::to_be_bytes).collect();
     out.push('&');
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-        }
-    }
+    MODIFIED_BASE64.encode_string(bytes, out);
     out.push('-');
 }
 
