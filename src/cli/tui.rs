@@ -79,7 +79,9 @@ pub fn run(
 }
 
 /// Why the `[imap]` password cannot be had, as `password_env: $X is not set`.
-fn imap_password(imap: &crate::config::ImapConfig) -> Result<Option<String>, String> {
+fn imap_password(
+    imap: &crate::config::ImapConfig,
+) -> Result<Option<crate::config::Secret>, String> {
     super::sources::imap_password(imap).map_err(|e| {
         let text = format!("{e:#}");
         text.strip_prefix("imap: ").unwrap_or(&text).to_string()
