@@ -346,18 +346,22 @@ pub fn run(cli: Cli) -> Result<()> {
                 }
                 Ok(())
             }
+            // Each says which mail, of which TLD, it changed.
             Some(OutboxCommand::Retry { message_id }) => {
-                service.perform(&Action::RetryMail { message_id }, &mut |_| Ok(None))?;
+                let done = service.perform(&Action::RetryMail { message_id }, &mut |_| Ok(None))?;
+                done.effects.notes.iter().for_each(|n| println!("{n}"));
                 workflow::send(&mut service, &data_dir).map(|_| ())
             }
             Some(OutboxCommand::Resend { message_id }) => {
-                service.perform(&Action::ResendMail { message_id }, &mut |_| Ok(None))?;
+                let done =
+                    service.perform(&Action::ResendMail { message_id }, &mut |_| Ok(None))?;
+                done.effects.notes.iter().for_each(|n| println!("{n}"));
                 workflow::send(&mut service, &data_dir).map(|_| ())
             }
             Some(OutboxCommand::MarkSent { message_id }) => {
-                let id = message_id.trim_matches(['<', '>']).to_string();
-                service.perform(&Action::MarkMailSent { message_id }, &mut |_| Ok(None))?;
-                println!("mail {id} recorded as sent");
+                let done =
+                    service.perform(&Action::MarkMailSent { message_id }, &mut |_| Ok(None))?;
+                done.effects.notes.iter().for_each(|n| println!("{n}"));
                 Ok(())
             }
         },

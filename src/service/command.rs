@@ -317,6 +317,13 @@ impl Outcome {
         }
         let sent = self.count(|d| matches!(d, Delivery::Sent));
         let mut parts = Vec::new();
+        // A mail's fate names the mail and its TLD.
+        if matches!(
+            self.command,
+            Command::RetryMail { .. } | Command::ResendMail { .. } | Command::MarkMailSent { .. }
+        ) {
+            parts.extend(e.notes.iter().cloned());
+        }
         if let Command::Assign { .. } = self.command {
             // `#12 becomes unverified for .de`, and what it proposes.
             parts.extend(e.notes.iter().cloned());
@@ -456,6 +463,18 @@ impl Service {
         report
     }
 
+    /// `Mail <id> (the invitation to .nl)`: a mail command's result names the mail's TLD.
+    fn mail_words(&self, message_id: &str) -> String {
+        let id = message_id.trim().trim_matches(['<', '>']);
+        match self.mail(id) {
+            Ok(m) => match m.tld.as_deref() {
+                Some(t) => format!("Mail {id} (the {} to {})", m.kind, label(t)),
+                None => format!("Mail {id} (the {})", m.kind),
+            },
+            Err(_) => format!("Mail {id}"),
+        }
+    }
+
     /// One command, rehearsed or done: its effects, and what the members backend did.
     fn run(
         &self,
@@ -574,28 +593,29 @@ impl Service {
                 members = l.backend;
             }
             Command::RetryMail { message_id } => {
+                let what = self.mail_words(message_id);
                 self.change_mail_checked(message_id, "failed", dry_run, |s| {
                     s.retry_mail(message_id)
                 })?;
-                e.notes.push(format!(
-                    "Mail {message_id} is queued again (same Message-ID)"
-                ));
+                e.notes
+                    .push(format!("{what} is queued again (same Message-ID)"));
             }
             Command::ResendMail { message_id } => {
+                let what = self.mail_words(message_id);
                 self.change_mail_checked(message_id, INTERRUPTED, dry_run, |s| {
                     s.resend_mail(message_id)
                 })?;
                 e.notes.push(format!(
-                    "Mail {message_id} is sent again: its receiver may get it twice"
+                    "{what} is sent again: its receiver may get it twice"
                 ));
             }
             Command::MarkMailSent { message_id } => {
+                let what = self.mail_words(message_id);
                 self.change_mail_checked(message_id, INTERRUPTED, dry_run, |s| {
                     s.mark_mail_sent(message_id)
                 })?;
-                e.notes.push(format!(
-                    "Mail {message_id} is recorded as sent and not sent again"
-                ));
+                e.notes
+                    .push(format!("{what} is recorded as sent and not sent again"));
             }
         }
         Ok((e, members))

@@ -218,7 +218,7 @@ impl Service {
     }
 
     /// The outbox mail with this Message-ID (angle brackets optional).
-    fn mail(&self, message_id: &str) -> Result<MailRow> {
+    pub(super) fn mail(&self, message_id: &str) -> Result<MailRow> {
         let id = message_id.trim().trim_matches(['<', '>']);
         match self.outbox()?.into_iter().find(|m| m.message_id == id) {
             Some(m) => Ok(m),
