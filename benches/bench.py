@@ -12,12 +12,14 @@ directly as Maildir files, and measures, per size:
   5. peak RSS of the first poll and of the TUI;
   6. mail-to-store latency: a message delivered while `tldops poll --watch` waits (in IMAP
      IDLE), until its row is in the database;
+  7. the idle TUI's wake-ups per minute: the voluntary context switches of all its threads
+     (each time a sleeping thread woke) over a minute with no key pressed and no new mail;
 and the triage throughput on one core (`cargo bench --bench triage`).
 
 Prints one Markdown table and writes it to benches/latest.md. Standard library only.
 Everything it starts (Dovecot, tmux, tldops, neomutt, the proxy) is stopped at exit.
 
-    python3 benches/bench.py [--quick] [--sizes 1000,10000] [--runs N] [--keep]
+    python3 benches/bench.py [--quick] [--sizes 1000,10000] [--runs N] [--idle-seconds S] [--keep]
     python3 benches/bench.py ref PORT USER EXPECTED   (the reference client, used internally)
 """
 
@@ -58,6 +60,10 @@ PW_ENV = "TLDOPS_BENCH_IMAP_PASSWORD"
 SECRETARIAT = "secretariat@ccnso.example.org"
 REPLY_SHARE = 0.03  # replies to invitations among the messages of a mailbox
 NEW_MESSAGES = 10  # delivered before the "10 new" incremental poll
+# Wake-ups per minute an idle TUI may have: Dovecot's IDLE keep-alive ("OK Still here", every
+# 2 minutes) and the poll timer (60 s, when the server has no IDLE) wake the poller at most
+# about once a minute; each wake-up may switch a thread or two.
+IDLE_WAKEUPS = 3
 
 T_START = time.monotonic()
 
@@ -1016,10 +1022,26 @@ def vm_hwm_kib(pid):
     raise Failure(f"no VmHWM for pid {pid}")
 
 
-def tui_run(tmux, work, data_dir, config, label, moves):
+def wakeups(pid):
+    """How many times the threads of `pid` went to sleep so far (voluntary context switches):
+    each is one wake-up, counted when the thread blocks again."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/status") as f:
+                for line in f:
+                    if line.startswith("voluntary_ctxt_switches:"):
+                        total += int(line.split()[1])
+        except FileNotFoundError:
+            pass  # a thread that ended meanwhile
+    return total
+
+
+def tui_run(tmux, work, data_dir, config, label, moves, idle_seconds=0):
     """Starts the TUI at 80x24 under `script`; returns first-frame seconds and, when `moves`,
     bytes and time per cursor move in the queue and the roster, the bytes of a full frame,
-    VmHWM, and what C-l (redraw) does."""
+    VmHWM, the wake-ups per minute while idle for `idle_seconds`, and what C-l (redraw)
+    does."""
     log = work / f"tui-{label}.log"
     if log.exists():
         log.unlink()
@@ -1061,6 +1083,12 @@ def tui_run(tmux, work, data_dir, config, label, moves):
                 out[view] = [b for b, _ in got]
                 out[view + "_latency"] = [t for _, t in got]
             out["hwm_kib"] = vm_hwm_kib(tui_pid)
+            if idle_seconds:
+                # Nothing pressed, no new mail: the poller waits in IDLE, the rest for events.
+                time.sleep(1.0)
+                before = wakeups(tui_pid)
+                time.sleep(idle_seconds)
+                out["idle_wakeups"] = (wakeups(tui_pid) - before) * 60 / idle_seconds
             # C-l last: it may end the TUI (reported, not a failure of the benchmark).
             out["redraw"], out["redraw_latency"], out["redraw_died"] = [], [], None
             for _ in range(3):
@@ -1150,7 +1178,7 @@ def label_of(n):
     return f"{n // 1000}k" if n % 1000 == 0 else str(n)
 
 
-def bench_size(n, runs, dovecot, gen, tmux, proxy, work, results, keep=False):
+def bench_size(n, runs, dovecot, gen, tmux, proxy, work, results, keep=False, idle_seconds=60):
     user = f"u{label_of(n)}"
     maildir = dovecot.maildir(user)
     r = {"n": n, "runs": runs}
@@ -1221,14 +1249,16 @@ def bench_size(n, runs, dovecot, gen, tmux, proxy, work, results, keep=False):
     r["tui_first"], r["tui"] = [], None
     for k in range(runs):
         moves = 10 if k == 0 else 0
-        out = tui_run(tmux, work, tui_dir, cfg, f"{label_of(n)}{k}", moves)
+        out = tui_run(tmux, work, tui_dir, cfg, f"{label_of(n)}{k}", moves,
+                      idle_seconds=idle_seconds if moves else 0)
         r["tui_first"].append(out["first_frame"])
         if moves:
             r["tui"] = out
     t = r["tui"]
     say(f"{label_of(n)}: TUI first frame {', '.join(fmt_s(x) for x in r['tui_first'])}; "
         f"queue ({t['queue_len']}) j: {t['queue']} B; roster j: {t['roster']} B; "
-        f"C-l: {t['redraw']} B; VmHWM {fmt_mib(t['hwm_kib'])}")
+        f"C-l: {t['redraw']} B; VmHWM {fmt_mib(t['hwm_kib'])}; "
+        f"idle: {t.get('idle_wakeups', float('nan')):.1f} wake-ups/min")
     if not keep:
         shutil.rmtree(tui_dir)
 
@@ -1402,6 +1432,9 @@ def table(info, results, triage, sizes, elapsed):
         [redraw_cell(c["tui"]) for c in cols], "within a frame")
     row("new mail to stored, `poll --watch` waiting in IDLE (poll_interval 60 s)",
         [fmt_s(med(c["latency"])) for c in cols], "< 2 s")
+    row("TUI idle: wake-ups per minute, all threads (no key, no new mail; the poller in IDLE)",
+        [fmt_wakeups(c["tui"].get("idle_wakeups")) for c in cols],
+        "none beyond the poll timer or IDLE")
     row("peak RSS, first `tldops poll`", [fmt_mib(med(c["poll_rss"])) for c in cols], "small")
     row("peak RSS, TUI (VmHWM)", [fmt_mib(c["tui"]["hwm_kib"]) for c in cols], "small")
 
@@ -1437,6 +1470,10 @@ def table(info, results, triage, sizes, elapsed):
         f"Whole run: {elapsed / 60:.1f} min.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def fmt_wakeups(x):
+    return "–" if x is None else f"{x:.0f}"
 
 
 def redraw_cell(t):
@@ -1480,6 +1517,10 @@ def misses(results, sizes):
         new = max(len(x) for x in c["new_cmds"])
         if idle > 5 or new > 8:
             out.append(f"incremental polls at {n:,}: {idle} / {new} IMAP commands (target: a handful)")
+        idle = c["tui"].get("idle_wakeups")
+        if idle is not None and idle > IDLE_WAKEUPS:
+            out.append(f"idle TUI at {n:,}: {idle:.0f} wake-ups per minute "
+                       f"(target: none beyond the poll timer or IDLE, ≤ {IDLE_WAKEUPS})")
         if med(c["latency"]) >= 2:
             out.append(f"mail to store with --watch at {n:,}: {fmt_s(med(c['latency']))} (target < 2 s)")
     counts = {len(results[n]["idle_cmds"][0]) for n in sizes}
@@ -1496,6 +1537,8 @@ def main():
     ap.add_argument("--quick", action="store_true", help="only 1,000 and 10,000 messages")
     ap.add_argument("--sizes", help="comma-separated mailbox sizes (overrides --quick)")
     ap.add_argument("--runs", type=int, help="runs per size (default 5, 3 from 50,000)")
+    ap.add_argument("--idle-seconds", type=int, default=60,
+                    help="how long to count an idle TUI's wake-ups, per size (0: not at all)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--no-write", action="store_true", help="do not write benches/latest.md")
     ap.add_argument("--no-triage", action="store_true", help="skip the triage throughput bench")
@@ -1534,7 +1577,8 @@ def main():
     for n in sizes:
         runs = args.runs or (5 if n < 50000 else 3)
         try:
-            bench_size(n, runs, dovecot, gen, tmux, proxy, work, results, keep=args.keep)
+            bench_size(n, runs, dovecot, gen, tmux, proxy, work, results, keep=args.keep,
+                       idle_seconds=args.idle_seconds)
         except Failure:
             say(f"{label_of(n)}: Dovecot log (tail):\n{dovecot.log()[-2000:]}")
             raise

@@ -83,7 +83,38 @@ fn iana_whois_file_with_several_records_imports() {
     assert_eq!(list[1]["admin"]["email"], "director@registry.nl.example");
     assert_eq!(list[1]["country"], "Netherlands");
     assert_eq!(list[0]["tech"]["name"], "Engineering Team");
-    assert_eq!(list[2]["region"], Value::Null);
+    // Whois has no region: it comes from the ccTLD table, so coverage by region works.
+    let regions: Vec<&Value> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| &t["region"])
+        .collect();
+    assert_eq!(regions, ["LACTLD", "CENTR", "CENTR"]);
+
+    // A record without address lines: the country of its code, or none with a warning.
+    let record = |domain: &str| {
+        format!(
+            "domain: {domain}\n\ncontact: administrative\nname: NIC (Malta) Administrative Contact\n\
+             e-mail: admin@nic.{domain}.example\n\ncontact: technical\nname: POC ADM IANA\n\
+             e-mail: tech@nic.{domain}.example\n\n"
+        )
+    };
+    let file = write(
+        &i.path("no-address.txt"),
+        &format!("{}{}", record("mt"), record("zz")),
+    );
+    let out = i.ok(&["roster", "import", "--merge", &file]);
+    assert!(
+        out.contains("warning: line 11: .zz has no country: its record has no address: line"),
+        "{out}"
+    );
+    let mt = i.json(&["roster", "show", "mt", "--json"]);
+    assert_eq!(
+        (&mt["country"], &mt["region"]),
+        (&"Malta".into(), &"CENTR".into())
+    );
+    assert_eq!(i.json(&["roster", "show", "zz", "--json"])["country"], "");
 }
 
 #[test]
@@ -147,12 +178,30 @@ fn reimport_reports_differences_logs_them_and_flags_pending_invitations() {
         dry.contains("dry run:") && dry.contains("1 added (would be)"),
         "{dry}"
     );
+    assert!(
+        dry.contains("1 TLD not in the file: retired only with --prune") && dry.contains("  - .be"),
+        "{dry}"
+    );
+    assert_eq!(
+        i.json(&["roster", "show", "nl", "--json"])["admin"]["email"],
+        "admin@nic.nl.example"
+    );
+    // .be is not in v2: retiring it needs --prune, and without it nothing is imported.
+    let refused = i.run(&["roster", "import", &v2]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains(
+            "the file lacks 1 ccTLD of the roster (.be): --prune retires it, --merge keeps it"
+        ),
+        "{}",
+        refused.stderr
+    );
     assert_eq!(
         i.json(&["roster", "show", "nl", "--json"])["admin"]["email"],
         "admin@nic.nl.example"
     );
 
-    let out = i.ok(&["roster", "import", &v2]);
+    let out = i.ok(&["roster", "import", "--prune", &v2]);
     for expected in [
         "1 added",
         "  + .de",
@@ -368,6 +417,7 @@ fn database_and_log_file_are_private() {
 #[test]
 fn usage_errors_exit_2_and_runtime_errors_exit_1() {
     let i = Install::new();
+    i.ok(&["roster", "import", "tests/fixtures/roster/iana-three.txt"]);
     let out = i.run(&["roster", "show", "zz"]);
     assert_eq!(
         (out.code, out.stderr.as_str()),
@@ -403,6 +453,19 @@ fn completions_and_help() {
         help.contains("--dry-run") && help.contains("--format"),
         "{help}"
     );
+    let man = i.ok(&["man"]);
+    assert!(
+        man.starts_with(".ie \\n(.g .ds Aq") || man.contains(".TH tldops 1"),
+        "{man}"
+    );
+    assert!(
+        man.contains(".SH SUBCOMMANDS") && man.contains("roster"),
+        "{man}"
+    );
+    assert!(
+        !i.path("data").exists(),
+        "the man page needs no installation"
+    );
 }
 
 #[test]
@@ -431,6 +494,26 @@ fn small_conveniences_of_the_command_line() {
         "{}",
         out.stderr
     );
+    assert!(!i.path("data").exists());
+    // A data dir with no installation (a typo) is not made one by a command that only reads.
+    for args in [
+        &["queue"][..],
+        &["roster", "list"],
+        &["log"],
+        &["stats", "--json"],
+        &["messages"],
+    ] {
+        let out = i.run(args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(&format!(
+                "no installation at {} (run `tldops roster import` or `tldops demo`)",
+                i.path("data").display()
+            )),
+            "{}",
+            out.stderr
+        );
+    }
     assert!(!i.path("data").exists());
     // Case states in any case; a wrong one lists the right ones.
     i.ok(&["roster", "import", "tests/fixtures/roster/iana-three.txt"]);

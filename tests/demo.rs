@@ -86,6 +86,32 @@ fn the_demo_shows_every_verdict() {
         "{}",
         String::from_utf8_lossy(&mx)
     );
+    // Replies are dated after their invitations, and answered in the days after: the
+    // coverage shows a real time to answer, and the story ends in the past.
+    let (invited, answered, date): (String, String, String) = db
+        .query_row(
+            "SELECT c.invited_at, c.answered_at, m.date FROM cases c JOIN messages m ON m.tld = c.tld \
+             WHERE c.tld = 'za' AND m.verdict = 'admin_from'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let ts = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+    assert!(ts(&date) > ts(&invited), "{date} after {invited}");
+    let days = ts(&invited).duration_until(ts(&answered)).as_hours() / 24;
+    assert_eq!(
+        days, 6,
+        "the .za reply came almost a week after: {invited} → {answered}"
+    );
+    assert!(ts(&answered) < jiff::Timestamp::now());
+    let nothing_later: i64 = db
+        .query_row(
+            "SELECT count(*) FROM events WHERE at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(nothing_later, 0, "no event in the future");
 }
 
 /// The demo's queue shows each new path: the .za member's removal, the .ke request, and the

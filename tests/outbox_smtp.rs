@@ -245,6 +245,12 @@ fn an_interrupted_mail_marked_sent_is_not_sent_again() {
     let (code, out, err) = run(&i, &["outbox", "mark-sent", &id]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("recorded as sent"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "Mail {id} (the invitation to .be) is recorded as sent"
+        )),
+        "the result names the mail's TLD: {out}"
+    );
     assert_eq!(i.json(&["outbox", "--json"])[0]["state"], "sent");
     run(&i, &["outbox", "send"]);
     assert_eq!(server.received().len(), 1);

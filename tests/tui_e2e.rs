@@ -340,6 +340,41 @@ fn sigterm_restores_the_terminal() {
 }
 
 #[test]
+fn another_processs_change_shows_without_a_key() {
+    let home = tempfile::tempdir().unwrap();
+    let data: PathBuf = home.path().join("demo");
+    let t = Tmux::start(&demo_command(home.path(), &data));
+    let screen = t.wait_for("1 Queue (");
+    let queued: usize = screen
+        .split("1 Queue (")
+        .nth(1)
+        .and_then(|s| s.split(')').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no queue count:\n{screen}"));
+    assert!(screen.contains(" .jp "), "{screen}");
+
+    // Another operator rejects .jp from the command line: the idle TUI, woken by the write to
+    // the database (no timer), shows it without a key pressed.
+    let out = assert_cmd::Command::cargo_bin("tldops")
+        .unwrap()
+        .env_clear()
+        .env("HOME", home.path())
+        .env("PATH", "/usr/bin:/bin")
+        .args(["--config"])
+        .arg(data.join("config.toml"))
+        .arg("--data-dir")
+        .arg(data.join("data"))
+        .args(["reject", "jp", "--reason", "No security contact is named."])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let after = t.wait_for(&format!("1 Queue ({})", queued - 1));
+    assert!(!after.contains(" .jp "), "{after}");
+    t.keys(&["3"]);
+    t.wait_for("rejected");
+}
+
+#[test]
 fn ctrl_z_suspends_and_fg_resumes() {
     let home = tempfile::tempdir().unwrap();
     let data = home.path().join("demo");
@@ -483,4 +518,124 @@ fn idn_cctlds_leave_nothing_behind_in_other_views() {
     same_after_redraw("a case after the roster");
     t.keys(&["q"]);
     t.wait_for("TLDOPS-EXITED 0");
+}
+
+#[test]
+fn without_its_passwords_the_tui_opens_and_refuses_only_what_needs_them() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        r#"[list]
+name = "TLD-OPS"
+address = "tld-ops@lists.example.org"
+secretariat = "secretariat@ccnso.example.org"
+
+[imap]
+host = "127.0.0.1"
+port = 1
+tls = "none"
+username = "secretariat"
+password_env = "TLDOPS_E2E_IMAP_PASSWORD"
+
+[outgoing]
+transport = "smtp"
+host = "127.0.0.1"
+port = 1
+tls = "none"
+username = "secretariat"
+password_env = "TLDOPS_E2E_SMTP_PASSWORD"
+
+[members]
+backend = "mailman3"
+
+[members.mailman3]
+url = "http://127.0.0.1:1"
+list_id = "tld-ops.lists.example.org"
+username = "restadmin"
+password_env = "TLDOPS_E2E_MAILMAN_PASSWORD"
+"#,
+    )
+    .unwrap();
+    std::fs::set_permissions(&config, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let data = home.path().join("data");
+    let bin = assert_cmd::cargo::cargo_bin("tldops");
+    let roster = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/roster.csv");
+    let import = Command::new(&bin)
+        .env_clear()
+        .env("HOME", home.path())
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["roster", "import"])
+        .arg(&roster)
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "{import:?}");
+
+    let t = Tmux::start(&format!(
+        "env -i HOME={} PATH=/usr/bin:/bin TERM=xterm-256color {} --config {} --data-dir {}; echo TLDOPS-EXITED $?; sleep 120",
+        home.path().display(),
+        bin.display(),
+        config.display(),
+        data.display()
+    ));
+    let screen = t.wait_for("1 Queue (");
+    let bar = screen.lines().nth(22).unwrap_or_default();
+    assert!(
+        bar.contains("✗ not polled: [imap] password_env"),
+        "{screen}"
+    );
+    assert!(bar.contains("no SMTP, Mailman passwords"), "{screen}");
+
+    // The roster and the coverage work; inviting sends mail: refused, naming the variable.
+    t.keys(&["2"]);
+    t.wait_for("COUNTRY");
+    t.keys(&["i"]);
+    t.wait_for("SMTP password is missing");
+    t.keys(&["@"]);
+    let notes = t.wait_for("$TLDOPS_E2E_SMTP_PASSWORD is not set");
+    assert!(notes.contains("no Mailman password"), "{notes}");
+    t.keys(&["Escape", "4"]);
+    t.wait_for("AFTLD");
+    t.keys(&["p"]);
+    t.wait_for("cannot poll");
+    t.keys(&["q"]);
+    t.wait_for("TLDOPS-EXITED 0");
+}
+
+#[test]
+fn a_message_triage_could_not_file_is_found_in_the_messages_view_and_assigned() {
+    let home = tempfile::tempdir().unwrap();
+    let data: PathBuf = home.path().join("demo");
+    let t = Tmux::start(&demo_command(home.path(), &data));
+    t.wait_for("1 Queue (");
+    let id: i64 = db(&data)
+        .query_row(
+            "SELECT id FROM messages WHERE subject LIKE 'Registry lock%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    t.keys(&["5"]);
+    t.wait_for(" messages   v verdict");
+    t.keys(&["v"]);
+    t.wait_for("· verdict unrelated");
+    t.keys(&["/"]);
+    t.text("registry lock");
+    t.keys(&["Enter"]);
+    let found = t.wait_for("1 message · verdict unrelated · \"registry lock\"");
+    assert!(found.contains(&format!("#{id}")), "{found}");
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("› message #{id}"));
+    t.keys(&["Escape", "s"]);
+    t.wait_for(&format!("Assign message #{id}"));
+    t.text("de");
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("Assign #{id} to .de?"));
+    t.keys(&["y"]);
+    t.wait_for(&format!("assigned #{id} to .de"));
+    // The list shows the new verdict: it no longer matches "unrelated".
+    t.wait_for("0 messages · verdict unrelated");
 }

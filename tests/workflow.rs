@@ -368,6 +368,28 @@ fn the_whole_procedure() {
     }
     assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
 
+    // A ccTLD's members: in `roster show` (text and JSON) and `contacts list --json`.
+    let shown = i.ok(&["roster", "show", "be"]);
+    assert!(
+        shown.contains("  members\n    subscribed Jan Peeters <jan.peeters@dnsbelgium.example>, +32 16 28 49 70"),
+        "{shown}"
+    );
+    let show = i.json(&["roster", "show", "be", "--json"]);
+    let members = show["members"].as_array().unwrap();
+    assert_eq!(members.len(), 2, "{show}");
+    assert!(members.iter().all(|m| m["state"] == "subscribed"));
+    let listed = i.json(&["contacts", "list", "be", "--json"]);
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["email"] == "jan.peeters@dnsbelgium.example"
+                && c["phone"] == "+32 16 28 49 70"
+                && c["state"] == "subscribed"),
+        "{listed}"
+    );
+
     // Removing a member, with the export file configured elsewhere and in another format.
     let file = i.path("list-server/tld-ops.txt");
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
@@ -391,6 +413,35 @@ fn the_whole_procedure() {
             .iter()
             .all(|m| m["state"] == "sent"),
         "{outbox}"
+    );
+}
+
+#[test]
+fn contacts_set_takes_back_what_contacts_list_prints() {
+    let i = fresh();
+    i.ok(&[
+        "contacts",
+        "set",
+        "nl",
+        "jan@nic.nl.example, Jansen, Jan, +31 26 352 5511",
+        "\"De Boer, Marieke\" <marieke@nic.nl.example>",
+    ]);
+    let printed = i.ok(&["contacts", "list", "nl"]);
+    let lines: Vec<&str> = printed.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "proposed   Jansen, Jan <jan@nic.nl.example>, +31 26 352 5511",
+            "proposed   De Boer, Marieke <marieke@nic.nl.example>",
+        ]
+    );
+    let mut again = vec!["contacts", "set", "nl"];
+    again.extend(lines.iter().copied());
+    i.ok(&again);
+    assert_eq!(
+        i.ok(&["contacts", "list", "nl"]),
+        printed,
+        "the same contacts"
     );
 }
 

@@ -219,6 +219,8 @@ pub enum Command {
         #[arg(value_enum)]
         shell: Shell,
     },
+    /// Print the man page (roff), for `man 1 tldops`
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -244,8 +246,12 @@ pub enum RosterCommand {
         #[arg(long)]
         dry_run: bool,
         /// Only add and update TLDs; do not retire the ones the file does not list
-        #[arg(long)]
+        #[arg(long, conflicts_with = "prune")]
         merge: bool,
+        /// Retire the TLDs the file does not list (without it, or --merge, an import that
+        /// would retire any is refused, naming them)
+        #[arg(long)]
+        prune: bool,
     },
     /// List the TLDs with their state
     List {
@@ -297,9 +303,15 @@ pub struct SelectArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ContactsCommand {
-    /// A TLD's contacts: proposed, approved, subscribed, removed
-    List { tld: String },
-    /// Replace a TLD's proposed contacts: each CONTACT is "email[,name[,phone]]"
+    /// A TLD's contacts: proposed, approved, subscribed, removed (each line one that
+    /// `contacts set` takes back)
+    List {
+        tld: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Replace a TLD's proposed contacts: each CONTACT is "email[,name[,phone]]", or
+    /// "Name <email>[, phone]" as `contacts list` prints it
     Set {
         tld: String,
         #[arg(required = true, value_name = "CONTACT")]

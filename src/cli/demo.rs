@@ -100,6 +100,13 @@ pub fn seed(root: &Path) -> Result<Paths> {
         config,
         crate::operator::current_login()?,
     );
+    // The story, moved to end about a day ago: the pilot invited a week and a day ago, each
+    // reply ingested at its own date in the days after (its Date header moved alike), so the
+    // queue's ages and the coverage's times to answer are real ones.
+    let story: jiff::Timestamp = STORY_START.parse()?;
+    let invited = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(8 * 24);
+    let moved = story.duration_until(invited);
+    let _clock = DemoClock::at(invited);
     service.import_roster("assets/demo/roster.csv", ROSTER, ImportOptions::default())?;
     service.invite(
         &Selection {
@@ -112,8 +119,26 @@ pub fn seed(root: &Path) -> Result<Paths> {
     let mut transport = crate::outgoing::transport_for(outgoing.as_ref(), &paths.data_dir, None)?;
     service.send_due(transport.as_mut())?;
     let maildir = root.join("Maildir");
-    write_maildir(&service, Path::new(MAILDIR), &maildir, 0)?;
-    service.ingest(&mut LocalSource::maildir(&maildir)?)?;
+    let arrive = |replies: Vec<Reply>| -> Result<()> {
+        let mut replies = replies;
+        replies.sort_by_key(|(_, _, at)| at.unwrap_or(invited));
+        for (path, bytes, at) in replies {
+            private::write(&path, &bytes)?;
+            // Arrived a minute after it was written.
+            crate::service::set_clock(Some(
+                at.unwrap_or(invited) + jiff::SignedDuration::from_secs(60),
+            ));
+            service.ingest(&mut LocalSource::maildir(&maildir)?)?;
+        }
+        Ok(())
+    };
+    arrive(maildir_messages(
+        &service,
+        Path::new(MAILDIR),
+        &maildir,
+        moved,
+        0,
+    )?)?;
 
     // Later (DESIGN §8): the operator approved .za and .se; then IANA changed .se's admin
     // contact (a roster re-import), so its re-confirmation is due at once; then a .za member
@@ -131,8 +156,8 @@ pub fn seed(root: &Path) -> Result<Paths> {
         ),
         ImportOptions::default(),
     )?;
-    write_maildir(&service, &Path::new(MAILDIR).join("later"), &maildir, 100)?;
-    service.ingest(&mut LocalSource::maildir(&maildir)?)?;
+    let later = Path::new(MAILDIR).join("later");
+    arrive(maildir_messages(&service, &later, &maildir, moved, 100)?)?;
     Ok(paths)
 }
 
@@ -144,10 +169,67 @@ pub const CHANGED_ADMIN: (&str, &str) = (
     "registry-admin@nic.se.example",
 );
 
-/// Copies the demo's message templates into a Maildir, with the invitations' real Message-IDs
-/// and subject tags filled in, so replies thread exactly as real ones would.
+/// When the demo's story starts: the pilot's invitations, as the replies quote them.
+const STORY_START: &str = "2026-03-02T09:00:00Z";
+
+/// The shifted clock of the seeding; the real time again when dropped (on errors too).
+struct DemoClock;
+
+impl DemoClock {
+    fn at(t: jiff::Timestamp) -> DemoClock {
+        crate::service::set_clock(Some(t));
+        DemoClock
+    }
+}
+
+impl Drop for DemoClock {
+    fn drop(&mut self) {
+        crate::service::set_clock(None);
+    }
+}
+
+/// `raw` with its own `Date:` header (the first, in its header block) replaced by `date`.
+fn with_date(raw: &[u8], date: &str) -> Vec<u8> {
+    let header_end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n"))
+        .unwrap_or(raw.len());
+    let mut start = 0;
+    while start < header_end {
+        let end = raw[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(raw.len(), |i| start + i);
+        if raw[start..end].to_ascii_lowercase().starts_with(b"date:") {
+            let cr = if end > start && raw[end - 1] == b'\r' {
+                1
+            } else {
+                0
+            };
+            let mut out = raw[..start].to_vec();
+            out.extend_from_slice(format!("Date: {date}").as_bytes());
+            out.extend_from_slice(&raw[end - cr..]);
+            return out;
+        }
+        start = end + 1;
+    }
+    raw.to_vec()
+}
+
+/// The demo's message templates for a Maildir, with the invitations' real Message-IDs and
+/// subject tags filled in, so replies thread exactly as real ones would, and their dates moved
+/// by `moved`: (where, bytes, new date).
+type Reply = (PathBuf, Vec<u8>, Option<jiff::Timestamp>);
+
 /// `first` numbers the Maildir files (a later batch goes after the earlier ones).
-fn write_maildir(service: &Service, from: &Path, to: &Path, first: usize) -> Result<()> {
+fn maildir_messages(
+    service: &Service,
+    from: &Path,
+    to: &Path,
+    moved: jiff::SignedDuration,
+    first: usize,
+) -> Result<Vec<Reply>> {
     for sub in ["cur", "new", "tmp"] {
         private::create_dir_all(&to.join(sub))?;
     }
@@ -173,16 +255,25 @@ fn write_maildir(service: &Service, from: &Path, to: &Path, first: usize) -> Res
             ));
         }
     }
+    let mut out = Vec::new();
     for (i, file) in files.iter().enumerate().map(|(i, f)| (first + i, f)) {
         // Bytes, not text: a message in ISO-8859-1 must arrive as it was written.
         let mut bytes = std::fs::read(file)?;
         for (from, to) in &substitutions {
             bytes = replace(&bytes, from.as_bytes(), to.as_bytes());
         }
+        let at = crate::domain::message::parse(&bytes, true)
+            .date
+            .and_then(|d| d.parse::<jiff::Timestamp>().ok())
+            .map(|d| d + moved);
+        if let Some(at) = at {
+            let date = jiff::fmt::rfc2822::to_string(&at.to_zoned(jiff::tz::TimeZone::UTC))?;
+            bytes = with_date(&bytes, &date);
+        }
         let name = format!("{}.demo{i:03}.tldops:2,S", 1_772_400_000 + i);
-        private::write(&to.join("cur").join(name), &bytes)?;
+        out.push((to.join("cur").join(name), bytes, at));
     }
-    Ok(())
+    Ok(out)
 }
 
 fn replace(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {

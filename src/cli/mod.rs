@@ -2,6 +2,7 @@
 
 mod args;
 mod config;
+mod contacts;
 pub mod demo;
 mod log;
 mod messages;
@@ -32,6 +33,10 @@ use crate::store::{EventFilter, MessageFilter, Store};
 
 pub fn run(cli: Cli) -> Result<()> {
     let color = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    if let Some(Command::Man) = cli.command {
+        clap_mangen::Man::new(Cli::command()).render(&mut io::stdout())?;
+        return Ok(());
+    }
     if let Some(Command::Completions { shell }) = cli.command {
         let shell = match shell {
             Shell::Bash => clap_complete::Shell::Bash,
@@ -50,6 +55,13 @@ pub fn run(cli: Cli) -> Result<()> {
         );
     }
     let paths = Paths::resolve(cli.config, cli.data_dir, |k| std::env::var_os(k))?;
+    if reads_only(cli.command.as_ref()) && !paths.database().exists() {
+        // A mistyped --data-dir must not become a new, empty installation (not even its log).
+        return crate::service::usage(format!(
+            "no installation at {} (run `tldops roster import` or `tldops demo`)",
+            paths.data_dir.display()
+        ));
+    }
     // The terminal UI draws on the terminal: diagnostics go to the log file only.
     let to_stderr = cli.command.is_some();
     crate::logging::init(&paths.log_file, cli.verbose, to_stderr);
@@ -80,6 +92,7 @@ pub fn run(cli: Cli) -> Result<()> {
             format,
             dry_run,
             merge,
+            prune,
         }) => roster::import(
             &mut service,
             &file,
@@ -87,6 +100,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 format: format.map(Into::into),
                 dry_run,
                 merge,
+                prune,
             },
         ),
         Command::Roster(RosterCommand::List {
@@ -240,20 +254,8 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             workflow::perform(&mut service, &data_dir, &command).map(|_| ())
         }
-        Command::Contacts(ContactsCommand::List { tld }) => {
-            for c in service.contacts_of(&tld)? {
-                let state = c.state.to_string();
-                let error = c
-                    .problem()
-                    .as_ref()
-                    .map(|e| format!("  ! {e}"))
-                    .unwrap_or_default();
-                println!(
-                    "{state:<10} {}{error}",
-                    crate::service::describe(&c.contact())
-                );
-            }
-            Ok(())
+        Command::Contacts(ContactsCommand::List { tld, json }) => {
+            contacts::list(&service, &tld, json.json)
         }
         Command::Contacts(ContactsCommand::Set {
             tld,
@@ -344,18 +346,22 @@ pub fn run(cli: Cli) -> Result<()> {
                 }
                 Ok(())
             }
+            // Each says which mail, of which TLD, it changed.
             Some(OutboxCommand::Retry { message_id }) => {
-                service.perform(&Action::RetryMail { message_id }, &mut |_| Ok(None))?;
+                let done = service.perform(&Action::RetryMail { message_id }, &mut |_| Ok(None))?;
+                done.effects.notes.iter().for_each(|n| println!("{n}"));
                 workflow::send(&mut service, &data_dir).map(|_| ())
             }
             Some(OutboxCommand::Resend { message_id }) => {
-                service.perform(&Action::ResendMail { message_id }, &mut |_| Ok(None))?;
+                let done =
+                    service.perform(&Action::ResendMail { message_id }, &mut |_| Ok(None))?;
+                done.effects.notes.iter().for_each(|n| println!("{n}"));
                 workflow::send(&mut service, &data_dir).map(|_| ())
             }
             Some(OutboxCommand::MarkSent { message_id }) => {
-                let id = message_id.trim_matches(['<', '>']).to_string();
-                service.perform(&Action::MarkMailSent { message_id }, &mut |_| Ok(None))?;
-                println!("mail {id} recorded as sent");
+                let done =
+                    service.perform(&Action::MarkMailSent { message_id }, &mut |_| Ok(None))?;
+                done.effects.notes.iter().for_each(|n| println!("{n}"));
                 Ok(())
             }
         },
@@ -384,8 +390,29 @@ pub fn run(cli: Cli) -> Result<()> {
                 json.json,
             )
         }
-        Command::Config(_) | Command::Completions { .. } | Command::Demo { .. } => {
+        Command::Config(_) | Command::Completions { .. } | Command::Man | Command::Demo { .. } => {
             unreachable!("handled above")
         }
+    }
+}
+
+/// Commands (and the TUI) that only look at an installation: on a data dir without one they
+/// say so, instead of creating an empty one.
+fn reads_only(command: Option<&Command>) -> bool {
+    match command {
+        None => true,
+        Some(c) => matches!(
+            c,
+            Command::Roster(RosterCommand::List { .. } | RosterCommand::Show { .. })
+                | Command::Messages { .. }
+                | Command::Queue { .. }
+                | Command::Contacts(ContactsCommand::List { .. })
+                | Command::Members(MembersCommand::Export { .. })
+                | Command::Digest { send: false, .. }
+                | Command::Stats { .. }
+                | Command::Report { .. }
+                | Command::Outbox { command: None, .. }
+                | Command::Log(_)
+        ),
     }
 }

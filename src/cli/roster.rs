@@ -13,7 +13,7 @@ use crate::domain::language::Language;
 use crate::domain::region::Region;
 use crate::domain::roster::{IanaContact, Tld};
 use crate::service::{ImportOptions, ImportReport, RosterFilter, Service};
-use crate::store::RosterRow;
+use crate::store::{ContactRow, RosterRow};
 
 pub fn import(service: &mut Service, file: &Path, options: ImportOptions) -> Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -25,6 +25,9 @@ pub fn import(service: &mut Service, file: &Path, options: ImportOptions) -> Res
 }
 
 fn print_report(r: &ImportReport) {
+    for w in &r.warnings {
+        println!("warning: {w}");
+    }
     let d = &r.diff;
     let verb = if r.dry_run { "would be" } else { "" };
     let say = |n: usize, what: &str| {
@@ -50,7 +53,14 @@ fn print_report(r: &ImportReport) {
     for code in &d.added {
         println!("  + {}", code.display());
     }
-    say(d.retired.len(), "retired (no longer in the file)");
+    if r.dry_run && !r.pruned && !d.retired.is_empty() {
+        println!(
+            "{} not in the file: retired only with --prune (without it, or --merge, the import is refused)",
+            output::count(d.retired.len(), "TLD")
+        );
+    } else {
+        say(d.retired.len(), "retired (no longer in the file)");
+    }
     for code in &d.retired {
         println!("  - {}", code.display());
     }
@@ -232,6 +242,8 @@ pub fn list(service: &Service, filter: &RosterFilter, json: bool) -> Result<()> 
 struct ShowJson<'a> {
     #[serde(flatten)]
     tld: TldJson<'a>,
+    /// Subscribed, approved (the list server has not confirmed yet) or being removed.
+    members: Vec<super::contacts::ContactJson<'a>>,
     events: Vec<super::log::EventJson<'a>>,
 }
 
@@ -241,17 +253,23 @@ pub fn show(service: &Service, input: &str, json: bool) -> Result<()> {
         tld: Some(row.tld.code.to_string()),
         ..Default::default()
     })?;
+    let members: Vec<ContactRow> = service
+        .contacts_of(row.tld.code.as_str())?
+        .into_iter()
+        .filter(super::contacts::is_member)
+        .collect();
     if json {
         return output::json(&ShowJson {
             tld: (&row).into(),
+            members: members.iter().map(Into::into).collect(),
             events: events.iter().map(Into::into).collect(),
         });
     }
-    print_show(&row, &events);
+    print_show(&row, &members, &events);
     Ok(())
 }
 
-fn print_show(r: &RosterRow, events: &[EventRecord]) {
+fn print_show(r: &RosterRow, members: &[ContactRow], events: &[EventRecord]) {
     let t = &r.tld;
     println!("{}  {}", t.code.display(), output::clean(&t.country));
     let field = |k: &str, v: &str| println!("  {k:<10} {}", output::clean(v));
@@ -278,6 +296,13 @@ fn print_show(r: &RosterRow, events: &[EventRecord]) {
             "  ! the admin address changed on {at} while the invitation was pending: \
              the invitation went to the old address; invite again"
         );
+    }
+    println!("  members");
+    if members.is_empty() {
+        println!("    (none)");
+    }
+    for m in members {
+        println!("    {}", super::contacts::line(m));
     }
     println!("  history");
     if events.is_empty() {

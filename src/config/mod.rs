@@ -416,6 +416,7 @@ pub struct KeysConfig {
     pub roster: KeyOverrides,
     pub log: KeyOverrides,
     pub coverage: KeyOverrides,
+    pub messages: KeyOverrides,
 }
 
 /// A positive duration written for people: `"60s"`, `"14d"`, `"1h 30m"`.

@@ -47,6 +47,16 @@ pub trait Transport {
     fn send(&mut self, envelope: &Envelope, message_id: &str, raw: &[u8]) -> Result<(), SendError>;
 }
 
+/// Sends nothing: what a front end that keeps running holds when the password of its
+/// transport could not be had. Every mail waits in the outbox, and the error says what to set.
+pub struct Unavailable(pub String);
+
+impl Transport for Unavailable {
+    fn send(&mut self, _: &Envelope, _: &str, _: &[u8]) -> Result<(), SendError> {
+        Err(SendError::Blocked(self.0.clone()))
+    }
+}
+
 /// The transport `[outgoing]` asks for: SMTP with `transport = "smtp"`, else `.eml` files in
 /// `dir` (default `<data_dir>/sent-mail`), also when the section is absent: nothing leaves the
 /// machine until someone configures a server. `password` is the already-resolved secret.

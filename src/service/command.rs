@@ -94,17 +94,21 @@ impl Command {
             }
             Command::Chase { tlds, .. } if tlds.is_empty() => "Chase every due ccTLD?".into(),
             Command::Chase { tlds, .. } => format!("Remind {}?", dotted(tlds)),
-            Command::Approve { tld, .. } => format!("Approve .{tld}?"),
-            Command::Reject { tld, .. } => format!("Reject .{tld}?"),
-            Command::Assign { message, tld } => format!("Assign {message} to .{tld}?"),
-            Command::SetContacts { tld, .. } => format!("Set the proposed contacts of .{tld}?"),
-            Command::RemoveContact { tld, email, .. } => format!("Remove {email} from .{tld}?"),
+            Command::Approve { tld, .. } => format!("Approve {}?", label(tld)),
+            Command::Reject { tld, .. } => format!("Reject {}?", label(tld)),
+            Command::Assign { message, tld } => format!("Assign {message} to {}?", label(tld)),
+            Command::SetContacts { tld, .. } => {
+                format!("Set the proposed contacts of {}?", label(tld))
+            }
+            Command::RemoveContact { tld, email, .. } => {
+                format!("Remove {email} from {}?", label(tld))
+            }
             Command::Reconfirm { tlds, .. } if tlds.is_empty() => {
                 "Re-confirm every due ccTLD?".into()
             }
             Command::Reconfirm { tlds, .. } => format!("Ask {} to re-confirm?", dotted(tlds)),
-            Command::Confirm { tld } => format!("Record .{tld}'s contacts as confirmed?"),
-            Command::Ask { tld, .. } => format!("Ask the admin contact of .{tld}?"),
+            Command::Confirm { tld } => format!("Record {}'s contacts as confirmed?", label(tld)),
+            Command::Ask { tld, .. } => format!("Ask the admin contact of {}?", label(tld)),
             Command::Remove { message } => {
                 format!("Remove the member who asks to leave in {message}?")
             }
@@ -120,17 +124,19 @@ impl Command {
             Command::Invite { selection, .. } => format!("inviting {}", selection_words(selection)),
             Command::Chase { tlds, .. } if tlds.is_empty() => "chasing the due ccTLDs".into(),
             Command::Chase { tlds, .. } => format!("reminding {}", dotted(tlds)),
-            Command::Approve { tld, .. } => format!("approving .{tld}"),
-            Command::Reject { tld, .. } => format!("rejecting .{tld}"),
-            Command::Assign { message, tld } => format!("assigning {message} to .{tld}"),
-            Command::SetContacts { tld, .. } => format!("setting the contacts of .{tld}"),
-            Command::RemoveContact { tld, email, .. } => format!("removing {email} from .{tld}"),
+            Command::Approve { tld, .. } => format!("approving {}", label(tld)),
+            Command::Reject { tld, .. } => format!("rejecting {}", label(tld)),
+            Command::Assign { message, tld } => format!("assigning {message} to {}", label(tld)),
+            Command::SetContacts { tld, .. } => format!("setting the contacts of {}", label(tld)),
+            Command::RemoveContact { tld, email, .. } => {
+                format!("removing {email} from {}", label(tld))
+            }
             Command::Reconfirm { tlds, .. } if tlds.is_empty() => {
                 "re-confirming the due ccTLDs".into()
             }
             Command::Reconfirm { tlds, .. } => format!("re-confirming {}", dotted(tlds)),
-            Command::Confirm { tld } => format!("confirming .{tld}"),
-            Command::Ask { tld, .. } => format!("asking the admin contact of .{tld}"),
+            Command::Confirm { tld } => format!("confirming {}", label(tld)),
+            Command::Ask { tld, .. } => format!("asking the admin contact of {}", label(tld)),
             Command::Remove { message } => format!("removing the member of {message}"),
             Command::RetryMail { message_id } => format!("queueing {message_id} again"),
             Command::ResendMail { message_id } => format!("sending {message_id} again"),
@@ -140,11 +146,14 @@ impl Command {
 }
 
 fn dotted(tlds: &[String]) -> String {
-    let list: Vec<String> = tlds
-        .iter()
-        .map(|t| format!(".{}", t.trim_start_matches('.')))
-        .collect();
+    let list: Vec<String> = tlds.iter().map(|t| label(t)).collect();
     list.join(", ")
+}
+
+/// `.nl`, and an IDN ccTLD in the script people read: `.рф`, not `.xn--p1ai`.
+fn label(tld: &str) -> String {
+    let code = crate::domain::tld::TldCode::from_stored(tld.trim_start_matches('.').to_string());
+    format!(".{}", code.unicode().unwrap_or_else(|| code.to_string()))
 }
 
 fn selection_words(s: &super::Selection) -> String {
@@ -203,11 +212,11 @@ impl Effects {
             out.push(note.clone());
         }
         for (tld, from, to) in &self.transitions {
-            out.push(format!(".{tld}: {from} → {to}"));
+            out.push(format!("{}: {from} → {to}", label(tld)));
         }
-        let people = |label: &str, list: &[(String, Contact)], out: &mut Vec<String>| {
+        let people = |what: &str, list: &[(String, Contact)], out: &mut Vec<String>| {
             for (tld, c) in list {
-                out.push(format!("{label} .{tld}: {}", describe(c)));
+                out.push(format!("{what} {}: {}", label(tld), describe(c)));
             }
         };
         people("Subscribe to", &self.subscribe, &mut out);
@@ -229,7 +238,8 @@ impl Effects {
         }
         for (tld, why) in &self.skipped {
             out.push(format!(
-                "Skip .{tld}: {}",
+                "Skip {}: {}",
+                label(tld),
                 why.trim_start_matches(&format!(".{tld}: "))
             ));
         }
@@ -300,12 +310,20 @@ impl Outcome {
         if !e.skipped.is_empty() && e.mails.is_empty() {
             let (tld, why) = &e.skipped[0];
             return format!(
-                "{text}: nothing done for .{tld}: {}",
+                "{text}: nothing done for {}: {}",
+                label(tld),
                 why.trim_start_matches(&format!(".{tld}: "))
             );
         }
         let sent = self.count(|d| matches!(d, Delivery::Sent));
         let mut parts = Vec::new();
+        // A mail's fate names the mail and its TLD.
+        if matches!(
+            self.command,
+            Command::RetryMail { .. } | Command::ResendMail { .. } | Command::MarkMailSent { .. }
+        ) {
+            parts.extend(e.notes.iter().cloned());
+        }
         if let Command::Assign { .. } = self.command {
             // `#12 becomes unverified for .de`, and what it proposes.
             parts.extend(e.notes.iter().cloned());
@@ -445,6 +463,18 @@ impl Service {
         report
     }
 
+    /// `Mail <id> (the invitation to .nl)`: a mail command's result names the mail's TLD.
+    fn mail_words(&self, message_id: &str) -> String {
+        let id = message_id.trim().trim_matches(['<', '>']);
+        match self.mail(id) {
+            Ok(m) => match m.tld.as_deref() {
+                Some(t) => format!("Mail {id} (the {} to {})", m.kind, label(t)),
+                None => format!("Mail {id} (the {})", m.kind),
+            },
+            Err(_) => format!("Mail {id}"),
+        }
+    }
+
     /// One command, rehearsed or done: its effects, and what the members backend did.
     fn run(
         &self,
@@ -563,28 +593,29 @@ impl Service {
                 members = l.backend;
             }
             Command::RetryMail { message_id } => {
+                let what = self.mail_words(message_id);
                 self.change_mail_checked(message_id, "failed", dry_run, |s| {
                     s.retry_mail(message_id)
                 })?;
-                e.notes.push(format!(
-                    "Mail {message_id} is queued again (same Message-ID)"
-                ));
+                e.notes
+                    .push(format!("{what} is queued again (same Message-ID)"));
             }
             Command::ResendMail { message_id } => {
+                let what = self.mail_words(message_id);
                 self.change_mail_checked(message_id, INTERRUPTED, dry_run, |s| {
                     s.resend_mail(message_id)
                 })?;
                 e.notes.push(format!(
-                    "Mail {message_id} is sent again: its receiver may get it twice"
+                    "{what} is sent again: its receiver may get it twice"
                 ));
             }
             Command::MarkMailSent { message_id } => {
+                let what = self.mail_words(message_id);
                 self.change_mail_checked(message_id, INTERRUPTED, dry_run, |s| {
                     s.mark_mail_sent(message_id)
                 })?;
-                e.notes.push(format!(
-                    "Mail {message_id} is recorded as sent and not sent again"
-                ));
+                e.notes
+                    .push(format!("{what} is recorded as sent and not sent again"));
             }
         }
         Ok((e, members))

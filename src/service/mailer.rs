@@ -102,12 +102,9 @@ impl Service {
         if let Some(t) = tld {
             v.insert("tld", t.code.display());
             v.insert("country", t.country.clone());
-            let admin = if t.admin.name.is_empty() {
-                "colleague".into()
-            } else {
-                t.admin.name.clone()
-            };
-            v.insert("admin_name", admin);
+            // "Dear colleague" rather than "Dear POC ADM IANA".
+            let admin = t.admin.personal_name().unwrap_or("colleague");
+            v.insert("admin_name", admin.to_string());
             v.insert("admin_email", t.admin.email.to_string());
             v.insert(
                 "tech_name",
@@ -221,7 +218,7 @@ impl Service {
     }
 
     /// The outbox mail with this Message-ID (angle brackets optional).
-    fn mail(&self, message_id: &str) -> Result<MailRow> {
+    pub(super) fn mail(&self, message_id: &str) -> Result<MailRow> {
         let id = message_id.trim().trim_matches(['<', '>']);
         match self.outbox()?.into_iter().find(|m| m.message_id == id) {
             Some(m) => Ok(m),
@@ -308,6 +305,21 @@ impl Service {
         verp.then(|| crate::domain::verp::address(secretariat, message_id))
             .flatten()
             .unwrap_or_else(|| secretariat.to_string())
+    }
+
+    /// How long until queued mail is due: `None` with nothing queued, zero when some is due
+    /// already. A front end that keeps running sleeps this long before [`Service::send_due`].
+    pub fn next_send_in(&self) -> Result<Option<std::time::Duration>> {
+        let Some(at) = self.store.first_due()? else {
+            return Ok(None);
+        };
+        let Ok(at) = at.parse::<jiff::Timestamp>() else {
+            return Ok(Some(std::time::Duration::ZERO));
+        };
+        let left = jiff::Timestamp::now().duration_until(at);
+        Ok(Some(
+            std::time::Duration::try_from(left).unwrap_or_default(),
+        ))
     }
 
     /// Sends every due mail through `transport`, recording each outcome. A blocked transport

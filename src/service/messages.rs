@@ -10,7 +10,7 @@ use crate::domain::message::parse;
 use crate::domain::triage::{self, Verdict};
 use crate::mail::MailSource;
 use crate::mail::local::header_block;
-use crate::store::{MessageFilter, MessageQueries, MessageRow};
+use crate::store::{MessageFilter, MessageQueries, MessageQuery, MessageRow};
 
 /// Opens the mailbox a stored message came from, given the source's name (`imap:…`,
 /// `maildir:…`, `mbox:…`); `Ok(None)` when this installation does not read it.
@@ -33,9 +33,38 @@ pub struct Assignment {
     )>,
 }
 
+/// One page of a message search: what a list of 50,000 messages loads at a time.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MessagePage {
+    pub query: MessageQuery,
+    /// Where `rows` start among all the matches (newest first).
+    pub offset: usize,
+    pub rows: Vec<MessageRow>,
+    /// How many messages match in all.
+    pub total: usize,
+}
+
 impl Service {
     pub fn messages(&self, filter: &MessageFilter) -> Result<Vec<MessageRow>> {
         self.store.messages(filter)
+    }
+
+    /// Up to `limit` messages matching `query`, newest first, from the `offset`-th, and how
+    /// many match (both as of one moment).
+    pub fn message_page(
+        &self,
+        query: &MessageQuery,
+        offset: usize,
+        limit: usize,
+    ) -> Result<MessagePage> {
+        self.store.snapshot(|s| {
+            Ok(MessagePage {
+                query: query.clone(),
+                offset,
+                rows: s.message_page(query, offset, limit)?,
+                total: s.message_count(query)?,
+            })
+        })
     }
 
     /// Files an ambiguous or unrelated message (or a bounce to a shared address) under a TLD:

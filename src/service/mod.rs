@@ -23,7 +23,7 @@ pub use command::{Command, Delivery, Effects, Outcome, Plan};
 pub use ingest::IngestReport;
 pub use log::LogReport;
 pub use mailer::{Planned, SendReport};
-pub use messages::{Assignment, Reopen};
+pub use messages::{Assignment, MessagePage, Reopen};
 pub use queue::QueueItem;
 pub use reconfirm::{Confirmation, Reconfirmation};
 pub use requests::{Asking, Leaving};
@@ -83,6 +83,12 @@ impl Service {
         self.store.data_version()
     }
 
+    /// The database file (its `-wal` file beside it changes on every commit), unless the
+    /// database lives in memory.
+    pub fn database_path(&self) -> Option<std::path::PathBuf> {
+        self.store.path()
+    }
+
     /// Mails waiting to be sent.
     pub fn outbox_backlog(&self) -> Result<i64> {
         use crate::store::OutboxQueries;
@@ -112,9 +118,20 @@ impl Service {
     }
 }
 
+/// Seconds [`now`] is moved from the real time: zero, but while `tldops demo` seeds its story
+/// (invitations a week ago, replies in the days after).
+static CLOCK_SHIFT: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// For the demo's seeding only: makes [`now`] say `at` (`None`: the real time again).
+pub fn set_clock(at: Option<jiff::Timestamp>) {
+    let shift = at.map_or(0, |t| jiff::Timestamp::now().duration_until(t).as_secs());
+    CLOCK_SHIFT.store(shift, std::sync::atomic::Ordering::SeqCst);
+}
+
 /// Now, in UTC, to the second: the timestamp format of every stored time.
 pub fn now() -> String {
-    jiff::Timestamp::now()
+    let shift = CLOCK_SHIFT.load(std::sync::atomic::Ordering::SeqCst);
+    (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(shift))
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
 }

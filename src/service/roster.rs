@@ -18,6 +18,9 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Only add and update; never retire TLDs the file does not list.
     pub merge: bool,
+    /// Retire the TLDs the file does not list. Without it (or `merge`), an import that would
+    /// retire any is refused, naming them: a partial file never retires TLDs silently.
+    pub prune: bool,
 }
 
 #[derive(Debug)]
@@ -28,6 +31,10 @@ pub struct ImportReport {
     /// Cases whose pending invitation went to an admin address that has since changed.
     pub invalidated: Vec<TldCode>,
     pub dry_run: bool,
+    /// Asked to retire what the file does not list (`--prune`).
+    pub pruned: bool,
+    /// Imported, but worth a look: a whois record with no country.
+    pub warnings: Vec<String>,
 }
 
 /// Which TLDs `roster list` shows.
@@ -57,6 +64,19 @@ impl Service {
             diff,
             invalidated,
             dry_run: options.dry_run,
+            pruned: options.prune,
+            warnings: entries
+                .iter()
+                .filter(|e| e.country.is_empty())
+                .map(|e| {
+                    format!(
+                        "line {}: {} has no country: its record has no address: line, and the \
+                         code is not in the ccTLD table",
+                        e.line,
+                        e.code.display()
+                    )
+                })
+                .collect(),
         };
         if options.dry_run {
             let diff = roster::diff(&stored(self.store.roster()?), &entries, options.merge);
@@ -66,6 +86,20 @@ impl Service {
         let operator = self.operator.clone();
         let (diff, invalidated) = self.store.write(|tx| {
             let diff = roster::diff(&stored(tx.roster()?), &entries, options.merge);
+            if !diff.retired.is_empty() && !options.prune {
+                let list: Vec<String> = diff.retired.iter().map(|c| c.display()).collect();
+                return usage(format!(
+                    "the file lacks {} of the roster ({}): --prune retires {}, --merge keeps {}",
+                    if list.len() == 1 {
+                        "1 ccTLD".to_string()
+                    } else {
+                        format!("{} ccTLDs", list.len())
+                    },
+                    list.join(", "),
+                    if list.len() == 1 { "it" } else { "them" },
+                    if list.len() == 1 { "it" } else { "them" },
+                ));
+            }
             let invalidated = apply_diff(tx, &diff, &operator, source, format)?;
             Ok((diff, invalidated))
         })?;
@@ -258,12 +292,28 @@ mod tests {
                 Ok(())
             })
             .unwrap();
+        let partial = "nl,Netherlands,Ann,new-admin@nic.nl,Tom,tech@nic.nl,CENTR\n\
+             br,Brazil,Bia,admin@nic.br,Teo,noc@nic.br,LACTLD\n\
+             de,Germany,Dora,admin@denic.de,Dirk,tech@denic.de,CENTR\n";
+        // A file without .be retires it only when asked to.
+        let refused = import(&mut s, partial, ImportOptions::default()).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "the file lacks 1 ccTLD of the roster (.be): --prune retires it, --merge keeps it"
+        );
+        assert!(
+            refused
+                .downcast_ref::<crate::service::UsageError>()
+                .is_some()
+        );
+        assert!(!s.tld("be").unwrap().tld.retired, "nothing changed");
         let second = import(
             &mut s,
-            "nl,Netherlands,Ann,new-admin@nic.nl,Tom,tech@nic.nl,CENTR\n\
-             br,Brazil,Bia,admin@nic.br,Teo,noc@nic.br,LACTLD\n\
-             de,Germany,Dora,admin@denic.de,Dirk,tech@denic.de,CENTR\n",
-            ImportOptions::default(),
+            partial,
+            ImportOptions {
+                prune: true,
+                ..Default::default()
+            },
         )
         .unwrap();
         let codes = |v: &[TldCode]| v.iter().map(|c| c.to_string()).collect::<Vec<_>>();

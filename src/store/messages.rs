@@ -70,6 +70,58 @@ pub struct MessageFilter {
     pub tld: Option<String>,
 }
 
+/// A search of the message list (the TUI's Messages view): any of verdict, TLD and text, the
+/// text found in the sender, subject, Message-ID or the reason triage gave (case-insensitive
+/// for ASCII).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MessageQuery {
+    pub verdict: Option<Verdict>,
+    pub tld: Option<String>,
+    pub text: Option<String>,
+}
+
+impl MessageQuery {
+    /// `FROM` and `WHERE` with their values. Conditions are added only when given, so SQLite
+    /// walks the verdict or TLD index (newest first: both end in the row id) instead of the
+    /// table; a text search reads the search index, which holds every column it looks in.
+    fn sql(&self) -> (String, Vec<rusqlite::types::Value>) {
+        use rusqlite::types::Value;
+        let mut conditions = Vec::new();
+        let mut values = Vec::new();
+        if let Some(v) = self.verdict {
+            values.push(Value::Text(v.as_str().into()));
+            conditions.push(format!("verdict = ?{}", values.len()));
+        }
+        if let Some(t) = &self.tld {
+            values.push(Value::Text(t.clone()));
+            conditions.push(format!("tld = ?{}", values.len()));
+        }
+        if let Some(text) = self.text.as_deref().filter(|t| !t.is_empty()) {
+            let escaped = text
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            values.push(Value::Text(format!("%{escaped}%")));
+            let n = values.len();
+            conditions.push(format!(
+                "(from_addr LIKE ?{n} ESCAPE '\\' OR subject LIKE ?{n} ESCAPE '\\' \
+                 OR message_id LIKE ?{n} ESCAPE '\\' OR why LIKE ?{n} ESCAPE '\\')"
+            ));
+        }
+        let from = if self.text.as_deref().is_some_and(|t| !t.is_empty()) {
+            "messages INDEXED BY messages_search"
+        } else {
+            "messages"
+        };
+        let sql = if conditions.is_empty() {
+            from.to_string()
+        } else {
+            format!("{from} WHERE {}", conditions.join(" AND "))
+        };
+        (sql, values)
+    }
+}
+
 impl Tx<'_> {
     /// Stores a message unless one with the same Message-ID (or, without one, the same
     /// content) is already stored; returns its row id when it was new.
@@ -309,6 +361,50 @@ pub trait MessageQueries: Read {
         Ok(rows)
     }
 
+    /// Up to `limit` messages matching `q`, newest first, from the `offset`-th: one page of
+    /// a list of any length (without their contacts).
+    fn message_page(
+        &self,
+        q: &MessageQuery,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<MessageRow>> {
+        // The ids from an index first (skipping `offset` of them costs little there), then
+        // the rows of those ids only.
+        let (filter, mut values) = q.sql();
+        values.push(rusqlite::types::Value::Integer(limit as i64));
+        values.push(rusqlite::types::Value::Integer(offset as i64));
+        let n = values.len();
+        let ids: Vec<i64> = self
+            .conn()
+            .prepare(&format!(
+                "SELECT id FROM {filter} ORDER BY id DESC LIMIT ?{} OFFSET ?{n}",
+                n - 1
+            ))?
+            .query_map(rusqlite::params_from_iter(values), |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {COLUMNS} FROM messages WHERE id IN ({}) ORDER BY id DESC",
+            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        ))?;
+        let rows = stmt.query_map([], to_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many messages match `q`.
+    fn message_count(&self, q: &MessageQuery) -> Result<usize> {
+        let (filter, values) = q.sql();
+        let n: i64 = self.conn().query_row(
+            &format!("SELECT count(*) FROM {filter}"),
+            rusqlite::params_from_iter(values),
+            |r| r.get(0),
+        )?;
+        Ok(n as usize)
+    }
+
     /// The newest message about `tld` with one of `verdicts`.
     fn latest_message(&self, tld: &str, verdicts: &[Verdict]) -> Result<Option<MessageRow>> {
         let list: Vec<String> = verdicts
@@ -371,3 +467,149 @@ pub trait MessageQueries: Read {
 }
 
 impl<T: Read + ?Sized> MessageQueries for T {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    fn store_with(messages: &[(&str, &str, Verdict, Option<&str>)]) -> Store {
+        let store = Store::open_in_memory().unwrap();
+        // Messages only: their TLDs need no roster here.
+        store
+            .conn()
+            .execute_batch("PRAGMA foreign_keys = OFF")
+            .unwrap();
+        store
+            .write(|tx| {
+                for (i, (from, subject, verdict, tld)) in messages.iter().enumerate() {
+                    let id = format!("m{i}@example.org");
+                    tx.insert_message(&NewMessage {
+                        message_id: Some(&id),
+                        content_hash: &id,
+                        source: "maildir:/tmp/x",
+                        uidvalidity: None,
+                        uid: None,
+                        date: None,
+                        from: Some(from),
+                        subject,
+                        verdict: *verdict,
+                        tld: *tld,
+                        why: "because",
+                        parse_error: None,
+                        raw: b"Subject: x\r\n\r\n",
+                        at: "2026-03-01T00:00:00Z",
+                        intent: None,
+                        requested: &[],
+                    })?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        store
+    }
+
+    #[test]
+    fn a_page_of_messages_newest_first_filtered_by_verdict_tld_and_text() {
+        let store = store_with(&[
+            ("newsletter@example.com", "News", Verdict::Unrelated, None),
+            (
+                "registry@nic.fr.example",
+                "Re: TLD-OPS",
+                Verdict::AdminFrom,
+                Some("fr"),
+            ),
+            (
+                "marie@gmail.example",
+                "Re: TLD-OPS 100%",
+                Verdict::Unrelated,
+                None,
+            ),
+            (
+                "jira@example.com",
+                "[JIRA] ticket",
+                Verdict::Unrelated,
+                None,
+            ),
+        ]);
+        let ids = |q: &MessageQuery, offset, limit| -> Vec<i64> {
+            store
+                .message_page(q, offset, limit)
+                .unwrap()
+                .iter()
+                .map(|m| m.id)
+                .collect()
+        };
+        let all = MessageQuery::default();
+        assert_eq!(ids(&all, 0, 10), [4, 3, 2, 1]);
+        assert_eq!(ids(&all, 1, 2), [3, 2]);
+        assert_eq!(store.message_count(&all).unwrap(), 4);
+        let unrelated = MessageQuery {
+            verdict: Some(Verdict::Unrelated),
+            ..MessageQuery::default()
+        };
+        assert_eq!(ids(&unrelated, 0, 10), [4, 3, 1]);
+        let tld_ops = MessageQuery {
+            text: Some("tld-ops".into()),
+            ..unrelated.clone()
+        };
+        assert_eq!(
+            ids(&tld_ops, 0, 10),
+            [3],
+            "case-insensitive, and the verdict"
+        );
+        assert_eq!(store.message_count(&tld_ops).unwrap(), 1);
+        let fr = MessageQuery {
+            tld: Some("fr".into()),
+            ..MessageQuery::default()
+        };
+        assert_eq!(ids(&fr, 0, 10), [2]);
+        let percent = MessageQuery {
+            text: Some("0%".into()),
+            ..MessageQuery::default()
+        };
+        assert_eq!(
+            ids(&percent, 0, 10),
+            [3],
+            "% is a character, not a wildcard"
+        );
+        let gmail = MessageQuery {
+            text: Some("GMAIL".into()),
+            ..MessageQuery::default()
+        };
+        assert_eq!(ids(&gmail, 0, 10), [3], "the sender");
+    }
+
+    #[test]
+    fn a_page_walks_an_index_without_sorting() {
+        let store = store_with(&[]);
+        for q in [
+            MessageQuery {
+                verdict: Some(Verdict::Unrelated),
+                text: Some("tld-ops".into()),
+                ..MessageQuery::default()
+            },
+            MessageQuery {
+                verdict: Some(Verdict::Unrelated),
+                ..MessageQuery::default()
+            },
+            MessageQuery {
+                tld: Some("fr".into()),
+                ..MessageQuery::default()
+            },
+        ] {
+            let (filter, values) = q.sql();
+            let sql =
+                format!("EXPLAIN QUERY PLAN SELECT id FROM {filter} ORDER BY id DESC LIMIT 200");
+            let mut stmt = store.conn().prepare(&sql).unwrap();
+            let plan: Vec<String> = stmt
+                .query_map(rusqlite::params_from_iter(values), |r| r.get(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            let plan = plan.join("; ");
+            assert!(plan.contains("USING COVERING INDEX"), "{plan}");
+            assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+        }
+    }
+}

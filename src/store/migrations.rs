@@ -204,6 +204,12 @@ CREATE INDEX messages_tld ON messages (tld) WHERE tld IS NOT NULL;
 CREATE INDEX messages_verdict ON messages (verdict);
 ALTER TABLE cases ADD COLUMN requested TEXT;           -- JSON: the contacts an open request would give the ccTLD
 "#,
+    // 10: the TUI's message search reads what it filters on from this index, in row order,
+    // not from the table, whose rows are mostly message bytes (50,000 messages: 25 ms, not
+    // 300 ms).
+    r#"
+CREATE INDEX messages_search ON messages (id, verdict, tld, from_addr, subject, message_id, why);
+"#,
 ];
 
 /// The first line of a migration that rebuilds a table others refer to.

@@ -25,7 +25,7 @@ use crate::private::Create;
 pub use cases::{CaseQueries, CaseRow, CaseRows, CaseUpdate, Round, SentRow};
 pub use contacts::{ContactQueries, ContactRow};
 pub use events::{APPEND_ONLY_TRIGGERS, EventFilter, EventQueries};
-pub use messages::{MessageFilter, MessageQueries, MessageRow, NewMessage};
+pub use messages::{MessageFilter, MessageQueries, MessageQuery, MessageRow, NewMessage};
 pub use outbox::{MailRow, NewMail, OutboxQueries};
 pub use roster::{CaseSummary, RosterQueries, RosterRow};
 
@@ -95,8 +95,13 @@ fn storage_error(e: anyhow::Error) -> anyhow::Error {
 impl Store {
     /// The directory of the database file (the data dir), when it is a file.
     pub fn dir(&self) -> Option<std::path::PathBuf> {
+        self.path()?.parent().map(Path::to_path_buf)
+    }
+
+    /// The database file, unless the database lives in memory.
+    pub fn path(&self) -> Option<std::path::PathBuf> {
         let path = self.conn.path().filter(|p| !p.is_empty())?;
-        Path::new(path).parent().map(Path::to_path_buf)
+        Some(Path::new(path).to_path_buf())
     }
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.

@@ -177,6 +177,16 @@ pub trait OutboxQueries: Read {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// When the next queued mail is due: `None` with nothing queued, `Some("")` when some
+    /// mail is due already (never tried, or given back by a blocked transport).
+    fn first_due(&self) -> Result<Option<String>> {
+        Ok(self.conn().query_row(
+            "SELECT min(coalesce(next_attempt_at, '')) FROM outbox WHERE state = 'queued'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// How many mails wait to be sent.
     fn outbox_backlog(&self) -> Result<i64> {
         Ok(self.conn().query_row(

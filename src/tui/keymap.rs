@@ -18,6 +18,7 @@ pub enum Scope {
     Roster,
     Log,
     Coverage,
+    Messages,
 }
 
 impl Scope {
@@ -30,6 +31,7 @@ impl Scope {
             Scope::Roster => "roster",
             Scope::Log => "log",
             Scope::Coverage => "coverage",
+            Scope::Messages => "messages",
         }
     }
 }
@@ -57,6 +59,7 @@ pub enum Action {
     ShowRoster,
     ShowLog,
     ShowCoverage,
+    ShowMessages,
     NextView,
     ShowNotifications,
     Approve,
@@ -69,6 +72,7 @@ pub enum Action {
     ToggleHeaders,
     FilterRegion,
     FilterState,
+    FilterVerdict,
     Redraw,
     Suspend,
 }
@@ -97,6 +101,7 @@ impl Action {
             Action::ShowRoster => "show_roster",
             Action::ShowLog => "show_log",
             Action::ShowCoverage => "show_coverage",
+            Action::ShowMessages => "show_messages",
             Action::NextView => "next_view",
             Action::ShowNotifications => "show_notifications",
             Action::Approve => "approve",
@@ -109,6 +114,7 @@ impl Action {
             Action::ToggleHeaders => "toggle_headers",
             Action::FilterRegion => "filter_region",
             Action::FilterState => "filter_state",
+            Action::FilterVerdict => "filter_verdict",
             Action::Redraw => "redraw",
             Action::Suspend => "suspend",
         }
@@ -276,6 +282,12 @@ const DEFAULTS: &[(Scope, &[&str], Action, &str)] = &[
         Action::ShowCoverage,
         "coverage: who is on the list",
     ),
+    (
+        Scope::Global,
+        &["5"],
+        Action::ShowMessages,
+        "messages: every message ingested",
+    ),
     (Scope::Global, &["Tab"], Action::NextView, "next view"),
     (
         Scope::Global,
@@ -379,6 +391,18 @@ const DEFAULTS: &[(Scope, &[&str], Action, &str)] = &[
     ),
     (Scope::Roster, &["i"], Action::Invite, "invite the TLD"),
     (
+        Scope::Messages,
+        &["v"],
+        Action::FilterVerdict,
+        "filter by verdict (cycles); / searches text, .TLD a TLD",
+    ),
+    (
+        Scope::Messages,
+        &["s"],
+        Action::Assign,
+        "assign the message to a TLD",
+    ),
+    (
         Scope::Roster,
         &["c"],
         Action::Chase,
@@ -412,7 +436,7 @@ impl Keymap {
                 });
             }
         }
-        let sections: [(Scope, &BTreeMap<String, KeySpec>); 7] = [
+        let sections: [(Scope, &BTreeMap<String, KeySpec>); 8] = [
             (Scope::Global, &keys.global),
             (Scope::Queue, &keys.queue),
             (Scope::Case, &keys.case),
@@ -420,7 +444,9 @@ impl Keymap {
             (Scope::Roster, &keys.roster),
             (Scope::Log, &keys.log),
             (Scope::Coverage, &keys.coverage),
+            (Scope::Messages, &keys.messages),
         ];
+        let mut overridden: Vec<(Scope, Action, String)> = Vec::new();
         for (scope, overrides) in sections {
             for (name, spec) in overrides {
                 let dotted = format!("keys.{}.{name}", scope.name());
@@ -436,6 +462,7 @@ impl Keymap {
                     KeySpec::Many(ks) => ks.iter().map(String::as_str).collect(),
                 };
                 bindings.retain(|b| !(b.scope == scope && b.action == action));
+                overridden.push((scope, action, dotted.clone()));
                 for k in keys {
                     let key = Key::parse(k).map_err(|e| (dotted.clone(), e))?;
                     bindings.push(Binding {
@@ -444,6 +471,33 @@ impl Keymap {
                         action,
                         desc,
                     });
+                }
+            }
+        }
+        // An overridden key that another action of the same view also has would leave one
+        // of them unreachable there (a view's own binding hides a global one).
+        for (scope, action, dotted) in &overridden {
+            for b in bindings
+                .iter()
+                .filter(|b| b.scope == *scope && b.action == *action)
+            {
+                let clash = bindings.iter().find(|o| {
+                    o.key == b.key
+                        && o.action != b.action
+                        && (o.scope == b.scope
+                            || o.scope == Scope::Global
+                            || b.scope == Scope::Global)
+                });
+                if let Some(o) = clash {
+                    return Err((
+                        dotted.clone(),
+                        format!(
+                            "`{}` is also the key of `{}` in [keys.{}]: give one of them another key",
+                            b.key,
+                            o.action.name(),
+                            o.scope.name()
+                        ),
+                    ));
                 }
             }
         }
@@ -552,6 +606,49 @@ mod tests {
                 .unwrap_err()
                 .1
                 .contains("unknown key `Hyper-x`")
+        );
+    }
+
+    #[test]
+    fn an_override_clashing_with_another_action_of_its_view_is_refused() {
+        let clash = |section: &str, action: &str, k: &str| {
+            let mut cfg = KeysConfig::default();
+            let keys = match section {
+                "queue" => &mut cfg.queue,
+                "roster" => &mut cfg.roster,
+                _ => &mut cfg.global,
+            };
+            keys.insert(action.into(), KeySpec::One(k.into()));
+            Keymap::new(&cfg).err()
+        };
+        assert_eq!(
+            clash("queue", "approve", "r"),
+            Some((
+                "keys.queue.approve".to_string(),
+                "`r` is also the key of `reject` in [keys.queue]: give one of them another key"
+                    .to_string()
+            ))
+        );
+        assert_eq!(
+            clash("queue", "approve", "j").map(|e| e.1),
+            Some(
+                "`j` is also the key of `down` in [keys.global]: give one of them another key"
+                    .into()
+            ),
+            "a view's key would hide a global one"
+        );
+        assert!(
+            clash("global", "poll_now", "a").is_some(),
+            "a global key hidden in the queue"
+        );
+        assert_eq!(
+            clash("roster", "invite", "a"),
+            None,
+            "`a` is free in the roster"
+        );
+        assert!(
+            Keymap::new(&KeysConfig::default()).is_ok(),
+            "the defaults never clash"
         );
     }
 

@@ -6,8 +6,10 @@
 //! per burst of messages. Nothing outside this module uses ratatui or crossterm.
 
 mod backend;
+mod changes;
 mod input;
 mod keymap;
+mod missing;
 mod search;
 mod state;
 mod terminal;
@@ -19,7 +21,7 @@ mod worker;
 #[cfg(test)]
 mod tests;
 
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::Duration;
 
@@ -27,6 +29,7 @@ use anyhow::{Context, Result};
 use crossterm::event::{self, Event, KeyCode, KeyModifiers};
 
 pub use keymap::Keymap;
+pub use missing::{Missing, Secret};
 use state::State;
 use update::{Effect, Msg, update};
 use worker::Job;
@@ -48,6 +51,10 @@ pub struct Setup {
     pub poll_interval: Duration,
     pub transport: Box<dyn Transport + Send>,
     pub color: bool,
+    /// Secrets that could not be had: the TUI opens without them and refuses what needs them.
+    pub missing: Missing,
+    /// The configured mailbox that is not polled because its password is missing.
+    pub unpolled: Option<String>,
 }
 
 /// Checks `[keys]` as the TUI will read it: `(dotted key, what is wrong)`. Every command
@@ -61,6 +68,18 @@ pub fn run(setup: Setup) -> Result<()> {
     let keymap = Keymap::new(&service.config().keys)
         .map_err(|(key, e)| crate::config::ConfigError::plain(format!("{key}: {e}")))?;
     let mut state = State::new(keymap, service.operator().to_string(), setup.color);
+    if let (Some(name), Some(fix)) = (&setup.unpolled, setup.missing.fix(Secret::Imap)) {
+        state.poll = state::PollStatus {
+            source: Some(name.clone()),
+            off: Some(fix),
+            ..Default::default()
+        };
+    }
+    for text in setup.missing.announcements() {
+        state.notice = Some(state::Notice { text, error: true });
+        state.log_notice();
+    }
+    state.missing = setup.missing.clone();
     // The first frame shows data: load it before taking over the terminal.
     let first = worker::snapshot(&service)?;
     update(&mut state, Msg::Data(Box::new(first)));
@@ -68,13 +87,25 @@ pub fn run(setup: Setup) -> Result<()> {
     let (ui_tx, ui_rx) = mpsc::channel::<Msg>();
     let (job_tx, job_rx) = mpsc::channel::<Job>();
     let (poll_tx, poll_rx) = mpsc::channel::<()>();
+    // Told of every write to the database: the watcher holds the job channel weakly, so the
+    // UI dropping its end still ends the data worker.
+    let job_tx = Arc::new(job_tx);
+    let changes = {
+        let jobs = Arc::downgrade(&job_tx);
+        changes::watch(service.database_path().as_deref(), move || {
+            if let Some(jobs) = jobs.upgrade() {
+                let _ = jobs.send(Job::Changed);
+            }
+        })
+    };
     {
         let ui = ui_tx.clone();
         let transport = setup.transport;
         let reopen = setup.reopen;
-        thread::Builder::new()
-            .name("data".into())
-            .spawn(move || worker::data_worker(service, transport, reopen, job_rx, ui))?;
+        let missing = setup.missing;
+        thread::Builder::new().name("data".into()).spawn(move || {
+            worker::data_worker(service, transport, reopen, missing, changes, job_rx, ui)
+        })?;
     }
     if let Some(source) = setup.source {
         let poll_service = (setup.open)()?;
@@ -146,6 +177,9 @@ pub fn run(setup: Setup) -> Result<()> {
                     Effect::Reload => job_tx.send(Job::Reload)?,
                     Effect::LoadCase(t) => job_tx.send(Job::LoadCase(t))?,
                     Effect::LoadMessage(id) => job_tx.send(Job::LoadMessage(id))?,
+                    Effect::LoadMessages { query, offset } => {
+                        job_tx.send(Job::LoadMessages(query, offset))?
+                    }
                     Effect::Plan(c) => job_tx.send(Job::Plan(c))?,
                     Effect::Run(c) => job_tx.send(Job::Run(c))?,
                 }

@@ -3,8 +3,8 @@
 use crate::domain::audit::EventRecord;
 use crate::domain::case::CaseState;
 use crate::domain::region::Region;
-use crate::service::{QueueItem, Stats};
-use crate::store::{ContactRow, MessageRow, RosterRow};
+use crate::service::{MessagePage, QueueItem, Stats};
+use crate::store::{ContactRow, MessageQuery, MessageRow, RosterRow};
 
 use super::input::Editor;
 use super::keymap::{Keymap, Scope};
@@ -17,6 +17,10 @@ pub enum View {
     Roster,
     Log,
     Coverage,
+    /// Every ingested message, newest first, searchable (a page at a time).
+    Messages,
+    /// One event of the log or of a case's history, in full.
+    Event,
     Help,
     /// Every status line of this session, with its time (lazygit's command log).
     Notifications,
@@ -31,7 +35,8 @@ impl View {
             View::Roster => Scope::Roster,
             View::Log => Scope::Log,
             View::Coverage => Scope::Coverage,
-            View::Help | View::Notifications => Scope::Global,
+            View::Messages => Scope::Messages,
+            View::Help | View::Notifications | View::Event => Scope::Global,
         }
     }
 }
@@ -65,11 +70,77 @@ pub struct CaseDetail {
 #[derive(Clone, Debug)]
 pub struct MessageDetail {
     pub row: MessageRow,
-    /// Every header, one per line.
+    /// The sender with its display name, decoded: `Marie Dupont <marie@example.org>`.
+    pub from: String,
+    /// Every header, one per line, its encoded words decoded.
     pub headers: String,
     pub body: String,
     /// Authentication-Results, as evidence.
     pub authentication: Vec<String>,
+}
+
+impl MessageDetail {
+    /// What the message view shows of `m` (stored as `row`), with `body` as its text.
+    pub fn new(row: MessageRow, m: &crate::domain::message::Inbound, body: String) -> Self {
+        use crate::domain::message::decoded_header;
+        MessageDetail {
+            from: m
+                .from_display()
+                .or_else(|| row.from.clone())
+                .unwrap_or_default(),
+            headers: m
+                .headers
+                .iter()
+                .map(|(n, v)| format!("{n}: {}", decoded_header(v)))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            authentication: m
+                .header_values("authentication-results")
+                .map(str::to_string)
+                .collect(),
+            row,
+            body,
+        }
+    }
+}
+
+/// How many messages the Messages view asks for at a time: a few screens around the cursor.
+pub const MESSAGE_PAGE: usize = 200;
+
+/// The Messages view: the search, the page loaded, the cursor over all the matches.
+#[derive(Clone, Debug, Default)]
+pub struct MessageList {
+    pub query: MessageQuery,
+    /// The page loaded last (of `query`, or of an earlier search while the new one loads).
+    pub page: Option<MessagePage>,
+    /// Over all the matches (`page.total`), not only the page.
+    pub cursor: Cursor,
+    /// The page asked for and not here yet: (query, offset).
+    pub pending: Option<(MessageQuery, usize)>,
+    /// The database changed since the page was loaded.
+    pub stale: bool,
+}
+
+impl MessageList {
+    /// The page loaded for the current search.
+    pub fn current(&self) -> Option<&MessagePage> {
+        self.page.as_ref().filter(|p| p.query == self.query)
+    }
+
+    /// How many messages match the current search, once known.
+    pub fn total(&self) -> Option<usize> {
+        self.current().map(|p| p.total)
+    }
+
+    /// The `i`-th match, if its page is loaded.
+    pub fn row(&self, i: usize) -> Option<&MessageRow> {
+        let page = self.current()?;
+        page.rows.get(i.checked_sub(page.offset)?)
+    }
+
+    pub fn selected(&self) -> Option<&MessageRow> {
+        self.row(self.cursor.selected)
+    }
 }
 
 /// The mailbox poller, as the status bar shows it.
@@ -82,6 +153,8 @@ pub struct PollStatus {
     pub next_poll: Option<String>,
     /// The last failure and when the next attempt is.
     pub error: Option<(String, String)>,
+    /// Why `source` is not polled at all (its password is missing, see `missing.rs`).
+    pub off: Option<String>,
 }
 
 /// The actions the TUI runs are the service's commands, planned before they are confirmed.
@@ -184,9 +257,13 @@ pub struct State {
     pub data: Snapshot,
     pub case: Option<CaseDetail>,
     pub message: Option<MessageDetail>,
+    /// The event open in the event view.
+    pub event: Option<EventRecord>,
+    pub event_scroll: usize,
     pub queue: Cursor,
     pub roster: Cursor,
     pub log: Cursor,
+    pub messages: MessageList,
     pub case_cursor: Cursor,
     pub message_scroll: usize,
     pub help_scroll: usize,
@@ -199,6 +276,8 @@ pub struct State {
     pub search: Option<String>,
     pub command_input: Option<Editor>,
     pub dialog: Option<Dialog>,
+    /// The prompt to open once the action's check (its plan) comes back without an error.
+    pub then_prompt: Option<Dialog>,
     pub notice: Option<Notice>,
     /// Every status line shown, oldest first, each with its time: nothing cut off the bar is
     /// lost.
@@ -216,6 +295,8 @@ pub struct State {
     pub operator: String,
     /// An action is running in the worker.
     pub busy: Option<String>,
+    /// Secrets this session runs without (the status bar names them).
+    pub missing: super::missing::Missing,
 }
 
 /// The smallest terminal the views work in (a split pane); from there up they drop columns
@@ -231,9 +312,12 @@ impl State {
             data: Snapshot::default(),
             case: None,
             message: None,
+            event: None,
+            event_scroll: 0,
             queue: Cursor::default(),
             roster: Cursor::default(),
             log: Cursor::default(),
+            messages: MessageList::default(),
             case_cursor: Cursor::default(),
             message_scroll: 0,
             help_scroll: 0,
@@ -243,6 +327,7 @@ impl State {
             search: None,
             command_input: None,
             dialog: None,
+            then_prompt: None,
             notice: None,
             notifications: Vec::new(),
             notifications_scroll: 0,
@@ -256,6 +341,7 @@ impl State {
             height: 24,
             operator,
             busy: None,
+            missing: Default::default(),
         }
     }
 

@@ -6,6 +6,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use super::keymap::Keymap;
+use super::state::MESSAGE_PAGE;
 use super::state::{
     CaseDetail, Command, Dialog, MessageDetail, PollStatus, Purpose, Snapshot, State, View,
 };
@@ -22,7 +23,8 @@ use crate::domain::template::Kind;
 use crate::domain::tld::TldCode;
 use crate::domain::triage::{Contact, Verdict};
 use crate::service::{Counts, QueueItem, RegionCounts, Stats};
-use crate::service::{Effects, Plan, Planned};
+use crate::service::{Effects, MessagePage, Plan, Planned};
+use crate::store::MessageQuery;
 use crate::store::{CaseSummary, ContactRow, MessageRow, RosterRow};
 
 const NOW: &str = "2026-03-10T12:00:00Z";
@@ -314,6 +316,7 @@ fn state(w: u16, h: u16) -> State {
             last_poll: Some("11:58:02".into()),
             next_poll: Some("11:59:02".into()),
             error: None,
+            off: None,
         }),
     );
     s
@@ -340,6 +343,147 @@ fn message_row(id: i64, verdict: Verdict, subject: &str, why: &str) -> MessageRo
         intent: None,
         settled_at: None,
     }
+}
+
+/// The first 200 of 3,012 messages, newest first: a reply from a personal address triage
+/// could not tie to a TLD on top, then the usual list mail.
+fn message_page(query: MessageQuery, offset: usize) -> MessagePage {
+    let rows = (offset..offset + 200)
+        .map(|n| {
+            let id = 3012 - n as i64;
+            let mut m = match n % 3 {
+                0 => message_row(
+                    id,
+                    Verdict::Unrelated,
+                    "Re: TLD-OPS: name the security contacts of .fr",
+                    "no TLD: From, Cc and the subject name none",
+                ),
+                1 => message_row(id, Verdict::Unrelated, "DNS-OARC newsletter", "list mail"),
+                _ => message_row(id, Verdict::AutoReply, "Out of office", "auto-reply"),
+            };
+            m.tld = None;
+            m.from = Some(if n % 3 == 0 {
+                "Marie Dupont <marie.dupont1969@gmail.example>".into()
+            } else {
+                "news@dns-oarc.example".into()
+            });
+            m
+        })
+        .collect();
+    MessagePage {
+        query,
+        offset,
+        rows,
+        total: 3012,
+    }
+}
+
+#[test]
+fn the_messages_view_pages_filters_opens_and_assigns() {
+    let mut s = state(80, 23);
+    let all = MessageQuery::default();
+    assert_eq!(
+        key(&mut s, KeyCode::Char('5')),
+        [Effect::LoadMessages {
+            query: all.clone(),
+            offset: 0
+        }]
+    );
+    assert_eq!(s.view, View::Messages);
+    assert!(render(&s).contains("loading…"));
+    assert!(key(&mut s, KeyCode::Char('j')).is_empty(), "asked once");
+    update(
+        &mut s,
+        Msg::Messages(Box::new(message_page(all.clone(), 0))),
+    );
+    let text = render(&s);
+    assert!(text.contains("3,012 messages"), "{text}");
+    assert!(text.contains("#3012"), "{text}");
+
+    // The end of 3,012: only the page around it is asked for.
+    let effects = key(&mut s, KeyCode::Char('G'));
+    let h = s.list_height();
+    assert_eq!(s.messages.cursor.selected, 3011);
+    assert_eq!(
+        effects,
+        [Effect::LoadMessages {
+            query: all.clone(),
+            offset: 3012 - h - MESSAGE_PAGE / 4
+        }]
+    );
+    assert!(render(&s).contains('…'), "rows not loaded yet");
+    key(&mut s, KeyCode::Char('g'));
+    assert!(render(&s).contains("#3012"), "the first page is still here");
+
+    // v: the verdict; / text and .TLD; a page of an earlier search is dropped.
+    let effects = key(&mut s, KeyCode::Char('v'));
+    let unrelated = MessageQuery {
+        verdict: Some(Verdict::Unrelated),
+        ..all.clone()
+    };
+    assert_eq!(
+        effects,
+        [Effect::LoadMessages {
+            query: unrelated.clone(),
+            offset: 0
+        }]
+    );
+    key(&mut s, KeyCode::Char('/'));
+    keys(&mut s, "tld-ops .FR");
+    let effects = key(&mut s, KeyCode::Enter);
+    let search = MessageQuery {
+        verdict: Some(Verdict::Unrelated),
+        tld: Some("fr".into()),
+        text: Some("tld-ops".into()),
+    };
+    assert_eq!(
+        effects,
+        [Effect::LoadMessages {
+            query: search.clone(),
+            offset: 0
+        }]
+    );
+    update(&mut s, Msg::Messages(Box::new(message_page(unrelated, 0))));
+    assert!(render(&s).contains("loading…"), "a stale page is not shown");
+    let mut found = message_page(search.clone(), 0);
+    found.rows.truncate(1);
+    found.total = 1;
+    update(&mut s, Msg::Messages(Box::new(found)));
+    let text = render(&s);
+    assert!(
+        text.contains("1 message · verdict unrelated · .fr · \"tld-ops\""),
+        "{text}"
+    );
+
+    // Enter reads it; Esc comes back; s assigns it.
+    assert_eq!(key(&mut s, KeyCode::Enter), [Effect::LoadMessage(3012)]);
+    assert_eq!(s.view, View::Message);
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.view, View::Messages);
+    key(&mut s, KeyCode::Char('s'));
+    assert!(
+        matches!(
+            &s.dialog,
+            Some(Dialog::Prompt {
+                purpose: Purpose::AssignTld { message: 3012 },
+                ..
+            })
+        ),
+        "{:?}",
+        s.dialog
+    );
+    key(&mut s, KeyCode::Esc);
+
+    // New data (an assignment done): the page on screen is asked again. Esc clears the search.
+    let effects = update(&mut s, Msg::Data(Box::new(snapshot())));
+    assert!(effects.contains(&Effect::LoadMessages {
+        query: search,
+        offset: 0
+    }));
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.messages.query.text, None);
+    assert_eq!(s.messages.query.tld, None);
+    assert_eq!(s.view, View::Messages);
 }
 
 fn case_detail() -> CaseDetail {
@@ -382,18 +526,12 @@ fn hostile_message() -> MessageDetail {
         "no admin address, no thread of ours",
     );
     row.from = m.from_address().map(str::to_string);
+    let body = m.text.clone();
     MessageDetail {
-        row,
-        headers: m
-            .headers
-            .iter()
-            .map(|(n, v)| format!("{n}: {v}"))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        body: m.text,
         authentication: vec![
             "mx.ccnso.example.org; dkim=pass header.d=nic.nl.example; dmarc=pass".into(),
         ],
+        ..MessageDetail::new(row, &m, body)
     }
 }
 
@@ -446,6 +584,12 @@ fn views() {
         insta::assert_snapshot!(format!("log_{w}x{h}"), render(&s));
         key(&mut s, KeyCode::Char('4'));
         insta::assert_snapshot!(format!("coverage_{w}x{h}"), render(&s));
+        key(&mut s, KeyCode::Char('5'));
+        update(
+            &mut s,
+            Msg::Messages(Box::new(message_page(MessageQuery::default(), 0))),
+        );
+        insta::assert_snapshot!(format!("messages_{w}x{h}"), render(&s));
         key(&mut s, KeyCode::Char('1'));
         assert_eq!(key(&mut s, KeyCode::Enter), [Effect::LoadCase("nl".into())]);
         update(&mut s, Msg::Case(Box::new(case_detail())));
@@ -455,6 +599,15 @@ fn views() {
         insta::assert_snapshot!(format!("message_hostile_{w}x{h}"), render(&s));
         key(&mut s, KeyCode::Char('?'));
         insta::assert_snapshot!(format!("help_{w}x{h}"), render(&s));
+        // Past the messages, the cursor walks the history; Enter shows an event in full.
+        key(&mut s, KeyCode::Esc);
+        key(&mut s, KeyCode::Esc);
+        assert_eq!(s.view, View::Case);
+        key(&mut s, KeyCode::Char('G'));
+        insta::assert_snapshot!(format!("case_history_{w}x{h}"), render(&s));
+        assert_eq!(key(&mut s, KeyCode::Enter), []);
+        assert_eq!(s.view, View::Event);
+        insta::assert_snapshot!(format!("event_{w}x{h}"), render(&s));
     }
 }
 
@@ -686,11 +839,45 @@ fn an_unverified_reply_is_approved_with_a_prompted_override_reason() {
     );
 }
 
+/// The worker's answer to the check of the action asked last: it can be done.
+fn check_passes(s: &mut State) {
+    let command = Command::Reject {
+        tld: "ch".into(),
+        reason: "(checked)".into(),
+    };
+    update(
+        s,
+        Msg::Planned(Box::new(Ok(Plan {
+            command,
+            effects: Effects::default(),
+        }))),
+    );
+}
+
 #[test]
 fn rejecting_prompts_for_a_reason_then_plans() {
     let mut s = state(80, 24);
     key(&mut s, KeyCode::Char('j'));
+    // Checked first: a reason is asked for only when the rejection can be done.
+    let effects = key(&mut s, KeyCode::Char('r'));
+    assert!(
+        matches!(effects.as_slice(), [Effect::Plan(Command::Reject { tld, .. })] if tld == "ch"),
+        "{effects:?}"
+    );
+    assert!(s.dialog.is_none());
+    update(
+        &mut s,
+        Msg::Planned(Box::new(Err(Refusal::Refused(
+            ".ch: already rejected by bob at 2026-03-09".into(),
+        )))),
+    );
+    assert!(
+        s.dialog.is_none(),
+        "no reason asked for what cannot be done"
+    );
+    assert!(s.notice.as_ref().is_some_and(|n| n.error));
     key(&mut s, KeyCode::Char('r'));
+    check_passes(&mut s);
     assert!(matches!(s.dialog, Some(Dialog::Prompt { .. })));
     keys(&mut s, "No admin copy");
     assert_eq!(
@@ -701,6 +888,34 @@ fn rejecting_prompts_for_a_reason_then_plans() {
         })]
     );
     assert!(s.dialog.is_none());
+}
+
+#[test]
+fn the_command_line_never_changes_the_view() {
+    let mut s = state(80, 24);
+    key(&mut s, KeyCode::Char('3'));
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "approve nl");
+    assert_eq!(
+        key(&mut s, KeyCode::Enter),
+        [Effect::Plan(Command::Approve {
+            tld: "nl".into(),
+            contacts: vec![],
+            override_reason: None,
+        })]
+    );
+    assert_eq!(s.view, View::Log, "the dialog opens over the log");
+    s.busy = None;
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "reject ch");
+    let effects = key(&mut s, KeyCode::Enter);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Plan(Command::Reject { tld, .. })] if tld == "ch"),
+        "checked before the reason is asked: {effects:?}"
+    );
+    check_passes(&mut s);
+    assert!(matches!(s.dialog, Some(Dialog::Prompt { .. })));
+    assert_eq!(s.view, View::Log);
 }
 
 #[test]
@@ -789,6 +1004,7 @@ fn a_failing_poll_shows_its_retry() {
                 "cannot connect: connection refused".into(),
                 "12:00:32".into(),
             )),
+            off: None,
         }),
     );
     let text = render(&s);
@@ -807,7 +1023,20 @@ fn the_log_filters_by_tld_and_operator() {
     assert!(s.log_rows().iter().all(|e| e.tld.as_deref() == Some("nl")));
     let text = render(&s);
     assert!(!text.contains("approved"), "{text}");
+    // Enter shows the event in full, as fields; Enter there opens its case.
+    assert_eq!(key(&mut s, KeyCode::Enter), []);
+    assert_eq!(s.view, View::Event);
+    let shown = s.event.clone().unwrap();
+    let text = render(&s);
+    assert!(
+        text.contains(&format!("#{} {}", shown.id, shown.action)),
+        "{text}"
+    );
+    assert!(text.contains("operator"), "{text}");
     assert_eq!(key(&mut s, KeyCode::Enter), [Effect::LoadCase("nl".into())]);
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.view, View::Log);
     key(&mut s, KeyCode::Esc);
     keys(&mut s, "/alice");
     key(&mut s, KeyCode::Enter);
@@ -914,12 +1143,49 @@ fn the_bottom_bar_keeps_the_retry_time_and_the_outbox_at_80_columns() {
                     "cannot connect to imap.example.org:993: TLS handshake failed: invalid peer certificate: UnknownIssuer".into(),
                     "12:00:32".into(),
                 )),
+                off: None,
             }),
         );
         let text = render(&s);
         let bar = text.lines().nth(h as usize - 1).unwrap();
         assert!(bar.starts_with("✗ mailbox: cannot connect"), "{bar}");
         assert!(bar.contains("…; retry 12:00:32 · outbox 2"), "{bar}");
+    }
+}
+
+#[test]
+fn missing_passwords_show_in_the_bottom_bar_and_polling_says_what_to_set() {
+    use super::missing::{Missing, Secret};
+    for (w, h) in [(80, 23), (60, 16)] {
+        let mut s = state(w, h);
+        let mut missing = Missing::default();
+        missing.add(
+            Secret::Imap,
+            "password_env: $TLDOPS_IMAP_PASSWORD is not set",
+        );
+        missing.add(
+            Secret::Outgoing,
+            "password_env: $TLDOPS_SMTP_PASSWORD is not set",
+        );
+        s.poll = PollStatus {
+            source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
+            off: missing.fix(Secret::Imap),
+            ..PollStatus::default()
+        };
+        s.missing = missing;
+        let text = render(&s);
+        let bar = text.lines().nth(h as usize - 1).unwrap();
+        assert!(bar.starts_with("✗ not polled: [imap] "), "{bar}");
+        assert!(bar.contains("… · outbox 2 · ✗ no SMTP password"), "{bar}");
+
+        key(&mut s, KeyCode::Char('p'));
+        let notice = s.notice.clone().unwrap();
+        assert!(notice.error);
+        assert_eq!(
+            notice.text,
+            "cannot poll imap:secretariat@imap.example.org:993/INBOX: [imap] password_env: \
+             $TLDOPS_IMAP_PASSWORD is not set; set it and restart tldops"
+        );
     }
 }
 
@@ -983,6 +1249,7 @@ fn a_reject_reason_is_edited_with_readline_keys_never_typed_as_letters() {
     let mut s = state(80, 23);
     key(&mut s, KeyCode::Char('j'));
     key(&mut s, KeyCode::Char('r'));
+    check_passes(&mut s);
     keys(&mut s, "Teh reply");
     ctrl(&mut s, 'w');
     keys(&mut s, "wrong words");

@@ -6,13 +6,14 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use super::input::{Edit, Editor};
 use super::keymap::{Action, Key};
 use super::state::{
-    CaseDetail, Command, Dialog, MIN_HEIGHT, MIN_WIDTH, MessageDetail, Notice, PollStatus, Purpose,
-    Snapshot, State, View,
+    CaseDetail, Command, Dialog, MESSAGE_PAGE, MIN_HEIGHT, MIN_WIDTH, MessageDetail, Notice,
+    PollStatus, Purpose, Snapshot, State, View,
 };
 use crate::domain::case::CaseState;
 use crate::domain::region::Region;
-use crate::domain::triage::Contact;
-use crate::service::Plan;
+use crate::domain::triage::{Contact, Verdict};
+use crate::service::{MessagePage, Plan};
+use crate::store::MessageQuery;
 
 /// What happened.
 #[derive(Debug)]
@@ -24,6 +25,8 @@ pub enum Msg {
     Data(Box<Snapshot>),
     Case(Box<CaseDetail>),
     Message(Box<MessageDetail>),
+    /// A page of the Messages view.
+    Messages(Box<MessagePage>),
     Poll(PollStatus),
     /// An action's plan (then confirmed by the operator), or why it cannot be done.
     Planned(Box<Result<Plan, Refusal>>),
@@ -51,6 +54,11 @@ pub enum Effect {
     Reload,
     LoadCase(String),
     LoadMessage(i64),
+    /// A page of the message search, from the `offset`-th match.
+    LoadMessages {
+        query: MessageQuery,
+        offset: usize,
+    },
     /// Ask the service what `Command` would do (a dialog follows).
     Plan(Command),
     Run(Command),
@@ -68,11 +76,40 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Done(_) | Msg::Failed(_) => None,
         _ => s.notice.clone(),
     };
-    let effects = step(s, msg);
+    let mut effects = step(s, msg);
     if s.notice.is_some() && s.notice != before {
         s.log_notice();
     }
+    effects.extend(message_page_wanted(s));
     effects
+}
+
+/// In the Messages view, the page holding the rows on screen when it is not loaded (or the
+/// database changed since): a list of any length is loaded a page at a time.
+fn message_page_wanted(s: &mut State) -> Option<Effect> {
+    if s.view != View::Messages {
+        return None;
+    }
+    let h = s.list_height();
+    let m = &mut s.messages;
+    let first = m.cursor.offset;
+    let loaded = m
+        .current()
+        .is_some_and(|p| p.offset <= first && (first + h).min(p.total) <= p.offset + p.rows.len());
+    if loaded && !m.stale {
+        return None;
+    }
+    let offset = first.saturating_sub(MESSAGE_PAGE / 4);
+    let want = (m.query.clone(), offset);
+    if m.pending.as_ref() == Some(&want) {
+        return None;
+    }
+    m.pending = Some(want);
+    m.stale = false;
+    Some(Effect::LoadMessages {
+        query: m.query.clone(),
+        offset,
+    })
 }
 
 fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
@@ -96,6 +133,8 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Data(d) => {
             s.data = *d;
+            // New mail, a new verdict after an assignment: the page on screen is asked again.
+            s.messages.stale = true;
             let h = s.list_height();
             let (q, r, l) = (
                 s.data.queue.len(),
@@ -127,6 +166,20 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
             s.message_scroll = 0;
             vec![]
         }
+        Msg::Messages(page) => {
+            let m = &mut s.messages;
+            if m.pending.as_ref() == Some(&(page.query.clone(), page.offset)) {
+                m.pending = None;
+            }
+            // A page of an earlier search is of no use.
+            if page.query == m.query {
+                let total = page.total;
+                m.page = Some(*page);
+                let h = s.list_height();
+                s.messages.cursor.step(0, total, h);
+            }
+            vec![]
+        }
         Msg::Poll(p) => {
             // A finished pass may have brought mail: show it.
             let finished = s.poll.polling && !p.polling;
@@ -139,7 +192,9 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Planned(planned) => {
             s.busy = None;
+            let then = s.then_prompt.take();
             match *planned {
+                Ok(_) if then.is_some() => s.dialog = then,
                 Ok(plan) => {
                     s.dialog = Some(Dialog::Confirm {
                         title: plan.title(),
@@ -191,6 +246,10 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     }
     if let Some(input) = s.search_input.as_mut() {
         match k.code {
+            KeyCode::Enter if s.view == View::Messages => {
+                let q = s.search_input.take().map(|e| e.text()).unwrap_or_default();
+                search_messages(s, &q);
+            }
             KeyCode::Enter => {
                 let q = s.search_input.take().map(|e| e.text()).unwrap_or_default();
                 s.search = (!q.is_empty()).then_some(q);
@@ -240,10 +299,13 @@ fn act(s: &mut State, action: Action) -> Vec<Effect> {
         Action::Back => {
             // Esc first clears the search of a list view, then goes back.
             let searchable = matches!(s.view, View::Queue | View::Roster | View::Log | View::Help);
+            let message_search = s.messages.query.text.is_some() || s.messages.query.tld.is_some();
             if s.search.is_some() && searchable {
                 s.search = None;
                 s.roster = Default::default();
                 s.log = Default::default();
+            } else if s.view == View::Messages && message_search {
+                search_messages(s, "");
             } else if let Some(v) = s.back.pop() {
                 s.view = v;
             }
@@ -262,11 +324,13 @@ fn act(s: &mut State, action: Action) -> Vec<Effect> {
         Action::ShowRoster => switch(s, View::Roster),
         Action::ShowLog => switch(s, View::Log),
         Action::ShowCoverage => switch(s, View::Coverage),
+        Action::ShowMessages => switch(s, View::Messages),
         Action::NextView => {
             let next = match s.view {
                 View::Queue => View::Roster,
                 View::Roster => View::Log,
                 View::Log => View::Coverage,
+                View::Coverage => View::Messages,
                 _ => View::Queue,
             };
             switch(s, next);
@@ -296,6 +360,28 @@ fn act(s: &mut State, action: Action) -> Vec<Effect> {
             let i = order.iter().position(|o| *o == s.state_filter).unwrap_or(0);
             s.state_filter = order[(i + 1) % order.len()];
             s.roster = Default::default();
+        }
+        Action::FilterVerdict => {
+            // What an operator looks through first: mail triage could not tie to a case.
+            let order: [Option<Verdict>; 10] = [
+                None,
+                Some(Verdict::Unrelated),
+                Some(Verdict::Request),
+                Some(Verdict::Ambiguous),
+                Some(Verdict::Unverified),
+                Some(Verdict::Suspicious),
+                Some(Verdict::AdminFrom),
+                Some(Verdict::AdminCc),
+                Some(Verdict::AutoReply),
+                Some(Verdict::Bounce),
+            ];
+            let m = &mut s.messages;
+            let i = order
+                .iter()
+                .position(|o| *o == m.query.verdict)
+                .unwrap_or(0);
+            m.query.verdict = order[(i + 1) % order.len()];
+            m.cursor = Default::default();
         }
         Action::Redraw => return vec![Effect::Redraw],
         Action::Suspend => return vec![Effect::Suspend],
@@ -328,7 +414,12 @@ fn list_len(s: &State) -> usize {
         View::Queue => s.data.queue.len(),
         View::Roster => s.roster_rows().len(),
         View::Log => s.log_rows().len(),
-        View::Case => s.case.as_ref().map_or(0, |c| c.messages.len()),
+        // The case's messages, then its history: one cursor over both.
+        View::Case => s
+            .case
+            .as_ref()
+            .map_or(0, |c| c.messages.len() + c.events.len()),
+        View::Messages => s.messages.total().unwrap_or(0),
         _ => 0,
     }
 }
@@ -340,11 +431,13 @@ fn move_by(s: &mut State, delta: isize) {
         View::Roster => s.roster.step(delta, len, h),
         View::Log => s.log.step(delta, len, h),
         View::Case => s.case_cursor.step(delta, len, h),
+        View::Messages => s.messages.cursor.step(delta, len, h),
         View::Message => s.message_scroll = scrolled(s.message_scroll, delta, &s.scroll_limit),
         View::Help => s.help_scroll = scrolled(s.help_scroll, delta, &s.scroll_limit),
         View::Notifications => {
             s.notifications_scroll = scrolled(s.notifications_scroll, delta, &s.scroll_limit)
         }
+        View::Event => s.event_scroll = scrolled(s.event_scroll, delta, &s.scroll_limit),
         View::Coverage => {}
     }
 }
@@ -356,6 +449,28 @@ fn scrolled(offset: usize, delta: isize, limit: &std::cell::Cell<usize>) -> usiz
         .min(limit.get())
         .saturating_add_signed(delta)
         .min(limit.get())
+}
+
+/// The Messages view's search: `.fr` (a word starting with a dot) is the TLD, the rest text
+/// to find in sender, subject, Message-ID and why; the verdict filter stays.
+fn search_messages(s: &mut State, typed: &str) {
+    let mut tld = None;
+    let mut words = Vec::new();
+    for w in typed.split_whitespace() {
+        match w.strip_prefix('.').filter(|t| !t.is_empty()) {
+            Some(t) => {
+                tld = Some(
+                    crate::domain::tld::TldCode::parse(t)
+                        .map_or_else(|_| t.to_lowercase(), |c| c.to_string()),
+                )
+            }
+            None => words.push(w),
+        }
+    }
+    let m = &mut s.messages;
+    m.query.tld = tld;
+    m.query.text = (!words.is_empty()).then(|| words.join(" "));
+    m.cursor = Default::default();
 }
 
 /// Moves to the next (`dir` 1) or previous (-1) row matching the search; `dir` 0 finds the
@@ -441,19 +556,38 @@ fn open(s: &mut State) -> Vec<Effect> {
             vec![Effect::LoadCase(code)]
         }
         View::Log => {
-            let Some(tld) = s.log_rows().get(s.log.selected).and_then(|e| e.tld.clone()) else {
+            let Some(event) = s.log_rows().get(s.log.selected).map(|e| (*e).clone()) else {
+                return vec![];
+            };
+            open_event(s, event);
+            vec![]
+        }
+        // The event's case.
+        View::Event => {
+            let Some(tld) = s.event.as_ref().and_then(|e| e.tld.clone()) else {
                 return vec![];
             };
             go(s, View::Case);
             vec![Effect::LoadCase(tld)]
         }
         View::Case => {
-            let Some(id) = s
-                .case
-                .as_ref()
-                .and_then(|c| c.messages.get(s.case_cursor.selected))
-                .map(|m| m.id)
-            else {
+            let Some(c) = s.case.as_ref() else {
+                return vec![];
+            };
+            let i = s.case_cursor.selected;
+            if let Some(m) = c.messages.get(i) {
+                let id = m.id;
+                go(s, View::Message);
+                return vec![Effect::LoadMessage(id)];
+            }
+            if let Some(e) = c.events.get(i - c.messages.len()) {
+                let event = e.clone();
+                open_event(s, event);
+            }
+            vec![]
+        }
+        View::Messages => {
+            let Some(id) = s.messages.selected().map(|m| m.id) else {
                 return vec![];
             };
             go(s, View::Message);
@@ -461,6 +595,12 @@ fn open(s: &mut State) -> Vec<Effect> {
         }
         _ => vec![],
     }
+}
+
+fn open_event(s: &mut State, event: crate::domain::audit::EventRecord) {
+    s.event = Some(event);
+    s.event_scroll = 0;
+    go(s, View::Event);
 }
 
 /// The TLD an action is about: the open case, the selected queue item or roster row.
@@ -483,6 +623,7 @@ fn target_message(s: &State) -> Option<i64> {
             .and_then(|c| c.messages.get(s.case_cursor.selected))
             .map(|m| m.id),
         View::Message => s.message.as_ref().map(|m| m.row.id),
+        View::Messages => s.messages.selected().map(|m| m.id),
         _ => None,
     }
 }
@@ -522,6 +663,14 @@ fn ask(s: &mut State, action: Action) -> Vec<Effect> {
         });
         return vec![];
     };
+    ask_about(s, action, tld)
+}
+
+/// The reason a rejection's check is planned with, before the operator gives the real one.
+const REASON_ASKED_NEXT: &str = "(the reason is asked next)";
+
+/// [`ask`] about `tld`, wherever the cursor is (the command line names its TLD).
+fn ask_about(s: &mut State, action: Action, tld: String) -> Vec<Effect> {
     let Some(row) = s
         .data
         .roster
@@ -529,6 +678,10 @@ fn ask(s: &mut State, action: Action) -> Vec<Effect> {
         .find(|r| r.tld.code.as_str() == tld)
         .cloned()
     else {
+        s.notice = Some(Notice {
+            text: format!("{} is not in the roster", super::view::tld_label(&tld)),
+            error: true,
+        });
         return vec![];
     };
     let proposed: Vec<Contact> = s
@@ -556,12 +709,20 @@ fn ask(s: &mut State, action: Action) -> Vec<Effect> {
             );
         }
         Action::Reject => {
-            s.dialog = Some(Dialog::Prompt {
-                title: format!("Reject .{tld}"),
+            // Checked first: a reason is asked only for a rejection that can be done.
+            s.then_prompt = Some(Dialog::Prompt {
+                title: format!("Reject {}", super::view::tld_label(&tld)),
                 label: "reason (mailed to the admin contact): ".into(),
                 input: Editor::lines(vec![]),
-                purpose: Purpose::RejectReason { tld },
-            })
+                purpose: Purpose::RejectReason { tld: tld.clone() },
+            });
+            return plan(
+                s,
+                Command::Reject {
+                    tld,
+                    reason: REASON_ASKED_NEXT.into(),
+                },
+            );
         }
         Action::Chase => {
             return plan(
@@ -751,6 +912,13 @@ fn assign_command(message: i64, tld: &str) -> Command {
 
 /// Asks the poller for a pass now, or says why there is none to ask.
 fn poll_now(s: &mut State) -> Vec<Effect> {
+    if let (Some(src), Some(why)) = (&s.poll.source, &s.poll.off) {
+        s.notice = Some(Notice {
+            text: format!("cannot poll {src}: {why}"),
+            error: true,
+        });
+        return vec![];
+    }
     if s.poll.source.is_none() {
         s.notice = Some(Notice {
             text: "no mailbox to poll: configure [imap] (see `tldops config check`)".into(),
@@ -793,18 +961,16 @@ fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
             }
         }
     };
+    // The command line never changes the view: the dialog opens over it.
     let open_on = |s: &mut State, tld: String, action: Action| {
-        s.case = s.case.take().filter(|c| c.row.tld.code.as_str() == tld);
-        s.view = View::Roster;
-        s.search = None;
-        if let Some(i) = s
-            .roster_rows()
-            .iter()
-            .position(|r| r.tld.code.as_str() == tld)
-        {
-            s.roster.selected = i;
+        if s.busy.is_some() {
+            s.notice = Some(Notice {
+                text: "an action is still running".into(),
+                error: true,
+            });
+            return vec![];
         }
-        ask(s, action)
+        ask_about(s, action, tld)
     };
     match verb {
         "" => {}
@@ -814,6 +980,7 @@ fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
         "roster" => switch(s, View::Roster),
         "log" => switch(s, View::Log),
         "coverage" => switch(s, View::Coverage),
+        "messages" => switch(s, View::Messages),
         "help" => go(s, View::Help),
         "notifications" => go(s, View::Notifications),
         "approve" | "chase" | "invite" => {

@@ -1,6 +1,7 @@
 //! Work off the UI thread: a data worker (loads what the views show, runs operator actions,
-//! sends mail, notices other connections' commits through SQLite's `data_version`) and a
-//! poller (the mailbox, with back-off). Both talk to the UI over channels only.
+//! sends mail when it is due, notices other connections' commits when told of a write to the
+//! database, see `changes.rs`) and a poller (the mailbox, with back-off). Both talk to the UI
+//! over channels only, and sleep while nothing happens.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use super::state::{CaseDetail, Command, MessageDetail, PollStatus, Snapshot};
+use super::changes::Changes;
+use super::missing::Missing;
+use super::state::{CaseDetail, Command, MESSAGE_PAGE, MessageDetail, PollStatus, Snapshot};
 use super::update::{Msg, Refusal};
 use crate::domain::message::parse;
 use crate::domain::triage::kept_as_digest;
@@ -17,7 +20,7 @@ use crate::mail::MailSource;
 use crate::mail::wake::Wakeup;
 use crate::outgoing::Transport;
 use crate::service::{NeedsOverride, Plan, RosterFilter, Service, Watch, now};
-use crate::store::{EventFilter, MessageFilter};
+use crate::store::{EventFilter, MessageFilter, MessageQuery};
 
 /// What the data worker is asked to do.
 #[derive(Debug)]
@@ -25,29 +28,102 @@ pub enum Job {
     Reload,
     LoadCase(String),
     LoadMessage(i64),
+    LoadMessages(MessageQuery, usize),
     Plan(Command),
     Run(Command),
+    /// The database's `-wal` file was written: maybe another connection committed.
+    Changed,
 }
 
-/// How often the worker looks for other connections' commits and due retries.
-const WATCH: Duration = Duration::from_secs(1);
-/// How often mail waiting for a retry is tried again.
+/// How often the worker looks for other connections' commits when it is not told of them
+/// (see [`Changes::Polled`]).
+const LOOK: Duration = Duration::from_secs(1);
+/// After looking, how long notifications of more writes wait before the next look: one
+/// reload for a burst of commits (a poll storing thousands of messages), at most this late.
+const SETTLE: Duration = Duration::from_millis(200);
+/// How often mail that is due but was not sent (a transport blocked, another process's mail)
+/// is tried again; mail with a retry time is tried at that time.
 const RESEND: Duration = Duration::from_secs(60);
+
+/// When the data worker next has something to do on its own: look at the database, send.
+/// Nothing at all while nothing is queued and every commit is notified: an idle TUI sleeps.
+#[derive(Debug)]
+struct Wakeups {
+    polled: bool,
+    /// A notification came and was not looked into yet.
+    pending: bool,
+    /// One more look is due after a notified one: a commit becomes visible (in the `-shm`
+    /// index, which no notification reports) just after its last write to the `-wal` file, so
+    /// a look at once may come too early.
+    again: bool,
+    /// Looking again before this waits (see [`SETTLE`]), or with polling, the next look.
+    next_look: Instant,
+    next_send: Option<Instant>,
+}
+
+impl Wakeups {
+    fn new(changes: &Changes, now: Instant) -> Wakeups {
+        let polled = matches!(changes, Changes::Polled);
+        Wakeups {
+            polled,
+            pending: false,
+            again: false,
+            next_look: if polled { now + LOOK } else { now },
+            next_send: None,
+        }
+    }
+
+    /// The moment to stop waiting for jobs; `None`: wait for a job (or a notification).
+    fn deadline(&self) -> Option<Instant> {
+        let look = (self.polled || self.pending || self.again).then_some(self.next_look);
+        [look, self.next_send].into_iter().flatten().min()
+    }
+
+    /// Whether to look at the database now; if so, the next look is scheduled.
+    fn look(&mut self, now: Instant) -> bool {
+        if !(self.polled || self.pending || self.again) || now < self.next_look {
+            return false;
+        }
+        self.again = self.pending;
+        self.pending = false;
+        self.next_look = now + if self.polled { LOOK } else { SETTLE };
+        true
+    }
+
+    /// Whether to send due mail now.
+    fn send(&self, now: Instant) -> bool {
+        self.next_send.is_some_and(|t| now >= t)
+    }
+
+    /// Schedules the next send from how long until queued mail is due (`None`: none queued).
+    fn schedule_send(&mut self, due_in: Option<Duration>, now: Instant) {
+        self.next_send = due_in.map(|d| now + if d.is_zero() { RESEND } else { d });
+    }
+}
 
 pub fn data_worker(
     service: Service,
     mut transport: Box<dyn Transport + Send>,
     mut reopen: Box<super::OpenSource>,
+    missing: Missing,
+    changes: Changes,
     jobs: Receiver<Job>,
     ui: Sender<Msg>,
 ) {
     let mut version = service.data_version().unwrap_or(0);
-    let mut next_send = Instant::now() + RESEND;
+    let mut wakeups = Wakeups::new(&changes, Instant::now());
+    wakeups.schedule_send(service.next_send_in().unwrap_or(None), Instant::now());
     loop {
-        let job = match jobs.recv_timeout(WATCH) {
-            Ok(job) => Some(job),
-            Err(RecvTimeoutError::Timeout) => None,
-            Err(RecvTimeoutError::Disconnected) => return,
+        let job = match wakeups.deadline() {
+            None => match jobs.recv() {
+                Ok(job) => Some(job),
+                Err(_) => return,
+            },
+            Some(at) => match jobs.recv_timeout(at.saturating_duration_since(Instant::now())) {
+                Ok(job) => Some(job),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => return,
+            },
         };
         // Coalesce: several reloads queued while busy are one reload.
         let mut batch: Vec<Job> = job.into_iter().collect();
@@ -55,17 +131,26 @@ pub fn data_worker(
             batch.push(more);
         }
         let mut reload = false;
+        let mut sent = false;
         for job in batch {
             let msg = match job {
                 Job::Reload => {
                     reload = true;
                     continue;
                 }
+                Job::Changed => {
+                    wakeups.pending = true;
+                    continue;
+                }
                 Job::LoadCase(tld) => case(&service, &tld).map(|c| Msg::Case(Box::new(c))),
                 Job::LoadMessage(id) => message(&service, id).map(|m| Msg::Message(Box::new(m))),
-                Job::Plan(cmd) => Ok(Msg::Planned(Box::new(plan(&service, &cmd)))),
+                Job::LoadMessages(query, offset) => service
+                    .message_page(&query, offset, MESSAGE_PAGE)
+                    .map(|p| Msg::Messages(Box::new(p))),
+                Job::Plan(cmd) => Ok(Msg::Planned(Box::new(plan(&service, &missing, &cmd)))),
                 Job::Run(cmd) => {
                     reload = true;
+                    sent = true;
                     Ok(match service.perform(&cmd, reopen.as_mut()) {
                         Ok(mut outcome) => {
                             let _ = service.deliver(&mut outcome, transport.as_mut());
@@ -84,19 +169,25 @@ pub fn data_worker(
                 return;
             }
         }
-        let current = service.data_version().unwrap_or(version);
-        if current != version {
-            version = current;
-            reload = true;
+        if wakeups.look(Instant::now()) {
+            let current = service.data_version().unwrap_or(version);
+            if current != version {
+                version = current;
+                reload = true;
+            }
         }
-        if Instant::now() >= next_send {
-            next_send = Instant::now() + RESEND;
+        if wakeups.send(Instant::now()) {
+            sent = true;
             if service
                 .send_due(transport.as_mut())
                 .is_ok_and(|r| r.sent > 0)
             {
                 reload = true;
             }
+        }
+        if reload || sent {
+            // Another process may have queued mail, or a send left some for later.
+            wakeups.schedule_send(service.next_send_in().unwrap_or(None), Instant::now());
         }
         if reload {
             let msg = snapshot(&service).map_or_else(
@@ -151,16 +242,6 @@ pub fn message(service: &Service, id: i64) -> Result<MessageDetail> {
         anyhow::bail!("message #{id} is gone");
     };
     let m = parse(&raw, true);
-    let headers = m
-        .headers
-        .iter()
-        .map(|(n, v)| format!("{n}: {v}"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let authentication = m
-        .header_values("authentication-results")
-        .map(str::to_string)
-        .collect();
     let body = if m.text.is_empty() && !m.body_fetched {
         if kept_as_digest(row.verdict, row.tld.as_deref(), m.parse_error.as_deref()) {
             "(mail that concerns no case: only a digest of its headers is kept; the message is \
@@ -173,17 +254,13 @@ pub fn message(service: &Service, id: i64) -> Result<MessageDetail> {
     } else {
         m.text.clone()
     };
-    Ok(MessageDetail {
-        row,
-        headers,
-        body,
-        authentication,
-    })
+    Ok(MessageDetail::new(row, &m, body))
 }
 
-/// `cmd`'s plan, or why it cannot be done (an approval that needs an override reason apart).
-fn plan(service: &Service, cmd: &Command) -> Result<Plan, Refusal> {
-    service
+/// `cmd`'s plan, or why it cannot be done (an approval that needs an override reason apart,
+/// and what needs a secret this session runs without).
+fn plan(service: &Service, missing: &Missing, cmd: &Command) -> Result<Plan, Refusal> {
+    let plan = service
         .plan(cmd)
         .map_err(|e| match (cmd, e.downcast_ref::<NeedsOverride>()) {
             (Command::Approve { tld, .. }, Some(why)) => Refusal::NeedsOverride {
@@ -191,7 +268,11 @@ fn plan(service: &Service, cmd: &Command) -> Result<Plan, Refusal> {
                 why: why.0.clone(),
             },
             _ => Refusal::Refused(format!("{e:#}")),
-        })
+        })?;
+    match missing.refusal(&plan) {
+        Some(why) => Err(Refusal::Refused(why)),
+        None => Ok(plan),
+    }
 }
 
 /// Polls `source` every `interval`, at once when asked, and — where the server offers IMAP
@@ -268,6 +349,103 @@ mod tests {
             }
         }
         false
+    }
+
+    #[test]
+    fn an_idle_worker_has_no_deadline_and_a_notification_two_looks() {
+        let t0 = Instant::now();
+        let w = Wakeups::new(&Changes::Polled, t0);
+        assert_eq!(
+            w.deadline(),
+            Some(t0 + LOOK),
+            "without notifications: every second"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("tldops.sqlite3");
+        Store::open(&db).unwrap();
+        let notified = super::super::changes::watch(Some(&db), || {});
+        let mut w = Wakeups::new(&notified, t0);
+        assert_eq!(w.deadline(), None, "idle: no wake-up at all");
+        assert!(!w.look(t0));
+        w.pending = true;
+        assert!(w.look(t0), "the first notification is looked into at once");
+        assert_eq!(w.deadline(), Some(t0 + SETTLE), "and once more, soon");
+        w.pending = true;
+        assert_eq!(
+            w.deadline(),
+            Some(t0 + SETTLE),
+            "more writes: no more looks"
+        );
+        assert!(!w.look(t0 + SETTLE / 2));
+        assert!(w.look(t0 + SETTLE));
+        assert!(
+            w.look(t0 + 2 * SETTLE),
+            "the last notification's second look"
+        );
+        assert_eq!(w.deadline(), None, "then idle again");
+        assert!(!w.look(t0 + 3 * SETTLE));
+
+        w.schedule_send(Some(Duration::from_secs(120)), t0);
+        assert_eq!(
+            w.deadline(),
+            Some(t0 + Duration::from_secs(120)),
+            "a retry time"
+        );
+        w.schedule_send(Some(Duration::ZERO), t0);
+        assert_eq!(
+            w.deadline(),
+            Some(t0 + RESEND),
+            "due but not sent: every minute"
+        );
+        w.schedule_send(None, t0);
+        assert_eq!(w.deadline(), None, "nothing queued");
+    }
+
+    #[test]
+    fn another_connections_commit_reloads_the_views() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("tldops.sqlite3");
+        let service = Service::new(Store::open(&db).unwrap(), Config::default(), "alice".into());
+        let (job_tx, job_rx) = std::sync::mpsc::channel();
+        let job_tx = Arc::new(job_tx);
+        let changes = {
+            let jobs = Arc::downgrade(&job_tx);
+            super::super::changes::watch(Some(&db), move || {
+                if let Some(jobs) = jobs.upgrade() {
+                    let _ = jobs.send(Job::Changed);
+                }
+            })
+        };
+        assert!(matches!(changes, Changes::Notified(_)), "{changes:?}");
+        let (ui_tx, ui_rx) = std::sync::mpsc::channel();
+        let transport = Box::new(crate::outgoing::file::FileTransport::new(
+            dir.path().join("sent-mail"),
+        ));
+        let reopen: Box<super::super::OpenSource> = Box::new(|_| Ok(None));
+        let worker = std::thread::spawn(move || {
+            data_worker(
+                service,
+                transport,
+                reopen,
+                Missing::default(),
+                changes,
+                job_rx,
+                ui_tx,
+            )
+        });
+
+        // Another process (here another connection: SQLite cannot tell) commits.
+        let other = rusqlite::Connection::open(&db).unwrap();
+        other
+            .execute_batch("CREATE TABLE scratch (x); INSERT INTO scratch VALUES (1);")
+            .unwrap();
+        let got = ui_rx.recv_timeout(Duration::from_secs(10));
+        assert!(matches!(got, Ok(Msg::Data(_))), "reloaded: {got:?}");
+
+        // Dropping the UI's end of the job channel ends the worker, watcher or not.
+        drop(job_tx);
+        worker.join().unwrap();
     }
 
     #[test]

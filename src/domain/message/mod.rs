@@ -8,7 +8,7 @@ mod sanitize;
 
 pub use digest::{DIGEST_FIELDS, header_digest};
 pub use html::html_to_text;
-pub use parse::{parse, parse_keeping};
+pub use parse::{decoded_header, parse, parse_keeping};
 pub use sanitize::{bounded_line, sanitize, unsafe_char};
 
 use crate::domain::email::address_key;
@@ -94,5 +94,13 @@ impl Inbound {
     /// The sender's address as written in From (the first one).
     pub fn from_address(&self) -> Option<&str> {
         self.from.first().map(|m| m.address.as_str())
+    }
+
+    /// The first From as people read it: `Marie Dupont <marie@example.org>`.
+    pub fn from_display(&self) -> Option<String> {
+        self.from.first().map(|m| match m.name.as_deref() {
+            Some(name) if !name.is_empty() => format!("{name} <{}>", m.address),
+            _ => m.address.clone(),
+        })
     }
 }

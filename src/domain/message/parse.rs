@@ -24,6 +24,21 @@ fn parser() -> &'static MessageParser {
     &PARSER
 }
 
+/// A header's value as people read it: RFC 2047 encoded words decoded (`=?UTF-8?B?…?=` in a
+/// Subject, a From name, any field), sanitised. For showing headers; triage reads them raw.
+pub fn decoded_header(value: &str) -> String {
+    if !value.contains("=?") {
+        return sanitize(value, false);
+    }
+    // Carried as a Subject: mail-parser decodes the encoded words of text fields it knows
+    // (an unknown field stays raw whatever the parser is told).
+    let raw = format!("Subject: {}\r\n\r\n", value.trim());
+    let decoded = parser()
+        .parse(raw.as_bytes())
+        .and_then(|m| m.subject().map(str::to_string));
+    sanitize(decoded.as_deref().unwrap_or(value), false)
+}
+
 /// Parses a message. `body_fetched` says whether `raw` is the whole message or only its header
 /// block. Never panics; unparseable input gives an `Inbound` with `parse_error` set.
 pub fn parse(raw: &[u8], body_fetched: bool) -> Inbound {
@@ -317,6 +332,24 @@ fn original(m: &Message) -> Original {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_headers_have_their_encoded_words_decoded_and_sanitised() {
+        assert_eq!(
+            decoded_header("=?ISO-8859-1?Q?Ren=E9_Dupr=E9?= <rene@nic.fr.example>"),
+            "René Dupré <rene@nic.fr.example>"
+        );
+        assert_eq!(
+            decoded_header("Re: =?UTF-8?B?0JrQvtC90YLQsNC60YLRiw==?= .рф"),
+            "Re: Контакты .рф"
+        );
+        assert_eq!(
+            decoded_header("=?UTF-8?B?G1sySkNsZWFyZWQ=?="),
+            "Cleared",
+            "escape sequences in an encoded word are dropped"
+        );
+        assert_eq!(decoded_header("plain <a@b.example>"), "plain <a@b.example>");
+    }
 
     #[test]
     fn decodes_and_sanitises_headers() {

@@ -98,7 +98,7 @@ pub(super) fn parse(text: &str) -> Result<Vec<RosterEntry>, RosterErrors> {
         region: Some(&r[index[6]]),
         language: language.map(|i| &r[i]),
     });
-    validate_all(raws, errors)
+    validate_all(raws, errors, &super::CSV_FIELDS)
 }
 
 #[cfg(test)]

@@ -74,7 +74,11 @@ pub fn diff(stored: &[Tld], imported: &[RosterEntry], merge: bool) -> RosterDiff
         let new = Tld {
             code: entry.code.clone(),
             country: entry.country.clone(),
-            region: entry.region.unwrap_or_else(|| old.and_then(|o| o.region)),
+            // The file's region; else the stored one; else the ccTLD table's (whois has none).
+            region: entry.region.unwrap_or_else(|| {
+                old.and_then(|o| o.region)
+                    .or_else(|| super::table::region_of(&entry.code))
+            }),
             language: entry
                 .language
                 .unwrap_or_else(|| old.and_then(|o| o.language)),

@@ -2,7 +2,10 @@
 //!
 //! A record starts at `domain:`; the sponsoring organisation's block gives the country (its last
 //! `address:` line); `contact: administrative` and `contact: technical` blocks give `name:` and
-//! `e-mail:`. Blank lines end a block, `%` lines are comments. IANA records carry no region.
+//! `e-mail:`. Blank lines end a block, `%` lines are comments. IANA records carry no region
+//! (the import takes it from the ccTLD table, [`super::table`]), and a record without an
+//! `address:` line gets its country from there too (or none, with a warning). Errors name
+//! whois fields.
 
 use super::{RawEntry, RosterEntry, RosterErrors, validate_all};
 
@@ -77,7 +80,14 @@ pub(super) fn parse(text: &str) -> Result<Vec<RosterEntry>, RosterErrors> {
     let raws = records.iter().map(|r| RawEntry {
         line: r.line,
         tld: r.domain,
-        country: r.country,
+        country: if r.country.is_empty() {
+            crate::domain::tld::TldCode::parse(r.domain)
+                .ok()
+                .and_then(|c| super::table::country_of(&c))
+                .unwrap_or("")
+        } else {
+            r.country
+        },
         region: None,
         language: None,
         admin_name: r.admin_name,
@@ -85,7 +95,7 @@ pub(super) fn parse(text: &str) -> Result<Vec<RosterEntry>, RosterErrors> {
         tech_name: r.tech_name,
         tech_email: r.tech_email,
     });
-    validate_all(raws, Vec::new())
+    validate_all(raws, Vec::new(), &super::IANA_FIELDS)
 }
 
 #[cfg(test)]
@@ -162,19 +172,39 @@ status:       ACTIVE
     }
 
     #[test]
-    fn a_record_without_contacts_is_named_by_line() {
+    fn a_record_without_contacts_is_named_by_line_and_whois_fields() {
         let text = "domain: NL\n\ncontact: administrative\ne-mail: nope\n\ndomain: BE\n\norganisation: DNS Belgium\naddress: Belgium\n";
         let err = parse(text.as_bytes(), Some(Format::Iana)).unwrap_err();
         let text = err.to_string();
         assert!(
-            text.contains("line 1: country is empty; admin_email: `nope` is not an email address: no @; tech_email: email address is empty"),
+            text.contains("line 1: administrative contact's e-mail: `nope` is not an email address: no @; technical contact's e-mail: email address is empty"),
             "{text}"
         );
         assert!(
             text.contains(
-                "line 6: admin_email: email address is empty; tech_email: email address is empty"
+                "line 6: administrative contact's e-mail: email address is empty; technical contact's e-mail: email address is empty"
             ),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_record_without_an_address_takes_the_country_of_its_code() {
+        let record = |domain: &str| {
+            format!(
+                "domain: {domain}\n\ncontact: administrative\nname: NIC Admin\ne-mail: a@nic.example\n\n\
+                 contact: technical\nname: NIC Tech\ne-mail: t@nic.example\n\n"
+            )
+        };
+        let entries = parse(record("MT").as_bytes(), Some(Format::Iana)).unwrap();
+        assert_eq!(entries[0].country, "Malta");
+        let unknown = parse(record("XN--MGBERP4A5D4AR").as_bytes(), Some(Format::Iana));
+        assert_eq!(
+            unknown.unwrap()[0].country,
+            "Saudi Arabia",
+            "an IDN ccTLD of the table"
+        );
+        let nowhere = parse(record("ZZ").as_bytes(), Some(Format::Iana)).unwrap();
+        assert_eq!(nowhere[0].country, "", "imported, without a country");
     }
 }

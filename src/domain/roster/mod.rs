@@ -6,6 +6,7 @@
 mod csv;
 mod diff;
 mod iana;
+pub mod table;
 
 use std::fmt;
 use std::str::FromStr;
@@ -23,6 +24,39 @@ use crate::domain::tld::TldCode;
 pub struct IanaContact {
     pub name: String,
     pub email: Email,
+}
+
+impl IanaContact {
+    /// The name to greet them by: `None` when it is empty or a role rather than a person
+    /// (real records say "NIC (Malta) Administrative Contact", "POC ADM IANA", "Technical
+    /// Services"), which a salutation would only make odd.
+    pub fn personal_name(&self) -> Option<&str> {
+        const ROLE_WORDS: &[&str] = &[
+            "contact",
+            "poc",
+            "iana",
+            "adm",
+            "admin",
+            "administrative",
+            "administrator",
+            "technical",
+            "tech",
+            "hostmaster",
+            "registry",
+            "role",
+            "department",
+            "team",
+            "services",
+            "support",
+            "noc",
+            "office",
+        ];
+        let name = self.name.trim();
+        let role = name
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| ROLE_WORDS.contains(&w.to_lowercase().as_str()));
+        (!name.is_empty() && !role).then_some(name)
+    }
 }
 
 /// One ccTLD as a roster file describes it.
@@ -164,10 +198,40 @@ struct RawEntry<'a> {
     tech_email: &'a str,
 }
 
+/// How a format names its fields, for its errors: a whois error names whois fields.
+struct FieldNames {
+    country: &'static str,
+    admin_name: &'static str,
+    admin_email: &'static str,
+    tech_name: &'static str,
+    tech_email: &'static str,
+    /// Whether an entry needs a country (a whois record may have no address at all).
+    country_required: bool,
+}
+
+const CSV_FIELDS: FieldNames = FieldNames {
+    country: "country",
+    admin_name: "admin_name",
+    admin_email: "admin_email",
+    tech_name: "tech_name",
+    tech_email: "tech_email",
+    country_required: true,
+};
+
+const IANA_FIELDS: FieldNames = FieldNames {
+    country: "address",
+    admin_name: "administrative contact's name",
+    admin_email: "administrative contact's e-mail",
+    tech_name: "technical contact's name",
+    tech_email: "technical contact's e-mail",
+    country_required: false,
+};
+
 /// Validates rows, collecting every problem and flagging duplicate TLDs by line.
 fn validate_all<'a>(
     raws: impl IntoIterator<Item = RawEntry<'a>>,
     mut errors: Vec<RowError>,
+    names: &FieldNames,
 ) -> Result<Vec<RosterEntry>, RosterErrors> {
     let mut entries: Vec<RosterEntry> = Vec::new();
     let mut seen = std::collections::HashMap::new();
@@ -180,13 +244,13 @@ fn validate_all<'a>(
             problems.push(format!("duplicate TLD .{code} (first on line {first})"));
             seen.insert(code.clone(), first);
         }
-        if raw.country.trim().is_empty() {
-            problems.push("country is empty".into());
+        if raw.country.trim().is_empty() && names.country_required {
+            problems.push(format!("{} is empty", names.country));
         }
         for (field, value) in [
-            ("country", raw.country),
-            ("admin_name", raw.admin_name),
-            ("tech_name", raw.tech_name),
+            (names.country, raw.country),
+            (names.admin_name, raw.admin_name),
+            (names.tech_name, raw.tech_name),
         ] {
             if value.chars().any(char::is_control) {
                 problems.push(format!("{field} contains control characters"));
@@ -211,10 +275,10 @@ fn validate_all<'a>(
             None => None,
         };
         let admin = Email::parse(raw.admin_email)
-            .map_err(|e| problems.push(format!("admin_email: {e}")))
+            .map_err(|e| problems.push(format!("{}: {e}", names.admin_email)))
             .ok();
         let tech = Email::parse(raw.tech_email)
-            .map_err(|e| problems.push(format!("tech_email: {e}")))
+            .map_err(|e| problems.push(format!("{}: {e}", names.tech_email)))
             .ok();
         match (code, admin, tech) {
             (Some(code), Some(admin), Some(tech)) if problems.is_empty() => {
@@ -254,6 +318,33 @@ fn validate_all<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_role_is_not_a_name_to_greet() {
+        let named = |name: &str| {
+            IanaContact {
+                name: name.into(),
+                email: Email::parse("a@nic.example").unwrap(),
+            }
+            .personal_name()
+            .map(str::to_string)
+        };
+        assert_eq!(named("Ann de Vries").as_deref(), Some("Ann de Vries"));
+        assert_eq!(
+            named("Managing Director").as_deref(),
+            Some("Managing Director")
+        );
+        assert_eq!(named("Nicolás Pérez").as_deref(), Some("Nicolás Pérez"));
+        for role in [
+            "NIC (Malta) Administrative Contact",
+            "POC ADM IANA",
+            "Technical Services",
+            "Hostmaster",
+            "",
+        ] {
+            assert_eq!(named(role), None, "{role}");
+        }
+    }
 
     #[test]
     fn invisible_and_bidi_characters_are_dropped_from_names() {

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Paragraph, Row, Table};
 
 use super::fit::{Column, Columns, fit_line};
 use super::{highlight, window};
-use crate::tui::state::State;
+use crate::tui::state::{Cursor, State};
 use crate::tui::theme::{Theme, glyph};
 
 pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
@@ -127,9 +127,16 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         contacts_area,
     );
 
+    // One cursor over the messages, then the history: each part scrolls to keep it in view.
+    let selected = s.case_cursor.selected;
+    let in_view = |height: usize, i: Option<usize>| Cursor {
+        selected: i.unwrap_or(usize::MAX),
+        offset: i.map_or(0, |i| (i + 1).saturating_sub(height.max(1))),
+    };
     let cols = Columns::fit(&MESSAGE_COLUMNS, messages_area.width);
     let height = messages_area.height.saturating_sub(2) as usize;
-    let rows: Vec<Row> = window(&c.messages, s.case_cursor.offset, height)
+    let cursor = in_view(height, (selected < c.messages.len()).then_some(selected));
+    let rows: Vec<Row> = window(&c.messages, cursor.offset, height)
         .iter()
         .enumerate()
         .map(|(i, m)| {
@@ -147,7 +154,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
                 Span::raw(m.from.clone().unwrap_or_default()),
                 Span::raw(m.why.clone()),
             ]);
-            highlight(row, s.case_cursor, i, theme)
+            highlight(row, cursor, i, theme)
         })
         .collect();
     let title = fit_line(
@@ -165,23 +172,33 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         .block(Block::new().title(title));
     f.render_widget(table, messages_area);
 
-    let events: Vec<Line> = c
-        .events
+    let height = events_area.height.saturating_sub(1) as usize;
+    let cursor = in_view(height, selected.checked_sub(c.messages.len()));
+    let events: Vec<Line> = window(&c.events, cursor.offset, height)
         .iter()
-        .take(events_area.height.saturating_sub(1) as usize)
-        .map(|e| {
-            Line::from(format!(
-                " {} {:<10} {:<16} {}",
-                e.at.get(..10).unwrap_or(&e.at),
-                e.operator,
-                e.action,
-                e.detail
-            ))
+        .enumerate()
+        .map(|(i, e)| {
+            let line = fit_line(
+                vec![Span::raw(format!(
+                    " {} {:<10} {:<16} {}",
+                    e.at.get(..10).unwrap_or(&e.at),
+                    e.operator,
+                    e.action,
+                    e.detail
+                ))],
+                w,
+            );
+            if cursor.offset + i == cursor.selected {
+                line.style(theme.selected())
+            } else {
+                line
+            }
         })
         .collect();
+    let title = "History — Enter shows an event in full";
     f.render_widget(
-        Paragraph::new(fit(events))
-            .block(Block::new().title(Span::styled("History", theme.header()))),
+        Paragraph::new(events)
+            .block(Block::new().title(fit_line(vec![Span::styled(title, theme.header())], w))),
         events_area,
     );
 }

@@ -18,7 +18,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
     let mut lines = vec![
         Line::from(vec![
             Span::styled("From:    ", theme.header()),
-            Span::raw(r.from.clone().unwrap_or_default()),
+            Span::raw(m.from.clone()),
         ]),
         Line::from(vec![
             Span::styled("Subject: ", theme.header()),
@@ -34,7 +34,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
                 format!(
                     "{} {}",
                     r.verdict,
-                    r.tld.as_ref().map_or(String::new(), |t| format!(".{t}"))
+                    r.tld.as_deref().map_or(String::new(), super::tld_label)
                 ),
                 theme.title(),
             ),

@@ -5,10 +5,12 @@
 mod case;
 mod coverage;
 mod dialog;
+mod event;
 pub mod fit;
 mod help;
 mod log;
 mod message;
+mod messages;
 mod notifications;
 mod queue;
 mod roster;
@@ -54,6 +56,8 @@ pub fn draw(f: &mut Frame, s: &State) {
         View::Roster => roster::draw(f, body, s, theme),
         View::Log => log::draw(f, body, s, theme),
         View::Coverage => coverage::draw(f, body, s, theme),
+        View::Messages => messages::draw(f, body, s, theme),
+        View::Event => event::draw(f, body, s, theme),
         View::Help => help::draw(f, body, s, theme),
         View::Notifications => notifications::draw(f, body, s, theme),
     }
@@ -76,9 +80,13 @@ fn draw_tabs(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
             View::Coverage,
             if narrow { "4 Cover" } else { "4 Coverage" }.to_string(),
         ),
+        (
+            View::Messages,
+            if narrow { "5 Mail" } else { "5 Messages" }.to_string(),
+        ),
     ];
     let current = match s.view {
-        View::Case | View::Message | View::Help | View::Notifications => {
+        View::Case | View::Message | View::Help | View::Notifications | View::Event => {
             s.back.first().copied().unwrap_or(View::Queue)
         }
         v => v,
@@ -100,6 +108,11 @@ fn draw_tabs(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
             .map(|m| format!("› message #{}", m.row.id))
             .unwrap_or_default(),
         View::Help => "› help".into(),
+        View::Event => s
+            .event
+            .as_ref()
+            .map(|e| format!("› event #{}", e.id))
+            .unwrap_or_default(),
         View::Notifications => "› notifications".into(),
         _ => String::new(),
     };
@@ -172,14 +185,20 @@ fn hints(s: &State, width: usize) -> String {
     out
 }
 
-/// The bottom bar: the mailbox, the outbox backlog, the operator. The retry time and the
-/// outbox count always show; the mailbox's name or error is what gets cut (ending in `…`).
+/// The bottom bar: the mailbox, the outbox backlog, the secrets missing, the operator. The
+/// retry time, the outbox count and what is missing always show; the mailbox's name or error
+/// is what gets cut (ending in `…`).
 fn draw_status(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
     let p = &s.poll;
     let width = area.width as usize;
     // (text, style) of the part that may be cut, then the parts that must show.
     let (head, head_style, mut tail) = match (&p.source, &p.error) {
         (None, _) => ("○ no mailbox configured".to_string(), theme.dim(), vec![]),
+        (Some(_), _) if p.off.is_some() => (
+            format!("✗ not polled: {}", p.off.as_deref().unwrap_or_default()),
+            theme.error(),
+            vec![],
+        ),
         (Some(_), Some((err, retry))) => (
             format!("✗ mailbox: {err}"),
             theme.error(),
@@ -202,6 +221,21 @@ fn draw_status(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         }
     };
     tail.push(Span::raw(format!(" · outbox {}", s.data.outbox_backlog)));
+    // The mailbox's own password shows in the head (not polled); the others here.
+    let unset: Vec<&str> = s
+        .missing
+        .secrets
+        .iter()
+        .filter(|(secret, _)| p.off.is_none() || *secret != super::missing::Secret::Imap)
+        .map(|(secret, _)| secret.short())
+        .collect();
+    if !unset.is_empty() {
+        let plural = if unset.len() > 1 { "s" } else { "" };
+        tail.push(Span::styled(
+            format!(" · ✗ no {} password{plural}", unset.join(", ")),
+            theme.error(),
+        ));
+    }
     let tail_width: usize = tail.iter().map(|t| fit::width(&t.content)).sum();
     let right = format!("{} ", s.operator);
     // The operator's login shows when there is room for it beside the rest.

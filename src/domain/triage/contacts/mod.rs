@@ -37,6 +37,45 @@ impl Contact {
     pub fn from_line(line: &str) -> Result<Contact, String> {
         // Typed text is held to the same rule as mail: no controls, bidi or invisible marks.
         let line = crate::domain::message::sanitize(line, false);
+        // A line as `contacts list` prints it: its state first, a problem after `  ! `.
+        let printed = line.split("  ! ").next().unwrap_or_default().trim();
+        let printed = [
+            "proposed",
+            "approved",
+            "subscribed",
+            "pending removal",
+            "removed",
+        ]
+        .iter()
+        .find_map(|s| {
+            printed
+                .strip_prefix(s)
+                .filter(|rest| rest.starts_with(char::is_whitespace))
+        })
+        .unwrap_or(printed)
+        .trim();
+        // `Name <email>[, phone]`, as mail and `contacts list` write a contact — unless the
+        // line starts with an address (`email, name`: a `<…>` in a name stays text).
+        let first = printed.split(',').next().unwrap_or_default().trim();
+        let starts_with_address = crate::domain::email::Email::parse(first).is_ok();
+        if !starts_with_address
+            && let Some((name, rest)) = printed.split_once('<')
+            && let Some((email, after)) = rest.split_once('>')
+        {
+            let name = name.trim().trim_matches('"').trim();
+            let after = after.trim().trim_start_matches(',').trim();
+            let mut line = email.trim().to_string();
+            for field in [name, after] {
+                line.push_str(", ");
+                line.push_str(field);
+            }
+            return Contact::from_fields(&line);
+        }
+        Contact::from_fields(printed)
+    }
+
+    /// `email[, name][, phone]`.
+    fn from_fields(line: &str) -> Result<Contact, String> {
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
         let email = fields[0];
         if email.is_empty() {
@@ -261,6 +300,36 @@ mod tests {
             c("b@jp.example", Some("Bob, +81, extra"), None)
         );
         assert_eq!(parse("b@jp.example,,"), c("b@jp.example", None, None));
+        // What `contacts list` prints is accepted back, state and all.
+        assert_eq!(
+            parse("proposed   Jan Jansen <jan@nic.nl.example>, +31 26 352 5511"),
+            c(
+                "jan@nic.nl.example",
+                Some("Jan Jansen"),
+                Some("+31 26 352 5511")
+            )
+        );
+        assert_eq!(
+            parse("pending removal Jan <jan@nic.nl.example>  ! list server: 503"),
+            c("jan@nic.nl.example", Some("Jan"), None)
+        );
+        assert_eq!(
+            parse("\"Smith, John\" <x@za.example>"),
+            c("x@za.example", Some("Smith, John"), None)
+        );
+        assert_eq!(
+            parse("subscribed x@za.example"),
+            c("x@za.example", None, None)
+        );
+        assert_eq!(
+            parse("piet@sidn.example, Piet <evil@attacker.example>"),
+            c(
+                "piet@sidn.example",
+                Some("Piet <evil@attacker.example>"),
+                None
+            ),
+            "a line that starts with an address is email, name"
+        );
         assert!(Contact::from_line(", Bob").is_err());
         assert!(Contact::from_line("not-an-address, Bob").is_err());
     }
