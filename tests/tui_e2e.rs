@@ -639,3 +639,34 @@ fn a_message_triage_could_not_file_is_found_in_the_messages_view_and_assigned() 
     // The list shows the new verdict: it no longer matches "unrelated".
     t.wait_for("0 messages · verdict unrelated");
 }
+
+/// DESIGN §8 from the queue: a .za member asked to leave (the demo's later mail); `x` on that
+/// item plans the removal, `y` does it: the member is gone, and their notice is in the outbox.
+#[test]
+fn a_member_who_asked_to_leave_is_removed_from_the_queue() {
+    let home = tempfile::tempdir().unwrap();
+    let data: PathBuf = home.path().join("demo");
+    let t = Tmux::start(&demo_command(home.path(), &data));
+    let screen = t.wait_for("· outbox ");
+    let rows: Vec<&str> = screen.lines().skip(2).collect();
+    let remove = rows
+        .iter()
+        .position(|l| l.contains(" .za ") && l.contains("remove"))
+        .unwrap_or_else(|| panic!("no remove row for .za:\n{screen}"));
+    for _ in 0..remove {
+        t.keys(&["j"]);
+    }
+    t.keys(&["x"]);
+    let dialog = t.wait_for("Remove from .za");
+    assert!(dialog.contains("?"), "{dialog}");
+    t.keys(&["y"]);
+    t.wait_for("removed");
+    let left: i64 = db(&data)
+        .query_row(
+            "SELECT count(*) FROM contacts WHERE tld = 'za' AND state = 'removed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 1);
+}

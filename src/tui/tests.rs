@@ -1357,3 +1357,47 @@ fn every_idn_cctld_of_the_demo_roster_renders_in_its_columns() {
         );
     }
 }
+
+#[test]
+fn the_queue_acts_on_requests_leaving_members_and_re_confirmations() {
+    let mut s = state(80, 24);
+    let leave = item(
+        "remove",
+        Some("za"),
+        "South Africa",
+        None,
+        "asks to leave",
+        Some(15),
+    );
+    let join = item("request", None, "", None, "asks to join", Some(16));
+    let confirm = item("confirm", Some("se"), "Sweden", None, "confirms", Some(17));
+    s.data.queue.splice(0..0, [leave, join, confirm]);
+    s.queue.selected = 0;
+    assert_eq!(
+        key(&mut s, KeyCode::Char('x')),
+        [Effect::Plan(Command::Remove {
+            message: "#15".into()
+        })]
+    );
+    s.busy = None;
+    s.queue.selected = 1;
+    assert!(key(&mut s, KeyCode::Char('K')).is_empty());
+    assert!(
+        s.notice.as_ref().unwrap().text.contains("assign it first"),
+        "{:?}",
+        s.notice
+    );
+    s.queue.selected = 2;
+    assert_eq!(
+        key(&mut s, KeyCode::Char('C')),
+        [Effect::Plan(Command::Confirm { tld: "se".into() })]
+    );
+    s.busy = None;
+    assert_eq!(
+        key(&mut s, KeyCode::Char('R')),
+        [Effect::Plan(Command::Reconfirm {
+            tlds: vec!["se".into()],
+            due_only: false
+        })]
+    );
+}

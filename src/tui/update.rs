@@ -391,6 +391,9 @@ fn act(s: &mut State, action: Action) -> Vec<Effect> {
         | Action::Invite
         | Action::Assign
         | Action::EditContacts => return ask(s, action),
+        Action::AskAdmin | Action::RemoveMember | Action::Confirm | Action::Reconfirm => {
+            return after_invitation(s, action);
+        }
     }
     vec![]
 }
@@ -611,6 +614,42 @@ fn target_tld(s: &State) -> Option<String> {
         View::Roster => s.selected_roster_row().map(|r| r.tld.code.to_string()),
         _ => None,
     }
+}
+
+/// The actions of DESIGN §8 on the selected queue item: each a command, planned first.
+fn after_invitation(s: &mut State, action: Action) -> Vec<Effect> {
+    let item = s
+        .selected_queue_item()
+        .filter(|_| s.view == View::Queue)
+        .cloned();
+    let refuse = |s: &mut State, text: &str| {
+        s.notice = Some(Notice {
+            text: text.into(),
+            error: true,
+        });
+        vec![]
+    };
+    let Some(item) = item else {
+        return refuse(s, "select the queue item first");
+    };
+    let message = item.message.map(|m| format!("#{m}"));
+    let command = match (action, item.tld.clone(), message) {
+        (Action::RemoveMember, _, Some(message)) => Command::Remove { message },
+        (Action::AskAdmin, Some(tld), Some(message)) => Command::Ask {
+            tld,
+            messages: vec![message],
+        },
+        (Action::AskAdmin, None, Some(_)) => {
+            return refuse(s, "the request names no ccTLD: assign it first (s)");
+        }
+        (Action::Confirm, Some(tld), _) => Command::Confirm { tld },
+        (Action::Reconfirm, Some(tld), _) => Command::Reconfirm {
+            tlds: vec![tld],
+            due_only: false,
+        },
+        _ => return refuse(s, "this queue item is not one that action is for"),
+    };
+    plan(s, command)
 }
 
 /// The message an assignment is about.
