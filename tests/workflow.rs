@@ -480,7 +480,7 @@ fn contacts_set_takes_names_with_commas_and_refuses_our_own_addresses() {
         "jan@sidn.example, Jansen, Jan, +31 26 352 5511",
         "els@sidn.example",
     ]);
-    assert_eq!(out.trim(), "2 proposed contact(s) set for .nl");
+    assert_eq!(out.trim(), "2 proposed contacts set for .nl");
     let listed = i.ok(&["contacts", "list", "nl"]);
     assert!(listed.contains("Jansen, Jan"), "{listed}");
     assert!(listed.contains("+31 26 352 5511"), "{listed}");

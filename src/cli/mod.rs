@@ -276,7 +276,10 @@ pub fn run(cli: Cli) -> Result<()> {
                 return workflow::print_plan(&service, &command);
             }
             service.perform(&command, &mut |_| Ok(None))?;
-            println!("{n} proposed contact(s) set for .{tld}");
+            println!(
+                "{} set for .{tld}",
+                crate::domain::plural(n, "proposed contact")
+            );
             Ok(())
         }
         Command::Contacts(ContactsCommand::Remove {

@@ -55,5 +55,5 @@ pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<()> {
 
 /// `1 TLD`, `2 TLDs`: a count with its noun.
 pub fn count(n: usize, noun: &str) -> String {
-    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+    crate::domain::plural(n, noun)
 }

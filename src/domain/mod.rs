@@ -17,3 +17,8 @@ pub mod template;
 pub mod tld;
 pub mod triage;
 pub mod verp;
+
+/// `1 contact`, `2 contacts`: a count with its noun, in the words of every message.
+pub fn plural(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}

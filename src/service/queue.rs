@@ -220,9 +220,9 @@ impl Service {
                         "review",
                         Some(code),
                         format!(
-                            "{} reply naming {} contact(s): {}",
+                            "{} reply naming {}: {}",
                             m.verdict,
-                            m.contacts.len(),
+                            crate::domain::plural(m.contacts.len(), "contact"),
                             m.why
                         ),
                         &m.filed_at,

@@ -147,7 +147,7 @@ fn snapshot() -> Snapshot {
                 Some("ch"),
                 "Switzerland",
                 Some(CaseState::Invited),
-                "unverified reply naming 1 contact(s): In-Reply-To matches the invitation sent 2026-03-02, but the admin address is in none of From, To, Cc",
+                "unverified reply naming 1 contact: In-Reply-To matches the invitation sent 2026-03-02, but the admin address is in none of From, To, Cc",
                 Some(14),
             ),
             item(
