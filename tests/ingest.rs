@@ -413,14 +413,7 @@ fn a_poll_killed_half_way_loses_and_duplicates_nothing() {
         out.contains(&format!("{n} new, {} stored", n as i64 - left)),
         "{out}"
     );
-    let db = i.db();
-    let (rows, ids): (i64, i64) = db
-        .query_row(
-            "SELECT count(*), count(DISTINCT message_id) FROM messages",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let (rows, ids) = i.messages_and_ids();
     assert_eq!((rows, ids), (n as i64, n as i64));
     assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
 }
@@ -561,14 +554,7 @@ fn a_poll_whose_database_writes_fail_ends_with_an_error() {
 
     let out = i.ok(&["poll", "--maildir", dir.to_str().unwrap()]);
     assert!(out.contains(&format!("{n} new, ")), "{out}");
-    let (rows, ids): (i64, i64) = i
-        .db()
-        .query_row(
-            "SELECT count(*), count(DISTINCT message_id) FROM messages",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let (rows, ids) = i.messages_and_ids();
     assert_eq!((rows, ids), (n as i64, n as i64));
     assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
 }
@@ -635,13 +621,6 @@ fn a_poll_stopped_by_sigterm_keeps_what_it_stored_and_exits_0() {
     assert!(stopped_early, "no run was stopped mid-way");
     let out = i.ok(&["poll", "--maildir", dir.to_str().unwrap()]);
     assert!(!out.contains("stopped"), "{out}");
-    let (rows, ids): (i64, i64) = i
-        .db()
-        .query_row(
-            "SELECT count(*), count(DISTINCT message_id) FROM messages",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let (rows, ids) = i.messages_and_ids();
     assert_eq!((rows, ids), (n as i64, n as i64));
 }

@@ -217,14 +217,7 @@ fn a_poll_killed_half_way_over_imap_loses_and_duplicates_nothing() {
         "checkpoint {checkpoint}, {left} stored before: {}",
         out.stdout
     );
-    let (rows, ids): (i64, i64) = i
-        .db()
-        .query_row(
-            "SELECT count(*), count(DISTINCT message_id) FROM messages",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let (rows, ids) = i.messages_and_ids();
     assert_eq!((rows, ids), (n, n));
 }
 
@@ -503,13 +496,6 @@ fn a_stopped_pass_keeps_its_progress_in_the_checkpoint() {
         "checkpoint {kept}: {}",
         again.stdout
     );
-    let (rows, ids): (i64, i64) = i
-        .db()
-        .query_row(
-            "SELECT count(*), count(DISTINCT message_id) FROM messages",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let (rows, ids) = i.messages_and_ids();
     assert_eq!((rows, ids), (n, n));
 }

@@ -99,6 +99,18 @@ impl Install {
         self.db().query_row(sql, [], |r| r.get(0)).unwrap()
     }
 
+    /// How many messages are stored, and how many distinct Message-IDs they have: equal
+    /// when nothing is stored twice.
+    pub fn messages_and_ids(&self) -> (i64, i64) {
+        self.db()
+            .query_row(
+                "SELECT count(*), count(DISTINCT message_id) FROM messages",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+    }
+
     pub fn db(&self) -> rusqlite::Connection {
         rusqlite::Connection::open(self.path("data/tldops.sqlite3")).unwrap()
     }
@@ -236,14 +248,7 @@ impl Install {
             let finished = child.try_wait().unwrap().is_some();
             let _ = child.kill();
             let _ = child.wait();
-            let (stored, distinct): (i64, i64) = self
-                .db()
-                .query_row(
-                    "SELECT count(*), count(DISTINCT message_id) FROM messages",
-                    [],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .unwrap();
+            let (stored, distinct) = self.messages_and_ids();
             assert_eq!(stored, distinct, "a killed pass stored a message twice");
             assert!(stored <= total, "{stored} of {total}");
             // The checkpoint moves with each committed chunk, never past a message that is
