@@ -1,4 +1,5 @@
-//! DESIGN §8 against the real servers: requests, a member leaving and the re-confirmation,
+//! DESIGN §8 against the real servers: requests, a member leaving, the re-confirmation and a
+//! changed admin,
 //! with the mailbox on a real Dovecot and the mail through a real SMTP server (aiosmtpd) —
 //! every answer of the admin threaded under the mail the SMTP server received.
 
@@ -163,5 +164,22 @@ fn requests_leaving_and_re_confirmation_over_imap_and_smtp() {
     assert!(queue.contains("\"confirm\""), "{queue}");
     run(&i, &["confirm", "nl"]);
     assert_eq!(subscribed(&i, "nl"), ["pieter.jansen@sidn.example"]);
+
+    // IANA changes .nl's admin contact: the members stay, and the new admin is due to
+    // re-confirm them at once — mailed to the new address.
+    let roster = std::fs::read_to_string("tests/corpus/roster.csv")
+        .unwrap()
+        .replace("directie@sidn.example", "registry-admin@sidn.example");
+    std::fs::write(i.path("roster-2.csv"), roster).unwrap();
+    run(
+        &i,
+        &["roster", "import", i.path("roster-2.csv").to_str().unwrap()],
+    );
+    assert_eq!(subscribed(&i, "nl"), ["pieter.jansen@sidn.example"]);
+    let queue = run(&i, &["queue", "--json"]);
+    assert!(queue.contains("\"reconfirm\""), "{queue}");
+    run(&i, &["reconfirm", "--due"]);
+    let (_, subject) = received_by(&smtp, "registry-admin@sidn.example");
+    assert!(subject.contains("[TLD-OPS .nl #"), "{subject}");
     assert!(run(&i, &["log", "--verify"]).starts_with("ok:"));
 }

@@ -670,3 +670,53 @@ fn a_member_who_asked_to_leave_is_removed_from_the_queue() {
         .unwrap();
     assert_eq!(left, 1);
 }
+
+/// The other DESIGN §8 actions from the demo's queue: `K` asks .ke's admin about the request
+/// to join, `R` asks .se's new admin to re-confirm (its admin address changed); both mailed.
+#[test]
+fn a_request_is_asked_and_a_re_confirmation_sent_from_the_queue() {
+    let home = tempfile::tempdir().unwrap();
+    let data: PathBuf = home.path().join("demo");
+    let t = Tmux::start(&demo_command(home.path(), &data));
+    let on_row = |t: &Tmux, tld: &str, kind: &str| {
+        let screen = t.wait_for("· outbox ");
+        let rows: Vec<&str> = screen.lines().skip(2).collect();
+        let at = rows
+            .iter()
+            .position(|l| l.contains(&format!(" .{tld} ")) && l.contains(kind))
+            .unwrap_or_else(|| panic!("no {kind} row for .{tld}:\n{screen}"));
+        t.keys(&["g"]);
+        for _ in 0..at {
+            t.keys(&["j"]);
+        }
+    };
+    on_row(&t, "ke", "request");
+    t.keys(&["K"]);
+    t.wait_for("Ask the admin contact of .ke?");
+    t.keys(&["y"]);
+    t.wait_for("asked the admin contact of .ke");
+    on_row(&t, "se", "reconfirm");
+    t.keys(&["R"]);
+    t.wait_for("re-confirm");
+    t.keys(&["y"]);
+    let sent: i64 = db(&data)
+        .query_row(
+            "SELECT count(*) FROM outbox WHERE kind IN ('request', 'reconfirm') AND state = 'sent'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or(0);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut sent = sent;
+    while sent < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+        sent = db(&data)
+            .query_row(
+                "SELECT count(*) FROM outbox WHERE kind IN ('request', 'reconfirm') AND state = 'sent'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+    }
+    assert_eq!(sent, 2, "{}", t.capture());
+}
