@@ -1,7 +1,6 @@
 //! DESIGN §8 against the real servers: requests, a member leaving, the re-confirmation and a
-//! changed admin,
-//! with the mailbox on a real Dovecot and the mail through a real SMTP server (aiosmtpd) —
-//! every answer of the admin threaded under the mail the SMTP server received.
+//! changed admin, with the mailbox on a real Dovecot and the mail through a real SMTP server
+//! (aiosmtpd) — every answer of the admin threaded under the mail the SMTP server received.
 
 mod support;
 
