@@ -146,9 +146,7 @@ impl Service {
             };
             let operator = self.operator.clone();
             let result = self.act(dry_run, |tx| {
-                let case = tx
-                    .case(&code)?
-                    .ok_or_else(|| anyhow::anyhow!("no case for .{code}"))?;
+                let case = tx.existing_case(&code)?;
                 case.state
                     .next(Event::Reconfirm)
                     .map_err(|r| UsageError(format!(".{code}: {}", r.0)))?;
@@ -233,9 +231,7 @@ impl Service {
         let code = tld.code.to_string();
         let operator = self.operator.clone();
         self.act(dry_run, |tx| {
-            let case = tx
-                .case(&code)?
-                .ok_or_else(|| anyhow::anyhow!("no case for .{code}"))?;
+            let case = tx.existing_case(&code)?;
             case.state
                 .next(Event::Reconfirm)
                 .map_err(|r| UsageError(format!(".{code}: {}", r.0)))?;

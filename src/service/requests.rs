@@ -91,9 +91,7 @@ impl Service {
         let operator = self.operator.clone();
         let max = self.config.list.max_contacts as usize;
         self.act(dry_run, |tx| {
-            let case = tx
-                .case(&code)?
-                .ok_or_else(|| anyhow::anyhow!("no case for .{code}"))?;
+            let case = tx.existing_case(&code)?;
             let to = case
                 .state
                 .next(Event::Ask)

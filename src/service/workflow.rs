@@ -209,7 +209,7 @@ impl Service {
             let operator = self.operator.clone();
             let mut note = None;
             let result = self.act(dry_run, |tx| {
-                let case = tx.case(&code)?.ok_or_else(|| anyhow::anyhow!("no case for .{code}"))?;
+                let case = tx.existing_case(&code)?;
                 case.state
                     .next(Event::Invite { again })
                     .map_err(|r| refusal(&code, &case, r.0))?;
@@ -327,7 +327,7 @@ impl Service {
                 && tld.tech.email != tld.admin.email;
             let result = self.act(dry_run, |tx| {
                 // Re-read under the write lock: another operator may have chased meanwhile.
-                let case = tx.case(&code)?.ok_or_else(|| anyhow::anyhow!("no case for .{code}"))?;
+                let case = tx.existing_case(&code)?;
                 case.state.next(Event::Remind).map_err(|r| refusal(&code, &case, r.0))?;
                 let at = now();
                 let mut values = self.common_values(Some(&tld));
@@ -380,7 +380,7 @@ impl Service {
         let operator = self.operator.clone();
         let max = self.config.list.max_contacts as usize;
         let approval = self.act(dry_run, |tx| {
-            let case = tx.case(&code)?.ok_or_else(|| anyhow::anyhow!("no case for .{code}"))?;
+            let case = tx.existing_case(&code)?;
             let verified = tx.latest_message(&code, &[Verdict::AdminFrom, Verdict::AdminCc])?;
             let doubtful = tx.latest_message(&code, &[Verdict::Unverified, Verdict::Suspicious])?;
             let newer_evidence = case.state == CaseState::Approved
@@ -539,9 +539,7 @@ impl Service {
         let code = tld.code.to_string();
         let operator = self.operator.clone();
         self.act(dry_run, |tx| {
-            let case = tx
-                .case(&code)?
-                .ok_or_else(|| anyhow::anyhow!("no case for .{code}"))?;
+            let case = tx.existing_case(&code)?;
             case.state
                 .next(Event::Reject)
                 .map_err(|r| refusal(&code, &case, r.0))?;

@@ -313,6 +313,12 @@ pub trait CaseRows: Read {
         )?)
     }
 
+    /// The case of a TLD the roster holds (every roster TLD has one): its absence is a fault.
+    fn existing_case(&self, tld: &str) -> Result<CaseRow> {
+        self.case(tld)?
+            .ok_or_else(|| anyhow::anyhow!("no case for .{tld}"))
+    }
+
     fn cases(&self) -> Result<Vec<CaseRow>> {
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {CASE_COLUMNS} FROM cases c JOIN tlds t ON t.code = c.tld
