@@ -221,6 +221,39 @@ fn a_poll_killed_half_way_over_imap_loses_and_duplicates_nothing() {
     assert_eq!((rows, ids), (n, n));
 }
 
+/// The lines a child prints, as they come.
+fn lines_of(stdout: std::process::ChildStdout) -> std::sync::mpsc::Receiver<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Sends `child` SIGTERM and waits at most 10 s for it to end; `hung` says what failed if not.
+fn terminated(child: &mut std::process::Child, hung: &str) -> std::process::ExitStatus {
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{hung}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn watch_keeps_polling_and_sees_new_mail() {
     let dovecot = Dovecot::start();
@@ -242,18 +275,7 @@ fn watch_keeps_polling_and_sees_new_mail() {
     // The pass's report line comes after its last commit: wait for it, not for the row
     // (which a pass may store before it ends).
     let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        use std::io::BufRead;
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let rx = lines_of(stdout);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     let mut lines = Vec::new();
     while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
@@ -273,18 +295,7 @@ fn watch_keeps_polling_and_sees_new_mail() {
         "the watcher did not report the new mail: {lines:?}"
     );
     // SIGTERM between passes: it says so and exits 0 (systemd's stop is not a failure).
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("poll --watch did not stop on SIGTERM");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
+    let status = terminated(&mut child, "poll --watch did not stop on SIGTERM");
     let rest: Vec<String> = rx.try_iter().collect();
     assert_eq!(status.code(), Some(0), "{rest:?}");
     assert!(
@@ -315,18 +326,7 @@ fn watch_waits_in_idle_and_fetches_new_mail_at_once() {
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        use std::io::BufRead;
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let rx = lines_of(stdout);
     // The first pass (an empty mailbox) has logged in and gone into IDLE.
     assert!(
         dovecot.wait_for_log(|log| log.matches("Login: user=<tldops>").count() >= 2),
@@ -344,18 +344,7 @@ fn watch_waits_in_idle_and_fetches_new_mail_at_once() {
         .expect("the new mail was not fetched while the interval (1h) ran");
     assert!(line.contains(": 1 new, 1 stored"), "{line}");
 
-    let asked = std::time::Instant::now();
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if asked.elapsed() > std::time::Duration::from_secs(10) {
-            let _ = child.kill();
-            panic!("poll --watch did not leave IDLE on SIGTERM");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
+    let status = terminated(&mut child, "poll --watch did not leave IDLE on SIGTERM");
     assert_eq!(status.code(), Some(0));
     let rest: Vec<String> = rx.try_iter().collect();
     assert!(
