@@ -163,10 +163,7 @@ impl Service {
                     .collect::<Vec<_>>()
                     .join("\n"),
             );
-            let token = match &case.token {
-                Some(t) => t.clone(),
-                None => Service::new_token_in(tx)?,
-            };
+            let token = Service::token_of(tx, &case)?;
             let mail = self.queue(
                 tx,
                 Compose {

@@ -159,11 +159,11 @@ impl Service {
         Ok(chosen)
     }
 
-    pub(super) fn new_token_in(tx: &Tx) -> Result<String> {
-        Service::new_token(tx)
-    }
-
-    fn new_token(tx: &Tx) -> Result<String> {
+    /// The case's subject-tag token, or a new one no other case has.
+    pub(super) fn token_of(tx: &Tx, case: &CaseRow) -> Result<String> {
+        if let Some(t) = &case.token {
+            return Ok(t.clone());
+        }
         for _ in 0..100 {
             let mut n = random_u64();
             let token: String = (0..4)
@@ -213,10 +213,7 @@ impl Service {
                 case.state
                     .next(Event::Invite { again })
                     .map_err(|r| refusal(&code, &case, r.0))?;
-                let token = match &case.token {
-                    Some(t) => t.clone(),
-                    None => Service::new_token(tx)?,
-                };
+                let token = Service::token_of(tx, &case)?;
                 if case.state == CaseState::Approved {
                     let members = tx
                         .contacts(&code)?
