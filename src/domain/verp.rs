@@ -41,6 +41,10 @@ pub fn address(secretariat: &str, message_id: &str) -> Option<String> {
 
 /// Splits a VERP address into the base address (comparison form) and the token.
 pub fn parse(address: &str) -> Option<(String, String)> {
+    // Most addresses carry no subaddress: no need to work out their comparison form.
+    if !address.contains(DELIMITER) {
+        return None;
+    }
     let key = address_key(address)?;
     let (local, domain) = key.rsplit_once('@')?;
     let (base, token) = local.split_once(DELIMITER)?;

@@ -210,6 +210,43 @@ ALTER TABLE cases ADD COLUMN requested TEXT;           -- JSON: the contacts an 
     r#"
 CREATE INDEX messages_search ON messages (id, verdict, tld, from_addr, subject, message_id, why);
 "#,
+    // 11: the verdict and intent lists live in the domain's enums, not in checks: SQLite
+    // builds a temporary table for each `IN (…)` check of every row written, two per message
+    // (a fifth of a first poll's storing), and a check must be rebuilt with its table to grow.
+    r#"-- foreign keys off
+CREATE TABLE messages_new (
+    id           INTEGER PRIMARY KEY,
+    message_id   TEXT,
+    content_hash TEXT NOT NULL,
+    source       TEXT NOT NULL,
+    uidvalidity  INTEGER,
+    uid          INTEGER,
+    received_at  TEXT,
+    date         TEXT,
+    from_addr    TEXT,
+    subject      TEXT,
+    verdict      TEXT NOT NULL,            -- domain::triage::Verdict
+    tld          TEXT REFERENCES tlds (code),
+    why          TEXT NOT NULL,
+    parse_error  TEXT,
+    raw          BLOB NOT NULL,
+    ingested_at  TEXT NOT NULL,
+    filed_at     TEXT,
+    intent       TEXT,                     -- what a request asks: domain::triage::intent::Intent
+    requested    TEXT,                     -- JSON array of the contacts a request names
+    settled_at   TEXT                      -- an operator acted on the request (asked the admin, removed the member)
+) STRICT;
+INSERT INTO messages_new SELECT id, message_id, content_hash, source, uidvalidity, uid, received_at,
+    date, from_addr, subject, verdict, tld, why, parse_error, raw, ingested_at, filed_at, intent,
+    requested, settled_at FROM messages;
+DROP TABLE messages;
+ALTER TABLE messages_new RENAME TO messages;
+CREATE UNIQUE INDEX messages_message_id ON messages (message_id) WHERE message_id IS NOT NULL;
+CREATE UNIQUE INDEX messages_content_hash ON messages (content_hash) WHERE message_id IS NULL;
+CREATE INDEX messages_tld ON messages (tld) WHERE tld IS NOT NULL;
+CREATE INDEX messages_verdict ON messages (verdict);
+CREATE INDEX messages_search ON messages (id, verdict, tld, from_addr, subject, message_id, why);
+"#,
 ];
 
 /// The first line of a migration that rebuilds a table others refer to.

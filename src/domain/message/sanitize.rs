@@ -36,7 +36,7 @@ pub fn sanitize(input: &str, multiline: bool) -> String {
         for b in input.bytes() {
             if plain(b) {
                 out.push(b as char);
-            } else if !out.ends_with(' ') && b != b'\r' {
+            } else if !out.ends_with(' ') {
                 out.push(' ');
             }
         }
@@ -45,6 +45,40 @@ pub fn sanitize(input: &str, multiline: bool) -> String {
     if multiline && input.bytes().all(|b| plain(b) || b == b'\n') {
         return input.to_string();
     }
+    if multiline
+        && input
+            .bytes()
+            .all(|b| plain(b) || matches!(b, b'\r' | b'\n' | b'\t'))
+    {
+        // Mail's CRLF and tabs: the general path's result, a byte at a time.
+        let mut out = String::with_capacity(input.len());
+        let mut column = 0;
+        let bytes = input.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            match b {
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {}
+                b'\r' | b'\n' => {
+                    out.push('\n');
+                    column = 0;
+                }
+                b'\t' => {
+                    let n = TAB - column % TAB;
+                    out.extend(std::iter::repeat_n(' ', n));
+                    column += n;
+                }
+                b => {
+                    out.push(b as char);
+                    column += 1;
+                }
+            }
+        }
+        return out;
+    }
+    sanitize_chars(input, multiline)
+}
+
+/// [`sanitize`] a character at a time: what every fast path above must agree with.
+fn sanitize_chars(input: &str, multiline: bool) -> String {
     let mut out = String::with_capacity(input.len());
     let mut column = 0;
     let mut chars = input.chars().peekable();
@@ -186,6 +220,30 @@ mod tests {
         assert_eq!(sanitize("x\u{9b}31my", false), "xy");
         assert_eq!(sanitize("x\u{9d}0;t\u{9c}y", false), "xy");
         assert_eq!(sanitize("bell\u{7}\u{8}\u{0}", false), "bell");
+    }
+
+    /// The byte-at-a-time paths for plain ASCII text give what the general one gives, on
+    /// every short mix of letters, spaces, tabs and both line ends.
+    #[test]
+    fn fast_paths_agree_with_the_general_one() {
+        let mut texts = vec![String::new()];
+        for _ in 0..6 {
+            let longer: Vec<String> = texts
+                .iter()
+                .filter(|t| t.len() == texts.last().map_or(0, String::len))
+                .flat_map(|t| ["a", " ", "\t", "\r", "\n"].map(|c| format!("{t}{c}")))
+                .collect();
+            texts.extend(longer);
+        }
+        for t in &texts {
+            for multiline in [false, true] {
+                assert_eq!(
+                    sanitize(t, multiline),
+                    sanitize_chars(t, multiline),
+                    "{t:?} multiline={multiline}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Automatic answers: RFC 3834 and the out-of-office, vacation and ticket-system styles of
 //! Exchange, Gmail and others. They never count as an answer.
 
-use super::{Context, words};
+use super::{Context, phrases, words};
 use crate::domain::message::Inbound;
 
 /// Headers whose presence marks an automatic answer (besides `Auto-Submitted`).
@@ -65,15 +65,12 @@ pub fn detect(msg: &Inbound, ctx: &Context) -> Option<String> {
         return Some(format!("subject says \"{p}\""));
     }
     let head = own_head(&msg.text);
-    if let Some(p) = words::AUTO_BODY.iter().find(|p| head.contains(*p)) {
+    if let Some(p) = phrases::AUTO_BODY.first_in(&[&head]) {
         return Some(format!("the text opens \"{p}\""));
     }
     if matches!(precedence.as_str(), "bulk" | "junk" | "list") {
         let subject = msg.subject.to_lowercase();
-        if let Some(p) = words::ACKNOWLEDGEMENTS
-            .iter()
-            .find(|p| head.contains(*p) || subject.contains(*p))
-        {
+        if let Some(p) = phrases::ACKNOWLEDGEMENTS.first_in(&[&head, &subject]) {
             return Some(format!(
                 "Precedence: {precedence}, and the text says \"{p}\""
             ));
@@ -95,18 +92,15 @@ pub fn list_or_challenge(msg: &Inbound, ctx: &Context) -> Option<String> {
         .chain(&msg.to)
         .chain(&msg.cc)
         .any(|m| ctx.is_voucher(&m.address));
-    if let Some(p) = words::LIST_REJECTS
-        .iter()
-        .find(|p| !admin_involved && (head.contains(*p) || subject.contains(*p)))
+    if let Some(p) = (!admin_involved)
+        .then(|| phrases::LIST_REJECTS.first_in(&[&head, &subject]))
+        .flatten()
     {
         return Some(format!("a list manager's answer (\"{p}\")"));
     }
-    let challenge = words::CHALLENGE_PHRASES
-        .iter()
-        .find(|p| head.contains(*p) || subject.contains(*p))?;
-    words::CHALLENGE_ACTIONS
-        .iter()
-        .any(|a| head.contains(a))
+    let challenge = phrases::CHALLENGE_PHRASES.first_in(&[&head, &subject])?;
+    phrases::CHALLENGE_ACTIONS
+        .any_in(&head)
         .then(|| format!("a challenge-response system (\"{challenge}\")"))
 }
 

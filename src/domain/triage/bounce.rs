@@ -7,7 +7,7 @@
 //! address it was delivered to, the Message-IDs, subject tags and recipients of the mail we
 //! sent, searched for in every part of it and in its raw text.
 
-use super::{Context, SentMail, words};
+use super::{Context, SentMail, phrases};
 use crate::domain::email::{address_key, find_addresses};
 use crate::domain::message::Inbound;
 use crate::domain::tld::TldCode;
@@ -73,9 +73,8 @@ pub fn detect(msg: &Inbound, ctx: &Context) -> Option<Bounce> {
 
     let head = head_of(msg);
     let subject = msg.subject.to_lowercase();
-    let says_bounce = words::BOUNCE_SUBJECTS.iter().any(|s| subject.contains(s));
-    let says_failure =
-        words::FAILURE_PHRASES.iter().any(|p| head.contains(p)) || has_smtp_error(&head);
+    let says_bounce = phrases::BOUNCE_SUBJECTS.any_in(&subject);
+    let says_failure = phrases::FAILURE_PHRASES.any_in(&head) || has_smtp_error(&head);
     let from_system = from_daemon(msg, ctx) || null_return_path(msg);
     // A copy of our own mail comes back: with any sign of a notice, it is one.
     let returns_ours = || {
@@ -102,12 +101,12 @@ pub fn detect(msg: &Inbound, ctx: &Context) -> Option<Bounce> {
     } else if !fields.is_empty() && fields.iter().all(|r| r.action == Action::Delivered) {
         Outcome::Delivered
     } else {
-        let warns = words::DELAY_PHRASES
-            .iter()
-            .any(|p| head.contains(p) || subject.contains(p))
+        let warns = phrases::DELAY_PHRASES
+            .first_in(&[&head, &subject])
+            .is_some()
             || subject.contains("(delay)")
             || subject.contains("delayed");
-        let last = words::FINAL_PHRASES.iter().any(|p| head.contains(p));
+        let last = phrases::FINAL_PHRASES.any_in(&head);
         if warns && !last {
             Outcome::Delayed
         } else {
@@ -140,7 +139,7 @@ pub fn may_be_notice(msg: &Inbound, ctx: &Context) -> bool {
         || msg.header("x-failed-recipients").is_some()
         || from_daemon(msg, ctx)
         || null_return_path(msg)
-        || words::BOUNCE_SUBJECTS.iter().any(|s| subject.contains(s))
+        || phrases::BOUNCE_SUBJECTS.any_in(&subject)
         || subject.contains("aws notification")
         || verp_mail(msg, ctx).is_some()
 }

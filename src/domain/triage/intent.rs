@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::contacts::budget::Work;
 use super::contacts::quote;
-use super::words;
+use super::phrases;
 use crate::domain::message::Inbound;
 
 /// What a request asks.
@@ -70,33 +70,29 @@ pub fn own_words(msg: &Inbound) -> String {
         .replace('\u{a0}', " ")
 }
 
-fn any(text: &str, list: &[&str]) -> bool {
-    list.iter().any(|w| text.contains(w))
-}
-
 /// Whether the writer says the contacts they were shown are right.
 pub fn confirms(msg: &Inbound) -> bool {
     let text = own_words(msg);
-    any(&text, words::CONFIRMING) && !any(&text, words::NOT_CONFIRMING)
+    phrases::CONFIRMING.any_in(&text) && !phrases::NOT_CONFIRMING.any_in(&text)
 }
 
 /// Whether the writer asks to leave the list.
 pub fn asks_to_leave(text: &str) -> bool {
-    any(text, words::LEAVING)
+    phrases::LEAVING.any_in(text)
 }
 
 /// What a writer who is not a member asks, if anything: leaving wording is checked first
 /// ("unsubscribe" holds "subscribe").
 pub fn request(text: &str) -> Option<Intent> {
-    if any(text, words::CHANGING) || asks_to_leave(text) {
+    if phrases::CHANGING.any_in(text) || asks_to_leave(text) {
         return Some(Intent::Change);
     }
-    any(text, words::JOINING).then_some(Intent::Join)
+    phrases::JOINING.any_in(text).then_some(Intent::Join)
 }
 
 /// Whether the text is about the list at all.
 pub fn about_the_list(text: &str, list_name: &str) -> bool {
-    any(text, words::ABOUT_THE_LIST) || text.contains(&list_name.to_lowercase())
+    phrases::ABOUT_THE_LIST.any_in(text) || text.contains(&list_name.to_lowercase())
 }
 
 #[cfg(test)]

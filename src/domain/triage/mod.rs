@@ -9,6 +9,7 @@ mod autoreply;
 mod bounce;
 pub mod contacts;
 pub mod intent;
+mod phrases;
 mod thread;
 mod words;
 
