@@ -493,6 +493,7 @@ impl Service {
             Command::Chase { tlds, due_only } => {
                 let b = self.chase(tlds, *due_only, dry_run)?;
                 (e.mails, e.skipped, e.transitions) = (b.mails, b.skipped, b.transitions);
+                e.notes = b.notes;
             }
             Command::Approve {
                 tld,

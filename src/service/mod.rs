@@ -2,6 +2,7 @@
 //! the CLI and the TUI do exactly the same thing. It ties the pure domain to the store and,
 //! later, to mail; it never prints and never draws.
 
+mod chase;
 mod command;
 mod ingest;
 mod log;

@@ -4,6 +4,8 @@
 //! (see ingest). A member asks to leave: one action removes them ([`Service::remove_on_request`]),
 //! with a notice to them and a copy to the admin contact.
 
+use std::collections::BTreeMap;
+
 use anyhow::Result;
 use serde_json::json;
 
@@ -12,6 +14,7 @@ use super::workflow::{describe, same_address};
 use super::{Service, UsageError, now, usage};
 use crate::domain::case::{CaseState, Event};
 use crate::domain::member::ContactState;
+use crate::domain::roster::Tld;
 use crate::domain::template::Kind;
 use crate::domain::triage::intent::Intent;
 use crate::domain::triage::{Contact, Verdict};
@@ -134,35 +137,7 @@ impl Service {
                 .cloned()
                 .collect();
             let at = now();
-            let mut values = self.common_values(Some(&tld));
-            values.insert(
-                "requesters",
-                requests
-                    .iter()
-                    .map(|m| {
-                        format!(
-                            "  {} {} (message of {}: \"{}\")",
-                            m.from.as_deref().unwrap_or("?"),
-                            m.intent.map_or("asks", Intent::words),
-                            m.filed_at.get(..10).unwrap_or(""),
-                            m.subject
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            );
-            values.insert(
-                "contacts",
-                contacts
-                    .iter()
-                    .map(|c| {
-                        let new = added.iter().any(|a| same_address(&a.email, &c.email));
-                        format!("{} {}", if new { "+" } else { " " }, describe(c))
-                    })
-                    .chain(removed.iter().map(|c| format!("- {}", describe(c))))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            );
+            let values = self.request_values(&tld, &requests, &contacts, &added, &removed);
             let token = Service::token_of(tx, &case)?;
             let mail = self.queue(
                 tx,
@@ -223,6 +198,48 @@ impl Service {
                 mail,
             })
         })
+    }
+
+    /// The values of the `request` template: who asks what, and what the contacts would
+    /// become (`+` added, `-` removed).
+    pub(super) fn request_values(
+        &self,
+        tld: &Tld,
+        requests: &[MessageRow],
+        contacts: &[Contact],
+        added: &[Contact],
+        removed: &[Contact],
+    ) -> BTreeMap<&'static str, String> {
+        let mut values = self.common_values(Some(tld));
+        values.insert(
+            "requesters",
+            requests
+                .iter()
+                .map(|m| {
+                    format!(
+                        "  {} {} (message of {}: \"{}\")",
+                        m.from.as_deref().unwrap_or("?"),
+                        m.intent.map_or("asks", Intent::words),
+                        m.filed_at.get(..10).unwrap_or(""),
+                        m.subject
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+        values.insert(
+            "contacts",
+            contacts
+                .iter()
+                .map(|c| {
+                    let new = added.iter().any(|a| same_address(&a.email, &c.email));
+                    format!("{} {}", if new { "+" } else { " " }, describe(c))
+                })
+                .chain(removed.iter().map(|c| format!("- {}", describe(c))))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+        values
     }
 
     /// Removes the member who asked to leave in `reference` (`#ID`): no admin is needed for
