@@ -73,6 +73,12 @@ pub enum Command {
     Remove {
         message: String,
     },
+    /// Closes the request `message` without mailing anyone (spam, or handled another way),
+    /// for a reason that is logged.
+    Dismiss {
+        message: String,
+        reason: Option<String>,
+    },
     RetryMail {
         message_id: String,
     },
@@ -112,6 +118,9 @@ impl Command {
             Command::Remove { message } => {
                 format!("Remove the member who asks to leave in {message}?")
             }
+            Command::Dismiss { message, .. } => {
+                format!("Dismiss the request {message}, mailing nobody?")
+            }
             Command::RetryMail { .. } => "Queue the failed mail again?".into(),
             Command::ResendMail { .. } => "Send the interrupted mail again?".into(),
             Command::MarkMailSent { .. } => "Record the interrupted mail as sent?".into(),
@@ -138,6 +147,7 @@ impl Command {
             Command::Confirm { tld } => format!("confirming {}", label(tld)),
             Command::Ask { tld, .. } => format!("asking the admin contact of {}", label(tld)),
             Command::Remove { message } => format!("removing the member of {message}"),
+            Command::Dismiss { message, .. } => format!("dismissing the request {message}"),
             Command::RetryMail { message_id } => format!("queueing {message_id} again"),
             Command::ResendMail { message_id } => format!("sending {message_id} again"),
             Command::MarkMailSent { message_id } => format!("recording {message_id} as sent"),
@@ -398,6 +408,7 @@ const DONE: &[(&str, &str)] = &[
     ("re-confirming", "re-confirmation asked of"),
     ("confirming", "confirmed"),
     ("asking", "asked"),
+    ("dismissing", "dismissed"),
     ("queueing", "queued"),
     ("sending", "queued"),
     ("recording", "recorded"),
@@ -592,6 +603,10 @@ impl Service {
                 e.remove.push((l.tld, l.member));
                 e.mails.push(l.mail);
                 members = l.backend;
+            }
+            Command::Dismiss { message, reason } => {
+                let d = self.dismiss(message, reason.as_deref(), dry_run)?;
+                e.notes = d.notes();
             }
             Command::RetryMail { message_id } => {
                 let what = self.mail_words(message_id);

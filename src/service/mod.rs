@@ -27,7 +27,7 @@ pub use mailer::{Planned, SendReport};
 pub use messages::{Assignment, MessagePage, Reopen};
 pub use queue::QueueItem;
 pub use reconfirm::{Confirmation, Reconfirmation};
-pub use requests::{Asking, Leaving};
+pub use requests::{Asking, Dismissal, Leaving};
 pub use roster::{ImportOptions, ImportReport, RosterFilter};
 pub use stats::{ANSWER_BUCKETS, AnswerTime, Counts, RegionCounts, Stats};
 pub use templates::Templates;

@@ -35,6 +35,16 @@ pub struct Asking {
     pub mail: Planned,
 }
 
+/// What dismissing a request did (or would do): nothing but closing it, logged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dismissal {
+    pub message: i64,
+    pub tld: Option<String>,
+    pub from: Option<String>,
+    pub subject: String,
+    pub reason: Option<String>,
+}
+
 /// What a removal on a member's request did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Leaving {
@@ -44,6 +54,23 @@ pub struct Leaving {
     pub backend: Vec<String>,
 }
 
+/// A stored request by `#ID` or Message-ID, not yet acted on, read through `r`.
+fn open_request_in(r: &impl MessageQueries, reference: &str) -> Result<MessageRow> {
+    let Some((m, _)) = r.message_by_ref(reference)? else {
+        return usage(format!("no message {reference}"));
+    };
+    if m.verdict != Verdict::Request {
+        return usage(format!(
+            "#{} is {}, not a request (assign it first if it is one)",
+            m.id, m.verdict
+        ));
+    }
+    if let Some(at) = &m.settled_at {
+        return usage(format!("#{}: the request was acted on at {at}", m.id));
+    }
+    Ok(m)
+}
+
 fn people(list: &[Contact]) -> String {
     list.iter().map(describe).collect::<Vec<_>>().join(", ")
 }
@@ -51,19 +78,7 @@ fn people(list: &[Contact]) -> String {
 impl Service {
     /// A stored request by `#ID` or Message-ID, not yet acted on.
     fn open_request(&self, reference: &str) -> Result<MessageRow> {
-        let Some((m, _)) = self.store.message_by_ref(reference)? else {
-            return usage(format!("no message {reference}"));
-        };
-        if m.verdict != Verdict::Request {
-            return usage(format!(
-                "#{} is {}, not a request (assign it first if it is one)",
-                m.id, m.verdict
-            ));
-        }
-        if let Some(at) = &m.settled_at {
-            return usage(format!("#{}: the request was acted on at {at}", m.id));
-        }
-        Ok(m)
+        open_request_in(&self.store, reference)
     }
 
     /// Mails the IANA admin contact of `input` an authorisation request for the requests
@@ -169,7 +184,7 @@ impl Service {
             tx.update_case(&code, case.version, &update, &at)?;
             tx.set_requested(&code, &contacts)?;
             for m in &requests {
-                tx.settle_request(m.id, &code, &at)?;
+                tx.settle_request(m.id, Some(&code), &at)?;
             }
             tx.append_event(
                 &at,
@@ -293,7 +308,7 @@ impl Service {
                 },
                 &at,
             )?;
-            tx.settle_request(m.id, &code, &at)?;
+            tx.settle_request(m.id, Some(&code), &at)?;
             tx.append_event(
                 &at,
                 &operator,
@@ -315,6 +330,62 @@ impl Service {
             leaving.backend = self.sync_members()?;
         }
         Ok(leaving)
+    }
+}
+
+impl Service {
+    /// Closes the open request `reference` (`#ID`) without mailing anyone: a join request
+    /// that is spam, or one already handled another way. Logged with the operator's reason.
+    pub fn dismiss(
+        &self,
+        reference: &str,
+        reason: Option<&str>,
+        dry_run: bool,
+    ) -> Result<Dismissal> {
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        let operator = self.operator.clone();
+        self.act(dry_run, |tx| {
+            // Read under the write lock: another operator may have acted on it meanwhile.
+            let m = open_request_in(tx, reference)?;
+            let at = now();
+            tx.settle_request(m.id, None, &at)?;
+            tx.append_event(
+                &at,
+                &operator,
+                m.tld.as_deref(),
+                "request_dismissed",
+                &json!({ "message": m.id, "message_id": m.message_id, "from": m.from,
+                         "subject": m.subject, "intent": m.intent.map(Intent::as_str),
+                         "reason": reason }),
+            )?;
+            Ok(Dismissal {
+                message: m.id,
+                tld: m.tld.clone(),
+                from: m.from.clone(),
+                subject: m.subject.clone(),
+                reason: reason.map(str::to_string),
+            })
+        })
+    }
+}
+
+impl Dismissal {
+    /// The plan's notes: what is closed, and that nobody is mailed.
+    pub fn notes(&self) -> Vec<String> {
+        let tld = self
+            .tld
+            .as_deref()
+            .map_or(String::new(), |t| format!(" for .{t}"));
+        let mut out = vec![format!(
+            "#{}: the request{tld} from {} (\"{}\") is closed; nobody is mailed",
+            self.message,
+            self.from.as_deref().unwrap_or("?"),
+            self.subject
+        )];
+        if let Some(r) = &self.reason {
+            out.push(format!("Reason: {r}"));
+        }
+        out
     }
 }
 

@@ -1401,3 +1401,6 @@ fn the_queue_acts_on_requests_leaving_members_and_re_confirmations() {
         })]
     );
 }
+
+/// The queue's actions on requests.
+mod requests;

@@ -1,5 +1,5 @@
 //! Requests after the first invitation (DESIGN §8.1): an unanswered request is chased like an
-//! invitation.
+//! invitation, and a request can be dismissed without mail.
 
 use super::*;
 
@@ -179,5 +179,113 @@ fn an_unanswered_request_is_chased_like_an_invitation() {
     let (reminder, _) = mail_of(&i, "reminder", "hostmaster@afnic.example");
     assert_eq!(reminder.in_reply_to, [asked]);
     assert_eq!(case_state(&i, "fr"), "reminded");
+    assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
+}
+
+/// A request that is spam, or handled another way, is dismissed: no mail, the queue item
+/// gone, the request closed for `ask`, the reason logged, the log still verified.
+#[test]
+fn a_request_is_dismissed_without_mail() {
+    let i = fresh();
+    poll(
+        &i,
+        &[letter(
+            "Marie Dupont <marie.dupont@gmail.example>",
+            "Inscription à la liste",
+            "Bonjour,\r\n\r\nJe suis responsable de la sécurité de .fr et je souhaite m'inscrire \
+             à la liste TLD-OPS.\r\n\r\nMarie Dupont",
+        )],
+    );
+    let n = message_number(&i, "marie.dupont@gmail.example").to_string();
+    assert!(queue_kinds(&i, "fr").contains(&"request".to_string()));
+
+    let plan = i.ok(&[
+        "dismiss",
+        "--message",
+        &n,
+        "--reason",
+        "not the registry",
+        "--dry-run",
+    ]);
+    assert!(
+        plan.contains(&format!(
+            "#{n}: the request for .fr from marie.dupont@gmail.example (\"Inscription à la liste\") is closed; nobody is mailed"
+        )),
+        "{plan}"
+    );
+    assert!(plan.contains("Reason: not the registry"), "{plan}");
+    let dry = i.json(&["dismiss", "--message", &n, "--dry-run", "--json"]);
+    assert_eq!(dry["dry_run"], true, "{dry}");
+    assert_eq!(dry["settled_at"], serde_json::Value::Null, "{dry}");
+    assert!(queue_kinds(&i, "fr").contains(&"request".to_string()));
+
+    let done = i.json(&[
+        "dismiss",
+        "--message",
+        &format!("#{n}"),
+        "--reason",
+        "not the registry",
+        "--json",
+    ]);
+    assert_eq!(done["dry_run"], false, "{done}");
+    assert_eq!(done["message"], n.parse::<i64>().unwrap(), "{done}");
+    assert_eq!(done["tld"], "fr", "{done}");
+    assert_eq!(done["from"], "marie.dupont@gmail.example", "{done}");
+    assert!(done["settled_at"].is_string(), "{done}");
+    assert!(sent(&i).is_empty(), "nobody is mailed");
+    let outbox: i64 = i.scalar("SELECT count(*) FROM outbox");
+    assert_eq!(outbox, 0);
+    assert!(
+        queue_kinds(&i, "fr").is_empty(),
+        "{:?}",
+        queue_kinds(&i, "fr")
+    );
+    assert_eq!(case_state(&i, "fr"), "uninvited");
+
+    // Closed: neither asked about nor dismissed again.
+    let ask = i.run(&["ask", "fr", "--message", &n]);
+    assert_eq!(ask.code, 2, "{}", ask.stderr);
+    assert!(
+        ask.stderr.contains("the request was acted on"),
+        "{}",
+        ask.stderr
+    );
+    let again = i.run(&["dismiss", "--message", &n]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    // Only requests are dismissed.
+    i.ok(&["invite", "--tld", "de"]);
+    poll(
+        &i,
+        &[reply(
+            &i,
+            "de",
+            "admin-c@denic.example",
+            "",
+            "Contact: x@denic.example",
+        )],
+    );
+    let reply_n = message_number(&i, "admin-c@denic.example").to_string();
+    let refused = i.run(&["dismiss", "--message", &reply_n]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("not a request"),
+        "{}",
+        refused.stderr
+    );
+
+    let log = i.json(&["log", "--json", "--tld", "fr"]);
+    let event = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "request_dismissed")
+        .unwrap_or_else(|| panic!("no request_dismissed in {log}"));
+    let detail = &event["detail"];
+    let detail: serde_json::Value = match detail {
+        serde_json::Value::String(s) => serde_json::from_str(s).unwrap(),
+        other => other.clone(),
+    };
+    assert_eq!(detail["reason"], "not the registry", "{event}");
+    assert_eq!(detail["message"], n.parse::<i64>().unwrap(), "{event}");
     assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
 }
