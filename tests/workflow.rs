@@ -4,7 +4,7 @@
 //! approving the same TLD at once.
 
 mod support;
-// Requests after the first invitation: chased.
+// Requests after the first invitation: chased, dismissed, assigned.
 #[path = "workflow/requests.rs"]
 mod requests;
 

@@ -336,12 +336,20 @@ impl Outcome {
         }
         if let Command::Assign { .. } = self.command {
             // `#12 becomes unverified for .de`, and what it proposes.
-            parts.extend(e.notes.iter().cloned());
-            parts.push(format!(
-                "{} contact{} proposed",
-                e.propose.len(),
-                if e.propose.len() == 1 { "" } else { "s" }
-            ));
+            let request = e.notes.iter().any(|n| n.contains(" stays a request"));
+            parts.extend(
+                e.notes
+                    .iter()
+                    .take(if request { 1 } else { usize::MAX })
+                    .cloned(),
+            );
+            if !request {
+                parts.push(format!(
+                    "{} contact{} proposed",
+                    e.propose.len(),
+                    if e.propose.len() == 1 { "" } else { "s" }
+                ));
+            }
         }
         if !e.subscribe.is_empty() {
             parts.push(format!("{} subscribed", e.subscribe.len()));
@@ -539,8 +547,25 @@ impl Service {
                 let a = self.assign(message, tld, reopen, dry_run)?;
                 let m = &a.message;
                 let code = m.tld.clone().unwrap_or_default();
-                e.notes
-                    .push(format!("#{} becomes {} for .{code}", m.id, m.verdict));
+                if m.verdict == crate::domain::triage::Verdict::Request {
+                    e.notes.push(format!(
+                        "#{} stays a request, now for .{code}: ask its admin next (`tldops ask {code} --message {}`)",
+                        m.id, m.id
+                    ));
+                    if !m.contacts.is_empty() {
+                        e.notes.push(format!(
+                            "It asks for {}",
+                            m.contacts
+                                .iter()
+                                .map(describe)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ));
+                    }
+                } else {
+                    e.notes
+                        .push(format!("#{} becomes {} for .{code}", m.id, m.verdict));
+                }
                 if let Some(why) = &a.without_body {
                     e.notes
                         .push(format!("Without its body (so no contacts): {why}"));

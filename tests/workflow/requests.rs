@@ -1,5 +1,5 @@
 //! Requests after the first invitation (DESIGN §8.1): an unanswered request is chased like an
-//! invitation, and a request can be dismissed without mail.
+//! invitation, a request can be dismissed without mail, and assigning a request keeps it one.
 
 use super::*;
 
@@ -287,5 +287,67 @@ fn a_request_is_dismissed_without_mail() {
     };
     assert_eq!(detail["reason"], "not the registry", "{event}");
     assert_eq!(detail["message"], n.parse::<i64>().unwrap(), "{event}");
+    assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
+}
+
+/// A request naming no ccTLD is assigned to one: it stays a request (with whom it asks
+/// for), now for that ccTLD, so asking its admin works next.
+#[test]
+fn an_assigned_request_stays_a_request() {
+    let i = fresh();
+    poll(
+        &i,
+        &[letter(
+            "Sam Lee <sam.lee@gmail.example>",
+            "Joining TLD-OPS",
+            "Hello,\r\n\r\nI run security for our registry and would like to join the TLD-OPS \
+             mailing list, please.\r\n\r\nSam Lee\r\n+1 555 0100",
+        )],
+    );
+    let n = message_number(&i, "sam.lee@gmail.example");
+    let listed = i.json(&["messages", "--json", "--verdict", "request"]);
+    assert_eq!(listed[0]["tld"], serde_json::Value::Null, "{listed}");
+    let queue = i.json(&["queue", "--json"]);
+    let item = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["message"] == n)
+        .unwrap_or_else(|| panic!("no item for #{n}: {queue}"));
+    assert_eq!(item["kind"], "request", "{item}");
+
+    let plan = i.ok(&["assign", &format!("#{n}"), "de", "--dry-run"]);
+    assert!(
+        plan.contains(&format!("#{n} stays a request, now for .de")),
+        "{plan}"
+    );
+    i.ok(&["assign", &format!("#{n}"), "de"]);
+    let listed = i.json(&["messages", "--json", "--verdict", "request"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["tld"], "de", "{listed}");
+    assert_eq!(
+        listed[0]["contacts"][0]["email"], "sam.lee@gmail.example",
+        "{listed}"
+    );
+    let proposed: i64 = i.scalar("SELECT count(*) FROM contacts WHERE tld = 'de'");
+    assert_eq!(
+        proposed, 0,
+        "a request proposes nobody before the admin agrees"
+    );
+    assert_eq!(case_state(&i, "de"), "uninvited");
+    assert!(queue_why(&i, "de", "request").contains(&format!("tldops ask de --message {n}")));
+
+    // Asking the admin works next, and names the requester.
+    i.ok(&["ask", "de", "--message", &n.to_string()]);
+    assert_eq!(case_state(&i, "de"), "invited");
+    let (ask, _) = mail_of(&i, "request", "admin-c@denic.example");
+    assert!(
+        ask.text.contains("+ Sam Lee <sam.lee@gmail.example>"),
+        "{}",
+        ask.text
+    );
+    // A request acted on is not assigned again.
+    let again = i.run(&["assign", &format!("#{n}"), "fr"]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
     assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
 }
