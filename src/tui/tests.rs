@@ -504,6 +504,7 @@ fn case_detail() -> CaseDetail {
             ),
         ],
         contacts: snapshot().proposed,
+        rounds: Vec::new(),
         events: snapshot()
             .log
             .into_iter()

@@ -351,3 +351,74 @@ fn an_assigned_request_stays_a_request() {
     assert_eq!(again.code, 2, "{}", again.stderr);
     assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
 }
+
+/// What the case view says under the case's own line (DESIGN §8): the requests waiting, the
+/// request put to the admin and its chase, the contacts it would give, the re-confirmation.
+#[test]
+fn the_case_view_says_where_requests_and_the_confirmation_stand() {
+    let i = fresh();
+    let lines = |tld: &str| -> Vec<String> {
+        service(&i)
+            .rounds_of(tld)
+            .unwrap()
+            .into_iter()
+            .map(|r| format!("{}: {}", r.label, r.text))
+            .collect()
+    };
+    assert!(lines("be").is_empty(), "{:?}", lines("be"));
+    be_asked(&i);
+    i.db()
+        .execute(
+            "UPDATE cases SET round_sent_at = '2026-01-01T09:00:00Z' WHERE tld = 'be'",
+            [],
+        )
+        .unwrap();
+    let be = lines("be");
+    assert!(
+        be.contains(
+            &"request: request to authorise a change sent 2026-01-01, no answer: reminder 1 is due"
+                .to_string()
+        ),
+        "{be:?}"
+    );
+    assert!(
+        be.contains(
+            &"request: if the admin agrees: Jan Peeters <jan@dnsbelgium.example>, Ann Claes <ann@dnsbelgium.example>, +32 16 28 49 71"
+                .to_string()
+        ),
+        "{be:?}"
+    );
+    assert!(
+        be.iter()
+            .any(|l| l.starts_with("confirm: contacts confirmed 2025-01-02")
+                || l.starts_with("confirm: contacts last confirmed 2025-01-02")),
+        "{be:?}"
+    );
+
+    // A request waiting for the operator, and one that invites a ccTLD not on the list.
+    poll(
+        &i,
+        &[letter(
+            "Marie Dupont <marie.dupont@gmail.example>",
+            "Inscription à la liste",
+            "Bonjour,\r\n\r\nJe suis responsable de la sécurité de .fr et je souhaite m'inscrire \
+             à la liste TLD-OPS.\r\n\r\nMarie Dupont",
+        )],
+    );
+    let n = message_number(&i, "marie.dupont@gmail.example");
+    assert_eq!(
+        lines("fr"),
+        [format!(
+            "request: #{n} from marie.dupont@gmail.example asks to join, waiting for you"
+        )]
+    );
+    i.ok(&["ask", "fr", "--message", &n.to_string()]);
+    let fr = lines("fr");
+    assert!(
+        fr.iter().any(
+            |l| l.starts_with("request: request for authorisation sent ")
+                && l.ends_with("no answer yet")
+        ),
+        "{fr:?}"
+    );
+}

@@ -77,3 +77,63 @@ fn a_request_is_dismissed_from_the_queue_by_key_or_command_line() {
         s.notice
     );
 }
+
+/// The case view shows where its requests and re-confirmation stand, and their history in
+/// words: the request put to the admin, its reminders, a dismissal, the confirmations.
+#[test]
+fn the_case_view_shows_the_request_and_confirmation_history() {
+    let mut s = state(80, 24);
+    key(&mut s, KeyCode::Char('1'));
+    key(&mut s, KeyCode::Enter);
+    let mut case = case_detail();
+    case.rounds = vec![
+        crate::service::RoundLine {
+            label: "request",
+            text: "#16 from ann@nic.nl.example asks to join, waiting for you".into(),
+        },
+        crate::service::RoundLine {
+            label: "confirm",
+            text: "lapsed: not confirmed since 2025-03-05 (asked 2026-01-10, no answer after every reminder)".into(),
+        },
+    ];
+    let history = [
+        event(
+            40,
+            "nl",
+            "request_reminded",
+            r#"{"reminder":2,"escalated_to_tech":false,"to":"ccadmin@nic.nl.example"}"#,
+        ),
+        event(
+            39,
+            "nl",
+            "asked",
+            r#"{"messages":[14],"added":["piet@nic.nl.example"],"removed":[],"admin":"ccadmin@nic.nl.example"}"#,
+        ),
+        event(
+            38,
+            "nl",
+            "request_dismissed",
+            r#"{"message":13,"from":"seo@spam.example","reason":"spam"}"#,
+        ),
+        event(
+            37,
+            "nl",
+            "confirmed",
+            r#"{"contacts":["jan@nic.nl.example"],"evidence":{"message":11}}"#,
+        ),
+    ];
+    case.events.splice(0..0, history);
+    update(&mut s, Msg::Case(Box::new(case)));
+    let text = render(&s);
+    insta::assert_snapshot!("case_rounds_80x24", text);
+    for want in [
+        "request: #16 from ann@nic.nl.example asks to join, waiting for you",
+        "confirm: lapsed: not confirmed since 2025-03-05",
+        "alice      request reminder 2",
+        "alice      admin asked to authorise #14: add piet@nic.nl.example",
+        "request #13 from seo@spam.example dismissed: spam",
+        "contacts confirmed (#11): jan@nic.nl.example",
+    ] {
+        assert!(text.contains(want), "{want}:\n{text}");
+    }
+}
