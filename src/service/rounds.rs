@@ -36,7 +36,7 @@ impl Service {
                 out.push(line(
                     "request",
                     format!(
-                        "#{} from {} {}, waiting for you",
+                        "#{} open: {} {}",
                         m.id,
                         m.from.as_deref().unwrap_or("?"),
                         m.intent.map_or("asks", Intent::words)

@@ -409,7 +409,7 @@ fn the_case_view_says_where_requests_and_the_confirmation_stand() {
     assert_eq!(
         lines("fr"),
         [format!(
-            "request: #{n} from marie.dupont@gmail.example asks to join, waiting for you"
+            "request: #{n} open: marie.dupont@gmail.example asks to join"
         )]
     );
     i.ok(&["ask", "fr", "--message", &n.to_string()]);

@@ -89,7 +89,7 @@ fn the_case_view_shows_the_request_and_confirmation_history() {
     case.rounds = vec![
         crate::service::RoundLine {
             label: "request",
-            text: "#16 from ann@nic.nl.example asks to join, waiting for you".into(),
+            text: "#16 open: ann@nic.nl.example asks to join".into(),
         },
         crate::service::RoundLine {
             label: "confirm",
@@ -127,7 +127,7 @@ fn the_case_view_shows_the_request_and_confirmation_history() {
     let text = render(&s);
     insta::assert_snapshot!("case_rounds_80x24", text);
     for want in [
-        "request: #16 from ann@nic.nl.example asks to join, waiting for you",
+        "request: #16 open: ann@nic.nl.example asks to join",
         "confirm: lapsed: not confirmed since 2025-03-05",
         "alice      request reminder 2",
         "alice      admin asked to authorise #14: add piet@nic.nl.example",
