@@ -547,29 +547,7 @@ impl Service {
                 let a = self.assign(message, tld, reopen, dry_run)?;
                 let m = &a.message;
                 let code = m.tld.clone().unwrap_or_default();
-                if m.verdict == crate::domain::triage::Verdict::Request {
-                    e.notes.push(format!(
-                        "#{} stays a request, now for .{code}: ask its admin next (`tldops ask {code} --message {}`)",
-                        m.id, m.id
-                    ));
-                    if !m.contacts.is_empty() {
-                        e.notes.push(format!(
-                            "It asks for {}",
-                            m.contacts
-                                .iter()
-                                .map(describe)
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ));
-                    }
-                } else {
-                    e.notes
-                        .push(format!("#{} becomes {} for .{code}", m.id, m.verdict));
-                }
-                if let Some(why) = &a.without_body {
-                    e.notes
-                        .push(format!("Without its body (so no contacts): {why}"));
-                }
+                e.notes = a.notes();
                 e.propose = a
                     .contacts
                     .iter()

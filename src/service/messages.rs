@@ -33,6 +33,33 @@ pub struct Assignment {
     )>,
 }
 
+impl Assignment {
+    /// What the assignment made of the message, in words: its new verdict (or that it stays
+    /// a request, and whom it asks for), and why it has no contacts when it was filed without
+    /// its body.
+    pub fn notes(&self) -> Vec<String> {
+        let m = &self.message;
+        let code = m.tld.as_deref().unwrap_or_default();
+        let mut out = Vec::new();
+        if m.verdict == Verdict::Request {
+            out.push(format!(
+                "#{} stays a request, now for .{code}: ask its admin next (`tldops ask {code} --message {}`)",
+                m.id, m.id
+            ));
+            if !m.contacts.is_empty() {
+                let named: Vec<String> = m.contacts.iter().map(super::describe).collect();
+                out.push(format!("It asks for {}", named.join(", ")));
+            }
+        } else {
+            out.push(format!("#{} becomes {} for .{code}", m.id, m.verdict));
+        }
+        if let Some(why) = &self.without_body {
+            out.push(format!("Without its body (so no contacts): {why}"));
+        }
+        out
+    }
+}
+
 /// One page of a message search: what a list of 50,000 messages loads at a time.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MessagePage {
