@@ -6,6 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+// The re-confirmation recorded from the queue (`C`).
+#[path = "tui_e2e/confirm.rs"]
+mod confirm;
+
 struct Tmux {
     session: String,
 }

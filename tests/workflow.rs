@@ -4,6 +4,9 @@
 //! approving the same TLD at once.
 
 mod support;
+// Requests after the first invitation: chased, dismissed, assigned.
+#[path = "workflow/requests.rs"]
+mod requests;
 
 use support::install::{CORPUS_CONFIG, Install, maildir};
 use tldops::domain::message::parse;

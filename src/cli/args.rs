@@ -152,6 +152,21 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Dismiss a request (a `request` or `remove` in the queue) without mailing anyone: spam,
+    /// or a request already handled another way. Logged, with the reason
+    Dismiss {
+        /// The request (#ID as `tldops messages` shows it, or its Message-ID)
+        #[arg(long, value_name = "N")]
+        message: String,
+        /// Why (logged)
+        #[arg(long, value_name = "REASON")]
+        reason: Option<String>,
+        /// Show what it would do; change nothing
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
     /// Approve a TLD's proposed contacts: subscribe them, send the approval and welcome mails
     Approve {
         tld: String,

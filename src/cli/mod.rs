@@ -220,6 +220,29 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             workflow::perform(&mut service, &data_dir, &command).map(|_| ())
         }
+        Command::Dismiss {
+            message,
+            reason,
+            dry_run,
+            json,
+        } => {
+            let command = Action::Dismiss {
+                message: message.clone(),
+                reason,
+            };
+            if !json.json {
+                if dry_run {
+                    return workflow::print_plan(&service, &command);
+                }
+                return workflow::perform(&mut service, &data_dir, &command).map(|_| ());
+            }
+            let effects = if dry_run {
+                service.plan(&command)?.effects
+            } else {
+                workflow::perform_quietly(&mut service, &data_dir, &command)?.effects
+            };
+            workflow::print_dismissal_json(&service, &message, dry_run, &effects)
+        }
         Command::Confirm { tld, dry_run } => {
             let command = Action::Confirm { tld };
             if dry_run {

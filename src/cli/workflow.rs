@@ -154,6 +154,26 @@ pub fn print_effects_json(
     }))
 }
 
+/// `dismiss --json`: the request (its number, TLD, sender, subject), whether it was a dry
+/// run, and the effects in words.
+pub fn print_dismissal_json(
+    service: &Service,
+    message: &str,
+    dry_run: bool,
+    effects: &Effects,
+) -> Result<()> {
+    let row = service.message(message)?.map(|(row, _)| row);
+    output::json(&serde_json::json!({
+        "dry_run": dry_run,
+        "message": row.as_ref().map(|r| r.id),
+        "tld": row.as_ref().and_then(|r| r.tld.clone()),
+        "from": row.as_ref().and_then(|r| r.from.clone()),
+        "subject": row.as_ref().map(|r| r.subject.clone()),
+        "settled_at": row.as_ref().and_then(|r| r.settled_at.clone()),
+        "notes": effects.notes,
+    }))
+}
+
 /// The mails of an invitation or chasing batch, and the TLDs it skipped.
 pub fn print_batch(effects: &Effects) {
     for note in &effects.notes {

@@ -261,6 +261,15 @@ impl Default for ChaseConfig {
     }
 }
 
+impl ChaseConfig {
+    pub fn rules(&self) -> crate::domain::chase::Rules {
+        crate::domain::chase::Rules {
+            after: self.after.0.as_secs(),
+            max_reminders: self.max_reminders,
+        }
+    }
+}
+
 /// The yearly re-confirmation of each approved ccTLD's contacts (DESIGN §8.4).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]

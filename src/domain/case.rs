@@ -76,6 +76,9 @@ pub enum Event {
     /// again by it (the request is its invitation); an approved case stays approved and
     /// its contacts change once the admin answers.
     Ask,
+    /// Remind the admin of an approved ccTLD of the request put to them (DESIGN §8.1): the
+    /// case stays approved.
+    RemindRequest,
 }
 
 /// Why an event is refused in a state, in words for the operator.
@@ -130,6 +133,10 @@ impl CaseState {
             (Event::Reconfirm, _) => refuse("not approved: there are no contacts to re-confirm"),
             (Event::Ask, Approved) => Ok(Approved),
             (Event::Ask, _) => Ok(Invited),
+            (Event::RemindRequest, Approved) => Ok(Approved),
+            (Event::RemindRequest, _) => {
+                refuse("no request to change an approved ccTLD's contacts is waiting")
+            }
         }
     }
 }
@@ -195,9 +202,10 @@ mod tests {
             Event::Reject,
             Event::Reconfirm,
             Event::Ask,
+            Event::RemindRequest,
         ];
         // Rows: states in CaseState::ALL order; columns: events above. None = refused.
-        let table: [[Option<CaseState>; 11]; 7] = [
+        let table: [[Option<CaseState>; 12]; 7] = [
             // uninvited
             [
                 Some(Invited),
@@ -211,6 +219,7 @@ mod tests {
                 None,
                 None,
                 Some(Invited),
+                None,
             ],
             // invited
             [
@@ -225,6 +234,7 @@ mod tests {
                 Some(Rejected),
                 None,
                 Some(Invited),
+                None,
             ],
             // reminded
             [
@@ -239,6 +249,7 @@ mod tests {
                 Some(Rejected),
                 None,
                 Some(Invited),
+                None,
             ],
             // answered
             [
@@ -253,6 +264,7 @@ mod tests {
                 Some(Rejected),
                 None,
                 Some(Invited),
+                None,
             ],
             // approved
             [
@@ -265,6 +277,7 @@ mod tests {
                 None,
                 Some(Approved),
                 None,
+                Some(Approved),
                 Some(Approved),
                 Some(Approved),
             ],
@@ -281,6 +294,7 @@ mod tests {
                 None,
                 None,
                 Some(Invited),
+                None,
             ],
             // bounced
             [
@@ -295,6 +309,7 @@ mod tests {
                 Some(Rejected),
                 None,
                 Some(Invited),
+                None,
             ],
         ];
         for (state, row) in CaseState::ALL.into_iter().zip(table) {

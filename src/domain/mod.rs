@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod case;
+pub mod chase;
 pub mod email;
 pub mod language;
 pub mod member;

@@ -73,6 +73,12 @@ pub enum Command {
     Remove {
         message: String,
     },
+    /// Closes the request `message` without mailing anyone (spam, or handled another way),
+    /// for a reason that is logged.
+    Dismiss {
+        message: String,
+        reason: Option<String>,
+    },
     RetryMail {
         message_id: String,
     },
@@ -112,6 +118,9 @@ impl Command {
             Command::Remove { message } => {
                 format!("Remove the member who asks to leave in {message}?")
             }
+            Command::Dismiss { message, .. } => {
+                format!("Dismiss the request {message}, mailing nobody?")
+            }
             Command::RetryMail { .. } => "Queue the failed mail again?".into(),
             Command::ResendMail { .. } => "Send the interrupted mail again?".into(),
             Command::MarkMailSent { .. } => "Record the interrupted mail as sent?".into(),
@@ -138,6 +147,7 @@ impl Command {
             Command::Confirm { tld } => format!("confirming {}", label(tld)),
             Command::Ask { tld, .. } => format!("asking the admin contact of {}", label(tld)),
             Command::Remove { message } => format!("removing the member of {message}"),
+            Command::Dismiss { message, .. } => format!("dismissing the request {message}"),
             Command::RetryMail { message_id } => format!("queueing {message_id} again"),
             Command::ResendMail { message_id } => format!("sending {message_id} again"),
             Command::MarkMailSent { message_id } => format!("recording {message_id} as sent"),
@@ -326,12 +336,20 @@ impl Outcome {
         }
         if let Command::Assign { .. } = self.command {
             // `#12 becomes unverified for .de`, and what it proposes.
-            parts.extend(e.notes.iter().cloned());
-            parts.push(format!(
-                "{} contact{} proposed",
-                e.propose.len(),
-                if e.propose.len() == 1 { "" } else { "s" }
-            ));
+            let request = e.notes.iter().any(|n| n.contains(" stays a request"));
+            parts.extend(
+                e.notes
+                    .iter()
+                    .take(if request { 1 } else { usize::MAX })
+                    .cloned(),
+            );
+            if !request {
+                parts.push(format!(
+                    "{} contact{} proposed",
+                    e.propose.len(),
+                    if e.propose.len() == 1 { "" } else { "s" }
+                ));
+            }
         }
         if !e.subscribe.is_empty() {
             parts.push(format!("{} subscribed", e.subscribe.len()));
@@ -398,6 +416,7 @@ const DONE: &[(&str, &str)] = &[
     ("re-confirming", "re-confirmation asked of"),
     ("confirming", "confirmed"),
     ("asking", "asked"),
+    ("dismissing", "dismissed"),
     ("queueing", "queued"),
     ("sending", "queued"),
     ("recording", "recorded"),
@@ -493,6 +512,7 @@ impl Service {
             Command::Chase { tlds, due_only } => {
                 let b = self.chase(tlds, *due_only, dry_run)?;
                 (e.mails, e.skipped, e.transitions) = (b.mails, b.skipped, b.transitions);
+                e.notes = b.notes;
             }
             Command::Approve {
                 tld,
@@ -527,12 +547,7 @@ impl Service {
                 let a = self.assign(message, tld, reopen, dry_run)?;
                 let m = &a.message;
                 let code = m.tld.clone().unwrap_or_default();
-                e.notes
-                    .push(format!("#{} becomes {} for .{code}", m.id, m.verdict));
-                if let Some(why) = &a.without_body {
-                    e.notes
-                        .push(format!("Without its body (so no contacts): {why}"));
-                }
+                e.notes = a.notes();
                 e.propose = a
                     .contacts
                     .iter()
@@ -591,6 +606,10 @@ impl Service {
                 e.remove.push((l.tld, l.member));
                 e.mails.push(l.mail);
                 members = l.backend;
+            }
+            Command::Dismiss { message, reason } => {
+                let d = self.dismiss(message, reason.as_deref(), dry_run)?;
+                e.notes = d.notes();
             }
             Command::RetryMail { message_id } => {
                 let what = self.mail_words(message_id);

@@ -33,6 +33,33 @@ pub struct Assignment {
     )>,
 }
 
+impl Assignment {
+    /// What the assignment made of the message, in words: its new verdict (or that it stays
+    /// a request, and whom it asks for), and why it has no contacts when it was filed without
+    /// its body.
+    pub fn notes(&self) -> Vec<String> {
+        let m = &self.message;
+        let code = m.tld.as_deref().unwrap_or_default();
+        let mut out = Vec::new();
+        if m.verdict == Verdict::Request {
+            out.push(format!(
+                "#{} stays a request, now for .{code}: ask its admin next (`tldops ask {code} --message {}`)",
+                m.id, m.id
+            ));
+            if !m.contacts.is_empty() {
+                let named: Vec<String> = m.contacts.iter().map(super::describe).collect();
+                out.push(format!("It asks for {}", named.join(", ")));
+            }
+        } else {
+            out.push(format!("#{} becomes {} for .{code}", m.id, m.verdict));
+        }
+        if let Some(why) = &self.without_body {
+            out.push(format!("Without its body (so no contacts): {why}"));
+        }
+        out
+    }
+}
+
 /// One page of a message search: what a list of 50,000 messages loads at a time.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MessagePage {
@@ -84,6 +111,9 @@ impl Service {
                 "no message {reference} (give its Message-ID, or #ID from `tldops messages`)"
             ));
         };
+        if row.verdict == Verdict::Request {
+            return self.assign_request(row, tld, dry_run);
+        }
         let assignable = matches!(row.verdict, Verdict::Ambiguous | Verdict::Unrelated)
             || (row.verdict == Verdict::Bounce && row.tld.is_none());
         if !assignable {
@@ -139,6 +169,48 @@ impl Service {
             without_body,
             contacts: decision.contacts,
             transition,
+        })
+    }
+
+    /// Files an open request under a TLD: it stays a request (its requested contacts too),
+    /// now for that TLD, so that its admin can be asked next. Nothing is triaged again: a
+    /// request is not a reply, whoever it names.
+    fn assign_request(&self, row: MessageRow, tld: &str, dry_run: bool) -> Result<Assignment> {
+        if let Some(at) = &row.settled_at {
+            return usage(format!(
+                "#{}: the request was acted on at {at}; it is not assigned again",
+                row.id
+            ));
+        }
+        let tld = self.tld(tld)?.tld.code;
+        let why = format!(
+            "assigned to .{tld} by {}: {}",
+            self.operator,
+            row.why
+                .split_once(": ")
+                .filter(|(head, _)| head.starts_with("assigned to ."))
+                .map_or(row.why.as_str(), |(_, rest)| rest)
+        );
+        let operator = self.operator.clone();
+        let at = now();
+        let updated = self.act(dry_run, |tx| {
+            tx.reclassify_message(row.id, Verdict::Request, tld.as_str(), &why, &at)?;
+            tx.append_event(
+                &at,
+                &operator,
+                Some(tld.as_str()),
+                "message_assigned",
+                &json!({ "message": row.id, "message_id": row.message_id,
+                         "was": row.verdict, "verdict": Verdict::Request,
+                         "was_tld": row.tld, "without_body": null }),
+            )?;
+            tx.message_by_ref(&format!("#{}", row.id))
+        })?;
+        Ok(Assignment {
+            message: updated.map(|(r, _)| r).unwrap_or(row),
+            without_body: None,
+            contacts: Vec::new(),
+            transition: None,
         })
     }
 

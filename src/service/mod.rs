@@ -2,6 +2,7 @@
 //! the CLI and the TUI do exactly the same thing. It ties the pure domain to the store and,
 //! later, to mail; it never prints and never draws.
 
+mod chase;
 mod command;
 mod ingest;
 mod log;
@@ -12,6 +13,7 @@ mod queue;
 mod reconfirm;
 mod requests;
 mod roster;
+mod rounds;
 mod stats;
 mod templates;
 mod watch;
@@ -26,8 +28,9 @@ pub use mailer::{Planned, SendReport};
 pub use messages::{Assignment, MessagePage, Reopen};
 pub use queue::QueueItem;
 pub use reconfirm::{Confirmation, Reconfirmation};
-pub use requests::{Asking, Leaving};
+pub use requests::{Asking, Dismissal, Leaving};
 pub use roster::{ImportOptions, ImportReport, RosterFilter};
+pub use rounds::RoundLine;
 pub use stats::{ANSWER_BUCKETS, AnswerTime, Counts, RegionCounts, Stats};
 pub use templates::Templates;
 pub use watch::Watch;

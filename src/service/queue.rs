@@ -7,6 +7,7 @@ use super::Service;
 use super::reconfirm::diff;
 use super::workflow::describe;
 use crate::domain::case::CaseState;
+use crate::domain::chase::Chase;
 use crate::domain::member::ContactState;
 use crate::domain::message::parse;
 use crate::domain::reconfirm::Standing;
@@ -375,49 +376,34 @@ impl Service {
                 );
             }
         }
-        let chase = &self.config.chase;
-        let now_ts = jiff::Timestamp::now();
-        for c in cases
-            .iter()
-            .filter(|c| matches!(c.state, CaseState::Invited | CaseState::Reminded))
-        {
-            let last = c.last_reminded_at.as_ref().or(c.invited_at.as_ref());
-            let Some(last_ts) = last.and_then(|t| t.parse::<jiff::Timestamp>().ok()) else {
+        let max_reminders = self.config.chase.max_reminders;
+        for c in &cases {
+            let Some((asked, standing)) = self.chase_standing(c)? else {
                 continue;
             };
-            let waited = now_ts.duration_since(last_ts).as_secs().max(0) as u64;
-            if waited < chase.after.0.as_secs() {
-                continue;
-            }
-            let invited = c
-                .invited_at
-                .as_deref()
-                .unwrap_or("")
-                .get(..10)
-                .unwrap_or("");
-            if c.reminders >= chase.max_reminders {
-                item(
+            let since = c.waiting().and_then(|w| w.reminded_at.or(w.sent_at));
+            match standing {
+                Chase::Waiting { .. } => {}
+                Chase::Dormant { on, reminders } => item(
                     "dormant",
                     Some(&c.tld),
                     format!(
-                        "no answer since {invited}, after {} reminders (the maximum)",
-                        c.reminders
+                        "{} {on}, no answer after {reminders} reminders (the maximum)",
+                        asked.words()
                     ),
-                    last.map_or("", |s| s),
+                    since.unwrap_or(""),
                     None,
-                );
-            } else {
-                item(
+                ),
+                Chase::Due { on, n } => item(
                     "chase",
                     Some(&c.tld),
                     format!(
-                        "invited {invited}, no answer: reminder {} of {} is due",
-                        c.reminders + 1,
-                        chase.max_reminders
+                        "{} {on}, no answer: reminder {n} of {max_reminders} is due",
+                        asked.words()
                     ),
-                    last.map_or("", |s| s),
+                    since.unwrap_or(""),
                     None,
-                );
+                ),
             }
         }
         for mail in self.interrupted_mail()? {

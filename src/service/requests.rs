@@ -4,6 +4,8 @@
 //! (see ingest). A member asks to leave: one action removes them ([`Service::remove_on_request`]),
 //! with a notice to them and a copy to the admin contact.
 
+use std::collections::BTreeMap;
+
 use anyhow::Result;
 use serde_json::json;
 
@@ -12,6 +14,7 @@ use super::workflow::{describe, same_address};
 use super::{Service, UsageError, now, usage};
 use crate::domain::case::{CaseState, Event};
 use crate::domain::member::ContactState;
+use crate::domain::roster::Tld;
 use crate::domain::template::Kind;
 use crate::domain::triage::intent::Intent;
 use crate::domain::triage::{Contact, Verdict};
@@ -32,6 +35,16 @@ pub struct Asking {
     pub mail: Planned,
 }
 
+/// What dismissing a request did (or would do): nothing but closing it, logged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dismissal {
+    pub message: i64,
+    pub tld: Option<String>,
+    pub from: Option<String>,
+    pub subject: String,
+    pub reason: Option<String>,
+}
+
 /// What a removal on a member's request did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Leaving {
@@ -41,6 +54,23 @@ pub struct Leaving {
     pub backend: Vec<String>,
 }
 
+/// A stored request by `#ID` or Message-ID, not yet acted on, read through `r`.
+fn open_request_in(r: &impl MessageQueries, reference: &str) -> Result<MessageRow> {
+    let Some((m, _)) = r.message_by_ref(reference)? else {
+        return usage(format!("no message {reference}"));
+    };
+    if m.verdict != Verdict::Request {
+        return usage(format!(
+            "#{} is {}, not a request (assign it first if it is one)",
+            m.id, m.verdict
+        ));
+    }
+    if let Some(at) = &m.settled_at {
+        return usage(format!("#{}: the request was acted on at {at}", m.id));
+    }
+    Ok(m)
+}
+
 fn people(list: &[Contact]) -> String {
     list.iter().map(describe).collect::<Vec<_>>().join(", ")
 }
@@ -48,19 +78,7 @@ fn people(list: &[Contact]) -> String {
 impl Service {
     /// A stored request by `#ID` or Message-ID, not yet acted on.
     fn open_request(&self, reference: &str) -> Result<MessageRow> {
-        let Some((m, _)) = self.store.message_by_ref(reference)? else {
-            return usage(format!("no message {reference}"));
-        };
-        if m.verdict != Verdict::Request {
-            return usage(format!(
-                "#{} is {}, not a request (assign it first if it is one)",
-                m.id, m.verdict
-            ));
-        }
-        if let Some(at) = &m.settled_at {
-            return usage(format!("#{}: the request was acted on at {at}", m.id));
-        }
-        Ok(m)
+        open_request_in(&self.store, reference)
     }
 
     /// Mails the IANA admin contact of `input` an authorisation request for the requests
@@ -134,35 +152,7 @@ impl Service {
                 .cloned()
                 .collect();
             let at = now();
-            let mut values = self.common_values(Some(&tld));
-            values.insert(
-                "requesters",
-                requests
-                    .iter()
-                    .map(|m| {
-                        format!(
-                            "  {} {} (message of {}: \"{}\")",
-                            m.from.as_deref().unwrap_or("?"),
-                            m.intent.map_or("asks", Intent::words),
-                            m.filed_at.get(..10).unwrap_or(""),
-                            m.subject
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            );
-            values.insert(
-                "contacts",
-                contacts
-                    .iter()
-                    .map(|c| {
-                        let new = added.iter().any(|a| same_address(&a.email, &c.email));
-                        format!("{} {}", if new { "+" } else { " " }, describe(c))
-                    })
-                    .chain(removed.iter().map(|c| format!("- {}", describe(c))))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            );
+            let values = self.request_values(&tld, &requests, &contacts, &added, &removed);
             let token = Service::token_of(tx, &case)?;
             let mail = self.queue(
                 tx,
@@ -194,7 +184,7 @@ impl Service {
             tx.update_case(&code, case.version, &update, &at)?;
             tx.set_requested(&code, &contacts)?;
             for m in &requests {
-                tx.settle_request(m.id, &code, &at)?;
+                tx.settle_request(m.id, Some(&code), &at)?;
             }
             tx.append_event(
                 &at,
@@ -223,6 +213,48 @@ impl Service {
                 mail,
             })
         })
+    }
+
+    /// The values of the `request` template: who asks what, and what the contacts would
+    /// become (`+` added, `-` removed).
+    pub(super) fn request_values(
+        &self,
+        tld: &Tld,
+        requests: &[MessageRow],
+        contacts: &[Contact],
+        added: &[Contact],
+        removed: &[Contact],
+    ) -> BTreeMap<&'static str, String> {
+        let mut values = self.common_values(Some(tld));
+        values.insert(
+            "requesters",
+            requests
+                .iter()
+                .map(|m| {
+                    format!(
+                        "  {} {} (message of {}: \"{}\")",
+                        m.from.as_deref().unwrap_or("?"),
+                        m.intent.map_or("asks", Intent::words),
+                        m.filed_at.get(..10).unwrap_or(""),
+                        m.subject
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+        values.insert(
+            "contacts",
+            contacts
+                .iter()
+                .map(|c| {
+                    let new = added.iter().any(|a| same_address(&a.email, &c.email));
+                    format!("{} {}", if new { "+" } else { " " }, describe(c))
+                })
+                .chain(removed.iter().map(|c| format!("- {}", describe(c))))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+        values
     }
 
     /// Removes the member who asked to leave in `reference` (`#ID`): no admin is needed for
@@ -276,7 +308,7 @@ impl Service {
                 },
                 &at,
             )?;
-            tx.settle_request(m.id, &code, &at)?;
+            tx.settle_request(m.id, Some(&code), &at)?;
             tx.append_event(
                 &at,
                 &operator,
@@ -298,6 +330,62 @@ impl Service {
             leaving.backend = self.sync_members()?;
         }
         Ok(leaving)
+    }
+}
+
+impl Service {
+    /// Closes the open request `reference` (`#ID`) without mailing anyone: a join request
+    /// that is spam, or one already handled another way. Logged with the operator's reason.
+    pub fn dismiss(
+        &self,
+        reference: &str,
+        reason: Option<&str>,
+        dry_run: bool,
+    ) -> Result<Dismissal> {
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        let operator = self.operator.clone();
+        self.act(dry_run, |tx| {
+            // Read under the write lock: another operator may have acted on it meanwhile.
+            let m = open_request_in(tx, reference)?;
+            let at = now();
+            tx.settle_request(m.id, None, &at)?;
+            tx.append_event(
+                &at,
+                &operator,
+                m.tld.as_deref(),
+                "request_dismissed",
+                &json!({ "message": m.id, "message_id": m.message_id, "from": m.from,
+                         "subject": m.subject, "intent": m.intent.map(Intent::as_str),
+                         "reason": reason }),
+            )?;
+            Ok(Dismissal {
+                message: m.id,
+                tld: m.tld.clone(),
+                from: m.from.clone(),
+                subject: m.subject.clone(),
+                reason: reason.map(str::to_string),
+            })
+        })
+    }
+}
+
+impl Dismissal {
+    /// The plan's notes: what is closed, and that nobody is mailed.
+    pub fn notes(&self) -> Vec<String> {
+        let tld = self
+            .tld
+            .as_deref()
+            .map_or(String::new(), |t| format!(" for .{t}"));
+        let mut out = vec![format!(
+            "#{}: the request{tld} from {} (\"{}\") is closed; nobody is mailed",
+            self.message,
+            self.from.as_deref().unwrap_or("?"),
+            self.subject
+        )];
+        if let Some(r) = &self.reason {
+            out.push(format!("Reason: {r}"));
+        }
+        out
     }
 }
 

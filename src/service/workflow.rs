@@ -13,7 +13,6 @@ use crate::domain::member::ContactState;
 use crate::domain::region::Region;
 use crate::domain::roster::Tld;
 use crate::domain::template::Kind;
-use crate::domain::tld::TldCode;
 use crate::domain::triage::{Contact, Verdict};
 use crate::outgoing::compose::random_u64;
 use crate::store::{
@@ -44,15 +43,17 @@ pub struct Batch {
 impl Batch {
     /// Adds one TLD's outcome: its mail and its case's move, or why it was skipped (a
     /// refusal, not a failure).
-    fn record(
+    pub(super) fn record(
         &mut self,
         code: String,
-        result: Result<(Planned, CaseState, CaseState)>,
+        result: Result<(Planned, Option<(CaseState, CaseState)>)>,
     ) -> Result<()> {
         match result {
-            Ok((mail, from, to)) => {
+            Ok((mail, moved)) => {
                 self.mails.push(mail);
-                self.transitions.push((code, from, to));
+                if let Some((from, to)) = moved {
+                    self.transitions.push((code, from, to));
+                }
             }
             Err(e) if e.is::<UsageError>() => self.skipped.push((code, e.to_string())),
             Err(e) => return Err(e),
@@ -108,7 +109,7 @@ pub fn describe(c: &crate::domain::triage::Contact) -> String {
 const TOKEN_CHARS: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
 
 /// Why a refused transition is refused, with who decided it and when where that helps.
-fn refusal(tld: &str, case: &CaseRow, why: String) -> anyhow::Error {
+pub(super) fn refusal(tld: &str, case: &CaseRow, why: String) -> anyhow::Error {
     let by = match (&case.decided_by, &case.decided_at) {
         (Some(by), Some(at)) if matches!(case.state, CaseState::Approved | CaseState::Rejected) => {
             format!(" by {by} at {at}")
@@ -252,7 +253,7 @@ impl Service {
                 tx.update_case(&code, case.version, &update, &at)?;
                 tx.append_event(&at, &operator, Some(&code), "invited",
                     &json!({ "to": tld.admin.email, "message_id": mail.message_id, "again": again && case.state != CaseState::Uninvited }))?;
-                Ok((mail, case.state, CaseState::Invited))
+                Ok((mail, Some((case.state, CaseState::Invited))))
             });
             if result.is_ok() {
                 batch.notes.extend(note);
@@ -277,85 +278,6 @@ impl Service {
             out.extend(self.store.case(&code)?);
         }
         Ok(out)
-    }
-
-    /// Sends reminders: to `tlds`, or with `due_only` to every case whose invitation (or last
-    /// reminder) is older than `[chase] after`. The last reminder allowed is copied to the
-    /// technical contact when `escalate_to_tech`. Cases past `max_reminders` are left dormant.
-    pub fn chase(&self, tlds: &[String], due_only: bool, dry_run: bool) -> Result<Batch> {
-        self.secretariat()?;
-        let chase = &self.config.chase;
-        let candidates = self.cases_named(tlds, due_only)?;
-        let now_ts = jiff::Timestamp::now();
-        let mut batch = Batch::default();
-        for case in candidates {
-            let code = case.tld.clone();
-            if !matches!(case.state, CaseState::Invited | CaseState::Reminded) {
-                if !tlds.is_empty() {
-                    batch.skipped.push((
-                        code,
-                        format!("{}: no invitation is waiting for an answer", case.state),
-                    ));
-                }
-                continue;
-            }
-            if case.reminders >= chase.max_reminders {
-                batch.skipped.push((
-                    code,
-                    format!("dormant: {} reminders sent, the maximum", case.reminders),
-                ));
-                continue;
-            }
-            let last = case.last_reminded_at.as_ref().or(case.invited_at.as_ref());
-            let due = last
-                .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-                .is_none_or(|t| {
-                    now_ts.duration_since(t).as_secs() as u64 >= chase.after.0.as_secs()
-                });
-            if due_only && !due {
-                continue;
-            }
-            let operator = self.operator.clone();
-            let row = self.store.roster_row(&TldCode::from_stored(code.clone()))?;
-            let Some(row) = row else { continue };
-            let tld = row.tld;
-            let escalate = chase.escalate_to_tech
-                && case.reminders + 1 == chase.max_reminders
-                && tld.tech.email != tld.admin.email;
-            let result = self.act(dry_run, |tx| {
-                // Re-read under the write lock: another operator may have chased meanwhile.
-                let case = tx.existing_case(&code)?;
-                case.state.next(Event::Remind).map_err(|r| refusal(&code, &case, r.0))?;
-                let at = now();
-                let mut values = self.common_values(Some(&tld));
-                values.insert("invited_on", case.invited_at.clone().unwrap_or_default().chars().take(10).collect());
-                values.insert("reminders_sent", case.reminders.to_string());
-                let mail = self.queue(
-                    tx,
-                    Compose {
-                        kind: if escalate { Kind::Escalation } else { Kind::Reminder },
-                        tld: Some(&tld),
-                        token: case.token.as_deref(),
-                        to: vec![tld.admin.email.to_string()],
-                        cc: if escalate { vec![tld.tech.email.to_string()] } else { vec![] },
-                        in_reply_to: case.invitation_message_id.as_deref(),
-                        values,
-                    },
-                    &at,
-                )?;
-                let update = CaseUpdate {
-                    state: Some(CaseState::Reminded),
-                    reminded: true,
-                    ..CaseUpdate::default()
-                };
-                tx.update_case(&code, case.version, &update, &at)?;
-                tx.append_event(&at, &operator, Some(&code), "reminded",
-                    &json!({ "reminder": case.reminders + 1, "escalated_to_tech": escalate, "message_id": mail.message_id }))?;
-                Ok((mail, case.state, CaseState::Reminded))
-            });
-            batch.record(code, result)?;
-        }
-        Ok(batch)
     }
 
     /// Approves a TLD's proposed contacts (all, or those in `only`), sends the approval notice

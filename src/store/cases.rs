@@ -150,6 +150,29 @@ impl CaseRow {
         }
     }
 
+    /// The mail that waits for its admin contact's answer and is chased: the invitation of
+    /// an invited case, or the request put to the admin of an approved one.
+    pub fn waiting(&self) -> Option<crate::domain::chase::Waiting<'_>> {
+        use crate::domain::chase::{Asked, Waiting};
+        match self.state {
+            CaseState::Invited | CaseState::Reminded => Some(Waiting {
+                asked: Asked::Invitation,
+                sent_at: self.invited_at.as_deref(),
+                reminders: self.reminders,
+                reminded_at: self.last_reminded_at.as_deref(),
+                thread: self.invitation_message_id.as_deref(),
+            }),
+            CaseState::Approved if self.round == Some(Round::Request) => Some(Waiting {
+                asked: Asked::Request,
+                sent_at: self.round_sent_at.as_deref(),
+                reminders: self.round_reminders,
+                reminded_at: self.round_reminded_at.as_deref(),
+                thread: self.round_message_id.as_deref(),
+            }),
+            _ => None,
+        }
+    }
+
     /// Its re-confirmation record, `answered` saying whether a verified reply came after the
     /// round's request.
     pub fn reconfirm_record(&self, answered: bool) -> crate::domain::reconfirm::Record<'_> {
@@ -343,6 +366,17 @@ pub trait CaseRows: Read {
             Ok((tld, state))
         })
         .collect()
+    }
+
+    /// The contacts the case's open request would give it (DESIGN §8.1), not taken.
+    fn requested(&self, tld: &str) -> Result<Vec<crate::domain::triage::Contact>> {
+        let text: Option<String> = rusqlite::OptionalExtension::optional(self.conn().query_row(
+            "SELECT requested FROM cases WHERE tld = ?1",
+            [tld],
+            |r| r.get(0),
+        ))?
+        .flatten();
+        Ok(super::messages::contacts_from_json(text.as_deref()))
     }
 
     fn token_taken(&self, token: &str) -> Result<bool> {

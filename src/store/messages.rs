@@ -188,10 +188,11 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Marks a request as acted on (the admin asked, the member removed), filed under `tld`.
-    pub fn settle_request(&self, id: i64, tld: &str, at: &str) -> Result<()> {
+    /// Marks a request as acted on (the admin asked, the member removed, dismissed), filed
+    /// under `tld` when given.
+    pub fn settle_request(&self, id: i64, tld: Option<&str>, at: &str) -> Result<()> {
         self.execute(
-            "UPDATE messages SET settled_at = ?2, tld = ?3 WHERE id = ?1",
+            "UPDATE messages SET settled_at = ?2, tld = coalesce(?3, tld) WHERE id = ?1",
             params![id, at, tld],
         )?;
         Ok(())

@@ -70,6 +70,7 @@ pub enum Action {
     EditContacts,
     AskAdmin,
     RemoveMember,
+    Dismiss,
     Confirm,
     Reconfirm,
     PollNow,
@@ -116,6 +117,7 @@ impl Action {
             Action::EditContacts => "edit_contacts",
             Action::AskAdmin => "ask_admin",
             Action::RemoveMember => "remove_member",
+            Action::Dismiss => "dismiss",
             Action::Confirm => "confirm",
             Action::Reconfirm => "reconfirm",
             Action::PollNow => "poll_now",
@@ -363,6 +365,12 @@ const DEFAULTS: &[(Scope, &[&str], Action, &str)] = &[
         &["x"],
         Action::RemoveMember,
         "remove the member who asked to leave",
+    ),
+    (
+        Scope::Queue,
+        &["D"],
+        Action::Dismiss,
+        "dismiss the request, mailing nobody (:dismiss #ID reason… logs a reason)",
     ),
     (
         Scope::Queue,

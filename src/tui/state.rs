@@ -64,6 +64,8 @@ pub struct CaseDetail {
     pub messages: Vec<MessageRow>,
     pub contacts: Vec<ContactRow>,
     pub events: Vec<EventRecord>,
+    /// Its requests and re-confirmation in words (DESIGN §8), a line each.
+    pub rounds: Vec<crate::service::RoundLine>,
 }
 
 /// One message, sanitised, for reading.

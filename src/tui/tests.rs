@@ -504,6 +504,7 @@ fn case_detail() -> CaseDetail {
             ),
         ],
         contacts: snapshot().proposed,
+        rounds: Vec::new(),
         events: snapshot()
             .log
             .into_iter()
@@ -1401,3 +1402,6 @@ fn the_queue_acts_on_requests_leaving_members_and_re_confirmations() {
         })]
     );
 }
+
+/// The queue's actions on requests.
+mod requests;

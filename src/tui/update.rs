@@ -391,7 +391,11 @@ fn act(s: &mut State, action: Action) -> Vec<Effect> {
         | Action::Invite
         | Action::Assign
         | Action::EditContacts => return ask(s, action),
-        Action::AskAdmin | Action::RemoveMember | Action::Confirm | Action::Reconfirm => {
+        Action::AskAdmin
+        | Action::RemoveMember
+        | Action::Dismiss
+        | Action::Confirm
+        | Action::Reconfirm => {
             return after_invitation(s, action);
         }
     }
@@ -635,6 +639,12 @@ fn after_invitation(s: &mut State, action: Action) -> Vec<Effect> {
     let message = item.message.map(|m| format!("#{m}"));
     let command = match (action, item.tld.clone(), message) {
         (Action::RemoveMember, _, Some(message)) => Command::Remove { message },
+        (Action::Dismiss, _, Some(message)) if matches!(item.kind, "request" | "remove") => {
+            Command::Dismiss {
+                message,
+                reason: None,
+            }
+        }
         (Action::AskAdmin, Some(tld), Some(message)) => Command::Ask {
             tld,
             messages: vec![message],
@@ -1045,6 +1055,28 @@ fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
             Ok(command) => return plan(s, command),
             Err(text) => s.notice = Some(Notice { text, error: true }),
         },
+        "dismiss" => {
+            match arg
+                .as_deref()
+                .and_then(|m| m.trim_start_matches('#').parse::<i64>().ok())
+            {
+                Some(message) => {
+                    return plan(
+                        s,
+                        Command::Dismiss {
+                            message: format!("#{message}"),
+                            reason: (!rest.is_empty()).then(|| rest.join(" ")),
+                        },
+                    );
+                }
+                None => {
+                    s.notice = Some(Notice {
+                        text: "usage: :dismiss #ID [reason…]".into(),
+                        error: true,
+                    })
+                }
+            }
+        }
         "assign" => {
             let message = arg
                 .as_deref()

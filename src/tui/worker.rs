@@ -230,6 +230,7 @@ pub fn case(service: &Service, tld: &str) -> Result<CaseDetail> {
         row,
         messages,
         contacts: service.contacts_of(&code)?,
+        rounds: service.rounds_of(&code)?,
         events: service.log(&EventFilter {
             tld: Some(code),
             ..EventFilter::default()

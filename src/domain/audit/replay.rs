@@ -9,7 +9,8 @@
 //! - `reconfirm_requested`, `reconfirm_reminded`, `confirmed`: the re-confirmation of an
 //!   approved case, which stays approved (anything else is refused);
 //! - `asked`: a request put to the admin, which invites an open case and leaves an approved
-//!   one approved;
+//!   one approved; `request_reminded`: a reminder of such a request to an approved case,
+//!   which stays approved (anything else is refused);
 //! - `subscribed` (`email`; newer events also `contact`, `name`, `phone`): the contact became
 //!   a member;
 //! - `contact_removed` (`email`; newer also `contact`) and `approved` (`replaced`; newer also
@@ -99,6 +100,7 @@ fn transition(action: &str, detail: &Value, state: CaseState) -> Option<(Event, 
             Event::Ask,
             if state == Approved { Approved } else { Invited },
         ),
+        "request_reminded" => (Event::RemindRequest, Approved),
         _ => return None,
     })
 }
@@ -116,6 +118,7 @@ const RELEVANT: &[&str] = &[
     "reconfirm_reminded",
     "confirmed",
     "asked",
+    "request_reminded",
     "subscribed",
     "member_updated",
     "contact_removed",

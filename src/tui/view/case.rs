@@ -74,6 +74,10 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
             history.join(" · ")
         }
     )));
+    // Requests and the re-confirmation (DESIGN §8), under the case's own line.
+    for r in &c.rounds {
+        info.push(Line::from(format!("        {}: {}", r.label, r.text)));
+    }
 
     let contacts: Vec<Line> = if c.contacts.is_empty() {
         vec![Line::from(Span::styled(" no contacts yet", theme.dim()))]
@@ -179,13 +183,23 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         .enumerate()
         .map(|(i, e)| {
             let line = fit_line(
-                vec![Span::raw(format!(
-                    " {} {:<10} {:<16} {}",
-                    e.at.get(..10).unwrap_or(&e.at),
-                    e.operator,
-                    e.action,
-                    e.detail
-                ))],
+                // An event told in words needs no action column; others show their detail.
+                vec![Span::raw(
+                    match super::history::words(&e.action, &e.detail) {
+                        Some(words) => format!(
+                            " {} {:<10} {words}",
+                            e.at.get(..10).unwrap_or(&e.at),
+                            e.operator
+                        ),
+                        None => format!(
+                            " {} {:<10} {:<16} {}",
+                            e.at.get(..10).unwrap_or(&e.at),
+                            e.operator,
+                            e.action,
+                            e.detail
+                        ),
+                    },
+                )],
                 w,
             );
             if cursor.offset + i == cursor.selected {

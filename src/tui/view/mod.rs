@@ -8,6 +8,7 @@ mod dialog;
 mod event;
 pub mod fit;
 mod help;
+mod history;
 mod log;
 mod message;
 mod messages;

@@ -1,0 +1,139 @@
+//! The queue's actions on requests (DESIGN §8.1): dismissing one, by key or command line.
+
+use super::*;
+
+#[test]
+fn a_request_is_dismissed_from_the_queue_by_key_or_command_line() {
+    let mut s = state(80, 24);
+    let join = item(
+        "request",
+        Some("fr"),
+        "France",
+        None,
+        "asks to join",
+        Some(16),
+    );
+    let leave = item(
+        "remove",
+        Some("za"),
+        "South Africa",
+        None,
+        "asks to leave",
+        Some(15),
+    );
+    let confirm = item("confirm", Some("se"), "Sweden", None, "confirms", Some(17));
+    s.data.queue.splice(0..0, [join, leave, confirm]);
+    s.queue.selected = 0;
+    assert_eq!(
+        key(&mut s, KeyCode::Char('D')),
+        [Effect::Plan(Command::Dismiss {
+            message: "#16".into(),
+            reason: None
+        })]
+    );
+    s.busy = None;
+    s.queue.selected = 1;
+    assert_eq!(
+        key(&mut s, KeyCode::Char('D')),
+        [Effect::Plan(Command::Dismiss {
+            message: "#15".into(),
+            reason: None
+        })]
+    );
+    s.busy = None;
+    // Not a request: refused, with why.
+    s.queue.selected = 2;
+    assert!(key(&mut s, KeyCode::Char('D')).is_empty());
+    assert!(
+        s.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("not one that action is for"),
+        "{:?}",
+        s.notice
+    );
+    // The command line gives a reason, which is logged.
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "dismiss #16 spam from a bot");
+    assert_eq!(
+        key(&mut s, KeyCode::Enter),
+        [Effect::Plan(Command::Dismiss {
+            message: "#16".into(),
+            reason: Some("spam from a bot".into())
+        })]
+    );
+    s.busy = None;
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "dismiss fr");
+    assert!(key(&mut s, KeyCode::Enter).is_empty());
+    assert!(
+        s.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("usage: :dismiss #ID"),
+        "{:?}",
+        s.notice
+    );
+}
+
+/// The case view shows where its requests and re-confirmation stand, and their history in
+/// words: the request put to the admin, its reminders, a dismissal, the confirmations.
+#[test]
+fn the_case_view_shows_the_request_and_confirmation_history() {
+    let mut s = state(80, 24);
+    key(&mut s, KeyCode::Char('1'));
+    key(&mut s, KeyCode::Enter);
+    let mut case = case_detail();
+    case.rounds = vec![
+        crate::service::RoundLine {
+            label: "request",
+            text: "#16 open: ann@nic.nl.example asks to join".into(),
+        },
+        crate::service::RoundLine {
+            label: "confirm",
+            text: "lapsed: not confirmed since 2025-03-05 (asked 2026-01-10, no answer after every reminder)".into(),
+        },
+    ];
+    let history = [
+        event(
+            40,
+            "nl",
+            "request_reminded",
+            r#"{"reminder":2,"escalated_to_tech":false,"to":"ccadmin@nic.nl.example"}"#,
+        ),
+        event(
+            39,
+            "nl",
+            "asked",
+            r#"{"messages":[14],"added":["piet@nic.nl.example"],"removed":[],"admin":"ccadmin@nic.nl.example"}"#,
+        ),
+        event(
+            38,
+            "nl",
+            "request_dismissed",
+            r#"{"message":13,"from":"seo@spam.example","reason":"spam"}"#,
+        ),
+        event(
+            37,
+            "nl",
+            "confirmed",
+            r#"{"contacts":["jan@nic.nl.example"],"evidence":{"message":11}}"#,
+        ),
+    ];
+    case.events.splice(0..0, history);
+    update(&mut s, Msg::Case(Box::new(case)));
+    let text = render(&s);
+    insta::assert_snapshot!("case_rounds_80x24", text);
+    for want in [
+        "request: #16 open: ann@nic.nl.example asks to join",
+        "confirm: lapsed: not confirmed since 2025-03-05",
+        "alice      request reminder 2",
+        "alice      admin asked to authorise #14: add piet@nic.nl.example",
+        "request #13 from seo@spam.example dismissed: spam",
+        "contacts confirmed (#11): jan@nic.nl.example",
+    ] {
+        assert!(text.contains(want), "{want}:\n{text}");
+    }
+}
