@@ -198,7 +198,7 @@ def free_port():
 
 
 # ---------------------------------------------------------------------------------------------
-# Dovecot (mirrors tests/support/dovecot.rs and dovecot_files.rs)
+# Dovecot (mirrors tests/integration/support/dovecot.rs and dovecot_files.rs)
 
 
 def dovecot_binary():

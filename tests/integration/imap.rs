@@ -1,13 +1,11 @@
-//! The IMAP source against a real Dovecot (tests/support/dovecot.rs): sync, UIDVALIDITY,
+//! The IMAP source against a real Dovecot (support/dovecot.rs): sync, UIDVALIDITY,
 //! reconnects, TLS modes, errors, and the cost of a pass with no new mail.
-
-mod support;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use support::dovecot::{Dovecot, PASSWORD, USER};
-use support::relay::Relay;
+use crate::support::dovecot::{Dovecot, PASSWORD, USER};
+use crate::support::relay::Relay;
 use tldops::config::{DEFAULT_MAX_MESSAGE_SIZE, ImapConfig, Interval, TlsMode};
 use tldops::mail::imap::ImapSource;
 use tldops::mail::local::header_block;

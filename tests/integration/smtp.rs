@@ -1,15 +1,13 @@
 //! The outgoing transports against the real world: SMTP against a real aiosmtpd
-//! (tests/support/smtp.rs) in every TLS mode, with AUTH, 4xx and 5xx replies, a dead port and
+//! (support/smtp.rs) in every TLS mode, with AUTH, 4xx and 5xx replies, a dead port and
 //! a silent server; the file transport on a real directory.
-
-mod support;
 
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use support::smtp::{Options, PASSWORD, Security, SmtpServer, USER};
+use crate::support::smtp::{Options, PASSWORD, Security, SmtpServer, USER};
 use tldops::config::{OutgoingConfig, TlsMode, Transport as Kind};
 use tldops::outgoing::file::FileTransport;
 use tldops::outgoing::smtp::SmtpTransport;

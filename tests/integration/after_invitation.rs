@@ -2,11 +2,11 @@
 //! changed admin, with the mailbox on a real Dovecot and the mail through a real SMTP server
 //! (aiosmtpd) — every answer of the admin threaded under the mail the SMTP server received.
 
-mod support;
-
-use support::dovecot::{Dovecot, PASSWORD as IMAP_PASSWORD, USER as IMAP_USER};
-use support::install::{CORPUS_CONFIG, Install};
-use support::smtp::{Options, PASSWORD as SMTP_PASSWORD, Security, SmtpServer, USER as SMTP_USER};
+use crate::support::dovecot::{Dovecot, PASSWORD as IMAP_PASSWORD, USER as IMAP_USER};
+use crate::support::install::{CORPUS_CONFIG, Install};
+use crate::support::smtp::{
+    Options, PASSWORD as SMTP_PASSWORD, Security, SmtpServer, USER as SMTP_USER,
+};
 use tldops::domain::message::parse;
 
 /// The corpus roster, reading its mailbox on `dovecot` and sending through `smtp`.

@@ -3,9 +3,8 @@
 //! the database, the outbox, the sent mail and the hash-chained log; and two operators
 //! approving the same TLD at once.
 
-mod support;
-
-use support::install::{CORPUS_CONFIG, Install, maildir};
+use crate::support;
+use crate::support::install::{CORPUS_CONFIG, Install, maildir};
 use tldops::domain::message::parse;
 
 /// The corpus roster, nobody invited yet.
@@ -855,6 +854,7 @@ fn service(i: &Install) -> tldops::service::Service {
 #[test]
 fn what_a_plan_announces_is_what_perform_does() {
     use tldops::service::{Command, Effects, Selection};
+    let _clock = support::clock::exclusive();
     let i = fresh();
     i.ok(&["invite", "--tld", "be", "--tld", "nl"]);
     poll(

@@ -1,13 +1,12 @@
 //! Ingest through the real binary: `poll --maildir` / `--mbox` of the whole corpus, `messages
 //! --json`, re-polling (nothing stored twice), `assign`, and a poll killed half-way.
 
-mod support;
-
 use std::collections::HashMap;
 
+use crate::support;
+use crate::support::corpus::messages as corpus;
+use crate::support::install::{Install, maildir};
 use serde_json::Value;
-use support::corpus::messages as corpus;
-use support::install::{Install, maildir};
 
 /// Writes the whole corpus into the installation's `Maildir`; returns it with expectations.
 fn corpus_in_maildir(i: &Install) -> Vec<(String, Vec<u8>, Value)> {

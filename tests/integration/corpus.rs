@@ -4,10 +4,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-mod support;
-
+use crate::support;
+use crate::support::corpus::{DIR, context};
 use serde::Deserialize;
-use support::corpus::{DIR, context};
 use tldops::domain::email::address_key;
 use tldops::domain::message::{header_digest, parse, parse_keeping};
 use tldops::domain::triage;
@@ -89,7 +88,8 @@ fn corpus() {
             .unwrap_or_else(|err| panic!("{}: {err}", e.file));
         let msg = parse(&raw, true);
         let d = triage::triage(&msg, &ctx);
-        // `TLDOPS_CORPUS_SHOW=name cargo test --test corpus -- --nocapture` shows what triage saw.
+        // `TLDOPS_CORPUS_SHOW=name cargo test --test integration corpus:: -- --nocapture` shows
+        // what triage saw.
         if std::env::var("TLDOPS_CORPUS_SHOW").is_ok_and(|f| e.file.contains(&f)) {
             println!(
                 "== {}

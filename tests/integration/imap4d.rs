@@ -1,13 +1,12 @@
-//! A second real IMAP server: GNU Mailutils imap4d (tests/support/imap4d.rs). The source and
+//! A second real IMAP server: GNU Mailutils imap4d (support/imap4d.rs). The source and
 //! `tldops poll` against it: first poll, incremental polls, a UIDVALIDITY change,
 //! LOGINDISABLED before STARTTLS, and an IDLE that never reports (the interval bounds it).
 
-mod support;
-
 use std::time::Duration;
 
-use support::imap4d::{Imap4d, PASSWORD, USER};
-use support::install::{CORPUS_CONFIG, Install};
+use crate::support;
+use crate::support::imap4d::{Imap4d, PASSWORD, USER};
+use crate::support::install::{CORPUS_CONFIG, Install};
 use tldops::config::{DEFAULT_MAX_MESSAGE_SIZE, ImapConfig, Interval, TlsMode};
 use tldops::mail::MailSource;
 use tldops::mail::imap::ImapSource;

@@ -3,9 +3,7 @@
 //! cases and members changed without an event; and `--head`, with the head the digest
 //! carries to the members' mailboxes.
 
-mod support;
-
-use support::install::{CORPUS_CONFIG, Install, maildir};
+use crate::support::install::{CORPUS_CONFIG, Install, maildir};
 use tldops::domain::audit::{GENESIS, event_hash};
 
 const NO_DELETE: &str = "CREATE TRIGGER events_no_delete BEFORE DELETE ON events

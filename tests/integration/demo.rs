@@ -4,8 +4,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::support;
+
 #[test]
 fn the_demo_shows_every_verdict() {
+    let _clock = support::clock::exclusive();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("demo");
     std::fs::create_dir(&root).unwrap();
@@ -118,6 +121,7 @@ fn the_demo_shows_every_verdict() {
 /// re-confirmation that .se's changed admin made due.
 #[test]
 fn the_demo_queue_shows_requests_removal_and_a_changed_admin() {
+    let _clock = support::clock::exclusive();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("demo");
     std::fs::create_dir(&root).unwrap();

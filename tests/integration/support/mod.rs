@@ -1,9 +1,9 @@
 //! Shared test harness: a private installation of the real binary, the corpus world, and real
-//! servers (DESIGN §6: no mocked IMAP). Used as `mod support;`.
-
-#![allow(dead_code)] // each test crate uses its own part of the support code
+//! servers (DESIGN §6: no mocked IMAP). The `support` module of the one test binary
+//! (`main.rs`); every topic reaches it as `crate::support`.
 
 pub mod certs;
+pub mod clock;
 pub mod corpus;
 pub mod dovecot;
 mod dovecot_files;

@@ -2,8 +2,7 @@
 //! hostile bytes, truncation, spliced chunks), run through `parse` + `triage` + contact
 //! extraction. Deterministic (seeded), so a failure reproduces; a few seconds per run.
 
-mod support;
-
+use crate::support;
 use tldops::domain::message::parse;
 use tldops::domain::triage::{self, Context};
 

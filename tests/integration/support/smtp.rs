@@ -1,4 +1,4 @@
-//! A private SMTP server for one test: Python's aiosmtpd (tests/support/smtp_server.py) on a
+//! A private SMTP server for one test: Python's aiosmtpd (smtp_server.py, beside this file) on a
 //! 127.0.0.1 port the kernel picks, in plain, STARTTLS or implicit-TLS mode, with optional
 //! AUTH, scripted 451s and 550s. Every accepted message is kept with its envelope, so a test
 //! checks exactly what arrived. Stopped (and waited for) on drop.
@@ -241,7 +241,7 @@ impl Drop for SmtpServer {
 }
 
 fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_server.py")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/support/smtp_server.py")
 }
 
 /// The venv's Python, with aiosmtpd importable; made on first use. Tests in one binary share

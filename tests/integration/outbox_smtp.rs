@@ -2,10 +2,8 @@
 //! answers 4xx and later accepts (retried, sent once); one that answers 5xx (failed, surfaced
 //! in the queue, retried by the operator once fixed).
 
-mod support;
-
-use support::install::{CORPUS_CONFIG, Install};
-use support::smtp::{Options, PASSWORD, Security, SmtpServer, USER};
+use crate::support::install::{CORPUS_CONFIG, Install};
+use crate::support::smtp::{Options, PASSWORD, Security, SmtpServer, USER};
 use tldops::domain::message::parse;
 
 fn world(server: &SmtpServer) -> Install {

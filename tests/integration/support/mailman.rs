@@ -27,7 +27,7 @@ pub const LIST_ID: &str = "tld-ops.lists.example.org";
 
 const REQUIREMENTS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/tests/support/mailman-requirements.txt"
+    "/tests/integration/support/mailman-requirements.txt"
 );
 
 pub struct Mailman {
@@ -314,7 +314,7 @@ fn install() -> Result<PathBuf, String> {
     )?;
     std::fs::write(&stamp, wanted).map_err(|e| format!("{}: {e}", stamp.display()))?;
     eprintln!(
-        "tests/support/mailman.rs: installed Mailman core into {} in {:.0} s",
+        "tests/integration/support/mailman.rs: installed Mailman core into {} in {:.0} s",
         venv.display(),
         started.elapsed().as_secs_f64()
     );

@@ -1,13 +1,11 @@
 //! The real binary, run the way an operator runs it: roster import, listing, the audit log,
 //! config errors and exit codes.
 
-mod support;
-
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
+use crate::support::install::Install;
 use serde_json::Value;
-use support::install::Install;
 
 const DEMO_ROSTER: &str = "assets/demo/roster.csv";
 

@@ -3,14 +3,12 @@
 //! with groupadd and useradd, and the binary run as each of them with setpriv: the test needs
 //! root, and fails (it does not skip) without it.
 
-mod support;
-
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::process::Command;
 use std::sync::Once;
 
-use support::install::{CORPUS_CONFIG, Install, Output, maildir};
+use crate::support::install::{CORPUS_CONFIG, Install, Output, maildir};
 
 const TEAM: &str = "tldops-test-team";
 const ALICE: &str = "tldops-test-alice";
@@ -24,7 +22,7 @@ fn team() -> u32 {
         uid.trim(),
         "0",
         "this test makes a group and two accounts, and runs tldops as each: run it as root \
-         (CI does; locally: sudo -E cargo test --test shared_install)"
+         (CI does; locally: sudo -E cargo test --test integration shared_install::)"
     );
     ACCOUNTS.call_once(|| {
         if !known("group", TEAM) {

@@ -152,7 +152,7 @@ impl Imap4d {
             "  tls-mode false;\n".to_string()
         };
         let config = format!(
-            "# Written by tests/support/imap4d.rs for one test.
+            "# Written by tests/integration/support/imap4d.rs for one test.
 logging {{ syslog no; }};
 virtdomain {{ passwd-dir {d}/vd; }};
 auth {{ authentication generic; authorization virtdomain; }};

@@ -1,14 +1,13 @@
 //! `tldops poll` end to end against a real Dovecot: the corpus ingested over IMAP (plain and
 //! TLS), incremental passes, the size cap, and a poll killed half-way.
 
-mod support;
-
 use std::collections::HashMap;
 
+use crate::support;
+use crate::support::corpus::messages as corpus;
+use crate::support::dovecot::{Dovecot, PASSWORD, USER};
+use crate::support::install::{CORPUS_CONFIG, Install};
 use serde_json::Value;
-use support::corpus::messages as corpus;
-use support::dovecot::{Dovecot, PASSWORD, USER};
-use support::install::{CORPUS_CONFIG, Install};
 
 /// The corpus world, polling the mailbox `imap` (the `[imap]` keys besides the account).
 fn world(imap: &str) -> Install {

@@ -2,15 +2,13 @@
 //! Dovecot's `oauth2` passdb through an introspection endpoint the test serves, and
 //! LOGINDISABLED seen from a client address that is not the server's own.
 
-mod support;
-
 use std::net::Ipv4Addr;
 use std::path::Path;
 use std::time::Duration;
 
-use support::dovecot::{Dovecot, Options, PASSWORD, USER};
-use support::oauth2::Introspection;
-use support::relay::Relay;
+use crate::support::dovecot::{Dovecot, Options, PASSWORD, USER};
+use crate::support::oauth2::Introspection;
+use crate::support::relay::Relay;
 use tldops::config::{AuthMethod, DEFAULT_MAX_MESSAGE_SIZE, ImapConfig, Interval, TlsMode};
 use tldops::mail::MailSource;
 use tldops::mail::imap::ImapSource;

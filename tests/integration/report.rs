@@ -23,7 +23,10 @@ impl Demo {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("demo");
         std::fs::create_dir(&root).unwrap();
-        tldops::cli::demo::seed(&root).unwrap();
+        {
+            let _clock = crate::support::clock::exclusive();
+            tldops::cli::demo::seed(&root).unwrap();
+        }
         let demo = Demo { _dir: dir, root };
         // The demo approves some itself (its later mail needs members).
         for tld in ["nl", "de", "jp", "se", "re", "za"]
@@ -257,7 +260,8 @@ fn the_report_renders_in_chromium_and_shows_the_stats() {
             spread > 20.0,
             "{name}: the screenshot is blank (spread {spread:.1})"
         );
-        // `TLDOPS_REPORT_PNG=docs/report.png cargo test --test report` refreshes the README's.
+        // `TLDOPS_REPORT_PNG=docs/report.png cargo test --test integration report::` refreshes
+        // the README's.
         if name == "desktop"
             && let Some(keep) = std::env::var_os("TLDOPS_REPORT_PNG")
         {

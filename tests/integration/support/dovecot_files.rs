@@ -157,7 +157,7 @@ pub fn write_config(
     // Unprivileged, the login processes cannot chroot.
     let chroot = if a.root { "" } else { "  chroot =\n" };
     let config = format!(
-        "# Written by tests/support/dovecot_files.rs for one test.
+        "# Written by tests/integration/support/dovecot_files.rs for one test.
 protocols = imap
 listen = 127.0.0.1
 base_dir = {d}/run

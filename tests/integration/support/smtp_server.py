@@ -1,4 +1,4 @@
-"""A real SMTP server for tldops' tests (aiosmtpd), started by tests/support/smtp.rs.
+"""A real SMTP server for tldops' tests (aiosmtpd), started by tests/integration/support/smtp.rs.
 
 Every accepted message is written to DIR/mail as NNNN.eml (the bytes received, dot-stuffing
 undone) and NNNN.json (the envelope and how the session was secured), each file complete before

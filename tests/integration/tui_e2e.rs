@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 struct Tmux {
@@ -15,7 +16,12 @@ impl Tmux {
     /// with its status bar on, so the pane is 80x23. The "terminal" is a second tmux session
     /// of 80x24 whose program is a tmux client attached to the first.
     fn start(command: &str) -> Tmux {
-        let session = format!("tldops-e2e-{}-{}", std::process::id(), rand_suffix());
+        let session = format!(
+            "tldops-e2e-{}-{}-{}",
+            std::process::id(),
+            next_server(),
+            rand_suffix()
+        );
         let status = tmux(&session)
             .args([
                 "new-session",
@@ -182,6 +188,14 @@ fn tmux(server: &str) -> Command {
     c
 }
 
+/// A number no other tmux server of this test process has: with the process id, a server
+/// name of its own for each test, even two started in the same nanosecond on two threads.
+fn next_server() -> u32 {
+    static SERVERS: AtomicU32 = AtomicU32::new(0);
+    SERVERS.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Apart from a server a crashed earlier run (with the same process id) may have left.
 fn rand_suffix() -> u128 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -1,12 +1,10 @@
-//! The Mailman 3 members backend against a real Mailman core (tests/support/mailman.rs):
+//! The Mailman 3 members backend against a real Mailman core (support/mailman.rs):
 //! subscriptions that need no confirmation, idempotent changes, and the errors an operator
 //! meets (wrong password, wrong list, wrong URL, refusals, a server that is down or silent).
 
-mod support;
-
 use std::time::Duration;
 
-use support::mailman::{LIST, LIST_ID, Mailman, PASSWORD};
+use crate::support::mailman::{LIST, LIST_ID, Mailman, PASSWORD};
 use tldops::members::mailman3::{ListInfo, Mailman3};
 use tldops::members::{Backend, Member, Outcome};
 
