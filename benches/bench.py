@@ -20,6 +20,7 @@ Prints one Markdown table and writes it to benches/latest.md. Standard library o
 Everything it starts (Dovecot, tmux, tldops, neomutt, the proxy) is stopped at exit.
 
     python3 benches/bench.py [--quick] [--sizes 1000,10000] [--runs N] [--idle-seconds S] [--keep]
+                             [--profile release|dev]
     python3 benches/bench.py ref PORT USER EXPECTED   (the reference client, used internally)
 """
 
@@ -50,7 +51,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / "target" / "release" / "tldops"
+BIN = ROOT / "target" / "release" / "tldops"  # target/debug/tldops with --profile dev
+PROFILE = "release"
 ROSTER = ROOT / "assets" / "demo" / "roster.csv"
 CORPUS = ROOT / "tests" / "corpus"
 LATEST = ROOT / "benches" / "latest.md"
@@ -198,7 +200,7 @@ def free_port():
 
 
 # ---------------------------------------------------------------------------------------------
-# Dovecot (mirrors tests/support/dovecot.rs and dovecot_files.rs)
+# Dovecot (mirrors tests/integration/support/dovecot.rs and dovecot_files.rs)
 
 
 def dovecot_binary():
@@ -1370,9 +1372,13 @@ def phases(timeline, t0, t_exit):
 
 
 def triage_throughput():
-    say("triage: cargo bench --bench triage (build, then run pinned to core 0)")
-    check(["cargo", "bench", "--locked", "--bench", "triage", "--no-run"], cwd=ROOT)
-    out = check(["taskset", "-c", "0", "cargo", "bench", "--locked", "--bench", "triage"], cwd=ROOT)
+    # The bench profile (release's settings), or the debug build's with --profile dev.
+    bench = ["cargo", "bench", "--locked", "--bench", "triage"]
+    if PROFILE == "dev":
+        bench += ["--profile", "dev"]
+    say(f"triage: {shlex.join(bench[:2] + bench[3:])} (build, then run pinned to core 0)")
+    check(bench + ["--no-run"], cwd=ROOT)
+    out = check(["taskset", "-c", "0"] + bench, cwd=ROOT)
     res = {"text": out}
     for key, pat in (("rate", r"^triage: (\d+) messages/s"),
                      ("headers", r"headers only.*?: (\d+) messages/s"),
@@ -1446,7 +1452,9 @@ def table(info, results, triage, sizes, elapsed):
         f"{info['dovecot']}, {info['neomutt']}; {info['date']}. Dovecot on loopback, plain IMAP, "
         f"Maildir written directly (about {REPLY_SHARE:.0%} real replies from tests/corpus, the rest "
         f"newsletters, notifications and list mail of 2–30 KB); medians of {runs}, each ratio "
-        f"taken within one run.",
+        f"taken within one run."
+        + (" **The debug build (`--profile dev`): a smoke run whose figures mean nothing.**"
+           if PROFILE == "dev" else ""),
         "",
         head,
         sep,
@@ -1542,7 +1550,16 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--no-write", action="store_true", help="do not write benches/latest.md")
     ap.add_argument("--no-triage", action="store_true", help="skip the triage throughput bench")
+    ap.add_argument("--profile", choices=["release", "dev"], default="release",
+                    help="the build measured: release (the figures), or dev, the debug build the "
+                         "tests use (only to check that the benchmark runs: its figures mean nothing)")
     args = ap.parse_args()
+    global BIN, PROFILE
+    PROFILE = args.profile
+    BIN = ROOT / "target" / ("release" if PROFILE == "release" else "debug") / "tldops"
+    if PROFILE == "dev" and not args.no_write:
+        say("--profile dev: benches/latest.md is left as it is (a debug build's figures)")
+        args.no_write = True
 
     atexit.register(_run_cleanups)
     on_exit(_end_running)
@@ -1553,7 +1570,8 @@ def main():
     if args.sizes:
         sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
     if not BIN.is_file():
-        raise Failure(f"{BIN} is missing: run `cargo build --release` (benches/run does)")
+        build = "cargo build --release" if PROFILE == "release" else "cargo build"
+        raise Failure(f"{BIN} is missing: run `{build}` (benches/run does)")
     for tool in ("tmux", "neomutt", "script", "taskset", "cargo", "rustc"):
         if shutil.which(tool) is None:
             raise Failure(f"`{tool}` is not installed (benches/run installs what it needs)")

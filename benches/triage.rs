@@ -11,7 +11,7 @@ use tldops::domain::message::parse;
 use tldops::domain::triage;
 
 /// The world of the corpus (tests/corpus/README.md): the same context the tests build.
-#[path = "../tests/support/corpus.rs"]
+#[path = "../tests/integration/support/corpus.rs"]
 #[allow(dead_code)]
 mod corpus_world;
 

@@ -7,6 +7,9 @@
 
 pub mod budget;
 mod fields;
+mod labels;
+mod names;
+mod phone;
 pub(in crate::domain::triage) mod quote;
 mod vcard;
 
@@ -20,7 +23,7 @@ use crate::domain::message::{Inbound, Mailbox};
 use crate::domain::tld::TldCode;
 
 use budget::{Limited, MAX_CONTACTS, Work};
-pub use fields::find_phone;
+pub use phone::find_phone;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Contact {

@@ -438,7 +438,7 @@ pub fn signature_name(signature: &str) -> Option<String> {
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !is_closing(l) && *l != "--")
-        .filter(|l| super::fields::name_like(l))
+        .filter(|l| super::names::name_like(l))
         .collect();
     names
         .iter()

@@ -1,0 +1,489 @@
+//! `tldops poll` end to end against a real Dovecot: the corpus ingested over IMAP (plain and
+//! TLS), incremental passes, the size cap, and a poll killed half-way.
+
+use std::collections::HashMap;
+
+use crate::support;
+use crate::support::corpus::messages as corpus;
+use crate::support::dovecot::{Dovecot, PASSWORD, USER};
+use crate::support::install::{CORPUS_CONFIG, Install};
+use serde_json::Value;
+
+/// The corpus world, polling the mailbox `imap` (the `[imap]` keys besides the account).
+fn world(imap: &str) -> Install {
+    let config = format!(
+        "{CORPUS_CONFIG}\n[imap]\nusername = \"{USER}\"\npassword_env = \"TEST_IMAP_PASSWORD\"\n{imap}\n"
+    );
+    let i = Install::corpus_world();
+    std::fs::write(i.path("config.toml"), config).unwrap();
+    i
+}
+
+fn plain(dovecot: &Dovecot) -> String {
+    format!(
+        "host = \"127.0.0.1\"\nport = {}\ntls = \"none\"",
+        dovecot.plain_port
+    )
+}
+
+fn poll(i: &Install) -> support::install::Output {
+    with_password(i, &["poll"])
+}
+
+/// Runs `tldops ARGS` with the mailbox password in the environment.
+fn with_password(i: &Install, args: &[&str]) -> support::install::Output {
+    i.run_env(&[("TEST_IMAP_PASSWORD", PASSWORD)], args)
+}
+
+#[test]
+fn the_corpus_over_imap_is_classified_like_the_corpus_says() {
+    let dovecot = Dovecot::start();
+    let i = world(&plain(&dovecot));
+    let files = corpus();
+    for (_, bytes, _) in &files {
+        dovecot.deliver(bytes);
+    }
+    let out = poll(&i);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("warning: imap.tls = \"none\""),
+        "{}",
+        out.stderr
+    );
+    let unique = files
+        .iter()
+        .filter(|(_, _, e)| e.get("duplicate_of").is_none())
+        .count();
+    assert!(
+        out.stdout
+            .contains(&format!("{} new, {unique} stored", files.len())),
+        "{}",
+        out.stdout
+    );
+
+    let mut want: HashMap<String, usize> = HashMap::new();
+    for (_, _, e) in files
+        .iter()
+        .filter(|(_, _, e)| e.get("duplicate_of").is_none())
+    {
+        *want
+            .entry(e["verdict"].as_str().unwrap().to_string())
+            .or_default() += 1;
+    }
+    let messages = i.json(&["messages", "--json"]);
+    let mut got: HashMap<String, usize> = HashMap::new();
+    for m in messages.as_array().unwrap() {
+        *got.entry(m["verdict"].as_str().unwrap().to_string())
+            .or_default() += 1;
+    }
+    assert_eq!(got, want);
+    // tldops reads the mailbox without marking anything seen.
+    assert_eq!(dovecot.seen_count(), 0);
+
+    // Nothing new: nothing fetched, nothing stored.
+    let again = poll(&i);
+    assert!(
+        again.stdout.contains(": 0 new, 0 stored"),
+        "{}",
+        again.stdout
+    );
+    // One new reply: only it.
+    dovecot.deliver(
+        b"From: Pm Admin <hostmaster@afnic.example>\r\nTo: secretariat@ccnso.example.org\r\n\
+          Subject: [TLD-OPS .pm] contacts\r\nMessage-ID: <late.pm@afnic.example>\r\n\
+          Date: Tue, 3 Mar 2026 10:00:00 +0000\r\n\r\n\
+          For .pm: Marie Exemple <marie@afnic.example>, +33 1 39 30 83 00\r\n",
+    );
+    let third = poll(&i);
+    assert!(
+        third.stdout.contains(": 1 new, 1 stored"),
+        "{}",
+        third.stdout
+    );
+    let pm = i.json(&["messages", "--json", "--tld", "pm"]);
+    assert_eq!(pm[0]["verdict"], "admin_from");
+    assert_eq!(pm[0]["contacts"][0]["email"], "marie@afnic.example");
+    assert_eq!(pm[0]["contacts"][0]["phone"], "+33 1 39 30 83 00");
+    assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
+}
+
+#[test]
+fn implicit_tls_with_the_test_ca() {
+    let dovecot = Dovecot::start();
+    let imap = format!(
+        "host = \"localhost\"\nport = {}\ntls = \"implicit\"\nca_file = \"{}\"",
+        dovecot.tls_port.unwrap(),
+        dovecot.ca_file().display()
+    );
+    let i = world(&imap);
+    let (_, bytes, _) = &corpus()[0];
+    dovecot.deliver(bytes);
+    let out = poll(&i);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("1 new, 1 stored"), "{}", out.stdout);
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+
+    // Without the CA the certificate is refused, with a hint.
+    let no_ca = world(&format!(
+        "host = \"localhost\"\nport = {}",
+        dovecot.tls_port.unwrap()
+    ));
+    let out = poll(&no_ca);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("UnknownIssuer"), "{}", out.stderr);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+}
+
+#[test]
+fn messages_over_the_size_cap_keep_their_headers_only() {
+    let dovecot = Dovecot::start();
+    let i = world(&format!("{}\nmax_message_size = 3000", plain(&dovecot)));
+    let files = corpus();
+    let big = files
+        .iter()
+        .find(|(f, b, e)| f.starts_with("reply-") && b.len() > 3000 && e["verdict"] == "admin_from")
+        .unwrap();
+    dovecot.deliver(&big.1);
+    let out = poll(&i);
+    assert!(out.stdout.contains("1 with headers only"), "{}", out.stdout);
+    let m = &i.json(&["messages", "--json"])[0];
+    // The headers still say who wrote and about what; the body was never fetched.
+    assert_eq!(m["verdict"], "admin_from");
+    assert_eq!(m["contacts"], Value::Array(vec![]));
+    let raw: Vec<u8> = i.scalar("SELECT raw FROM messages");
+    assert!(raw.len() < big.1.len());
+}
+
+#[test]
+fn poll_needs_an_imap_section_and_a_working_password() {
+    let i = Install::new();
+    let out = i.run(&["poll"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("needs an [imap] section"),
+        "{}",
+        out.stderr
+    );
+
+    let dovecot = Dovecot::start();
+    let i = world(&plain(&dovecot));
+    let out = i.run(&["poll"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("$TEST_IMAP_PASSWORD is not set"),
+        "{}",
+        out.stderr
+    );
+    let stderr = i
+        .run_env(&[("TEST_IMAP_PASSWORD", "wrong")], &["poll"])
+        .stderr;
+    assert!(stderr.contains("login as tldops failed"), "{stderr}");
+    assert!(
+        !stderr.contains("wrong"),
+        "the password is never shown: {stderr}"
+    );
+}
+
+#[test]
+fn a_poll_killed_half_way_over_imap_loses_and_duplicates_nothing() {
+    let dovecot = Dovecot::start();
+    let i = world(&plain(&dovecot));
+    let n = 5_000;
+    for k in 0..n {
+        dovecot.deliver(
+            format!(
+                "From: News <news@lists.example.net>\r\nTo: secretariat@ccnso.example.org\r\n\
+                 Subject: Digest {k}\r\nMessage-ID: <digest.{k}@lists.example.net>\r\n\
+                 Date: Mon, 2 Mar 2026 10:00:00 +0000\r\n\r\nIssue {k}.\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    let start_poll = || {
+        let mut c = i.std_cmd();
+        c.env("TEST_IMAP_PASSWORD", PASSWORD).arg("poll");
+        c
+    };
+    let left = i
+        .kill_mid_poll(start_poll, n)
+        .expect("no poll was interrupted mid-way");
+    // The next pass goes on from the checkpoint the killed one committed with its last chunk.
+    let checkpoint: i64 = i.scalar("SELECT coalesce(max(last_uid), 0) FROM mailbox_sync");
+    let out = poll(&i);
+    assert!(
+        out.stdout
+            .contains(&format!("{} new, {} stored", n - checkpoint, n - left)),
+        "checkpoint {checkpoint}, {left} stored before: {}",
+        out.stdout
+    );
+    let (rows, ids) = i.messages_and_ids();
+    assert_eq!((rows, ids), (n, n));
+}
+
+/// The lines a child prints, as they come.
+fn lines_of(stdout: std::process::ChildStdout) -> std::sync::mpsc::Receiver<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Sends `child` SIGTERM and waits at most 10 s for it to end; `hung` says what failed if not.
+fn terminated(child: &mut std::process::Child, hung: &str) -> std::process::ExitStatus {
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{hung}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn watch_keeps_polling_and_sees_new_mail() {
+    let dovecot = Dovecot::start();
+    let i = world(&format!("{}\npoll_interval = \"1s\"", plain(&dovecot)));
+    let mut child = i
+        .std_cmd()
+        .env("TEST_IMAP_PASSWORD", PASSWORD)
+        .args(["poll", "--watch"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    dovecot.deliver(
+        b"From: hostmaster@afnic.example\r\nTo: secretariat@ccnso.example.org\r\n\
+          Subject: [TLD-OPS .pm] contacts\r\nMessage-ID: <watch.pm@afnic.example>\r\n\
+          Date: Tue, 3 Mar 2026 10:00:00 +0000\r\n\r\nFor .pm: Marie <marie@afnic.example>\r\n",
+    );
+    // The pass's report line comes after its last commit: wait for it, not for the row
+    // (which a pass may store before it ends).
+    let stdout = child.stdout.take().unwrap();
+    let rx = lines_of(stdout);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let mut lines = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(line) => {
+                let done = line.contains(": 1 new, 1 stored");
+                lines.push(line);
+                if done {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    assert!(
+        lines.iter().any(|l| l.contains(": 1 new, 1 stored")),
+        "the watcher did not report the new mail: {lines:?}"
+    );
+    // SIGTERM between passes: it says so and exits 0 (systemd's stop is not a failure).
+    let status = terminated(&mut child, "poll --watch did not stop on SIGTERM");
+    let rest: Vec<String> = rx.try_iter().collect();
+    assert_eq!(status.code(), Some(0), "{rest:?}");
+    assert!(
+        rest.iter()
+            .any(|l| l.starts_with("poll: stopped by SIGTERM")),
+        "{rest:?}"
+    );
+    assert_eq!(
+        i.scalar::<i64>(
+            "SELECT count(*) FROM messages WHERE message_id = 'watch.pm@afnic.example'"
+        ),
+        1
+    );
+}
+
+/// With IDLE the interval is only the upper bound: with `poll_interval = "1h"`, mail delivered
+/// while `--watch` waits is stored at once; SIGTERM ends the wait in IDLE at once too.
+#[test]
+fn watch_waits_in_idle_and_fetches_new_mail_at_once() {
+    let dovecot = Dovecot::start();
+    let i = world(&format!("{}\npoll_interval = \"1h\"", plain(&dovecot)));
+    let mut child = i
+        .std_cmd()
+        .env("TEST_IMAP_PASSWORD", PASSWORD)
+        .args(["poll", "--watch"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let rx = lines_of(stdout);
+    // The first pass (an empty mailbox) has logged in and gone into IDLE.
+    assert!(
+        dovecot.wait_for_log(|log| log.matches("Login: user=<tldops>").count() >= 2),
+        "{}",
+        dovecot.log()
+    );
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    dovecot.deliver(
+        b"From: hostmaster@afnic.example\r\nTo: secretariat@ccnso.example.org\r\n\
+          Subject: [TLD-OPS .pm] contacts\r\nMessage-ID: <idle.pm@afnic.example>\r\n\
+          Date: Tue, 3 Mar 2026 10:00:00 +0000\r\n\r\nFor .pm: Marie <marie@afnic.example>\r\n",
+    );
+    let line = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the new mail was not fetched while the interval (1h) ran");
+    assert!(line.contains(": 1 new, 1 stored"), "{line}");
+
+    let status = terminated(&mut child, "poll --watch did not leave IDLE on SIGTERM");
+    assert_eq!(status.code(), Some(0));
+    let rest: Vec<String> = rx.try_iter().collect();
+    assert!(
+        rest.iter()
+            .any(|l| l.starts_with("poll: stopped by SIGTERM")),
+        "{rest:?}"
+    );
+}
+
+/// The issue's case: the server's connection closes after 99 of 196 FETCH answers. The pass
+/// reconnects and goes on: every message stored once, exit 0.
+#[test]
+fn a_connection_dropped_mid_poll_is_resumed_in_the_same_pass() {
+    let dovecot = Dovecot::start();
+    for n in 0..196 {
+        dovecot.deliver(
+            format!(
+                "From: news{n}@lists.example\r\nTo: secretariat@ccnso.example.org\r\n\
+                 Subject: Newsletter {n}\r\nMessage-ID: <cut-{n}@lists.example>\r\n\
+                 Date: Tue, 3 Mar 2026 10:00:00 +0000\r\n\r\nNews.\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    let relay = support::relay::Relay::start_cutting(dovecot.plain_port, 99);
+    let i = world(&format!(
+        "host = \"127.0.0.1\"\nport = {}\ntls = \"none\"",
+        relay.port
+    ));
+    let out = poll(&i);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(": 196 new, 196 stored"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(relay.connections(), 2);
+    assert_eq!(
+        i.scalar::<i64>("SELECT count(DISTINCT message_id) FROM messages"),
+        196
+    );
+}
+
+#[test]
+fn assigning_mail_judged_on_its_headers_fetches_its_body_from_the_server() {
+    // Judged unrelated on its headers: only a digest of them was downloaded and kept.
+    let adrift = |n: u32| {
+        format!(
+            "From: Ann de Vries <ann.devries@home.example>\r\n\
+             To: secretariat@ccnso.example.org\r\nSubject: as promised\r\n\
+             Message-ID: <adrift.{n}@home.example>\r\n\
+             Date: Tue, 3 Mar 2026 09:00:00 +0100\r\n\r\n\
+             Our security contact: Pieter Jansen <pieter.jansen@sidn.example>\r\n"
+        )
+    };
+    let mut dovecot = Dovecot::start();
+    let i = world(&plain(&dovecot));
+    dovecot.deliver(adrift(1).as_bytes());
+    dovecot.deliver(adrift(2).as_bytes());
+    assert_eq!(poll(&i).code, 0);
+
+    let out = with_password(&i, &["assign", "adrift.1@home.example", "nl"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stderr, "", "fetched whole, nothing to warn about");
+    let filed = i.json(&["messages", "--json", "--tld", "nl"]);
+    assert_eq!(
+        filed[0]["contacts"][0]["email"],
+        "pieter.jansen@sidn.example"
+    );
+
+    // The server is down: filed all the same, and the operator is told what is missing.
+    dovecot.stop();
+    let out = with_password(&i, &["assign", "adrift.2@home.example", "nl"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("is now unverified for .nl"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr
+            .starts_with("warning: assigned without its body, so no contacts from it: 127.0.0.1:")
+            && out.stderr.contains("cannot connect"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A pass stopped after its first commits keeps its progress: the checkpoint moved with them,
+/// and the next pass fetches only what comes after it, storing nothing twice.
+#[test]
+fn a_stopped_pass_keeps_its_progress_in_the_checkpoint() {
+    let dovecot = Dovecot::start();
+    let i = world(&plain(&dovecot));
+    let n: i64 = 20_000;
+    for k in 0..n {
+        dovecot.deliver(
+            format!(
+                "From: News <news@lists.example.net>\r\nTo: secretariat@ccnso.example.org\r\n\
+                 Subject: Digest {k}\r\nMessage-ID: <digest.{k}@lists.example.net>\r\n\
+                 Date: Mon, 2 Mar 2026 10:00:00 +0000\r\n\r\nIssue {k}.\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    let mut child = i
+        .std_cmd()
+        .env("TEST_IMAP_PASSWORD", PASSWORD)
+        .arg("poll")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Stop it once a chunk is committed (the first commits come within a second).
+    let checkpoint = || -> i64 { i.scalar("SELECT coalesce(max(last_uid), 0) FROM mailbox_sync") };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while checkpoint() == 0 && child.try_wait().unwrap().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no chunk was committed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("(stopped before the end)"), "{stdout}");
+    let kept = checkpoint();
+    let stored: i64 = i.scalar("SELECT count(*) FROM messages");
+    assert!(
+        kept > 0 && kept < n && kept <= stored,
+        "checkpoint {kept}, {stored} stored"
+    );
+    let again = poll(&i);
+    assert!(
+        again.stdout.contains(&format!("{} new, ", n - kept)),
+        "checkpoint {kept}: {}",
+        again.stdout
+    );
+    let (rows, ids) = i.messages_and_ids();
+    assert_eq!((rows, ids), (n, n));
+}
