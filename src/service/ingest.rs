@@ -248,31 +248,33 @@ impl Service {
                 }),
             }
         }
-        self.store.write(|tx| {
-            for (header, hash, body, msg, decision) in &full {
-                let content = match body {
-                    Some(body) => Content {
-                        raw: body,
-                        hash: &sha256_hex(body),
-                        full: true,
-                    },
-                    None => Content {
-                        raw: &header.bytes,
-                        hash,
-                        full: false,
-                    },
-                };
-                pass.store(tx, header, content, msg, decision)?;
-            }
-            tx.set_checkpoint(
-                &name,
-                Checkpoint {
-                    uidvalidity: scan.uidvalidity,
-                    last_uid,
-                },
-                &pass.at,
-            )
-        })?;
+        let checkpoint = Checkpoint {
+            uidvalidity: scan.uidvalidity,
+            last_uid,
+        };
+        // A pass with no news writes nothing: a commit would wake every TUI on this database
+        // to reload (the poll timer's pass while IDLE waits, once a minute, at any size).
+        let news = !full.is_empty() || self.store.checkpoint(&name)? != Some(checkpoint);
+        if news {
+            self.store.write(|tx| {
+                for (header, hash, body, msg, decision) in &full {
+                    let content = match body {
+                        Some(body) => Content {
+                            raw: body,
+                            hash: &sha256_hex(body),
+                            full: true,
+                        },
+                        None => Content {
+                            raw: &header.bytes,
+                            hash,
+                            full: false,
+                        },
+                    };
+                    pass.store(tx, header, content, msg, decision)?;
+                }
+                tx.set_checkpoint(&name, checkpoint, &pass.at)
+            })?;
+        }
         let report = pass.report;
         tracing::info!(
             source = %report.source,

@@ -436,6 +436,12 @@ mod tests {
             )
         });
 
+        // The worker has read the database once (its baseline for what changed) before
+        // the commit: a reload asked for and answered.
+        job_tx.send(Job::Reload).unwrap();
+        let first = ui_rx.recv_timeout(Duration::from_secs(10));
+        assert!(matches!(first, Ok(Msg::Data(_))), "first load: {first:?}");
+
         // Another process (here another connection: SQLite cannot tell) commits.
         let other = rusqlite::Connection::open(&db).unwrap();
         other

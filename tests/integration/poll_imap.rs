@@ -80,12 +80,25 @@ fn the_corpus_over_imap_is_classified_like_the_corpus_says() {
     // tldops reads the mailbox without marking anything seen.
     assert_eq!(dovecot.seen_count(), 0);
 
-    // Nothing new: nothing fetched, nothing stored.
+    // Nothing new: nothing fetched, nothing stored — and nothing committed, so a TUI on
+    // this database is not woken to reload by a pass with no news (the poll timer's pass
+    // while IDLE waits).
+    let watcher = i.db();
+    let version = |c: &rusqlite::Connection| -> i64 {
+        c.query_row("PRAGMA data_version", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = version(&watcher);
     let again = poll(&i);
     assert!(
         again.stdout.contains(": 0 new, 0 stored"),
         "{}",
         again.stdout
+    );
+    assert_eq!(
+        version(&watcher),
+        before,
+        "a pass with nothing new committed"
     );
     // One new reply: only it.
     dovecot.deliver(
