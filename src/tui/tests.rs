@@ -1405,3 +1405,32 @@ fn the_queue_acts_on_requests_leaving_members_and_re_confirmations() {
 
 /// The queue's actions on requests.
 mod requests;
+
+/// New mail inserts queue rows above the one the operator is on: the cursor stays on that
+/// item, so the next action is not taken on another ccTLD's.
+#[test]
+fn the_queue_cursor_stays_on_its_item_when_rows_come_in_above() {
+    let mut s = state(80, 24);
+    let before = s.data.queue.len();
+    assert!(before >= 2);
+    key(&mut s, KeyCode::Char('j'));
+    let on = s.data.queue[s.queue.selected].clone();
+    let mut news = snapshot();
+    news.queue.insert(
+        0,
+        item(
+            "decide",
+            Some("za"),
+            "South Africa",
+            None,
+            "a new reply",
+            Some(99),
+        ),
+    );
+    update(&mut s, Msg::Data(Box::new(news)));
+    let now = &s.data.queue[s.queue.selected];
+    assert_eq!(
+        (now.kind, &now.tld, now.message),
+        (on.kind, &on.tld, on.message)
+    );
+}

@@ -132,7 +132,15 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Data(d) => {
+            // The queue's cursor stays on the item it was on: new mail inserts rows above it,
+            // and an action must not land on another ccTLD's item.
+            let key =
+                |i: &crate::service::QueueItem| (i.kind, i.tld.clone(), i.message, i.mail.clone());
+            let was = s.data.queue.get(s.queue.selected).map(key);
             s.data = *d;
+            if let Some(at) = was.and_then(|w| s.data.queue.iter().position(|i| key(i) == w)) {
+                s.queue.selected = at;
+            }
             // New mail, a new verdict after an assignment: the page on screen is asked again.
             s.messages.stale = true;
             let h = s.list_height();
