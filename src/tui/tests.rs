@@ -313,6 +313,7 @@ fn state(w: u16, h: u16) -> State {
         Msg::Poll(PollStatus {
             source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
             polling: false,
+            news: false,
             last_poll: Some("11:58:02".into()),
             next_poll: Some("11:59:02".into()),
             error: None,
@@ -999,6 +1000,7 @@ fn a_failing_poll_shows_its_retry() {
         Msg::Poll(PollStatus {
             source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
             polling: false,
+            news: false,
             last_poll: Some("11:58:02".into()),
             next_poll: None,
             error: Some((
@@ -1138,6 +1140,7 @@ fn the_bottom_bar_keeps_the_retry_time_and_the_outbox_at_80_columns() {
             Msg::Poll(PollStatus {
                 source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
                 polling: false,
+                news: false,
                 last_poll: Some("11:58:02".into()),
                 next_poll: None,
                 error: Some((
@@ -1403,6 +1406,8 @@ fn the_queue_acts_on_requests_leaving_members_and_re_confirmations() {
     );
 }
 
+/// The poll line and reloads after a pass.
+mod poll;
 /// The queue's actions on requests.
 mod requests;
 
