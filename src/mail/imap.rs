@@ -26,7 +26,7 @@ use anyhow::Result;
 
 use super::backoff::Backoff;
 use super::wake::{Wait, Wakeup};
-use super::{Checkpoint, Header, MailSource, Scan};
+use super::{BodyFetch, Checkpoint, Header, MailSource, Scan};
 use crate::config::{AuthMethod, ImapConfig, Secret, TlsMode};
 use auth::Capabilities;
 use failure::Failure;
@@ -54,9 +54,13 @@ pub struct ImapSource {
     /// The last OAuth2 access token `oauth2_token_command` printed: used until the server
     /// refuses it (token helpers renew tokens themselves; a refused one is asked for again).
     token: Option<Secret>,
+    /// Connections lost in one call that are replaced to go on ([`RESUMES`]; none for the
+    /// second connection of [`MailSource::alongside`]: what it cannot fetch, the first does).
+    resumes: usize,
 }
 
 /// Where and how to connect; never changes after `new`.
+#[derive(Clone)]
 struct Server {
     host: String,
     port: u16,
@@ -122,6 +126,7 @@ impl ImapSource {
             conn: None,
             headers_uidvalidity: None,
             token: None,
+            resumes: RESUMES,
         }
     }
 
@@ -179,7 +184,7 @@ impl ImapSource {
         let mut immediate = self.conn.is_some();
         let mut backoff = Backoff::new(RESUME_BACKOFF, RESUME_BACKOFF * 8);
         let mut result = self.attempt(&mut op);
-        for _ in 0..RESUMES {
+        for _ in 0..self.resumes {
             match &result {
                 Err(f) if f.lost => {
                     let delay = if immediate {
@@ -324,6 +329,17 @@ impl Connection {
     }
 }
 
+impl BodyFetch for ImapSource {
+    fn fetch(&mut self, uidvalidity: u32, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>> {
+        self.headers_uidvalidity = Some(uidvalidity);
+        self.fetch_bodies(uids)
+    }
+
+    fn close(&mut self) {
+        self.disconnect();
+    }
+}
+
 /// `imap:user@host:port/mailbox`: the key of the mailbox's sync state.
 fn source_name(username: &str, host: &str, port: u16, mailbox: &str) -> String {
     format!("imap:{username}@{host}:{port}/{mailbox}")
@@ -333,6 +349,17 @@ impl MailSource for ImapSource {
     fn name(&self) -> String {
         let s = &self.server;
         source_name(&s.username, &s.host, s.port, &s.mailbox)
+    }
+
+    fn alongside(&self) -> Option<Box<dyn BodyFetch>> {
+        Some(Box::new(ImapSource {
+            server: self.server.clone(),
+            tls_config: self.tls_config.clone(),
+            conn: None,
+            headers_uidvalidity: None,
+            token: self.token.clone(),
+            resumes: 0,
+        }))
     }
 
     fn scan_headers(

@@ -53,6 +53,16 @@ pub struct HeaderBatch {
     pub rescan: bool,
 }
 
+/// Bodies fetched on a connection of their own ([`MailSource::alongside`]).
+pub trait BodyFetch: Send {
+    /// As [`MailSource::fetch_bodies`], of the messages the scan under `uidvalidity` found:
+    /// an error if the mailbox's UIDVALIDITY is another by now.
+    fn fetch(&mut self, uidvalidity: u32, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>>;
+
+    /// Logs out.
+    fn close(&mut self);
+}
+
 pub trait MailSource {
     /// A stable name for the mailbox, the key of its sync state: `imap:user@host:port/INBOX`,
     /// `maildir:/path`, `mbox:/path`.
@@ -79,6 +89,12 @@ pub trait MailSource {
         uid: u32,
         is_it: &dyn Fn(&[u8]) -> bool,
     ) -> Result<Option<Vec<u8>>>;
+
+    /// A second connection to this mailbox, opened on first use, to fetch bodies while a
+    /// long scan streams headers on the first; `None` where bodies cost no round trips.
+    fn alongside(&self) -> Option<Box<dyn BodyFetch>> {
+        None
+    }
 
     /// Waits between passes until `until` (the poll interval's end), `wake` is woken, or —
     /// where the source can tell — new mail arrives. Never fails: a source that cannot wait

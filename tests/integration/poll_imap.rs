@@ -515,3 +515,109 @@ fn a_stopped_pass_keeps_its_progress_in_the_checkpoint() {
     let (rows, ids) = i.messages_and_ids();
     assert_eq!((rows, ids), (n, n));
 }
+
+/// A long first poll: a thousand newsletters, then the corpus with its replies.
+fn long_mailbox(dovecot: &Dovecot) -> Vec<(String, Vec<u8>, Value)> {
+    for k in 0..1_100 {
+        dovecot.deliver(
+            format!(
+                "From: News <news@lists.example.net>\r\nTo: secretariat@ccnso.example.org\r\n\
+                 Subject: Digest {k}\r\nMessage-ID: <digest.{k}@lists.example.net>\r\n\
+                 Date: Mon, 2 Mar 2026 10:00:00 +0000\r\nList-Id: <news.lists.example.net>\r\n\
+                 \r\nIssue {k}.\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    let files = corpus();
+    for (_, bytes, _) in &files {
+        dovecot.deliver(bytes);
+    }
+    files
+}
+
+/// What each message became, by Message-ID (or subject where it has none).
+fn verdicts(i: &Install) -> Vec<(String, String, String)> {
+    let mut all: Vec<(String, String, String)> = i
+        .json(&["messages", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let key = m["message_id"].as_str().or(m["subject"].as_str());
+            (
+                key.unwrap_or("").to_string(),
+                m["verdict"].as_str().unwrap().to_string(),
+                m["contacts"].to_string(),
+            )
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+/// A long scan reads the replies' bodies on a second connection while the headers stream on
+/// the first; a server that allows one connection only gets them after the scan, as before.
+/// Either way every message ends as it does when nothing runs alongside (a short scan).
+#[test]
+fn a_long_scan_reads_bodies_alongside_and_without() {
+    let counts = |log: &str| log.matches("Login: user=<").count();
+    let mut results = Vec::new();
+    for max_connections in [None, Some(1)] {
+        let dovecot = Dovecot::start_with(support::dovecot::Options {
+            max_connections,
+            ..Default::default()
+        });
+        let i = world(&plain(&dovecot));
+        let files = long_mailbox(&dovecot);
+        // The harness logged in once to see Dovecot ready (logged asynchronously).
+        assert!(dovecot.wait_for_log(|l| counts(l) == 1));
+        let out = poll(&i);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let unique = files
+            .iter()
+            .filter(|(_, _, e)| e.get("duplicate_of").is_none())
+            .count();
+        assert!(
+            out.stdout.contains(&format!(
+                "{} new, {} stored",
+                files.len() + 1_100,
+                unique + 1_100
+            )),
+            "{}",
+            out.stdout
+        );
+        let log = dovecot.log();
+        match max_connections {
+            None => assert!(
+                dovecot.wait_for_log(|l| counts(l) == 3),
+                "a second login for the bodies: {log}"
+            ),
+            Some(_) => {
+                assert!(
+                    dovecot.wait_for_log(|l| l.contains("Maximum number of connections")),
+                    "{log}"
+                );
+                assert_eq!(counts(&dovecot.log()), 2, "{log}");
+            }
+        }
+        results.push(verdicts(&i));
+    }
+    // And as a short scan does it: the corpus alone (the bodies fetched after its scan).
+    let dovecot = Dovecot::start();
+    let i = world(&plain(&dovecot));
+    for (_, bytes, _) in &corpus() {
+        dovecot.deliver(bytes);
+    }
+    assert_eq!(poll(&i).code, 0);
+    let short = verdicts(&i);
+    for got in &results {
+        let corpus_part: Vec<_> = got
+            .iter()
+            .filter(|(key, _, _)| !key.starts_with("digest."))
+            .cloned()
+            .collect();
+        assert_eq!(corpus_part, short);
+    }
+    assert_eq!(results[0], results[1]);
+}

@@ -18,6 +18,8 @@ pub struct Options {
     pub login_disabled: bool,
     /// XOAUTH2 and OAUTHBEARER, checked by the introspection endpoint on this 127.0.0.1 port.
     pub oauth2_introspection_port: Option<u16>,
+    /// `mail_max_userip_connections`: a server that refuses a second connection.
+    pub max_connections: Option<u32>,
 }
 
 impl Default for Options {
@@ -26,6 +28,7 @@ impl Default for Options {
             tls: true,
             login_disabled: false,
             oauth2_introspection_port: None,
+            max_connections: None,
         }
     }
 }
@@ -156,6 +159,9 @@ pub fn write_config(
     };
     // Unprivileged, the login processes cannot chroot.
     let chroot = if a.root { "" } else { "  chroot =\n" };
+    let max_connections = options.max_connections.map_or(String::new(), |n| {
+        format!("protocol imap {{\n  mail_max_userip_connections = {n}\n}}\n")
+    });
     let config = format!(
         "# Written by tests/integration/support/dovecot_files.rs for one test.
 protocols = imap
@@ -188,7 +194,7 @@ service imap-login {{
 {tls_listener}}}
 service anvil {{
 {chroot}}}
-",
+{max_connections}",
         uid = a.mail_uid,
         internal = a.internal_user,
         group = a.internal_group,

@@ -4,17 +4,20 @@
 //! Three stages run at once, so a first poll of a large mailbox costs little more than its
 //! download: the source streams header blocks (one thread), judges parse and triage them (one
 //! per core), and this thread stores the ones decided by their headers, committing at least
-//! every second. The scanner then fetches and parses the bodies the judges asked for while the
-//! store catches up; those messages are stored, with the checkpoint, in one last transaction.
+//! every second. The bodies the judges ask for are fetched and read on a second connection
+//! while a long scan goes on (else by the scanner after it, while the store catches up); those
+//! messages are stored, with the checkpoint, in one last transaction.
 //! Each commit moves the mailbox checkpoint with it, up to the first message still waiting for
 //! its body, so a pass killed at any moment loses nothing and leaves its progress; nothing is
 //! stored twice either: a message stored by an interrupted pass is recognised (Message-ID, or
 //! content hash) when the next pass sees it again.
 
+mod stages;
+
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::mpsc::{Receiver, channel, sync_channel};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -26,14 +29,16 @@ use crate::domain::audit::sha256_hex;
 use crate::domain::case::{CaseState, Event};
 use crate::domain::email::address_key;
 use crate::domain::member::ContactState;
-use crate::domain::message::{Inbound, header_digest, parse_keeping};
+use crate::domain::message::Inbound;
 use crate::domain::tld::TldCode;
-use crate::domain::triage::{self, Context, Decision, SentKind, SentMail, Verdict};
-use crate::mail::{Checkpoint, Header, MailSource, Scan};
+use crate::domain::triage::{Context, Decision, SentKind, SentMail, Verdict};
+use crate::mail::{Checkpoint, Header, MailSource};
 use crate::store::{CaseQueries, ContactQueries, MessageQueries, NewMessage, RosterQueries, Tx};
+use stages::{
+    ALONGSIDE_FROM_CHUNK, InOrder, Judged, fetch_alongside, judge, judges, next_chunk, par_map,
+    read_whole, scan_in_chunks,
+};
 
-/// Header blocks per chunk between the stages.
-const CHUNK: usize = 500;
 /// The store stage commits at least this often.
 const COMMIT_EVERY: Duration = Duration::from_secs(1);
 
@@ -60,30 +65,6 @@ pub struct IngestReport {
     /// database are out of date. A pass with nothing new writes nothing.
     pub wrote: bool,
 }
-
-/// What ends a scan stopped on request ([`Service::ingest_until`]).
-#[derive(Debug, thiserror::Error)]
-#[error("the pass was stopped")]
-struct Stopped;
-
-/// A message judged on its header block.
-struct Judged {
-    /// Its `bytes` are what gets stored when the headers decide: the block, or for mail that
-    /// concerns no case, its digest.
-    header: Header,
-    head: Inbound,
-    decision: Decision,
-    /// The content hash of the block as fetched (what is stored without a body).
-    hash: String,
-    /// Its body is needed (and under the size cap): it is stored once that has come.
-    wants_body: bool,
-}
-
-/// The headers parsing keeps: those triage reads.
-static TRIAGE_HEADERS: LazyLock<Vec<&'static str>> = LazyLock::new(triage::headers_read);
-
-/// What a header block is judged by, and what is kept of mail that concerns no case.
-static DIGEST: LazyLock<Vec<&'static str>> = LazyLock::new(triage::digest_fields);
 
 impl Service {
     /// The triage context of the current roster, cases and sent mail.
@@ -178,7 +159,7 @@ impl Service {
         let scanned = std::thread::scope(|scope| -> Result<_> {
             let (raw_out, raw_in) = sync_channel::<(usize, Vec<Header>)>(4);
             let (judged_out, judged_in) = sync_channel::<(usize, Vec<Judged>)>(4);
-            let (wanted_out, wanted_in) = channel::<u32>();
+            let (wanted_out, wanted_in) = channel::<(u32, u32)>();
             let ctx = &ctx;
             // The judges start with the first chunk: a pass with nothing new (the poll timer's,
             // once a minute while IDLE waits) starts one thread, not three.
@@ -192,7 +173,7 @@ impl Service {
                             let judged: Vec<Judged> =
                                 chunk.into_iter().map(|h| judge(h, ctx, max_size)).collect();
                             for j in judged.iter().filter(|j| j.wants_body) {
-                                let _ = wanted_out.send(j.header.uid);
+                                let _ = wanted_out.send((j.header.uidvalidity, j.header.uid));
                             }
                             if judged_out.send((seq, judged)).is_err() {
                                 return;
@@ -204,31 +185,42 @@ impl Service {
                 // the scanner's next send fails and the scan ends, instead of waiting for ever.
             });
             let scanner = scope.spawn(move || -> Result<_> {
-                let mut start = || {
+                let mut alongside = scanning.alongside(); // connects only when first used
+                let mut wanted = Some(wanted_in);
+                let mut fetcher = None;
+                let mut before = |seq: usize| {
                     if let Some(start) = judges.take() {
                         start();
                     }
+                    if seq == ALONGSIDE_FROM_CHUNK
+                        && let Some(second) = alongside.take()
+                        && let Some(wanted) = wanted.take()
+                    {
+                        fetcher =
+                            Some(scope.spawn(move || fetch_alongside(second, wanted, ctx, stop)));
+                    }
                 };
-                let scan = scan_in_chunks(scanning, since, raw_out, stop, &mut start);
+                let scan = scan_in_chunks(scanning, since, raw_out, stop, &mut before);
                 // Judges never started hold senders the waits below would wait on for ever.
                 drop(judges);
+                let (mut read, left) = match (fetcher, wanted) {
+                    (Some(fetcher), _) => fetcher.join().expect("the fetcher does not panic"),
+                    // Until the judges are done.
+                    (None, Some(wanted)) => (BTreeMap::new(), wanted.iter().map(|w| w.1).collect()),
+                    (None, None) => unreachable!("the receiver went to a fetcher"),
+                };
                 let scan = match scan {
                     // (A source may wrap the error: the flag is what tells.)
                     Err(_) if stop.load(Ordering::Relaxed) => return Ok(None),
                     scan => scan?,
                 };
-                let uids: Vec<u32> = wanted_in.iter().collect(); // until the judges are done
-                let fetched = if uids.is_empty() {
+                let fetched = if left.is_empty() {
                     Vec::new()
                 } else {
-                    scanning.fetch_bodies(&uids)?
+                    scanning.fetch_bodies(&left)?
                 };
-                let parsed = par_map(fetched, |(uid, body)| {
-                    let msg = parse_keeping(&body, true, Some(&TRIAGE_HEADERS));
-                    let decision = triage::triage(&msg, ctx);
-                    (uid, (body, msg, decision))
-                });
-                Ok(Some((scan, parsed.into_iter().collect::<BTreeMap<_, _>>())))
+                read.extend(par_map(fetched, |(uid, body)| (uid, read_whole(body, ctx))));
+                Ok(Some((scan, read)))
             });
             let stored = self.store_in_order(&judged_in, &mut pass);
             drop(judged_in); // a failed store stops the judges, and through them the scan
@@ -337,33 +329,6 @@ impl Service {
             pass.report.wrote = true;
         }
         Ok(())
-    }
-}
-
-/// Judged chunks put back in scan order (judges finish them in any order).
-struct InOrder<'a> {
-    judged: &'a Receiver<(usize, Vec<Judged>)>,
-    early: BTreeMap<usize, Vec<Judged>>,
-    next: usize,
-}
-
-impl InOrder<'_> {
-    /// The next chunk in order; `None` at the end, or when `deadline` passes first.
-    fn next(&mut self, deadline: Option<Instant>) -> Option<Vec<Judged>> {
-        loop {
-            if let Some(chunk) = self.early.remove(&self.next) {
-                self.next += 1;
-                return Some(chunk);
-            }
-            let (seq, chunk) = match deadline {
-                None => self.judged.recv().ok()?,
-                Some(d) => self
-                    .judged
-                    .recv_timeout(d.checked_duration_since(Instant::now())?)
-                    .ok()?,
-            };
-            self.early.insert(seq, chunk);
-        }
     }
 }
 
@@ -497,124 +462,6 @@ struct Content<'a> {
     raw: &'a [u8],
     hash: &'a str,
     full: bool,
-}
-
-/// Judge threads: one per core (the scanner and the store mostly wait on I/O and SQLite).
-fn judges() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
-}
-
-/// Stage 1: the source's headers, in chunks of [`CHUNK`] to the judges; the channel closes
-/// when the scan ends (so the judges finish).
-fn scan_in_chunks(
-    source: &mut (dyn MailSource + Send),
-    since: Option<Checkpoint>,
-    out: SyncSender<(usize, Vec<Header>)>,
-    stop: &AtomicBool,
-    first: &mut dyn FnMut(),
-) -> Result<Scan> {
-    let mut chunk = Vec::with_capacity(CHUNK);
-    let mut seq = 0;
-    let mut send = |chunk: Vec<Header>| -> Result<()> {
-        if seq == 0 {
-            first();
-        }
-        out.send((seq, chunk))
-            .map_err(|_| anyhow::anyhow!("the pass stopped"))?;
-        seq += 1;
-        Ok(())
-    };
-    let scan = source.scan_headers(since, &mut |h| {
-        if stop.load(Ordering::Relaxed) {
-            return Err(Stopped.into());
-        }
-        chunk.push(h);
-        if chunk.len() == CHUNK {
-            send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))?;
-        }
-        Ok(())
-    })?;
-    if !chunk.is_empty() {
-        send(chunk)?;
-    }
-    Ok(scan)
-}
-
-fn next_chunk(queue: &Mutex<Receiver<(usize, Vec<Header>)>>) -> Option<(usize, Vec<Header>)> {
-    queue.lock().ok()?.recv().ok()
-}
-
-/// Parses and triages one header block, by its digest (the fields judging reads; parsing
-/// every `Received:` and `DKIM-Signature:` was most of the cost). What a message judged on its
-/// headers alone keeps is only what storing needs: of mail concerning no case, the digest.
-fn judge(mut header: Header, ctx: &Context, max_size: u64) -> Judged {
-    let digest = header_digest(&header.bytes, &DIGEST);
-    let head = parse_keeping(&digest, false, Some(&TRIAGE_HEADERS));
-    let decision = triage::triage(&head, ctx);
-    let hash = sha256_hex(&header.bytes);
-    if triage::needs_body(&head, &decision, ctx) {
-        return Judged {
-            wants_body: header.size <= max_size,
-            header,
-            head,
-            decision,
-            hash,
-        };
-    }
-    let tld = decision.tld.as_ref().map(TldCode::as_str);
-    if triage::kept_as_digest(decision.verdict, tld, head.parse_error.as_deref()) {
-        header.bytes = digest;
-    }
-    let slim = Inbound {
-        message_id: head.message_id,
-        from: head.from.into_iter().take(1).collect(),
-        subject: head.subject,
-        date: head.date,
-        parse_error: head.parse_error,
-        headers: head
-            .headers
-            .into_iter()
-            .filter(|(n, _)| n == "authentication-results")
-            .collect(),
-        ..Inbound::default()
-    };
-    Judged {
-        header,
-        head: slim,
-        decision,
-        hash,
-        wants_body: false,
-    }
-}
-
-/// `f` over `items` on all cores, order kept: parsing and triaging full messages (replies with
-/// HTML, vCards, long quotes) is the costly part of the last stage.
-fn par_map<T: Send, U: Send>(items: Vec<T>, f: impl Fn(T) -> U + Sync) -> Vec<U> {
-    let threads = judges();
-    if threads < 2 || items.len() < 16 {
-        return items.into_iter().map(f).collect();
-    }
-    let per_thread = items.len().div_ceil(threads);
-    let mut chunks = Vec::new();
-    let mut items = items.into_iter();
-    loop {
-        let chunk: Vec<T> = items.by_ref().take(per_thread).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        chunks.push(chunk);
-    }
-    let f = &f;
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| scope.spawn(move || chunk.into_iter().map(f).collect::<Vec<_>>()))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("triage does not panic (fuzzed)"))
-            .collect()
-    })
 }
 
 /// The case transition a verdict makes, logged with its evidence.
