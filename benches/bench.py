@@ -1413,19 +1413,21 @@ def watch_latency(data_dir, config, maildir, gen, acc, proxy, first_index, runs)
 
 
 def phases(timeline, t0, t_exit):
-    """Where a first poll's time goes, from the moments its commands were sent: start-up
-    (process start to LOGIN), scan (the header FETCH until the first body FETCH: headers
-    streamed, judged and most messages stored meanwhile), bodies (the body FETCHes), finish
-    (the last body FETCH until LOGOUT: parsing the bodies, the last transaction)."""
+    """Where a first poll's time goes, from the moments its commands were sent (both of its
+    connections: a long scan fetches the replies' bodies on a second one meanwhile): start-up
+    (process start to the first login), fetching (the header FETCH until the last body FETCH
+    was sent: headers streamed, judged and stored, bodies fetched and read alongside), finish
+    (the last FETCH until the last LOGOUT: the rest of the stream, the last bodies' parsing, the
+    last transaction)."""
+    timeline = sorted(timeline)  # the sessions' commands, in the order they were sent
     fetches = [t for t, c in timeline if c == "UID FETCH"]
-    login = next((t for t, c in timeline if c == "LOGIN"), None)
-    logout = next((t for t, c in timeline if c == "LOGOUT"), None)
-    if login is None or logout is None or not fetches:
+    login = next((t for t, c in timeline if c in ("LOGIN", "AUTHENTICATE")), None)
+    logouts = [t for t, c in timeline if c == "LOGOUT"]
+    if login is None or not logouts or not fetches:
         return None
-    first_body = fetches[1] if len(fetches) > 1 else logout
-    last_body = fetches[-1] if len(fetches) > 1 else logout
-    return {"start": login - t0, "scan": first_body - fetches[0], "bodies": last_body - first_body,
-            "finish": logout - last_body, "exit": t_exit - logout, "total": t_exit - t0}
+    return {"start": login - t0, "fetching": fetches[-1] - fetches[0],
+            "finish": logouts[-1] - fetches[-1], "exit": t_exit - logouts[-1],
+            "total": t_exit - t0}
 
 
 def triage_throughput():
@@ -1469,8 +1471,8 @@ def table(info, results, triage, sizes, elapsed):
         "≤ 1.5× at 50,000")
     row("CPU of `tldops poll` (user+sys) / of the reference",
         [f"{med(c['poll_cpu']):.2f} s / {med(c['ref_cpu']):.2f} s" for c in cols])
-    row("first poll through the proxy: start / scan / bodies / finish",
-        [" / ".join(fmt_s(c["phases"][k]) for k in ("start", "scan", "bodies", "finish"))
+    row("first poll through the proxy: start / fetching / finish",
+        [" / ".join(fmt_s(c["phases"][k]) for k in ("start", "fetching", "finish"))
          if c.get("phases") else "–" for c in cols], "(where the time goes)")
     row("poll, no new mail: time, IMAP commands",
         [f"{fmt_s(med(c['idle']))}, {cmds(c['idle_cmds'])}" for c in cols],
@@ -1529,7 +1531,7 @@ def table(info, results, triage, sizes, elapsed):
          f"{triage['headers']:,}/s) — `taskset -c 0 cargo bench --bench triage`."
          if triage else "Triage throughput: not measured (--no-triage)."),
         "",
-        "IMAP commands tldops sends (counted by a proxy): first poll "
+        "IMAP commands tldops sends (counted by a proxy, connection by connection): first poll "
         + "; ".join(f"{c['n']:,}: {summarise(c['first_commands'])}" for c in cols)
         + f". No new mail: {summarise(cols[-1]['idle_cmds'][0])}. "
         f"{NEW_MESSAGES} new: {summarise(cols[-1]['new_cmds'][0])}.",
