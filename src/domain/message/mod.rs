@@ -4,6 +4,7 @@
 mod digest;
 mod html;
 mod parse;
+mod plain;
 mod sanitize;
 
 pub use digest::{DIGEST_FIELDS, header_digest};

@@ -49,6 +49,14 @@ pub fn parse(raw: &[u8], body_fetched: bool) -> Inbound {
 /// needs only the few triage reads, and sanitising every `Received:` and `DKIM-Signature:` of
 /// tens of thousands of messages was a tenth of a first poll. Everything else is the same.
 pub fn parse_keeping(raw: &[u8], body_fetched: bool, keep: Option<&[&str]>) -> Inbound {
+    if !body_fetched && let Some(inbound) = super::plain::parse_head(raw, keep) {
+        return inbound;
+    }
+    with_mail_parser(raw, body_fetched, keep)
+}
+
+/// [`parse_keeping`] by mail-parser alone (what the plain path must agree with).
+pub(super) fn with_mail_parser(raw: &[u8], body_fetched: bool, keep: Option<&[&str]>) -> Inbound {
     if raw.iter().all(u8::is_ascii_whitespace) {
         return failed("empty message");
     }
