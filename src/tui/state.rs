@@ -219,6 +219,14 @@ impl Cursor {
         self.fit(height);
     }
 
+    /// Puts the cursor back on the item it was on (`was`, by what identifies it) in the rows
+    /// `now` shows after a reload: new rows above it must not move it onto another item.
+    pub fn follow<K: PartialEq>(&mut self, was: Option<K>, now: impl IntoIterator<Item = K>) {
+        if let Some(at) = was.and_then(|w| now.into_iter().position(|k| k == w)) {
+            self.selected = at;
+        }
+    }
+
     pub fn fit(&mut self, height: usize) {
         let height = height.max(1);
         if self.selected < self.offset {

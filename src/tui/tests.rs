@@ -1434,3 +1434,34 @@ fn the_queue_cursor_stays_on_its_item_when_rows_come_in_above() {
         (on.kind, &on.tld, on.message)
     );
 }
+
+/// A reload that inserts rows above the cursor (a new ccTLD in the roster, a new event at the
+/// top of the log) leaves the roster's and the log's cursors on the row they were on.
+#[test]
+fn the_roster_and_log_cursors_stay_on_their_rows_when_rows_come_in_above() {
+    let mut s = state(80, 24);
+    keys(&mut s, "2jj");
+    let on_tld = s.selected_roster_row().unwrap().tld.code.to_string();
+    keys(&mut s, "3j");
+    let on_event = s.log_rows()[s.log.selected].id;
+    let mut news = snapshot();
+    news.roster.insert(
+        0,
+        row(
+            "ad",
+            "Andorra",
+            None,
+            CaseState::Uninvited,
+            "admin@nic.ad.example",
+        ),
+    );
+    news.log.insert(0, event(99, "ad", "invited", "{}"));
+    update(&mut s, Msg::Data(Box::new(news)));
+    assert_eq!(s.log_rows()[s.log.selected].id, on_event, "the log cursor");
+    key(&mut s, KeyCode::Char('2'));
+    assert_eq!(
+        s.selected_roster_row().unwrap().tld.code.to_string(),
+        on_tld,
+        "the roster cursor"
+    );
+}

@@ -132,15 +132,19 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Data(d) => {
-            // The queue's cursor stays on the item it was on: new mail inserts rows above it,
+            // The cursors stay on the items they were on: new mail inserts rows above them,
             // and an action must not land on another ccTLD's item.
-            let key =
+            let item =
                 |i: &crate::service::QueueItem| (i.kind, i.tld.clone(), i.message, i.mail.clone());
-            let was = s.data.queue.get(s.queue.selected).map(key);
+            let was_queue = s.selected_queue_item().map(item);
+            let was_roster = s.selected_roster_row().map(|r| r.tld.code.clone());
+            let was_event = s.log_rows().get(s.log.selected).map(|e| e.id);
             s.data = *d;
-            if let Some(at) = was.and_then(|w| s.data.queue.iter().position(|i| key(i) == w)) {
-                s.queue.selected = at;
-            }
+            s.queue.follow(was_queue, s.data.queue.iter().map(item));
+            let roster: Vec<_> = s.roster_rows().iter().map(|r| r.tld.code.clone()).collect();
+            s.roster.follow(was_roster, roster);
+            let log: Vec<_> = s.log_rows().iter().map(|e| e.id).collect();
+            s.log.follow(was_event, log);
             // New mail, a new verdict after an assignment: the page on screen is asked again.
             s.messages.stale = true;
             let h = s.list_height();
