@@ -102,9 +102,11 @@ impl Service {
         if let Some(t) = tld {
             v.insert("tld", t.code.display());
             v.insert("country", t.country.clone());
-            // "Dear colleague" rather than "Dear POC ADM IANA".
-            let admin = t.admin.personal_name().unwrap_or("colleague");
-            v.insert("admin_name", admin.to_string());
+            // "Dear colleague" rather than "Dear POC ADM IANA": with no person's name, the
+            // template greets in its own language (`Templates::render`).
+            if let Some(admin) = t.admin.personal_name() {
+                v.insert("admin_name", admin.to_string());
+            }
             v.insert("admin_email", t.admin.email.to_string());
             v.insert(
                 "tech_name",

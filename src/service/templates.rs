@@ -74,16 +74,24 @@ impl Templates {
 
     /// The mail of `kind` in `language`: (subject, body), with the English text below any
     /// other language's (see [`bilingual`]); English alone where there is no translation.
+    /// Without an `admin_name` (the IANA record names no person) each text greets a
+    /// colleague in its own language ([`Language::colleague`]).
     pub fn render(
         &self,
         kind: Kind,
         language: Language,
         values: &BTreeMap<&str, String>,
     ) -> Result<(String, String), String> {
-        let english = self.get(kind).render(values)?;
+        let in_language = |l: Language| {
+            let mut v = values.clone();
+            v.entry("admin_name")
+                .or_insert_with(|| l.colleague().to_string());
+            v
+        };
+        let english = self.get(kind).render(&in_language(Language::En))?;
         match self.get_in(kind, language) {
             Some(local) if language != Language::En => {
-                Ok(bilingual(local.render(values)?, english))
+                Ok(bilingual(local.render(&in_language(language))?, english))
             }
             _ => Ok(english),
         }
@@ -111,6 +119,38 @@ mod tests {
             err.contains("welcome.txt: unknown placeholder {nmae}"),
             "{err}"
         );
+    }
+
+    /// An IANA record with no person's name: each language greets a colleague in its own
+    /// words, the English text below in English.
+    #[test]
+    fn a_mail_without_a_personal_name_greets_a_colleague_in_its_language() {
+        let t = Templates::bundled();
+        let mut values = values();
+        values.remove("admin_name");
+        let greeting = |language: Language| {
+            let (_, body) = t.render(Kind::Invitation, language, &values).unwrap();
+            body.lines().next().unwrap_or_default().to_string()
+        };
+        assert_eq!(greeting(Language::En), "Dear colleague,");
+        assert_eq!(greeting(Language::Fr), "Bonjour Madame, Monsieur,");
+        assert_eq!(greeting(Language::Es), "Estimado/a colega:");
+        assert_eq!(greeting(Language::Ru), "Уважаемый(-ая) коллега!");
+        assert_eq!(greeting(Language::Zh), "尊敬的 同事：");
+        for language in Language::ALL {
+            for kind in Kind::ALL {
+                let (_, body) = t.render(kind, language, &values).unwrap();
+                let (local, english) = body.split_once(ENGLISH_BELOW).unwrap_or((&body, ""));
+                assert!(
+                    language == Language::En || !local.contains("colleague"),
+                    "{kind} in {language}: {local}"
+                );
+                assert!(
+                    !english.contains(language.colleague()) || language == Language::En,
+                    "{kind} in {language}: the English text greets in English"
+                );
+            }
+        }
     }
 
     use crate::domain::template::{ENGLISH_BELOW, WIDTH};
