@@ -463,14 +463,14 @@ fn the_messages_view_pages_filters_opens_and_assigns() {
     key(&mut s, KeyCode::Char('s'));
     assert!(
         matches!(
-            &s.dialog,
+            s.dialog(),
             Some(Dialog::Prompt {
                 purpose: Purpose::AssignTld { message: 3012 },
                 ..
             })
         ),
         "{:?}",
-        s.dialog
+        s.dialog()
     );
     key(&mut s, KeyCode::Esc);
 
@@ -760,7 +760,7 @@ fn approving_plans_first_then_asks_with_everything_the_plan_says() {
         [Effect::Plan(approve.clone())]
     );
     assert!(
-        s.dialog.is_none() && s.busy.is_some(),
+        s.dialog().is_none() && s.busy.is_some(),
         "no dialog before the plan"
     );
     update(
@@ -771,9 +771,9 @@ fn approving_plans_first_then_asks_with_everything_the_plan_says() {
         title,
         lines,
         command,
-    }) = &s.dialog
+    }) = s.dialog()
     else {
-        panic!("{:?}", s.dialog)
+        panic!("{:?}", s.dialog())
     };
     assert_eq!(title, "Approve .nl?");
     let text = lines.join("\n");
@@ -788,7 +788,7 @@ fn approving_plans_first_then_asks_with_everything_the_plan_says() {
     assert_eq!(*command, approve);
     insta::assert_snapshot!("approve_dialog", render(&s));
     assert_eq!(key(&mut s, KeyCode::Char('y')), [Effect::Run(approve)]);
-    assert!(s.dialog.is_none() && s.busy.is_some());
+    assert!(s.dialog().is_none() && s.busy.is_some());
     assert_eq!(
         update(
             &mut s,
@@ -809,7 +809,7 @@ fn a_refused_plan_shows_its_reason_and_no_dialog() {
             ".nl: 4 contacts, more than list.max_contacts (3): choose with --contacts".into(),
         )))),
     );
-    assert!(s.dialog.is_none() && s.busy.is_none());
+    assert!(s.dialog().is_none() && s.busy.is_none());
     let notice = s.notice.clone().unwrap();
     assert!(notice.error && notice.text.contains("more than list.max_contacts"));
 }
@@ -826,7 +826,7 @@ fn an_unverified_reply_is_approved_with_a_prompted_override_reason() {
         }))),
     );
     assert!(matches!(
-        &s.dialog,
+        s.dialog(),
         Some(Dialog::Prompt { purpose: Purpose::OverrideReason { tld }, .. }) if tld == "nl"
     ));
     keys(&mut s, "confirmed by phone with the admin");
@@ -865,7 +865,7 @@ fn rejecting_prompts_for_a_reason_then_plans() {
         matches!(effects.as_slice(), [Effect::Plan(Command::Reject { tld, .. })] if tld == "ch"),
         "{effects:?}"
     );
-    assert!(s.dialog.is_none());
+    assert!(s.dialog().is_none());
     update(
         &mut s,
         Msg::Planned(Box::new(Err(Refusal::Refused(
@@ -873,13 +873,13 @@ fn rejecting_prompts_for_a_reason_then_plans() {
         )))),
     );
     assert!(
-        s.dialog.is_none(),
+        s.dialog().is_none(),
         "no reason asked for what cannot be done"
     );
     assert!(s.notice.as_ref().is_some_and(|n| n.error));
     key(&mut s, KeyCode::Char('r'));
     check_passes(&mut s);
-    assert!(matches!(s.dialog, Some(Dialog::Prompt { .. })));
+    assert!(matches!(s.dialog(), Some(Dialog::Prompt { .. })));
     keys(&mut s, "No admin copy");
     assert_eq!(
         key(&mut s, KeyCode::Enter),
@@ -888,7 +888,7 @@ fn rejecting_prompts_for_a_reason_then_plans() {
             reason: "No admin copy".into()
         })]
     );
-    assert!(s.dialog.is_none());
+    assert!(s.dialog().is_none());
 }
 
 #[test]
@@ -915,7 +915,7 @@ fn the_command_line_never_changes_the_view() {
         "checked before the reason is asked: {effects:?}"
     );
     check_passes(&mut s);
-    assert!(matches!(s.dialog, Some(Dialog::Prompt { .. })));
+    assert!(matches!(s.dialog(), Some(Dialog::Prompt { .. })));
     assert_eq!(s.view, View::Log);
 }
 
@@ -942,8 +942,8 @@ fn command_line_and_contacts_form() {
 
     key(&mut s, KeyCode::Char('1'));
     key(&mut s, KeyCode::Char('e'));
-    let Some(Dialog::Contacts { editor, .. }) = &s.dialog else {
-        panic!("{:?}", s.dialog)
+    let Some(Dialog::Contacts { editor, .. }) = s.dialog() else {
+        panic!("{:?}", s.dialog())
     };
     assert_eq!(
         editor.line_texts()[0],
@@ -953,7 +953,7 @@ fn command_line_and_contacts_form() {
     key(&mut s, KeyCode::Down);
     keys(&mut s, "not-an-address");
     key(&mut s, KeyCode::Enter);
-    let Some(Dialog::Contacts { error, .. }) = &s.dialog else {
+    let Some(Dialog::Contacts { error, .. }) = s.dialog() else {
         panic!()
     };
     assert!(error.as_deref().unwrap().contains("line 3"), "{error:?}");

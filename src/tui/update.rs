@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use super::input::{Edit, Editor};
 use super::keymap::{Action, Key};
 use super::state::{
-    CaseDetail, Command, Dialog, MESSAGE_PAGE, MIN_HEIGHT, MIN_WIDTH, MessageDetail, Notice,
+    CaseDetail, Command, Dialog, MESSAGE_PAGE, MIN_HEIGHT, MIN_WIDTH, MessageDetail, Mode, Notice,
     PollStatus, Purpose, Snapshot, State, View,
 };
 use crate::domain::case::CaseState;
@@ -206,9 +206,9 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
             s.busy = None;
             let then = s.then_prompt.take();
             match *planned {
-                Ok(_) if then.is_some() => s.dialog = then,
+                Ok(_) if then.is_some() => s.mode = then.map_or(Mode::Normal, Mode::Dialog),
                 Ok(plan) => {
-                    s.dialog = Some(Dialog::Confirm {
+                    s.mode = Mode::Dialog(Dialog::Confirm {
                         title: plan.title(),
                         lines: plan.lines(),
                         command: plan.command,
@@ -220,7 +220,7 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
                         text: why,
                         error: false,
                     });
-                    s.dialog = Some(Dialog::Prompt {
+                    s.mode = Mode::Dialog(Dialog::Prompt {
                         title: format!("Approve .{tld} on a reply that is not verified?"),
                         label: "approve anyway, because (logged): ".into(),
                         input: Editor::line(),
@@ -253,41 +253,29 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             _ => vec![],
         };
     }
-    if s.dialog.is_some() {
-        return dialog_key(s, k);
-    }
-    if let Some(input) = s.search_input.as_mut() {
-        match k.code {
-            KeyCode::Enter if s.view == View::Messages => {
-                let q = s.search_input.take().map(|e| e.text()).unwrap_or_default();
-                search_messages(s, &q);
+    match &mut s.mode {
+        Mode::Normal => {}
+        Mode::Dialog(_) => return dialog_key(s, k),
+        Mode::Search(input) | Mode::Command(input) => {
+            match k.code {
+                KeyCode::Enter => {
+                    let typed = std::mem::take(&mut s.mode);
+                    return match typed {
+                        Mode::Search(q) => {
+                            search(s, &q.text());
+                            vec![]
+                        }
+                        Mode::Command(line) => command_line(s, &line.text()),
+                        _ => vec![],
+                    };
+                }
+                KeyCode::Esc => s.mode = Mode::Normal,
+                _ => {
+                    input.key(k);
+                }
             }
-            KeyCode::Enter => {
-                let q = s.search_input.take().map(|e| e.text()).unwrap_or_default();
-                s.search = (!q.is_empty()).then_some(q);
-                s.roster = Default::default();
-                s.log = Default::default();
-                jump_to_match(s, 0, true);
-            }
-            KeyCode::Esc => s.search_input = None,
-            _ => {
-                input.key(k);
-            }
+            return vec![];
         }
-        return vec![];
-    }
-    if let Some(input) = s.command_input.as_mut() {
-        match k.code {
-            KeyCode::Enter => {
-                let line = s.command_input.take().map(|e| e.text()).unwrap_or_default();
-                return command_line(s, &line);
-            }
-            KeyCode::Esc => s.command_input = None,
-            _ => {
-                input.key(k);
-            }
-        }
-        return vec![];
     }
     s.notice = None;
     let Some(action) = s.keymap.action(s.view.scope(), Key::from_event(k)) else {
@@ -322,10 +310,10 @@ fn act(s: &mut State, action: Action) -> Vec<Effect> {
                 s.view = v;
             }
         }
-        Action::Search => s.search_input = Some(Editor::line()),
+        Action::Search => s.mode = Mode::Search(Editor::line()),
         Action::NextMatch => jump_to_match(s, 1, false),
         Action::PrevMatch => jump_to_match(s, -1, false),
-        Action::CommandLine => s.command_input = Some(Editor::line()),
+        Action::CommandLine => s.mode = Mode::Command(Editor::line()),
         Action::Help => go(s, View::Help),
         Action::ShowNotifications => {
             s.notifications_scroll = 0;
@@ -468,6 +456,19 @@ fn scrolled(offset: usize, delta: isize, limit: &std::cell::Cell<usize>) -> usiz
         .min(limit.get())
         .saturating_add_signed(delta)
         .min(limit.get())
+}
+
+/// A search typed in the current view: the Messages view asks the database, the others
+/// filter or jump to the first match.
+fn search(s: &mut State, typed: &str) {
+    if s.view == View::Messages {
+        search_messages(s, typed);
+        return;
+    }
+    s.search = (!typed.is_empty()).then(|| typed.to_string());
+    s.roster = Default::default();
+    s.log = Default::default();
+    jump_to_match(s, 0, true);
 }
 
 /// The Messages view's search: `.fr` (a word starting with a dot) is the TLD, the rest text
@@ -701,7 +702,7 @@ fn ask(s: &mut State, action: Action) -> Vec<Effect> {
     if action == Action::Assign {
         match target_message(s) {
             Some(message) => {
-                s.dialog = Some(Dialog::Prompt {
+                s.mode = Mode::Dialog(Dialog::Prompt {
                     title: format!("Assign message #{message}"),
                     label: "to TLD: ".into(),
                     input: Editor::line(),
@@ -822,7 +823,7 @@ fn ask_about(s: &mut State, action: Action, tld: String) -> Vec<Effect> {
                 })
                 .collect();
             lines.push(String::new());
-            s.dialog = Some(Dialog::Contacts {
+            s.mode = Mode::Dialog(Dialog::Contacts {
                 tld,
                 editor: Editor::lines(lines),
                 error: None,
@@ -834,19 +835,19 @@ fn ask_about(s: &mut State, action: Action, tld: String) -> Vec<Effect> {
 }
 
 fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
-    let Some(dialog) = s.dialog.as_mut() else {
+    let Mode::Dialog(dialog) = &mut s.mode else {
         return vec![];
     };
     match dialog {
         Dialog::Confirm { command, .. } => match k.code {
             KeyCode::Char('y') | KeyCode::Enter => {
                 let command = command.clone();
-                s.dialog = None;
+                s.mode = Mode::Normal;
                 s.busy = Some(command.doing());
                 return vec![Effect::Run(command)];
             }
             KeyCode::Char('n') | KeyCode::Esc => {
-                s.dialog = None;
+                s.mode = Mode::Normal;
                 s.notice = Some(Notice {
                     text: "cancelled".into(),
                     error: false,
@@ -858,7 +859,7 @@ fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             KeyCode::Enter if k.modifiers.is_empty() && !input.text().trim().is_empty() => {
                 let text = input.text().trim().to_string();
                 let purpose = purpose.clone();
-                s.dialog = None;
+                s.mode = Mode::Normal;
                 return plan(
                     s,
                     match purpose {
@@ -872,13 +873,13 @@ fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                     },
                 );
             }
-            KeyCode::Esc => s.dialog = None,
+            KeyCode::Esc => s.mode = Mode::Normal,
             _ => {
                 input.key(k);
             }
         },
         Dialog::Contacts { tld, editor, error } => match k.code {
-            KeyCode::Esc => s.dialog = None,
+            KeyCode::Esc => s.mode = Mode::Normal,
             KeyCode::Down | KeyCode::Tab
                 if k.modifiers.is_empty() && {
                     // Down on the last line, once it is filled in, starts the next contact.
@@ -896,7 +897,7 @@ fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 match parse_contacts(editor.line_texts()) {
                     Ok(contacts) if !contacts.is_empty() => {
                         let tld = tld.clone();
-                        s.dialog = None;
+                        s.mode = Mode::Normal;
                         return plan(s, Command::SetContacts { tld, contacts });
                     }
                     Ok(_) => *error = Some("give at least one contact".into()),
@@ -915,13 +916,12 @@ fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
 
 /// The input being typed into, if any: a dialog's, the search's, the command line's.
 fn active_editor(s: &mut State) -> Option<&mut Editor> {
-    match s.dialog.as_mut() {
-        Some(Dialog::Prompt { input, .. }) => return Some(input),
-        Some(Dialog::Contacts { editor, .. }) => return Some(editor),
-        Some(Dialog::Confirm { .. }) => return None,
-        None => {}
+    match &mut s.mode {
+        Mode::Dialog(Dialog::Prompt { input, .. }) => Some(input),
+        Mode::Dialog(Dialog::Contacts { editor, .. }) => Some(editor),
+        Mode::Dialog(Dialog::Confirm { .. }) | Mode::Normal => None,
+        Mode::Search(input) | Mode::Command(input) => Some(input),
     }
-    s.search_input.as_mut().or(s.command_input.as_mut())
 }
 
 /// `email, name, phone` per line ([`Contact::from_line`]); blank lines ignored.
