@@ -31,6 +31,18 @@ fn action_by_name(name: &str) -> Option<Action> {
     DEFAULTS.iter().map(|d| d.2).find(|a| a.name() == name)
 }
 
+/// The action a `:` command word names: its name (`-` for `_` too: `:mark-sent`) or a short
+/// form (`:q`, `:poll`).
+pub fn command_action(word: &str) -> Option<Action> {
+    let word = word.to_lowercase().replace('-', "_");
+    action_by_name(&word).or_else(|| {
+        DEFAULTS
+            .iter()
+            .map(|d| d.2)
+            .find(|a| a.aliases().contains(&word.as_str()))
+    })
+}
+
 impl Keymap {
     /// The defaults with the config's overrides merged in: an override replaces the keys of
     /// the action it names in its scope, and leaves everything else alone.
@@ -139,14 +151,20 @@ impl Keymap {
         find(scope).or_else(|| find(Scope::Global))
     }
 
-    /// Help lines: scope, keys, action name, description — grouped, in table order.
+    /// Help lines: scope, keys (none for a `:` command only), action, description — grouped
+    /// by scope, in table order.
     pub fn help(&self) -> Vec<(Scope, String, Action, &'static str)> {
-        let mut out: Vec<(Scope, String, Action, &'static str)> = Vec::new();
+        let mut out: Vec<(Scope, String, Action, &'static str)> = DEFAULTS
+            .iter()
+            .map(|(scope, _, action, desc)| (*scope, String::new(), *action, *desc))
+            .collect();
+        out.dedup_by_key(|l| (l.0, l.2));
         for b in &self.bindings {
             match out
                 .iter_mut()
                 .find(|(s, _, a, _)| *s == b.scope && *a == b.action)
             {
+                Some(line) if line.1.is_empty() => line.1 = b.key.to_string(),
                 Some(line) => line.1 = format!("{} {}", line.1, b.key),
                 None => out.push((b.scope, b.key.to_string(), b.action, b.desc)),
             }

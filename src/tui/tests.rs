@@ -986,7 +986,7 @@ fn keys_from_the_config_apply() {
     key(&mut s, KeyCode::Enter);
     let help = render(&s);
     assert!(
-        help.contains("  A              approve the TLD's proposed contacts  [approve]"),
+        help.contains("  A          :approve [TLD]           approve the TLD's proposed contacts"),
         "{help}"
     );
 }
@@ -1073,7 +1073,7 @@ fn text_views_never_scroll_past_their_end() {
     render(&s);
     key(&mut s, KeyCode::Char('G'));
     let bottom = render(&s);
-    assert!(bottom.contains("States: - uninvited"), "{bottom}");
+    assert!(bottom.contains("! bounced"), "{bottom}");
     let end = s.help_scroll;
     for _ in 0..50 {
         key(&mut s, KeyCode::Char('j'));
@@ -1083,7 +1083,7 @@ fn text_views_never_scroll_past_their_end() {
     key(&mut s, KeyCode::Char('k'));
     let up = render(&s);
     assert_eq!(s.help_scroll, end - 1);
-    assert!(!up.contains("States: - uninvited") || end == 0, "{up}");
+    assert!(!up.contains("! bounced") || end == 0, "{up}");
 }
 
 #[test]
@@ -1463,5 +1463,96 @@ fn the_roster_and_log_cursors_stay_on_their_rows_when_rows_come_in_above() {
         s.selected_roster_row().unwrap().tld.code.to_string(),
         on_tld,
         "the roster cursor"
+    );
+}
+
+/// Runs `line` on the command line.
+fn command(s: &mut State, line: &str) -> Vec<Effect> {
+    key(s, KeyCode::Char(':'));
+    keys(s, line);
+    key(s, KeyCode::Enter)
+}
+
+/// A `:` word is the name of a keymap action (or a short form of it): without arguments it
+/// does what the key does; with them it names what it acts on.
+#[test]
+fn every_action_is_a_command_by_its_name() {
+    let mut s = state(80, 24);
+    command(&mut s, "show_roster");
+    assert_eq!(s.view, View::Roster);
+    command(&mut s, "queue");
+    assert_eq!(s.view, View::Queue, "a short form");
+    command(&mut s, "down");
+    assert_eq!(s.queue.selected, 1, "as j does");
+    assert_eq!(command(&mut s, "poll"), [Effect::PollNow]);
+    assert_eq!(command(&mut s, "q"), [Effect::Quit]);
+    // No TLD: the selected item's, as `a` would.
+    key(&mut s, KeyCode::Char('g'));
+    assert!(matches!(
+        command(&mut s, "approve").as_slice(),
+        [Effect::Plan(Command::Approve { tld, .. })] if tld == "nl"
+    ));
+    s.busy = None;
+    assert_eq!(
+        command(&mut s, "confirm .BR"),
+        [Effect::Plan(Command::Confirm { tld: "br".into() })]
+    );
+    s.busy = None;
+    assert_eq!(
+        command(&mut s, "remove_member #15"),
+        [Effect::Plan(Command::Remove {
+            message: "#15".into()
+        })]
+    );
+    s.busy = None;
+    let refused = |s: &mut State, line: &str| {
+        assert!(command(s, line).is_empty(), "{line}");
+        s.notice.as_ref().unwrap().text.clone()
+    };
+    assert_eq!(
+        refused(&mut s, "frobnicate"),
+        "unknown command :frobnicate (? lists them)"
+    );
+    assert_eq!(refused(&mut s, "quit now"), ":quit takes no arguments");
+    assert_eq!(refused(&mut s, "assign 12"), "usage: :assign [#ID TLD]");
+    assert_eq!(s.view, View::Queue);
+}
+
+/// Help at tmux's 80x23: every action with its keys and its `:` command, nothing cut — a long
+/// description wraps under itself.
+#[test]
+fn help_lists_every_action_and_command_uncut_at_80x23() {
+    let mut s = state(80, 23);
+    key(&mut s, KeyCode::Char('?'));
+    let first = render(&s);
+    insta::assert_snapshot!("help_from_queue_80x23", first);
+    // Page through it all.
+    let mut pages = vec![first];
+    loop {
+        let before = s.help_scroll;
+        key(&mut s, KeyCode::PageDown);
+        pages.push(render(&s));
+        if s.help_scroll == before {
+            break;
+        }
+    }
+    let all = pages.join("");
+    for line in all.lines() {
+        assert!(!line.ends_with('…'), "cut: {line}");
+    }
+    for (_, _, action, _) in s.keymap.help() {
+        assert!(
+            all.contains(&action.command()),
+            "{} missing",
+            action.command()
+        );
+    }
+    assert!(
+        all.contains(":resend [MESSAGE-ID]"),
+        "a command with no key: {all}"
+    );
+    assert!(
+        all.contains("(:approve nl)"),
+        "the command line's description, wrapped, not cut"
     );
 }

@@ -403,6 +403,7 @@ fn act(s: &mut State, action: Action) -> Vec<Effect> {
         | Action::Invite
         | Action::Assign
         | Action::EditContacts => return ask(s, action),
+        Action::ResendMail | Action::MarkMailSent => return interrupted_mail(s, action, None),
         Action::AskAdmin
         | Action::RemoveMember
         | Action::Dismiss

@@ -72,6 +72,10 @@ pub enum Action {
     FilterVerdict,
     Redraw,
     Suspend,
+    /// Sends an interrupted mail again (the receiver may get it twice).
+    ResendMail,
+    /// Records an interrupted mail as sent.
+    MarkMailSent,
 }
 
 impl Action {
@@ -119,6 +123,47 @@ impl Action {
             Action::FilterVerdict => "filter_verdict",
             Action::Redraw => "redraw",
             Action::Suspend => "suspend",
+            Action::ResendMail => "resend",
+            Action::MarkMailSent => "mark_sent",
+        }
+    }
+
+    /// Short forms the `:` command line takes besides the name (`:q`, `:poll`, `:roster`).
+    pub fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Action::Quit => &["q"],
+            Action::PollNow => &["poll"],
+            Action::ShowQueue => &["queue"],
+            Action::ShowRoster => &["roster"],
+            Action::ShowLog => &["log"],
+            Action::ShowCoverage => &["coverage"],
+            Action::ShowMessages => &["messages"],
+            Action::ShowNotifications => &["notifications"],
+            Action::RemoveMember => &["remove"],
+            _ => &[],
+        }
+    }
+
+    /// What the `:` command takes after the name, as help writes it; without it the command
+    /// acts on the selected item, as the key does.
+    pub fn args(self) -> &'static str {
+        match self {
+            Action::Approve | Action::Chase | Action::Invite => "[TLD]",
+            Action::EditContacts | Action::Confirm | Action::Reconfirm => "[TLD]",
+            Action::Reject => "[TLD [REASON…]]",
+            Action::Assign => "[#ID TLD]",
+            Action::Dismiss => "[#ID [REASON…]]",
+            Action::RemoveMember => "[#ID]",
+            Action::ResendMail | Action::MarkMailSent => "[MESSAGE-ID]",
+            _ => "",
+        }
+    }
+
+    /// The command line's form of it: `:approve [TLD]`.
+    pub fn command(self) -> String {
+        match self.args() {
+            "" => format!(":{}", self.name()),
+            args => format!(":{} {args}", self.name()),
         }
     }
 }

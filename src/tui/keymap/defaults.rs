@@ -2,7 +2,8 @@
 
 use super::{Action, Scope};
 
-/// The defaults: (scope, keys, action, description).
+/// The defaults: (scope, keys, action, description). An action with no key is a `:` command
+/// only; every action is one too, by its name.
 pub(super) const DEFAULTS: &[(Scope, &[&str], Action, &str)] = &[
     (Scope::Global, &["j", "Down"], Action::Down, "move down"),
     (Scope::Global, &["k", "Up"], Action::Up, "move up"),
@@ -56,7 +57,7 @@ pub(super) const DEFAULTS: &[(Scope, &[&str], Action, &str)] = &[
         Scope::Global,
         &[":"],
         Action::CommandLine,
-        "command line (approve nl, reject nl …, chase nl, invite nl, assign #12 fr, poll, quit)",
+        "command line: any action below by its name (:approve nl)",
     ),
     (Scope::Global, &["?"], Action::Help, "this help"),
     (Scope::Global, &["q"], Action::Quit, "quit"),
@@ -162,7 +163,7 @@ pub(super) const DEFAULTS: &[(Scope, &[&str], Action, &str)] = &[
         Scope::Queue,
         &["D"],
         Action::Dismiss,
-        "dismiss the request, mailing nobody (:dismiss #ID reason… logs a reason)",
+        "dismiss the request, mailing nobody (a reason given is logged)",
     ),
     (
         Scope::Queue,
@@ -175,6 +176,18 @@ pub(super) const DEFAULTS: &[(Scope, &[&str], Action, &str)] = &[
         &["R"],
         Action::Reconfirm,
         "ask the admin contact to re-confirm now",
+    ),
+    (
+        Scope::Queue,
+        &[],
+        Action::ResendMail,
+        "send the interrupted mail again (its receiver may get it twice)",
+    ),
+    (
+        Scope::Queue,
+        &[],
+        Action::MarkMailSent,
+        "record the interrupted mail as sent, not sending it again",
     ),
     (
         Scope::Case,

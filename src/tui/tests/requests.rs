@@ -72,7 +72,7 @@ fn a_request_is_dismissed_from_the_queue_by_key_or_command_line() {
             .as_ref()
             .unwrap()
             .text
-            .contains("usage: :dismiss #ID"),
+            .contains("usage: :dismiss [#ID [REASON…]]"),
         "{:?}",
         s.notice
     );

@@ -188,6 +188,16 @@ pub(super) fn ask_about(s: &mut State, action: Action, tld: String) -> Vec<Effec
                 },
             );
         }
+        Action::Confirm => return plan(s, Command::Confirm { tld }),
+        Action::Reconfirm => {
+            return plan(
+                s,
+                Command::Reconfirm {
+                    tlds: vec![tld],
+                    due_only: false,
+                },
+            );
+        }
         Action::EditContacts => {
             let mut lines: Vec<String> = proposed
                 .iter()
@@ -220,28 +230,34 @@ pub(super) fn plan(s: &mut State, command: Command) -> Vec<Effect> {
     vec![Effect::Plan(command)]
 }
 
-/// `:resend` / `:mark-sent` for an interrupted mail: the one named, or the selected queue
-/// item's.
-pub(super) fn interrupted_mail_command(
-    s: &State,
-    verb: &str,
-    arg: Option<&str>,
-) -> Result<Command, String> {
-    let message_id = match arg {
-        Some(id) => id.trim_matches(['<', '>']).to_string(),
+/// Resending an interrupted mail, or recording it as sent: the one named (`:resend ID`), or
+/// the selected queue item's.
+pub(super) fn interrupted_mail(s: &mut State, action: Action, id: Option<&str>) -> Vec<Effect> {
+    let message_id = match id {
+        Some(id) => Some(id.trim_matches(['<', '>']).to_string()),
         None => s
             .selected_queue_item()
             .filter(|_| s.view == View::Queue)
-            .and_then(|q| q.mail.clone())
-            .ok_or_else(|| {
-                format!(":{verb} needs a Message-ID, or an interrupted mail selected in the queue")
-            })?,
+            .and_then(|q| q.mail.clone()),
     };
-    Ok(if verb == "resend" {
-        Command::ResendMail { message_id }
-    } else {
-        Command::MarkMailSent { message_id }
-    })
+    let Some(message_id) = message_id else {
+        s.notice = Some(Notice {
+            text: format!(
+                ":{} needs a Message-ID, or an interrupted mail selected in the queue",
+                action.name()
+            ),
+            error: true,
+        });
+        return vec![];
+    };
+    plan(
+        s,
+        if action == Action::ResendMail {
+            Command::ResendMail { message_id }
+        } else {
+            Command::MarkMailSent { message_id }
+        },
+    )
 }
 
 /// Assigning message #`message` to `tld` (as typed: `.FR`, `fr`).
