@@ -154,11 +154,12 @@ impl Keymap {
     /// Help lines: scope, keys (none for a `:` command only), action, description — grouped
     /// by scope, in table order.
     pub fn help(&self) -> Vec<(Scope, String, Action, &'static str)> {
-        let mut out: Vec<(Scope, String, Action, &'static str)> = DEFAULTS
-            .iter()
-            .map(|(scope, _, action, desc)| (*scope, String::new(), *action, *desc))
-            .collect();
-        out.dedup_by_key(|l| (l.0, l.2));
+        let mut out: Vec<(Scope, String, Action, &'static str)> = Vec::new();
+        for (scope, _, action, desc) in DEFAULTS {
+            if !out.iter().any(|l| l.0 == *scope && l.2 == *action) {
+                out.push((*scope, String::new(), *action, desc));
+            }
+        }
         for b in &self.bindings {
             match out
                 .iter_mut()

@@ -111,3 +111,29 @@ fn help_lists_every_action_with_its_keys() {
             .any(|h| h.0 == Scope::Queue && h.2 == Action::Approve)
     );
 }
+
+#[test]
+fn help_lists_a_command_with_no_key_and_every_action_once_per_view() {
+    let help = Keymap::new(&KeysConfig::default()).unwrap().help();
+    let resend = help.iter().find(|h| h.2 == Action::ResendMail).unwrap();
+    assert_eq!((resend.0, resend.1.as_str()), (Scope::Queue, ""));
+    for h in &help {
+        assert_eq!(
+            help.iter().filter(|o| o.0 == h.0 && o.2 == h.2).count(),
+            1,
+            "{:?} in {:?}",
+            h.2,
+            h.0
+        );
+    }
+}
+
+#[test]
+fn a_command_word_is_an_action_name_or_a_short_form() {
+    assert_eq!(command_action("approve"), Some(Action::Approve));
+    assert_eq!(command_action("show_roster"), Some(Action::ShowRoster));
+    assert_eq!(command_action("roster"), Some(Action::ShowRoster));
+    assert_eq!(command_action("mark-sent"), Some(Action::MarkMailSent));
+    assert_eq!(command_action("Q"), Some(Action::Quit));
+    assert_eq!(command_action("frobnicate"), None);
+}
