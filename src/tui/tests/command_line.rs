@@ -120,5 +120,11 @@ fn every_action_is_a_command_by_its_name() {
     );
     assert_eq!(refused(&mut s, "quit now"), ":quit takes no arguments");
     assert_eq!(refused(&mut s, "assign 12"), "usage: :assign [#ID TLD]");
+    command(&mut s, "assign #12 fr");
+    assert_eq!(
+        refused(&mut s, "dismiss #16"),
+        "an action is still running",
+        "one action at a time"
+    );
     assert_eq!(s.view, View::Queue);
 }

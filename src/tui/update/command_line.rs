@@ -17,6 +17,10 @@ pub(super) fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
     if args.is_empty() {
         return act(s, action);
     }
+    // Every command that takes arguments plans an action: one at a time.
+    if s.busy.is_some() && !action.args().is_empty() {
+        return refuse(s, "an action is still running".into());
+    }
     // The command line never changes the view: a dialog opens over it.
     match action {
         Action::Approve
@@ -29,9 +33,6 @@ pub(super) fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
             let tld = args[0].trim_start_matches('.').to_lowercase();
             if !s.data.roster.iter().any(|r| r.tld.code.as_str() == tld) {
                 return refuse(s, format!(".{tld} is not in the roster"));
-            }
-            if s.busy.is_some() {
-                return refuse(s, "an action is still running".into());
             }
             match (action, &args[1..]) {
                 (Action::Reject, []) | (_, []) => ask_about(s, action, tld),
