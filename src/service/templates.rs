@@ -9,6 +9,10 @@ use crate::config::ConfigError;
 use crate::domain::language::Language;
 use crate::domain::template::{Kind, Template, bilingual, bundled, bundled_in};
 
+/// The IANA record's own name for its admin contact (a role such as "NIC (Malta)
+/// Administrative Contact", or the address when it has none), passed when it names no person.
+pub const ADMIN_RECORD: &str = "admin_record";
+
 #[derive(Clone, Debug)]
 pub struct Templates {
     by_kind: BTreeMap<(Kind, Language), Template>,
@@ -74,8 +78,10 @@ impl Templates {
 
     /// The mail of `kind` in `language`: (subject, body), with the English text below any
     /// other language's (see [`bilingual`]); English alone where there is no translation.
-    /// Without an `admin_name` (the IANA record names no person) each text greets a
-    /// colleague in its own language ([`Language::colleague`]).
+    /// Without an `admin_name` (the IANA record names no person) a mail that greets the
+    /// admin contact greets a colleague in each text's own language ([`Language::colleague`]);
+    /// one that names them to someone else (the welcome, the removal notice) names them as the
+    /// IANA record does ([`ADMIN_RECORD`]).
     pub fn render(
         &self,
         kind: Kind,
@@ -84,8 +90,16 @@ impl Templates {
     ) -> Result<(String, String), String> {
         let in_language = |l: Language| {
             let mut v = values.clone();
-            v.entry("admin_name")
-                .or_insert_with(|| l.colleague().to_string());
+            if !v.contains_key("admin_name") {
+                let named = match kind {
+                    Kind::Welcome | Kind::Removal => values.get(ADMIN_RECORD).cloned(),
+                    _ => None,
+                };
+                v.insert(
+                    "admin_name",
+                    named.unwrap_or_else(|| l.colleague().to_string()),
+                );
+            }
             v
         };
         let english = self.get(kind).render(&in_language(Language::En))?;
@@ -128,6 +142,7 @@ mod tests {
         let t = Templates::bundled();
         let mut values = values();
         values.remove("admin_name");
+        values.insert(ADMIN_RECORD, "NIC (Malta) Administrative Contact".into());
         let greeting = |language: Language| {
             let (_, body) = t.render(Kind::Invitation, language, &values).unwrap();
             body.lines().next().unwrap_or_default().to_string()
@@ -151,6 +166,19 @@ mod tests {
                 );
             }
         }
+        // Named to someone else, the admin contact is who the IANA record says, not a
+        // "colleague" (no "Madame, Monsieur, contact administratif IANA de .fr, vous a désigné").
+        let (_, welcome) = t.render(Kind::Welcome, Language::Fr, &values).unwrap();
+        assert!(
+            welcome.contains("NIC (Malta) Administrative Contact, contact administratif IANA"),
+            "{welcome}"
+        );
+        assert!(!welcome.contains("Madame, Monsieur"), "{welcome}");
+        let (_, removal) = t.render(Kind::Removal, Language::En, &values).unwrap();
+        assert!(
+            removal.contains("(NIC (Malta) Administrative Contact,"),
+            "{removal}"
+        );
     }
 
     use crate::domain::template::{ENGLISH_BELOW, WIDTH};
