@@ -56,6 +56,9 @@ pub struct IngestReport {
     /// Stopped on request before the end: what was stored stays, with the checkpoint of its
     /// last commit, and the next pass goes on from there.
     pub stopped: bool,
+    /// The pass committed something (messages, moves, its checkpoint): views showing the
+    /// database are out of date. A pass with nothing new writes nothing.
+    pub wrote: bool,
 }
 
 /// What ends a scan stopped on request ([`Service::ingest_until`]).
@@ -177,8 +180,39 @@ impl Service {
             let (judged_out, judged_in) = sync_channel::<(usize, Vec<Judged>)>(4);
             let (wanted_out, wanted_in) = channel::<u32>();
             let ctx = &ctx;
+            // The judges start with the first chunk: a pass with nothing new (the poll timer's,
+            // once a minute while IDLE waits) starts one thread, not three.
+            let raw_in = Arc::new(Mutex::new(raw_in));
+            let mut judges = Some(move || {
+                for _ in 0..judges() {
+                    let (raw_in, judged_out) = (raw_in.clone(), judged_out.clone());
+                    let wanted_out = wanted_out.clone();
+                    scope.spawn(move || {
+                        while let Some((seq, chunk)) = next_chunk(&raw_in) {
+                            let judged: Vec<Judged> =
+                                chunk.into_iter().map(|h| judge(h, ctx, max_size)).collect();
+                            for j in judged.iter().filter(|j| j.wants_body) {
+                                let _ = wanted_out.send(j.header.uid);
+                            }
+                            if judged_out.send((seq, judged)).is_err() {
+                                return;
+                            }
+                        }
+                    });
+                }
+                // Only the judges may hold the chunk receiver: when a failed store stops them,
+                // the scanner's next send fails and the scan ends, instead of waiting for ever.
+            });
             let scanner = scope.spawn(move || -> Result<_> {
-                let scan = match scan_in_chunks(scanning, since, raw_out, stop) {
+                let mut start = || {
+                    if let Some(start) = judges.take() {
+                        start();
+                    }
+                };
+                let scan = scan_in_chunks(scanning, since, raw_out, stop, &mut start);
+                // Judges never started hold senders the waits below would wait on for ever.
+                drop(judges);
+                let scan = match scan {
                     // (A source may wrap the error: the flag is what tells.)
                     Err(_) if stop.load(Ordering::Relaxed) => return Ok(None),
                     scan => scan?,
@@ -196,26 +230,6 @@ impl Service {
                 });
                 Ok(Some((scan, parsed.into_iter().collect::<BTreeMap<_, _>>())))
             });
-            let raw_in = Arc::new(Mutex::new(raw_in));
-            for _ in 0..judges() {
-                let (raw_in, judged_out) = (raw_in.clone(), judged_out.clone());
-                let wanted_out = wanted_out.clone();
-                scope.spawn(move || {
-                    while let Some((seq, chunk)) = next_chunk(&raw_in) {
-                        let judged: Vec<Judged> =
-                            chunk.into_iter().map(|h| judge(h, ctx, max_size)).collect();
-                        for j in judged.iter().filter(|j| j.wants_body) {
-                            let _ = wanted_out.send(j.header.uid);
-                        }
-                        if judged_out.send((seq, judged)).is_err() {
-                            return;
-                        }
-                    }
-                });
-            }
-            // Only the judges may hold the chunk receiver: when a failed store stops them,
-            // the scanner's next send fails and the scan ends, instead of waiting for ever.
-            drop((raw_in, judged_out, wanted_out));
             let stored = self.store_in_order(&judged_in, &mut pass);
             drop(judged_in); // a failed store stops the judges, and through them the scan
             let scanned = scanner.join().expect("the scanner does not panic");
@@ -274,15 +288,22 @@ impl Service {
                 }
                 tx.set_checkpoint(&name, checkpoint, &pass.at)
             })?;
+            pass.report.wrote = true;
         }
         let report = pass.report;
-        tracing::info!(
-            source = %report.source,
-            seen = report.seen,
-            stored = report.stored,
-            duplicates = report.duplicates,
-            "poll pass"
-        );
+        // A pass with nothing new is not worth a line a minute in the log (a write in the data
+        // directory, which also wakes every TUI watching it for commits).
+        if report.wrote || report.seen > 0 {
+            tracing::info!(
+                source = %report.source,
+                seen = report.seen,
+                stored = report.stored,
+                duplicates = report.duplicates,
+                "poll pass"
+            );
+        } else {
+            tracing::debug!(source = %report.source, "poll pass: nothing new");
+        }
         Ok(report)
     }
 
@@ -313,6 +334,7 @@ impl Service {
                 }
                 pass.checkpoint(tx)
             })?;
+            pass.report.wrote = true;
         }
         Ok(())
     }
@@ -489,10 +511,14 @@ fn scan_in_chunks(
     since: Option<Checkpoint>,
     out: SyncSender<(usize, Vec<Header>)>,
     stop: &AtomicBool,
+    first: &mut dyn FnMut(),
 ) -> Result<Scan> {
     let mut chunk = Vec::with_capacity(CHUNK);
     let mut seq = 0;
     let mut send = |chunk: Vec<Header>| -> Result<()> {
+        if seq == 0 {
+            first();
+        }
         out.send((seq, chunk))
             .map_err(|_| anyhow::anyhow!("the pass stopped"))?;
         seq += 1;

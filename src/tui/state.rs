@@ -151,6 +151,9 @@ pub struct PollStatus {
     /// `imap:user@host/INBOX`, `maildir:…`, or `None` when no mailbox is configured.
     pub source: Option<String>,
     pub polling: bool,
+    /// The last pass wrote to the database: the views reload (a pass with nothing new does
+    /// not wake the data worker).
+    pub news: bool,
     pub last_poll: Option<String>,
     pub next_poll: Option<String>,
     /// The last failure and when the next attempt is.

@@ -36,6 +36,8 @@ mod dialogs;
 mod editing;
 mod help;
 mod navigation;
+/// The poll line and reloads after a pass.
+mod poll;
 /// The queue's actions on requests.
 mod requests;
 mod screens;

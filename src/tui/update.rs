@@ -205,8 +205,8 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Poll(p) => {
-            // A finished pass may have brought mail: show it.
-            let finished = s.poll.polling && !p.polling;
+            // A finished pass that wrote may have brought mail: show it.
+            let finished = s.poll.polling && !p.polling && p.news;
             s.poll = p;
             if finished {
                 vec![Effect::Reload]

@@ -310,14 +310,17 @@ pub fn poller(
     service.watch(source.as_mut(), interval, &closed, &wakeup, |event| {
         match event {
             Watch::Polling => status.polling = true,
-            Watch::Polled { next, .. } => {
+            Watch::Polled { report, next } => {
                 status.polling = false;
+                status.news = report.wrote;
                 status.error = None;
                 status.last_poll = Some(clock(Duration::ZERO));
                 status.next_poll = Some(clock(next));
             }
             Watch::Failed { error, retry } => {
                 status.polling = false;
+                // A failed pass may have committed chunks before it failed.
+                status.news = true;
                 status.error = Some((format!("{error:#}"), clock(retry)));
                 status.next_poll = None;
             }

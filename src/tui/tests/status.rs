@@ -11,6 +11,7 @@ fn a_failing_poll_shows_its_retry() {
         Msg::Poll(PollStatus {
             source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
             polling: false,
+            news: false,
             last_poll: Some("11:58:02".into()),
             next_poll: None,
             error: Some((
@@ -55,6 +56,7 @@ fn the_bottom_bar_keeps_the_retry_time_and_the_outbox_at_80_columns() {
             Msg::Poll(PollStatus {
                 source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
                 polling: false,
+                news: false,
                 last_poll: Some("11:58:02".into()),
                 next_poll: None,
                 error: Some((

@@ -287,6 +287,7 @@ pub(super) fn state(w: u16, h: u16) -> State {
         Msg::Poll(PollStatus {
             source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
             polling: false,
+            news: false,
             last_poll: Some("11:58:02".into()),
             next_poll: Some("11:59:02".into()),
             error: None,
