@@ -54,6 +54,20 @@ impl Language {
         }
     }
 
+    /// Whom a mail greets when the IANA record gives no person's name ("POC ADM IANA"):
+    /// `Dear {admin_name},` becomes "Dear colleague," in English, and each language's
+    /// template greets in its own words, not in English.
+    pub fn colleague(self) -> &'static str {
+        match self {
+            Language::En => "colleague",
+            Language::Fr => "Madame, Monsieur",
+            Language::Es => "colega",
+            Language::Ar => "الزميل/الزميلة",
+            Language::Ru => "коллега",
+            Language::Zh => "同事",
+        }
+    }
+
     /// An optional language as a roster cell writes it: empty means "the default".
     pub fn parse_optional(input: &str) -> Result<Option<Language>, String> {
         let input = input.trim();

@@ -200,6 +200,9 @@ pub struct Effects {
     /// Anything else an operator should read first (an override being logged, a message's
     /// new verdict, an outbox change).
     pub notes: Vec<String>,
+    /// The ccTLD a command keyed by a message (remove, dismiss) turned out to be about: its
+    /// result line names it.
+    pub tld: Option<String>,
 }
 
 impl Effects {
@@ -380,15 +383,18 @@ impl Outcome {
         }
     }
 
-    /// What was done, in the past tense: `approved .nl`.
+    /// What was done, in the past tense, naming its ccTLD: `approved .nl`, `dismissed the
+    /// request #16 (.fr)`.
     pub fn headline(&self) -> String {
         let doing = self.command.doing();
-        for (ing, ed) in DONE {
-            if let Some(rest) = doing.strip_prefix(ing) {
-                return format!("{ed}{rest}");
-            }
+        let done = DONE
+            .iter()
+            .find_map(|(ing, ed)| doing.strip_prefix(ing).map(|rest| format!("{ed}{rest}")))
+            .unwrap_or(doing);
+        match &self.effects.tld {
+            Some(tld) => format!("{done} ({})", label(tld)),
+            None => done,
         }
-        doing
     }
 
     fn count(&self, f: impl Fn(&Delivery) -> bool) -> usize {
@@ -603,6 +609,7 @@ impl Service {
                 let l = self.remove_on_request(message, dry_run)?;
                 e.notes
                     .push(format!("{} asked to leave .{}", l.member.email, l.tld));
+                e.tld = Some(l.tld.clone());
                 e.remove.push((l.tld, l.member));
                 e.mails.push(l.mail);
                 members = l.backend;
@@ -610,6 +617,7 @@ impl Service {
             Command::Dismiss { message, reason } => {
                 let d = self.dismiss(message, reason.as_deref(), dry_run)?;
                 e.notes = d.notes();
+                e.tld = d.tld;
             }
             Command::RetryMail { message_id } => {
                 let what = self.mail_words(message_id);
@@ -640,3 +648,6 @@ impl Service {
         Ok((e, members))
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -102,9 +102,18 @@ impl Service {
         if let Some(t) = tld {
             v.insert("tld", t.code.display());
             v.insert("country", t.country.clone());
-            // "Dear colleague" rather than "Dear POC ADM IANA".
-            let admin = t.admin.personal_name().unwrap_or("colleague");
-            v.insert("admin_name", admin.to_string());
+            // "Dear colleague" rather than "Dear POC ADM IANA": with no person's name,
+            // `Templates::render` fills `{admin_name}` in for the mail's kind and language.
+            match t.admin.personal_name() {
+                Some(admin) => v.insert("admin_name", admin.to_string()),
+                None if t.admin.name.trim().is_empty() => {
+                    v.insert(super::templates::ADMIN_RECORD, t.admin.email.to_string())
+                }
+                None => v.insert(
+                    super::templates::ADMIN_RECORD,
+                    t.admin.name.trim().to_string(),
+                ),
+            };
             v.insert("admin_email", t.admin.email.to_string());
             v.insert(
                 "tech_name",

@@ -9,6 +9,10 @@ use crate::config::ConfigError;
 use crate::domain::language::Language;
 use crate::domain::template::{Kind, Template, bilingual, bundled, bundled_in};
 
+/// The IANA record's own name for its admin contact (a role such as "NIC (Malta)
+/// Administrative Contact", or the address when it has none), passed when it names no person.
+pub const ADMIN_RECORD: &str = "admin_record";
+
 #[derive(Clone, Debug)]
 pub struct Templates {
     by_kind: BTreeMap<(Kind, Language), Template>,
@@ -74,16 +78,34 @@ impl Templates {
 
     /// The mail of `kind` in `language`: (subject, body), with the English text below any
     /// other language's (see [`bilingual`]); English alone where there is no translation.
+    /// Without an `admin_name` (the IANA record names no person) a mail that greets the
+    /// admin contact greets a colleague in each text's own language ([`Language::colleague`]);
+    /// one that names them to someone else (the welcome, the removal notice) names them as the
+    /// IANA record does ([`ADMIN_RECORD`]).
     pub fn render(
         &self,
         kind: Kind,
         language: Language,
         values: &BTreeMap<&str, String>,
     ) -> Result<(String, String), String> {
-        let english = self.get(kind).render(values)?;
+        let in_language = |l: Language| {
+            let mut v = values.clone();
+            if !v.contains_key("admin_name") {
+                let named = match kind {
+                    Kind::Welcome | Kind::Removal => values.get(ADMIN_RECORD).cloned(),
+                    _ => None,
+                };
+                v.insert(
+                    "admin_name",
+                    named.unwrap_or_else(|| l.colleague().to_string()),
+                );
+            }
+            v
+        };
+        let english = self.get(kind).render(&in_language(Language::En))?;
         match self.get_in(kind, language) {
             Some(local) if language != Language::En => {
-                Ok(bilingual(local.render(values)?, english))
+                Ok(bilingual(local.render(&in_language(language))?, english))
             }
             _ => Ok(english),
         }
@@ -110,6 +132,52 @@ mod tests {
         assert!(
             err.contains("welcome.txt: unknown placeholder {nmae}"),
             "{err}"
+        );
+    }
+
+    /// An IANA record with no person's name: each language greets a colleague in its own
+    /// words, the English text below in English.
+    #[test]
+    fn a_mail_without_a_personal_name_greets_a_colleague_in_its_language() {
+        let t = Templates::bundled();
+        let mut values = values();
+        values.remove("admin_name");
+        values.insert(ADMIN_RECORD, "NIC (Malta) Administrative Contact".into());
+        let greeting = |language: Language| {
+            let (_, body) = t.render(Kind::Invitation, language, &values).unwrap();
+            body.lines().next().unwrap_or_default().to_string()
+        };
+        assert_eq!(greeting(Language::En), "Dear colleague,");
+        assert_eq!(greeting(Language::Fr), "Bonjour Madame, Monsieur,");
+        assert_eq!(greeting(Language::Es), "Estimado/a colega:");
+        assert_eq!(greeting(Language::Ru), "Уважаемый(-ая) коллега!");
+        assert_eq!(greeting(Language::Zh), "尊敬的 同事：");
+        for language in Language::ALL {
+            for kind in Kind::ALL {
+                let (_, body) = t.render(kind, language, &values).unwrap();
+                let (local, english) = body.split_once(ENGLISH_BELOW).unwrap_or((&body, ""));
+                assert!(
+                    language == Language::En || !local.contains("colleague"),
+                    "{kind} in {language}: {local}"
+                );
+                assert!(
+                    !english.contains(language.colleague()) || language == Language::En,
+                    "{kind} in {language}: the English text greets in English"
+                );
+            }
+        }
+        // Named to someone else, the admin contact is who the IANA record says, not a
+        // "colleague" (no "Madame, Monsieur, contact administratif IANA de .fr, vous a désigné").
+        let (_, welcome) = t.render(Kind::Welcome, Language::Fr, &values).unwrap();
+        assert!(
+            welcome.contains("NIC (Malta) Administrative Contact, contact administratif IANA"),
+            "{welcome}"
+        );
+        assert!(!welcome.contains("Madame, Monsieur"), "{welcome}");
+        let (_, removal) = t.render(Kind::Removal, Language::En, &values).unwrap();
+        assert!(
+            removal.contains("(NIC (Malta) Administrative Contact,"),
+            "{removal}"
         );
     }
 

@@ -162,6 +162,20 @@ pub struct PollStatus {
     pub off: Option<String>,
 }
 
+/// Where keys go: one input mode at a time, so a search cannot be typed under a dialog.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// Keys are the keymap's actions.
+    #[default]
+    Normal,
+    /// A search being typed (`/…`).
+    Search(Editor),
+    /// A command line being typed (`:…`).
+    Command(Editor),
+    /// A modal question: keys answer it.
+    Dialog(Dialog),
+}
+
 /// The actions the TUI runs are the service's commands, planned before they are confirmed.
 pub use crate::service::Command;
 
@@ -222,6 +236,14 @@ impl Cursor {
         self.fit(height);
     }
 
+    /// Puts the cursor back on the item it was on (`was`, by what identifies it) in the rows
+    /// `now` shows after a reload: new rows above it must not move it onto another item.
+    pub fn follow<K: PartialEq>(&mut self, was: Option<K>, now: impl IntoIterator<Item = K>) {
+        if let Some(at) = was.and_then(|w| now.into_iter().position(|k| k == w)) {
+            self.selected = at;
+        }
+    }
+
     pub fn fit(&mut self, height: usize) {
         let height = height.max(1);
         if self.selected < self.offset {
@@ -276,11 +298,10 @@ pub struct State {
     /// its end: only drawing knows how its text wraps, so the draw records it.
     pub scroll_limit: std::cell::Cell<usize>,
     pub show_headers: bool,
-    /// The search being typed (`/…`), and the last one (for n/N).
-    pub search_input: Option<Editor>,
+    /// What keys go to: the keymap, an input being typed, a dialog.
+    pub mode: Mode,
+    /// The last search (for n/N).
     pub search: Option<String>,
-    pub command_input: Option<Editor>,
-    pub dialog: Option<Dialog>,
     /// The prompt to open once the action's check (its plan) comes back without an error.
     pub then_prompt: Option<Dialog>,
     pub notice: Option<Notice>,
@@ -328,10 +349,8 @@ impl State {
             help_scroll: 0,
             scroll_limit: std::cell::Cell::new(usize::MAX),
             show_headers: false,
-            search_input: None,
+            mode: Mode::Normal,
             search: None,
-            command_input: None,
-            dialog: None,
             then_prompt: None,
             notice: None,
             notifications: Vec::new(),
@@ -347,6 +366,14 @@ impl State {
             operator,
             busy: None,
             missing: Default::default(),
+        }
+    }
+
+    /// The dialog open, if any.
+    pub fn dialog(&self) -> Option<&Dialog> {
+        match &self.mode {
+            Mode::Dialog(d) => Some(d),
+            _ => None,
         }
     }
 

@@ -123,7 +123,11 @@ fn requests_leaving_and_re_confirmation_over_imap_and_smtp() {
     );
     run(&i, &["poll"]);
     let n = message_number(&i, "jan.peeters@home.example");
-    run(&i, &["remove", "--message", &n]);
+    let removed = run(&i, &["remove", "--message", &n]);
+    assert!(
+        removed.lines().next().unwrap_or("").ends_with("(.be)"),
+        "the result names the ccTLD: {removed}"
+    );
     assert!(subscribed(&i, "be").is_empty());
     let got = smtp.received();
     let notice = got.last().unwrap();

@@ -72,7 +72,7 @@ fn a_request_is_dismissed_from_the_queue_by_key_or_command_line() {
             .as_ref()
             .unwrap()
             .text
-            .contains("usage: :dismiss #ID"),
+            .contains("usage: :dismiss [#ID [REASON…]]"),
         "{:?}",
         s.notice
     );
@@ -125,7 +125,7 @@ fn the_case_view_shows_the_request_and_confirmation_history() {
     case.events.splice(0..0, history);
     update(&mut s, Msg::Case(Box::new(case)));
     let text = render(&s);
-    insta::assert_snapshot!("case_rounds_80x24", text);
+    assert_reviewed("case_rounds_80x24", &text);
     for want in [
         "request: #16 open: ann@nic.nl.example asks to join",
         "confirm: lapsed: not confirmed since 2025-03-05",

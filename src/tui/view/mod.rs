@@ -21,7 +21,7 @@ use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 
-use super::state::{MIN_HEIGHT, MIN_WIDTH, State, View};
+use super::state::{MIN_HEIGHT, MIN_WIDTH, Mode, State, View};
 use super::theme::Theme;
 
 pub fn draw(f: &mut Frame, s: &State) {
@@ -64,7 +64,7 @@ pub fn draw(f: &mut Frame, s: &State) {
     }
     draw_notice(f, notice, s, theme);
     draw_status(f, status, s, theme);
-    if let Some(d) = &s.dialog {
+    if let Some(d) = s.dialog() {
         dialog::draw(f, area, d, theme);
     }
 }
@@ -125,9 +125,9 @@ fn draw_tabs(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
 }
 
 fn draw_notice(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
-    let typing = match (&s.search_input, &s.command_input) {
-        (Some(q), _) => Some(("/", q)),
-        (None, Some(c)) => Some((":", c)),
+    let typing = match &s.mode {
+        Mode::Search(q) => Some(("/", q)),
+        Mode::Command(c) => Some((":", c)),
         _ => None,
     };
     if let Some((prompt, editor)) = typing {

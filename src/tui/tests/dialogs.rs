@@ -1,0 +1,210 @@
+//! Actions: planned first, then a dialog that says everything the plan says (or the
+//! reason it cannot be done), prompts for reasons, the queue's own actions.
+
+use super::*;
+
+#[test]
+fn approving_plans_first_then_asks_with_everything_the_plan_says() {
+    let mut s = state(80, 24);
+    let approve = Command::Approve {
+        tld: "nl".into(),
+        contacts: vec![],
+        override_reason: None,
+    };
+    assert_eq!(
+        key(&mut s, KeyCode::Char('a')),
+        [Effect::Plan(approve.clone())]
+    );
+    assert!(
+        s.dialog().is_none() && s.busy.is_some(),
+        "no dialog before the plan"
+    );
+    update(
+        &mut s,
+        Msg::Planned(Box::new(Ok(approve_plan(approve.clone())))),
+    );
+    let Some(Dialog::Confirm {
+        title,
+        lines,
+        command,
+    }) = s.dialog()
+    else {
+        panic!("{:?}", s.dialog())
+    };
+    assert_eq!(title, "Approve .nl?");
+    let text = lines.join("\n");
+    for want in [
+        "Subscribe to .nl: Jan Jansen <jan.jansen@nic.nl.example>, +31 26 352 5511",
+        "Remove from .nl: Piet de Oude <old.hand@nic.nl.example>",
+        "Mail: the approval notice to ccadmin@nic.nl.example",
+        "Mail: a welcome to marieke@nic.nl.example",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    assert_eq!(*command, approve);
+    assert_reviewed("approve_dialog", &render(&s));
+    assert_eq!(key(&mut s, KeyCode::Char('y')), [Effect::Run(approve)]);
+    assert!(s.dialog().is_none() && s.busy.is_some());
+    assert_eq!(
+        update(
+            &mut s,
+            Msg::Failed(".nl: already approved by bob at 2026-03-04T10:12:00Z".into())
+        ),
+        [Effect::Reload]
+    );
+    assert!(render(&s).contains("✗ .nl: already approved by bob at 2026-03-04T10:12:00Z"));
+}
+
+#[test]
+fn a_refused_plan_shows_its_reason_and_no_dialog() {
+    let mut s = state(80, 24);
+    key(&mut s, KeyCode::Char('a'));
+    update(
+        &mut s,
+        Msg::Planned(Box::new(Err(Refusal::Refused(
+            ".nl: 4 contacts, more than list.max_contacts (3): choose with --contacts".into(),
+        )))),
+    );
+    assert!(s.dialog().is_none() && s.busy.is_none());
+    let notice = s.notice.clone().unwrap();
+    assert!(notice.error && notice.text.contains("more than list.max_contacts"));
+}
+
+#[test]
+fn an_unverified_reply_is_approved_with_a_prompted_override_reason() {
+    let mut s = state(80, 24);
+    key(&mut s, KeyCode::Char('a'));
+    update(
+        &mut s,
+        Msg::Planned(Box::new(Err(Refusal::NeedsOverride {
+            tld: "nl".into(),
+            why: ".nl: the only reply is unverified (…)".into(),
+        }))),
+    );
+    assert!(matches!(
+        s.dialog(),
+        Some(Dialog::Prompt { purpose: Purpose::OverrideReason { tld }, .. }) if tld == "nl"
+    ));
+    keys(&mut s, "confirmed by phone with the admin");
+    assert_eq!(
+        key(&mut s, KeyCode::Enter),
+        [Effect::Plan(Command::Approve {
+            tld: "nl".into(),
+            contacts: vec![],
+            override_reason: Some("confirmed by phone with the admin".into()),
+        })]
+    );
+}
+
+#[test]
+fn rejecting_prompts_for_a_reason_then_plans() {
+    let mut s = state(80, 24);
+    key(&mut s, KeyCode::Char('j'));
+    // Checked first: a reason is asked for only when the rejection can be done.
+    let effects = key(&mut s, KeyCode::Char('r'));
+    assert!(
+        matches!(effects.as_slice(), [Effect::Plan(Command::Reject { tld, .. })] if tld == "ch"),
+        "{effects:?}"
+    );
+    assert!(s.dialog().is_none());
+    update(
+        &mut s,
+        Msg::Planned(Box::new(Err(Refusal::Refused(
+            ".ch: already rejected by bob at 2026-03-09".into(),
+        )))),
+    );
+    assert!(
+        s.dialog().is_none(),
+        "no reason asked for what cannot be done"
+    );
+    assert!(s.notice.as_ref().is_some_and(|n| n.error));
+    key(&mut s, KeyCode::Char('r'));
+    check_passes(&mut s);
+    assert!(matches!(s.dialog(), Some(Dialog::Prompt { .. })));
+    keys(&mut s, "No admin copy");
+    assert_eq!(
+        key(&mut s, KeyCode::Enter),
+        [Effect::Plan(Command::Reject {
+            tld: "ch".into(),
+            reason: "No admin copy".into()
+        })]
+    );
+    assert!(s.dialog().is_none());
+}
+
+#[test]
+fn an_interrupted_mail_is_resent_or_marked_sent_from_the_queue() {
+    let mut s = state(80, 24);
+    let mut q = item(
+        "mail_interrupted",
+        Some("be"),
+        "Belgium",
+        None,
+        "its send was interrupted",
+        None,
+    );
+    q.mail = Some("invitation.be.1@ccnso.example.org".into());
+    s.data.queue.insert(0, q);
+    s.queue.selected = 0;
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "resend");
+    assert_eq!(
+        key(&mut s, KeyCode::Enter),
+        [Effect::Plan(Command::ResendMail {
+            message_id: "invitation.be.1@ccnso.example.org".into()
+        })]
+    );
+    s.busy = None;
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "mark-sent <other@ccnso.example.org>");
+    assert_eq!(
+        key(&mut s, KeyCode::Enter),
+        [Effect::Plan(Command::MarkMailSent {
+            message_id: "other@ccnso.example.org".into()
+        })]
+    );
+}
+
+#[test]
+fn the_queue_acts_on_requests_leaving_members_and_re_confirmations() {
+    let mut s = state(80, 24);
+    let leave = item(
+        "remove",
+        Some("za"),
+        "South Africa",
+        None,
+        "asks to leave",
+        Some(15),
+    );
+    let join = item("request", None, "", None, "asks to join", Some(16));
+    let confirm = item("confirm", Some("se"), "Sweden", None, "confirms", Some(17));
+    s.data.queue.splice(0..0, [leave, join, confirm]);
+    s.queue.selected = 0;
+    assert_eq!(
+        key(&mut s, KeyCode::Char('x')),
+        [Effect::Plan(Command::Remove {
+            message: "#15".into()
+        })]
+    );
+    s.busy = None;
+    s.queue.selected = 1;
+    assert!(key(&mut s, KeyCode::Char('K')).is_empty());
+    assert!(
+        s.notice.as_ref().unwrap().text.contains("assign it first"),
+        "{:?}",
+        s.notice
+    );
+    s.queue.selected = 2;
+    assert_eq!(
+        key(&mut s, KeyCode::Char('C')),
+        [Effect::Plan(Command::Confirm { tld: "se".into() })]
+    );
+    s.busy = None;
+    assert_eq!(
+        key(&mut s, KeyCode::Char('R')),
+        [Effect::Plan(Command::Reconfirm {
+            tlds: vec!["se".into()],
+            due_only: false
+        })]
+    );
+}

@@ -1,0 +1,243 @@
+//! Moving about: cursors, views, search, opening items; cursors that stay on their item
+//! when a reload inserts rows.
+
+use super::*;
+
+#[test]
+fn navigation_and_opening() {
+    let mut s = state(80, 24);
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('j'));
+    assert_eq!(s.queue.selected, 2);
+    key(&mut s, KeyCode::Char('G'));
+    assert_eq!(s.queue.selected, 4);
+    key(&mut s, KeyCode::Char('g'));
+    assert_eq!(s.queue.selected, 0);
+    key(&mut s, KeyCode::Char('k'));
+    assert_eq!(s.queue.selected, 0, "stops at the top");
+    // An ambiguous message has no TLD: Enter reads the message.
+    keys(&mut s, "jj");
+    assert_eq!(key(&mut s, KeyCode::Enter), [Effect::LoadMessage(15)]);
+    assert_eq!(s.view, View::Message);
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.view, View::Queue);
+    key(&mut s, KeyCode::Tab);
+    assert_eq!(s.view, View::Roster);
+    assert_eq!(key(&mut s, KeyCode::Char('q')), [Effect::Quit]);
+}
+
+#[test]
+fn search_finds_the_security_contact_of_br() {
+    let mut s = state(80, 24);
+    keys(&mut s, "2/br");
+    key(&mut s, KeyCode::Enter);
+    let rows = s.roster_rows();
+    assert_eq!(rows[0].tld.code.as_str(), "br");
+    assert!(render(&s).contains("Ana Souza <csirt@nic.br.example>"));
+    // By a member's name, fuzzy.
+    keys(&mut s, "/souza");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.roster_rows()[0].tld.code.as_str(), "br");
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.roster_rows().len(), 8, "Esc clears the search");
+}
+
+#[test]
+fn the_log_filters_by_tld_and_operator() {
+    let mut s = state(80, 24);
+    keys(&mut s, "3/.nl");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.log_rows().len(), 2);
+    assert!(s.log_rows().iter().all(|e| e.tld.as_deref() == Some("nl")));
+    let text = render(&s);
+    assert!(!text.contains("approved"), "{text}");
+    // Enter shows the event in full, as fields; Enter there opens its case.
+    assert_eq!(key(&mut s, KeyCode::Enter), []);
+    assert_eq!(s.view, View::Event);
+    let shown = s.event.clone().unwrap();
+    let text = render(&s);
+    assert!(
+        text.contains(&format!("#{} {}", shown.id, shown.action)),
+        "{text}"
+    );
+    assert!(text.contains("operator"), "{text}");
+    assert_eq!(key(&mut s, KeyCode::Enter), [Effect::LoadCase("nl".into())]);
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.view, View::Log);
+    key(&mut s, KeyCode::Esc);
+    keys(&mut s, "/alice");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.log_rows().len(), 3);
+    keys(&mut s, "/bob");
+    key(&mut s, KeyCode::Enter);
+    assert!(render(&s).contains("No event matches the search"));
+}
+
+#[test]
+fn the_messages_view_pages_filters_opens_and_assigns() {
+    let mut s = state(80, 23);
+    let all = MessageQuery::default();
+    assert_eq!(
+        key(&mut s, KeyCode::Char('5')),
+        [Effect::LoadMessages {
+            query: all.clone(),
+            offset: 0
+        }]
+    );
+    assert_eq!(s.view, View::Messages);
+    assert!(render(&s).contains("loading…"));
+    assert!(key(&mut s, KeyCode::Char('j')).is_empty(), "asked once");
+    update(
+        &mut s,
+        Msg::Messages(Box::new(message_page(all.clone(), 0))),
+    );
+    let text = render(&s);
+    assert!(text.contains("3,012 messages"), "{text}");
+    assert!(text.contains("#3012"), "{text}");
+
+    // The end of 3,012: only the page around it is asked for.
+    let effects = key(&mut s, KeyCode::Char('G'));
+    let h = s.list_height();
+    assert_eq!(s.messages.cursor.selected, 3011);
+    assert_eq!(
+        effects,
+        [Effect::LoadMessages {
+            query: all.clone(),
+            offset: 3012 - h - MESSAGE_PAGE / 4
+        }]
+    );
+    assert!(render(&s).contains('…'), "rows not loaded yet");
+    key(&mut s, KeyCode::Char('g'));
+    assert!(render(&s).contains("#3012"), "the first page is still here");
+
+    // v: the verdict; / text and .TLD; a page of an earlier search is dropped.
+    let effects = key(&mut s, KeyCode::Char('v'));
+    let unrelated = MessageQuery {
+        verdict: Some(Verdict::Unrelated),
+        ..all.clone()
+    };
+    assert_eq!(
+        effects,
+        [Effect::LoadMessages {
+            query: unrelated.clone(),
+            offset: 0
+        }]
+    );
+    key(&mut s, KeyCode::Char('/'));
+    keys(&mut s, "tld-ops .FR");
+    let effects = key(&mut s, KeyCode::Enter);
+    let search = MessageQuery {
+        verdict: Some(Verdict::Unrelated),
+        tld: Some("fr".into()),
+        text: Some("tld-ops".into()),
+    };
+    assert_eq!(
+        effects,
+        [Effect::LoadMessages {
+            query: search.clone(),
+            offset: 0
+        }]
+    );
+    update(&mut s, Msg::Messages(Box::new(message_page(unrelated, 0))));
+    assert!(render(&s).contains("loading…"), "a stale page is not shown");
+    let mut found = message_page(search.clone(), 0);
+    found.rows.truncate(1);
+    found.total = 1;
+    update(&mut s, Msg::Messages(Box::new(found)));
+    let text = render(&s);
+    assert!(
+        text.contains("1 message · verdict unrelated · .fr · \"tld-ops\""),
+        "{text}"
+    );
+
+    // Enter reads it; Esc comes back; s assigns it.
+    assert_eq!(key(&mut s, KeyCode::Enter), [Effect::LoadMessage(3012)]);
+    assert_eq!(s.view, View::Message);
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.view, View::Messages);
+    key(&mut s, KeyCode::Char('s'));
+    assert!(
+        matches!(
+            s.dialog(),
+            Some(Dialog::Prompt {
+                purpose: Purpose::AssignTld { message: 3012 },
+                ..
+            })
+        ),
+        "{:?}",
+        s.dialog()
+    );
+    key(&mut s, KeyCode::Esc);
+
+    // New data (an assignment done): the page on screen is asked again. Esc clears the search.
+    let effects = update(&mut s, Msg::Data(Box::new(snapshot())));
+    assert!(effects.contains(&Effect::LoadMessages {
+        query: search,
+        offset: 0
+    }));
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.messages.query.text, None);
+    assert_eq!(s.messages.query.tld, None);
+    assert_eq!(s.view, View::Messages);
+}
+
+/// New mail inserts queue rows above the one the operator is on: the cursor stays on that
+/// item, so the next action is not taken on another ccTLD's.
+#[test]
+fn the_queue_cursor_stays_on_its_item_when_rows_come_in_above() {
+    let mut s = state(80, 24);
+    let before = s.data.queue.len();
+    assert!(before >= 2);
+    key(&mut s, KeyCode::Char('j'));
+    let on = s.data.queue[s.queue.selected].clone();
+    let mut news = snapshot();
+    news.queue.insert(
+        0,
+        item(
+            "decide",
+            Some("za"),
+            "South Africa",
+            None,
+            "a new reply",
+            Some(99),
+        ),
+    );
+    update(&mut s, Msg::Data(Box::new(news)));
+    let now = &s.data.queue[s.queue.selected];
+    assert_eq!(
+        (now.kind, &now.tld, now.message),
+        (on.kind, &on.tld, on.message)
+    );
+}
+
+/// A reload that inserts rows above the cursor (a new ccTLD in the roster, a new event at the
+/// top of the log) leaves the roster's and the log's cursors on the row they were on.
+#[test]
+fn the_roster_and_log_cursors_stay_on_their_rows_when_rows_come_in_above() {
+    let mut s = state(80, 24);
+    keys(&mut s, "2jj");
+    let on_tld = s.selected_roster_row().unwrap().tld.code.to_string();
+    keys(&mut s, "3j");
+    let on_event = s.log_rows()[s.log.selected].id;
+    let mut news = snapshot();
+    news.roster.insert(
+        0,
+        row(
+            "ad",
+            "Andorra",
+            None,
+            CaseState::Uninvited,
+            "admin@nic.ad.example",
+        ),
+    );
+    news.log.insert(0, event(99, "ad", "invited", "{}"));
+    update(&mut s, Msg::Data(Box::new(news)));
+    assert_eq!(s.log_rows()[s.log.selected].id, on_event, "the log cursor");
+    key(&mut s, KeyCode::Char('2'));
+    assert_eq!(
+        s.selected_roster_row().unwrap().tld.code.to_string(),
+        on_tld,
+        "the roster cursor"
+    );
+}

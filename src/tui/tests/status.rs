@@ -1,0 +1,135 @@
+//! The status and bottom bars: the poller, missing secrets, long status lines and the
+//! notifications view that keeps them.
+
+use super::*;
+
+#[test]
+fn a_failing_poll_shows_its_retry() {
+    let mut s = state(80, 24);
+    update(
+        &mut s,
+        Msg::Poll(PollStatus {
+            source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
+            polling: false,
+            news: false,
+            last_poll: Some("11:58:02".into()),
+            next_poll: None,
+            error: Some((
+                "cannot connect: connection refused".into(),
+                "12:00:32".into(),
+            )),
+            off: None,
+        }),
+    );
+    let text = render(&s);
+    assert!(
+        text.contains("✗ mailbox: cannot connect: connection refused; retry 12:00:32"),
+        "{text}"
+    );
+}
+
+#[test]
+fn polling_without_a_mailbox_says_so() {
+    let mut s = state(80, 24);
+    s.poll.source = None;
+    assert!(key(&mut s, KeyCode::Char('p')).is_empty());
+    let notice = s.notice.clone().unwrap();
+    assert!(
+        notice.error && notice.text.starts_with("no mailbox to poll"),
+        "{notice:?}"
+    );
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "poll");
+    assert!(key(&mut s, KeyCode::Enter).is_empty());
+
+    s.poll.source = Some("imap:ccnso@imap.example.org:993/INBOX".into());
+    assert_eq!(key(&mut s, KeyCode::Char('p')), vec![Effect::PollNow]);
+    assert_eq!(s.notice.as_ref().unwrap().text, "polling…");
+}
+
+#[test]
+fn the_bottom_bar_keeps_the_retry_time_and_the_outbox_at_80_columns() {
+    for (w, h) in [(80, 23), (60, 16)] {
+        let mut s = state(w, h);
+        update(
+            &mut s,
+            Msg::Poll(PollStatus {
+                source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
+                polling: false,
+                news: false,
+                last_poll: Some("11:58:02".into()),
+                next_poll: None,
+                error: Some((
+                    "cannot connect to imap.example.org:993: TLS handshake failed: invalid peer certificate: UnknownIssuer".into(),
+                    "12:00:32".into(),
+                )),
+                off: None,
+            }),
+        );
+        let text = render(&s);
+        let bar = text.lines().nth(h as usize - 1).unwrap();
+        assert!(bar.starts_with("✗ mailbox: cannot connect"), "{bar}");
+        assert!(bar.contains("…; retry 12:00:32 · outbox 2"), "{bar}");
+    }
+}
+
+#[test]
+fn missing_passwords_show_in_the_bottom_bar_and_polling_says_what_to_set() {
+    use crate::tui::missing::{Missing, Secret};
+    for (w, h) in [(80, 23), (60, 16)] {
+        let mut s = state(w, h);
+        let mut missing = Missing::default();
+        missing.add(
+            Secret::Imap,
+            "password_env: $TLDOPS_IMAP_PASSWORD is not set",
+        );
+        missing.add(
+            Secret::Outgoing,
+            "password_env: $TLDOPS_SMTP_PASSWORD is not set",
+        );
+        s.poll = PollStatus {
+            source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
+            off: missing.fix(Secret::Imap),
+            ..PollStatus::default()
+        };
+        s.missing = missing;
+        let text = render(&s);
+        let bar = text.lines().nth(h as usize - 1).unwrap();
+        assert!(bar.starts_with("✗ not polled: [imap] "), "{bar}");
+        assert!(bar.contains("… · outbox 2 · ✗ no SMTP password"), "{bar}");
+
+        key(&mut s, KeyCode::Char('p'));
+        let notice = s.notice.clone().unwrap();
+        assert!(notice.error);
+        assert_eq!(
+            notice.text,
+            "cannot poll imap:secretariat@imap.example.org:993/INBOX: [imap] password_env: \
+             $TLDOPS_IMAP_PASSWORD is not set; set it and restart tldops"
+        );
+    }
+}
+
+#[test]
+fn a_long_status_line_ends_in_an_ellipsis_and_the_notifications_view_keeps_it() {
+    let mut s = state(80, 23);
+    let long = "approved .nl: 2 contact(s); approval notice queued to ccadmin@nic.nl.example, welcome queued to jan.jansen@nic.nl.example and marieke@nic.nl.example";
+    update(&mut s, Msg::Done(long.into()));
+    update(&mut s, Msg::Failed(".ch: already rejected by bob".into()));
+    update(&mut s, Msg::Failed(".ch: already rejected by bob".into()));
+    let text = render(&s);
+    let bar = text.lines().nth(21).unwrap();
+    assert_eq!(bar, "✗ .ch: already rejected by bob");
+    update(&mut s, Msg::Done(long.into()));
+    let bar = render(&s).lines().nth(21).unwrap().to_string();
+    assert!(bar.ends_with('…') && bar.chars().count() == 80, "{bar}");
+
+    key(&mut s, KeyCode::Char('@'));
+    assert_eq!(s.view, View::Notifications);
+    assert_eq!(s.notifications.len(), 4, "{:?}", s.notifications);
+    let text = render(&s);
+    assert_reviewed("notifications_80x23", &text);
+    assert!(text.contains("12:00:00 ✓ approved .nl"), "{text}");
+    assert!(text.contains("marieke@nic.nl.example"), "whole: {text}");
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(s.view, View::Queue);
+}

@@ -1,0 +1,292 @@
+//! Operator actions asked from a view: what they are about (the selected TLD or message),
+//! then their plan asked of the worker, a dialog following.
+
+use super::*;
+
+/// The TLD an action is about: the open case, the selected queue item or roster row.
+pub(super) fn target_tld(s: &State) -> Option<String> {
+    match s.view {
+        View::Case | View::Message => s.case.as_ref().map(|c| c.row.tld.code.to_string()),
+        View::Queue => s.selected_queue_item().and_then(|i| i.tld.clone()),
+        View::Roster => s.selected_roster_row().map(|r| r.tld.code.to_string()),
+        _ => None,
+    }
+}
+
+/// The actions of DESIGN §8 on the selected queue item: each a command, planned first.
+pub(super) fn after_invitation(s: &mut State, action: Action) -> Vec<Effect> {
+    let item = s
+        .selected_queue_item()
+        .filter(|_| s.view == View::Queue)
+        .cloned();
+    let refuse = |s: &mut State, text: &str| {
+        s.notice = Some(Notice {
+            text: text.into(),
+            error: true,
+        });
+        vec![]
+    };
+    let Some(item) = item else {
+        return refuse(s, "select the queue item first");
+    };
+    let message = item.message.map(|m| format!("#{m}"));
+    let command = match (action, item.tld.clone(), message) {
+        (Action::RemoveMember, _, Some(message)) => Command::Remove { message },
+        (Action::Dismiss, _, Some(message)) if matches!(item.kind, "request" | "remove") => {
+            Command::Dismiss {
+                message,
+                reason: None,
+            }
+        }
+        (Action::AskAdmin, Some(tld), Some(message)) => Command::Ask {
+            tld,
+            messages: vec![message],
+        },
+        (Action::AskAdmin, None, Some(_)) => {
+            return refuse(s, "the request names no ccTLD: assign it first (s)");
+        }
+        (Action::Confirm, Some(tld), _) => Command::Confirm { tld },
+        (Action::Reconfirm, Some(tld), _) => Command::Reconfirm {
+            tlds: vec![tld],
+            due_only: false,
+        },
+        _ => return refuse(s, "this queue item is not one that action is for"),
+    };
+    plan(s, command)
+}
+
+/// The message an assignment is about.
+pub(super) fn target_message(s: &State) -> Option<i64> {
+    match s.view {
+        View::Queue => s.selected_queue_item().and_then(|i| i.message),
+        View::Case => s
+            .case
+            .as_ref()
+            .and_then(|c| c.messages.get(s.case_cursor.selected))
+            .map(|m| m.id),
+        View::Message => s.message.as_ref().map(|m| m.row.id),
+        View::Messages => s.messages.selected().map(|m| m.id),
+        _ => None,
+    }
+}
+
+/// Opens the dialog that states what `action` will do, or says why it cannot.
+pub(super) fn ask(s: &mut State, action: Action) -> Vec<Effect> {
+    if s.busy.is_some() {
+        s.notice = Some(Notice {
+            text: "an action is still running".into(),
+            error: true,
+        });
+        return vec![];
+    }
+    if action == Action::Assign {
+        match target_message(s) {
+            Some(message) => {
+                s.mode = Mode::Dialog(Dialog::Prompt {
+                    title: format!("Assign message #{message}"),
+                    label: "to TLD: ".into(),
+                    input: Editor::line(),
+                    purpose: Purpose::AssignTld { message },
+                })
+            }
+            None => {
+                s.notice = Some(Notice {
+                    text: "no message selected".into(),
+                    error: true,
+                })
+            }
+        }
+        return vec![];
+    }
+    let Some(tld) = target_tld(s) else {
+        s.notice = Some(Notice {
+            text: "no TLD selected".into(),
+            error: true,
+        });
+        return vec![];
+    };
+    ask_about(s, action, tld)
+}
+
+/// The reason a rejection's check is planned with, before the operator gives the real one.
+pub(super) const REASON_ASKED_NEXT: &str = "(the reason is asked next)";
+
+/// [`ask`] about `tld`, wherever the cursor is (the command line names its TLD).
+pub(super) fn ask_about(s: &mut State, action: Action, tld: String) -> Vec<Effect> {
+    let Some(row) = s
+        .data
+        .roster
+        .iter()
+        .find(|r| r.tld.code.as_str() == tld)
+        .cloned()
+    else {
+        s.notice = Some(Notice {
+            text: format!("{} is not in the roster", crate::tui::view::tld_label(&tld)),
+            error: true,
+        });
+        return vec![];
+    };
+    let proposed: Vec<Contact> = s
+        .data
+        .proposed
+        .iter()
+        .chain(s.case.iter().flat_map(|c| c.contacts.iter()))
+        .filter(|c| c.tld == tld && c.state == crate::domain::member::ContactState::Proposed)
+        .map(|c| c.contact())
+        .fold(Vec::new(), |mut acc: Vec<Contact>, c| {
+            if !acc.iter().any(|a| a.email == c.email) {
+                acc.push(c);
+            }
+            acc
+        });
+    match action {
+        Action::Approve => {
+            return plan(
+                s,
+                Command::Approve {
+                    tld,
+                    contacts: vec![],
+                    override_reason: None,
+                },
+            );
+        }
+        Action::Reject => {
+            // Checked first: a reason is asked only for a rejection that can be done.
+            s.then_prompt = Some(Dialog::Prompt {
+                title: format!("Reject {}", crate::tui::view::tld_label(&tld)),
+                label: "reason (mailed to the admin contact): ".into(),
+                input: Editor::lines(vec![]),
+                purpose: Purpose::RejectReason { tld: tld.clone() },
+            });
+            return plan(
+                s,
+                Command::Reject {
+                    tld,
+                    reason: REASON_ASKED_NEXT.into(),
+                },
+            );
+        }
+        Action::Chase => {
+            return plan(
+                s,
+                Command::Chase {
+                    tlds: vec![tld],
+                    due_only: false,
+                },
+            );
+        }
+        Action::Invite => {
+            let again = row.case.state != CaseState::Uninvited;
+            return plan(
+                s,
+                Command::Invite {
+                    selection: crate::service::Selection {
+                        tlds: vec![tld],
+                        ..Default::default()
+                    },
+                    again,
+                },
+            );
+        }
+        Action::Confirm => return plan(s, Command::Confirm { tld }),
+        Action::Reconfirm => {
+            return plan(
+                s,
+                Command::Reconfirm {
+                    tlds: vec![tld],
+                    due_only: false,
+                },
+            );
+        }
+        Action::EditContacts => {
+            let mut lines: Vec<String> = proposed
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}, {}, {}",
+                        c.email,
+                        c.name.clone().unwrap_or_default(),
+                        c.phone.clone().unwrap_or_default()
+                    )
+                    .trim_end_matches([',', ' '])
+                    .to_string()
+                })
+                .collect();
+            lines.push(String::new());
+            s.mode = Mode::Dialog(Dialog::Contacts {
+                tld,
+                editor: Editor::lines(lines),
+                error: None,
+            });
+        }
+        _ => {}
+    }
+    vec![]
+}
+
+/// Asks the worker for `command`'s plan; the confirmation opens when it comes.
+pub(super) fn plan(s: &mut State, command: Command) -> Vec<Effect> {
+    s.busy = Some(format!("checking: {}", command.doing()));
+    vec![Effect::Plan(command)]
+}
+
+/// Resending an interrupted mail, or recording it as sent: the one named (`:resend ID`), or
+/// the selected queue item's.
+pub(super) fn interrupted_mail(s: &mut State, action: Action, id: Option<&str>) -> Vec<Effect> {
+    let message_id = match id {
+        Some(id) => Some(id.trim_matches(['<', '>']).to_string()),
+        None => s
+            .selected_queue_item()
+            .filter(|_| s.view == View::Queue)
+            .and_then(|q| q.mail.clone()),
+    };
+    let Some(message_id) = message_id else {
+        s.notice = Some(Notice {
+            text: format!(
+                ":{} needs a Message-ID, or an interrupted mail selected in the queue",
+                action.name()
+            ),
+            error: true,
+        });
+        return vec![];
+    };
+    plan(
+        s,
+        if action == Action::ResendMail {
+            Command::ResendMail { message_id }
+        } else {
+            Command::MarkMailSent { message_id }
+        },
+    )
+}
+
+/// Assigning message #`message` to `tld` (as typed: `.FR`, `fr`).
+pub(super) fn assign_command(message: i64, tld: &str) -> Command {
+    Command::Assign {
+        message: format!("#{message}"),
+        tld: tld.trim_start_matches('.').to_lowercase(),
+    }
+}
+
+/// Asks the poller for a pass now, or says why there is none to ask.
+pub(super) fn poll_now(s: &mut State) -> Vec<Effect> {
+    if let (Some(src), Some(why)) = (&s.poll.source, &s.poll.off) {
+        s.notice = Some(Notice {
+            text: format!("cannot poll {src}: {why}"),
+            error: true,
+        });
+        return vec![];
+    }
+    if s.poll.source.is_none() {
+        s.notice = Some(Notice {
+            text: "no mailbox to poll: configure [imap] (see `tldops config check`)".into(),
+            error: true,
+        });
+        return vec![];
+    }
+    s.notice = Some(Notice {
+        text: "polling…".into(),
+        error: false,
+    });
+    vec![Effect::PollNow]
+}

@@ -1,0 +1,96 @@
+//! The `:` command line: a word is the name of a keymap action (or a short form of it), so
+//! help lists keys and commands together. Without arguments a command does what its key does;
+//! arguments name what it acts on instead of the selection (`:approve nl`, `:assign #12 fr`).
+
+use super::*;
+use crate::tui::keymap::command_action;
+
+pub(super) fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
+    let mut words = line.split_whitespace();
+    let Some(verb) = words.next() else {
+        return vec![];
+    };
+    let args: Vec<&str> = words.collect();
+    let Some(action) = command_action(verb) else {
+        return refuse(s, format!("unknown command :{verb} (? lists them)"));
+    };
+    if args.is_empty() {
+        return act(s, action);
+    }
+    // Every command that takes arguments plans an action: one at a time.
+    if s.busy.is_some() && !action.args().is_empty() {
+        return refuse(s, "an action is still running".into());
+    }
+    // The command line never changes the view: a dialog opens over it.
+    match action {
+        Action::Approve
+        | Action::Chase
+        | Action::Invite
+        | Action::Reject
+        | Action::EditContacts
+        | Action::Confirm
+        | Action::Reconfirm => {
+            let tld = args[0].trim_start_matches('.').to_lowercase();
+            if !s.data.roster.iter().any(|r| r.tld.code.as_str() == tld) {
+                return refuse(s, format!(".{tld} is not in the roster"));
+            }
+            match (action, &args[1..]) {
+                (Action::Reject, []) | (_, []) => ask_about(s, action, tld),
+                (Action::Reject, reason) => plan(
+                    s,
+                    Command::Reject {
+                        tld,
+                        reason: reason.join(" "),
+                    },
+                ),
+                _ => usage(s, action),
+            }
+        }
+        Action::Assign => match (message_number(args[0]), &args[1..]) {
+            (Some(message), [tld]) => plan(s, assign_command(message, tld)),
+            _ => usage(s, action),
+        },
+        Action::Dismiss => match message_number(args[0]) {
+            Some(message) => plan(
+                s,
+                Command::Dismiss {
+                    message: format!("#{message}"),
+                    reason: (args.len() > 1).then(|| args[1..].join(" ")),
+                },
+            ),
+            None => usage(s, action),
+        },
+        Action::RemoveMember => match (message_number(args[0]), args.len()) {
+            (Some(message), 1) => plan(
+                s,
+                Command::Remove {
+                    message: format!("#{message}"),
+                },
+            ),
+            _ => usage(s, action),
+        },
+        Action::ResendMail | Action::MarkMailSent if args.len() == 1 => {
+            interrupted_mail(s, action, Some(args[0]))
+        }
+        _ => usage(s, action),
+    }
+}
+
+/// `#12` or `12`.
+fn message_number(word: &str) -> Option<i64> {
+    word.trim_start_matches('#').parse().ok()
+}
+
+fn refuse(s: &mut State, text: String) -> Vec<Effect> {
+    s.notice = Some(Notice { text, error: true });
+    vec![]
+}
+
+/// How the command is written: `usage: :assign [#ID TLD]`.
+fn usage(s: &mut State, action: Action) -> Vec<Effect> {
+    let text = match action.args() {
+        "" => format!(":{} takes no arguments", action.name()),
+        _ => format!("usage: {}", action.command()),
+    };
+    refuse(s, text)
+}
