@@ -5,6 +5,8 @@
 //! pair, a comment, a group, an obsolete date — is left to mail-parser: this answers `None` and
 //! never guesses. A test holds that whatever it answers is what mail-parser gives.
 
+use std::borrow::Cow;
+
 use mail_parser::DateTime;
 
 use super::{Inbound, Mailbox, sanitize};
@@ -121,8 +123,12 @@ fn fields(text: &str) -> Option<Vec<(&str, &str)>> {
 }
 
 /// A folded value on one line (RFC 5322 §2.2.3: the line breaks go, the white space stays).
-fn unfold(value: &str) -> String {
-    value.replace("\r\n", "").replace('\n', "")
+fn unfold(value: &str) -> Cow<'_, str> {
+    if value.contains('\n') {
+        Cow::Owned(value.replace("\r\n", "").replace('\n', ""))
+    } else {
+        Cow::Borrowed(value)
+    }
 }
 
 /// The Subject as the parser gives it: surrounding white space trimmed, sanitised. A folded
