@@ -257,6 +257,10 @@ impl Mailman3 {
 }
 
 impl Backend for Mailman3 {
+    fn via(&self) -> String {
+        "mailman3".into()
+    }
+
     /// `POST /3.1/members`, form-encoded as Mailman expects.
     fn subscribe(&mut self, member: &Member) -> Result<Outcome, BackendError> {
         let mut form = vec![

@@ -39,22 +39,58 @@ pub use workflow::{Approval, Batch, Rejection, Selection, describe};
 use crate::config::Config;
 use crate::store::Store;
 
+/// The adapters the service drives, as a front end holds them: built by the composition root
+/// ([`crate::installation`]) and handed to the service's calls, never built by a front end.
+pub type Mailbox = Box<dyn crate::mail::MailSource + Send>;
+/// See [`Mailbox`].
+pub type Outgoing = Box<dyn crate::outgoing::Transport + Send>;
+/// Ends a poller's wait between passes at once (see [`Service::watch`]).
+pub use crate::mail::wake::Wakeup;
+
+/// Builds the configured members backend when a batch needs one, so that a Mailman 3
+/// password is asked for only then.
+pub type OpenMembers =
+    Box<dyn Fn(&Config) -> Result<Box<dyn crate::members::Backend>> + Send + Sync>;
+
 pub struct Service {
     store: Store,
     config: Config,
     templates: Templates,
     /// The OS login recorded in every event this service writes.
     operator: String,
+    members: OpenMembers,
 }
 
 impl Service {
+    /// A service on `store` without a members backend (see [`Service::with_members`]): the
+    /// composition root gives it one.
     pub fn new(store: Store, config: Config, operator: String) -> Service {
         Service {
             store,
             config,
             templates: Templates::bundled(),
             operator,
+            members: Box::new(|_| {
+                anyhow::bail!("no members backend: this service was opened without one")
+            }),
         }
+    }
+
+    /// A service on the database at `path` (created and migrated if need be).
+    pub fn open(path: &std::path::Path, config: Config, operator: String) -> Result<Service> {
+        Ok(Service::new(Store::open(path)?, config, operator))
+    }
+
+    /// A service on a database in memory, for tests.
+    #[cfg(test)]
+    pub fn in_memory(config: Config, operator: String) -> Result<Service> {
+        Ok(Service::new(Store::open_in_memory()?, config, operator))
+    }
+
+    /// Hands member changes to the backend `open` builds.
+    pub fn with_members(mut self, open: OpenMembers) -> Service {
+        self.members = open;
+        self
     }
 
     /// Uses `templates` (the bundled ones overridden from the config's folder).

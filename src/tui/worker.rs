@@ -16,10 +16,9 @@ use super::state::{CaseDetail, Command, MESSAGE_PAGE, MessageDetail, PollStatus,
 use super::update::{Msg, Refusal};
 use crate::domain::message::parse;
 use crate::domain::triage::kept_as_digest;
-use crate::mail::MailSource;
-use crate::mail::wake::Wakeup;
-use crate::outgoing::Transport;
-use crate::service::{NeedsOverride, Plan, RosterFilter, Service, Watch, now};
+use crate::service::{
+    Mailbox, NeedsOverride, Outgoing, Plan, RosterFilter, Service, Wakeup, Watch, now,
+};
 use crate::store::{EventFilter, MessageFilter, MessageQuery};
 
 /// What the data worker is asked to do.
@@ -103,7 +102,7 @@ impl Wakeups {
 
 pub fn data_worker(
     service: Service,
-    mut transport: Box<dyn Transport + Send>,
+    mut transport: Outgoing,
     mut reopen: Box<super::OpenSource>,
     missing: Missing,
     changes: Changes,
@@ -280,7 +279,7 @@ fn plan(service: &Service, missing: &Missing, cmd: &Command) -> Result<Plan, Ref
 /// IDLE — at once when new mail arrives; backs off after failures.
 pub fn poller(
     service: Service,
-    mut source: Box<dyn MailSource + Send>,
+    mut source: Mailbox,
     interval: Duration,
     poll_now: Receiver<()>,
     ui: Sender<Msg>,
@@ -336,8 +335,7 @@ fn clock(after: Duration) -> String {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::mail::local::LocalSource;
-    use crate::store::Store;
+    use crate::installation::Installation;
 
     /// The next poll status that says a pass started, within `within`.
     fn pass_started(ui: &Receiver<Msg>, within: Duration) -> bool {
@@ -364,7 +362,7 @@ mod tests {
 
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("tldops.sqlite3");
-        Store::open(&db).unwrap();
+        Service::open(&db, Config::default(), "alice".into()).unwrap();
         let notified = super::super::changes::watch(Some(&db), || {});
         let mut w = Wakeups::new(&notified, t0);
         assert_eq!(w.deadline(), None, "idle: no wake-up at all");
@@ -407,7 +405,7 @@ mod tests {
     fn another_connections_commit_reloads_the_views() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("tldops.sqlite3");
-        let service = Service::new(Store::open(&db).unwrap(), Config::default(), "alice".into());
+        let service = Service::open(&db, Config::default(), "alice".into()).unwrap();
         let (job_tx, job_rx) = std::sync::mpsc::channel();
         let job_tx = Arc::new(job_tx);
         let changes = {
@@ -420,9 +418,7 @@ mod tests {
         };
         assert!(matches!(changes, Changes::Notified(_)), "{changes:?}");
         let (ui_tx, ui_rx) = std::sync::mpsc::channel();
-        let transport = Box::new(crate::outgoing::file::FileTransport::new(
-            dir.path().join("sent-mail"),
-        ));
+        let transport = Installation::file_transport(dir.path().join("sent-mail"));
         let reopen: Box<super::super::OpenSource> = Box::new(|_| Ok(None));
         let worker = std::thread::spawn(move || {
             data_worker(
@@ -461,12 +457,8 @@ mod tests {
         for sub in ["cur", "new", "tmp"] {
             std::fs::create_dir(dir.path().join(sub)).unwrap();
         }
-        let service = Service::new(
-            Store::open_in_memory().unwrap(),
-            Config::default(),
-            "alice".into(),
-        );
-        let source = Box::new(LocalSource::maildir(dir.path()).unwrap());
+        let service = Service::in_memory(Config::default(), "alice".into()).unwrap();
+        let source = Installation::maildir(dir.path()).unwrap();
         let (now_tx, now_rx) = std::sync::mpsc::channel();
         let (ui_tx, ui_rx) = std::sync::mpsc::channel();
         let hour = Duration::from_secs(3600);
