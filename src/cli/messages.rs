@@ -9,7 +9,7 @@ use super::output;
 use crate::domain::triage::Contact;
 use crate::installation::Installation;
 use crate::service::{IngestReport, Service};
-use crate::store::{MessageFilter, MessageRow};
+use crate::service::{MessageFilter, MessageRow};
 
 pub fn poll_local(
     service: &mut Service,

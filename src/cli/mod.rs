@@ -26,7 +26,7 @@ use crate::config::ExportFormat;
 use crate::config::{Config, ConfigError, Paths};
 use crate::installation::Installation;
 use crate::service::{Command as Action, ImportOptions, RosterFilter, Selection, Templates};
-use crate::store::{EventFilter, MessageFilter};
+use crate::service::{EventFilter, MessageFilter};
 
 pub fn run(cli: Cli) -> Result<()> {
     let color = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());

@@ -16,6 +16,7 @@ mod roster;
 mod rounds;
 mod stats;
 mod templates;
+mod views;
 mod watch;
 mod workflow;
 
@@ -33,11 +34,18 @@ pub use roster::{ImportOptions, ImportReport, RosterFilter};
 pub use rounds::RoundLine;
 pub use stats::{ANSWER_BUCKETS, AnswerTime, Counts, RegionCounts, Stats};
 pub use templates::Templates;
+pub use views::{CaseDetail, MessageDetail};
 pub use watch::Watch;
 pub use workflow::{Approval, Batch, Rejection, Selection, describe};
 
 use crate::config::Config;
 use crate::store::Store;
+
+/// The rows and filters of the service's queries: plain data, defined beside the SQL that
+/// reads them; the front ends name them through the service only.
+pub use crate::store::{
+    CaseSummary, ContactRow, EventFilter, MessageFilter, MessageQuery, MessageRow, RosterRow,
+};
 
 /// The adapters the service drives, as a front end holds them: built by the composition root
 /// ([`crate::installation`]) and handed to the service's calls, never built by a front end.
@@ -155,6 +163,11 @@ impl Service {
         use crate::store::MessageQueries;
         self.store.message_by_ref(reference)
     }
+}
+
+/// The schema version of the database at `path` (opened, so migrated, as every command does).
+pub fn schema_version(path: &std::path::Path) -> Result<i64> {
+    Store::open(path)?.schema_version()
 }
 
 /// Seconds [`now`] is moved from the real time: zero, but while `tldops demo` seeds its story

@@ -12,8 +12,8 @@ use super::state::{
 use crate::domain::case::CaseState;
 use crate::domain::region::Region;
 use crate::domain::triage::{Contact, Verdict};
+use crate::service::MessageQuery;
 use crate::service::{MessagePage, Plan};
-use crate::store::MessageQuery;
 
 /// What happened.
 #[derive(Debug)]

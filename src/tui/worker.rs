@@ -12,14 +12,12 @@ use anyhow::Result;
 
 use super::changes::Changes;
 use super::missing::Missing;
-use super::state::{CaseDetail, Command, MESSAGE_PAGE, MessageDetail, PollStatus, Snapshot};
+use super::state::{Command, MESSAGE_PAGE, PollStatus, Snapshot};
 use super::update::{Msg, Refusal};
-use crate::domain::message::parse;
-use crate::domain::triage::kept_as_digest;
 use crate::service::{
-    Mailbox, NeedsOverride, Outgoing, Plan, RosterFilter, Service, Wakeup, Watch, now,
+    EventFilter, Mailbox, MessageQuery, NeedsOverride, Outgoing, Plan, RosterFilter, Service,
+    Wakeup, Watch, now,
 };
-use crate::store::{EventFilter, MessageFilter, MessageQuery};
 
 /// What the data worker is asked to do.
 #[derive(Debug)]
@@ -141,8 +139,10 @@ pub fn data_worker(
                     wakeups.pending = true;
                     continue;
                 }
-                Job::LoadCase(tld) => case(&service, &tld).map(|c| Msg::Case(Box::new(c))),
-                Job::LoadMessage(id) => message(&service, id).map(|m| Msg::Message(Box::new(m))),
+                Job::LoadCase(tld) => service.case_detail(&tld).map(|c| Msg::Case(Box::new(c))),
+                Job::LoadMessage(id) => service
+                    .message_detail(id)
+                    .map(|m| Msg::Message(Box::new(m))),
                 Job::LoadMessages(query, offset) => service
                     .message_page(&query, offset, MESSAGE_PAGE)
                     .map(|p| Msg::Messages(Box::new(p))),
@@ -215,46 +215,6 @@ pub fn snapshot(service: &Service) -> Result<Snapshot> {
         })?,
         outbox_backlog: service.outbox_backlog()?,
     })
-}
-
-pub fn case(service: &Service, tld: &str) -> Result<CaseDetail> {
-    let row = service.tld(tld)?;
-    let code = row.tld.code.to_string();
-    let mut messages = service.messages(&MessageFilter {
-        verdict: None,
-        tld: Some(code.clone()),
-    })?;
-    messages.reverse();
-    Ok(CaseDetail {
-        row,
-        messages,
-        contacts: service.contacts_of(&code)?,
-        rounds: service.rounds_of(&code)?,
-        events: service.log(&EventFilter {
-            tld: Some(code),
-            ..EventFilter::default()
-        })?,
-    })
-}
-
-pub fn message(service: &Service, id: i64) -> Result<MessageDetail> {
-    let Some((row, raw)) = service.message(&format!("#{id}"))? else {
-        anyhow::bail!("message #{id} is gone");
-    };
-    let m = parse(&raw, true);
-    let body = if m.text.is_empty() && !m.body_fetched {
-        if kept_as_digest(row.verdict, row.tld.as_deref(), m.parse_error.as_deref()) {
-            "(mail that concerns no case: only a digest of its headers is kept; the message is \
-             on the server, and assigning it (s) fetches it whole)"
-        } else {
-            "(only the headers were fetched: triage needed no more, or the message was over the \
-             size cap)"
-        }
-        .to_string()
-    } else {
-        m.text.clone()
-    };
-    Ok(MessageDetail::new(row, &m, body))
 }
 
 /// `cmd`'s plan, or why it cannot be done (an approval that needs an override reason apart,
