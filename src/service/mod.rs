@@ -27,7 +27,7 @@ pub use ingest::IngestReport;
 pub use log::LogReport;
 pub use mailer::{Planned, SendReport};
 pub use messages::{Assignment, MessagePage, Reopen};
-pub use queue::QueueItem;
+pub use queue::{ItemKind, QueueItem};
 pub use reconfirm::{Confirmation, Reconfirmation};
 pub use requests::{Asking, Dismissal, Leaving};
 pub use roster::{ImportOptions, ImportReport, RosterFilter};

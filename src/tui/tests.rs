@@ -84,7 +84,7 @@ fn contact(tld: &str, email: &str, name: &str, state: &str) -> ContactRow {
 }
 
 fn item(
-    kind: &'static str,
+    kind: &str,
     tld: Option<&str>,
     country: &str,
     state: Option<CaseState>,
@@ -92,7 +92,7 @@ fn item(
     message: Option<i64>,
 ) -> QueueItem {
     QueueItem {
-        kind,
+        kind: kind.parse().unwrap(),
         tld: tld.map(str::to_string),
         country: (!country.is_empty()).then(|| country.to_string()),
         state,

@@ -13,7 +13,7 @@ use crate::domain::case::CaseState;
 use crate::domain::region::Region;
 use crate::domain::triage::{Contact, Verdict};
 use crate::service::MessageQuery;
-use crate::service::{MessagePage, Plan};
+use crate::service::{ItemKind, MessagePage, Plan};
 
 /// What happened.
 #[derive(Debug)]
@@ -647,7 +647,9 @@ fn after_invitation(s: &mut State, action: Action) -> Vec<Effect> {
     let message = item.message.map(|m| format!("#{m}"));
     let command = match (action, item.tld.clone(), message) {
         (Action::RemoveMember, _, Some(message)) => Command::Remove { message },
-        (Action::Dismiss, _, Some(message)) if matches!(item.kind, "request" | "remove") => {
+        (Action::Dismiss, _, Some(message))
+            if matches!(item.kind, ItemKind::Request | ItemKind::Remove) =>
+        {
             Command::Dismiss {
                 message,
                 reason: None,
