@@ -317,7 +317,7 @@ pub fn outbox(service: &Service, json: bool) -> Result<()> {
         .map(|m| {
             vec![
                 m.state.clone(),
-                m.kind.clone(),
+                m.kind.to_string(),
                 m.tld.as_ref().map_or("-".into(), |t| format!(".{t}")),
                 m.recipients.join(", "),
                 m.last_error.clone().unwrap_or_else(|| m.message_id.clone()),

@@ -11,6 +11,7 @@ pub mod email;
 pub mod language;
 pub mod member;
 pub mod message;
+pub mod outbox;
 pub mod queue;
 pub mod reconfirm;
 pub mod region;

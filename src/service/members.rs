@@ -97,7 +97,7 @@ impl Service {
             if let Some((id, raw, to)) = &mail {
                 tx.queue_mail(&NewMail {
                     message_id: id,
-                    kind: "command",
+                    kind: crate::domain::outbox::MailKind::Command,
                     tld: None,
                     recipients: std::slice::from_ref(to),
                     subject: "membership commands",
@@ -397,7 +397,7 @@ impl Service {
             .store
             .outbox(None)?
             .into_iter()
-            .find(|m| m.kind == Kind::Digest.name() && m.created_at.starts_with(month));
+            .find(|m| m.kind == Kind::Digest && m.created_at.starts_with(month));
         if let (Some(m), false) = (sent, again) {
             return usage(format!(
                 "the digest of {month} was queued at {} ({}): --again sends another",
