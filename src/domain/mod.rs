@@ -4,6 +4,7 @@
 //! its inputs as values and returns values, so it is tested directly. I/O lives in `store`,
 //! `config` and the front ends.
 
+pub mod approval;
 pub mod audit;
 pub mod case;
 pub mod chase;
