@@ -9,6 +9,7 @@ mod log;
 mod mailer;
 mod members;
 mod messages;
+mod outcome;
 mod queue;
 mod reconfirm;
 mod requests;
@@ -22,11 +23,12 @@ mod workflow;
 
 use anyhow::Result;
 
-pub use command::{Command, Delivery, Effects, Outcome, Plan};
+pub use command::Command;
 pub use ingest::IngestReport;
 pub use log::LogReport;
 pub use mailer::{Planned, SendReport};
 pub use messages::{Assignment, MessagePage, Reopen};
+pub use outcome::{Delivery, Effects, Outcome, Plan};
 pub use queue::{ItemKind, QueueItem};
 pub use reconfirm::{Confirmation, Reconfirmation};
 pub use requests::{Asking, Dismissal, Leaving};
