@@ -1,4 +1,5 @@
-//! The layering, checked on the source tree so that it cannot regress: the front ends
+//! The layering, checked on the source tree so that it cannot regress: nothing imports
+//! upward (domain ← adapters ← service ← composition root and front ends), the front ends
 //! (`src/cli`, `src/tui`) reach the store, mail, outgoing and members modules only through the
 //! service and the composition root, and only the composition root (`src/installation.rs`)
 //! builds adapters.
@@ -32,10 +33,15 @@ fn sources(under: &str) -> Vec<(PathBuf, String)> {
         .collect()
 }
 
-/// The adapter modules `text` names from the crate's root: `crate::store::…`,
-/// `tldops::mail::…`, `super::super::outgoing`, or inside `crate::{…}`.
-fn adapters_named(text: &str) -> Vec<String> {
-    let compact: String = text.split_whitespace().collect();
+/// The modules of `among` that `text` names from the crate's root, comments aside:
+/// `crate::store::…`, `tldops::mail::…`, `super::super::outgoing`, or inside `crate::{…}`.
+fn modules_named(text: &str, among: &[&str]) -> Vec<String> {
+    let code: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let compact: String = code.split_whitespace().collect();
     let mut found = Vec::new();
     for root in ["crate::", "tldops::", "super::"] {
         for (at, _) in compact.match_indices(root) {
@@ -56,7 +62,7 @@ fn adapters_named(text: &str) -> Vec<String> {
                 ],
             };
             for name in names {
-                if ADAPTERS.contains(&name) {
+                if among.contains(&name) {
                     found.push(format!("{root}{name}"));
                 }
             }
@@ -70,7 +76,7 @@ fn the_front_ends_name_no_adapter_module() {
     let mut offences = Vec::new();
     for dir in ["src/cli", "src/tui"] {
         for (path, text) in sources(dir) {
-            for name in adapters_named(&text) {
+            for name in modules_named(&text, ADAPTERS) {
                 offences.push(format!("{}: {name}", path.display()));
             }
         }
@@ -119,7 +125,7 @@ fn only_the_composition_root_builds_adapters() {
 
 #[test]
 fn the_check_sees_every_way_of_naming_a_module() {
-    let named = |t: &str| adapters_named(t);
+    let named = |t: &str| modules_named(t, ADAPTERS);
     assert_eq!(named("use crate::store::Store;"), ["crate::store"]);
     assert_eq!(
         named("use crate::{config, mail::MailSource};"),
@@ -132,4 +138,50 @@ fn the_check_sees_every_way_of_naming_a_module() {
     assert_eq!(named("use super::super::outgoing;"), ["super::outgoing"]);
     assert!(named("use crate::service::{MessageRow, mailer};").is_empty());
     assert!(named("use super::mailbox; crate::storage").is_empty());
+    assert!(named("/// See [`crate::store::Store`].\nfn f() {}").is_empty());
+}
+
+#[test]
+fn nothing_imports_upward() {
+    const ABOVE_DOMAIN: &[&str] = &[
+        "config",
+        "store",
+        "mail",
+        "outgoing",
+        "members",
+        "service",
+        "report",
+        "cli",
+        "tui",
+        "installation",
+        "private",
+        "logging",
+        "operator",
+        "trust",
+    ];
+    const ABOVE_ADAPTERS: &[&str] = &["service", "report", "cli", "tui", "installation"];
+    const ABOVE_SERVICE: &[&str] = &["cli", "tui", "installation"];
+    let layers: &[(&str, &[&str])] = &[
+        ("src/domain", ABOVE_DOMAIN),
+        ("src/config", ABOVE_ADAPTERS),
+        ("src/store", ABOVE_ADAPTERS),
+        ("src/mail", ABOVE_ADAPTERS),
+        ("src/outgoing", ABOVE_ADAPTERS),
+        ("src/members", ABOVE_ADAPTERS),
+        ("src/service", ABOVE_SERVICE),
+        ("src/report", ABOVE_SERVICE),
+    ];
+    let mut offences = Vec::new();
+    for (dir, above) in layers {
+        for (path, text) in sources(dir) {
+            for name in modules_named(&text, above) {
+                offences.push(format!("{}: {name}", path.display()));
+            }
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "a layer names one above it:\n{}",
+        offences.join("\n")
+    );
 }
