@@ -3,7 +3,6 @@
 use anyhow::{Result, bail};
 
 use crate::config::{Config, MembersBackend, Paths, Transport};
-use crate::store::Store;
 
 pub fn check(paths: &Paths, config: &Config, secrets: bool) -> Result<()> {
     let line = |k: &str, v: String| println!("{k:<10}{v}");
@@ -27,7 +26,7 @@ pub fn check(paths: &Paths, config: &Config, secrets: bool) -> Result<()> {
     );
     let db = paths.database();
     let schema = if db.exists() {
-        format!("schema version {}", Store::open(&db)?.schema_version()?)
+        format!("schema version {}", crate::service::schema_version(&db)?)
     } else {
         "not created yet".into()
     };

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::output;
 use crate::domain::member::ContactState;
+use crate::service::ContactRow;
 use crate::service::{Service, describe};
-use crate::store::ContactRow;
 
 /// One contact in `contacts list --json` and `roster show --json` (`members`).
 #[derive(Serialize)]

@@ -7,11 +7,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::config::{Config, Origin, Paths};
-use crate::mail::MailSource;
-use crate::mail::local::LocalSource;
+use crate::installation::Installation;
 use crate::private;
 use crate::service::{ImportOptions, Selection, Service, Templates};
-use crate::store::Store;
 
 /// The demo roster, compiled in.
 const ROSTER: &[u8] = include_bytes!("../../assets/demo/roster.csv");
@@ -62,8 +60,9 @@ pub fn run(into: Option<&Path>, keep: bool, color: bool) -> Result<()> {
     };
     let paths = seed(&root)?;
     let config = Config::load(&paths)?;
-    let source: Box<dyn MailSource + Send> = Box::new(LocalSource::maildir(&root.join("Maildir"))?);
-    let result = super::tui::run(&paths, config, Templates::bundled(), color, Some(source));
+    let source = Installation::maildir(&root.join("Maildir"))?;
+    let install = Installation::new(paths, config, Templates::bundled())?;
+    let result = install.tui(Some(source), color).and_then(crate::tui::run);
     if keep || into.is_some() {
         if let Some(t) = temp {
             let _ = t.keep();
@@ -93,13 +92,8 @@ pub fn seed(root: &Path) -> Result<Paths> {
         log_file: root.join("data/tldops.log"),
     };
     crate::logging::init(&paths.log_file, 0, false);
-    let config = Config::load(&paths)?;
-    let outgoing = config.outgoing.clone();
-    let service = Service::new(
-        Store::open(&paths.database())?,
-        config,
-        crate::operator::current_login()?,
-    );
+    let install = Installation::new(paths.clone(), Config::load(&paths)?, Templates::bundled())?;
+    let service = install.service()?;
     // The story, moved to end about a day ago: the pilot invited a week and a day ago, each
     // reply ingested at its own date in the days after (its Date header moved alike), so the
     // queue's ages and the coverage's times to answer are real ones.
@@ -116,7 +110,7 @@ pub fn seed(root: &Path) -> Result<Paths> {
         false,
         false,
     )?;
-    let mut transport = crate::outgoing::transport_for(outgoing.as_ref(), &paths.data_dir, None)?;
+    let mut transport = install.transport()?;
     service.send_due(transport.as_mut())?;
     let maildir = root.join("Maildir");
     let arrive = |replies: Vec<Reply>| -> Result<()> {
@@ -128,7 +122,7 @@ pub fn seed(root: &Path) -> Result<Paths> {
             crate::service::set_clock(Some(
                 at.unwrap_or(invited) + jiff::SignedDuration::from_secs(60),
             ));
-            service.ingest(&mut LocalSource::maildir(&maildir)?)?;
+            service.ingest(Installation::maildir(&maildir)?.as_mut())?;
         }
         Ok(())
     };

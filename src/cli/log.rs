@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use super::output;
 use crate::domain::audit::{EventRecord, Finding};
+use crate::service::EventFilter;
 use crate::service::{LogReport, Service};
-use crate::store::EventFilter;
 
 /// The JSON shape of one event (`log --json`, `roster show --json`).
 #[derive(Serialize)]

@@ -7,9 +7,9 @@ use serde::Serialize;
 
 use super::output;
 use crate::domain::triage::Contact;
-use crate::mail::local::LocalSource;
+use crate::installation::Installation;
 use crate::service::{IngestReport, Service};
-use crate::store::{MessageFilter, MessageRow};
+use crate::service::{MessageFilter, MessageRow};
 
 pub fn poll_local(
     service: &mut Service,
@@ -17,12 +17,12 @@ pub fn poll_local(
     mbox: Option<&Path>,
 ) -> Result<()> {
     let mut source = match (maildir, mbox) {
-        (Some(dir), _) => LocalSource::maildir(dir)?,
-        (_, Some(file)) => LocalSource::mbox(file)?,
+        (Some(dir), _) => Installation::maildir(dir)?,
+        (_, Some(file)) => Installation::mbox(file)?,
         (None, None) => unreachable!("the caller picks a local source"),
     };
     let stop = super::poll::StopSignal::install()?;
-    let report = service.ingest_until(&mut source, &stop.flag)?;
+    let report = service.ingest_until(source.as_mut(), &stop.flag)?;
     print_report(&report);
     stop.say_stopped();
     Ok(())
@@ -111,17 +111,15 @@ fn row(m: &MessageRow) -> Vec<String> {
     ]
 }
 
-pub fn assign(service: &mut Service, command: &crate::service::Command) -> Result<()> {
+pub fn assign(
+    service: &mut Service,
+    install: &Installation,
+    command: &crate::service::Command,
+) -> Result<()> {
     let crate::service::Command::Assign { message, tld } = command else {
         unreachable!("the caller passes an assignment");
     };
-    let config = service.config().clone();
-    let a = service.assign(
-        message,
-        tld,
-        &mut |name| super::sources::reopen(&config, name, &mut super::sources::imap_password),
-        false,
-    )?;
+    let a = service.assign(message, tld, &mut |name| install.reopen(name), false)?;
     let m = &a.message;
     println!(
         "#{} is now {} for .{}: {}",

@@ -9,8 +9,6 @@ mod messages;
 mod output;
 mod poll;
 mod roster;
-mod sources;
-mod tui;
 mod workflow;
 
 use std::io;
@@ -26,10 +24,9 @@ use args::{
 
 use crate::config::ExportFormat;
 use crate::config::{Config, ConfigError, Paths};
-use crate::service::{
-    Command as Action, ImportOptions, RosterFilter, Selection, Service, Templates,
-};
-use crate::store::{EventFilter, MessageFilter, Store};
+use crate::installation::Installation;
+use crate::service::{Command as Action, ImportOptions, RosterFilter, Selection, Templates};
+use crate::service::{EventFilter, MessageFilter};
 
 pub fn run(cli: Cli) -> Result<()> {
     let color = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -79,13 +76,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(dir) => Templates::load(&dir.join("templates"))?,
         None => Templates::bundled(),
     };
+    let install = Installation::new(paths, config, templates)?;
     let Some(command) = cli.command else {
-        return tui::run(&paths, config, templates, color, None);
+        return crate::tui::run(install.tui(None, color)?);
     };
-    let store = Store::open(&paths.database())?;
-    let mut service =
-        Service::new(store, config, crate::operator::current_login()?).with_templates(templates);
-    let data_dir = paths.data_dir.clone();
+    let mut service = install.service()?;
     match command {
         Command::Roster(RosterCommand::Import {
             file,
@@ -131,7 +126,7 @@ pub fn run(cli: Cli) -> Result<()> {
             if maildir.is_some() || mbox.is_some() {
                 messages::poll_local(&mut service, maildir.as_deref(), mbox.as_deref())
             } else {
-                poll::imap(&mut service, watch)
+                poll::imap(&mut service, &install, watch)
             }
         }
         Command::Messages { json, verdict, tld } => {
@@ -150,7 +145,7 @@ pub fn run(cli: Cli) -> Result<()> {
             if dry_run {
                 return workflow::print_plan(&service, &command);
             }
-            messages::assign(&mut service, &command)
+            messages::assign(&mut service, &install, &command)
         }
         Command::Queue { json } => workflow::queue(&service, json.json),
         Command::Invite {
@@ -168,7 +163,7 @@ pub fn run(cli: Cli) -> Result<()> {
             if dry_run {
                 return workflow::print_plan(&service, &command);
             }
-            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
+            workflow::perform(&mut service, &install, &command).map(|_| ())
         }
         Command::Chase { due, tlds, dry_run } => {
             let command = Action::Chase {
@@ -178,7 +173,7 @@ pub fn run(cli: Cli) -> Result<()> {
             if dry_run {
                 return workflow::print_plan(&service, &command);
             }
-            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
+            workflow::perform(&mut service, &install, &command).map(|_| ())
         }
         Command::Reconfirm {
             due,
@@ -197,10 +192,10 @@ pub fn run(cli: Cli) -> Result<()> {
                 return workflow::print_effects_json(&service.plan(&command)?.effects, None);
             }
             if json.json {
-                let outcome = workflow::perform_quietly(&mut service, &data_dir, &command)?;
+                let outcome = workflow::perform_quietly(&mut service, &install, &command)?;
                 return workflow::print_effects_json(&outcome.effects, Some(&outcome.deliveries));
             }
-            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
+            workflow::perform(&mut service, &install, &command).map(|_| ())
         }
         Command::Ask {
             tld,
@@ -211,14 +206,14 @@ pub fn run(cli: Cli) -> Result<()> {
             if dry_run {
                 return workflow::print_plan(&service, &command);
             }
-            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
+            workflow::perform(&mut service, &install, &command).map(|_| ())
         }
         Command::Remove { message, dry_run } => {
             let command = Action::Remove { message };
             if dry_run {
                 return workflow::print_plan(&service, &command);
             }
-            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
+            workflow::perform(&mut service, &install, &command).map(|_| ())
         }
         Command::Dismiss {
             message,
@@ -234,12 +229,12 @@ pub fn run(cli: Cli) -> Result<()> {
                 if dry_run {
                     return workflow::print_plan(&service, &command);
                 }
-                return workflow::perform(&mut service, &data_dir, &command).map(|_| ());
+                return workflow::perform(&mut service, &install, &command).map(|_| ());
             }
             let effects = if dry_run {
                 service.plan(&command)?.effects
             } else {
-                workflow::perform_quietly(&mut service, &data_dir, &command)?.effects
+                workflow::perform_quietly(&mut service, &install, &command)?.effects
             };
             workflow::print_dismissal_json(&service, &message, dry_run, &effects)
         }
@@ -248,7 +243,7 @@ pub fn run(cli: Cli) -> Result<()> {
             if dry_run {
                 return workflow::print_plan(&service, &command);
             }
-            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
+            workflow::perform(&mut service, &install, &command).map(|_| ())
         }
         Command::Approve {
             tld,
@@ -264,7 +259,7 @@ pub fn run(cli: Cli) -> Result<()> {
             if dry_run {
                 return workflow::print_plan(&service, &command);
             }
-            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
+            workflow::perform(&mut service, &install, &command).map(|_| ())
         }
         Command::Reject {
             tld,
@@ -275,7 +270,7 @@ pub fn run(cli: Cli) -> Result<()> {
             if dry_run {
                 return workflow::print_plan(&service, &command);
             }
-            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
+            workflow::perform(&mut service, &install, &command).map(|_| ())
         }
         Command::Contacts(ContactsCommand::List { tld, json }) => {
             contacts::list(&service, &tld, json.json)
@@ -315,7 +310,7 @@ pub fn run(cli: Cli) -> Result<()> {
             if dry_run {
                 return workflow::print_plan(&service, &command);
             }
-            workflow::perform(&mut service, &data_dir, &command).map(|_| ())
+            workflow::perform(&mut service, &install, &command).map(|_| ())
         }
         Command::Members(MembersCommand::Export {
             format,
@@ -339,14 +334,14 @@ pub fn run(cli: Cli) -> Result<()> {
             for line in done {
                 println!("{line}");
             }
-            workflow::send(&mut service, &data_dir)?;
+            workflow::send(&mut service, &install)?;
             Ok(())
         }
         Command::Digest { send, again } => {
             let (subject, body, planned) = service.digest(send, again)?;
             if planned.is_some() {
                 println!("queued the digest to the list: {subject}");
-                workflow::send(&mut service, &data_dir)?;
+                workflow::send(&mut service, &install)?;
             } else {
                 println!("Subject: {subject}\n\n{body}");
             }
@@ -360,7 +355,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Outbox { command, json } => match command {
             None => workflow::outbox(&service, json.json),
             Some(OutboxCommand::Send) => {
-                let r = workflow::send(&mut service, &data_dir)?;
+                let r = workflow::send(&mut service, &install)?;
                 if r.sent == 0 && r.retrying.is_empty() && r.failed.is_empty() {
                     match service.outbox_backlog()? {
                         0 => println!("nothing to send"),
@@ -376,13 +371,13 @@ pub fn run(cli: Cli) -> Result<()> {
             Some(OutboxCommand::Retry { message_id }) => {
                 let done = service.perform(&Action::RetryMail { message_id }, &mut |_| Ok(None))?;
                 done.effects.notes.iter().for_each(|n| println!("{n}"));
-                workflow::send(&mut service, &data_dir).map(|_| ())
+                workflow::send(&mut service, &install).map(|_| ())
             }
             Some(OutboxCommand::Resend { message_id }) => {
                 let done =
                     service.perform(&Action::ResendMail { message_id }, &mut |_| Ok(None))?;
                 done.effects.notes.iter().for_each(|n| println!("{n}"));
-                workflow::send(&mut service, &data_dir).map(|_| ())
+                workflow::send(&mut service, &install).map(|_| ())
             }
             Some(OutboxCommand::MarkSent { message_id }) => {
                 let done =

@@ -11,23 +11,26 @@ use anyhow::{Context, Result};
 
 use super::messages::print_report;
 use crate::config::TlsMode;
-use crate::mail::imap::ImapSource;
-use crate::mail::wake::Wakeup;
-use crate::service::{Service, Watch, usage};
+use crate::installation::Installation;
+use crate::service::{Service, Wakeup, Watch};
 
-pub fn imap(service: &mut Service, watch: bool) -> Result<()> {
-    let Some(config) = service.config().imap.clone() else {
-        return usage(
-            "`tldops poll` needs an [imap] section in the config (or give --maildir DIR / --mbox FILE)",
-        );
-    };
-    if config.tls == TlsMode::None {
+pub fn imap(service: &mut Service, install: &Installation, watch: bool) -> Result<()> {
+    if install
+        .config()
+        .imap
+        .as_ref()
+        .is_some_and(|c| c.tls == TlsMode::None)
+    {
         eprintln!(
             "warning: imap.tls = \"none\": the password and the mail cross the network in clear text"
         );
     }
-    let password = super::sources::imap_password(&config)?;
-    let mut source = ImapSource::new(&config, password);
+    let mut source = install.imap()?;
+    let interval = install
+        .config()
+        .imap
+        .as_ref()
+        .map_or(Duration::from_secs(60), |c| c.poll_interval.0);
     let stop = StopSignal::install()?;
     if !watch {
         let report = service.ingest_until(&mut source, &stop.flag)?;
@@ -36,22 +39,16 @@ pub fn imap(service: &mut Service, watch: bool) -> Result<()> {
         stop.say_stopped();
         return Ok(());
     }
-    service.watch(
-        &mut source,
-        config.poll_interval.0,
-        &stop.flag,
-        &stop.wakeup,
-        |event| {
-            match event {
-                Watch::Polled { report, .. } if report.seen > 0 => print_report(report),
-                Watch::Failed { error, retry } => {
-                    eprintln!("error: {error:#} (retrying in {}s)", retry.as_secs())
-                }
-                _ => {}
+    service.watch(&mut source, interval, &stop.flag, &stop.wakeup, |event| {
+        match event {
+            Watch::Polled { report, .. } if report.seen > 0 => print_report(report),
+            Watch::Failed { error, retry } => {
+                eprintln!("error: {error:#} (retrying in {}s)", retry.as_secs())
             }
-            true
-        },
-    );
+            _ => {}
+        }
+        true
+    });
     source.disconnect();
     stop.say_stopped();
     Ok(())

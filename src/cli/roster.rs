@@ -12,8 +12,8 @@ use crate::domain::email::Email;
 use crate::domain::language::Language;
 use crate::domain::region::Region;
 use crate::domain::roster::{IanaContact, Tld};
+use crate::service::{ContactRow, RosterRow};
 use crate::service::{ImportOptions, ImportReport, RosterFilter, Service};
-use crate::store::{ContactRow, RosterRow};
 
 pub fn import(service: &mut Service, file: &Path, options: ImportOptions) -> Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -249,7 +249,7 @@ struct ShowJson<'a> {
 
 pub fn show(service: &Service, input: &str, json: bool) -> Result<()> {
     let row = service.tld(input)?;
-    let events = service.log(&crate::store::EventFilter {
+    let events = service.log(&crate::service::EventFilter {
         tld: Some(row.tld.code.to_string()),
         ..Default::default()
     })?;

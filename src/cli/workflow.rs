@@ -9,40 +9,27 @@ use anyhow::Result;
 use super::output;
 use crate::config::ExportFormat;
 use crate::domain::region::Region;
-use crate::outgoing::transport_for;
+use crate::installation::Installation;
 use crate::service::{Command, Delivery, Effects, Outcome, Planned, SendReport, Service};
-
-/// The configured transport.
-fn transport(
-    service: &Service,
-    data_dir: &Path,
-) -> Result<Box<dyn crate::outgoing::Transport + Send>> {
-    let outgoing = service.config().outgoing.as_ref();
-    let password = match outgoing.and_then(|o| o.secret()) {
-        Some(s) => Some(s.resolve().map_err(|e| anyhow::anyhow!("outgoing: {e}"))?),
-        None => None,
-    };
-    transport_for(outgoing, data_dir, password)
-}
 
 /// Does `command` and sends its mail, printing nothing (for `--json`): the outcome says
 /// what became of each mail.
 pub fn perform_quietly(
     service: &mut Service,
-    data_dir: &Path,
+    install: &Installation,
     command: &Command,
 ) -> Result<Outcome> {
     let mut outcome = service.perform(command, &mut |_| Ok(None))?;
     if !outcome.effects.mails.is_empty() {
-        let mut transport = transport(service, data_dir)?;
+        let mut transport = install.transport()?;
         service.deliver(&mut outcome, transport.as_mut())?;
     }
     Ok(outcome)
 }
 
 /// Sends what is due and says what happened.
-pub fn send(service: &mut Service, data_dir: &Path) -> Result<SendReport> {
-    let mut transport = transport(service, data_dir)?;
+pub fn send(service: &mut Service, install: &Installation) -> Result<SendReport> {
+    let mut transport = install.transport()?;
     let report = service.send_due(transport.as_mut())?;
     if report.sent > 0 {
         println!(
@@ -93,11 +80,12 @@ pub fn print_plan(service: &Service, command: &Command) -> Result<()> {
 
 /// Does `command`, says what it did (batches say it mail by mail: [`print_batch`]), then
 /// sends its mail and says how that went.
-pub fn perform(service: &mut Service, data_dir: &Path, command: &Command) -> Result<Outcome> {
-    let config = service.config().clone();
-    let outcome = service.perform(command, &mut |name| {
-        super::sources::reopen(&config, name, &mut super::sources::imap_password)
-    })?;
+pub fn perform(
+    service: &mut Service,
+    install: &Installation,
+    command: &Command,
+) -> Result<Outcome> {
+    let outcome = service.perform(command, &mut |name| install.reopen(name))?;
     if matches!(
         command,
         Command::Invite { .. } | Command::Chase { .. } | Command::Reconfirm { .. }
@@ -113,7 +101,7 @@ pub fn perform(service: &mut Service, data_dir: &Path, command: &Command) -> Res
         println!("  {line}");
     }
     if !outcome.effects.mails.is_empty() {
-        send(service, data_dir)?;
+        send(service, install)?;
     }
     Ok(outcome)
 }
@@ -329,7 +317,7 @@ pub fn outbox(service: &Service, json: bool) -> Result<()> {
         .map(|m| {
             vec![
                 m.state.clone(),
-                m.kind.clone(),
+                m.kind.to_string(),
                 m.tld.as_ref().map_or("-".into(), |t| format!(".{t}")),
                 m.recipients.join(", "),
                 m.last_error.clone().unwrap_or_else(|| m.message_id.clone()),

@@ -134,6 +134,14 @@ pub fn address_key(address: &str) -> Option<String> {
     Some(format!("{}@{domain}", local.to_lowercase()))
 }
 
+/// Whether two addresses are one mailbox (case of the local part and IDN spelling aside).
+pub fn same_address(a: &str, b: &str) -> bool {
+    match (address_key(a), address_key(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => a.eq_ignore_ascii_case(b),
+    }
+}
+
 /// A domain's comparison form. Nearly every domain in mail is plain ASCII (letters, digits,
 /// `-`, `_`, dots), for which UTS 46 only lowercases; the full mapping (a tenth of the cost
 /// of judging a header block when every address went through it) is for the rest.

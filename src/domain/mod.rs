@@ -4,6 +4,7 @@
 //! its inputs as values and returns values, so it is tested directly. I/O lives in `store`,
 //! `config` and the front ends.
 
+pub mod approval;
 pub mod audit;
 pub mod case;
 pub mod chase;
@@ -11,6 +12,8 @@ pub mod email;
 pub mod language;
 pub mod member;
 pub mod message;
+pub mod outbox;
+pub mod queue;
 pub mod reconfirm;
 pub mod region;
 pub mod roster;

@@ -180,7 +180,7 @@ impl Service {
         let recipients: Vec<String> = c.to.iter().chain(&c.cc).cloned().collect();
         tx.queue_mail(&NewMail {
             message_id: &id,
-            kind: c.kind.name(),
+            kind: c.kind.into(),
             tld: code.as_deref(),
             recipients: &recipients,
             subject: &subject,

@@ -8,14 +8,14 @@ use serde_json::json;
 use super::mailer::{Compose, Planned};
 use super::workflow::describe;
 use super::{Service, now, usage};
-use crate::config::{ExportFormat, MembersBackend};
+use crate::config::ExportFormat;
 use crate::domain::email::{Email, address_key};
 use crate::domain::region::Region;
 use crate::domain::roster::Tld;
 use crate::domain::template::Kind;
 use crate::domain::triage::Contact;
 use crate::members::export::{self, Entry, Export};
-use crate::members::{Backend, BackendError, Member, Outcome};
+use crate::members::{BackendError, Handoff, Member, Outcome};
 use crate::outgoing::compose::{Draft, build, message_id};
 use crate::store::{CaseRows, ContactQueries, ContactRow, NewMail, OutboxQueries, RosterQueries};
 
@@ -48,27 +48,63 @@ impl Service {
         if pending.is_empty() {
             return Ok(Vec::new());
         }
-        match self.config.members.backend {
-            MembersBackend::Export => {
-                let mut out =
-                    self.record_all(&pending, "members export (file for the list server)")?;
-                let path = self.write_members_file()?;
-                out.push(format!("members file {} rewritten", path.display()));
-                Ok(out)
-            }
-            MembersBackend::EmailCommand => self.mail_commands(&pending),
-            MembersBackend::Mailman3 => {
-                let mut backend = self.mailman3()?;
-                self.call_backend(&pending, backend.as_mut())
+        let mut backend = (self.members)(&self.config)?;
+        let via = backend.via();
+        let mut out = Vec::new();
+        let mut handed_on = Vec::new();
+        for c in &pending {
+            let subscribe = c.state == ContactState::Approved;
+            let member = Member {
+                email: c.email.clone(),
+                name: c.name.clone(),
+            };
+            let result = if subscribe {
+                backend.subscribe(&member)
+            } else {
+                backend.remove(&member)
+            };
+            match result {
+                Ok(Outcome::HandedOn) => handed_on.push(c.clone()),
+                result => out.push(self.record_call(c, &via, result)?),
             }
         }
+        match backend.handoff() {
+            Handoff::Nothing => out.extend(self.record_all(&handed_on, &via, None)?),
+            Handoff::Commands { to, lines } => {
+                let mail = self.command_mail(&to, &lines)?;
+                out.extend(self.record_all(&handed_on, &via, Some(mail))?);
+            }
+            Handoff::File { path, format } => {
+                out.extend(self.record_all(&handed_on, &via, None)?);
+                self.write_members_file(&path, format)?;
+                out.push(format!("members file {} rewritten", path.display()));
+            }
+        }
+        Ok(out)
     }
 
-    /// For `export`: the list server takes the file; tldops records the change as done.
-    fn record_all(&self, pending: &[ContactRow], via: &str) -> Result<Vec<String>> {
+    /// For changes handed on in bulk: each recorded as done, in one transaction with the mail
+    /// that carries them (if any), so neither is ever stored without the other.
+    fn record_all(
+        &self,
+        pending: &[ContactRow],
+        via: &str,
+        mail: Option<(String, Vec<u8>, String)>,
+    ) -> Result<Vec<String>> {
         let operator = self.operator.clone();
         self.store.write(|tx| {
             let at = now();
+            if let Some((id, raw, to)) = &mail {
+                tx.queue_mail(&NewMail {
+                    message_id: id,
+                    kind: crate::domain::outbox::MailKind::Command,
+                    tld: None,
+                    recipients: std::slice::from_ref(to),
+                    subject: "membership commands",
+                    raw,
+                    at: &at,
+                })?;
+            }
             let mut out = Vec::new();
             for c in pending {
                 let subscribe = c.state == ContactState::Approved;
@@ -95,39 +131,15 @@ impl Service {
         })
     }
 
-    /// For `email-command`: one mail of commands to the list server's request address.
-    fn mail_commands(&self, pending: &[ContactRow]) -> Result<Vec<String>> {
-        let Some(cfg) = &self.config.members.email_command else {
-            return usage("members backend \"email-command\" needs [members.email-command]");
-        };
+    /// For `email-command`: the mail of commands to the list server's request address, as
+    /// (Message-ID, raw message, recipient).
+    fn command_mail(&self, to: &str, lines: &[String]) -> Result<(String, Vec<u8>, String)> {
         let from = self.secretariat()?;
-        let list = self
-            .config
-            .list
-            .address
-            .clone()
-            .unwrap_or_else(|| self.config.list.name.clone());
-        let lines: Vec<String> = pending
-            .iter()
-            .map(|c| {
-                let template = if c.state == ContactState::Approved {
-                    &cfg.subscribe
-                } else {
-                    &cfg.unsubscribe
-                };
-                template
-                    .replace("{list}", &list)
-                    .replace("{email}", &c.email)
-                    .replace("{name}", c.name.as_deref().unwrap_or(""))
-                    .trim_end()
-                    .to_string()
-            })
-            .collect();
         let id = message_id("command", None, &from);
         let raw = build(&Draft {
             from: from.clone(),
             from_name: format!("{} Secretariat", self.config.list.name),
-            to: vec![cfg.request_address.clone()],
+            to: vec![to.to_string()],
             cc: vec![],
             subject: format!("{} membership commands", self.config.list.name),
             body: lines.join("\n") + "\n",
@@ -135,87 +147,47 @@ impl Service {
             in_reply_to: None,
             auto_submitted: true,
         })?;
+        Ok((id, raw, to.to_string()))
+    }
+
+    /// For a live backend: one call's result, recorded as it comes.
+    fn record_call(
+        &self,
+        c: &ContactRow,
+        via: &str,
+        result: Result<Outcome, BackendError>,
+    ) -> Result<String> {
+        let operator = self.operator.clone();
+        let subscribe = c.state == ContactState::Approved;
+        let at = now();
         self.store.write(|tx| {
-            tx.queue_mail(&NewMail {
-                message_id: &id,
-                kind: "command",
-                tld: None,
-                recipients: std::slice::from_ref(&cfg.request_address),
-                subject: "membership commands",
-                raw: &raw,
-                at: &now(),
-            })?;
+            match &result {
+                Ok(outcome) => {
+                    let state = if subscribe { ContactState::Subscribed } else { ContactState::Removed };
+                    tx.contact_backend_result(c.id, Some(state), None, &at)?;
+                    tx.append_event(&at, &operator, Some(&c.tld), if subscribe { "subscribed" } else { "unsubscribed" },
+                        &membership_detail(c, subscribe, json!({ "via": via, "already": *outcome == Outcome::AlreadyThere })))?;
+                }
+                Err(e) => {
+                    tx.contact_backend_result(c.id, None, Some(&e.message), &at)?;
+                    tx.append_event(&at, &operator, Some(&c.tld), "members_backend_failed",
+                        &json!({ "email": c.email, "subscribe": subscribe, "error": e.message, "retry": e.retry }))?;
+                }
+            }
             Ok(())
         })?;
-        self.record_all(
-            pending,
-            &format!("commands mailed to {}", cfg.request_address),
-        )
-    }
-
-    fn mailman3(&self) -> Result<Box<dyn Backend>> {
-        let Some(cfg) = &self.config.members.mailman3 else {
-            return usage("members backend \"mailman3\" needs [members.mailman3]");
-        };
-        let password = cfg
-            .secret()
-            .context("members.mailman3: no password configured")?
-            .resolve()
-            .map_err(|e| anyhow::anyhow!("members.mailman3: {e}"))?;
-        let backend = crate::members::mailman3::Mailman3::new(cfg, password)
-            .map_err(|e| anyhow::anyhow!(e.message))?;
-        Ok(Box::new(backend))
-    }
-
-    /// For a live backend: one call per contact, each result recorded as it comes.
-    fn call_backend(
-        &self,
-        pending: &[ContactRow],
-        backend: &mut dyn Backend,
-    ) -> Result<Vec<String>> {
-        let operator = self.operator.clone();
-        let mut out = Vec::new();
-        for c in pending {
-            let subscribe = c.state == ContactState::Approved;
-            let result: Result<Outcome, BackendError> = if subscribe {
-                backend.subscribe(&Member {
-                    email: c.email.clone(),
-                    name: c.name.clone(),
-                })
-            } else {
-                backend.unsubscribe(&c.email)
-            };
-            let at = now();
-            self.store.write(|tx| {
-                match &result {
-                    Ok(outcome) => {
-                        let state = if subscribe { ContactState::Subscribed } else { ContactState::Removed };
-                        tx.contact_backend_result(c.id, Some(state), None, &at)?;
-                        tx.append_event(&at, &operator, Some(&c.tld), if subscribe { "subscribed" } else { "unsubscribed" },
-                            &membership_detail(c, subscribe, json!({ "via": "mailman3", "already": *outcome == Outcome::AlreadyThere })))?;
-                    }
-                    Err(e) => {
-                        tx.contact_backend_result(c.id, None, Some(&e.message), &at)?;
-                        tx.append_event(&at, &operator, Some(&c.tld), "members_backend_failed",
-                            &json!({ "email": c.email, "subscribe": subscribe, "error": e.message, "retry": e.retry }))?;
-                    }
-                }
-                Ok(())
-            })?;
-            out.push(match result {
-                Ok(_) => format!(
-                    ".{} {} {}",
-                    c.tld,
-                    c.email,
-                    if subscribe { "subscribed" } else { "removed" }
-                ),
-                Err(e) => format!(
-                    ".{} {}: {} (retry with `tldops members sync`)",
-                    c.tld, c.email, e.message
-                ),
-            });
-        }
-        Ok(out)
+        Ok(match result {
+            Ok(_) => format!(
+                ".{} {} {}",
+                c.tld,
+                c.email,
+                if subscribe { "subscribed" } else { "removed" }
+            ),
+            Err(e) => format!(
+                ".{} {}: {} (retry with `tldops members sync`)",
+                c.tld, c.email, e.message
+            ),
+        })
     }
 
     /// Replaces the TLD's proposed (not yet approved) contacts with `contacts`, as an operator
@@ -313,22 +285,15 @@ impl Service {
         self.store.contacts_in(ContactState::Subscribed)
     }
 
-    /// Rewrites the `export` backend's file (`members.export.path`, or `members.<ext>` in the
-    /// data dir) in `members.export.format`: written beside it and renamed over it, so the
-    /// list server's import never reads half a file. Owner-only, or the team's in a setgid
-    /// directory.
-    pub fn write_members_file(&self) -> Result<std::path::PathBuf> {
-        let export = &self.config.members.export;
-        let path = match (&export.path, self.store.dir()) {
-            (Some(path), _) => path.clone(),
-            (None, Some(dir)) => dir.join(format!("members.{}", export.format.extension())),
-            (None, None) => anyhow::bail!("members.export.path is needed (no data directory)"),
-        };
-        let (text, _) = self.export_members(export.format, None)?;
-        crate::private::replace(&path, text.as_bytes())
+    /// Rewrites the `export` backend's file at `path` in `format`: written beside it and
+    /// renamed over it, so the list server's import never reads half a file. Owner-only, or
+    /// the team's in a setgid directory.
+    fn write_members_file(&self, path: &std::path::Path, format: ExportFormat) -> Result<()> {
+        let (text, _) = self.export_members(format, None)?;
+        crate::private::replace(path, text.as_bytes())
             .with_context(|| format!("cannot write the members file {}", path.display()))?;
         tracing::info!("members file {} rewritten", path.display());
-        Ok(path)
+        Ok(())
     }
 
     /// The members in a format a list server or a regional organisation imports (names and
@@ -432,7 +397,7 @@ impl Service {
             .store
             .outbox(None)?
             .into_iter()
-            .find(|m| m.kind == Kind::Digest.name() && m.created_at.starts_with(month));
+            .find(|m| m.kind == Kind::Digest && m.created_at.starts_with(month));
         if let (Some(m), false) = (sent, again) {
             return usage(format!(
                 "the digest of {month} was queued at {} ({}): --again sends another",

@@ -9,6 +9,7 @@ mod log;
 mod mailer;
 mod members;
 mod messages;
+mod outcome;
 mod queue;
 mod reconfirm;
 mod requests;
@@ -16,28 +17,50 @@ mod roster;
 mod rounds;
 mod stats;
 mod templates;
+mod views;
 mod watch;
 mod workflow;
 
 use anyhow::Result;
 
-pub use command::{Command, Delivery, Effects, Outcome, Plan};
+pub use command::Command;
 pub use ingest::IngestReport;
 pub use log::LogReport;
 pub use mailer::{Planned, SendReport};
 pub use messages::{Assignment, MessagePage, Reopen};
-pub use queue::QueueItem;
+pub use outcome::{Delivery, Effects, Outcome, Plan};
+pub use queue::{ItemKind, QueueItem};
 pub use reconfirm::{Confirmation, Reconfirmation};
 pub use requests::{Asking, Dismissal, Leaving};
 pub use roster::{ImportOptions, ImportReport, RosterFilter};
 pub use rounds::RoundLine;
 pub use stats::{ANSWER_BUCKETS, AnswerTime, Counts, RegionCounts, Stats};
 pub use templates::Templates;
+pub use views::{CaseDetail, MessageDetail};
 pub use watch::Watch;
 pub use workflow::{Approval, Batch, Rejection, Selection, describe};
 
 use crate::config::Config;
 use crate::store::Store;
+
+/// The rows and filters of the service's queries: plain data, defined beside the SQL that
+/// reads them; the front ends name them through the service only.
+pub use crate::store::{
+    CaseSummary, ContactRow, EventFilter, MessageFilter, MessageQuery, MessageRow, RosterRow,
+};
+
+/// The adapters the service drives, as a front end holds them: built by the composition root
+/// ([`crate::installation`]) and handed to the service's calls, never built by a front end.
+pub type Mailbox = Box<dyn crate::mail::MailSource + Send>;
+/// See [`Mailbox`].
+pub type Outgoing = Box<dyn crate::outgoing::Transport + Send>;
+/// Ends a poller's wait between passes at once (see [`Service::watch`]).
+pub use crate::mail::wake::Wakeup;
+
+/// Builds the configured members backend when a batch needs one, so that a Mailman 3
+/// password is asked for only then.
+pub type OpenMembers =
+    Box<dyn Fn(&Config) -> Result<Box<dyn crate::members::Backend>> + Send + Sync>;
 
 pub struct Service {
     store: Store,
@@ -45,16 +68,39 @@ pub struct Service {
     templates: Templates,
     /// The OS login recorded in every event this service writes.
     operator: String,
+    members: OpenMembers,
 }
 
 impl Service {
+    /// A service on `store` without a members backend (see [`Service::with_members`]): the
+    /// composition root gives it one.
     pub fn new(store: Store, config: Config, operator: String) -> Service {
         Service {
             store,
             config,
             templates: Templates::bundled(),
             operator,
+            members: Box::new(|_| {
+                anyhow::bail!("no members backend: this service was opened without one")
+            }),
         }
+    }
+
+    /// A service on the database at `path` (created and migrated if need be).
+    pub fn open(path: &std::path::Path, config: Config, operator: String) -> Result<Service> {
+        Ok(Service::new(Store::open(path)?, config, operator))
+    }
+
+    /// A service on a database in memory, for tests.
+    #[cfg(test)]
+    pub fn in_memory(config: Config, operator: String) -> Result<Service> {
+        Ok(Service::new(Store::open_in_memory()?, config, operator))
+    }
+
+    /// Hands member changes to the backend `open` builds.
+    pub fn with_members(mut self, open: OpenMembers) -> Service {
+        self.members = open;
+        self
     }
 
     /// Uses `templates` (the bundled ones overridden from the config's folder).
@@ -119,6 +165,11 @@ impl Service {
         use crate::store::MessageQueries;
         self.store.message_by_ref(reference)
     }
+}
+
+/// The schema version of the database at `path` (opened, so migrated, as every command does).
+pub fn schema_version(path: &std::path::Path) -> Result<i64> {
+    Store::open(path)?.schema_version()
 }
 
 /// Seconds [`now`] is moved from the real time: zero, but while `tldops demo` seeds its story

@@ -10,6 +10,7 @@ use crate::domain::case::CaseState;
 use crate::domain::chase::Chase;
 use crate::domain::member::ContactState;
 use crate::domain::message::parse;
+pub use crate::domain::queue::ItemKind;
 use crate::domain::reconfirm::Standing;
 use crate::domain::triage::intent::{Intent, confirms};
 use crate::domain::triage::{Contact, Verdict};
@@ -24,7 +25,7 @@ pub struct QueueItem {
     /// What to do: `decide`, `update`, `confirm`, `remove`, `review`, `request`, `assign`,
     /// `bounced`, `admin_changed`, `mail_failed`, `mail_interrupted`, `members`, `chase`,
     /// `reconfirm`, `lapsed`, `dormant`.
-    pub kind: &'static str,
+    pub kind: ItemKind,
     pub tld: Option<String>,
     pub country: Option<String>,
     pub state: Option<CaseState>,
@@ -38,19 +39,6 @@ pub struct QueueItem {
     pub mail: Option<String>,
 }
 
-/// Urgency: lower comes first.
-fn rank(kind: &str) -> u8 {
-    match kind {
-        "decide" | "update" | "confirm" | "remove" => 0,
-        "review" | "request" => 1,
-        "assign" => 2,
-        "bounced" | "admin_changed" => 3,
-        "mail_failed" | "mail_interrupted" | "members" => 4,
-        "chase" | "reconfirm" | "lapsed" => 5,
-        _ => 6,
-    }
-}
-
 /// `Jan <jan@x>, Els <els@y>`
 fn people(list: &[Contact]) -> String {
     list.iter().map(describe).collect::<Vec<_>>().join(", ")
@@ -61,7 +49,7 @@ impl Service {
     /// answers the re-confirmation naming the members again, or nobody with confirming words),
     /// `update` (it names other contacts: the diff), or `review` (it names nobody and does not
     /// say it confirms).
-    fn approved_reply(&self, c: &CaseRow, m: &MessageRow) -> Result<(&'static str, String)> {
+    fn approved_reply(&self, c: &CaseRow, m: &MessageRow) -> Result<(ItemKind, String)> {
         let members: Vec<Contact> = self
             .store
             .contacts(&c.tld)?
@@ -84,12 +72,12 @@ impl Service {
                 .is_some_and(|(_, raw)| confirms(&parse(&raw, true)));
             return Ok(if confirms {
                 (
-                    "confirm",
+                    ItemKind::Confirm,
                     format!("{what} says the contacts are right: {}", m.why),
                 )
             } else {
                 (
-                    "review",
+                    ItemKind::Review,
                     format!(
                         "{what} names no contacts and does not say it confirms: read it; {}",
                         m.why
@@ -99,7 +87,7 @@ impl Service {
         }
         if answers_round && added.is_empty() && removed.is_empty() {
             return Ok((
-                "confirm",
+                ItemKind::Confirm,
                 format!(
                     "{what} names the {} members again: {}",
                     members.len(),
@@ -117,7 +105,10 @@ impl Service {
         if change.is_empty() {
             change.push("names the members again".into());
         }
-        Ok(("update", format!("{what} {}: {}", change.join("; "), m.why)))
+        Ok((
+            ItemKind::Update,
+            format!("{what} {}: {}", change.join("; "), m.why),
+        ))
     }
 
     pub fn queue_items(&self) -> Result<Vec<QueueItem>> {
@@ -131,22 +122,19 @@ impl Service {
         let cases = self.store.cases()?;
         let case = |code: &str| cases.iter().find(|c| c.tld == code);
         let mut items = Vec::new();
-        let mut item = |kind: &'static str,
-                        tld: Option<&str>,
-                        why: String,
-                        since: &str,
-                        message: Option<i64>| {
-            items.push(QueueItem {
-                kind,
-                tld: tld.map(str::to_string),
-                country: tld.and_then(country),
-                state: tld.and_then(case).map(|c| c.state),
-                why,
-                since: since.to_string(),
-                message,
-                mail: None,
-            });
-        };
+        let mut item =
+            |kind: ItemKind, tld: Option<&str>, why: String, since: &str, message: Option<i64>| {
+                items.push(QueueItem {
+                    kind,
+                    tld: tld.map(str::to_string),
+                    country: tld.and_then(country),
+                    state: tld.and_then(case).map(|c| c.state),
+                    why,
+                    since: since.to_string(),
+                    message,
+                    mail: None,
+                });
+            };
         let messages = |v: Verdict| {
             self.store.messages(&MessageFilter {
                 verdict: Some(v),
@@ -177,7 +165,7 @@ impl Service {
                             || c.answered_at.is_none() =>
                     {
                         item(
-                            "decide",
+                            ItemKind::Decide,
                             Some(code),
                             format!(
                                 "verified reply ({}) naming {named}{cap}: {}",
@@ -218,7 +206,7 @@ impl Service {
                     .is_some_and(|d| d >= m.filed_at.as_str());
                 if !decided_after {
                     item(
-                        "review",
+                        ItemKind::Review,
                         Some(code),
                         format!(
                             "{} reply naming {}: {}",
@@ -246,7 +234,7 @@ impl Service {
                 };
                 if still {
                     item(
-                        "remove",
+                        ItemKind::Remove,
                         m.tld.as_deref(),
                         format!("{}: `tldops remove --message {}`", m.why, m.id),
                         &m.filed_at,
@@ -265,7 +253,7 @@ impl Service {
                 None => format!("which ccTLD? `tldops ask TLD --message {}`", m.id),
             };
             item(
-                "request",
+                ItemKind::Request,
                 m.tld.as_deref(),
                 format!("{}{named}: {how}", m.why),
                 &m.filed_at,
@@ -274,7 +262,7 @@ impl Service {
         }
         for m in messages(Verdict::Ambiguous)? {
             item(
-                "assign",
+                ItemKind::Assign,
                 None,
                 format!("from {}: {}", m.from.as_deref().unwrap_or("?"), m.why),
                 &m.filed_at,
@@ -283,7 +271,13 @@ impl Service {
         }
         for m in messages(Verdict::Bounce)? {
             if m.tld.is_none() {
-                item("assign", None, m.why.clone(), &m.filed_at, Some(m.id));
+                item(
+                    ItemKind::Assign,
+                    None,
+                    m.why.clone(),
+                    &m.filed_at,
+                    Some(m.id),
+                );
             }
         }
         for c in &cases {
@@ -299,7 +293,7 @@ impl Service {
                     ),
                 };
                 item(
-                    "bounced",
+                    ItemKind::Bounced,
                     Some(code),
                     format!("{why}: check the admin address, invite again"),
                     &since,
@@ -310,7 +304,7 @@ impl Service {
                 && c.state.invitation_pending()
             {
                 item(
-                    "admin_changed",
+                    ItemKind::AdminChanged,
                     Some(code),
                     "the IANA admin address changed after the invitation: invite again (--again)"
                         .into(),
@@ -331,21 +325,25 @@ impl Service {
                 .unwrap_or("");
             match standing {
                 Standing::Due(_) | Standing::ReminderDue { .. } => item(
-                    "reconfirm",
+                    ItemKind::Reconfirm,
                     Some(&c.tld),
                     format!("{} (`tldops reconfirm --due`)", standing.words()),
                     since,
                     None,
                 ),
-                Standing::Lapsed { .. } => {
-                    item("lapsed", Some(&c.tld), standing.words(), since, None)
-                }
+                Standing::Lapsed { .. } => item(
+                    ItemKind::Lapsed,
+                    Some(&c.tld),
+                    standing.words(),
+                    since,
+                    None,
+                ),
                 _ => {}
             }
         }
         for mail in self.store.outbox(Some("failed"))? {
             item(
-                "mail_failed",
+                ItemKind::MailFailed,
                 mail.tld.as_deref(),
                 format!(
                     "{} to {} failed: {}",
@@ -365,7 +363,7 @@ impl Service {
                     "removal"
                 };
                 item(
-                    "members",
+                    ItemKind::Members,
                     Some(&c.tld),
                     format!(
                         "{what} of {} not confirmed by the list server: {err} (`tldops members sync`)",
@@ -385,7 +383,7 @@ impl Service {
             match standing {
                 Chase::Waiting { .. } => {}
                 Chase::Dormant { on, reminders } => item(
-                    "dormant",
+                    ItemKind::Dormant,
                     Some(&c.tld),
                     format!(
                         "{} {on}, no answer after {reminders} reminders (the maximum)",
@@ -395,7 +393,7 @@ impl Service {
                     None,
                 ),
                 Chase::Due { on, n } => item(
-                    "chase",
+                    ItemKind::Chase,
                     Some(&c.tld),
                     format!(
                         "{} {on}, no answer: reminder {n} of {max_reminders} is due",
@@ -409,7 +407,7 @@ impl Service {
         for mail in self.interrupted_mail()? {
             let tld = mail.tld.as_deref();
             items.push(QueueItem {
-                kind: "mail_interrupted",
+                kind: ItemKind::MailInterrupted,
                 tld: mail.tld.clone(),
                 country: tld.and_then(country),
                 state: tld.and_then(case).map(|c| c.state),
@@ -423,7 +421,7 @@ impl Service {
                 mail: Some(mail.message_id),
             });
         }
-        items.sort_by(|a, b| rank(a.kind).cmp(&rank(b.kind)).then(a.since.cmp(&b.since)));
+        items.sort_by(|a, b| (a.kind.rank(), &a.since).cmp(&(b.kind.rank(), &b.since)));
         Ok(items)
     }
 }

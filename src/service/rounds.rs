@@ -47,7 +47,7 @@ impl Service {
         let asked_invitation = case.state.invitation_pending()
             && self
                 .mail(case.invitation_message_id.as_deref().unwrap_or(""))
-                .is_ok_and(|m| m.kind == "request");
+                .is_ok_and(|m| m.kind == crate::domain::template::Kind::Request);
         match self.chase_standing(&case)? {
             Some((Asked::Request, standing)) => out.push(line(
                 "request",

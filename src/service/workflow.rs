@@ -7,8 +7,8 @@ use serde_json::json;
 
 use super::mailer::{Compose, Planned};
 use super::{NeedsOverride, Service, UsageError, now, usage};
+use crate::domain::approval;
 use crate::domain::case::{CaseState, Event};
-use crate::domain::email::address_key;
 use crate::domain::member::ContactState;
 use crate::domain::region::Region;
 use crate::domain::roster::Tld;
@@ -16,7 +16,7 @@ use crate::domain::template::Kind;
 use crate::domain::triage::{Contact, Verdict};
 use crate::outgoing::compose::random_u64;
 use crate::store::{
-    CaseRow, CaseRows, CaseUpdate, ContactQueries, ContactRow, MessageQueries, RosterQueries, Tx,
+    CaseRow, CaseRows, CaseUpdate, ContactQueries, MessageQueries, MessageRow, RosterQueries, Tx,
 };
 
 /// Which TLDs an action is about.
@@ -302,88 +302,68 @@ impl Service {
             let case = tx.existing_case(&code)?;
             let verified = tx.latest_message(&code, &[Verdict::AdminFrom, Verdict::AdminCc])?;
             let doubtful = tx.latest_message(&code, &[Verdict::Unverified, Verdict::Suspicious])?;
-            let newer_evidence = case.state == CaseState::Approved
-                && verified.as_ref().is_some_and(|m| case.answered_by(&m.filed_at));
-            let evidence = match (&verified, &doubtful, override_reason) {
-                (Some(v), _, _) if case.state != CaseState::Approved || newer_evidence => v.clone(),
-                (_, Some(d), Some(_)) => d.clone(),
-                // Asking for a reason is pointless while there is nothing to approve.
-                (_, Some(_), None) if case.state != CaseState::Approved && !tx.contacts(&code)?.iter().any(|c| c.state == ContactState::Proposed) => {
-                    return usage(no_proposals(&code));
-                }
-                (_, Some(d), None) if case.state != CaseState::Approved => {
-                    return Err(NeedsOverride(format!(
-                        ".{code}: the only reply is {} ({}): approving it needs an override reason (--override-reason), which is logged",
-                        d.verdict, d.why
-                    ))
-                    .into());
-                }
-                _ => match case.state.next(Event::Approve { override_reason: false, newer_evidence }) {
-                    Err(r) => return Err(refusal(&code, &case, r.0)),
-                    Ok(_) => return usage(format!(".{code}: no reply names contacts to approve")),
-                },
+            let reply = |m: &MessageRow| approval::Reply {
+                verdict: m.verdict,
+                why: m.why.clone(),
+                news: case.answered_by(&m.filed_at),
             };
-            let overridden = !matches!(evidence.verdict, Verdict::AdminFrom | Verdict::AdminCc);
-            case.state
-                .next(Event::Approve { override_reason: overridden && override_reason.is_some(), newer_evidence })
-                .map_err(|r| refusal(&code, &case, r.0))?;
-
+            let (verified_reply, doubtful_reply) =
+                (verified.as_ref().map(reply), doubtful.as_ref().map(reply));
             let contacts = tx.contacts(&code)?;
-            // One proposal per address (the latest), whatever older versions stored.
-            let mut proposed: Vec<&ContactRow> = Vec::new();
-            for c in contacts.iter().filter(|c| c.state == ContactState::Proposed) {
-                proposed.retain(|p| !same_address(&p.email, &c.email));
-                proposed.push(c);
-            }
-            let chosen: Vec<_> = if only.is_empty() {
-                proposed.clone()
-            } else {
-                let mut out = Vec::new();
-                for email in only {
-                    match proposed.iter().find(|c| same_address(&c.email, email)) {
-                        Some(c) => out.push(*c),
-                        None => {
-                            let known: Vec<&str> = proposed.iter().map(|c| c.email.as_str()).collect();
-                            return usage(format!(".{code}: {email} is not a proposed contact (proposed: {})", known.join(", ")));
-                        }
-                    }
-                }
-                out
+            let people = |state: ContactState| -> Vec<approval::Person> {
+                contacts
+                    .iter()
+                    .filter(|c| c.state == state)
+                    .map(|c| approval::Person {
+                        id: c.id,
+                        contact: c.contact(),
+                    })
+                    .collect()
             };
-            if chosen.is_empty() {
-                return usage(no_proposals(&code));
+            let (proposed, members) = (
+                people(ContactState::Proposed),
+                people(ContactState::Subscribed),
+            );
+            let decision = approval::decide(&approval::Case {
+                tld: &code,
+                state: case.state,
+                verified: verified_reply.as_ref(),
+                doubtful: doubtful_reply.as_ref(),
+                override_reason,
+                proposed: &proposed,
+                members: &members,
+                only,
+                max_contacts: max,
+            })
+            .map_err(|refused| match refused {
+                approval::Refusal::Usage(why) => UsageError(why).into(),
+                approval::Refusal::NeedsOverride(why) => NeedsOverride(why).into(),
+                approval::Refusal::Lifecycle(why) => refusal(&code, &case, why),
+            })?;
+            let evidence = match decision.evidence {
+                approval::Evidence::Verified => verified.as_ref(),
+                approval::Evidence::Doubtful => doubtful.as_ref(),
             }
-            if chosen.len() > max {
-                return usage(format!(
-                    ".{code}: {} proposed contacts, more than list.max_contacts ({max}): keep the ones to approve (`contacts set`, e in the TUI's case view, or --contacts)",
-                    chosen.len()
-                ));
-            }
+            .expect("the decision rests on a reply it was given");
+            let overridden = decision.overridden;
             let at = now();
-            let members: Vec<_> = contacts.iter().filter(|c| c.state == ContactState::Subscribed).collect();
-            let member = |c: &ContactRow| members.iter().copied().find(|m| same_address(&m.email, &c.email));
-            // A new verified reply replaces the TLD's contacts: the ones it no longer names go.
-            let replaced: Vec<_> = members
-                .iter()
-                .copied()
-                .filter(|m| !chosen.iter().any(|n| same_address(&n.email, &m.email)))
-                .collect();
-            for c in &replaced {
+            for c in &decision.replaced {
                 tx.remove_member(c.id, &at)?;
             }
-            // A member named again stays the one member, with the reply's details.
-            let (kept, new): (Vec<_>, Vec<_>) = chosen.iter().copied().partition(|c| member(c).is_some());
-            for c in &kept {
-                let m = member(c).expect("partitioned on it");
-                let (name, phone) = (c.name.as_ref().or(m.name.as_ref()), c.phone.as_ref().or(m.phone.as_ref()));
-                if (name, phone) != (m.name.as_ref(), m.phone.as_ref()) {
-                    tx.update_member_details(m.id, name.map(String::as_str), phone.map(String::as_str), &at)?;
-                    tx.append_event(&at, &operator, Some(&code), "member_updated", &json!({
-                        "contact": m.id, "email": m.email, "name": name, "phone": phone,
-                    }))?;
-                }
+            for m in &decision.updated {
+                let (name, phone) = (&m.contact.name, &m.contact.phone);
+                tx.update_member_details(m.id, name.as_deref(), phone.as_deref(), &at)?;
+                tx.append_event(
+                    &at,
+                    &operator,
+                    Some(&code),
+                    "member_updated",
+                    &json!({
+                        "contact": m.id, "email": m.contact.email, "name": name, "phone": phone,
+                    }),
+                )?;
             }
-            for c in &new {
+            for c in &decision.new {
                 tx.approve_contact(c.id, &at)?;
             }
             tx.discard_proposed(&code)?;
@@ -395,47 +375,69 @@ impl Service {
                 ..CaseUpdate::default()
             };
             tx.update_case(&code, case.version, &update, &at)?;
-            let list: Vec<String> = chosen.iter().map(|c| describe(&c.contact())).collect();
+            let list: Vec<String> = decision
+                .chosen
+                .iter()
+                .map(|c| describe(&c.contact))
+                .collect();
             let mut values = self.common_values(Some(&tld));
-            values.insert("contacts", list.iter().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n"));
-            let mut mails = vec![self.queue(tx, Compose {
-                kind: Kind::Approval, tld: Some(&tld), token: case.token.as_deref(),
-                to: vec![tld.admin.email.to_string()], cc: vec![], in_reply_to: None, values,
-            }, &at)?];
-            for c in &new {
+            values.insert(
+                "contacts",
+                list.iter()
+                    .map(|l| format!("  {l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            );
+            let mut mails = vec![self.queue(
+                tx,
+                Compose {
+                    kind: Kind::Approval,
+                    tld: Some(&tld),
+                    token: case.token.as_deref(),
+                    to: vec![tld.admin.email.to_string()],
+                    cc: vec![],
+                    in_reply_to: None,
+                    values,
+                },
+                &at,
+            )?];
+            for c in decision.new.iter().map(|p| &p.contact) {
                 let mut values = self.common_values(Some(&tld));
-                values.insert("contact_name", c.name.clone().unwrap_or_else(|| c.email.clone()));
+                values.insert(
+                    "contact_name",
+                    c.name.clone().unwrap_or_else(|| c.email.clone()),
+                );
                 values.insert("contact_email", c.email.clone());
-                mails.push(self.queue(tx, Compose {
-                    kind: Kind::Welcome, tld: Some(&tld), token: None,
-                    to: vec![c.email.clone()], cc: vec![], in_reply_to: None, values,
-                }, &at)?);
+                mails.push(self.queue(
+                    tx,
+                    Compose {
+                        kind: Kind::Welcome,
+                        tld: Some(&tld),
+                        token: None,
+                        to: vec![c.email.clone()],
+                        cc: vec![],
+                        in_reply_to: None,
+                        values,
+                    },
+                    &at,
+                )?);
             }
             tx.append_event(&at, &operator, Some(&code), "approved", &json!({
-                "contacts": chosen.iter().map(|c| &c.email).collect::<Vec<_>>(),
-                "replaced": replaced.iter().map(|c| &c.email).collect::<Vec<_>>(),
-                "replaced_contacts": replaced.iter().map(|c| c.id).collect::<Vec<_>>(),
+                "contacts": decision.chosen.iter().map(|c| &c.contact.email).collect::<Vec<_>>(),
+                "replaced": decision.replaced.iter().map(|c| &c.contact.email).collect::<Vec<_>>(),
+                "replaced_contacts": decision.replaced.iter().map(|c| c.id).collect::<Vec<_>>(),
                 "evidence": { "message": evidence.id, "message_id": evidence.message_id,
                               "verdict": evidence.verdict, "why": evidence.why },
                 "override_reason": override_reason.filter(|_| overridden),
                 "mails": mails.iter().map(|m| &m.message_id).collect::<Vec<_>>(),
             }))?;
-            let changed: Vec<Contact> = kept
-                .iter()
-                .filter_map(|c| {
-                    let m = member(c)?;
-                    let name = c.name.clone().or_else(|| m.name.clone());
-                    let phone = c.phone.clone().or_else(|| m.phone.clone());
-                    ((&name, &phone) != (&m.name, &m.phone)).then(|| Contact { email: m.email.clone(), name, phone })
-                })
-                .collect();
             Ok(Approval {
                 tld: code.clone(),
                 from: case.state,
                 contacts: list,
-                subscribe: new.iter().map(|c| c.contact()).collect(),
-                remove: replaced.iter().map(|c| c.contact()).collect(),
-                update: changed,
+                subscribe: decision.new.into_iter().map(|p| p.contact).collect(),
+                remove: decision.replaced.into_iter().map(|p| p.contact).collect(),
+                update: decision.updated.into_iter().map(|p| p.contact).collect(),
                 override_reason: override_reason.filter(|_| overridden).map(str::to_string),
                 mails,
                 members: Vec::new(),
@@ -536,18 +538,4 @@ impl Service {
     }
 }
 
-/// Whether two addresses are one mailbox (case of the local part and IDN spelling aside).
-pub(super) fn same_address(a: &str, b: &str) -> bool {
-    match (address_key(a), address_key(b)) {
-        (Some(a), Some(b)) => a == b,
-        _ => a.eq_ignore_ascii_case(b),
-    }
-}
-
-/// Why there is nothing to approve, and what to do about it in either front end.
-fn no_proposals(code: &str) -> String {
-    format!(
-        ".{code}: no proposed contacts to approve: name them first (`tldops contacts set {code} …`, \
-         or e in the TUI's case view)"
-    )
-}
+pub(super) use crate::domain::email::same_address;

@@ -9,7 +9,7 @@ use crate::domain::case::{CaseState, Event};
 /// One sent (or queued) outgoing mail about a TLD.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SentRow {
-    pub kind: String,
+    pub kind: crate::domain::outbox::MailKind,
     pub tld: String,
     pub message_id: String,
     pub created_at: String,
@@ -65,7 +65,7 @@ pub trait CaseQueries: Read {
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(SentRow {
-                kind: r.get(0)?,
+                kind: super::outbox::mail_kind(r, 0)?,
                 tld: r.get(1)?,
                 message_id: r.get(2)?,
                 created_at: r.get(3)?,

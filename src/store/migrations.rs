@@ -247,6 +247,43 @@ CREATE INDEX messages_tld ON messages (tld) WHERE tld IS NOT NULL;
 CREATE INDEX messages_verdict ON messages (verdict);
 CREATE INDEX messages_search ON messages (id, verdict, tld, from_addr, subject, message_id, why);
 "#,
+    // 12: the case states live in domain::case::CaseState, not in a check that repeats them
+    // and must be rebuilt with its table to grow: cases rebuilt without it (same columns in
+    // the same order, defaults, token uniqueness, reference to tlds and index).
+    r#"-- foreign keys off
+CREATE TABLE cases_new (
+    tld                   TEXT PRIMARY KEY REFERENCES tlds (code),
+    state                 TEXT NOT NULL DEFAULT 'uninvited',  -- domain::case::CaseState
+    token                 TEXT UNIQUE,     -- the #k3x9 of the subject tag
+    invitation_message_id TEXT,
+    invited_at            TEXT,
+    reminders             INTEGER NOT NULL DEFAULT 0,
+    last_reminded_at      TEXT,
+    answered_at           TEXT,
+    decided_at            TEXT,
+    decided_by            TEXT,
+    reason                TEXT,
+    admin_changed_at      TEXT,            -- admin address changed while the invitation was pending
+    version               INTEGER NOT NULL DEFAULT 0,  -- bumped by every transition (compare-and-set)
+    updated_at            TEXT NOT NULL,
+    override_reason       TEXT,            -- why an unverified or suspicious reply was accepted
+    confirmed_at          TEXT,            -- the contacts last confirmed (an approval counts)
+    reconfirm_due_at      TEXT,            -- due at once: the admin address of an approved case changed
+    round                 TEXT CHECK (round IN ('reconfirm', 'request')),  -- open round of an approved case
+    round_message_id      TEXT,            -- its first mail (replies and reminders thread under it)
+    round_sent_at         TEXT,
+    round_reminders       INTEGER NOT NULL DEFAULT 0,
+    round_reminded_at     TEXT,
+    requested             TEXT             -- JSON: the contacts an open request would give the ccTLD
+) STRICT;
+INSERT INTO cases_new SELECT tld, state, token, invitation_message_id, invited_at, reminders,
+    last_reminded_at, answered_at, decided_at, decided_by, reason, admin_changed_at, version,
+    updated_at, override_reason, confirmed_at, reconfirm_due_at, round, round_message_id,
+    round_sent_at, round_reminders, round_reminded_at, requested FROM cases;
+DROP TABLE cases;
+ALTER TABLE cases_new RENAME TO cases;
+CREATE INDEX cases_state ON cases (state);
+"#,
 ];
 
 /// The first line of a migration that rebuilds a table others refer to.

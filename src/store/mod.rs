@@ -285,6 +285,84 @@ mod tests {
         }
     }
 
+    /// Migration 12 rebuilds `cases` without its state check: every row survives as it was,
+    /// the columns keep their order, and only the check is gone.
+    #[test]
+    fn the_case_state_check_goes_and_every_case_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        let columns = |conn: &Connection| -> Vec<String> {
+            let mut stmt = conn
+                .prepare("SELECT name FROM pragma_table_info('cases')")
+                .unwrap();
+            stmt.query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        let dump = |conn: &Connection| -> Vec<String> {
+            let row = columns(conn)
+                .iter()
+                .map(|c| format!("quote({c})"))
+                .collect::<Vec<_>>()
+                .join(" || '|' || ");
+            let mut stmt = conn
+                .prepare(&format!("SELECT {row} FROM cases ORDER BY tld"))
+                .unwrap();
+            stmt.query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        let before = {
+            let mut conn = Connection::open(&path).unwrap();
+            migrate_to(&mut conn, 11).unwrap();
+            conn.execute_batch(
+                "INSERT INTO tlds (code, country, admin_name, admin_email, tech_name, tech_email, imported_at)
+                     VALUES ('nl', 'Netherlands', 'A', 'a@nl.example', 'T', 't@nl.example', 't0'),
+                            ('be', 'Belgium', 'A', 'a@be.example', 'T', 't@be.example', 't0');
+                 INSERT INTO cases (tld, state, token, invitation_message_id, invited_at, reminders,
+                     answered_at, decided_at, decided_by, version, updated_at, override_reason,
+                     confirmed_at, round, round_message_id, round_reminders, requested)
+                     VALUES ('nl', 'approved', 'k3x9', '<i@x>', 't1', 2, 't2', 't3', 'alice', 5,
+                             't3', 'phoned', 't3', 'request', '<r@x>', 1, '[]'),
+                            ('be', 'invited', 'ab12', NULL, 't1', 0, NULL, NULL, NULL, 1, 't1',
+                             NULL, NULL, NULL, NULL, 0, NULL);",
+            )
+            .unwrap();
+            let err = conn
+                .execute("UPDATE cases SET state = 'lapsed' WHERE tld = 'be'", [])
+                .unwrap_err();
+            assert!(err.to_string().contains("CHECK"), "{err}");
+            (columns(&conn), dump(&conn))
+        };
+        assert_eq!(before.1.len(), 2);
+        assert!(before.1[1].contains("'request'|'<r@x>'"), "{:?}", before.1);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(
+            (columns(&store.conn), dump(&store.conn)),
+            before,
+            "the same columns, in order, and rows"
+        );
+        store
+            .conn
+            .execute("UPDATE cases SET state = 'lapsed' WHERE tld = 'be'", [])
+            .expect("a state the schema does not list is the domain's business now");
+        let duplicate = store
+            .conn
+            .execute("UPDATE cases SET token = 'k3x9' WHERE tld = 'be'", []);
+        assert!(duplicate.is_err(), "tokens stay unique");
+        let indexed: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'cases_state'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexed, 1);
+    }
+
     #[test]
     fn newer_database_is_refused_untouched() {
         let dir = tempfile::tempdir().unwrap();

@@ -9,11 +9,12 @@ use anyhow::Result;
 use rusqlite::params;
 
 use super::{Read, Tx};
+use crate::domain::outbox::MailKind;
 
 /// A mail to queue.
 pub struct NewMail<'a> {
     pub message_id: &'a str,
-    pub kind: &'a str,
+    pub kind: MailKind,
     pub tld: Option<&'a str>,
     pub recipients: &'a [String],
     pub subject: &'a str,
@@ -26,7 +27,7 @@ pub struct NewMail<'a> {
 pub struct MailRow {
     pub id: i64,
     pub message_id: String,
-    pub kind: String,
+    pub kind: MailKind,
     pub tld: Option<String>,
     pub recipients: Vec<String>,
     pub subject: String,
@@ -48,7 +49,7 @@ impl Tx<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7)",
             params![
                 m.message_id,
-                m.kind,
+                m.kind.as_str(),
                 m.tld,
                 serde_json::to_string(m.recipients)?,
                 m.subject,
@@ -137,12 +138,25 @@ impl Tx<'_> {
 const COLUMNS: &str = "id, message_id, kind, tld, recipients, subject, state, attempts, last_error,
     next_attempt_at, created_at, sent_at, claimed_by, claimed_at";
 
+/// The `kind` column at `i`, read as its enum: a spelling this tldops does not know is an
+/// error, not a guess.
+pub(super) fn mail_kind(r: &rusqlite::Row, i: usize) -> rusqlite::Result<MailKind> {
+    let text: String = r.get(i)?;
+    MailKind::parse(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("unknown mail kind {text:?}").into(),
+        )
+    })
+}
+
 fn to_row(r: &rusqlite::Row) -> rusqlite::Result<MailRow> {
     let recipients: String = r.get(4)?;
     Ok(MailRow {
         id: r.get(0)?,
         message_id: r.get(1)?,
-        kind: r.get(2)?,
+        kind: mail_kind(r, 2)?,
         tld: r.get(3)?,
         recipients: serde_json::from_str(&recipients).unwrap_or_default(),
         subject: r.get(5)?,

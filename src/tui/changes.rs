@@ -87,13 +87,14 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::store::Store;
+    use crate::config::Config;
+    use crate::service::Service;
 
     #[test]
     fn another_connections_commit_is_noticed_and_nothing_else_is() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("tldops.sqlite3");
-        let ours = Store::open(&db).unwrap();
+        let ours = Service::open(&db, Config::default(), "alice".into()).unwrap();
         let (tx, rx) = mpsc::channel();
         let changes = watch(Some(&db), move || {
             let _ = tx.send(());

@@ -34,22 +34,21 @@ use state::State;
 use update::{Effect, Msg, update};
 use worker::Job;
 
-use crate::mail::MailSource;
-use crate::outgoing::Transport;
-use crate::service::Service;
+use crate::service::{Mailbox, Outgoing, Service};
 
-/// What the TUI runs on: services for its threads, the mailbox to poll, the mail transport.
+/// What the TUI runs on (built by [`crate::installation`]): services for its threads, the
+/// mailbox to poll, the mail transport.
 /// [`crate::service::Reopen`], movable to the data worker's thread.
-pub type OpenSource = dyn FnMut(&str) -> Result<Option<Box<dyn MailSource + Send>>> + Send;
+pub type OpenSource = dyn FnMut(&str) -> Result<Option<Mailbox>> + Send;
 
 pub struct Setup {
     /// Opens a new service (its own database connection) for each thread.
     pub open: Box<dyn Fn() -> Result<Service> + Send + Sync>,
-    pub source: Option<Box<dyn MailSource + Send>>,
+    pub source: Option<Mailbox>,
     /// Opens a stored message's mailbox again, to fetch a body for an assignment.
     pub reopen: Box<OpenSource>,
     pub poll_interval: Duration,
-    pub transport: Box<dyn Transport + Send>,
+    pub transport: Outgoing,
     pub color: bool,
     /// Secrets that could not be had: the TUI opens without them and refuses what needs them.
     pub missing: Missing,

@@ -3,8 +3,10 @@
 use crate::domain::audit::EventRecord;
 use crate::domain::case::CaseState;
 use crate::domain::region::Region;
-use crate::service::{MessagePage, QueueItem, Stats};
-use crate::store::{ContactRow, MessageQuery, MessageRow, RosterRow};
+pub use crate::service::{CaseDetail, MessageDetail};
+use crate::service::{
+    ContactRow, MessagePage, MessageQuery, MessageRow, QueueItem, RosterRow, Stats,
+};
 
 use super::input::Editor;
 use super::keymap::{Keymap, Scope};
@@ -55,55 +57,6 @@ pub struct Snapshot {
     pub stats: Option<Stats>,
     pub log: Vec<EventRecord>,
     pub outbox_backlog: i64,
-}
-
-/// One TLD's case with its evidence.
-#[derive(Clone, Debug)]
-pub struct CaseDetail {
-    pub row: RosterRow,
-    pub messages: Vec<MessageRow>,
-    pub contacts: Vec<ContactRow>,
-    pub events: Vec<EventRecord>,
-    /// Its requests and re-confirmation in words (DESIGN §8), a line each.
-    pub rounds: Vec<crate::service::RoundLine>,
-}
-
-/// One message, sanitised, for reading.
-#[derive(Clone, Debug)]
-pub struct MessageDetail {
-    pub row: MessageRow,
-    /// The sender with its display name, decoded: `Marie Dupont <marie@example.org>`.
-    pub from: String,
-    /// Every header, one per line, its encoded words decoded.
-    pub headers: String,
-    pub body: String,
-    /// Authentication-Results, as evidence.
-    pub authentication: Vec<String>,
-}
-
-impl MessageDetail {
-    /// What the message view shows of `m` (stored as `row`), with `body` as its text.
-    pub fn new(row: MessageRow, m: &crate::domain::message::Inbound, body: String) -> Self {
-        use crate::domain::message::decoded_header;
-        MessageDetail {
-            from: m
-                .from_display()
-                .or_else(|| row.from.clone())
-                .unwrap_or_default(),
-            headers: m
-                .headers
-                .iter()
-                .map(|(n, v)| format!("{n}: {}", decoded_header(v)))
-                .collect::<Vec<_>>()
-                .join("\n"),
-            authentication: m
-                .header_values("authentication-results")
-                .map(str::to_string)
-                .collect(),
-            row,
-            body,
-        }
-    }
 }
 
 /// How many messages the Messages view asks for at a time: a few screens around the cursor.

@@ -24,10 +24,10 @@ use crate::domain::roster::{IanaContact, Tld};
 use crate::domain::template::Kind;
 use crate::domain::tld::TldCode;
 use crate::domain::triage::{Contact, Verdict};
+use crate::service::MessageQuery;
+use crate::service::{CaseSummary, ContactRow, MessageRow, RosterRow};
 use crate::service::{Counts, QueueItem, RegionCounts, Stats};
 use crate::service::{Effects, MessagePage, Plan, Planned};
-use crate::store::MessageQuery;
-use crate::store::{CaseSummary, ContactRow, MessageRow, RosterRow};
 
 const NOW: &str = "2026-03-10T12:00:00Z";
 

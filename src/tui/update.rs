@@ -14,8 +14,8 @@ use super::state::{
 use crate::domain::case::CaseState;
 use crate::domain::region::Region;
 use crate::domain::triage::{Contact, Verdict};
-use crate::service::{MessagePage, Plan};
-use crate::store::MessageQuery;
+use crate::service::MessageQuery;
+use crate::service::{ItemKind, MessagePage, Plan};
 
 mod actions;
 mod command_line;

@@ -12,15 +12,12 @@ use anyhow::Result;
 
 use super::changes::Changes;
 use super::missing::Missing;
-use super::state::{CaseDetail, Command, MESSAGE_PAGE, MessageDetail, PollStatus, Snapshot};
+use super::state::{Command, MESSAGE_PAGE, PollStatus, Snapshot};
 use super::update::{Msg, Refusal};
-use crate::domain::message::parse;
-use crate::domain::triage::kept_as_digest;
-use crate::mail::MailSource;
-use crate::mail::wake::Wakeup;
-use crate::outgoing::Transport;
-use crate::service::{NeedsOverride, Plan, RosterFilter, Service, Watch, now};
-use crate::store::{EventFilter, MessageFilter, MessageQuery};
+use crate::service::{
+    EventFilter, Mailbox, MessageQuery, NeedsOverride, Outgoing, Plan, RosterFilter, Service,
+    Wakeup, Watch, now,
+};
 
 /// What the data worker is asked to do.
 #[derive(Debug)]
@@ -103,7 +100,7 @@ impl Wakeups {
 
 pub fn data_worker(
     service: Service,
-    mut transport: Box<dyn Transport + Send>,
+    mut transport: Outgoing,
     mut reopen: Box<super::OpenSource>,
     missing: Missing,
     changes: Changes,
@@ -142,8 +139,10 @@ pub fn data_worker(
                     wakeups.pending = true;
                     continue;
                 }
-                Job::LoadCase(tld) => case(&service, &tld).map(|c| Msg::Case(Box::new(c))),
-                Job::LoadMessage(id) => message(&service, id).map(|m| Msg::Message(Box::new(m))),
+                Job::LoadCase(tld) => service.case_detail(&tld).map(|c| Msg::Case(Box::new(c))),
+                Job::LoadMessage(id) => service
+                    .message_detail(id)
+                    .map(|m| Msg::Message(Box::new(m))),
                 Job::LoadMessages(query, offset) => service
                     .message_page(&query, offset, MESSAGE_PAGE)
                     .map(|p| Msg::Messages(Box::new(p))),
@@ -218,46 +217,6 @@ pub fn snapshot(service: &Service) -> Result<Snapshot> {
     })
 }
 
-pub fn case(service: &Service, tld: &str) -> Result<CaseDetail> {
-    let row = service.tld(tld)?;
-    let code = row.tld.code.to_string();
-    let mut messages = service.messages(&MessageFilter {
-        verdict: None,
-        tld: Some(code.clone()),
-    })?;
-    messages.reverse();
-    Ok(CaseDetail {
-        row,
-        messages,
-        contacts: service.contacts_of(&code)?,
-        rounds: service.rounds_of(&code)?,
-        events: service.log(&EventFilter {
-            tld: Some(code),
-            ..EventFilter::default()
-        })?,
-    })
-}
-
-pub fn message(service: &Service, id: i64) -> Result<MessageDetail> {
-    let Some((row, raw)) = service.message(&format!("#{id}"))? else {
-        anyhow::bail!("message #{id} is gone");
-    };
-    let m = parse(&raw, true);
-    let body = if m.text.is_empty() && !m.body_fetched {
-        if kept_as_digest(row.verdict, row.tld.as_deref(), m.parse_error.as_deref()) {
-            "(mail that concerns no case: only a digest of its headers is kept; the message is \
-             on the server, and assigning it (s) fetches it whole)"
-        } else {
-            "(only the headers were fetched: triage needed no more, or the message was over the \
-             size cap)"
-        }
-        .to_string()
-    } else {
-        m.text.clone()
-    };
-    Ok(MessageDetail::new(row, &m, body))
-}
-
 /// `cmd`'s plan, or why it cannot be done (an approval that needs an override reason apart,
 /// and what needs a secret this session runs without).
 fn plan(service: &Service, missing: &Missing, cmd: &Command) -> Result<Plan, Refusal> {
@@ -280,7 +239,7 @@ fn plan(service: &Service, missing: &Missing, cmd: &Command) -> Result<Plan, Ref
 /// IDLE — at once when new mail arrives; backs off after failures.
 pub fn poller(
     service: Service,
-    mut source: Box<dyn MailSource + Send>,
+    mut source: Mailbox,
     interval: Duration,
     poll_now: Receiver<()>,
     ui: Sender<Msg>,
@@ -339,8 +298,7 @@ fn clock(after: Duration) -> String {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::mail::local::LocalSource;
-    use crate::store::Store;
+    use crate::installation::Installation;
 
     /// The next poll status that says a pass started, within `within`.
     fn pass_started(ui: &Receiver<Msg>, within: Duration) -> bool {
@@ -367,7 +325,7 @@ mod tests {
 
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("tldops.sqlite3");
-        Store::open(&db).unwrap();
+        Service::open(&db, Config::default(), "alice".into()).unwrap();
         let notified = super::super::changes::watch(Some(&db), || {});
         let mut w = Wakeups::new(&notified, t0);
         assert_eq!(w.deadline(), None, "idle: no wake-up at all");
@@ -410,7 +368,7 @@ mod tests {
     fn another_connections_commit_reloads_the_views() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("tldops.sqlite3");
-        let service = Service::new(Store::open(&db).unwrap(), Config::default(), "alice".into());
+        let service = Service::open(&db, Config::default(), "alice".into()).unwrap();
         let (job_tx, job_rx) = std::sync::mpsc::channel();
         let job_tx = Arc::new(job_tx);
         let changes = {
@@ -423,9 +381,7 @@ mod tests {
         };
         assert!(matches!(changes, Changes::Notified(_)), "{changes:?}");
         let (ui_tx, ui_rx) = std::sync::mpsc::channel();
-        let transport = Box::new(crate::outgoing::file::FileTransport::new(
-            dir.path().join("sent-mail"),
-        ));
+        let transport = Installation::file_transport(dir.path().join("sent-mail"));
         let reopen: Box<super::super::OpenSource> = Box::new(|_| Ok(None));
         let worker = std::thread::spawn(move || {
             data_worker(
@@ -464,12 +420,8 @@ mod tests {
         for sub in ["cur", "new", "tmp"] {
             std::fs::create_dir(dir.path().join(sub)).unwrap();
         }
-        let service = Service::new(
-            Store::open_in_memory().unwrap(),
-            Config::default(),
-            "alice".into(),
-        );
-        let source = Box::new(LocalSource::maildir(dir.path()).unwrap());
+        let service = Service::in_memory(Config::default(), "alice".into()).unwrap();
+        let source = Installation::maildir(dir.path()).unwrap();
         let (now_tx, now_rx) = std::sync::mpsc::channel();
         let (ui_tx, ui_rx) = std::sync::mpsc::channel();
         let hour = Duration::from_secs(3600);

@@ -135,7 +135,7 @@ fn the_demo_queue_shows_requests_removal_and_a_changed_admin() {
     let has = |kind: &str, tld: &str| {
         items
             .iter()
-            .any(|i| i.kind == kind && i.tld.as_deref() == Some(tld))
+            .any(|i| i.kind.as_str() == kind && i.tld.as_deref() == Some(tld))
     };
     let kinds: Vec<String> = items
         .iter()

@@ -12,6 +12,7 @@
 mod support;
 
 mod after_invitation;
+mod architecture;
 mod audit_log;
 mod cli;
 mod corpus;

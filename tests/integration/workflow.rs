@@ -7,6 +7,8 @@ use crate::support;
 use crate::support::install::{CORPUS_CONFIG, Install, maildir};
 // Requests after the first invitation: chased, dismissed, assigned.
 mod requests;
+// The members backends that take changes in bulk.
+mod members_backends;
 use tldops::domain::message::parse;
 
 /// The corpus roster, nobody invited yet.
@@ -846,8 +848,18 @@ fn service(i: &Install) -> tldops::service::Service {
         true,
     )
     .unwrap();
-    let store = tldops::store::Store::open(&i.path("data/tldops.sqlite3")).unwrap();
-    tldops::service::Service::new(store, config, "tester".into())
+    let paths = tldops::config::Paths {
+        config_file: i.path("config.toml"),
+        config_origin: tldops::config::Origin::Flag,
+        data_dir: i.path("data"),
+        data_origin: tldops::config::Origin::Flag,
+        log_file: i.path("data/tldops.log"),
+    };
+    tldops::installation::Installation::new(paths, config, tldops::service::Templates::bundled())
+        .unwrap()
+        .as_operator("tester")
+        .service()
+        .unwrap()
 }
 
 /// What a plan announces — every case move, every mail (kind and recipients), every member

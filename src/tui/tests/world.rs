@@ -58,7 +58,7 @@ pub(super) fn contact(tld: &str, email: &str, name: &str, state: &str) -> Contac
 }
 
 pub(super) fn item(
-    kind: &'static str,
+    kind: &str,
     tld: Option<&str>,
     country: &str,
     state: Option<CaseState>,
@@ -66,7 +66,7 @@ pub(super) fn item(
     message: Option<i64>,
 ) -> QueueItem {
     QueueItem {
-        kind,
+        kind: kind.parse().unwrap(),
         tld: tld.map(str::to_string),
         country: (!country.is_empty()).then(|| country.to_string()),
         state,

@@ -32,7 +32,9 @@ pub(super) fn after_invitation(s: &mut State, action: Action) -> Vec<Effect> {
     let message = item.message.map(|m| format!("#{m}"));
     let command = match (action, item.tld.clone(), message) {
         (Action::RemoveMember, _, Some(message)) => Command::Remove { message },
-        (Action::Dismiss, _, Some(message)) if matches!(item.kind, "request" | "remove") => {
+        (Action::Dismiss, _, Some(message))
+            if matches!(item.kind, ItemKind::Request | ItemKind::Remove) =>
+        {
             Command::Dismiss {
                 message,
                 reason: None,

@@ -54,7 +54,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
                 state,
                 Span::raw(tld),
                 Span::raw(item.country.clone().unwrap_or_default()),
-                Span::raw(item.kind),
+                Span::raw(item.kind.as_str()),
                 Span::raw(age(&item.since, &s.data.loaded_at)),
                 Span::raw(why),
             ]);

@@ -1,0 +1,105 @@
+//! The view-models of the case and message views: what a front end shows of one case or one
+//! message, assembled here so that the front end only lays it out.
+
+use anyhow::Result;
+
+use super::{RoundLine, Service};
+use crate::domain::audit::EventRecord;
+use crate::domain::message::parse;
+use crate::domain::triage::kept_as_digest;
+use crate::store::{ContactRow, EventFilter, MessageFilter, MessageRow, RosterRow};
+
+/// One TLD's case with its evidence.
+#[derive(Clone, Debug)]
+pub struct CaseDetail {
+    pub row: RosterRow,
+    pub messages: Vec<MessageRow>,
+    pub contacts: Vec<ContactRow>,
+    pub events: Vec<EventRecord>,
+    /// Its requests and re-confirmation in words (DESIGN §8), a line each.
+    pub rounds: Vec<RoundLine>,
+}
+
+/// One message, sanitised, for reading.
+#[derive(Clone, Debug)]
+pub struct MessageDetail {
+    pub row: MessageRow,
+    /// The sender with its display name, decoded: `Marie Dupont <marie@example.org>`.
+    pub from: String,
+    /// Every header, one per line, its encoded words decoded.
+    pub headers: String,
+    pub body: String,
+    /// Authentication-Results, as evidence.
+    pub authentication: Vec<String>,
+}
+
+impl MessageDetail {
+    /// What the message view shows of `m` (stored as `row`), with `body` as its text.
+    pub fn new(row: MessageRow, m: &crate::domain::message::Inbound, body: String) -> Self {
+        use crate::domain::message::decoded_header;
+        MessageDetail {
+            from: m
+                .from_display()
+                .or_else(|| row.from.clone())
+                .unwrap_or_default(),
+            headers: m
+                .headers
+                .iter()
+                .map(|(n, v)| format!("{n}: {}", decoded_header(v)))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            authentication: m
+                .header_values("authentication-results")
+                .map(str::to_string)
+                .collect(),
+            row,
+            body,
+        }
+    }
+}
+
+impl Service {
+    /// What the case view shows of `tld`: its row, messages (oldest first), contacts, rounds
+    /// and events.
+    pub fn case_detail(&self, tld: &str) -> Result<CaseDetail> {
+        let row = self.tld(tld)?;
+        let code = row.tld.code.to_string();
+        let mut messages = self.messages(&MessageFilter {
+            verdict: None,
+            tld: Some(code.clone()),
+        })?;
+        messages.reverse();
+        Ok(CaseDetail {
+            row,
+            messages,
+            contacts: self.contacts_of(&code)?,
+            rounds: self.rounds_of(&code)?,
+            events: self.log(&EventFilter {
+                tld: Some(code),
+                ..EventFilter::default()
+            })?,
+        })
+    }
+
+    /// What the message view shows of message `id`: sanitised headers and text, and why the
+    /// body is missing when it is.
+    pub fn message_detail(&self, id: i64) -> Result<MessageDetail> {
+        let Some((row, raw)) = self.message(&format!("#{id}"))? else {
+            anyhow::bail!("message #{id} is gone");
+        };
+        let m = parse(&raw, true);
+        let body = if m.text.is_empty() && !m.body_fetched {
+            if kept_as_digest(row.verdict, row.tld.as_deref(), m.parse_error.as_deref()) {
+            "(mail that concerns no case: only a digest of its headers is kept; the message is \
+             on the server, and assigning it (s) fetches it whole)"
+        } else {
+            "(only the headers were fetched: triage needed no more, or the message was over the \
+             size cap)"
+        }
+        .to_string()
+        } else {
+            m.text.clone()
+        };
+        Ok(MessageDetail::new(row, &m, body))
+    }
+}
