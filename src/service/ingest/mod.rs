@@ -31,7 +31,7 @@ use crate::domain::email::address_key;
 use crate::domain::member::ContactState;
 use crate::domain::message::Inbound;
 use crate::domain::tld::TldCode;
-use crate::domain::triage::{Context, Decision, SentKind, SentMail, Verdict};
+use crate::domain::triage::{Context, Decision, SentMail, Verdict};
 use crate::mail::{Checkpoint, Header, MailSource};
 use crate::store::{CaseQueries, ContactQueries, MessageQueries, NewMessage, RosterQueries, Tx};
 use stages::{
@@ -95,11 +95,7 @@ impl Service {
                 serde_json::from_str(&sent.recipients).unwrap_or_default();
             ctx.add_sent(
                 SentMail {
-                    kind: match sent.kind.as_str() {
-                        "invitation" => SentKind::Invitation,
-                        "reminder" => SentKind::Reminder,
-                        _ => SentKind::Notice,
-                    },
+                    kind: sent.kind.into(),
                     tld: TldCode::from_stored(sent.tld),
                     message_id: sent.message_id,
                     sent_on: sent.created_at.chars().take(10).collect(),
