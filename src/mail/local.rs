@@ -1,6 +1,7 @@
 //! Local mail: a Maildir (`cur/` and `new/`) or an mbox file, for offline triage of an exported
-//! mailbox and for the demo. Every pass reads everything; the ingest pipeline recognises what it
-//! has already stored by Message-ID or content hash.
+//! mailbox and for the demo. Every pass reads everything again (mail delivered meanwhile
+//! included); the ingest pipeline recognises what it has already stored by Message-ID or
+//! content hash.
 
 use std::path::{Path, PathBuf};
 
@@ -8,69 +9,104 @@ use anyhow::{Context, Result, bail};
 
 use super::{Checkpoint, Header, MailSource, Scan};
 
-/// Messages read into memory once, numbered from 1 in a stable order.
+/// Messages read into memory, numbered from 1 in a stable order; read again for every pass
+/// after the first (a TUI keeps its source open for hours).
 pub struct LocalSource {
     name: String,
     messages: Vec<Vec<u8>>,
+    /// Where the messages come from; `None`: only what `messages` holds.
+    origin: Option<Origin>,
+    /// `messages` were read for the coming pass (by the constructor).
+    fresh: bool,
+}
+
+#[derive(Clone)]
+enum Origin {
+    Maildir(PathBuf),
+    Mbox(PathBuf),
+}
+
+impl Origin {
+    fn read(&self) -> Result<Vec<Vec<u8>>> {
+        match self {
+            Origin::Maildir(dir) => read_maildir(dir),
+            Origin::Mbox(file) => read_mbox(file),
+        }
+    }
 }
 
 impl LocalSource {
     /// Reads every message of a Maildir, in file-name order (delivery order for the usual
     /// `time.unique.host` names).
     pub fn maildir(dir: &Path) -> Result<LocalSource> {
-        let mut files: Vec<PathBuf> = Vec::new();
-        let mut found_sub = false;
-        for sub in ["cur", "new"] {
-            let d = dir.join(sub);
-            if !d.is_dir() {
-                continue;
-            }
-            found_sub = true;
-            for entry in
-                std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))?
-            {
-                let path = entry?.path();
-                let hidden = path
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with('.'));
-                if path.is_file() && !hidden {
-                    files.push(path);
-                }
-            }
-        }
-        if !found_sub {
-            bail!(
-                "{} is not a Maildir (no cur/ or new/ inside)",
-                dir.display()
-            );
-        }
-        files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
-        let messages = files
-            .iter()
-            .map(|p| std::fs::read(p).with_context(|| format!("cannot read {}", p.display())))
-            .collect::<Result<_>>()?;
-        Ok(LocalSource {
-            name: format!("maildir:{}", dir.display()),
-            messages,
-        })
+        LocalSource::open(
+            format!("maildir:{}", dir.display()),
+            Origin::Maildir(dir.to_path_buf()),
+        )
     }
 
     /// Reads every message of an mbox file (mboxo or mboxrd: `>From ` lines are unquoted).
     pub fn mbox(file: &Path) -> Result<LocalSource> {
-        let bytes =
-            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-        if !bytes.is_empty() && !bytes.starts_with(b"From ") {
-            bail!(
-                "{} is not an mbox file (it does not start with a \"From \" line)",
-                file.display()
-            );
-        }
+        LocalSource::open(
+            format!("mbox:{}", file.display()),
+            Origin::Mbox(file.to_path_buf()),
+        )
+    }
+
+    fn open(name: String, origin: Origin) -> Result<LocalSource> {
         Ok(LocalSource {
-            name: format!("mbox:{}", file.display()),
-            messages: split_mbox(&bytes),
+            name,
+            messages: origin.read()?,
+            origin: Some(origin),
+            fresh: true,
         })
     }
+}
+
+fn read_maildir(dir: &Path) -> Result<Vec<Vec<u8>>> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut found_sub = false;
+    for sub in ["cur", "new"] {
+        let d = dir.join(sub);
+        if !d.is_dir() {
+            continue;
+        }
+        found_sub = true;
+        for entry in
+            std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))?
+        {
+            let path = entry?.path();
+            let hidden = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
+            if path.is_file() && !hidden {
+                files.push(path);
+            }
+        }
+    }
+    if !found_sub {
+        bail!(
+            "{} is not a Maildir (no cur/ or new/ inside)",
+            dir.display()
+        );
+    }
+    files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    files
+        .iter()
+        .map(|p| std::fs::read(p).with_context(|| format!("cannot read {}", p.display())))
+        .collect()
+}
+
+fn read_mbox(file: &Path) -> Result<Vec<Vec<u8>>> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    if !bytes.is_empty() && !bytes.starts_with(b"From ") {
+        bail!(
+            "{} is not an mbox file (it does not start with a \"From \" line)",
+            file.display()
+        );
+    }
+    Ok(split_mbox(&bytes))
 }
 
 /// Splits mbox bytes at `From ` lines that start the file or follow a blank line.
@@ -134,6 +170,11 @@ impl MailSource for LocalSource {
         _since: Option<Checkpoint>,
         each: &mut dyn FnMut(Header) -> Result<()>,
     ) -> Result<Scan> {
+        if !std::mem::replace(&mut self.fresh, false)
+            && let Some(origin) = &self.origin
+        {
+            self.messages = origin.read()?;
+        }
         for (i, m) in self.messages.iter().enumerate() {
             each(Header {
                 uidvalidity: 0,
@@ -184,6 +225,8 @@ mod tests {
         let mut src = LocalSource {
             name: "test".into(),
             messages: vec![b"Subject: a\n\nA".to_vec(), b"Subject: b\n\nB".to_vec()],
+            origin: None,
+            fresh: true,
         };
         let is_b = |m: &[u8]| m.starts_with(b"Subject: b");
         assert_eq!(
@@ -247,5 +290,26 @@ mod tests {
             [(2, b"Subject: b\n\n".to_vec())]
         );
         assert!(LocalSource::maildir(&dir.path().join("cur")).is_err());
+    }
+
+    /// The TUI keeps its source open: every pass reads the Maildir again (the demo's poller
+    /// never saw mail delivered after it started).
+    #[test]
+    fn every_pass_reads_what_was_delivered_since() {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+        }
+        std::fs::write(dir.path().join("cur/1.a:2,S"), b"Subject: a\n\n").unwrap();
+        let mut src = LocalSource::maildir(dir.path()).unwrap();
+        assert_eq!(src.fetch_headers(None).unwrap().headers.len(), 1);
+        std::fs::write(dir.path().join("new/2.b"), b"Subject: b\n\n").unwrap();
+        let batch = src.fetch_headers(None).unwrap();
+        assert_eq!(batch.headers.len(), 2);
+        assert_eq!(batch.headers[1].bytes, b"Subject: b\n\n");
+        assert_eq!(
+            src.fetch_bodies(&[2]).unwrap(),
+            [(2, b"Subject: b\n\n".to_vec())]
+        );
     }
 }

@@ -107,6 +107,8 @@ pub struct PollStatus {
     /// The last pass wrote to the database: the views reload (a pass with nothing new does
     /// not wake the data worker).
     pub news: bool,
+    /// New messages the last pass stored.
+    pub stored: usize,
     pub last_poll: Option<String>,
     pub next_poll: Option<String>,
     /// The last failure and when the next attempt is.

@@ -27,6 +27,9 @@ use command_line::*;
 use dialogs::*;
 use navigation::*;
 
+/// The status line while a pass asked for with `p` runs.
+const POLLING: &str = "polling…";
+
 /// What happened.
 #[derive(Debug)]
 pub enum Msg {
@@ -205,14 +208,22 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Poll(p) => {
-            // A finished pass that wrote may have brought mail: show it.
-            let finished = s.poll.polling && !p.polling && p.news;
-            s.poll = p;
-            if finished {
-                vec![Effect::Reload]
-            } else {
-                vec![]
+            let finished = s.poll.polling && !p.polling;
+            // `p` said "polling…": say what the pass found (the bar shows a failure).
+            if finished && s.notice.as_ref().is_some_and(|n| n.text == POLLING) {
+                s.notice = p.error.is_none().then(|| Notice {
+                    text: match p.stored {
+                        0 => "polled: nothing new".to_string(),
+                        1 => "polled: 1 new message".to_string(),
+                        n => format!("polled: {n} new messages"),
+                    },
+                    error: false,
+                });
             }
+            // A finished pass that wrote may have brought mail: show it.
+            let reload = finished && p.news;
+            s.poll = p;
+            if reload { vec![Effect::Reload] } else { vec![] }
         }
         Msg::Planned(planned) => {
             s.busy = None;

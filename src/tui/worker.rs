@@ -272,6 +272,7 @@ pub fn poller(
             Watch::Polled { report, next } => {
                 status.polling = false;
                 status.news = report.wrote;
+                status.stored = report.stored;
                 status.error = None;
                 status.last_poll = Some(clock(Duration::ZERO));
                 status.next_poll = Some(clock(next));

@@ -7,6 +7,7 @@ fn status(polling: bool, news: bool) -> PollStatus {
         source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
         polling,
         news,
+        stored: 0,
         last_poll: Some("12:01:00".into()),
         next_poll: Some("12:02:00".into()),
         error: None,
@@ -26,5 +27,26 @@ fn only_a_pass_that_wrote_reloads_the_views() {
     assert_eq!(
         update(&mut s, Msg::Poll(status(false, true))),
         [Effect::Reload]
+    );
+}
+
+/// `p` says "polling…" and then what the pass found (it stayed "polling…" for ever).
+#[test]
+fn a_poll_asked_for_says_what_it_found() {
+    let mut s = state(80, 24);
+    assert_eq!(key(&mut s, KeyCode::Char('p')), vec![Effect::PollNow]);
+    update(&mut s, Msg::Poll(status(true, false)));
+    assert!(render(&s).contains("polling…"), "{}", render(&s));
+    update(&mut s, Msg::Poll(status(false, false)));
+    assert!(render(&s).contains("polled: nothing new"), "{}", render(&s));
+    key(&mut s, KeyCode::Char('p'));
+    update(&mut s, Msg::Poll(status(true, false)));
+    let mut found = status(false, true);
+    found.stored = 2;
+    assert_eq!(update(&mut s, Msg::Poll(found)), [Effect::Reload]);
+    assert!(
+        render(&s).contains("polled: 2 new messages"),
+        "{}",
+        render(&s)
     );
 }

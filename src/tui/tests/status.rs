@@ -12,6 +12,7 @@ fn a_failing_poll_shows_its_retry() {
             source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
             polling: false,
             news: false,
+            stored: 0,
             last_poll: Some("11:58:02".into()),
             next_poll: None,
             error: Some((
@@ -57,6 +58,7 @@ fn the_bottom_bar_keeps_the_retry_time_and_the_outbox_at_80_columns() {
                 source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
                 polling: false,
                 news: false,
+                stored: 0,
                 last_poll: Some("11:58:02".into()),
                 next_poll: None,
                 error: Some((

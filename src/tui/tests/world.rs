@@ -288,6 +288,7 @@ pub(super) fn state(w: u16, h: u16) -> State {
             source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
             polling: false,
             news: false,
+            stored: 0,
             last_poll: Some("11:58:02".into()),
             next_poll: Some("11:59:02".into()),
             error: None,

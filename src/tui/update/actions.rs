@@ -287,7 +287,7 @@ pub(super) fn poll_now(s: &mut State) -> Vec<Effect> {
         return vec![];
     }
     s.notice = Some(Notice {
-        text: "polling…".into(),
+        text: POLLING.into(),
         error: false,
     });
     vec![Effect::PollNow]
