@@ -93,8 +93,8 @@ pub fn decide(case: &Case) -> Result<Decision, Refusal> {
         }
         (_, Some(d), None) if !approved => {
             return Err(Refusal::NeedsOverride(format!(
-                ".{code}: the only reply is {} ({}): approving it needs an override reason \
-                 (--override-reason), which is logged",
+                ".{code}: the only reply is {} ({}): approving it needs an override reason, \
+                 which is logged",
                 d.verdict, d.why
             )));
         }

@@ -198,9 +198,9 @@ pub struct UsageError(pub String);
 
 /// An approval the evidence does not carry: the reply is unverified or suspicious, so an
 /// operator must give a reason, which is logged. A usage error too (exit 2), which the TUI
-/// answers by asking for the reason.
+/// answers by asking for the reason (its text is `.0`; the message names the CLI's option).
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
+#[error("{0} (--override-reason REASON)")]
 pub struct NeedsOverride(pub String);
 
 pub fn usage<T>(message: impl Into<String>) -> Result<T> {

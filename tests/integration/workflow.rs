@@ -228,7 +228,7 @@ fn the_whole_procedure() {
     assert!(
         refused
             .stderr
-            .contains("needs an override reason (--override-reason)"),
+            .contains("needs an override reason, which is logged (--override-reason REASON)"),
         "{}",
         refused.stderr
     );
