@@ -150,7 +150,7 @@ impl Service {
                 };
                 let Some(c) = case(code) else { continue };
                 let cap = if m.contacts.len() > max {
-                    format!("; names {} contacts, more than {max}", m.contacts.len())
+                    format!(", more than list.max_contacts ({max})")
                 } else {
                     String::new()
                 };
@@ -208,12 +208,18 @@ impl Service {
                     item(
                         ItemKind::Review,
                         Some(code),
-                        format!(
-                            "{} reply naming {}: {}",
-                            m.verdict,
-                            crate::domain::plural(m.contacts.len(), "contact"),
-                            m.why
-                        ),
+                        match (v, m.contacts.len()) {
+                            // Triage takes no contacts from a suspicious reply.
+                            (Verdict::Suspicious, _) | (_, 0) => {
+                                format!("{} reply: {}", m.verdict, m.why)
+                            }
+                            (_, n) => format!(
+                                "{} reply naming {}: {}",
+                                m.verdict,
+                                crate::domain::plural(n, "contact"),
+                                m.why
+                            ),
+                        },
                         &m.filed_at,
                         Some(m.id),
                     );
@@ -246,7 +252,7 @@ impl Service {
             let named = if m.contacts.is_empty() {
                 String::new()
             } else {
-                format!(" naming {}", people(&m.contacts))
+                format!("; it names {}", people(&m.contacts))
             };
             let how = match m.tld.as_deref() {
                 Some(t) => format!("ask the admin: `tldops ask {t} --message {}`", m.id),
