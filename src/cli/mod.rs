@@ -54,6 +54,17 @@ pub fn run(cli: Cli) -> Result<()> {
     let paths = Paths::resolve(cli.config, cli.data_dir, |k| std::env::var_os(k))?;
     if reads_only(cli.command.as_ref()) && !paths.database().exists() {
         // A mistyped --data-dir must not become a new, empty installation (not even its log).
+        // The likeliest slip: the directory given to `tldops demo`, whose data is in data/.
+        let demo = paths.data_dir.join("data");
+        if demo.join(crate::config::DATABASE_FILE).exists() {
+            return crate::service::usage(format!(
+                "no installation at {} (a demo keeps its data in {}: use --config {} --data-dir {})",
+                paths.data_dir.display(),
+                demo.display(),
+                paths.data_dir.join("config.toml").display(),
+                demo.display()
+            ));
+        }
         return crate::service::usage(format!(
             "no installation at {} (run `tldops roster import` or `tldops demo`)",
             paths.data_dir.display()

@@ -24,7 +24,7 @@ pub use keys::{KeyOverrides, KeySpec, KeysConfig};
 pub use members::{
     EmailCommandConfig, ExportConfig, ExportFormat, Mailman3Config, MembersBackend, MembersConfig,
 };
-pub use paths::{Origin, Paths};
+pub use paths::{DATABASE_FILE, Origin, Paths};
 pub use procedure::{ChaseConfig, ListConfig, ReconfirmConfig, TrustConfig, VouchingRole};
 pub use secret::{ExposeSecret, Secret, SecretSource, oauth2_token};
 pub use servers::{

@@ -30,6 +30,9 @@ impl fmt::Display for Origin {
     }
 }
 
+/// The database's file name in a data directory.
+pub const DATABASE_FILE: &str = "tldops.sqlite3";
+
 #[derive(Clone, Debug)]
 pub struct Paths {
     pub config_file: PathBuf,
@@ -87,7 +90,7 @@ impl Paths {
     }
 
     pub fn database(&self) -> PathBuf {
-        self.data_dir.join("tldops.sqlite3")
+        self.data_dir.join(DATABASE_FILE)
     }
 }
 

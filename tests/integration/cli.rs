@@ -513,6 +513,22 @@ fn small_conveniences_of_the_command_line() {
         );
     }
     assert!(!i.path("data").exists());
+    // The directory given to `tldops demo` instead of its data/: the error says where.
+    let demo = tempfile::tempdir().unwrap();
+    std::fs::create_dir(demo.path().join("data")).unwrap();
+    std::fs::write(demo.path().join("data/tldops.sqlite3"), b"").unwrap();
+    let out = i.run(&["--data-dir", demo.path().to_str().unwrap(), "queue"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains(&format!(
+            "a demo keeps its data in {}: use --config {} --data-dir {}",
+            demo.path().join("data").display(),
+            demo.path().join("config.toml").display(),
+            demo.path().join("data").display()
+        )),
+        "{}",
+        out.stderr
+    );
     // Case states in any case; a wrong one lists the right ones.
     i.ok(&["roster", "import", "tests/fixtures/roster/iana-three.txt"]);
     assert!(!i.ok(&["roster", "list", "--state", "UNINVITED"]).is_empty());
