@@ -49,7 +49,7 @@ fn a_request_is_dismissed_from_the_queue_by_key_or_command_line() {
             .as_ref()
             .unwrap()
             .text
-            .contains("not one that action is for"),
+            .contains("dismiss is for requests and removals (request, remove); this item is"),
         "{:?}",
         s.notice
     );

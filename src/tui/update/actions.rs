@@ -52,7 +52,20 @@ pub(super) fn after_invitation(s: &mut State, action: Action) -> Vec<Effect> {
             tlds: vec![tld],
             due_only: false,
         },
-        _ => return refuse(s, "this queue item is not one that action is for"),
+        _ => {
+            let fits = match action {
+                Action::RemoveMember => "a member's request to leave (remove)",
+                Action::Dismiss => "requests and removals (request, remove)",
+                Action::AskAdmin => "requests (request)",
+                _ => "approved ccTLDs (reconfirm)",
+            };
+            let why = format!(
+                "{} is for {fits}; this item is {}: not one that action is for",
+                action.name(),
+                item.kind.as_str()
+            );
+            return refuse(s, &why);
+        }
     };
     plan(s, command)
 }
