@@ -116,7 +116,12 @@ pub(super) fn refusal(tld: &str, case: &CaseRow, why: String) -> anyhow::Error {
         }
         _ => String::new(),
     };
-    UsageError(format!(".{tld}: {why}{by}")).into()
+    // Who and when belong to the state, before any advice in brackets: "already approved by
+    // bob at … (remove its contacts instead)".
+    let (what, advice) = why
+        .split_once(" (")
+        .map_or((why.as_str(), ""), |(w, _)| (w, &why[w.len()..]));
+    UsageError(format!(".{tld}: {what}{by}{advice}")).into()
 }
 
 impl Service {

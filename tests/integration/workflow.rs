@@ -221,6 +221,15 @@ fn the_whole_procedure() {
         "{}",
         twice.stderr
     );
+    // The advice comes after who and when, not in the middle.
+    let reject = i.run(&["reject", "be", "--reason", "late"]);
+    assert_eq!(reject.code, 2);
+    let said = reject.stderr.trim_end();
+    assert!(
+        said.contains(".be: already approved by ")
+            && said.ends_with(" (remove its contacts instead)"),
+        "{said}"
+    );
 
     // .ch's reply is unverified: it needs an override; the operator rejects it instead.
     let refused = i.run(&["approve", "ch"]);
