@@ -357,15 +357,29 @@ impl State {
         });
         match self.search.as_deref().filter(|_| self.view == View::Roster) {
             Some(q) if !q.is_empty() => {
-                // The TLD typed exactly comes first ("/br" → .br), then the best fuzzy matches.
+                // The TLD typed exactly comes first ("/br" → .br), then the rows that hold what
+                // was typed as it is ("/austria" → .at alone), or when none does, the best fuzzy
+                // matches ("/brasil" → .br): fuzzy alone let "austria" match a third of the
+                // roster.
                 let code = q.trim_start_matches('.').to_lowercase();
                 let exact = |r: &RosterRow| {
                     r.tld.code.as_str() == code || r.tld.code.unicode().is_some_and(|u| u == code)
                 };
+                let typed = q.to_lowercase();
+                let rows: Vec<(&RosterRow, String)> = rows
+                    .map(|r| (r, self.roster_haystack(r).to_lowercase()))
+                    .collect();
+                let literal = rows.iter().any(|(_, h)| h.contains(&typed));
                 let mut scored: Vec<(bool, u32, &RosterRow)> = rows
-                    .filter_map(|r| {
-                        let score = super::search::score(q, &self.roster_haystack(r));
-                        (exact(r) || score.is_some()).then(|| (exact(r), score.unwrap_or(0), r))
+                    .iter()
+                    .filter_map(|(r, h)| {
+                        let score = super::search::score(q, h);
+                        let found = if literal {
+                            h.contains(&typed)
+                        } else {
+                            score.is_some()
+                        };
+                        (exact(r) || found).then(|| (exact(r), score.unwrap_or(0), *r))
                     })
                     .collect();
                 scored.sort_by(|a, b| {

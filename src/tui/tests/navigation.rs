@@ -40,6 +40,34 @@ fn search_finds_the_security_contact_of_br() {
     assert_eq!(s.roster_rows()[0].tld.code.as_str(), "br");
     key(&mut s, KeyCode::Esc);
     assert_eq!(s.roster_rows().len(), 8, "Esc clears the search");
+    // A country typed out finds that country, not every row holding its letters in order
+    // (fuzzy alone, "/austria" matched a third of the roster); a misspelling still finds it.
+    s.data.roster.push(row(
+        "at",
+        "Austria",
+        None,
+        CaseState::Uninvited,
+        "a@nic.at.example",
+    ));
+    // "a-u-s-t-r-i-a" in order, but not Austria.
+    s.data.roster.push(row(
+        "au",
+        "Australia",
+        None,
+        CaseState::Uninvited,
+        "a@auda.example",
+    ));
+    keys(&mut s, "/austria");
+    key(&mut s, KeyCode::Enter);
+    let codes: Vec<&str> = s
+        .roster_rows()
+        .iter()
+        .map(|r| r.tld.code.as_str())
+        .collect();
+    assert_eq!(codes, ["at"]);
+    keys(&mut s, "/swizerland");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.roster_rows()[0].tld.code.as_str(), "ch");
 }
 
 #[test]
