@@ -87,8 +87,11 @@ impl Service {
         let Some((row, raw)) = self.message(&format!("#{id}"))? else {
             anyhow::bail!("message #{id} is gone");
         };
-        let m = parse(&raw, true);
-        let body = if m.text.is_empty() && !m.body_fetched {
+        // Stored without its body: the header block is all there is (no stored message says
+        // so otherwise; parsing it as whole said it had a body, and the view showed nothing).
+        let body_stored = raw.len() > crate::mail::local::header_block(&raw).len();
+        let m = parse(&raw, body_stored);
+        let body = if !body_stored {
             if kept_as_digest(row.verdict, row.tld.as_deref(), m.parse_error.as_deref()) {
             "(mail that concerns no case: only a digest of its headers is kept; the message is \
              on the server, and assigning it (s) fetches it whole)"
@@ -101,5 +104,45 @@ impl Service {
             m.text.clone()
         };
         Ok(MessageDetail::new(row, &m, body))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::mail::local::LocalSource;
+    use crate::store::Store;
+
+    /// A newsletter is stored as a digest of its headers: its view says so, and where the
+    /// message is (it showed nothing at all below the headers).
+    #[test]
+    fn a_message_stored_without_its_body_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+        }
+        std::fs::write(
+            dir.path().join("cur/1.news"),
+            "From: News <news@lists.example.net>\r\nTo: secretariat@ccnso.example.org\r\n\
+             Subject: Weekly digest\r\nMessage-ID: <d.1@lists.example.net>\r\n\
+             List-Id: <weekly.lists.example.net>\r\n\r\nThis week in DNS.\r\n",
+        )
+        .unwrap();
+        let service = Service::new(
+            Store::open_in_memory().unwrap(),
+            Config::default(),
+            "alice".into(),
+        );
+        let mut source = LocalSource::maildir(dir.path()).unwrap();
+        assert_eq!(service.ingest(&mut source).unwrap().stored, 1);
+        let shown = service.message_detail(1).unwrap();
+        assert!(
+            shown
+                .body
+                .starts_with("(mail that concerns no case: only a digest"),
+            "{}",
+            shown.body
+        );
     }
 }
