@@ -111,7 +111,6 @@ impl Service {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::mail::local::LocalSource;
     use crate::store::Store;
 
     /// A newsletter is stored as a digest of its headers: its view says so, and where the
@@ -134,8 +133,8 @@ mod tests {
             Config::default(),
             "alice".into(),
         );
-        let mut source = LocalSource::maildir(dir.path()).unwrap();
-        assert_eq!(service.ingest(&mut source).unwrap().stored, 1);
+        let mut source = crate::installation::Installation::maildir(dir.path()).unwrap();
+        assert_eq!(service.ingest(source.as_mut()).unwrap().stored, 1);
         let shown = service.message_detail(1).unwrap();
         assert!(
             shown
