@@ -111,37 +111,58 @@ impl Service {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::store::Store;
+    use crate::domain::triage::Verdict;
+    use crate::store::{NewMessage, Store};
 
     /// A newsletter is stored as a digest of its headers: its view says so, and where the
-    /// message is (it showed nothing at all below the headers).
+    /// message is (it showed nothing at all below the headers); a whole one shows its text.
     #[test]
     fn a_message_stored_without_its_body_says_why() {
-        let dir = tempfile::tempdir().unwrap();
-        for sub in ["cur", "new", "tmp"] {
-            std::fs::create_dir(dir.path().join(sub)).unwrap();
-        }
-        std::fs::write(
-            dir.path().join("cur/1.news"),
-            "From: News <news@lists.example.net>\r\nTo: secretariat@ccnso.example.org\r\n\
-             Subject: Weekly digest\r\nMessage-ID: <d.1@lists.example.net>\r\n\
-             List-Id: <weekly.lists.example.net>\r\n\r\nThis week in DNS.\r\n",
-        )
-        .unwrap();
         let service = Service::new(
             Store::open_in_memory().unwrap(),
             Config::default(),
             "alice".into(),
         );
-        let mut source = crate::installation::Installation::maildir(dir.path()).unwrap();
-        assert_eq!(service.ingest(source.as_mut()).unwrap().stored, 1);
-        let shown = service.message_detail(1).unwrap();
+        let head = "From: News <news@lists.example.net>\r\nSubject: Weekly digest\r\n\
+                    Message-ID: <d.1@lists.example.net>\r\n\r\n";
+        let whole = format!("{head}This week in DNS.\r\n");
+        for (id, raw) in [("d.1@x", head.to_string()), ("d.2@x", whole)] {
+            service
+                .store
+                .write(|tx| {
+                    tx.insert_message(&NewMessage {
+                        message_id: Some(id),
+                        content_hash: id,
+                        source: "test",
+                        uidvalidity: None,
+                        uid: None,
+                        date: None,
+                        from: Some("news@lists.example.net"),
+                        subject: "Weekly digest",
+                        verdict: Verdict::Unrelated,
+                        tld: None,
+                        why: "list mail",
+                        parse_error: None,
+                        raw: raw.as_bytes(),
+                        at: "2026-03-02T10:00:00Z",
+                        intent: None,
+                        requested: &[],
+                    })
+                    .map(|_| ())
+                })
+                .unwrap();
+        }
+        let digest = service.message_detail(1).unwrap();
         assert!(
-            shown
+            digest
                 .body
                 .starts_with("(mail that concerns no case: only a digest"),
             "{}",
-            shown.body
+            digest.body
+        );
+        assert_eq!(
+            service.message_detail(2).unwrap().body,
+            "This week in DNS.\n"
         );
     }
 }
