@@ -171,9 +171,10 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
             s.queue.step(0, q, h);
             s.roster.step(0, r, h);
             s.log.step(0, l, h);
-            // The open case may have changed too.
-            match (&s.case, s.view) {
-                (Some(c), View::Case) => vec![Effect::LoadCase(c.row.tld.code.to_string())],
+            // The open case or message may have changed too (a new verdict after an assign).
+            match (&s.case, &s.message, s.view) {
+                (Some(c), _, View::Case) => vec![Effect::LoadCase(c.row.tld.code.to_string())],
+                (_, Some(m), View::Message) => vec![Effect::LoadMessage(m.row.id)],
                 _ => vec![],
             }
         }
@@ -189,8 +190,11 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Message(m) => {
+            // The same message again (a reload) keeps its place.
+            if s.message.as_ref().is_none_or(|old| old.row.id != m.row.id) {
+                s.message_scroll = 0;
+            }
             s.message = Some(*m);
-            s.message_scroll = 0;
             vec![]
         }
         Msg::Messages(page) => {

@@ -50,3 +50,23 @@ fn a_poll_asked_for_says_what_it_found() {
         render(&s)
     );
 }
+
+/// An open message is read again when the data changes (after an assign it showed the old
+/// verdict until reopened), keeping its place.
+#[test]
+fn an_open_message_follows_a_reload() {
+    let mut s = state(80, 24);
+    key(&mut s, KeyCode::Char('1'));
+    key(&mut s, KeyCode::Enter);
+    update(&mut s, Msg::Case(Box::new(case_detail())));
+    assert_eq!(key(&mut s, KeyCode::Enter), [Effect::LoadMessage(12)]);
+    update(&mut s, Msg::Message(Box::new(hostile_message())));
+    let id = s.message.as_ref().unwrap().row.id;
+    s.message_scroll = 3;
+    assert_eq!(
+        update(&mut s, Msg::Data(Box::new(snapshot()))),
+        [Effect::LoadMessage(id)]
+    );
+    update(&mut s, Msg::Message(Box::new(hostile_message())));
+    assert_eq!(s.message_scroll, 3);
+}
