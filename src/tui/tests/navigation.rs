@@ -269,3 +269,37 @@ fn the_roster_and_log_cursors_stay_on_their_rows_when_rows_come_in_above() {
         "the roster cursor"
     );
 }
+
+/// An event's long value wraps under itself, not back at the left edge where the names are,
+/// and the hashes each have a line (the `(after` of the old one-line form was cut at 80).
+#[test]
+fn an_event_wraps_its_values_under_themselves() {
+    let mut s = state(80, 24);
+    let why = "From is the IANA admin address of .jp (admin@nic.jp.example); In-Reply-To \
+               matches the invitation sent 2026-11-29";
+    let mut e = event(
+        7,
+        "jp",
+        "case_answered",
+        &format!(r#"{{"evidence": {{"why": "{why}"}}}}"#),
+    );
+    e.hash = "4b62".repeat(16);
+    e.prev_hash = "9e1f".repeat(16);
+    s.event = Some(e);
+    s.view = View::Event;
+    let text = render(&s);
+    let at = |needle: &str| {
+        text.lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle}: {text}"))
+            .to_string()
+    };
+    assert!(at("evidence.why").contains("From is the IANA"), "{text}");
+    let more = at("In-Reply-To");
+    assert!(
+        more.starts_with(&" ".repeat("evidence.why  ".len())),
+        "{text}"
+    );
+    assert!(at("this").contains(&"4b62".repeat(16)), "{text}");
+    assert!(at("after").contains(&"9e1f".repeat(16)), "{text}");
+}

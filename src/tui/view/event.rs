@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use serde_json::Value;
 
+use super::fit::wrap;
 use super::tld_label;
 use crate::domain::message::sanitize;
 use crate::tui::state::State;
@@ -44,11 +45,24 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         "── detail ──".to_string(),
         theme.dim(),
     )));
+    // Values wrap under themselves, not back at the left edge where the names are.
+    let room = (area.width as usize).saturating_sub(width + 2).max(20);
     for (key, value) in fields {
-        let mut value_lines = value.lines();
+        let mut value_lines = value
+            .lines()
+            .flat_map(|l| {
+                let wrapped = wrap(l, room);
+                if wrapped.is_empty() {
+                    vec![String::new()]
+                } else {
+                    wrapped
+                }
+            })
+            .collect::<Vec<_>>()
+            .into_iter();
         lines.push(Line::from(vec![
             Span::styled(format!("{key:<width$}  "), theme.header()),
-            Span::raw(value_lines.next().unwrap_or("").to_string()),
+            Span::raw(value_lines.next().unwrap_or_default()),
         ]));
         for more in value_lines {
             lines.push(Line::from(format!("{:width$}  {more}", "")));
@@ -56,9 +70,14 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
     }
     if !e.hash.is_empty() {
         lines.push(Line::from(Span::styled(
-            format!("── hash {} (after {}) ──", e.hash, e.prev_hash),
+            "── hash ──".to_string(),
             theme.dim(),
         )));
+        lines.push(Line::from(vec![label("this"), Span::raw(e.hash.clone())]));
+        lines.push(Line::from(vec![
+            label("after"),
+            Span::raw(e.prev_hash.clone()),
+        ]));
     }
     let p = Paragraph::new(lines).wrap(Wrap { trim: false });
     let scroll = super::clamp_scroll(s, &p, area, s.event_scroll);

@@ -30,6 +30,34 @@ fn take(text: &str, max: usize) -> (&str, usize) {
     (&text[..end], used)
 }
 
+/// `text` in lines of at most `columns`, broken at spaces (a longer word has a line of its own).
+pub fn wrap(text: &str, columns: usize) -> Vec<String> {
+    wrap_items(text.split(' ').filter(|w| !w.is_empty()), " ", columns)
+}
+
+/// `items` joined by `sep` in lines of at most `columns`, never splitting an item.
+pub fn wrap_items<'a>(
+    items: impl IntoIterator<Item = &'a str>,
+    sep: &str,
+    columns: usize,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for item in items {
+        if !line.is_empty() && width(&line) + width(sep) + width(item) > columns {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push_str(sep);
+        }
+        line.push_str(item);
+    }
+    if !line.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
 /// `text` cut to at most `max` columns, ending in `…` when anything was cut.
 pub fn ellipsize(text: &str, max: usize) -> String {
     if width(text) <= max {

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::fit::width;
+use super::fit::{width, wrap, wrap_items};
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
 
@@ -123,32 +123,4 @@ fn entry(keys: &str, command: &str, command_w: usize, desc: &str, w: usize) -> V
 /// Spaces that fill `text` out to `columns`.
 fn pad(text: &str, columns: usize) -> String {
     " ".repeat(columns.saturating_sub(width(text)))
-}
-
-/// `text` in lines of at most `columns`, broken at spaces (a longer word has a line of its own).
-fn wrap(text: &str, columns: usize) -> Vec<String> {
-    wrap_items(text.split(' ').filter(|w| !w.is_empty()), " ", columns)
-}
-
-/// `items` joined by `sep` in lines of at most `columns`, never splitting an item.
-fn wrap_items<'a>(
-    items: impl IntoIterator<Item = &'a str>,
-    sep: &str,
-    columns: usize,
-) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for item in items {
-        if !line.is_empty() && width(&line) + width(sep) + width(item) > columns {
-            out.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push_str(sep);
-        }
-        line.push_str(item);
-    }
-    if !line.is_empty() {
-        out.push(line);
-    }
-    out
 }
