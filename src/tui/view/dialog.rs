@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
+use super::fit::{width, wrap_items};
 use crate::tui::input::Editor;
 use crate::tui::state::Dialog;
 use crate::tui::theme::Theme;
@@ -15,11 +16,18 @@ pub fn draw(f: &mut Frame, area: Rect, d: &Dialog, theme: Theme) {
         match d {
             Dialog::Confirm { title, lines, .. } => (
                 title.clone(),
-                // A line of several (a reason with line breaks) shows as several.
+                // A line of several (a reason with line breaks) shows as several; a long one
+                // wraps between list items first, so `Name <email>` and a phone number stay
+                // whole, indented under its start.
                 lines
                     .iter()
                     .flat_map(|l| l.split('\n'))
-                    .map(|l| Line::from(l.to_string()))
+                    .flat_map(|l| {
+                        let room =
+                            (area.width.saturating_sub(8).min(76) as usize).saturating_sub(4);
+                        plan_line(l, room.max(20))
+                    })
+                    .map(Line::from)
                     .collect(),
                 None,
                 vec![],
@@ -99,4 +107,29 @@ pub fn draw(f: &mut Frame, area: Rect, d: &Dialog, theme: Theme) {
         Paragraph::new(below).wrap(Wrap { trim: false }),
         part(above_h + editor_h, below_h),
     );
+}
+
+/// One line of a plan in rows of at most `room` columns (then indented by 2): broken after the
+/// commas of a list before anywhere else.
+fn plan_line(line: &str, room: usize) -> Vec<String> {
+    let items: Vec<&str> = line
+        .split_inclusive(", ")
+        .map(str::trim_end)
+        .flat_map(|item| {
+            if width(item) > room {
+                item.split(' ').collect::<Vec<_>>()
+            } else {
+                vec![item]
+            }
+        })
+        .filter(|i| !i.is_empty())
+        .collect();
+    let mut rows = wrap_items(items, " ", room);
+    for row in rows.iter_mut().skip(1) {
+        row.insert_str(0, "  ");
+    }
+    if rows.is_empty() {
+        rows.push(String::new());
+    }
+    rows
 }
