@@ -32,15 +32,15 @@ pub fn parse_head(raw: &[u8], keep: Option<&[&str]>) -> Option<Inbound> {
         content_type: "text/plain".to_string(),
         ..Inbound::default()
     };
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen = 0u16; // a bit per STRUCTURED field
     for &(name, value) in &fields {
         let lower = name.to_ascii_lowercase();
-        if STRUCTURED.contains(&lower.as_str()) {
+        if let Some(i) = STRUCTURED.iter().position(|s| *s == lower) {
             // Which of two the parser takes is its business.
-            if seen.contains(&lower.as_str()) {
+            if seen & (1 << i) != 0 {
                 return None;
             }
-            seen.push(STRUCTURED.iter().find(|s| **s == lower)?);
+            seen |= 1 << i;
             let unfolded = unfold(value);
             let v = unfolded.trim();
             match lower.as_str() {
