@@ -11,6 +11,9 @@ use crate::tui::state::Dialog;
 use crate::tui::theme::Theme;
 
 pub fn draw(f: &mut Frame, area: Rect, d: &Dialog, theme: Theme) {
+    let width = area.width.saturating_sub(8).min(76);
+    // Long lines wrap: count the rows they take, so the hint at the bottom always shows.
+    let inner = width.saturating_sub(2).max(1) as usize;
     // Text above the input, the input (if any) with its height, text below it, the keys.
     let (title, mut lines, editor, mut below, hint): (_, Vec<Line>, Option<(&Editor, u16)>, _, _) =
         match d {
@@ -22,11 +25,7 @@ pub fn draw(f: &mut Frame, area: Rect, d: &Dialog, theme: Theme) {
                 lines
                     .iter()
                     .flat_map(|l| l.split('\n'))
-                    .flat_map(|l| {
-                        let room =
-                            (area.width.saturating_sub(8).min(76) as usize).saturating_sub(4);
-                        plan_line(l, room.max(20))
-                    })
+                    .flat_map(|l| plan_line(l, inner.saturating_sub(2).max(20)))
                     .map(Line::from)
                     .collect(),
                 None,
@@ -62,9 +61,6 @@ pub fn draw(f: &mut Frame, area: Rect, d: &Dialog, theme: Theme) {
         };
     below.push(Line::from(""));
     below.push(Line::from(Span::styled(hint, theme.dim())));
-    let width = area.width.saturating_sub(8).min(76);
-    // Long lines wrap: count the rows they take, so the hint at the bottom always shows.
-    let inner = width.saturating_sub(2).max(1) as usize;
     let rows = |ls: &[Line]| -> u16 {
         ls.iter()
             .map(|l| l.width().max(1).div_ceil(inner))
