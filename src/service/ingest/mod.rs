@@ -149,8 +149,9 @@ impl Service {
             checkpointed: 0,
         };
 
-        // Stages 1–3: scan, judge, store what the headers decide. The scanner then fetches
-        // and parses the bodies the judges asked for while the store catches up.
+        // Stages 1–3: scan, judge, store what the headers decide. The bodies the judges ask
+        // for are fetched and read alongside a long scan on a second connection; the scanner
+        // fetches the rest (all of them after a short scan) while the store catches up.
         let scanning = &mut *source;
         let scanned = std::thread::scope(|scope| -> Result<_> {
             let (raw_out, raw_in) = sync_channel::<(usize, Vec<Header>)>(4);
