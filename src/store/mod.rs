@@ -93,11 +93,6 @@ fn storage_error(e: anyhow::Error) -> anyhow::Error {
 }
 
 impl Store {
-    /// The directory of the database file (the data dir), when it is a file.
-    pub fn dir(&self) -> Option<std::path::PathBuf> {
-        self.path()?.parent().map(Path::to_path_buf)
-    }
-
     /// The database file, unless the database lives in memory.
     pub fn path(&self) -> Option<std::path::PathBuf> {
         let path = self.conn.path().filter(|p| !p.is_empty())?;
