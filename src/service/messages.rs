@@ -124,7 +124,7 @@ impl Service {
             ));
         }
         let tld = self.tld(tld)?.tld.code;
-        let headers_only = header_block(&raw).len() == raw.len();
+        let headers_only = stored_without_body(&raw);
         let (whole, without_body) = if headers_only && !dry_run {
             match self.fetch_whole(row.id, reopen) {
                 Ok(whole) => (Some(whole), None),
@@ -245,4 +245,10 @@ impl Service {
             Err(e) => Err(format!("{e:#}")),
         }
     }
+}
+
+/// A stored message is its header block alone: stored without its body (mail that concerns
+/// no case, or over the size cap); no column says so.
+pub(super) fn stored_without_body(raw: &[u8]) -> bool {
+    header_block(raw).len() == raw.len()
 }

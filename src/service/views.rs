@@ -87,11 +87,10 @@ impl Service {
         let Some((row, raw)) = self.message(&format!("#{id}"))? else {
             anyhow::bail!("message #{id} is gone");
         };
-        // Stored without its body: the header block is all there is (no stored message says
-        // so otherwise; parsing it as whole said it had a body, and the view showed nothing).
-        let body_stored = raw.len() > crate::mail::local::header_block(&raw).len();
-        let m = parse(&raw, body_stored);
-        let body = if !body_stored {
+        // Parsed as whole, a header block said it had a body, and the view showed nothing.
+        let headers_only = super::messages::stored_without_body(&raw);
+        let m = parse(&raw, !headers_only);
+        let body = if headers_only {
             if kept_as_digest(row.verdict, row.tld.as_deref(), m.parse_error.as_deref()) {
             "(mail that concerns no case: only a digest of its headers is kept; the message is \
              on the server, and assigning it (s) fetches it whole)"
@@ -112,17 +111,13 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use crate::domain::triage::Verdict;
-    use crate::store::{NewMessage, Store};
+    use crate::store::NewMessage;
 
     /// A newsletter is stored as a digest of its headers: its view says so, and where the
     /// message is (it showed nothing at all below the headers); a whole one shows its text.
     #[test]
     fn a_message_stored_without_its_body_says_why() {
-        let service = Service::new(
-            Store::open_in_memory().unwrap(),
-            Config::default(),
-            "alice".into(),
-        );
+        let service = Service::in_memory(Config::default(), "alice".into()).unwrap();
         let head = "From: News <news@lists.example.net>\r\nSubject: Weekly digest\r\n\
                     Message-ID: <d.1@lists.example.net>\r\n\r\n";
         let whole = format!("{head}This week in DNS.\r\n");
