@@ -366,20 +366,21 @@ impl State {
                     r.tld.code.as_str() == code || r.tld.code.unicode().is_some_and(|u| u == code)
                 };
                 let typed = q.to_lowercase();
-                let rows: Vec<(&RosterRow, String)> = rows
-                    .map(|r| (r, self.roster_haystack(r).to_lowercase()))
+                // (row, exact, holds what was typed, haystack)
+                let rows: Vec<(&RosterRow, bool, bool, String)> = rows
+                    .map(|r| {
+                        let h = self.roster_haystack(r).to_lowercase();
+                        (r, exact(r), h.contains(&typed), h)
+                    })
                     .collect();
-                let literal = rows.iter().any(|(_, h)| h.contains(&typed));
+                let literal = rows.iter().any(|&(_, _, holds, _)| holds);
                 let mut scored: Vec<(bool, u32, &RosterRow)> = rows
                     .iter()
-                    .filter_map(|(r, h)| {
+                    .filter(|&&(_, exact, holds, _)| exact || holds || !literal)
+                    .filter_map(|&(r, exact, holds, ref h)| {
                         let score = super::search::score(q, h);
-                        let found = if literal {
-                            h.contains(&typed)
-                        } else {
-                            score.is_some()
-                        };
-                        (exact(r) || found).then(|| (exact(r), score.unwrap_or(0), *r))
+                        let found = if literal { holds } else { score.is_some() };
+                        (exact || found).then(|| (exact, score.unwrap_or(0), r))
                     })
                     .collect();
                 scored.sort_by(|a, b| {
