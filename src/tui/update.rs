@@ -157,17 +157,14 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
             s.data = *d;
             s.queue.follow(was_queue, s.data.queue.iter().map(item));
             let roster: Vec<_> = s.roster_rows().iter().map(|r| r.tld.code.clone()).collect();
-            s.roster.follow(was_roster, roster);
             let log: Vec<_> = s.log_rows().iter().map(|e| e.id).collect();
+            // (The rows are filtered once: a roster search scores every row.)
+            let (q, r, l) = (s.data.queue.len(), roster.len(), log.len());
+            s.roster.follow(was_roster, roster);
             s.log.follow(was_event, log);
             // New mail, a new verdict after an assignment: the page on screen is asked again.
             s.messages.stale = true;
             let h = s.list_height();
-            let (q, r, l) = (
-                s.data.queue.len(),
-                s.roster_rows().len(),
-                s.log_rows().len(),
-            );
             s.queue.step(0, q, h);
             s.roster.step(0, r, h);
             s.log.step(0, l, h);
@@ -218,8 +215,7 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
                 s.notice = p.error.is_none().then(|| Notice {
                     text: match p.stored {
                         0 => "polled: nothing new".to_string(),
-                        1 => "polled: 1 new message".to_string(),
-                        n => format!("polled: {n} new messages"),
+                        n => format!("polled: {}", crate::domain::plural(n, "new message")),
                     },
                     error: false,
                 });
