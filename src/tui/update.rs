@@ -228,16 +228,16 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Planned(planned) => {
             s.busy = None;
             let then = s.then_prompt.take();
-            match *planned {
-                Ok(_) if then.is_some() => s.mode = then.map_or(Mode::Normal, Mode::Dialog),
-                Ok(plan) => {
+            match (*planned, then) {
+                (Ok(_), Some(prompt)) => s.mode = Mode::Dialog(prompt),
+                (Ok(plan), None) => {
                     s.mode = Mode::Dialog(Dialog::Confirm {
                         title: plan.title(),
                         lines: plan.lines(),
                         command: plan.command,
                     })
                 }
-                Err(Refusal::NeedsOverride { tld, why }) => {
+                (Err(Refusal::NeedsOverride { tld, why }), _) => {
                     // The why is long: it stays readable in the status line (and @).
                     s.notice = Some(Notice {
                         text: why,
@@ -250,7 +250,7 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
                         purpose: Purpose::OverrideReason { tld },
                     })
                 }
-                Err(Refusal::Refused(text)) => s.notice = Some(Notice { text, error: true }),
+                (Err(Refusal::Refused(text)), _) => s.notice = Some(Notice { text, error: true }),
             }
             vec![]
         }

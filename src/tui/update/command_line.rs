@@ -35,7 +35,7 @@ pub(super) fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
                 return refuse(s, format!(".{tld} is not in the roster"));
             }
             match (action, &args[1..]) {
-                (Action::Reject, []) | (_, []) => ask_about(s, action, tld),
+                (_, []) => ask_about(s, action, tld),
                 (Action::Reject, reason) => plan(
                     s,
                     Command::Reject {

@@ -48,18 +48,14 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
     // Values wrap under themselves, not back at the left edge where the names are.
     let room = (area.width as usize).saturating_sub(width + 2).max(20);
     for (key, value) in fields {
-        let mut value_lines = value
-            .lines()
-            .flat_map(|l| {
-                let wrapped = wrap(l, room);
-                if wrapped.is_empty() {
-                    vec![String::new()]
-                } else {
-                    wrapped
-                }
-            })
-            .collect::<Vec<_>>()
-            .into_iter();
+        let mut value_lines = value.lines().flat_map(|l| {
+            let wrapped = wrap(l, room);
+            if wrapped.is_empty() {
+                vec![String::new()]
+            } else {
+                wrapped
+            }
+        });
         lines.push(Line::from(vec![
             Span::styled(format!("{key:<width$}  "), theme.header()),
             Span::raw(value_lines.next().unwrap_or_default()),
