@@ -60,7 +60,7 @@ pub(super) fn after_invitation(s: &mut State, action: Action) -> Vec<Effect> {
                 _ => "approved ccTLDs (reconfirm)",
             };
             let why = format!(
-                "{} is for {fits}; this item is {}: not one that action is for",
+                "{} is for {fits}; this item is {}",
                 action.name(),
                 item.kind.as_str()
             );
