@@ -7,7 +7,7 @@ use super::{RoundLine, Service};
 use crate::domain::audit::EventRecord;
 use crate::domain::message::parse;
 use crate::domain::triage::kept_as_digest;
-use crate::store::{ContactRow, EventFilter, MessageFilter, MessageRow, RosterRow};
+use crate::store::{ContactQueries, ContactRow, EventFilter, MessageFilter, MessageRow, RosterRow};
 
 /// One TLD's case with its evidence.
 #[derive(Clone, Debug)]
@@ -72,7 +72,7 @@ impl Service {
         Ok(CaseDetail {
             row,
             messages,
-            contacts: self.contacts_of(&code)?,
+            contacts: self.store.contacts(&code)?,
             rounds: self.rounds_of(&code)?,
             events: self.log(&EventFilter {
                 tld: Some(code),
