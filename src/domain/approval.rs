@@ -56,8 +56,6 @@ pub enum Evidence {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decision {
     pub evidence: Evidence,
-    /// The evidence is not a verified reply: the override reason is recorded.
-    pub overridden: bool,
     /// The approved contacts, one per address.
     pub chosen: Vec<Person>,
     /// Chosen contacts who are not members yet: approved, to subscribe and welcome.
@@ -66,6 +64,13 @@ pub struct Decision {
     pub updated: Vec<Person>,
     /// Members the reply no longer names: removed.
     pub replaced: Vec<Person>,
+}
+
+impl Decision {
+    /// The evidence is not a verified reply: the override reason is recorded.
+    pub fn overridden(&self) -> bool {
+        self.evidence == Evidence::Doubtful
+    }
 }
 
 /// Why not.
@@ -198,7 +203,6 @@ pub fn decide(case: &Case) -> Result<Decision, Refusal> {
     }
     Ok(Decision {
         evidence,
-        overridden,
         chosen: chosen.into_iter().cloned().collect(),
         new,
         updated,

@@ -350,7 +350,7 @@ impl Service {
                 approval::Evidence::Doubtful => doubtful.as_ref(),
             }
             .expect("the decision rests on a reply it was given");
-            let overridden = decision.overridden;
+            let overridden = decision.overridden();
             let at = now();
             for c in &decision.replaced {
                 tx.remove_member(c.id, &at)?;

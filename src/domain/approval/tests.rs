@@ -52,7 +52,7 @@ fn a_verified_reply_approves_every_proposal() {
     })
     .unwrap();
     assert_eq!(d.evidence, Evidence::Verified);
-    assert!(!d.overridden);
+    assert!(!d.overridden());
     assert_eq!(emails(&d.chosen), ["jan@sidn.example", "els@sidn.example"]);
     assert_eq!(d.new, d.chosen);
     assert!(d.replaced.is_empty() && d.updated.is_empty());
@@ -77,7 +77,7 @@ fn an_unverified_reply_needs_a_reason_and_then_is_the_evidence() {
         ..base
     })
     .unwrap();
-    assert_eq!((d.evidence, d.overridden), (Evidence::Doubtful, true));
+    assert_eq!((d.evidence, d.overridden()), (Evidence::Doubtful, true));
 
     // With nothing proposed, no reason is asked for: there is nothing to approve.
     assert_eq!(
