@@ -99,12 +99,23 @@ impl Installation {
 
     /// The configured transport, its password asked now.
     pub fn transport(&self) -> Result<Outgoing> {
+        let password = self
+            .outgoing_password()
+            .map_err(|e| anyhow::anyhow!("outgoing: {e}"))?;
+        transport_for(
+            self.config.outgoing.as_ref(),
+            &self.paths.data_dir,
+            password,
+        )
+    }
+
+    /// The `[outgoing]` password or token, resolved now (`None`: the config names none).
+    fn outgoing_password(&self) -> Result<Option<Secret>, String> {
         let outgoing = self.config.outgoing.as_ref();
-        let password = match outgoing.and_then(|o| o.secret()) {
-            Some(s) => Some(s.resolve().map_err(|e| anyhow::anyhow!("outgoing: {e}"))?),
-            None => None,
-        };
-        transport_for(outgoing, &self.paths.data_dir, password)
+        outgoing
+            .and_then(|o| o.secret())
+            .map(|s| s.resolve())
+            .transpose()
     }
 
     /// Writes each mail as an `.eml` file into `dir`, sending nothing.
@@ -171,19 +182,18 @@ impl Installation {
     /// The transport; without its password, one that sends nothing (the mail waits in the
     /// outbox) and the secret recorded as missing.
     fn tui_transport(&self, missing: &mut Missing) -> Result<Outgoing> {
-        let outgoing = self.config.outgoing.as_ref();
-        let password = match outgoing.and_then(|o| o.secret()) {
-            Some(s) => match s.resolve() {
-                Ok(p) => Some(p),
-                Err(why) => {
-                    missing.add(Needed::Outgoing, why);
-                    let fix = missing.fix(Needed::Outgoing).unwrap_or_default();
-                    return Ok(Box::new(Unavailable(format!("not sent: {fix}"))));
-                }
-            },
-            None => None,
-        };
-        transport_for(outgoing, &self.paths.data_dir, password)
+        match self.outgoing_password() {
+            Ok(password) => transport_for(
+                self.config.outgoing.as_ref(),
+                &self.paths.data_dir,
+                password,
+            ),
+            Err(why) => {
+                missing.add(Needed::Outgoing, why);
+                let fix = missing.fix(Needed::Outgoing).unwrap_or_default();
+                Ok(Box::new(Unavailable(format!("not sent: {fix}"))))
+            }
+        }
     }
 }
 
