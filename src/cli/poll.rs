@@ -15,22 +15,14 @@ use crate::installation::Installation;
 use crate::service::{Service, Wakeup, Watch};
 
 pub fn imap(service: &mut Service, install: &Installation, watch: bool) -> Result<()> {
-    if install
-        .config()
-        .imap
-        .as_ref()
-        .is_some_and(|c| c.tls == TlsMode::None)
-    {
+    let imap = install.config().imap.as_ref();
+    if imap.is_some_and(|c| c.tls == TlsMode::None) {
         eprintln!(
             "warning: imap.tls = \"none\": the password and the mail cross the network in clear text"
         );
     }
     let mut source = install.imap()?;
-    let interval = install
-        .config()
-        .imap
-        .as_ref()
-        .map_or(Duration::from_secs(60), |c| c.poll_interval.0);
+    let interval = imap.map_or(Duration::from_secs(60), |c| c.poll_interval.0);
     let stop = StopSignal::install()?;
     if !watch {
         let report = service.ingest_until(&mut source, &stop.flag)?;
