@@ -268,6 +268,15 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
     }
 }
 
+/// An action refused with why, in the status line.
+fn refuse(s: &mut State, text: impl Into<String>) -> Vec<Effect> {
+    s.notice = Some(Notice {
+        text: text.into(),
+        error: true,
+    });
+    vec![]
+}
+
 fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     if s.width < MIN_WIDTH || s.height < MIN_HEIGHT {
         // The screen only says it is too small: keys that act unseen would surprise.

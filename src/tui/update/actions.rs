@@ -19,13 +19,6 @@ pub(super) fn after_invitation(s: &mut State, action: Action) -> Vec<Effect> {
         .selected_queue_item()
         .filter(|_| s.view == View::Queue)
         .cloned();
-    let refuse = |s: &mut State, text: &str| {
-        s.notice = Some(Notice {
-            text: text.into(),
-            error: true,
-        });
-        vec![]
-    };
     let Some(item) = item else {
         return refuse(s, "select the queue item first");
     };
@@ -88,11 +81,7 @@ pub(super) fn target_message(s: &State) -> Option<i64> {
 /// Opens the dialog that states what `action` will do, or says why it cannot.
 pub(super) fn ask(s: &mut State, action: Action) -> Vec<Effect> {
     if s.busy.is_some() {
-        s.notice = Some(Notice {
-            text: "an action is still running".into(),
-            error: true,
-        });
-        return vec![];
+        return refuse(s, "an action is still running");
     }
     if action == Action::Assign {
         match target_message(s) {
@@ -114,11 +103,7 @@ pub(super) fn ask(s: &mut State, action: Action) -> Vec<Effect> {
         return vec![];
     }
     let Some(tld) = target_tld(s) else {
-        s.notice = Some(Notice {
-            text: "no TLD selected".into(),
-            error: true,
-        });
-        return vec![];
+        return refuse(s, "no TLD selected");
     };
     ask_about(s, action, tld)
 }
@@ -135,11 +120,10 @@ pub(super) fn ask_about(s: &mut State, action: Action, tld: String) -> Vec<Effec
         .find(|r| r.tld.code.as_str() == tld)
         .cloned()
     else {
-        s.notice = Some(Notice {
-            text: format!("{} is not in the roster", crate::tui::view::tld_label(&tld)),
-            error: true,
-        });
-        return vec![];
+        return refuse(
+            s,
+            format!("{} is not in the roster", crate::tui::view::tld_label(&tld)),
+        );
     };
     let proposed: Vec<Contact> = s
         .data
@@ -256,14 +240,13 @@ pub(super) fn interrupted_mail(s: &mut State, action: Action, id: Option<&str>) 
             .and_then(|q| q.mail.clone()),
     };
     let Some(message_id) = message_id else {
-        s.notice = Some(Notice {
-            text: format!(
+        return refuse(
+            s,
+            format!(
                 ":{} needs a Message-ID, or an interrupted mail selected in the queue",
                 action.name()
             ),
-            error: true,
-        });
-        return vec![];
+        );
     };
     plan(
         s,
@@ -286,18 +269,13 @@ pub(super) fn assign_command(message: i64, tld: &str) -> Command {
 /// Asks the poller for a pass now, or says why there is none to ask.
 pub(super) fn poll_now(s: &mut State) -> Vec<Effect> {
     if let (Some(src), Some(why)) = (&s.poll.source, &s.poll.off) {
-        s.notice = Some(Notice {
-            text: format!("cannot poll {src}: {why}"),
-            error: true,
-        });
-        return vec![];
+        return refuse(s, format!("cannot poll {src}: {why}"));
     }
     if s.poll.source.is_none() {
-        s.notice = Some(Notice {
-            text: "no mailbox to poll: configure [imap] (see `tldops config check`)".into(),
-            error: true,
-        });
-        return vec![];
+        return refuse(
+            s,
+            "no mailbox to poll: configure [imap] (see `tldops config check`)",
+        );
     }
     s.notice = Some(Notice {
         text: POLLING.into(),

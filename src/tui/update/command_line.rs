@@ -19,7 +19,7 @@ pub(super) fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
     }
     // Every command that takes arguments plans an action: one at a time.
     if s.busy.is_some() && !action.args().is_empty() {
-        return refuse(s, "an action is still running".into());
+        return refuse(s, "an action is still running");
     }
     // The command line never changes the view: a dialog opens over it.
     match action {
@@ -79,11 +79,6 @@ pub(super) fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
 /// `#12` or `12`.
 fn message_number(word: &str) -> Option<i64> {
     word.trim_start_matches('#').parse().ok()
-}
-
-fn refuse(s: &mut State, text: String) -> Vec<Effect> {
-    s.notice = Some(Notice { text, error: true });
-    vec![]
 }
 
 /// How the command is written: `usage: :assign [#ID TLD]`.
