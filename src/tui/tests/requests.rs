@@ -137,3 +137,53 @@ fn the_case_view_shows_the_request_and_confirmation_history() {
         assert!(text.contains(want), "{want}:\n{text}");
     }
 }
+
+/// One action at a time, whichever way it is asked for: a queue key, like the `:` line and
+/// the dialogs, is refused while another action is checked or runs (it reached the worker).
+#[test]
+fn queue_keys_wait_for_the_running_action() {
+    let mut s = state(80, 24);
+    let join = item(
+        "request",
+        Some("fr"),
+        "France",
+        None,
+        "asks to join",
+        Some(16),
+    );
+    let leave = item(
+        "remove",
+        Some("za"),
+        "South Africa",
+        None,
+        "asks to leave",
+        Some(15),
+    );
+    let confirm = item("confirm", Some("se"), "Sweden", None, "confirms", Some(17));
+    s.data.queue.splice(0..0, [join, leave, confirm]);
+    s.busy = Some("approving .nl".into());
+    let keys = [
+        (0, 'D'),
+        (0, 'K'),
+        (1, 'x'),
+        (2, 'C'),
+        (2, 'R'),
+        (2, 'r'),
+        (2, 'e'),
+    ];
+    for (row, k) in keys {
+        s.queue.selected = row;
+        s.notice = None;
+        assert!(key(&mut s, KeyCode::Char(k)).is_empty(), "{k} on row {row}");
+        assert_eq!(
+            s.notice.as_ref().map(|n| n.text.as_str()),
+            Some("an action is still running"),
+            "{k} on row {row}"
+        );
+        assert!(
+            matches!(s.mode, crate::tui::state::Mode::Normal),
+            "{k} on row {row}: no dialog or prompt opens"
+        );
+    }
+    assert!(s.then_prompt.is_none());
+}

@@ -81,7 +81,7 @@ pub(super) fn target_message(s: &State) -> Option<i64> {
 /// Opens the dialog that states what `action` will do, or says why it cannot.
 pub(super) fn ask(s: &mut State, action: Action) -> Vec<Effect> {
     if s.busy.is_some() {
-        return refuse(s, "an action is still running");
+        return refuse(s, STILL_RUNNING);
     }
     if action == Action::Assign {
         match target_message(s) {
@@ -113,6 +113,10 @@ pub(super) const REASON_ASKED_NEXT: &str = "(the reason is asked next)";
 
 /// [`ask`] about `tld`, wherever the cursor is (the command line names its TLD).
 pub(super) fn ask_about(s: &mut State, action: Action, tld: String) -> Vec<Effect> {
+    // Before a reason is readied or the contacts editor opens, not only in [`plan`].
+    if s.busy.is_some() {
+        return refuse(s, STILL_RUNNING);
+    }
     let Some(row) = s
         .data
         .roster
@@ -223,8 +227,15 @@ pub(super) fn ask_about(s: &mut State, action: Action, tld: String) -> Vec<Effec
     vec![]
 }
 
-/// Asks the worker for `command`'s plan; the confirmation opens when it comes.
+/// Why an action is refused while another is checked or runs.
+pub(super) const STILL_RUNNING: &str = "an action is still running";
+
+/// Asks the worker for `command`'s plan; the confirmation opens when it comes. One action at
+/// a time: every way of asking for one (a key, the `:` line, a dialog) comes through here.
 pub(super) fn plan(s: &mut State, command: Command) -> Vec<Effect> {
+    if s.busy.is_some() {
+        return refuse(s, STILL_RUNNING);
+    }
     s.busy = Some(format!("checking: {}", command.doing()));
     vec![Effect::Plan(command)]
 }

@@ -17,10 +17,6 @@ pub(super) fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
     if args.is_empty() {
         return act(s, action);
     }
-    // Every command that takes arguments plans an action: one at a time.
-    if s.busy.is_some() && !action.args().is_empty() {
-        return refuse(s, "an action is still running");
-    }
     // The command line never changes the view: a dialog opens over it.
     match action {
         Action::Approve
