@@ -12,6 +12,7 @@ mod messages;
 mod migrations;
 mod outbox;
 mod roster;
+mod time;
 
 use std::ops::Deref;
 use std::path::Path;
