@@ -361,8 +361,8 @@ impl Service {
                     Ok(()) => tx.mark_sent(mail.id, at)?,
                     Err(SendError::Blocked(e)) => tx.release_mail(mail.id, e)?,
                     Err(SendError::Transient(e)) if mail.attempts + 1 < MAX_ATTEMPTS => {
-                        let delay = retry_delay(mail.attempts + 1);
-                        let next = at.saturating_add(jiff::SignedDuration::from_secs(delay.as_secs() as i64));
+                        let delay = retry_delay(mail.attempts + 1).as_secs() as i64;
+                        let next = at.saturating_add(jiff::SignedDuration::from_secs(delay));
                         tx.mark_retry(mail.id, e, next)?;
                     }
                     Err(e) => {
