@@ -14,7 +14,9 @@ use crate::members::Backend;
 use crate::members::bulk::{EmailCommands, FileExport};
 use crate::members::mailman3::Mailman3;
 use crate::outgoing::{Unavailable, transport_for};
-use crate::service::{Mailbox, OpenMembers, Outgoing, Service, Templates, usage};
+use crate::service::{
+    Clock, Mailbox, OpenMembers, Outgoing, Service, SystemClock, Templates, usage,
+};
 use crate::tui::{Missing, Secret as Needed};
 
 /// An installation: where its files are, what its config says, who runs it.
@@ -25,6 +27,8 @@ pub struct Installation {
     templates: Templates,
     /// The OS login: every event the services write names it.
     operator: String,
+    /// The time every service reads: the system clock, unless the demo moves its own.
+    clock: std::sync::Arc<dyn Clock>,
 }
 
 impl Installation {
@@ -34,7 +38,14 @@ impl Installation {
             config,
             templates,
             operator: crate::operator::current_login()?,
+            clock: SystemClock::shared(),
         })
+    }
+
+    /// Its services read the time from `clock` (the demo's seeding moves it back a week).
+    pub fn with_clock(mut self, clock: std::sync::Arc<dyn Clock>) -> Installation {
+        self.clock = clock;
+        self
     }
 
     /// For tests: the events name `operator` instead of the OS login.
@@ -61,7 +72,8 @@ impl Installation {
             self.operator.clone(),
         )?
         .with_templates(self.templates.clone())
-        .with_members(members))
+        .with_members(members)
+        .with_clock(self.clock.clone()))
     }
 
     /// Opens a service per call: one database connection per thread.

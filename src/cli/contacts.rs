@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::output;
 use crate::domain::member::ContactState;
+use crate::domain::time::Timestamp;
 use crate::service::ContactRow;
 use crate::service::{Service, describe};
 
@@ -19,10 +20,10 @@ pub struct ContactJson<'a> {
     pub state: &'static str,
     /// The message that named them; null when an operator entered them.
     pub message: Option<i64>,
-    pub approved_at: Option<&'a str>,
+    pub approved_at: Option<Timestamp>,
     /// What the list server last said went wrong, if anything.
     pub problem: Option<&'a str>,
-    pub updated_at: &'a str,
+    pub updated_at: Timestamp,
 }
 
 impl<'a> From<&'a ContactRow> for ContactJson<'a> {
@@ -33,9 +34,9 @@ impl<'a> From<&'a ContactRow> for ContactJson<'a> {
             phone: c.phone.as_deref(),
             state: c.state.as_str(),
             message: c.message,
-            approved_at: c.approved_at.as_deref(),
+            approved_at: c.approved_at,
             problem: c.problem().map(String::as_str),
-            updated_at: &c.updated_at,
+            updated_at: c.updated_at,
         }
     }
 }

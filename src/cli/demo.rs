@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::config::{Config, Origin, Paths};
+use crate::domain::time::Timestamp;
 use crate::installation::Installation;
 use crate::private;
-use crate::service::{ImportOptions, Selection, Service, Templates};
+use crate::service::{ImportOptions, Selection, Service, ShiftedClock, Templates};
 
 /// The demo roster, compiled in.
 const ROSTER: &[u8] = include_bytes!("../../assets/demo/roster.csv");
@@ -92,15 +93,18 @@ pub fn seed(root: &Path) -> Result<Paths> {
         log_file: root.join("data/tldops.log"),
     };
     crate::logging::init(&paths.log_file, 0, false);
-    let install = Installation::new(paths.clone(), Config::load(&paths)?, Templates::bundled())?;
-    let service = install.service()?;
     // The story, moved to end about a day ago: the pilot invited a week and a day ago, each
     // reply ingested at its own date in the days after (its Date header moved alike), so the
-    // queue's ages and the coverage's times to answer are real ones.
+    // queue's ages and the coverage's times to answer are real ones. Only the seeding's own
+    // service runs on this clock.
+    let clock = std::sync::Arc::new(ShiftedClock::default());
+    let install = Installation::new(paths.clone(), Config::load(&paths)?, Templates::bundled())?
+        .with_clock(clock.clone());
+    let service = install.service()?;
     let story: jiff::Timestamp = STORY_START.parse()?;
     let invited = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(8 * 24);
     let moved = story.duration_until(invited);
-    let _clock = DemoClock::at(invited);
+    clock.set(Some(Timestamp::from_jiff(invited)));
     service.import_roster("assets/demo/roster.csv", ROSTER, ImportOptions::default())?;
     service.invite(
         &Selection {
@@ -119,9 +123,9 @@ pub fn seed(root: &Path) -> Result<Paths> {
         for (path, bytes, at) in replies {
             private::write(&path, &bytes)?;
             // Arrived a minute after it was written.
-            crate::service::set_clock(Some(
+            clock.set(Some(Timestamp::from_jiff(
                 at.unwrap_or(invited) + jiff::SignedDuration::from_secs(60),
-            ));
+            )));
             service.ingest(Installation::maildir(&maildir)?.as_mut())?;
         }
         Ok(())
@@ -165,22 +169,6 @@ pub const CHANGED_ADMIN: (&str, &str) = (
 
 /// When the demo's story starts: the pilot's invitations, as the replies quote them.
 const STORY_START: &str = "2026-03-02T09:00:00Z";
-
-/// The shifted clock of the seeding; the real time again when dropped (on errors too).
-struct DemoClock;
-
-impl DemoClock {
-    fn at(t: jiff::Timestamp) -> DemoClock {
-        crate::service::set_clock(Some(t));
-        DemoClock
-    }
-}
-
-impl Drop for DemoClock {
-    fn drop(&mut self) {
-        crate::service::set_clock(None);
-    }
-}
 
 /// `raw` with its own `Date:` header (the first, in its header block) replaced by `date`.
 fn with_date(raw: &[u8], date: &str) -> Vec<u8> {

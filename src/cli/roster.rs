@@ -12,6 +12,7 @@ use crate::domain::email::Email;
 use crate::domain::language::Language;
 use crate::domain::region::Region;
 use crate::domain::roster::{IanaContact, Tld};
+use crate::domain::time::Timestamp;
 use crate::service::{ContactRow, RosterRow};
 use crate::service::{ImportOptions, ImportReport, RosterFilter, Service};
 
@@ -112,12 +113,12 @@ struct TldJson<'a> {
     state: CaseState,
     admin: ContactJson<'a>,
     tech: ContactJson<'a>,
-    invited_at: Option<&'a str>,
+    invited_at: Option<Timestamp>,
     reminders: u32,
-    answered_at: Option<&'a str>,
-    decided_at: Option<&'a str>,
+    answered_at: Option<Timestamp>,
+    decided_at: Option<Timestamp>,
     decided_by: Option<&'a str>,
-    admin_changed_at: Option<&'a str>,
+    admin_changed_at: Option<Timestamp>,
     retired: bool,
 }
 
@@ -148,12 +149,12 @@ impl<'a> From<&'a RosterRow> for TldJson<'a> {
             state: r.case.state,
             admin: (&r.tld.admin).into(),
             tech: (&r.tld.tech).into(),
-            invited_at: r.case.invited_at.as_deref(),
+            invited_at: r.case.invited_at,
             reminders: r.case.reminders,
-            answered_at: r.case.answered_at.as_deref(),
-            decided_at: r.case.decided_at.as_deref(),
+            answered_at: r.case.answered_at,
+            decided_at: r.case.decided_at,
             decided_by: r.case.decided_by.as_deref(),
-            admin_changed_at: r.case.admin_changed_at.as_deref(),
+            admin_changed_at: r.case.admin_changed_at,
             retired: r.tld.retired,
         }
     }
@@ -285,8 +286,8 @@ fn print_show(r: &RosterRow, members: &[ContactRow], events: &[EventRecord]) {
     };
     field("admin", &person(&t.admin));
     field("tech", &person(&t.tech));
-    if let Some(at) = &r.case.invited_at {
-        field("invited", at);
+    if let Some(at) = r.case.invited_at {
+        field("invited", &at.to_string());
     }
     if r.case.reminders > 0 {
         field("reminders", &r.case.reminders.to_string());

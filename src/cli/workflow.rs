@@ -157,7 +157,7 @@ pub fn print_dismissal_json(
         "tld": row.as_ref().and_then(|r| r.tld.clone()),
         "from": row.as_ref().and_then(|r| r.from.clone()),
         "subject": row.as_ref().map(|r| r.subject.clone()),
-        "settled_at": row.as_ref().and_then(|r| r.settled_at.clone()),
+        "settled_at": row.as_ref().and_then(|r| r.settled_at),
         "notes": effects.notes,
     }))
 }
@@ -236,7 +236,7 @@ pub fn queue(service: &Service, json: bool) -> Result<()> {
                 i.kind.to_string(),
                 i.tld.as_ref().map_or("-".into(), |t| format!(".{t}")),
                 i.state.map_or("-".into(), |s| s.to_string()),
-                i.since.get(..10).unwrap_or(&i.since).to_string(),
+                i.since.map(|t| t.date()).unwrap_or_default(),
                 i.message.map_or(String::new(), |m| format!("#{m} ")) + &i.why,
             ]
         })

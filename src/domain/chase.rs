@@ -4,7 +4,7 @@
 //! to `chase.max_reminders`; then it lies dormant. The one rule for `chase --due` and the
 //! queue's `chase` and `dormant` items. Pure: the times come in as values, now among them.
 
-use jiff::Timestamp;
+use super::time::Timestamp;
 
 /// The settings of `[chase]`, in seconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,9 +36,9 @@ impl Asked {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Waiting<'a> {
     pub asked: Asked,
-    pub sent_at: Option<&'a str>,
+    pub sent_at: Option<Timestamp>,
     pub reminders: u32,
-    pub reminded_at: Option<&'a str>,
+    pub reminded_at: Option<Timestamp>,
     /// The mail reminders thread under.
     pub thread: Option<&'a str>,
 }
@@ -62,13 +62,9 @@ impl Waiting<'_> {
 
     /// Where it stands at `now`. A mail whose time is unknown is due at once.
     pub fn standing(&self, rules: Rules, now: Timestamp) -> Chase {
-        let on = self.sent_at.map_or(String::new(), |t| day(t).to_string());
-        let last = self
-            .reminded_at
-            .or(self.sent_at)
-            .and_then(|t| t.parse::<Timestamp>().ok());
-        let waited =
-            last.is_none_or(|t| now.duration_since(t).as_secs().max(0) as u64 >= rules.after);
+        let on = self.sent_at.map_or(String::new(), Timestamp::date);
+        let last = self.reminded_at.or(self.sent_at);
+        let waited = last.is_none_or(|t| now.seconds_since(t) >= rules.after);
         match (waited, self.exhausted(rules)) {
             (true, true) => Chase::Dormant {
                 on,
@@ -81,10 +77,6 @@ impl Waiting<'_> {
             (false, _) => Chase::Waiting { on },
         }
     }
-}
-
-fn day(t: &str) -> &str {
-    t.get(..10).unwrap_or(t)
 }
 
 #[cfg(test)]
@@ -105,7 +97,7 @@ mod tests {
     fn a_mail_is_reminded_every_interval_then_lies_dormant() {
         let mut w = Waiting {
             asked: Asked::Request,
-            sent_at: Some("2026-01-10T10:00:00Z"),
+            sent_at: Some(at("2026-01-10T10:00:00Z")),
             reminders: 0,
             reminded_at: None,
             thread: Some("req@x"),
@@ -123,7 +115,7 @@ mod tests {
             }
         );
         w.reminders = 1;
-        w.reminded_at = Some("2026-01-24T10:00:00Z");
+        w.reminded_at = Some(at("2026-01-24T10:00:00Z"));
         assert_eq!(
             w.standing(RULES, at("2026-01-30T00:00:00Z")),
             Chase::Waiting { on: on.clone() }

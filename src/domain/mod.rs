@@ -18,6 +18,7 @@ pub mod reconfirm;
 pub mod region;
 pub mod roster;
 pub mod template;
+pub mod time;
 pub mod tld;
 pub mod triage;
 pub mod verp;

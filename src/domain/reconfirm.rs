@@ -3,7 +3,7 @@
 //! changed), asked and waiting, due a reminder, answered, or lapsed (no answer after every
 //! reminder). Pure: the times come in as values, now among them.
 
-use jiff::Timestamp;
+use super::time::Timestamp;
 
 /// The settings of `[reconfirm]`, in seconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,15 +17,15 @@ pub struct Rules {
 
 /// What the case knows about its confirmations.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Record<'a> {
+pub struct Record {
     /// When the contacts were last confirmed (an approval counts).
-    pub confirmed_at: Option<&'a str>,
+    pub confirmed_at: Option<Timestamp>,
     /// A re-confirmation is due at once (the admin address changed), since then.
-    pub due_at: Option<&'a str>,
+    pub due_at: Option<Timestamp>,
     /// The open round: when its request went out, its reminders, the last one's time.
-    pub asked_at: Option<&'a str>,
+    pub asked_at: Option<Timestamp>,
     pub reminders: u32,
-    pub reminded_at: Option<&'a str>,
+    pub reminded_at: Option<Timestamp>,
     /// A verified reply came after the request.
     pub answered: bool,
 }
@@ -67,18 +67,6 @@ pub enum Standing {
     },
 }
 
-fn parse(t: Option<&str>) -> Option<Timestamp> {
-    t.and_then(|t| t.parse().ok())
-}
-
-fn day(t: &str) -> String {
-    t.get(..10).unwrap_or(t).to_string()
-}
-
-fn elapsed(now: Timestamp, since: Timestamp) -> u64 {
-    now.duration_since(since).as_secs().max(0) as u64
-}
-
 impl Standing {
     /// Where a case with `record` stands at `now`.
     pub fn of(record: &Record, rules: Rules, now: Timestamp) -> Standing {
@@ -86,37 +74,37 @@ impl Standing {
             if record.answered {
                 return Standing::Answered;
             }
-            let last = parse(record.reminded_at).or(parse(Some(asked)));
-            let waited = last.is_none_or(|t| elapsed(now, t) >= rules.after);
+            let last = record.reminded_at.unwrap_or(asked);
+            let waited = now.seconds_since(last) >= rules.after;
             return match (waited, record.reminders >= rules.max_reminders) {
                 (true, true) => Standing::Lapsed {
-                    since: record.confirmed_at.map(day),
-                    asked: day(asked),
+                    since: record.confirmed_at.map(Timestamp::date),
+                    asked: asked.date(),
                 },
                 (true, false) => Standing::ReminderDue {
-                    on: day(asked),
+                    on: asked.date(),
                     n: record.reminders + 1,
                 },
                 (false, _) => Standing::Asked {
-                    on: day(asked),
+                    on: asked.date(),
                     reminders: record.reminders,
                 },
             };
         }
         if let Some(at) = record.due_at {
-            return Standing::Due(Due::AdminChanged(day(at)));
+            return Standing::Due(Due::AdminChanged(at.date()));
         }
-        match parse(record.confirmed_at) {
-            Some(t) if elapsed(now, t) < rules.every => {
+        match record.confirmed_at {
+            Some(t) if now.seconds_since(t) < rules.every => {
                 let next = t
                     .checked_add(jiff::SignedDuration::from_secs(rules.every as i64))
-                    .map_or_else(|_| "-".into(), |n| day(&n.to_string()));
+                    .map_or_else(|| "-".into(), Timestamp::date);
                 Standing::Current {
-                    confirmed: day(record.confirmed_at.unwrap_or_default()),
+                    confirmed: t.date(),
                     next,
                 }
             }
-            _ => Standing::Due(Due::Yearly(record.confirmed_at.map(day))),
+            _ => Standing::Due(Due::Yearly(record.confirmed_at.map(Timestamp::date))),
         }
     }
 
@@ -180,7 +168,7 @@ mod tests {
     #[test]
     fn a_year_after_the_confirmation_a_round_is_due() {
         let r = Record {
-            confirmed_at: Some("2025-03-01T10:00:00Z"),
+            confirmed_at: Some(at("2025-03-01T10:00:00Z")),
             ..Record::default()
         };
         assert_eq!(
@@ -198,8 +186,8 @@ mod tests {
     #[test]
     fn a_changed_admin_makes_it_due_at_once() {
         let r = Record {
-            confirmed_at: Some("2026-01-01T10:00:00Z"),
-            due_at: Some("2026-02-01T10:00:00Z"),
+            confirmed_at: Some(at("2026-01-01T10:00:00Z")),
+            due_at: Some(at("2026-02-01T10:00:00Z")),
             ..Record::default()
         };
         let s = Standing::of(&r, RULES, at("2026-02-01T11:00:00Z"));
@@ -210,8 +198,8 @@ mod tests {
     #[test]
     fn an_unanswered_round_is_reminded_then_lapses() {
         let mut r = Record {
-            confirmed_at: Some("2025-01-01T10:00:00Z"),
-            asked_at: Some("2026-01-10T10:00:00Z"),
+            confirmed_at: Some(at("2025-01-01T10:00:00Z")),
+            asked_at: Some(at("2026-01-10T10:00:00Z")),
             ..Record::default()
         };
         let now = at("2026-01-12T00:00:00Z");
@@ -228,7 +216,7 @@ mod tests {
             }
         );
         r.reminders = 2;
-        r.reminded_at = Some("2026-01-29T00:00:00Z");
+        r.reminded_at = Some(at("2026-01-29T00:00:00Z"));
         assert!(matches!(
             Standing::of(&r, RULES, later),
             Standing::Asked { .. }

@@ -36,7 +36,7 @@ pub struct Export<'a> {
     /// The list's name (`[list] name`).
     pub list: &'a str,
     /// When the export was made, UTC (`2026-03-04T10:12:00Z`).
-    pub generated_at: &'a str,
+    pub generated_at: crate::domain::time::Timestamp,
     /// The regional organisation the export was limited to, if any.
     pub region: Option<Region>,
     pub members: Vec<Entry<'a>>,
@@ -220,7 +220,7 @@ mod tests {
     fn export<'a>(members: &[Entry<'a>]) -> Export<'a> {
         Export {
             list: "TLD-OPS",
-            generated_at: "2026-03-04T10:12:00Z",
+            generated_at: "2026-03-04T10:12:00Z".parse().unwrap(),
             region: None,
             members: members.to_vec(),
         }

@@ -21,7 +21,7 @@ pub struct Report<'a> {
     /// The list's name (`[list] name`).
     pub list: &'a str,
     /// When it was made, UTC (`2026-03-04T10:12:00Z`).
-    pub generated_at: &'a str,
+    pub generated_at: crate::domain::time::Timestamp,
     pub stats: &'a Stats,
     /// Every ccTLD `stats` counted, in code order.
     pub tlds: &'a [Entry],
@@ -87,7 +87,7 @@ const CSS: &str = include_str!("report.css");
 pub fn render(r: &Report) -> String {
     let s = r.stats;
     let t = &s.total;
-    let date = r.generated_at.get(..10).unwrap_or(r.generated_at);
+    let date = r.generated_at.date();
     let mut out = String::with_capacity(64 * 1024 + r.tlds.len() * 200);
     let _ = write!(
         out,
@@ -98,8 +98,8 @@ pub fn render(r: &Report) -> String {
          <header><h1>{list}: coverage of the ccTLDs</h1>\n\
          <p class=\"sub\">Made by tldops on {at}. {privacy}</p></header>\n<main>\n",
         list = esc(r.list),
-        date = esc(date),
-        at = esc(r.generated_at),
+        date = esc(&date),
+        at = esc(&r.generated_at.to_string()),
         privacy = if r.with_contacts {
             "<strong>This copy names people (made with --with-contacts): do not publish it.</strong>"
         } else {

@@ -83,7 +83,7 @@ fn page(with_contacts: bool) -> String {
     let t = tlds();
     render(&Report {
         list: "TLD-OPS & friends",
-        generated_at: "2026-03-04T10:12:00Z",
+        generated_at: "2026-03-04T10:12:00Z".parse().unwrap(),
         stats: &s,
         tlds: &t,
         with_contacts,

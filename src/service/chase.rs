@@ -7,10 +7,10 @@
 use anyhow::Result;
 use serde_json::json;
 
+use super::Service;
 use super::mailer::{Compose, Planned};
 use super::reconfirm::diff;
 use super::workflow::{Batch, refusal};
-use super::{Service, now};
 use crate::domain::case::{CaseState, Event};
 use crate::domain::chase::{Asked, Chase, Waiting};
 use crate::domain::member::ContactState;
@@ -38,12 +38,9 @@ impl Service {
 
     /// Where the waiting mail of `case` stands now, if one waits.
     pub(super) fn chase_standing(&self, case: &CaseRow) -> Result<Option<(Asked, Chase)>> {
-        Ok(self.waiting_of(case)?.map(|w| {
-            (
-                w.asked,
-                w.standing(self.config.chase.rules(), jiff::Timestamp::now()),
-            )
-        }))
+        Ok(self
+            .waiting_of(case)?
+            .map(|w| (w.asked, w.standing(self.config.chase.rules(), self.now()))))
     }
 
     /// Sends reminders: to `tlds`, or with `due_only` to every case whose invitation or
@@ -55,7 +52,7 @@ impl Service {
         let chase = &self.config.chase;
         let rules = chase.rules();
         let candidates = self.cases_named(tlds, due_only)?;
-        let now_ts = jiff::Timestamp::now();
+        let now = self.now();
         let mut batch = Batch::default();
         for case in candidates {
             let code = case.tld.clone();
@@ -78,7 +75,7 @@ impl Service {
                 ));
                 continue;
             }
-            let due = matches!(waiting.standing(rules, now_ts), Chase::Due { .. });
+            let due = matches!(waiting.standing(rules, now), Chase::Due { .. });
             if due_only && !due {
                 continue;
             }
@@ -106,7 +103,7 @@ impl Service {
                 batch.notes.push(format!(
                     ".{code}: reminder {} of the request to authorise a change (sent {})",
                     waiting.reminders + 1,
-                    waiting.sent_at.and_then(|t| t.get(..10)).unwrap_or("-")
+                    waiting.sent_at.map_or("-".into(), |t| t.date())
                 ));
             }
             batch.record(code, result)?;
@@ -126,16 +123,11 @@ impl Service {
         case.state
             .next(Event::Remind)
             .map_err(|r| refusal(code, case, r.0))?;
-        let at = now();
+        let at = self.now();
         let mut values = self.common_values(Some(tld));
         values.insert(
             "invited_on",
-            case.invited_at
-                .clone()
-                .unwrap_or_default()
-                .chars()
-                .take(10)
-                .collect(),
+            case.invited_at.map(|t| t.date()).unwrap_or_default(),
         );
         values.insert("reminders_sent", case.reminders.to_string());
         let mail = self.queue(
@@ -153,16 +145,16 @@ impl Service {
                 in_reply_to: case.invitation_message_id.as_deref(),
                 values,
             },
-            &at,
+            at,
         )?;
         let update = CaseUpdate {
             state: Some(CaseState::Reminded),
             reminded: true,
             ..CaseUpdate::default()
         };
-        tx.update_case(code, case.version, &update, &at)?;
+        tx.update_case(code, case.version, &update, at)?;
         tx.append_event(
-            &at,
+            at,
             &self.operator,
             Some(code),
             "reminded",
@@ -185,7 +177,7 @@ impl Service {
         case.state
             .next(Event::RemindRequest)
             .map_err(|r| refusal(code, case, r.0))?;
-        let at = now();
+        let at = self.now();
         let members: Vec<Contact> = tx
             .contacts(code)?
             .iter()
@@ -225,15 +217,15 @@ impl Service {
                 in_reply_to: case.round_message_id.as_deref(),
                 values,
             },
-            &at,
+            at,
         )?;
         let update = CaseUpdate {
             round_reminded: true,
             ..CaseUpdate::default()
         };
-        tx.update_case(code, case.version, &update, &at)?;
+        tx.update_case(code, case.version, &update, at)?;
         tx.append_event(
-            &at,
+            at,
             &self.operator,
             Some(code),
             "request_reminded",

@@ -6,10 +6,11 @@ use std::time::Duration;
 use anyhow::Result;
 use serde_json::json;
 
-use super::{Service, now, usage};
+use super::{Service, usage};
 use crate::domain::language::Language;
 use crate::domain::roster::Tld;
 use crate::domain::template::Kind;
+use crate::domain::time::Timestamp;
 use crate::mail::backoff::Backoff;
 use crate::outgoing::compose::{Draft, build, message_id};
 use crate::outgoing::{Envelope, SendError, Transport};
@@ -96,7 +97,7 @@ impl Service {
             ),
             ("secretariat", c.secretariat.clone().unwrap_or_default()),
             ("signature", c.signature.clone()),
-            ("date", now()[..10].to_string()),
+            ("date", self.now().date()),
             ("max_contacts", c.max_contacts.to_string()),
         ]);
         if let Some(t) = tld {
@@ -149,7 +150,7 @@ impl Service {
     }
 
     /// Renders `c` and writes it to the outbox in `tx`; returns what will be sent.
-    pub(super) fn queue(&self, tx: &Tx, c: Compose, at: &str) -> Result<Planned> {
+    pub(super) fn queue(&self, tx: &Tx, c: Compose, at: Timestamp) -> Result<Planned> {
         let from = self.secretariat()?;
         // The ccTLD's language; the digest (to the whole list) and commands are English.
         let language = c.tld.map_or(Language::En, Tld::language);
@@ -201,15 +202,12 @@ impl Service {
     /// [`INTERRUPTED`]: it may have been sent.
     pub fn outbox(&self) -> Result<Vec<MailRow>> {
         let mut mails = self.store.outbox(None)?;
-        let abandoned = jiff::Timestamp::now()
-            .checked_sub(jiff::SignedDuration::from_secs(SEND_ABANDONED_AFTER))?
-            .strftime("%Y-%m-%dT%H:%M:%SZ")
-            .to_string();
+        let abandoned = self
+            .now()
+            .saturating_sub(jiff::SignedDuration::from_secs(SEND_ABANDONED_AFTER));
         for m in mails.iter_mut().filter(|m| m.state == "sending") {
             let in_progress = m.claimed_by.is_some_and(process_alive)
-                && m.claimed_at
-                    .as_deref()
-                    .is_some_and(|at| at > abandoned.as_str());
+                && m.claimed_at.is_some_and(|at| at > abandoned);
             if !in_progress {
                 m.state = INTERRUPTED.into();
             }
@@ -254,7 +252,7 @@ impl Service {
                 return usage(format!("mail {id} changed meanwhile; look again"));
             }
             tx.append_event(
-                &now(),
+                self.now(),
                 &operator,
                 mail.tld.as_deref(),
                 action,
@@ -301,9 +299,9 @@ impl Service {
 
     /// Records an interrupted mail as sent: the operator knows it arrived.
     pub fn mark_mail_sent(&self, message_id: &str) -> Result<()> {
-        let at = now();
+        let at = self.now();
         self.change_mail(message_id, INTERRUPTED, "mail_marked_sent", |tx, id| {
-            tx.mark_sent_by_operator(id, &at)
+            tx.mark_sent_by_operator(id, at)
         })
     }
 
@@ -322,10 +320,10 @@ impl Service {
         let Some(at) = self.store.first_due()? else {
             return Ok(None);
         };
-        let Ok(at) = at.parse::<jiff::Timestamp>() else {
+        let Some(at) = at else {
             return Ok(Some(std::time::Duration::ZERO));
         };
-        let left = jiff::Timestamp::now().duration_until(at);
+        let left = at.duration_since(self.now());
         Ok(Some(
             std::time::Duration::try_from(left).unwrap_or_default(),
         ))
@@ -345,10 +343,10 @@ impl Service {
             .into_iter()
             .map(|m| m.message_id)
             .collect();
-        for (mail, raw) in self.store.due_mail(&now())? {
+        for (mail, raw) in self.store.due_mail(self.now())? {
             let claimed = self
                 .store
-                .write(|tx| tx.claim_mail(mail.id, std::process::id(), &now()))?;
+                .write(|tx| tx.claim_mail(mail.id, std::process::id(), self.now()))?;
             if !claimed {
                 continue;
             }
@@ -357,21 +355,19 @@ impl Service {
                 to: mail.recipients.clone(),
             };
             let result = transport.send(&envelope, &mail.message_id, &raw);
-            let at = now();
+            let at = self.now();
             self.store.write(|tx| {
                 match &result {
-                    Ok(()) => tx.mark_sent(mail.id, &at)?,
+                    Ok(()) => tx.mark_sent(mail.id, at)?,
                     Err(SendError::Blocked(e)) => tx.release_mail(mail.id, e)?,
                     Err(SendError::Transient(e)) if mail.attempts + 1 < MAX_ATTEMPTS => {
-                        let next = jiff::Timestamp::now()
-                            .checked_add(retry_delay(mail.attempts + 1))?
-                            .strftime("%Y-%m-%dT%H:%M:%SZ")
-                            .to_string();
-                        tx.mark_retry(mail.id, e, &next)?;
+                        let delay = retry_delay(mail.attempts + 1).as_secs() as i64;
+                        let next = at.saturating_add(jiff::SignedDuration::from_secs(delay));
+                        tx.mark_retry(mail.id, e, next)?;
                     }
                     Err(e) => {
                         tx.mark_failed(mail.id, &e.to_string())?;
-                        tx.append_event(&at, &operator, mail.tld.as_deref(), "mail_failed",
+                        tx.append_event(at, &operator, mail.tld.as_deref(), "mail_failed",
                             &json!({ "message_id": mail.message_id, "kind": mail.kind, "error": e.to_string() }))?;
                     }
                 }

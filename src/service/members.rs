@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::mailer::{Compose, Planned};
 use super::workflow::describe;
-use super::{Service, now, usage};
+use super::{Service, usage};
 use crate::config::ExportFormat;
 use crate::domain::email::{Email, address_key};
 use crate::domain::region::Region;
@@ -97,7 +97,7 @@ impl Service {
         }
         let operator = self.operator.clone();
         self.store.write(|tx| {
-            let at = now();
+            let at = self.now();
             if let Some((id, raw, to)) = &mail {
                 tx.queue_mail(&NewMail {
                     message_id: id,
@@ -106,7 +106,7 @@ impl Service {
                     recipients: std::slice::from_ref(to),
                     subject: "membership commands",
                     raw,
-                    at: &at,
+                    at,
                 })?;
             }
             let mut out = Vec::new();
@@ -117,9 +117,9 @@ impl Service {
                 } else {
                     ContactState::Removed
                 };
-                tx.contact_backend_result(c.id, Some(state), None, &at)?;
+                tx.contact_backend_result(c.id, Some(state), None, at)?;
                 tx.append_event(
-                    &at,
+                    at,
                     &operator,
                     Some(&c.tld),
                     if subscribe {
@@ -163,18 +163,18 @@ impl Service {
     ) -> Result<String> {
         let operator = self.operator.clone();
         let subscribe = c.state == ContactState::Approved;
-        let at = now();
+        let at = self.now();
         self.store.write(|tx| {
             match &result {
                 Ok(outcome) => {
                     let state = if subscribe { ContactState::Subscribed } else { ContactState::Removed };
-                    tx.contact_backend_result(c.id, Some(state), None, &at)?;
-                    tx.append_event(&at, &operator, Some(&c.tld), if subscribe { "subscribed" } else { "unsubscribed" },
+                    tx.contact_backend_result(c.id, Some(state), None, at)?;
+                    tx.append_event(at, &operator, Some(&c.tld), if subscribe { "subscribed" } else { "unsubscribed" },
                         &membership_detail(c, subscribe, json!({ "via": via, "already": *outcome == Outcome::AlreadyThere })))?;
                 }
                 Err(e) => {
-                    tx.contact_backend_result(c.id, None, Some(&e.message), &at)?;
-                    tx.append_event(&at, &operator, Some(&c.tld), "members_backend_failed",
+                    tx.contact_backend_result(c.id, None, Some(&e.message), at)?;
+                    tx.append_event(at, &operator, Some(&c.tld), "members_backend_failed",
                         &json!({ "email": c.email, "subscribe": subscribe, "error": e.message, "retry": e.retry }))?;
                 }
             }
@@ -216,10 +216,10 @@ impl Service {
         }
         let operator = self.operator.clone();
         self.act(dry_run, |tx| {
-            let at = now();
-            tx.set_proposed(&code, contacts, &at)?;
+            let at = self.now();
+            tx.set_proposed(&code, contacts, at)?;
             tx.append_event(
-                &at,
+                at,
                 &operator,
                 Some(&code),
                 "contacts_set",
@@ -259,10 +259,10 @@ impl Service {
                     }
                 ));
             };
-            let at = now();
-            tx.remove_member(c.id, &at)?;
+            let at = self.now();
+            tx.remove_member(c.id, at)?;
             tx.append_event(
-                &at,
+                at,
                 &operator,
                 Some(&code),
                 "contact_removed",
@@ -330,10 +330,10 @@ impl Service {
             .filter(|e| region.is_none() || e.region == region)
             .collect();
         let count = entries.len();
-        let at = now();
+        let at = self.now();
         let export = Export {
             list: &self.config.list.name,
-            generated_at: &at,
+            generated_at: at,
             region,
             members: entries,
         };
@@ -376,7 +376,7 @@ impl Service {
         let mut values = self.common_values(None);
         values.insert("members", block.trim_end().to_string());
         values.insert("member_count", tlds.len().to_string());
-        values.insert("month", now()[..7].to_string());
+        values.insert("month", self.now().month());
         // The members' mailboxes keep it: a witness of the audit log outside this database.
         values.insert(
             "log_head",
@@ -396,12 +396,12 @@ impl Service {
         if tlds.is_empty() {
             return usage("no members yet: the digest would list nobody");
         }
-        let month = &now()[..7];
+        let month = self.now().month();
         let sent = self
             .store
             .outbox(None)?
             .into_iter()
-            .find(|m| m.kind == Kind::Digest && m.created_at.starts_with(month));
+            .find(|m| m.kind == Kind::Digest && m.created_at.month() == month);
         if let (Some(m), false) = (sent, again) {
             return usage(format!(
                 "the digest of {month} was queued at {} ({}): --again sends another",
@@ -410,7 +410,7 @@ impl Service {
         }
         let operator = self.operator.clone();
         let planned = self.store.write(|tx| {
-            let at = now();
+            let at = self.now();
             let mail = self.queue(
                 tx,
                 Compose {
@@ -422,10 +422,10 @@ impl Service {
                     in_reply_to: None,
                     values,
                 },
-                &at,
+                at,
             )?;
             tx.append_event(
-                &at,
+                at,
                 &operator,
                 None,
                 "digest_queued",

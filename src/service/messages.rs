@@ -4,7 +4,7 @@ use anyhow::Result;
 use serde_json::json;
 
 use super::ingest::act_on;
-use super::{Service, now, usage};
+use super::{Service, usage};
 use crate::domain::audit::sha256_hex;
 use crate::domain::message::parse;
 use crate::domain::triage::{self, Verdict};
@@ -141,17 +141,17 @@ impl Service {
         let mut decision = triage::assign(&msg, &ctx, &tld);
         decision.why = format!("assigned to .{tld} by {}: {}", self.operator, decision.why);
         let operator = self.operator.clone();
-        let at = now();
+        let at = self.now();
         let act = |tx: &crate::store::Tx| {
             if let Some(whole) = &whole {
                 tx.replace_raw(row.id, whole)?;
             }
-            tx.reclassify_message(row.id, decision.verdict, tld.as_str(), &decision.why, &at)?;
+            tx.reclassify_message(row.id, decision.verdict, tld.as_str(), &decision.why, at)?;
             for c in &decision.contacts {
-                tx.insert_contact(tld.as_str(), c, row.id, &at)?;
+                tx.insert_contact(tld.as_str(), c, row.id, at)?;
             }
             tx.append_event(
-                &at,
+                at,
                 &operator,
                 Some(tld.as_str()),
                 "message_assigned",
@@ -159,7 +159,7 @@ impl Service {
                          "was": row.verdict, "verdict": decision.verdict,
                          "without_body": without_body }),
             )?;
-            let transition = act_on(tx, row.id, &msg, &decision, &operator, &at)?;
+            let transition = act_on(tx, row.id, &msg, &decision, &operator, at)?;
             let updated = tx.message_by_ref(&format!("#{}", row.id))?;
             Ok((updated, transition))
         };
@@ -192,11 +192,11 @@ impl Service {
                 .map_or(row.why.as_str(), |(_, rest)| rest)
         );
         let operator = self.operator.clone();
-        let at = now();
+        let at = self.now();
         let updated = self.act(dry_run, |tx| {
-            tx.reclassify_message(row.id, Verdict::Request, tld.as_str(), &why, &at)?;
+            tx.reclassify_message(row.id, Verdict::Request, tld.as_str(), &why, at)?;
             tx.append_event(
-                &at,
+                at,
                 &operator,
                 Some(tld.as_str()),
                 "message_assigned",

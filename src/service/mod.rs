@@ -3,6 +3,7 @@
 //! later, to mail; it never prints and never draws.
 
 mod chase;
+mod clock;
 mod command;
 mod ingest;
 mod log;
@@ -23,6 +24,7 @@ mod workflow;
 
 use anyhow::Result;
 
+pub use clock::{Clock, ShiftedClock, SystemClock};
 pub use command::Command;
 pub use ingest::IngestReport;
 pub use log::LogReport;
@@ -41,6 +43,7 @@ pub use watch::Watch;
 pub use workflow::{Approval, Batch, Rejection, Selection, describe};
 
 use crate::config::Config;
+use crate::domain::time::Timestamp;
 use crate::store::Store;
 
 /// The rows and filters of the service's queries: plain data, defined beside the SQL that
@@ -69,6 +72,8 @@ pub struct Service {
     /// The OS login recorded in every event this service writes.
     operator: String,
     members: OpenMembers,
+    /// Where every time this service stamps or compares comes from.
+    clock: std::sync::Arc<dyn Clock>,
 }
 
 impl Service {
@@ -83,6 +88,7 @@ impl Service {
             members: Box::new(|_| {
                 anyhow::bail!("no members backend: this service was opened without one")
             }),
+            clock: SystemClock::shared(),
         }
     }
 
@@ -101,6 +107,17 @@ impl Service {
     pub fn with_members(mut self, open: OpenMembers) -> Service {
         self.members = open;
         self
+    }
+
+    /// Reads the time from `clock` (the system clock unless given another).
+    pub fn with_clock(mut self, clock: std::sync::Arc<dyn Clock>) -> Service {
+        self.clock = clock;
+        self
+    }
+
+    /// Now, by this service's clock: the time of everything it stamps and compares.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
     }
 
     /// Uses `templates` (the bundled ones overridden from the config's folder).
@@ -170,24 +187,6 @@ impl Service {
 /// The schema version of the database at `path` (opened, so migrated, as every command does).
 pub fn schema_version(path: &std::path::Path) -> Result<i64> {
     Store::open(path)?.schema_version()
-}
-
-/// Seconds [`now`] is moved from the real time: zero, but while `tldops demo` seeds its story
-/// (invitations a week ago, replies in the days after).
-static CLOCK_SHIFT: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
-
-/// For the demo's seeding only: makes [`now`] say `at` (`None`: the real time again).
-pub fn set_clock(at: Option<jiff::Timestamp>) {
-    let shift = at.map_or(0, |t| jiff::Timestamp::now().duration_until(t).as_secs());
-    CLOCK_SHIFT.store(shift, std::sync::atomic::Ordering::SeqCst);
-}
-
-/// Now, in UTC, to the second: the timestamp format of every stored time.
-pub fn now() -> String {
-    let shift = CLOCK_SHIFT.load(std::sync::atomic::Ordering::SeqCst);
-    (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(shift))
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
 }
 
 /// Errors from the operator's input (an unknown TLD, a bad argument), as opposed to failures

@@ -12,6 +12,7 @@ use crate::domain::member::ContactState;
 use crate::domain::message::parse;
 pub use crate::domain::queue::ItemKind;
 use crate::domain::reconfirm::Standing;
+use crate::domain::time::Timestamp;
 use crate::domain::triage::intent::{Intent, confirms};
 use crate::domain::triage::{Contact, Verdict};
 use crate::store::{
@@ -30,13 +31,22 @@ pub struct QueueItem {
     pub country: Option<String>,
     pub state: Option<CaseState>,
     pub why: String,
-    /// Since when it waits (UTC).
-    pub since: String,
+    /// Since when it waits; `None` when its case holds no time (written `""` in JSON).
+    #[serde(serialize_with = "unknown_as_empty")]
+    pub since: Option<Timestamp>,
     /// The message it is about, as `tldops messages` numbers it.
     pub message: Option<i64>,
     /// The outgoing mail it is about (its Message-ID), as `tldops outbox` lists it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mail: Option<String>,
+}
+
+/// A time, or `""` when none is known (what the queue's JSON always said).
+fn unknown_as_empty<S: serde::Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.collect_str(t),
+        None => s.serialize_str(""),
+    }
 }
 
 /// `Jan <jan@x>, Els <els@y>`
@@ -58,8 +68,8 @@ impl Service {
             .map(|c| c.contact())
             .collect();
         let (added, removed) = diff(&m.contacts, &members);
-        let answers_round = c.round == Some(Round::Reconfirm)
-            && c.round_sent_at.as_deref() <= Some(m.filed_at.as_str());
+        let answers_round =
+            c.round == Some(Round::Reconfirm) && c.round_sent_at <= Some(m.filed_at);
         let what = if answers_round {
             "answer to the re-confirmation"
         } else {
@@ -122,19 +132,22 @@ impl Service {
         let cases = self.store.cases()?;
         let case = |code: &str| cases.iter().find(|c| c.tld == code);
         let mut items = Vec::new();
-        let mut item =
-            |kind: ItemKind, tld: Option<&str>, why: String, since: &str, message: Option<i64>| {
-                items.push(QueueItem {
-                    kind,
-                    tld: tld.map(str::to_string),
-                    country: tld.and_then(country),
-                    state: tld.and_then(case).map(|c| c.state),
-                    why,
-                    since: since.to_string(),
-                    message,
-                    mail: None,
-                });
-            };
+        let mut item = |kind: ItemKind,
+                        tld: Option<&str>,
+                        why: String,
+                        since: Option<Timestamp>,
+                        message: Option<i64>| {
+            items.push(QueueItem {
+                kind,
+                tld: tld.map(str::to_string),
+                country: tld.and_then(country),
+                state: tld.and_then(case).map(|c| c.state),
+                why,
+                since,
+                message,
+                mail: None,
+            });
+        };
         let messages = |v: Verdict| {
             self.store.messages(&MessageFilter {
                 verdict: Some(v),
@@ -160,24 +173,19 @@ impl Service {
                     if m.contacts.len() == 1 { "" } else { "s" }
                 );
                 match c.state {
-                    CaseState::Answered
-                        if c.answered_at.as_deref() <= Some(m.filed_at.as_str())
-                            || c.answered_at.is_none() =>
-                    {
-                        item(
-                            ItemKind::Decide,
-                            Some(code),
-                            format!(
-                                "verified reply ({}) naming {named}{cap}: {}",
-                                m.verdict, m.why
-                            ),
-                            &m.filed_at,
-                            Some(m.id),
-                        )
-                    }
+                    CaseState::Answered if c.answered_at.is_none_or(|a| a <= m.filed_at) => item(
+                        ItemKind::Decide,
+                        Some(code),
+                        format!(
+                            "verified reply ({}) naming {named}{cap}: {}",
+                            m.verdict, m.why
+                        ),
+                        Some(m.filed_at),
+                        Some(m.id),
+                    ),
                     // Of an approved ccTLD, the newest verified reply speaks for it.
                     CaseState::Approved
-                        if c.answered_by(&m.filed_at)
+                        if c.answered_by(m.filed_at)
                             && self
                                 .store
                                 .latest_message(code, &[Verdict::AdminFrom, Verdict::AdminCc])?
@@ -188,7 +196,7 @@ impl Service {
                             kind,
                             Some(code),
                             format!("{why}{cap}"),
-                            &m.filed_at,
+                            Some(m.filed_at),
                             Some(m.id),
                         )
                     }
@@ -202,8 +210,8 @@ impl Service {
                     continue;
                 };
                 let decided_after = case(code)
-                    .and_then(|c| c.decided_at.as_deref())
-                    .is_some_and(|d| d >= m.filed_at.as_str());
+                    .and_then(|c| c.decided_at)
+                    .is_some_and(|d| d >= m.filed_at);
                 if !decided_after {
                     item(
                         ItemKind::Review,
@@ -220,7 +228,7 @@ impl Service {
                                 m.why
                             ),
                         },
-                        &m.filed_at,
+                        Some(m.filed_at),
                         Some(m.id),
                     );
                 }
@@ -243,7 +251,7 @@ impl Service {
                         ItemKind::Remove,
                         m.tld.as_deref(),
                         format!("{}: `tldops remove --message {}`", m.why, m.id),
-                        &m.filed_at,
+                        Some(m.filed_at),
                         Some(m.id),
                     );
                 }
@@ -262,7 +270,7 @@ impl Service {
                 ItemKind::Request,
                 m.tld.as_deref(),
                 format!("{}{named}: {how}", m.why),
-                &m.filed_at,
+                Some(m.filed_at),
                 Some(m.id),
             );
         }
@@ -271,7 +279,7 @@ impl Service {
                 ItemKind::Assign,
                 None,
                 format!("from {}: {}", m.from.as_deref().unwrap_or("?"), m.why),
-                &m.filed_at,
+                Some(m.filed_at),
                 Some(m.id),
             );
         }
@@ -281,7 +289,7 @@ impl Service {
                     ItemKind::Assign,
                     None,
                     m.why.clone(),
-                    &m.filed_at,
+                    Some(m.filed_at),
                     Some(m.id),
                 );
             }
@@ -291,22 +299,18 @@ impl Service {
             if c.state == CaseState::Bounced {
                 let last = self.store.latest_message(code, &[Verdict::Bounce])?;
                 let (why, since, id) = match &last {
-                    Some(m) => (m.why.clone(), m.filed_at.clone(), Some(m.id)),
-                    None => (
-                        "the invitation bounced".to_string(),
-                        c.invited_at.clone().unwrap_or_default(),
-                        None,
-                    ),
+                    Some(m) => (m.why.clone(), Some(m.filed_at), Some(m.id)),
+                    None => ("the invitation bounced".to_string(), c.invited_at, None),
                 };
                 item(
                     ItemKind::Bounced,
                     Some(code),
                     format!("{why}: check the admin address, invite again"),
-                    &since,
+                    since,
                     id,
                 );
             }
-            if let Some(at) = &c.admin_changed_at
+            if let Some(at) = c.admin_changed_at
                 && c.state.invitation_pending()
             {
                 item(
@@ -314,7 +318,7 @@ impl Service {
                     Some(code),
                     "the IANA admin address changed after the invitation: invite again (--again)"
                         .into(),
-                    at,
+                    Some(at),
                     None,
                 );
             }
@@ -323,12 +327,10 @@ impl Service {
             let standing = self.standing(c)?;
             let since = c
                 .round_reminded_at
-                .as_deref()
-                .or(c.round_sent_at.as_deref())
-                .or(c.reconfirm_due_at.as_deref())
-                .or(c.confirmed_at.as_deref())
-                .or(c.decided_at.as_deref())
-                .unwrap_or("");
+                .or(c.round_sent_at)
+                .or(c.reconfirm_due_at)
+                .or(c.confirmed_at)
+                .or(c.decided_at);
             match standing {
                 Standing::Due(_) | Standing::ReminderDue { .. } => item(
                     ItemKind::Reconfirm,
@@ -357,7 +359,7 @@ impl Service {
                     mail.recipients.join(", "),
                     mail.last_error.unwrap_or_default()
                 ),
-                &mail.created_at,
+                Some(mail.created_at),
                 None,
             );
         }
@@ -375,7 +377,7 @@ impl Service {
                         "{what} of {} not confirmed by the list server: {err} (`tldops members sync`)",
                         c.email
                     ),
-                    &c.updated_at,
+                    Some(c.updated_at),
                     None,
                 );
             }
@@ -395,7 +397,7 @@ impl Service {
                         "{} {on}, no answer after {reminders} reminders (the maximum)",
                         asked.words()
                     ),
-                    since.unwrap_or(""),
+                    since,
                     None,
                 ),
                 Chase::Due { on, n } => item(
@@ -405,7 +407,7 @@ impl Service {
                         "{} {on}, no answer: reminder {n} of {max_reminders} is due",
                         asked.words()
                     ),
-                    since.unwrap_or(""),
+                    since,
                     None,
                 ),
             }
@@ -422,12 +424,12 @@ impl Service {
                     mail.kind,
                     mail.recipients.join(", "),
                 ),
-                since: mail.claimed_at.clone().unwrap_or(mail.created_at),
+                since: Some(mail.claimed_at.unwrap_or(mail.created_at)),
                 message: None,
                 mail: Some(mail.message_id),
             });
         }
-        items.sort_by(|a, b| (a.kind.rank(), &a.since).cmp(&(b.kind.rank(), &b.since)));
+        items.sort_by_key(|i| (i.kind.rank(), i.since));
         Ok(items)
     }
 }

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::mailer::{Compose, Planned};
 use super::workflow::{describe, same_address};
-use super::{Service, UsageError, now, usage};
+use super::{Service, UsageError, usage};
 use crate::domain::case::{CaseState, Event};
 use crate::domain::member::ContactState;
 use crate::domain::reconfirm::Standing;
@@ -79,13 +79,13 @@ fn current(contacts: &[ContactRow]) -> Vec<Contact> {
 impl Service {
     /// The newest verified reply about the case filed after its open round went out.
     pub(super) fn round_answer(&self, case: &CaseRow) -> Result<Option<MessageRow>> {
-        let Some(sent) = case.round_sent_at.as_deref() else {
+        let Some(sent) = case.round_sent_at else {
             return Ok(None);
         };
         Ok(self
             .store
             .latest_message(&case.tld, &[Verdict::AdminFrom, Verdict::AdminCc])?
-            .filter(|m| m.filed_at.as_str() >= sent))
+            .filter(|m| m.filed_at >= sent))
     }
 
     /// Where an approved case stands in its re-confirmation.
@@ -94,7 +94,7 @@ impl Service {
         Ok(Standing::of(
             &case.reconfirm_record(answered),
             self.config.reconfirm.rules(),
-            jiff::Timestamp::now(),
+            self.now(),
         ))
     }
 
@@ -150,14 +150,14 @@ impl Service {
                 case.state
                     .next(Event::Reconfirm)
                     .map_err(|r| UsageError(format!(".{code}: {}", r.0)))?;
-                let at = now();
+                let at = self.now();
                 let members = current(&tx.contacts(&code)?);
                 let mut values = self.common_values(Some(&tld));
                 values.insert("contacts", contact_lines(&members));
-                let confirmed = case.confirmed_at.as_deref().or(case.decided_at.as_deref());
+                let confirmed = case.confirmed_at.or(case.decided_at);
                 values.insert(
                     "confirmed_on",
-                    confirmed.map_or("-".into(), |d| d.chars().take(10).collect()),
+                    confirmed.map_or("-".into(), |d| d.date()),
                 );
                 let thread = case.round_message_id.clone().filter(|_| remind);
                 let mail = self.queue(
@@ -171,17 +171,17 @@ impl Service {
                         in_reply_to: thread.as_deref(),
                         values,
                     },
-                    &at,
+                    at,
                 )?;
                 let update = CaseUpdate {
                     round: (!remind).then_some((Round::Reconfirm, mail.message_id.as_str())),
                     round_reminded: remind,
                     ..CaseUpdate::default()
                 };
-                tx.update_case(&code, case.version, &update, &at)?;
+                tx.update_case(&code, case.version, &update, at)?;
                 let note = if remind {
                     tx.append_event(
-                        &at,
+                        at,
                         &operator,
                         Some(&code),
                         "reconfirm_reminded",
@@ -195,7 +195,7 @@ impl Service {
                     )
                 } else {
                     tx.append_event(
-                        &at,
+                        at,
                         &operator,
                         Some(&code),
                         "reconfirm_requested",
@@ -252,15 +252,15 @@ impl Service {
                 .filter(|c| c.state == ContactState::Proposed)
                 .map(ContactRow::contact)
                 .collect();
-            let at = now();
+            let at = self.now();
             tx.discard_proposed(&code)?;
             let update = CaseUpdate {
                 confirmed: true,
                 ..CaseUpdate::default()
             };
-            tx.update_case(&code, case.version, &update, &at)?;
+            tx.update_case(&code, case.version, &update, at)?;
             tx.append_event(
-                &at,
+                at,
                 &operator,
                 Some(&code),
                 "confirmed",
@@ -280,12 +280,12 @@ impl Service {
     }
 
     fn round_answer_in(&self, tx: &Tx, case: &CaseRow) -> Result<Option<MessageRow>> {
-        let Some(sent) = case.round_sent_at.as_deref() else {
+        let Some(sent) = case.round_sent_at else {
             return Ok(None);
         };
         Ok(tx
             .latest_message(&case.tld, &[Verdict::AdminFrom, Verdict::AdminCc])?
-            .filter(|m| m.filed_at.as_str() >= sent))
+            .filter(|m| m.filed_at >= sent))
     }
 }
 

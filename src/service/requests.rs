@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::mailer::{Compose, Planned};
 use super::workflow::{describe, same_address};
-use super::{Service, UsageError, now, usage};
+use super::{Service, UsageError, usage};
 use crate::domain::case::{CaseState, Event};
 use crate::domain::member::ContactState;
 use crate::domain::roster::Tld;
@@ -151,7 +151,7 @@ impl Service {
                 .chain(&added)
                 .cloned()
                 .collect();
-            let at = now();
+            let at = self.now();
             let values = self.request_values(&tld, &requests, &contacts, &added, &removed);
             let token = Service::token_of(tx, &case)?;
             let mail = self.queue(
@@ -165,7 +165,7 @@ impl Service {
                     in_reply_to: None,
                     values,
                 },
-                &at,
+                at,
             )?;
             let update = if to == CaseState::Approved {
                 CaseUpdate {
@@ -181,13 +181,13 @@ impl Service {
                     ..CaseUpdate::default()
                 }
             };
-            tx.update_case(&code, case.version, &update, &at)?;
+            tx.update_case(&code, case.version, &update, at)?;
             tx.set_requested(&code, &contacts)?;
             for m in &requests {
-                tx.settle_request(m.id, Some(&code), &at)?;
+                tx.settle_request(m.id, Some(&code), at)?;
             }
             tx.append_event(
-                &at,
+                at,
                 &operator,
                 Some(&code),
                 "asked",
@@ -235,7 +235,7 @@ impl Service {
                         "  {} {} (message of {}: \"{}\")",
                         m.from.as_deref().unwrap_or("?"),
                         m.intent.map_or("asks", Intent::words),
-                        m.filed_at.get(..10).unwrap_or(""),
+                        m.filed_at.date(),
                         m.subject
                     )
                 })
@@ -287,8 +287,8 @@ impl Service {
             else {
                 return usage(format!("{from} is not a member of .{code} (any more)"));
             };
-            let at = now();
-            tx.remove_member(c.id, &at)?;
+            let at = self.now();
+            tx.remove_member(c.id, at)?;
             let mut values = self.common_values(Some(&tld));
             values.insert(
                 "contact_name",
@@ -306,11 +306,11 @@ impl Service {
                     in_reply_to: m.message_id.as_deref(),
                     values,
                 },
-                &at,
+                at,
             )?;
-            tx.settle_request(m.id, Some(&code), &at)?;
+            tx.settle_request(m.id, Some(&code), at)?;
             tx.append_event(
-                &at,
+                at,
                 &operator,
                 Some(&code),
                 "contact_removed",
@@ -347,10 +347,10 @@ impl Service {
         self.act(dry_run, |tx| {
             // Read under the write lock: another operator may have acted on it meanwhile.
             let m = open_request_in(tx, reference)?;
-            let at = now();
-            tx.settle_request(m.id, None, &at)?;
+            let at = self.now();
+            tx.settle_request(m.id, None, at)?;
             tx.append_event(
-                &at,
+                at,
                 &operator,
                 m.tld.as_deref(),
                 "request_dismissed",

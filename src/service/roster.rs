@@ -3,11 +3,12 @@
 use anyhow::Result;
 use serde_json::json;
 
-use super::{Service, now, usage};
+use super::{Service, usage};
 use crate::domain::case::CaseState;
 use crate::domain::language::Language;
 use crate::domain::region::Region;
 use crate::domain::roster::{self, Format, RosterDiff, Tld};
+use crate::domain::time::Timestamp;
 use crate::domain::tld::TldCode;
 use crate::store::{RosterQueries, RosterRow, Tx};
 
@@ -100,7 +101,7 @@ impl Service {
                     if list.len() == 1 { "it" } else { "them" },
                 ));
             }
-            let invalidated = apply_diff(tx, &diff, &operator, source, format)?;
+            let invalidated = apply_diff(tx, &diff, &operator, source, format, self.now())?;
             Ok((diff, invalidated))
         })?;
         tracing::info!(
@@ -156,7 +157,7 @@ impl Service {
             self.store.write(|tx| {
                 tx.set_language(&code, language)?;
                 tx.append_event(
-                    &now(),
+                    self.now(),
                     &operator,
                     Some(code.as_str()),
                     "tld_updated",
@@ -188,14 +189,14 @@ fn apply_diff(
     operator: &str,
     source: &str,
     format: Format,
+    at: Timestamp,
 ) -> Result<Vec<TldCode>> {
-    let at = now();
     let event = |tld: &TldCode, action: &str, detail: serde_json::Value| {
-        tx.append_event(&at, operator, Some(tld.as_str()), action, &detail)
+        tx.append_event(at, operator, Some(tld.as_str()), action, &detail)
             .map(|_| ())
     };
     for tld in &diff.upserts {
-        tx.upsert_tld(tld, &at)?;
+        tx.upsert_tld(tld, at)?;
     }
     for tld in diff.upserts.iter().filter(|t| diff.added.contains(&t.code)) {
         event(
@@ -206,17 +207,17 @@ fn apply_diff(
         )?;
     }
     for code in &diff.retired {
-        tx.retire_tld(code, &at)?;
+        tx.retire_tld(code, at)?;
         event(code, "tld_retired", json!({ "source": source }))?;
     }
     let mut invalidated = Vec::new();
     for change in &diff.admin_changed {
-        let pending = tx.flag_admin_changed(&change.code, change.new.email.as_str(), &at)?;
+        let pending = tx.flag_admin_changed(&change.code, change.new.email.as_str(), at)?;
         if pending {
             invalidated.push(change.code.clone());
         }
         // An approved ccTLD keeps its members; its new admin re-confirms them (DESIGN §8.3).
-        let reconfirm_due = tx.flag_reconfirm_due(&change.code, &at)?;
+        let reconfirm_due = tx.flag_reconfirm_due(&change.code, at)?;
         event(
             &change.code,
             "admin_changed",
@@ -240,7 +241,7 @@ fn apply_diff(
         )?;
     }
     tx.append_event(
-        &at,
+        at,
         operator,
         None,
         "roster_import",

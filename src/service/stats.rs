@@ -128,9 +128,7 @@ impl Service {
                     has_members,
                 );
             }
-            if let (Some(i), Some(a)) = (&c.invited_at, &c.answered_at)
-                && let (Ok(i), Ok(a)) = (i.parse::<jiff::Timestamp>(), a.parse::<jiff::Timestamp>())
-            {
+            if let (Some(i), Some(a)) = (c.invited_at, c.answered_at) {
                 days.push(a.duration_since(i).as_secs_f64() / 86_400.0);
             }
             if c.state == CaseState::Approved {
@@ -143,11 +141,11 @@ impl Service {
                 }
             }
             if c.state == CaseState::Approved
-                && let Some(month) = c.decided_at.as_deref().and_then(|d| d.get(..7))
+                && let Some(month) = c.decided_at.map(|d| d.month())
             {
-                match months.iter_mut().find(|(m, _)| m == month) {
+                match months.iter_mut().find(|(m, _)| *m == month) {
                     Some((_, n)) => *n += 1,
-                    None => months.push((month.to_string(), 1)),
+                    None => months.push((month, 1)),
                 }
             }
         }
@@ -210,13 +208,7 @@ impl Service {
                     region: r.tld.region,
                     state: r.case.state,
                     on_list: approved && mine.clone().next().is_some(),
-                    confirmed: r
-                        .case
-                        .decided_at
-                        .as_deref()
-                        .filter(|_| approved)
-                        .and_then(|d| d.get(..10))
-                        .map(str::to_string),
+                    confirmed: r.case.decided_at.filter(|_| approved).map(|d| d.date()),
                     contacts: if with_contacts {
                         mine.map(|m| report::Contact {
                             name: m.name.clone(),
@@ -230,10 +222,10 @@ impl Service {
                 }
             })
             .collect();
-        let at = super::now();
+        let at = self.now();
         Ok(report::render(&report::Report {
             list: &self.config.list.name,
-            generated_at: &at,
+            generated_at: at,
             stats: &stats,
             tlds: &tlds,
             with_contacts,

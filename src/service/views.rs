@@ -139,7 +139,7 @@ mod tests {
                         why: "list mail",
                         parse_error: None,
                         raw: raw.as_bytes(),
-                        at: "2026-03-02T10:00:00Z",
+                        at: "2026-03-02T10:00:00Z".parse().unwrap(),
                         intent: None,
                         requested: &[],
                     })

@@ -6,7 +6,7 @@ use anyhow::{Result, bail};
 use serde_json::json;
 
 use super::mailer::{Compose, Planned};
-use super::{NeedsOverride, Service, UsageError, now, usage};
+use super::{NeedsOverride, Service, UsageError, usage};
 use crate::domain::approval;
 use crate::domain::case::{CaseState, Event};
 use crate::domain::member::ContactState;
@@ -232,7 +232,7 @@ impl Service {
                         if members == 1 { "member stays" } else { "members stay" }
                     ));
                 }
-                let at = now();
+                let at = self.now();
                 let mut values = self.common_values(Some(&tld));
                 values.insert("admin_email", tld.admin.email.to_string());
                 let mail = self.queue(
@@ -246,7 +246,7 @@ impl Service {
                         in_reply_to: None,
                         values,
                     },
-                    &at,
+                    at,
                 )?;
                 let update = CaseUpdate {
                     state: Some(CaseState::Invited),
@@ -255,8 +255,8 @@ impl Service {
                     invited: true,
                     ..CaseUpdate::default()
                 };
-                tx.update_case(&code, case.version, &update, &at)?;
-                tx.append_event(&at, &operator, Some(&code), "invited",
+                tx.update_case(&code, case.version, &update, at)?;
+                tx.append_event(at, &operator, Some(&code), "invited",
                     &json!({ "to": tld.admin.email, "message_id": mail.message_id, "again": again && case.state != CaseState::Uninvited }))?;
                 Ok((mail, Some((case.state, CaseState::Invited))))
             });
@@ -310,7 +310,7 @@ impl Service {
             let reply = |m: &MessageRow| approval::Reply {
                 verdict: m.verdict,
                 why: m.why.clone(),
-                news: case.answered_by(&m.filed_at),
+                news: case.answered_by(m.filed_at),
             };
             let (verified_reply, doubtful_reply) =
                 (verified.as_ref().map(reply), doubtful.as_ref().map(reply));
@@ -351,15 +351,15 @@ impl Service {
             }
             .expect("the decision rests on a reply it was given");
             let overridden = decision.overridden();
-            let at = now();
+            let at = self.now();
             for c in &decision.replaced {
-                tx.remove_member(c.id, &at)?;
+                tx.remove_member(c.id, at)?;
             }
             for m in &decision.updated {
                 let (name, phone) = (&m.contact.name, &m.contact.phone);
-                tx.update_member_details(m.id, name.as_deref(), phone.as_deref(), &at)?;
+                tx.update_member_details(m.id, name.as_deref(), phone.as_deref(), at)?;
                 tx.append_event(
-                    &at,
+                    at,
                     &operator,
                     Some(&code),
                     "member_updated",
@@ -369,7 +369,7 @@ impl Service {
                 )?;
             }
             for c in &decision.new {
-                tx.approve_contact(c.id, &at)?;
+                tx.approve_contact(c.id, at)?;
             }
             tx.discard_proposed(&code)?;
             let update = CaseUpdate {
@@ -379,7 +379,7 @@ impl Service {
                 confirmed: true,
                 ..CaseUpdate::default()
             };
-            tx.update_case(&code, case.version, &update, &at)?;
+            tx.update_case(&code, case.version, &update, at)?;
             let list: Vec<String> = decision
                 .chosen
                 .iter()
@@ -404,7 +404,7 @@ impl Service {
                     in_reply_to: None,
                     values,
                 },
-                &at,
+                at,
             )?];
             for c in decision.new.iter().map(|p| &p.contact) {
                 let mut values = self.common_values(Some(&tld));
@@ -424,10 +424,10 @@ impl Service {
                         in_reply_to: None,
                         values,
                     },
-                    &at,
+                    at,
                 )?);
             }
-            tx.append_event(&at, &operator, Some(&code), "approved", &json!({
+            tx.append_event(at, &operator, Some(&code), "approved", &json!({
                 "contacts": decision.chosen.iter().map(|c| &c.contact.email).collect::<Vec<_>>(),
                 "replaced": decision.replaced.iter().map(|c| &c.contact.email).collect::<Vec<_>>(),
                 "replaced_contacts": decision.replaced.iter().map(|c| c.id).collect::<Vec<_>>(),
@@ -477,18 +477,16 @@ impl Service {
                 Verdict::Unverified,
                 Verdict::Suspicious,
             ];
-            let replied = tx.latest_message(&code, &replies)?.is_some_and(|m| {
-                case.invited_at
-                    .as_deref()
-                    .is_none_or(|invited| m.filed_at.as_str() >= invited)
-            });
+            let replied = tx
+                .latest_message(&code, &replies)?
+                .is_some_and(|m| case.invited_at.is_none_or(|invited| m.filed_at >= invited));
             if !replied && case.state != CaseState::Answered {
                 return usage(format!(
                     ".{code} has no reply to reject (it is {}): chase it instead",
                     case.state
                 ));
             }
-            let at = now();
+            let at = self.now();
             let mut values = self.common_values(Some(&tld));
             values.insert("reason", reason.trim().to_string());
             let mail = self.queue(
@@ -502,7 +500,7 @@ impl Service {
                     in_reply_to: case.invitation_message_id.as_deref(),
                     values,
                 },
-                &at,
+                at,
             )?;
             let discarded = tx
                 .contacts(&code)?
@@ -517,9 +515,9 @@ impl Service {
                 reason: Some(reason.trim()),
                 ..CaseUpdate::default()
             };
-            tx.update_case(&code, case.version, &update, &at)?;
+            tx.update_case(&code, case.version, &update, at)?;
             tx.append_event(
-                &at,
+                at,
                 &operator,
                 Some(&code),
                 "rejected",

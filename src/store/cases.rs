@@ -5,6 +5,7 @@ use rusqlite::params;
 
 use super::{Read, Tx};
 use crate::domain::case::{CaseState, Event};
+use crate::domain::time::Timestamp;
 
 /// One sent (or queued) outgoing mail about a TLD.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,7 +13,7 @@ pub struct SentRow {
     pub kind: crate::domain::outbox::MailKind,
     pub tld: String,
     pub message_id: String,
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// JSON array of addresses.
     pub recipients: String,
 }
@@ -25,7 +26,7 @@ impl Tx<'_> {
         &self,
         tld: &str,
         event: Event,
-        at: &str,
+        at: Timestamp,
     ) -> Result<Option<(CaseState, CaseState)>> {
         let current: Option<String> = rusqlite::OptionalExtension::optional(self.query_row(
             "SELECT state FROM cases WHERE tld = ?1",
@@ -94,23 +95,23 @@ pub struct CaseRow {
     pub state: CaseState,
     pub token: Option<String>,
     pub invitation_message_id: Option<String>,
-    pub invited_at: Option<String>,
+    pub invited_at: Option<Timestamp>,
     pub reminders: u32,
-    pub last_reminded_at: Option<String>,
-    pub answered_at: Option<String>,
-    pub decided_at: Option<String>,
+    pub last_reminded_at: Option<Timestamp>,
+    pub answered_at: Option<Timestamp>,
+    pub decided_at: Option<Timestamp>,
     pub decided_by: Option<String>,
     pub reason: Option<String>,
-    pub admin_changed_at: Option<String>,
+    pub admin_changed_at: Option<Timestamp>,
     pub version: i64,
     /// Re-confirmation (DESIGN §8.4) and the open round of an approved case.
-    pub confirmed_at: Option<String>,
-    pub reconfirm_due_at: Option<String>,
+    pub confirmed_at: Option<Timestamp>,
+    pub reconfirm_due_at: Option<Timestamp>,
     pub round: Option<Round>,
     pub round_message_id: Option<String>,
-    pub round_sent_at: Option<String>,
+    pub round_sent_at: Option<Timestamp>,
     pub round_reminders: u32,
-    pub round_reminded_at: Option<String>,
+    pub round_reminded_at: Option<Timestamp>,
 }
 
 /// What an approved case's open round asks its admin contact.
@@ -143,10 +144,10 @@ impl Round {
 impl CaseRow {
     /// Whether a verified reply filed at `filed_at` is news for this approved case: it
     /// answers its open round, or came after its last approval or confirmation.
-    pub fn answered_by(&self, filed_at: &str) -> bool {
-        match &self.round_sent_at {
-            Some(sent) if self.round.is_some() => sent.as_str() <= filed_at,
-            _ => self.decided_at.as_deref().max(self.confirmed_at.as_deref()) < Some(filed_at),
+    pub fn answered_by(&self, filed_at: Timestamp) -> bool {
+        match self.round_sent_at {
+            Some(sent) if self.round.is_some() => sent <= filed_at,
+            _ => self.decided_at.max(self.confirmed_at) < Some(filed_at),
         }
     }
 
@@ -157,16 +158,16 @@ impl CaseRow {
         match self.state {
             CaseState::Invited | CaseState::Reminded => Some(Waiting {
                 asked: Asked::Invitation,
-                sent_at: self.invited_at.as_deref(),
+                sent_at: self.invited_at,
                 reminders: self.reminders,
-                reminded_at: self.last_reminded_at.as_deref(),
+                reminded_at: self.last_reminded_at,
                 thread: self.invitation_message_id.as_deref(),
             }),
             CaseState::Approved if self.round == Some(Round::Request) => Some(Waiting {
                 asked: Asked::Request,
-                sent_at: self.round_sent_at.as_deref(),
+                sent_at: self.round_sent_at,
                 reminders: self.round_reminders,
-                reminded_at: self.round_reminded_at.as_deref(),
+                reminded_at: self.round_reminded_at,
                 thread: self.round_message_id.as_deref(),
             }),
             _ => None,
@@ -175,14 +176,14 @@ impl CaseRow {
 
     /// Its re-confirmation record, `answered` saying whether a verified reply came after the
     /// round's request.
-    pub fn reconfirm_record(&self, answered: bool) -> crate::domain::reconfirm::Record<'_> {
+    pub fn reconfirm_record(&self, answered: bool) -> crate::domain::reconfirm::Record {
         let reconfirming = self.round == Some(Round::Reconfirm);
         crate::domain::reconfirm::Record {
-            confirmed_at: self.confirmed_at.as_deref().or(self.decided_at.as_deref()),
-            due_at: self.reconfirm_due_at.as_deref(),
-            asked_at: self.round_sent_at.as_deref().filter(|_| reconfirming),
+            confirmed_at: self.confirmed_at.or(self.decided_at),
+            due_at: self.reconfirm_due_at,
+            asked_at: self.round_sent_at.filter(|_| reconfirming),
             reminders: self.round_reminders,
-            reminded_at: self.round_reminded_at.as_deref(),
+            reminded_at: self.round_reminded_at,
             answered,
         }
     }
@@ -276,7 +277,13 @@ impl Tx<'_> {
 
     /// Applies `u` if the case is still at `version` (compare-and-set); an error when someone
     /// else changed it since it was read.
-    pub fn update_case(&self, tld: &str, version: i64, u: &CaseUpdate, at: &str) -> Result<()> {
+    pub fn update_case(
+        &self,
+        tld: &str,
+        version: i64,
+        u: &CaseUpdate,
+        at: Timestamp,
+    ) -> Result<()> {
         let changed = self.execute(
             "UPDATE cases SET
                 state = coalesce(?3, state),

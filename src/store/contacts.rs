@@ -5,6 +5,7 @@ use rusqlite::params;
 
 use super::{Read, Tx};
 use crate::domain::member::ContactState;
+use crate::domain::time::Timestamp;
 use crate::domain::triage::Contact;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,9 +18,9 @@ pub struct ContactRow {
     pub state: ContactState,
     /// The message that named them; `None` when an operator entered them.
     pub message: Option<i64>,
-    pub approved_at: Option<String>,
+    pub approved_at: Option<Timestamp>,
     pub backend_error: Option<String>,
-    pub updated_at: String,
+    pub updated_at: Timestamp,
 }
 
 impl ContactRow {
@@ -48,7 +49,7 @@ const COLUMNS: &str =
 
 fn to_row(r: &rusqlite::Row) -> rusqlite::Result<ContactRow> {
     let column: String = r.get(5)?;
-    let approved_at: Option<String> = r.get(7)?;
+    let approved_at: Option<Timestamp> = r.get(7)?;
     let backend_error: Option<String> = r.get(8)?;
     let state = ContactState::from_columns(&column, approved_at.is_some(), backend_error.is_some())
         .ok_or_else(|| {
@@ -74,7 +75,7 @@ fn to_row(r: &rusqlite::Row) -> rusqlite::Result<ContactRow> {
 
 impl Tx<'_> {
     /// Replaces the TLD's not-yet-approved proposals with `contacts` entered by an operator.
-    pub fn set_proposed(&self, tld: &str, contacts: &[Contact], at: &str) -> Result<()> {
+    pub fn set_proposed(&self, tld: &str, contacts: &[Contact], at: Timestamp) -> Result<()> {
         self.execute(
             "DELETE FROM contacts WHERE tld = ?1 AND state = 'proposed' AND approved_at IS NULL",
             [tld],
@@ -89,7 +90,7 @@ impl Tx<'_> {
         Ok(())
     }
 
-    pub fn approve_contact(&self, id: i64, at: &str) -> Result<()> {
+    pub fn approve_contact(&self, id: i64, at: Timestamp) -> Result<()> {
         self.execute(
             "UPDATE contacts SET approved_at = ?2, backend_error = NULL, updated_at = ?2 WHERE id = ?1",
             params![id, at],
@@ -104,7 +105,7 @@ impl Tx<'_> {
         id: i64,
         confirmed: Option<ContactState>,
         error: Option<&str>,
-        at: &str,
+        at: Timestamp,
     ) -> Result<()> {
         self.execute(
             "UPDATE contacts SET state = coalesce(?2, state), backend_error = ?3, updated_at = ?4 WHERE id = ?1",
@@ -114,7 +115,7 @@ impl Tx<'_> {
     }
 
     /// A member an operator removed: removed for tldops, pending until the list server confirms.
-    pub fn remove_member(&self, id: i64, at: &str) -> Result<()> {
+    pub fn remove_member(&self, id: i64, at: Timestamp) -> Result<()> {
         self.execute(
             "UPDATE contacts SET state = ?2, backend_error = ?3, updated_at = ?4 WHERE id = ?1",
             params![
@@ -133,7 +134,7 @@ impl Tx<'_> {
         id: i64,
         name: Option<&str>,
         phone: Option<&str>,
-        at: &str,
+        at: Timestamp,
     ) -> Result<()> {
         self.execute(
             "UPDATE contacts SET name = ?2, phone = ?3, updated_at = ?4 WHERE id = ?1",

@@ -5,6 +5,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{Read, Tx};
 use crate::domain::audit::{EventRecord, GENESIS, event_hash};
+use crate::domain::time::Timestamp;
 
 /// The triggers that make the events table append-only, as migration 1 created them (name,
 /// SQL as SQLite keeps it, layout aside).
@@ -34,7 +35,7 @@ impl Tx<'_> {
     /// event is stored if and only if the change it records is.
     pub fn append_event(
         &self,
-        at: &str,
+        at: Timestamp,
         operator: &str,
         tld: Option<&str>,
         action: &str,
@@ -50,17 +51,18 @@ impl Tx<'_> {
             None => (1, GENESIS.to_string()),
         };
         let detail = detail.to_string();
-        let hash = event_hash(&prev_hash, id, at, operator, tld, action, &detail);
+        let at_text = at.to_string();
+        let hash = event_hash(&prev_hash, id, &at_text, operator, tld, action, &detail);
         self.prepare_cached(
             "INSERT INTO events (id, at, operator, tld, action, detail, prev_hash, hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?
         .execute(params![
-            id, at, operator, tld, action, detail, prev_hash, hash
+            id, at_text, operator, tld, action, detail, prev_hash, hash
         ])?;
         Ok(EventRecord {
             id,
-            at: at.into(),
+            at: at_text,
             operator: operator.into(),
             tld: tld.map(Into::into),
             action: action.into(),

@@ -12,6 +12,7 @@ mod messages;
 mod migrations;
 mod outbox;
 mod roster;
+mod time;
 
 use std::ops::Deref;
 use std::path::Path;
@@ -214,6 +215,10 @@ mod tests {
     use super::migrations::{MIGRATIONS, migrate_to};
     use super::*;
 
+    fn at() -> crate::domain::time::Timestamp {
+        "2026-03-01T00:00:00Z".parse().unwrap()
+    }
+
     #[test]
     fn fresh_database_is_private_wal_and_current() {
         let dir = tempfile::tempdir().unwrap();
@@ -243,7 +248,7 @@ mod tests {
         let detail = serde_json::json!({});
         store
             .write(|tx| {
-                tx.append_event("t", "alice", None, "a", &detail)
+                tx.append_event(at(), "alice", None, "a", &detail)
                     .map(|_| ())
             })
             .unwrap();
@@ -375,12 +380,12 @@ mod tests {
         let detail = serde_json::json!({});
         store
             .write(|tx| {
-                tx.append_event("t", "alice", None, "a", &detail)
+                tx.append_event(at(), "alice", None, "a", &detail)
                     .map(|_| ())
             })
             .unwrap();
         let failed: Result<()> = store.write(|tx| {
-            tx.append_event("t", "alice", None, "b", &detail)?;
+            tx.append_event(at(), "alice", None, "b", &detail)?;
             anyhow::bail!("boom")
         });
         assert!(failed.is_err());

@@ -10,6 +10,7 @@ use rusqlite::params;
 
 use super::{Read, Tx};
 use crate::domain::outbox::MailKind;
+use crate::domain::time::Timestamp;
 
 /// A mail to queue.
 pub struct NewMail<'a> {
@@ -19,7 +20,7 @@ pub struct NewMail<'a> {
     pub recipients: &'a [String],
     pub subject: &'a str,
     pub raw: &'a [u8],
-    pub at: &'a str,
+    pub at: Timestamp,
 }
 
 /// A queued or sent mail.
@@ -34,12 +35,12 @@ pub struct MailRow {
     pub state: String,
     pub attempts: u32,
     pub last_error: Option<String>,
-    pub next_attempt_at: Option<String>,
-    pub created_at: String,
-    pub sent_at: Option<String>,
+    pub next_attempt_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub sent_at: Option<Timestamp>,
     /// For a `sending` row: the PID of the process sending it, and since when.
     pub claimed_by: Option<u32>,
-    pub claimed_at: Option<String>,
+    pub claimed_at: Option<Timestamp>,
 }
 
 impl Tx<'_> {
@@ -62,7 +63,7 @@ impl Tx<'_> {
 
     /// Claims a queued mail for sending by process `pid`; false when another sender got it
     /// first.
-    pub fn claim_mail(&self, id: i64, pid: u32, at: &str) -> Result<bool> {
+    pub fn claim_mail(&self, id: i64, pid: u32, at: Timestamp) -> Result<bool> {
         Ok(self.execute(
             "UPDATE outbox SET state = 'sending', attempts = attempts + 1, claimed_by = ?2, claimed_at = ?3
              WHERE id = ?1 AND state = 'queued'",
@@ -80,7 +81,7 @@ impl Tx<'_> {
     }
 
     /// An interrupted mail the operator knows arrived (the receiver has it): sent.
-    pub fn mark_sent_by_operator(&self, id: i64, at: &str) -> Result<bool> {
+    pub fn mark_sent_by_operator(&self, id: i64, at: Timestamp) -> Result<bool> {
         Ok(self.execute(
             "UPDATE outbox SET state = 'sent', sent_at = ?2, claimed_by = NULL, claimed_at = NULL
              WHERE id = ?1 AND state = 'sending'",
@@ -88,7 +89,7 @@ impl Tx<'_> {
         )? == 1)
     }
 
-    pub fn mark_sent(&self, id: i64, at: &str) -> Result<()> {
+    pub fn mark_sent(&self, id: i64, at: Timestamp) -> Result<()> {
         self.execute(
             "UPDATE outbox SET state = 'sent', sent_at = ?2, last_error = NULL, next_attempt_at = NULL
              WHERE id = ?1",
@@ -98,7 +99,7 @@ impl Tx<'_> {
     }
 
     /// A temporary failure: try again at `next`.
-    pub fn mark_retry(&self, id: i64, error: &str, next: &str) -> Result<()> {
+    pub fn mark_retry(&self, id: i64, error: &str, next: Timestamp) -> Result<()> {
         self.execute(
             "UPDATE outbox SET state = 'queued', last_error = ?2, next_attempt_at = ?3 WHERE id = ?1",
             params![id, error, next],
@@ -173,7 +174,7 @@ fn to_row(r: &rusqlite::Row) -> rusqlite::Result<MailRow> {
 
 pub trait OutboxQueries: Read {
     /// Mail to send now: queued and due.
-    fn due_mail(&self, now: &str) -> Result<Vec<(MailRow, Vec<u8>)>> {
+    fn due_mail(&self, now: Timestamp) -> Result<Vec<(MailRow, Vec<u8>)>> {
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {COLUMNS}, raw FROM outbox
              WHERE state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)
@@ -191,14 +192,20 @@ pub trait OutboxQueries: Read {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// When the next queued mail is due: `None` with nothing queued, `Some("")` when some
+    /// When the next queued mail is due: `None` with nothing queued, `Some(None)` when some
     /// mail is due already (never tried, or given back by a blocked transport).
-    fn first_due(&self) -> Result<Option<String>> {
-        Ok(self.conn().query_row(
-            "SELECT min(coalesce(next_attempt_at, '')) FROM outbox WHERE state = 'queued'",
+    fn first_due(&self) -> Result<Option<Option<Timestamp>>> {
+        let (queued, retries, first): (i64, i64, Option<Timestamp>) = self.conn().query_row(
+            "SELECT count(*), count(next_attempt_at), min(next_attempt_at) FROM outbox
+             WHERE state = 'queued'",
             [],
-            |r| r.get(0),
-        )?)
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok(match (queued, retries) {
+            (0, _) => None,
+            (q, r) if r < q => Some(None),
+            _ => Some(first),
+        })
     }
 
     /// How many mails wait to be sent.

@@ -9,18 +9,19 @@ use crate::domain::email::Email;
 use crate::domain::language::Language;
 use crate::domain::region::Region;
 use crate::domain::roster::{IanaContact, Tld};
+use crate::domain::time::Timestamp;
 use crate::domain::tld::TldCode;
 
 /// The case fields the roster shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseSummary {
     pub state: CaseState,
-    pub invited_at: Option<String>,
+    pub invited_at: Option<Timestamp>,
     pub reminders: u32,
-    pub answered_at: Option<String>,
-    pub decided_at: Option<String>,
+    pub answered_at: Option<Timestamp>,
+    pub decided_at: Option<Timestamp>,
     pub decided_by: Option<String>,
-    pub admin_changed_at: Option<String>,
+    pub admin_changed_at: Option<Timestamp>,
 }
 
 /// One TLD with its case.
@@ -120,7 +121,7 @@ impl<T: Read + ?Sized> RosterQueries for T {}
 
 impl Tx<'_> {
     /// Inserts or updates a TLD (un-retiring it) and makes sure it has a case.
-    pub fn upsert_tld(&self, tld: &Tld, at: &str) -> Result<()> {
+    pub fn upsert_tld(&self, tld: &Tld, at: Timestamp) -> Result<()> {
         self.execute(
             "INSERT INTO tlds (code, country, region, admin_name, admin_email, tech_name,
                                tech_email, imported_at, retired_at, language)
@@ -159,7 +160,7 @@ impl Tx<'_> {
         Ok(())
     }
 
-    pub fn retire_tld(&self, code: &TldCode, at: &str) -> Result<()> {
+    pub fn retire_tld(&self, code: &TldCode, at: Timestamp) -> Result<()> {
         self.execute(
             "UPDATE tlds SET retired_at = ?2 WHERE code = ?1",
             params![code.as_str(), at],
@@ -170,7 +171,7 @@ impl Tx<'_> {
     /// Makes the re-confirmation of an approved case due at once (its admin address changed:
     /// the new admin contact should vouch for the members, who stay meanwhile); returns
     /// whether the case is approved and so marked.
-    pub fn flag_reconfirm_due(&self, code: &TldCode, at: &str) -> Result<bool> {
+    pub fn flag_reconfirm_due(&self, code: &TldCode, at: Timestamp) -> Result<bool> {
         let changed = self.execute(
             "UPDATE cases SET reconfirm_due_at = ?2, updated_at = ?2, version = version + 1
              WHERE tld = ?1 AND state = 'approved'",
@@ -182,7 +183,7 @@ impl Tx<'_> {
     /// Marks the case when its invitation is still pending and went to another address than
     /// the new `admin`, and unmarks it when it went to that very address (the change was
     /// undone); returns whether the case is marked.
-    pub fn flag_admin_changed(&self, code: &TldCode, admin: &str, at: &str) -> Result<bool> {
+    pub fn flag_admin_changed(&self, code: &TldCode, admin: &str, at: Timestamp) -> Result<bool> {
         if self.last_invited(code, admin)? {
             self.execute(
                 "UPDATE cases SET admin_changed_at = NULL, updated_at = ?2, version = version + 1

@@ -3,6 +3,7 @@
 use crate::domain::audit::EventRecord;
 use crate::domain::case::CaseState;
 use crate::domain::region::Region;
+use crate::domain::time::Timestamp;
 pub use crate::service::{CaseDetail, MessageDetail};
 use crate::service::{
     ContactRow, MessagePage, MessageQuery, MessageRow, QueueItem, RosterRow, Stats,
@@ -46,8 +47,8 @@ impl View {
 /// What the data worker loaded: the lists behind the views.
 #[derive(Clone, Debug, Default)]
 pub struct Snapshot {
-    /// When it was loaded (RFC 3339): the "now" ages are counted to.
-    pub loaded_at: String,
+    /// When it was loaded (`None`: not yet): the "now" ages are counted to.
+    pub loaded_at: Option<Timestamp>,
     pub queue: Vec<QueueItem>,
     pub roster: Vec<RosterRow>,
     /// Subscribed contacts per TLD, for the roster ("who is the security contact of .br?").

@@ -16,7 +16,7 @@ use super::state::{Command, MESSAGE_PAGE, PollStatus, Snapshot};
 use super::update::{Msg, Refusal};
 use crate::service::{
     EventFilter, Mailbox, MessageQuery, NeedsOverride, Outgoing, Plan, RosterFilter, Service,
-    Wakeup, Watch, now,
+    Wakeup, Watch,
 };
 
 /// What the data worker is asked to do.
@@ -203,7 +203,7 @@ pub fn data_worker(
 /// Everything the list views show.
 pub fn snapshot(service: &Service) -> Result<Snapshot> {
     Ok(Snapshot {
-        loaded_at: now(),
+        loaded_at: Some(service.now()),
         queue: service.queue_items()?,
         roster: service.roster(&RosterFilter::default())?,
         members: service.members()?,

@@ -4,11 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::support;
-
 #[test]
 fn the_demo_shows_every_verdict() {
-    let _clock = support::clock::exclusive();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("demo");
     std::fs::create_dir(&root).unwrap();
@@ -121,7 +118,6 @@ fn the_demo_shows_every_verdict() {
 /// re-confirmation that .se's changed admin made due.
 #[test]
 fn the_demo_queue_shows_requests_removal_and_a_changed_admin() {
-    let _clock = support::clock::exclusive();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("demo");
     std::fs::create_dir(&root).unwrap();
@@ -147,4 +143,74 @@ fn the_demo_queue_shows_requests_removal_and_a_changed_admin() {
         has("admin_changed", "se") || has("reconfirm", "se"),
         "{kinds:?}"
     );
+}
+
+/// Every service keeps its own time: while the demo's seeding writes its story a week back, a
+/// service beside it in the same process, on the system clock, stamps what it writes with the
+/// real time. (When the demo moved one clock for the whole process, this service's events were
+/// dated a week back too, and tests that seeded the demo took turns through a lock.)
+#[test]
+fn the_demos_moved_clock_is_its_own() {
+    use tldops::domain::time::Timestamp;
+    use tldops::service::{Clock, EventFilter, ImportOptions, Service, SystemClock};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("demo");
+    std::fs::create_dir(&root).unwrap();
+    let seeding = std::thread::spawn({
+        let root = root.clone();
+        move || tldops::cli::demo::seed(&root).map(|_| ())
+    });
+    let service = Service::new(
+        tldops::store::Store::open(&dir.path().join("beside.sqlite3")).unwrap(),
+        tldops::config::Config::default(),
+        "beside".into(),
+    );
+    // The roster, and again with .se's admin changed: imported in turn, each pass writes.
+    let roster = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/demo/roster.csv"
+    ))
+    .unwrap();
+    let (old, new) = tldops::cli::demo::CHANGED_ADMIN;
+    let rosters = [roster.clone(), roster.replace(old, new)];
+    let real = || SystemClock.now();
+    let started = real();
+    let mut passes = 0;
+    loop {
+        let roster = &rosters[passes % 2];
+        service
+            .import_roster("roster.csv", roster.as_bytes(), ImportOptions::default())
+            .unwrap();
+        let now = service.now();
+        assert!(
+            now >= started && now <= real(),
+            "{now} is not the real time"
+        );
+        passes += 1;
+        if seeding.is_finished() {
+            break;
+        }
+    }
+    seeding.join().unwrap().unwrap();
+    let ended = real();
+    let events = service.log(&EventFilter::default()).unwrap();
+    assert!(!events.is_empty());
+    for e in &events {
+        let at: Timestamp = e.at.parse().unwrap();
+        assert!(
+            started <= at && at <= ended,
+            "an event of the service beside the seeding at {at}, not between {started} and {ended} \
+             ({passes} passes)"
+        );
+    }
+    // And the seeding's own service did write its story a week back.
+    let db = rusqlite::Connection::open(root.join("data/tldops.sqlite3")).unwrap();
+    let invited: Timestamp = db
+        .query_row("SELECT invited_at FROM cases WHERE tld = 'nl'", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(ended.seconds_since(invited) >= 7 * 86_400, "{invited}");
 }

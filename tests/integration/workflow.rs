@@ -877,7 +877,6 @@ fn service(i: &Install) -> tldops::service::Service {
 #[test]
 fn what_a_plan_announces_is_what_perform_does() {
     use tldops::service::{Command, Effects, Selection};
-    let _clock = support::clock::exclusive();
     let i = fresh();
     i.ok(&["invite", "--tld", "be", "--tld", "nl"]);
     poll(

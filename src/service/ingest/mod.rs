@@ -23,13 +23,14 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use serde_json::json;
 
-use super::{Service, now};
+use super::Service;
 use crate::config::VouchingRole;
 use crate::domain::audit::sha256_hex;
 use crate::domain::case::{CaseState, Event};
 use crate::domain::email::address_key;
 use crate::domain::member::ContactState;
 use crate::domain::message::Inbound;
+use crate::domain::time::Timestamp;
 use crate::domain::tld::TldCode;
 use crate::domain::triage::{Context, Decision, SentMail, Verdict};
 use crate::mail::{Checkpoint, Header, MailSource};
@@ -98,7 +99,7 @@ impl Service {
                     kind: sent.kind.into(),
                     tld: TldCode::from_stored(sent.tld),
                     message_id: sent.message_id,
-                    sent_on: sent.created_at.chars().take(10).collect(),
+                    sent_on: sent.created_at.date(),
                     to: recipients.iter().filter_map(|r| address_key(r)).collect(),
                 },
                 None,
@@ -139,7 +140,7 @@ impl Service {
                 source: name.clone(),
                 ..IngestReport::default()
             },
-            at: now(),
+            at: self.now(),
             operator: self.operator.clone(),
             last_uid: 0,
             needing_body: Vec::new(),
@@ -275,7 +276,7 @@ impl Service {
                     };
                     pass.store(tx, header, content, msg, decision)?;
                 }
-                tx.set_checkpoint(&name, checkpoint, &pass.at)
+                tx.set_checkpoint(&name, checkpoint, pass.at)
             })?;
             pass.report.wrote = true;
         }
@@ -332,7 +333,7 @@ impl Service {
 /// One pass's running state, shared by its store steps.
 struct Pass {
     report: IngestReport,
-    at: String,
+    at: Timestamp,
     operator: String,
     /// The highest UID the scan handed on.
     last_uid: u32,
@@ -368,7 +369,7 @@ impl Pass {
                     uidvalidity,
                     last_uid: safe,
                 },
-                &self.at,
+                self.at,
             )?;
             self.checkpointed = safe;
         }
@@ -425,7 +426,7 @@ impl Pass {
             why: &decision.why,
             parse_error: msg.parse_error.as_deref(),
             raw: content.raw,
-            at: &self.at,
+            at: self.at,
             intent: decision.intent,
             requested: if decision.verdict.requests_contacts() {
                 &decision.contacts
@@ -439,14 +440,14 @@ impl Pass {
         };
         if let Some(tld) = tld.filter(|_| !decision.verdict.requests_contacts()) {
             for c in &decision.contacts {
-                tx.insert_contact(tld, c, id, &self.at)?;
+                tx.insert_contact(tld, c, id, self.at)?;
             }
         }
         let r = &mut self.report;
         r.stored += 1;
         r.headers_only += usize::from(!content.full);
         *r.verdicts.entry(decision.verdict.to_string()).or_default() += 1;
-        if let Some(t) = act_on(tx, id, msg, decision, &self.operator, &self.at)? {
+        if let Some(t) = act_on(tx, id, msg, decision, &self.operator, self.at)? {
             r.transitions.push(t);
         }
         Ok(())
@@ -468,7 +469,7 @@ pub(super) fn act_on(
     msg: &Inbound,
     decision: &Decision,
     operator: &str,
-    at: &str,
+    at: Timestamp,
 ) -> Result<Option<(String, CaseState, CaseState)>> {
     if decision.verdict == Verdict::Unrelated && decision.tld.is_none() {
         return Ok(None);

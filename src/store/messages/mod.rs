@@ -6,6 +6,7 @@ use anyhow::Result;
 use rusqlite::OptionalExtension;
 
 use super::Read;
+use crate::domain::time::Timestamp;
 use crate::domain::triage::intent::Intent;
 use crate::domain::triage::{Contact, Verdict};
 use crate::mail::Checkpoint;
@@ -25,7 +26,7 @@ pub struct NewMessage<'a> {
     pub why: &'a str,
     pub parse_error: Option<&'a str>,
     pub raw: &'a [u8],
-    pub at: &'a str,
+    pub at: Timestamp,
     /// What a request asks, and the contacts it names (kept apart from proposals).
     pub intent: Option<Intent>,
     pub requested: &'a [Contact],
@@ -43,15 +44,15 @@ pub struct MessageRow {
     pub tld: Option<String>,
     pub why: String,
     pub parse_error: Option<String>,
-    pub ingested_at: String,
+    pub ingested_at: Timestamp,
     /// When it was filed under its TLD: at ingest, or when an operator assigned it. What the
     /// queue compares with the case's times.
-    pub filed_at: String,
+    pub filed_at: Timestamp,
     /// The contacts it proposes; for a request, those it asks for.
     pub contacts: Vec<Contact>,
     /// What a request asks, and when an operator acted on it.
     pub intent: Option<Intent>,
-    pub settled_at: Option<String>,
+    pub settled_at: Option<Timestamp>,
 }
 
 /// Where a stored message came from: enough to fetch it again.
@@ -382,7 +383,7 @@ mod tests {
                         why: "because",
                         parse_error: None,
                         raw: b"Subject: x\r\n\r\n",
-                        at: "2026-03-01T00:00:00Z",
+                        at: "2026-03-01T00:00:00Z".parse().unwrap(),
                         intent: None,
                         requested: &[],
                     })?;

@@ -9,6 +9,7 @@ use rusqlite::params;
 use super::NewMessage;
 use super::contacts_json;
 use crate::domain::email::address_key;
+use crate::domain::time::Timestamp;
 use crate::domain::triage::intent::Intent;
 use crate::domain::triage::{Contact, Verdict};
 use crate::mail::Checkpoint;
@@ -50,7 +51,13 @@ impl Tx<'_> {
     /// Proposes `c` for `tld`, as `message` names them. An address already proposed (and not
     /// yet approved) stays one proposal: the later message's name and phone win where it
     /// gives them, and the proposal points at that message.
-    pub fn insert_contact(&self, tld: &str, c: &Contact, message: i64, at: &str) -> Result<()> {
+    pub fn insert_contact(
+        &self,
+        tld: &str,
+        c: &Contact,
+        message: i64,
+        at: Timestamp,
+    ) -> Result<()> {
         let key = address_key(&c.email);
         let proposed: Vec<(i64, String)> = self
             .prepare_cached(
@@ -82,7 +89,7 @@ impl Tx<'_> {
 
     /// Marks a request as acted on (the admin asked, the member removed, dismissed), filed
     /// under `tld` when given.
-    pub fn settle_request(&self, id: i64, tld: Option<&str>, at: &str) -> Result<()> {
+    pub fn settle_request(&self, id: i64, tld: Option<&str>, at: Timestamp) -> Result<()> {
         self.execute(
             "UPDATE messages SET settled_at = ?2, tld = coalesce(?3, tld) WHERE id = ?1",
             params![id, at, tld],
@@ -97,7 +104,7 @@ impl Tx<'_> {
         verdict: Verdict,
         tld: &str,
         why: &str,
-        at: &str,
+        at: Timestamp,
     ) -> Result<()> {
         self.execute(
             "UPDATE messages SET verdict = ?2, tld = ?3, why = ?4, filed_at = ?5 WHERE id = ?1",
@@ -120,7 +127,7 @@ impl Tx<'_> {
         Ok(())
     }
 
-    pub fn set_checkpoint(&self, source: &str, cp: Checkpoint, at: &str) -> Result<()> {
+    pub fn set_checkpoint(&self, source: &str, cp: Checkpoint, at: Timestamp) -> Result<()> {
         self.execute(
             "INSERT INTO mailbox_sync (source, uidvalidity, last_uid, updated_at)
              VALUES (?1, ?2, ?3, ?4)

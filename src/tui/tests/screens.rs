@@ -54,7 +54,7 @@ fn empty_states() {
     update(
         &mut s,
         Msg::Data(Box::new(Snapshot {
-            loaded_at: NOW.into(),
+            loaded_at: Some(NOW.parse().unwrap()),
             ..Snapshot::default()
         })),
     );

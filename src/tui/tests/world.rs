@@ -28,7 +28,7 @@ pub(super) fn row(
         },
         case: CaseSummary {
             state,
-            invited_at: Some("2026-03-02T09:00:00Z".into()),
+            invited_at: Some("2026-03-02T09:00:00Z".parse().unwrap()),
             reminders: 0,
             answered_at: None,
             decided_at: None,
@@ -53,7 +53,7 @@ pub(super) fn contact(tld: &str, email: &str, name: &str, state: &str) -> Contac
         message: Some(1),
         approved_at: None,
         backend_error: None,
-        updated_at: NOW.into(),
+        updated_at: NOW.parse().unwrap(),
     }
 }
 
@@ -71,7 +71,7 @@ pub(super) fn item(
         country: (!country.is_empty()).then(|| country.to_string()),
         state,
         why: why.into(),
-        since: "2026-03-07T08:00:00Z".into(),
+        since: Some("2026-03-07T08:00:00Z".parse().unwrap()),
         message,
         mail: None,
     }
@@ -106,7 +106,7 @@ pub(super) fn counts(tlds: usize, on_list: usize, invited: usize) -> Counts {
 /// A realistic world: IDN and right-to-left ccTLDs, a very long country name, every state.
 pub(super) fn snapshot() -> Snapshot {
     Snapshot {
-        loaded_at: NOW.into(),
+        loaded_at: Some(NOW.parse().unwrap()),
         queue: vec![
             item(
                 "decide",
@@ -309,8 +309,8 @@ pub(super) fn message_row(id: i64, verdict: Verdict, subject: &str, why: &str) -
         tld: Some("nl".into()),
         why: why.into(),
         parse_error: None,
-        ingested_at: "2026-03-04T10:05:00Z".into(),
-        filed_at: "2026-03-04T10:05:00Z".into(),
+        ingested_at: "2026-03-04T10:05:00Z".parse().unwrap(),
+        filed_at: "2026-03-04T10:05:00Z".parse().unwrap(),
         contacts: vec![Contact {
             email: "jan.jansen@nic.nl.example".into(),
             name: Some("Jan Jansen".into()),

@@ -50,18 +50,14 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         )),
     ];
     let mut history = Vec::new();
-    if let Some(at) = &case.invited_at {
-        history.push(format!("invited {}", &at[..10.min(at.len())]));
+    if let Some(at) = case.invited_at {
+        history.push(format!("invited {}", at.date()));
     }
     if case.reminders > 0 {
         history.push(format!("{} reminder(s)", case.reminders));
     }
-    if let (Some(by), Some(at)) = (&case.decided_by, &case.decided_at) {
-        history.push(format!(
-            "{} by {by} {}",
-            case.state,
-            &at[..10.min(at.len())]
-        ));
+    if let (Some(by), Some(at)) = (&case.decided_by, case.decided_at) {
+        history.push(format!("{} by {by} {}", case.state, at.date()));
     }
     if case.admin_changed_at.is_some() {
         history.push("! admin address changed since the invitation: invite again".into());

@@ -23,6 +23,7 @@ use ratatui::widgets::Paragraph;
 
 use super::state::{MIN_HEIGHT, MIN_WIDTH, Mode, State, View};
 use super::theme::Theme;
+use crate::domain::time::Timestamp;
 
 pub fn draw(f: &mut Frame, s: &State) {
     let area = f.area();
@@ -276,16 +277,13 @@ fn short_source(src: &str) -> String {
     }
 }
 
-/// "3d", "5h", "12m": how long something has waited, from `since` to `now` (both RFC 3339).
-pub fn age(since: &str, now: &str) -> String {
-    let (Ok(a), Ok(b)) = (
-        since.parse::<jiff::Timestamp>(),
-        now.parse::<jiff::Timestamp>(),
-    ) else {
+/// "3d", "5h", "12m": how long something has waited, from `since` to `now`; nothing when
+/// either is unknown.
+pub fn age(since: Option<Timestamp>, now: Option<Timestamp>) -> String {
+    let (Some(since), Some(now)) = (since, now) else {
         return String::new();
     };
-    let secs = b.duration_since(a).as_secs().max(0);
-    match secs {
+    match now.seconds_since(since) {
         s if s >= 86_400 => format!("{}d", s / 86_400),
         s if s >= 3_600 => format!("{}h", s / 3_600),
         s => format!("{}m", s / 60),

@@ -55,7 +55,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
                 Span::raw(tld),
                 Span::raw(item.country.clone().unwrap_or_default()),
                 Span::raw(item.kind.as_str()),
-                Span::raw(age(&item.since, &s.data.loaded_at)),
+                Span::raw(age(item.since, s.data.loaded_at)),
                 Span::raw(why),
             ]);
             highlight(row, s.queue, i, theme)

@@ -3,7 +3,6 @@
 //! (`main.rs`); every topic reaches it as `crate::support`.
 
 pub mod certs;
-pub mod clock;
 pub mod corpus;
 pub mod dovecot;
 mod dovecot_files;
