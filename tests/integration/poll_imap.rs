@@ -465,7 +465,6 @@ fn assigning_mail_judged_on_its_headers_fetches_its_body_from_the_server() {
 #[test]
 fn a_stopped_pass_keeps_its_progress_in_the_checkpoint() {
     let dovecot = Dovecot::start();
-    let i = world(&plain(&dovecot));
     let n: i64 = 20_000;
     for k in 0..n {
         dovecot.deliver(
@@ -477,6 +476,13 @@ fn a_stopped_pass_keeps_its_progress_in_the_checkpoint() {
             .as_bytes(),
         );
     }
+    // The scan is held a few chunks in until the signal is sent: on a fast machine the whole
+    // pass fits in its first commit, and it would end before a signal could stop it.
+    let relay = support::relay::Relay::start_holding(dovecot.plain_port, 3_000);
+    let i = world(&format!(
+        "host = \"127.0.0.1\"\nport = {}\ntls = \"none\"",
+        relay.port
+    ));
     let mut child = i
         .std_cmd()
         .env("TEST_IMAP_PASSWORD", PASSWORD)
@@ -485,7 +491,7 @@ fn a_stopped_pass_keeps_its_progress_in_the_checkpoint() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Stop it once a chunk is committed (the first commits come within a second).
+    // Stop it once a chunk is committed (the store commits at least every second).
     let checkpoint = || -> i64 { i.scalar("SELECT coalesce(max(last_uid), 0) FROM mailbox_sync") };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while checkpoint() == 0 && child.try_wait().unwrap().is_none() {
@@ -496,6 +502,9 @@ fn a_stopped_pass_keeps_its_progress_in_the_checkpoint() {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    // The handler has run long before this; the scan goes on to its next header and stops.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    relay.release();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::{Ipv4Addr, Shutdown, TcpListener, TcpStream};
 use std::os::fd::FromRawFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 pub struct Relay {
     pub port: u16,
@@ -18,9 +18,21 @@ struct Shared {
     commands: Mutex<Vec<String>>,
     server_bytes: AtomicU64,
     stopped: AtomicBool,
-    /// Cut the first connection after this many `* n FETCH` responses (then never again).
-    cut_after: Mutex<Option<usize>>,
+    /// Cut or hold the first connection after this many `* n FETCH` responses (then never
+    /// again).
+    cut_after: Mutex<Option<(usize, AtFetch)>>,
+    /// A held connection goes on once this is true.
+    released: (Mutex<bool>, Condvar),
     connections: AtomicU64,
+}
+
+/// What happens to a connection at its `n`-th FETCH response.
+#[derive(Clone, Copy)]
+enum AtFetch {
+    /// Closed both ways.
+    Cut,
+    /// Nothing more is passed on until [`Relay::release`].
+    Hold,
 }
 
 impl Relay {
@@ -33,8 +45,24 @@ impl Relay {
     /// or a dropped NAT mapping would) right after the server's `fetches`-th FETCH response.
     pub fn start_cutting(target_port: u16, fetches: usize) -> Relay {
         let relay = Relay::start(target_port);
-        *relay.shared.cut_after.lock().unwrap() = Some(fetches);
+        *relay.shared.cut_after.lock().unwrap() = Some((fetches, AtFetch::Cut));
         relay
+    }
+
+    /// Like [`Relay::start`], but the server's answers on the first connection stop right
+    /// after its `fetches`-th FETCH response until [`Relay::release`]: a pass held mid-scan,
+    /// for as long as a test needs, on a machine of any speed.
+    pub fn start_holding(target_port: u16, fetches: usize) -> Relay {
+        let relay = Relay::start(target_port);
+        *relay.shared.cut_after.lock().unwrap() = Some((fetches, AtFetch::Hold));
+        relay
+    }
+
+    /// Lets a held connection go on.
+    pub fn release(&self) {
+        let (released, wake) = &self.shared.released;
+        *released.lock().unwrap() = true;
+        wake.notify_all();
     }
 
     /// Connections relayed so far.
@@ -78,6 +106,7 @@ impl Relay {
 impl Drop for Relay {
     fn drop(&mut self) {
         self.shared.stopped.store(true, Ordering::SeqCst);
+        self.release();
         // Wakes the accepting thread so it sees the flag.
         TcpStream::connect(("127.0.0.1", self.port)).ok();
     }
@@ -135,13 +164,20 @@ fn relay(client: TcpStream, server: TcpStream, shared: Arc<Shared>) {
                 .server_bytes
                 .fetch_add(chunk.len() as u64, Ordering::SeqCst);
         }),
-        Some(fetches) => copy_until_fetch(server, client, fetches),
+        Some((fetches, then)) => copy_until_fetch(server, client, fetches, then, &shared),
     });
 }
 
-/// Relays until the start of the server's `fetches + 1`-th `* n FETCH` response, then closes
-/// both sides: the client has exactly `fetches` whole FETCH answers.
-fn copy_until_fetch(mut from: TcpStream, mut to: TcpStream, fetches: usize) {
+/// Relays until the start of the server's `fetches + 1`-th `* n FETCH` response: the client
+/// has exactly `fetches` whole FETCH answers. Then closes both sides, or waits for the
+/// release and relays the rest.
+fn copy_until_fetch(
+    mut from: TcpStream,
+    mut to: TcpStream,
+    fetches: usize,
+    then: AtFetch,
+    shared: &Shared,
+) {
     let mut seen = Vec::new();
     let mut sent = 0;
     let mut count = 0;
@@ -157,6 +193,13 @@ fn copy_until_fetch(mut from: TcpStream, mut to: TcpStream, fetches: usize) {
             count += 1;
             if count > fetches {
                 to.write_all(&seen[sent..at]).ok();
+                if let AtFetch::Hold = then {
+                    let (released, wake) = &shared.released;
+                    drop(wake.wait_while(released.lock().unwrap(), |r| !*r).unwrap());
+                    if to.write_all(&seen[at..]).is_ok() {
+                        return copy(from, to, |_| {});
+                    }
+                }
                 break 'relay;
             }
             i = at + 1;
