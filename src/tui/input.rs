@@ -37,6 +37,8 @@ pub enum Edit {
 pub struct Editor {
     area: TextArea<'static>,
     multiline: bool,
+    /// The text it opened with: what Esc would lose is what differs from it.
+    opened_with: String,
 }
 
 impl Editor {
@@ -71,7 +73,17 @@ impl Editor {
         if multiline {
             area.set_wrap_mode(WrapMode::WordOrGlyph);
         }
-        Editor { area, multiline }
+        let opened_with = area.lines().join("\n");
+        Editor {
+            area,
+            multiline,
+            opened_with,
+        }
+    }
+
+    /// Whether its text is other than what it opened with.
+    pub fn edited(&self) -> bool {
+        self.text() != self.opened_with
     }
 
     /// The text, lines joined with `\n`.

@@ -277,6 +277,8 @@ pub struct State {
     pub operator: String,
     /// An action is running in the worker.
     pub busy: Option<String>,
+    /// Esc was pressed once in a dialog holding typed text: the next Esc discards it.
+    pub esc_discards: bool,
     /// Secrets this session runs without (the status bar names them).
     pub missing: super::missing::Missing,
 }
@@ -321,6 +323,7 @@ impl State {
             height: 24,
             operator,
             busy: None,
+            esc_discards: false,
             missing: Default::default(),
         }
     }

@@ -132,6 +132,65 @@ fn rejecting_prompts_for_a_reason_then_plans() {
     assert!(s.dialog().is_none());
 }
 
+/// Esc in a prompt or the contacts editor holding typed text asks before it throws the text
+/// away: a reason half-written is not lost to one key. Untouched, Esc closes at once.
+#[test]
+fn esc_asks_before_discarding_what_was_typed() {
+    let mut s = state(80, 24);
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('r'));
+    check_passes(&mut s);
+    assert!(matches!(s.dialog(), Some(Dialog::Prompt { .. })));
+    // Nothing typed: Esc cancels.
+    key(&mut s, KeyCode::Esc);
+    assert!(s.dialog().is_none());
+
+    key(&mut s, KeyCode::Char('r'));
+    check_passes(&mut s);
+    keys(&mut s, "No admin cop");
+    key(&mut s, KeyCode::Esc);
+    let typed = |s: &State| match s.dialog() {
+        Some(Dialog::Prompt { input, .. }) => Some(input.text()),
+        _ => None,
+    };
+    assert_eq!(
+        typed(&s).as_deref(),
+        Some("No admin cop"),
+        "the first Esc keeps it"
+    );
+    assert!(
+        s.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("Esc again discards what you typed"),
+        "{:?}",
+        s.notice
+    );
+    // Another key goes on typing, and the next Esc asks again.
+    key(&mut s, KeyCode::Char('y'));
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(typed(&s).as_deref(), Some("No admin copy"));
+    key(&mut s, KeyCode::Esc);
+    assert!(s.dialog().is_none(), "the second Esc in a row discards");
+
+    // The contacts editor opens holding the proposed contacts: unchanged, Esc closes it.
+    key(&mut s, KeyCode::Char('k'));
+    key(&mut s, KeyCode::Char('e'));
+    assert!(matches!(s.dialog(), Some(Dialog::Contacts { .. })));
+    key(&mut s, KeyCode::Esc);
+    assert!(s.dialog().is_none());
+    key(&mut s, KeyCode::Char('e'));
+    keys(&mut s, "x");
+    key(&mut s, KeyCode::Esc);
+    assert!(
+        matches!(s.dialog(), Some(Dialog::Contacts { .. })),
+        "changed: kept"
+    );
+    key(&mut s, KeyCode::Esc);
+    assert!(s.dialog().is_none());
+}
+
 #[test]
 fn an_interrupted_mail_is_resent_or_marked_sent_from_the_queue() {
     let mut s = state(80, 24);
