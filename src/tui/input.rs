@@ -50,9 +50,16 @@ impl Editor {
     /// A one-line input holding `text`, the cursor at its end.
     #[cfg(test)]
     pub fn line_with(text: &str) -> Editor {
-        let mut e = Editor::new(vec![text.to_string()], false);
-        e.area.move_cursor(CursorMove::End);
+        let mut e = Editor::line();
+        e.set_line(text);
         e
+    }
+
+    /// Replaces a one-line input's text (a completion), the cursor at its end.
+    pub fn set_line(&mut self, text: &str) {
+        self.area.move_cursor(CursorMove::Head);
+        self.area.delete_line_by_end();
+        self.area.insert_str(text);
     }
 
     /// An input of several lines (a reason mailed to someone, one contact per line).

@@ -43,6 +43,37 @@ pub fn command_action(word: &str) -> Option<Action> {
     })
 }
 
+/// Every `:` command word, names and short forms, sorted, each once.
+fn command_words() -> Vec<&'static str> {
+    let mut words: Vec<&'static str> = DEFAULTS
+        .iter()
+        .flat_map(|d| std::iter::once(d.2.name()).chain(d.2.aliases().iter().copied()))
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+}
+
+/// The command words that start with `prefix` (as typed: `mark-` finds `mark_sent`), for Tab.
+pub fn commands_starting(prefix: &str) -> Vec<&'static str> {
+    let prefix = prefix.to_lowercase().replace('-', "_");
+    command_words()
+        .into_iter()
+        .filter(|w| w.starts_with(&prefix))
+        .collect()
+}
+
+/// The command an unknown word was most likely meant to be (`:aprove`), if one is close.
+pub fn nearest_command(word: &str) -> Option<&'static str> {
+    let word = word.to_lowercase().replace('-', "_");
+    command_words()
+        .into_iter()
+        .map(|w| (strsim::jaro_winkler(&word, w), w))
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, w)| w)
+}
+
 impl Keymap {
     /// The defaults with the config's overrides merged in: an override replaces the keys of
     /// the action it names in its scope, and leaves everything else alone.

@@ -288,6 +288,10 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     match &mut s.mode {
         Mode::Normal => {}
         Mode::Dialog(_) => return dialog_key(s, k),
+        Mode::Command(_) if k.code == KeyCode::Tab => {
+            complete(s);
+            return vec![];
+        }
         Mode::Search(input) | Mode::Command(input) => {
             match k.code {
                 KeyCode::Enter => {

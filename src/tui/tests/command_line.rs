@@ -116,7 +116,15 @@ fn every_action_is_a_command_by_its_name() {
     };
     assert_eq!(
         refused(&mut s, "frobnicate"),
-        "unknown command :frobnicate (? lists them)"
+        "unknown command :frobnicate: ? lists them; Tab completes"
+    );
+    assert_eq!(
+        refused(&mut s, "aprove nl"),
+        "unknown command :aprove: did you mean :approve? (? lists them)"
+    );
+    assert_eq!(
+        refused(&mut s, "Resnd"),
+        "unknown command :Resnd: did you mean :resend? (? lists them)"
     );
     assert_eq!(refused(&mut s, "quit now"), ":quit takes no arguments");
     assert_eq!(refused(&mut s, "assign 12"), "usage: :assign [#ID TLD]");
@@ -127,4 +135,43 @@ fn every_action_is_a_command_by_its_name() {
         "one action at a time"
     );
     assert_eq!(s.view, View::Queue);
+}
+
+/// Tab on the `:` line completes the command word: whole when one command fits (then a space
+/// for its argument), else as far as the candidates agree, listing them.
+#[test]
+fn tab_completes_the_command_word() {
+    let mut s = state(80, 24);
+    let line = |s: &State| match &s.mode {
+        crate::tui::state::Mode::Command(l) => l.text(),
+        m => panic!("{m:?}"),
+    };
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "appr");
+    key(&mut s, KeyCode::Tab);
+    assert_eq!(line(&s), "approve ");
+    keys(&mut s, "nl");
+    assert_eq!(line(&s), "approve nl");
+    key(&mut s, KeyCode::Tab);
+    assert_eq!(line(&s), "approve nl", "arguments are not command words");
+    key(&mut s, KeyCode::Esc);
+
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "re");
+    key(&mut s, KeyCode::Tab);
+    let listed = s.notice.as_ref().unwrap().text.clone();
+    for want in ["reconfirm", "reject", "remove", "resend"] {
+        assert!(listed.split("  ").any(|w| w == want), "{want} in {listed}");
+    }
+    assert!(line(&s).starts_with("re"));
+    keys(&mut s, "j");
+    key(&mut s, KeyCode::Tab);
+    assert_eq!(line(&s), "reject ");
+
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "zz");
+    key(&mut s, KeyCode::Tab);
+    assert_eq!(line(&s), "zz");
+    assert!(s.notice.as_ref().unwrap().error);
 }

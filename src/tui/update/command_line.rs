@@ -3,7 +3,44 @@
 //! arguments name what it acts on instead of the selection (`:approve nl`, `:assign #12 fr`).
 
 use super::*;
-use crate::tui::keymap::command_action;
+use crate::tui::keymap::{command_action, commands_starting, nearest_command};
+
+/// Tab on the `:` line: completes the command word (to what all the commands it may start
+/// share, listing them when there are several).
+pub(super) fn complete(s: &mut State) {
+    let Mode::Command(line) = &mut s.mode else {
+        return;
+    };
+    let text = line.text();
+    if text.contains(char::is_whitespace) {
+        return; // past the command word: its arguments are TLDs and #IDs
+    }
+    let found = commands_starting(&text);
+    let Some(first) = found.first() else {
+        s.notice = Some(Notice {
+            text: format!("no command starts with {text:?}"),
+            error: true,
+        });
+        return;
+    };
+    let shared = found.iter().fold(first.to_string(), |acc, w| {
+        acc.chars()
+            .zip(w.chars())
+            .take_while(|(a, b)| a == b)
+            .map(|(a, _)| a)
+            .collect()
+    });
+    if found.len() == 1 {
+        line.set_line(&format!("{shared} "));
+        s.notice = None;
+    } else {
+        line.set_line(&shared);
+        s.notice = Some(Notice {
+            text: found.join("  "),
+            error: false,
+        });
+    }
+}
 
 pub(super) fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
     let mut words = line.split_whitespace();
@@ -12,7 +49,11 @@ pub(super) fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
     };
     let args: Vec<&str> = words.collect();
     let Some(action) = command_action(verb) else {
-        return refuse(s, format!("unknown command :{verb} (? lists them)"));
+        let hint = match nearest_command(verb) {
+            Some(near) => format!("did you mean :{near}? (? lists them)"),
+            None => "? lists them; Tab completes".into(),
+        };
+        return refuse(s, format!("unknown command :{verb}: {hint}"));
     };
     if args.is_empty() {
         return act(s, action);
