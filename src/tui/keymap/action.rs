@@ -155,6 +155,7 @@ impl Action {
             Action::Dismiss => "[#ID [REASON…]]",
             Action::RemoveMember => "[#ID]",
             Action::ResendMail | Action::MarkMailSent => "[MESSAGE-ID]",
+            Action::Open => "[TLD | #ID]",
             _ => "",
         }
     }

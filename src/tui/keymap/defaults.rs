@@ -37,7 +37,7 @@ pub(super) const DEFAULTS: &[(Scope, &[&str], Action, &str)] = &[
         Scope::Global,
         &["Enter"],
         Action::Open,
-        "open the selected item",
+        "open the selected item (or the ccTLD, #message named)",
     ),
     (Scope::Global, &["Esc"], Action::Back, "back, close, cancel"),
     (Scope::Global, &["/"], Action::Search, "search"),

@@ -175,3 +175,17 @@ fn tab_completes_the_command_word() {
     assert_eq!(line(&s), "zz");
     assert!(s.notice.as_ref().unwrap().error);
 }
+
+/// `:open` goes to a ccTLD's case or a message by number, wherever the cursor is.
+#[test]
+fn open_goes_to_a_case_or_a_message_by_name() {
+    let mut s = state(80, 24);
+    assert_eq!(command(&mut s, "open .CH"), [Effect::LoadCase("ch".into())]);
+    assert_eq!(s.view, View::Case);
+    assert_eq!(command(&mut s, "open #12"), [Effect::LoadMessage(12)]);
+    assert_eq!(s.view, View::Message);
+    assert!(command(&mut s, "open zz").is_empty());
+    assert_eq!(s.notice.as_ref().unwrap().text, ".zz is not in the roster");
+    assert!(command(&mut s, "open ch br").is_empty());
+    assert_eq!(s.notice.as_ref().unwrap().text, "usage: :open [TLD | #ID]");
+}

@@ -58,7 +58,7 @@ pub(super) fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
     if args.is_empty() {
         return act(s, action);
     }
-    // The command line never changes the view: a dialog opens over it.
+    // The command line never changes the view (a dialog opens over it), but to open one.
     match action {
         Action::Approve
         | Action::Chase
@@ -109,6 +109,21 @@ pub(super) fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
         Action::ResendMail | Action::MarkMailSent if args.len() == 1 => {
             interrupted_mail(s, action, Some(args[0]))
         }
+        // Opening is going somewhere: the one command that changes the view, as Enter does.
+        Action::Open if args.len() == 1 => match message_number(args[0]) {
+            Some(id) if args[0].starts_with('#') => {
+                go(s, View::Message);
+                vec![Effect::LoadMessage(id)]
+            }
+            _ => {
+                let tld = args[0].trim_start_matches('.').to_lowercase();
+                if !s.data.roster.iter().any(|r| r.tld.code.as_str() == tld) {
+                    return refuse(s, format!(".{tld} is not in the roster"));
+                }
+                go(s, View::Case);
+                vec![Effect::LoadCase(tld)]
+            }
+        },
         _ => usage(s, action),
     }
 }
