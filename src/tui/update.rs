@@ -307,7 +307,10 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 }
                 KeyCode::Esc => s.mode = Mode::Normal,
                 _ => {
-                    input.key(k);
+                    if input.key(k) == Edit::Changed {
+                        // What Tab listed was for the text before.
+                        s.notice = None;
+                    }
                 }
             }
             return vec![];

@@ -164,7 +164,18 @@ fn tab_completes_the_command_word() {
         assert!(listed.split("  ").any(|w| w == want), "{want} in {listed}");
     }
     assert!(line(&s).starts_with("re"));
+    // Shown beside what is typed, on the line being typed into.
+    let screen = render(&s);
+    let typed_row = screen
+        .lines()
+        .find(|l| l.starts_with(":re"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(
+        typed_row.contains("reconfirm  redraw  reject"),
+        "{typed_row}"
+    );
     keys(&mut s, "j");
+    assert!(s.notice.is_none(), "typing on clears the list");
     key(&mut s, KeyCode::Tab);
     assert_eq!(line(&s), "reject ");
 

@@ -173,6 +173,7 @@ fn esc_asks_before_discarding_what_was_typed() {
     assert_eq!(typed(&s).as_deref(), Some("No admin copy"));
     key(&mut s, KeyCode::Esc);
     assert!(s.dialog().is_none(), "the second Esc in a row discards");
+    assert_eq!(s.notice.as_ref().unwrap().text, "cancelled");
 
     // The contacts editor opens holding the proposed contacts: unchanged, Esc closes it.
     key(&mut s, KeyCode::Char('k'));

@@ -28,13 +28,7 @@ pub(super) fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 s.busy = Some(command.doing());
                 return vec![Effect::Run(command)];
             }
-            KeyCode::Char('n') | KeyCode::Esc => {
-                s.mode = Mode::Normal;
-                s.notice = Some(Notice {
-                    text: "cancelled".into(),
-                    error: false,
-                });
-            }
+            KeyCode::Char('n') | KeyCode::Esc => cancel(s),
             _ => {}
         },
         Dialog::Prompt { input, purpose, .. } => match k.code {
@@ -55,13 +49,13 @@ pub(super) fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                     },
                 );
             }
-            KeyCode::Esc => s.mode = Mode::Normal,
+            KeyCode::Esc => cancel(s),
             _ => {
                 input.key(k);
             }
         },
         Dialog::Contacts { tld, editor, error } => match k.code {
-            KeyCode::Esc => s.mode = Mode::Normal,
+            KeyCode::Esc => cancel(s),
             KeyCode::Down | KeyCode::Tab
                 if k.modifiers.is_empty() && {
                     // Down on the last line, once it is filled in, starts the next contact.
@@ -94,6 +88,15 @@ pub(super) fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         },
     }
     vec![]
+}
+
+/// Closes the dialog, doing nothing; says so (in place of what the first Esc said).
+fn cancel(s: &mut State) {
+    s.mode = Mode::Normal;
+    s.notice = Some(Notice {
+        text: "cancelled".into(),
+        error: false,
+    });
 }
 
 /// The input being typed into, if any: a dialog's, the search's, the command line's.

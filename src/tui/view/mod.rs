@@ -132,10 +132,30 @@ fn draw_notice(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         _ => None,
     };
     if let Some((prompt, editor)) = typing {
-        // The prompt, then the input: it scrolls sideways to keep the cursor in view.
-        let [p, rest] = Layout::horizontal([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+        // The prompt, then the input: it scrolls sideways to keep the cursor in view. What
+        // Tab found (or did not) shows after it, in what room is left.
+        let typed = fit::width(&editor.text()) as u16 + 3;
+        let said = match &s.notice {
+            Some(n) if area.width > typed + 10 => Some(n),
+            _ => None,
+        };
+        let input = said.map_or(area.width, |_| typed.max(area.width / 3));
+        let [p, rest, aside] = Layout::horizontal([
+            Constraint::Length(1),
+            Constraint::Length(input.saturating_sub(1)),
+            Constraint::Min(0),
+        ])
+        .areas(area);
         f.render_widget(Paragraph::new(prompt), p);
         f.render_widget(editor.widget(), rest);
+        if let Some(n) = said {
+            let style = if n.error { theme.error() } else { theme.dim() };
+            let line = vec![Span::styled(n.text.clone(), style)];
+            f.render_widget(
+                Paragraph::new(fit::fit_line(line, aside.width as usize)),
+                aside,
+            );
+        }
         return;
     }
     let spans = if let Some(b) = &s.busy {
