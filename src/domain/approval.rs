@@ -4,7 +4,7 @@
 //! details, or replaced. Pure: the service reads the case, hands it here, and writes what
 //! comes back, so `plan` and `perform` cannot disagree and the rule is tested without SQLite.
 
-use super::case::{CaseState, Event};
+use super::case::{CaseState, Event, Refused};
 use super::email::same_address;
 use super::triage::{Contact, Verdict};
 
@@ -81,7 +81,7 @@ pub enum Refusal {
     /// The only reply is unverified or suspicious: an override reason is needed.
     NeedsOverride(String),
     /// The case's lifecycle refuses it, in [`CaseState::next`]'s words.
-    Lifecycle(String),
+    Lifecycle(Refused),
 }
 
 /// The approval of `case`, or why not.
@@ -109,7 +109,7 @@ pub fn decide(case: &Case) -> Result<Decision, Refusal> {
                     override_reason: false,
                     newer_evidence,
                 }) {
-                    Err(r) => Refusal::Lifecycle(r.0),
+                    Err(r) => Refusal::Lifecycle(r),
                     Ok(_) => Refusal::Usage(format!(".{code}: no reply names contacts to approve")),
                 },
             );
@@ -121,7 +121,7 @@ pub fn decide(case: &Case) -> Result<Decision, Refusal> {
             override_reason: overridden && case.override_reason.is_some(),
             newer_evidence,
         })
-        .map_err(|r| Refusal::Lifecycle(r.0))?;
+        .map_err(Refusal::Lifecycle)?;
 
     // One proposal per address (the latest), whatever older versions stored.
     let mut proposed: Vec<&Person> = Vec::new();

@@ -81,21 +81,41 @@ pub enum Event {
     RemindRequest,
 }
 
-/// Why an event is refused in a state, in words for the operator.
+/// Why an event is refused in a state, in words for the operator: what stands in the way,
+/// and what to do instead where there is something.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Refused(pub String);
+pub struct Refused {
+    pub why: &'static str,
+    pub advice: Option<&'static str>,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.why)?;
+        match self.advice {
+            Some(advice) => write!(f, " ({advice})"),
+            None => Ok(()),
+        }
+    }
+}
 
 impl CaseState {
     /// The state `event` leads to from `self`, or why it cannot happen. Pure; the store applies
     /// it as a compare-and-set so that concurrent operators get one winner.
     pub fn next(self, event: Event) -> Result<CaseState, Refused> {
         use CaseState::*;
-        let refuse = |why: &str| Err(Refused(why.to_string()));
+        let refuse = |why| Err(Refused { why, advice: None });
+        let advise = |why, advice| {
+            Err(Refused {
+                why,
+                advice: Some(advice),
+            })
+        };
         match (event, self) {
             (Event::Invite { .. }, Uninvited) => Ok(Invited),
             (Event::Invite { again: true }, _) => Ok(Invited),
             (Event::Invite { again: false }, _) => {
-                refuse("already invited (use --again to invite once more)")
+                advise("already invited", "use --again to invite once more")
             }
             (Event::Remind, Invited | Reminded) => Ok(Reminded),
             (Event::Remind, Uninvited) => refuse("not invited yet"),
@@ -120,14 +140,15 @@ impl CaseState {
                 Approved,
             ) => Ok(Approved),
             (Event::Approve { .. }, Uninvited) => refuse("the TLD has not been invited"),
-            (Event::Approve { .. }, Invited | Reminded | Bounced) => {
-                refuse("no verified reply (approving on an unverified one needs --override-reason)")
-            }
+            (Event::Approve { .. }, Invited | Reminded | Bounced) => advise(
+                "no verified reply",
+                "approving on an unverified one needs --override-reason",
+            ),
             (Event::Approve { .. }, Approved) => refuse("already approved"),
-            (Event::Approve { .. }, Rejected) => refuse("rejected (invite it again first)"),
+            (Event::Approve { .. }, Rejected) => advise("rejected", "invite it again first"),
             (Event::Reject, Invited | Reminded | Answered | Bounced) => Ok(Rejected),
             (Event::Reject, Uninvited) => refuse("the TLD has not been invited"),
-            (Event::Reject, Approved) => refuse("already approved (remove its contacts instead)"),
+            (Event::Reject, Approved) => advise("already approved", "remove its contacts instead"),
             (Event::Reject, Rejected) => refuse("already rejected"),
             (Event::Reconfirm, Approved) => Ok(Approved),
             (Event::Reconfirm, _) => refuse("not approved: there are no contacts to re-confirm"),
@@ -320,8 +341,9 @@ mod tests {
                     expected,
                     "{state} + {event:?} gave {got:?}"
                 );
-                if let Err(Refused(why)) = got {
-                    assert!(!why.is_empty());
+                if let Err(Refused { why, advice }) = got {
+                    assert!(!why.is_empty() && !why.contains('('), "{why}");
+                    assert!(advice.is_none_or(|a| !a.is_empty()));
                 }
             }
         }

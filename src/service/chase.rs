@@ -122,7 +122,7 @@ impl Service {
         let code = case.tld.as_str();
         case.state
             .next(Event::Remind)
-            .map_err(|r| refusal(code, case, r.0))?;
+            .map_err(|r| refusal(code, case, r))?;
         let at = self.now();
         let mut values = self.common_values(Some(tld));
         values.insert(
@@ -176,7 +176,7 @@ impl Service {
         let code = case.tld.as_str();
         case.state
             .next(Event::RemindRequest)
-            .map_err(|r| refusal(code, case, r.0))?;
+            .map_err(|r| refusal(code, case, r))?;
         let at = self.now();
         let members: Vec<Contact> = tx
             .contacts(code)?

@@ -221,7 +221,7 @@ impl Service {
         command: &Command,
         dry_run: bool,
         reopen: &mut Reopen,
-    ) -> Result<(Effects, Vec<String>)> {
+    ) -> Result<(Effects, Vec<super::Synced>)> {
         let mut e = Effects::default();
         let mut members = Vec::new();
         match command {

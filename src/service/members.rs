@@ -39,11 +39,61 @@ fn membership_detail(
     detail
 }
 
+/// What one members sync did with one pending change (or with the members file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Synced {
+    /// The backend took it: the contact is now `state` (`via` a bulk backend, if so).
+    Done {
+        tld: String,
+        email: String,
+        state: ContactState,
+        via: Option<String>,
+    },
+    /// The backend refused or failed: the change stays pending, for `members sync` to retry.
+    Failed {
+        tld: String,
+        email: String,
+        error: String,
+    },
+    /// The export backend's file was written anew.
+    FileRewritten(std::path::PathBuf),
+}
+
+impl Synced {
+    pub fn failed(&self) -> bool {
+        matches!(self, Synced::Failed { .. })
+    }
+}
+
+impl std::fmt::Display for Synced {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Synced::Done {
+                tld,
+                email,
+                state,
+                via: None,
+            } => write!(f, ".{tld} {email} {state}"),
+            Synced::Done {
+                tld,
+                email,
+                state,
+                via: Some(via),
+            } => write!(f, ".{tld} {email} {state} ({via})"),
+            Synced::Failed { tld, email, error } => write!(
+                f,
+                ".{tld} {email}: {error} (retry with `tldops members sync`)"
+            ),
+            Synced::FileRewritten(path) => write!(f, "members file {} rewritten", path.display()),
+        }
+    }
+}
+
 impl Service {
     /// Hands every approved-but-unconfirmed contact (and every unconfirmed removal) to the
     /// members backend. Failures stay visible (queue, `members sync` retries); nothing is
     /// marked subscribed that the backend did not confirm.
-    pub fn sync_members(&self) -> Result<Vec<String>> {
+    pub fn sync_members(&self) -> Result<Vec<Synced>> {
         let pending = self.store.backend_pending()?;
         if pending.is_empty() {
             return Ok(Vec::new());
@@ -77,7 +127,7 @@ impl Service {
             Handoff::File { path, format } => {
                 out.extend(self.record_all(&handed_on, &via, None)?);
                 self.write_members_file(&path, format)?;
-                out.push(format!("members file {} rewritten", path.display()));
+                out.push(Synced::FileRewritten(path));
             }
         }
         Ok(out)
@@ -90,7 +140,7 @@ impl Service {
         pending: &[ContactRow],
         via: &str,
         mail: Option<(String, Vec<u8>, String)>,
-    ) -> Result<Vec<String>> {
+    ) -> Result<Vec<Synced>> {
         // Nothing handed on (Mailman 3 answers each call itself): no transaction to open.
         if pending.is_empty() && mail.is_none() {
             return Ok(Vec::new());
@@ -129,7 +179,12 @@ impl Service {
                     },
                     &membership_detail(c, subscribe, json!({ "via": via })),
                 )?;
-                out.push(format!(".{} {} {state} ({via})", c.tld, c.email));
+                out.push(Synced::Done {
+                    tld: c.tld.clone(),
+                    email: c.email.clone(),
+                    state,
+                    via: Some(via.to_string()),
+                });
             }
             Ok(out)
         })
@@ -160,7 +215,7 @@ impl Service {
         c: &ContactRow,
         via: &str,
         result: Result<Outcome, BackendError>,
-    ) -> Result<String> {
+    ) -> Result<Synced> {
         let operator = self.operator.clone();
         let subscribe = c.state == ContactState::Approved;
         let at = self.now();
@@ -180,17 +235,23 @@ impl Service {
             }
             Ok(())
         })?;
+        let (tld, email) = (c.tld.clone(), c.email.clone());
         Ok(match result {
-            Ok(_) => format!(
-                ".{} {} {}",
-                c.tld,
-                c.email,
-                if subscribe { "subscribed" } else { "removed" }
-            ),
-            Err(e) => format!(
-                ".{} {}: {} (retry with `tldops members sync`)",
-                c.tld, c.email, e.message
-            ),
+            Ok(_) => Synced::Done {
+                tld,
+                email,
+                state: if subscribe {
+                    ContactState::Subscribed
+                } else {
+                    ContactState::Removed
+                },
+                via: None,
+            },
+            Err(e) => Synced::Failed {
+                tld,
+                email,
+                error: e.message,
+            },
         })
     }
 
@@ -237,7 +298,7 @@ impl Service {
         email: &str,
         reason: Option<&str>,
         dry_run: bool,
-    ) -> Result<(Contact, Vec<String>)> {
+    ) -> Result<(Contact, Vec<Synced>)> {
         let code = self.tld(input)?.tld.code.to_string();
         let operator = self.operator.clone();
         let removed = self.act(dry_run, |tx| {

@@ -29,6 +29,7 @@ pub use command::Command;
 pub use ingest::IngestReport;
 pub use log::LogReport;
 pub use mailer::{Planned, SendReport};
+pub use members::Synced;
 pub use messages::{Assignment, MessagePage, Reopen};
 pub use outcome::{Delivery, Effects, Outcome, Plan};
 pub use queue::{ItemKind, QueueItem};

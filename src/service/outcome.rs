@@ -143,7 +143,7 @@ pub struct Outcome {
     pub command: Command,
     pub effects: Effects,
     /// What the members backend did (subscriptions, removals, failures to retry).
-    pub members: Vec<String>,
+    pub members: Vec<super::Synced>,
     /// Each mail's fate, by Message-ID, once [`Service::deliver`] has run.
     pub deliveries: Vec<(String, Delivery)>,
 }
@@ -206,8 +206,8 @@ impl Outcome {
                 Delivery::Sent => {}
             }
         }
-        if let Some(problem) = self.members.iter().find(|m| m.contains("retry")) {
-            parts.push(problem.clone());
+        if let Some(problem) = self.members.iter().find(|m| m.failed()) {
+            parts.push(problem.to_string());
         }
         if parts.is_empty() {
             text

@@ -149,7 +149,7 @@ impl Service {
                 let case = tx.existing_case(&code)?;
                 case.state
                     .next(Event::Reconfirm)
-                    .map_err(|r| UsageError(format!(".{code}: {}", r.0)))?;
+                    .map_err(|r| UsageError(format!(".{code}: {r}")))?;
                 let at = self.now();
                 let members = current(&tx.contacts(&code)?);
                 let mut values = self.common_values(Some(&tld));
@@ -234,7 +234,7 @@ impl Service {
             let case = tx.existing_case(&code)?;
             case.state
                 .next(Event::Reconfirm)
-                .map_err(|r| UsageError(format!(".{code}: {}", r.0)))?;
+                .map_err(|r| UsageError(format!(".{code}: {r}")))?;
             if case.round != Some(Round::Reconfirm) {
                 return usage(format!(
                     ".{code}: no re-confirmation is open (`tldops reconfirm --tld {code}` asks)"

@@ -51,7 +51,7 @@ pub struct Leaving {
     pub tld: String,
     pub member: Contact,
     pub mail: Planned,
-    pub backend: Vec<String>,
+    pub backend: Vec<super::Synced>,
 }
 
 /// A stored request by `#ID` or Message-ID, not yet acted on, read through `r`.
@@ -113,7 +113,7 @@ impl Service {
             let to = case
                 .state
                 .next(Event::Ask)
-                .map_err(|r| UsageError(format!(".{code}: {}", r.0)))?;
+                .map_err(|r| UsageError(format!(".{code}: {r}")))?;
             if case.round == Some(Round::Reconfirm) {
                 return usage(format!(
                     ".{code}: a re-confirmation waits for the admin's answer; ask after it"

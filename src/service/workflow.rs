@@ -8,7 +8,7 @@ use serde_json::json;
 use super::mailer::{Compose, Planned};
 use super::{NeedsOverride, Service, UsageError, usage};
 use crate::domain::approval;
-use crate::domain::case::{CaseState, Event};
+use crate::domain::case::{CaseState, Event, Refused};
 use crate::domain::member::ContactState;
 use crate::domain::region::Region;
 use crate::domain::roster::Tld;
@@ -80,7 +80,7 @@ pub struct Approval {
     pub override_reason: Option<String>,
     pub mails: Vec<Planned>,
     /// What the members backend did with each pending contact.
-    pub members: Vec<String>,
+    pub members: Vec<super::Synced>,
 }
 
 /// What a rejection did.
@@ -108,20 +108,20 @@ pub fn describe(c: &crate::domain::triage::Contact) -> String {
 /// The alphabet of subject-tag tokens: no 0/o, 1/l/i confusions.
 const TOKEN_CHARS: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
 
-/// Why a refused transition is refused, with who decided it and when where that helps.
-pub(super) fn refusal(tld: &str, case: &CaseRow, why: String) -> anyhow::Error {
+/// Why a refused transition is refused, with who decided it and when where that helps:
+/// "already approved by bob at … (remove its contacts instead)".
+pub(super) fn refusal(tld: &str, case: &CaseRow, refused: Refused) -> anyhow::Error {
     let by = match (&case.decided_by, &case.decided_at) {
         (Some(by), Some(at)) if matches!(case.state, CaseState::Approved | CaseState::Rejected) => {
             format!(" by {by} at {at}")
         }
         _ => String::new(),
     };
-    // Who and when belong to the state, before any advice in brackets: "already approved by
-    // bob at … (remove its contacts instead)".
-    let (what, advice) = why
-        .split_once(" (")
-        .map_or((why.as_str(), ""), |(w, _)| (w, &why[w.len()..]));
-    UsageError(format!(".{tld}: {what}{by}{advice}")).into()
+    let advice = refused
+        .advice
+        .map(|a| format!(" ({a})"))
+        .unwrap_or_default();
+    UsageError(format!(".{tld}: {}{by}{advice}", refused.why)).into()
 }
 
 impl Service {
@@ -218,7 +218,7 @@ impl Service {
                 let case = tx.existing_case(&code)?;
                 case.state
                     .next(Event::Invite { again })
-                    .map_err(|r| refusal(&code, &case, r.0))?;
+                    .map_err(|r| refusal(&code, &case, r))?;
                 let token = Service::token_of(tx, &case)?;
                 if case.state == CaseState::Approved {
                     let members = tx
@@ -468,7 +468,7 @@ impl Service {
             let case = tx.existing_case(&code)?;
             case.state
                 .next(Event::Reject)
-                .map_err(|r| refusal(&code, &case, r.0))?;
+                .map_err(|r| refusal(&code, &case, r))?;
             // What is rejected is a reply: an unverified or suspicious one leaves the case
             // invited, so look for one filed since the invitation.
             let replies = [

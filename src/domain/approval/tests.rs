@@ -168,8 +168,7 @@ fn an_approved_tld_without_news_is_refused_by_its_lifecycle() {
             override_reason: false,
             newer_evidence: false,
         })
-        .unwrap_err()
-        .0;
+        .unwrap_err();
     assert_eq!(refused, Err(Refusal::Lifecycle(expected)));
 
     let uninvited = decide(&Case {

@@ -175,7 +175,7 @@ impl Replay {
                     tld: tld.into(),
                     action: e.action.clone(),
                     state,
-                    why: refused.0,
+                    why: refused.to_string(),
                 });
             }
             // What the event says happened, so that one odd event is one finding.
