@@ -378,11 +378,12 @@ impl State {
                     })
                     .collect();
                 let literal = rows.iter().any(|&(_, _, holds, _)| holds);
+                let mut fuzzy = super::search::Fuzzy::new(q);
                 let mut scored: Vec<(bool, u32, &RosterRow)> = rows
                     .iter()
                     .filter(|&&(_, exact, holds, _)| exact || holds || !literal)
                     .filter_map(|&(r, exact, holds, ref h)| {
-                        let score = super::search::score(q, h);
+                        let score = fuzzy.score(h);
                         let found = if literal { holds } else { score.is_some() };
                         (exact || found).then(|| (exact, score.unwrap_or(0), r))
                     })
