@@ -10,9 +10,10 @@ use anyhow::Result;
 use serde_json::json;
 
 use super::mailer::{Compose, Planned};
-use super::workflow::{describe, same_address};
+use super::workflow::describe;
 use super::{Service, UsageError, usage};
 use crate::domain::case::{CaseState, Event};
+use crate::domain::email::same_address;
 use crate::domain::member::ContactState;
 use crate::domain::roster::Tld;
 use crate::domain::template::Kind;

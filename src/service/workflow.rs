@@ -540,5 +540,3 @@ impl Service {
         }
     }
 }
-
-pub(super) use crate::domain::email::same_address;
