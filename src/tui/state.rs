@@ -350,7 +350,18 @@ impl State {
 
     /// Rows of list body on screen: the terminal minus tabs, table header and status lines.
     pub fn list_height(&self) -> usize {
-        self.height.saturating_sub(5) as usize
+        let rows = self.height.saturating_sub(5) as usize;
+        if self.view == View::Queue {
+            rows.saturating_sub(self.queue_preview_rows())
+        } else {
+            rows
+        }
+    }
+
+    /// Rows under the queue for its selected item's reason in full (the WHY column is cut
+    /// at 80 columns): a rule and two lines, on a screen tall enough to spare them.
+    pub fn queue_preview_rows(&self) -> usize {
+        if self.height >= 16 { 3 } else { 0 }
     }
 
     /// The roster rows shown: filtered by region, state and the fuzzy search.

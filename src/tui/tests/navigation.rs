@@ -303,3 +303,42 @@ fn an_event_wraps_its_values_under_themselves() {
     assert!(at("this").contains(&"4b62".repeat(16)), "{text}");
     assert!(at("after").contains(&"9e1f".repeat(16)), "{text}");
 }
+
+/// The queue's selected item has its reason whole under the list (the WHY column is cut at
+/// 80 columns), and the list scrolls so that the cursor never hides behind it.
+#[test]
+fn the_queue_shows_the_selected_reason_whole_and_scrolls_above_it() {
+    let mut s = state(80, 23);
+    s.data.queue = (1..=30)
+        .map(|k| {
+            item(
+                "review",
+                Some("ch"),
+                "Switzerland",
+                None,
+                &format!("reason number {k}, long enough that the WHY column cuts it short"),
+                Some(k),
+            )
+        })
+        .collect();
+    let screen = render(&s);
+    assert!(
+        screen.contains(" .ch #1: reason number 1, long enough that the WHY column cuts it short"),
+        "{screen}"
+    );
+    key(&mut s, KeyCode::Char('G'));
+    let screen = render(&s);
+    let lines: Vec<&str> = screen.lines().collect();
+    let rule = lines
+        .iter()
+        .position(|l| l.starts_with('─'))
+        .expect("the rule");
+    assert!(
+        lines[..rule].iter().any(|l| l.contains("#30 reason")),
+        "the last item is in the list, above the rule:\n{screen}"
+    );
+    assert!(
+        lines[rule + 1].contains(".ch #30: reason number 30"),
+        "{screen}"
+    );
+}
