@@ -2,9 +2,9 @@
 
 use super::*;
 
-#[test]
-fn a_request_is_dismissed_from_the_queue_by_key_or_command_line() {
-    let mut s = state(80, 24);
+/// A join request (#16, .fr), a leave request (#15, .za) and a confirmation (#17, .se) at the
+/// top of the queue.
+fn with_requests(s: &mut State) {
     let join = item(
         "request",
         Some("fr"),
@@ -23,6 +23,12 @@ fn a_request_is_dismissed_from_the_queue_by_key_or_command_line() {
     );
     let confirm = item("confirm", Some("se"), "Sweden", None, "confirms", Some(17));
     s.data.queue.splice(0..0, [join, leave, confirm]);
+}
+
+#[test]
+fn a_request_is_dismissed_from_the_queue_by_key_or_command_line() {
+    let mut s = state(80, 24);
+    with_requests(&mut s);
     s.queue.selected = 0;
     assert_eq!(
         key(&mut s, KeyCode::Char('D')),
@@ -143,24 +149,7 @@ fn the_case_view_shows_the_request_and_confirmation_history() {
 #[test]
 fn queue_keys_wait_for_the_running_action() {
     let mut s = state(80, 24);
-    let join = item(
-        "request",
-        Some("fr"),
-        "France",
-        None,
-        "asks to join",
-        Some(16),
-    );
-    let leave = item(
-        "remove",
-        Some("za"),
-        "South Africa",
-        None,
-        "asks to leave",
-        Some(15),
-    );
-    let confirm = item("confirm", Some("se"), "Sweden", None, "confirms", Some(17));
-    s.data.queue.splice(0..0, [join, leave, confirm]);
+    with_requests(&mut s);
     s.busy = Some("approving .nl".into());
     let keys = [
         (0, 'D'),
