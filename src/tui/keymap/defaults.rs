@@ -211,6 +211,36 @@ pub(super) const DEFAULTS: &[(Scope, &[&str], Action, &str)] = &[
         "edit the proposed contacts",
     ),
     (
+        Scope::Case,
+        &["K"],
+        Action::AskAdmin,
+        "ask the admin contact to authorise the selected request",
+    ),
+    (
+        Scope::Case,
+        &["x"],
+        Action::RemoveMember,
+        "remove the member whose request to leave is selected",
+    ),
+    (
+        Scope::Case,
+        &["D"],
+        Action::Dismiss,
+        "dismiss the selected request, mailing nobody (a reason given is logged)",
+    ),
+    (
+        Scope::Case,
+        &["C"],
+        Action::Confirm,
+        "record the contacts as re-confirmed",
+    ),
+    (
+        Scope::Case,
+        &["R"],
+        Action::Reconfirm,
+        "ask the admin contact to re-confirm now",
+    ),
+    (
         Scope::Message,
         &["h"],
         Action::ToggleHeaders,

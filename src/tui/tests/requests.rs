@@ -176,3 +176,73 @@ fn queue_keys_wait_for_the_running_action() {
     }
     assert!(s.then_prompt.is_none());
 }
+
+/// In a case the request keys act on the selected message, as in the queue on its item: `x`
+/// on a member's request to leave plans the removal (it did nothing: the case had no `x`),
+/// and on any other message says what the key is for.
+#[test]
+fn the_case_acts_on_its_selected_request_as_the_queue_does() {
+    use crate::domain::triage::intent::Intent;
+    let mut s = state(80, 24);
+    key(&mut s, KeyCode::Enter);
+    let mut case = case_detail();
+    let mut leave = message_row(15, Verdict::Request, "Please remove me", "asks to leave");
+    leave.intent = Some(Intent::Leave);
+    let mut join = message_row(16, Verdict::Request, "Please add Piet", "asks to join");
+    join.intent = Some(Intent::Join);
+    case.messages.splice(0..0, [leave, join]);
+    update(&mut s, Msg::Case(Box::new(case)));
+    assert_eq!(s.view, View::Case);
+    let press = |s: &mut State, row: usize, k: char| {
+        s.busy = None;
+        s.notice = None;
+        s.case_cursor.selected = row;
+        key(s, KeyCode::Char(k))
+    };
+    let remove = Command::Remove {
+        message: "#15".into(),
+    };
+    assert_eq!(press(&mut s, 0, 'x'), [Effect::Plan(remove)]);
+    let dismiss = Command::Dismiss {
+        message: "#16".into(),
+        reason: None,
+    };
+    assert_eq!(press(&mut s, 1, 'D'), [Effect::Plan(dismiss)]);
+    let ask = Command::Ask {
+        tld: "nl".into(),
+        messages: vec!["#16".into()],
+    };
+    assert_eq!(press(&mut s, 1, 'K'), [Effect::Plan(ask)]);
+    let confirm = Command::Confirm { tld: "nl".into() };
+    assert_eq!(press(&mut s, 2, 'C'), [Effect::Plan(confirm)]);
+    // Not a request to leave: refused, with why.
+    for (row, k, why) in [
+        (
+            1,
+            'x',
+            "remove_member is for a member's request to leave (remove); #16 asks to join or change",
+        ),
+        (
+            2,
+            'x',
+            "remove_member is for a member's request to leave (remove); #12 is admin_from",
+        ),
+        (
+            0,
+            'K',
+            "ask_admin is for requests (request); #15 asks to leave",
+        ),
+        (
+            3,
+            'D',
+            "dismiss is for requests and removals (request, remove); #9 is auto_reply",
+        ),
+    ] {
+        assert!(press(&mut s, row, k).is_empty(), "{k} on row {row}");
+        assert_eq!(
+            s.notice.as_ref().map(|n| n.text.as_str()),
+            Some(why),
+            "{k} on row {row}"
+        );
+    }
+}

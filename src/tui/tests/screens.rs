@@ -173,3 +173,30 @@ fn text_views_never_scroll_past_their_end() {
     assert_eq!(s.help_scroll, end - 1);
     assert!(!up.contains("! bounced") || end == 0, "{up}");
 }
+
+/// The log sums each event up in words, never raw JSON cut at the edge; what mail put in a
+/// detail is sanitised on the way.
+#[test]
+fn the_log_sums_up_events_in_sanitised_words() {
+    let mut s = state(80, 23);
+    s.data.log.insert(
+        0,
+        event(
+            50,
+            "za",
+            "message_received",
+            r#"{"authentication_results":["mx; dkim=pass"],"message":15,"verdict":"request","from":"th\u001b[2Jabo\u202e@za.example"}"#,
+        ),
+    );
+    key(&mut s, KeyCode::Char('3'));
+    let text = render(&s);
+    assert!(
+        text.contains("message_received #15 request from th"),
+        "{text}"
+    );
+    assert!(
+        text.contains("case_answered    invited → answered"),
+        "{text}"
+    );
+    assert!(!text.contains(['{', '"', '\u{1b}', '\u{202e}']), "{text:?}");
+}

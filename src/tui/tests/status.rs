@@ -132,6 +132,20 @@ fn a_long_status_line_ends_in_an_ellipsis_and_the_notifications_view_keeps_it() 
     assert_reviewed("notifications_80x23", &text);
     assert!(text.contains("12:00:00 ✓ approved .nl"), "{text}");
     assert!(text.contains("marieke@nic.nl.example"), "whole: {text}");
+    // A wrapped line hangs under its text, after the time and mark, not at column 0.
+    let continued: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.starts_with("? help"))
+        .filter(|l| !l.is_empty() && !l.starts_with("12:00:00 "))
+        .collect();
+    assert!(!continued.is_empty(), "{text}");
+    for l in continued {
+        assert!(
+            l.starts_with(&" ".repeat(11)) && !l.starts_with(&" ".repeat(12)),
+            "{l:?}"
+        );
+    }
     key(&mut s, KeyCode::Esc);
     assert_eq!(s.view, View::Queue);
 }

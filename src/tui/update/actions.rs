@@ -2,6 +2,7 @@
 //! then their plan asked of the worker, a dialog following.
 
 use super::*;
+use crate::domain::triage::intent::Intent;
 
 /// The TLD an action is about: the open case, the selected queue item or roster row.
 pub(super) fn target_tld(s: &State) -> Option<String> {
@@ -13,20 +14,31 @@ pub(super) fn target_tld(s: &State) -> Option<String> {
     }
 }
 
-/// The actions of DESIGN §8 on the selected queue item: each a command, planned first.
+/// The actions of DESIGN §8 on the selected queue item, or in a case on its TLD and the
+/// selected message: each a command, planned first.
 pub(super) fn after_invitation(s: &mut State, action: Action) -> Vec<Effect> {
-    let item = s
-        .selected_queue_item()
-        .filter(|_| s.view == View::Queue)
-        .cloned();
-    let Some(item) = item else {
-        return refuse(s, "select the queue item first");
+    let Some(target) = request_target(s) else {
+        return refuse(s, "select a queue item, or open a case, first");
     };
-    let message = item.message.map(|m| format!("#{m}"));
-    let command = match (action, item.tld.clone(), message) {
+    let RequestTarget {
+        kind,
+        tld,
+        message,
+        is,
+    } = target;
+    // In a case, a message's action is for it only when it is an open request of its kind
+    // (the queue lists no other).
+    let message = message
+        .filter(|_| match (s.view, action) {
+            (View::Case, Action::RemoveMember) => kind == Some(ItemKind::Remove),
+            (View::Case, Action::AskAdmin) => kind == Some(ItemKind::Request),
+            _ => true,
+        })
+        .map(|m| format!("#{m}"));
+    let command = match (action, tld, message) {
         (Action::RemoveMember, _, Some(message)) => Command::Remove { message },
         (Action::Dismiss, _, Some(message))
-            if matches!(item.kind, ItemKind::Request | ItemKind::Remove) =>
+            if matches!(kind, Some(ItemKind::Request | ItemKind::Remove)) =>
         {
             Command::Dismiss {
                 message,
@@ -52,15 +64,57 @@ pub(super) fn after_invitation(s: &mut State, action: Action) -> Vec<Effect> {
                 Action::AskAdmin => "requests (request)",
                 _ => "approved ccTLDs (reconfirm)",
             };
-            let why = format!(
-                "{} is for {fits}; this item is {}",
-                action.name(),
-                item.kind.as_str()
-            );
-            return refuse(s, &why);
+            return refuse(s, format!("{} is for {fits}; {is}", action.name()));
         }
     };
     plan(s, command)
+}
+
+/// What a DESIGN §8 action is about: the kind of request (a queue item's kind; in a case,
+/// that of the selected message when it is an open request), the TLD, the message, and what
+/// a refusal says it is.
+struct RequestTarget {
+    kind: Option<ItemKind>,
+    tld: Option<String>,
+    message: Option<i64>,
+    is: String,
+}
+
+fn request_target(s: &State) -> Option<RequestTarget> {
+    match s.view {
+        View::Queue => s.selected_queue_item().map(|i| RequestTarget {
+            kind: Some(i.kind),
+            tld: i.tld.clone(),
+            message: i.message,
+            is: format!("this item is {}", i.kind.as_str()),
+        }),
+        View::Case => {
+            let c = s.case.as_ref()?;
+            let m = c.messages.get(s.case_cursor.selected);
+            let kind = m
+                .filter(|m| m.verdict == Verdict::Request && m.settled_at.is_none())
+                .map(|m| match m.intent {
+                    Some(Intent::Leave) => ItemKind::Remove,
+                    _ => ItemKind::Request,
+                });
+            let is = match (m, kind) {
+                (None, _) => "select the request among the case's messages".to_string(),
+                (Some(m), Some(ItemKind::Remove)) => format!("#{} asks to leave", m.id),
+                (Some(m), Some(_)) => format!("#{} asks to join or change", m.id),
+                (Some(m), None) if m.verdict == Verdict::Request => {
+                    format!("#{} was acted on already", m.id)
+                }
+                (Some(m), None) => format!("#{} is {}", m.id, m.verdict),
+            };
+            Some(RequestTarget {
+                kind,
+                tld: Some(c.row.tld.code.to_string()),
+                message: m.map(|m| m.id),
+                is,
+            })
+        }
+        _ => None,
+    }
 }
 
 /// The message an assignment is about.

@@ -179,7 +179,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         .enumerate()
         .map(|(i, e)| {
             let line = fit_line(
-                // An event told in words needs no action column; others show their detail.
+                // An event told in words needs no action column; others sum up their detail.
                 vec![Span::raw(
                     match super::history::words(&e.action, &e.detail) {
                         Some(words) => format!(
@@ -192,7 +192,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
                             e.at.get(..10).unwrap_or(&e.at),
                             e.operator,
                             e.action,
-                            e.detail
+                            super::history::summary(&e.action, &e.detail)
                         ),
                     },
                 )],

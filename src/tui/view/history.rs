@@ -1,10 +1,13 @@
-//! A case's history in words: the events of requests and re-confirmations (DESIGN §8) say
-//! what happened — who asked what, which reminder went out, what was confirmed — instead of
-//! their raw detail. Other events keep their detail; Enter shows any event in full. Pure.
+//! Events told in a line. In a case's history the events of requests and re-confirmations
+//! (DESIGN §8) say what happened — who asked what, which reminder went out, what was
+//! confirmed — in place of their action; every other event's detail is summed up in words,
+//! its most telling fields first, in the log's DETAIL column and the history alike (never raw
+//! JSON cut at the edge). Enter shows any event in full. Pure.
 
 use serde_json::Value;
 
 use crate::domain::message::sanitize;
+use crate::domain::plural;
 
 /// The words for an event's `detail` (JSON), or `None` to show the detail as it is.
 pub fn words(action: &str, detail: &str) -> Option<String> {
@@ -91,9 +94,191 @@ pub fn words(action: &str, detail: &str) -> Option<String> {
     })
 }
 
+/// An event's detail in one short line of words, the most telling fields first: `invited →
+/// answered, message #4`, `2 contacts: a@x, b@y`, `#12 admin_from from a@x`; an action
+/// without words of its own shows its fields as `key value · key value`. Every value from
+/// the detail is sanitised (it quotes mail); no braces or quotes are left.
+pub fn summary(action: &str, detail: &str) -> String {
+    if let Some(words) = words(action, detail) {
+        return words;
+    }
+    let told = serde_json::from_str::<Value>(detail)
+        .ok()
+        .filter(Value::is_object)
+        .map(|d| told(action, &d))
+        .unwrap_or_default();
+    if !told.chars().any(char::is_alphanumeric) {
+        fields(detail)
+    } else {
+        told
+    }
+}
+
+/// The words for an action's detail `d`; empty when the action has none (or its fields are
+/// missing, as in an older event).
+fn told(action: &str, d: &Value) -> String {
+    let text = |v: &Value| match v {
+        Value::String(s) => sanitize(s, false),
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    };
+    let texts = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .map(text)
+            .filter(|t| !t.is_empty())
+            .collect()
+    };
+    // ` (label value)`-style pieces that show only when their field has something to say.
+    let some = |before: &str, v: &Value, after: &str| {
+        let t = text(v);
+        if t.is_empty() {
+            String::new()
+        } else {
+            format!("{before}{t}{after}")
+        }
+    };
+    let number = |v: &Value| some("#", v, "");
+    let yes = |v: &Value| v.as_bool() == Some(true);
+    match action {
+        // case_answered, case_bounced: the move the message made.
+        a if a.starts_with("case_") => format!(
+            "{} → {}{}",
+            text(&d["from"]),
+            text(&d["to"]),
+            some(", message #", &d["message"], "")
+        ),
+        "message_received" => format!(
+            "{} {}{}",
+            number(&d["message"]),
+            text(&d["verdict"]),
+            some(" from ", &d["from"], "")
+        ),
+        "message_assigned" => format!(
+            "{} {} → {}",
+            number(&d["message"]),
+            text(&d["was"]),
+            text(&d["verdict"])
+        ),
+        "invited" => format!(
+            "{}{}",
+            some("to ", &d["to"], ""),
+            if yes(&d["again"]) { " (again)" } else { "" }
+        ),
+        "reminded" => format!(
+            "reminder {}{}",
+            text(&d["reminder"]),
+            if yes(&d["escalated_to_tech"]) {
+                " (cc tech)"
+            } else {
+                ""
+            }
+        ),
+        "approved" => {
+            let contacts = texts(&d["contacts"]);
+            let replaced = texts(&d["replaced"]);
+            format!(
+                "{}: {}{}{}{}",
+                plural(contacts.len(), "contact"),
+                contacts.join(", "),
+                if replaced.is_empty() {
+                    String::new()
+                } else {
+                    format!("; replaced {}", replaced.join(", "))
+                },
+                some(" (evidence #", &d["evidence"]["message"], ")"),
+                some("; override: ", &d["override_reason"], "")
+            )
+        }
+        "rejected" => some("reason: ", &d["reason"], ""),
+        "contacts_set" => {
+            let contacts = texts(&d["contacts"]);
+            format!(
+                "{}: {}",
+                plural(contacts.len(), "contact"),
+                contacts.join("; ")
+            )
+        }
+        "subscribed" | "unsubscribed" => format!(
+            "{}{}{}",
+            text(&d["email"]),
+            some(" via ", &d["via"], ""),
+            if yes(&d["already"]) {
+                " (already there)"
+            } else {
+                ""
+            }
+        ),
+        "members_backend_failed" => format!(
+            "{} {}{}",
+            if yes(&d["subscribe"]) {
+                "subscribing"
+            } else {
+                "removing"
+            },
+            text(&d["email"]),
+            some(": ", &d["error"], "")
+        ),
+        "member_updated" => format!(
+            "{}{}{}",
+            text(&d["email"]),
+            some(": ", &d["name"], ""),
+            some(", ", &d["phone"], "")
+        ),
+        "contact_removed" => format!("{}{}", text(&d["email"]), some(": ", &d["reason"], "")),
+        "tld_added" => format!(
+            "{}{}{}",
+            text(&d["country"]),
+            some(", ", &d["region"], ""),
+            some("; admin ", &d["admin"], "")
+        ),
+        "tld_retired" => format!("retired{}", some(" (", &d["source"], ")")),
+        "tld_updated" => texts(&d["changes"]).join("; "),
+        "tech_changed" => format!("IANA tech {} → {}", text(&d["old"]), text(&d["new"])),
+        "roster_import" => {
+            let counts: Vec<String> = [
+                ("added", "added"),
+                ("retired", "retired"),
+                ("admin_changed", "admin changed"),
+                ("tech_changed", "tech changed"),
+                ("updated", "updated"),
+                ("unchanged", "unchanged"),
+            ]
+            .iter()
+            .filter_map(|(key, words)| {
+                d[*key]
+                    .as_u64()
+                    .filter(|&n| n > 0)
+                    .map(|n| format!("{n} {words}"))
+            })
+            .collect();
+            format!("{}: {}", text(&d["source"]), counts.join(", "))
+        }
+        "digest_queued" => plural(
+            d["member_tlds"].as_u64().unwrap_or(0) as usize,
+            "member ccTLD",
+        ),
+        "mail_failed" => format!("{}{}", text(&d["kind"]), some(": ", &d["error"], "")),
+        _ => String::new(),
+    }
+}
+
+/// Any detail as `key value · key value` (the event view's fields, lists joined by commas),
+/// the Message-ID, rarely the telling part, last.
+fn fields(detail: &str) -> String {
+    let mut fields = super::event::fields(detail);
+    fields.sort_by_key(|(key, _)| key.ends_with("message_id"));
+    fields
+        .iter()
+        .map(|(key, value)| format!("{key} {}", value.replace('\n', ", ")))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::words;
+    use super::{summary, words};
 
     #[test]
     fn request_and_confirmation_events_read_as_words() {
@@ -135,5 +320,70 @@ mod tests {
         );
         assert_eq!(words("invited", r#"{"to":"admin@x"}"#), None);
         assert_eq!(words("asked", "not json"), None);
+    }
+
+    #[test]
+    fn every_event_is_summed_up_in_words_without_json() {
+        assert_eq!(
+            summary(
+                "case_answered",
+                r#"{"from":"invited","to":"answered","message":4,"message_id":"a@b","why":"From is the admin"}"#
+            ),
+            "invited → answered, message #4"
+        );
+        assert_eq!(
+            summary(
+                "approved",
+                r#"{"contacts":["a@x","b@y"],"replaced":[],"evidence":{"message":4},"override_reason":null,"mails":["m@x"]}"#
+            ),
+            "2 contacts: a@x, b@y (evidence #4)"
+        );
+        assert_eq!(
+            summary(
+                "message_received",
+                r#"{"authentication_results":["mx; dkim=pass"],"message":12,"verdict":"admin_from","from":"admin@x","contacts":2}"#
+            ),
+            "#12 admin_from from admin@x"
+        );
+        assert_eq!(
+            summary(
+                "invited",
+                r#"{"to":"admin@x","again":true,"message_id":"i@x"}"#
+            ),
+            "to admin@x (again)"
+        );
+        assert_eq!(
+            summary(
+                "roster_import",
+                r#"{"source":"iana","added":0,"retired":1,"admin_changed":1,"unchanged":250}"#
+            ),
+            "iana: 1 retired, 1 admin changed, 250 unchanged"
+        );
+        // Words of its own come first (the history's request events).
+        assert_eq!(
+            summary("reconfirm_reminded", r#"{"reminder":1}"#),
+            "re-confirmation reminder 1"
+        );
+        // Mail's hostile text is sanitised: no escape, no line break, no bidi override.
+        let hostile = summary(
+            "rejected",
+            r#"{"reason":"no\u001b[2J\nthanks \u202egnp.exe","message_id":"r@x"}"#,
+        );
+        assert!(
+            !hostile.contains(['\u{1b}', '\n', '\u{202e}']),
+            "{hostile:?}"
+        );
+        assert!(hostile.starts_with("reason: no"), "{hostile}");
+        // An action without words of its own: its fields, no braces or quotes, Message-ID last.
+        assert_eq!(
+            summary(
+                "frobnicated",
+                r#"{"message_id":"x@y","who":"ann\u0007","items":["a","b"],"n":{"deep":1}}"#
+            ),
+            "items a, b · n.deep 1 · who ann · message_id x@y"
+        );
+        assert_eq!(summary("frobnicated", "not json"), "detail not json");
+        // Fields missing (an older event): its fields, not empty words.
+        assert_eq!(summary("invited", r#"{"note":"old"}"#), "note old");
     }
 }

@@ -1,4 +1,5 @@
-//! The audit trail, newest first.
+//! The audit trail, newest first; each event's detail summed up in words (Enter shows it
+//! whole).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -38,7 +39,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
                 Span::raw(e.operator.clone()),
                 Span::raw(e.tld.as_deref().map_or("-".into(), tld_label)),
                 Span::raw(e.action.clone()),
-                Span::raw(e.detail.clone()),
+                Span::raw(super::history::summary(&e.action, &e.detail)),
             ]);
             highlight(row, s.log, i, theme)
         })
