@@ -155,6 +155,11 @@ impl Service {
             })
         };
         let max = self.config.list.max_contacts as usize;
+        // An operator's edit replaces a reply's proposals with contacts of no message: what
+        // waits for a decision is then the edited list.
+        let proposed = self
+            .store
+            .contacts_in(crate::domain::member::ContactState::Proposed)?;
 
         for v in [Verdict::AdminFrom, Verdict::AdminCc] {
             for m in messages(v)? {
@@ -162,24 +167,29 @@ impl Service {
                     continue;
                 };
                 let Some(c) = case(code) else { continue };
-                let cap = if m.contacts.len() > max {
+                let edits: Vec<_> = proposed.iter().filter(|p| p.tld == code).collect();
+                let edited = edits.iter().any(|p| p.message.is_none());
+                let count = if edited {
+                    edits.len()
+                } else {
+                    m.contacts.len()
+                };
+                let cap = if count > max {
                     format!(", more than list.max_contacts ({max})")
                 } else {
                     String::new()
                 };
-                let named = format!(
-                    "{} contact{}",
-                    m.contacts.len(),
-                    if m.contacts.len() == 1 { "" } else { "s" }
-                );
+                let named = format!("{count} contact{}", if count == 1 { "" } else { "s" });
+                let naming = if edited {
+                    format!("its contacts edited to {named}")
+                } else {
+                    format!("naming {named}")
+                };
                 match c.state {
                     CaseState::Answered if c.answered_at.is_none_or(|a| a <= m.filed_at) => item(
                         ItemKind::Decide,
                         Some(code),
-                        format!(
-                            "verified reply ({}) naming {named}{cap}: {}",
-                            m.verdict, m.why
-                        ),
+                        format!("verified reply ({}) {naming}{cap}: {}", m.verdict, m.why),
                         Some(m.filed_at),
                         Some(m.id),
                     ),

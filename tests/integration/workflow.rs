@@ -1883,3 +1883,41 @@ fn approving_nothing_says_so_before_asking_for_an_override() {
         out.stderr
     );
 }
+
+/// Contacts an operator edited are what waits for the decision: the queue said the reply
+/// named none once the edit had replaced its proposals.
+#[test]
+fn the_queue_counts_the_contacts_as_edited() {
+    let i = fresh();
+    i.ok(&["invite", "--tld", "be"]);
+    poll(
+        &i,
+        &[reply(
+            &i,
+            "be",
+            "Bea Voorbeeld <admin@dnsbelgium.example>",
+            "",
+            "Our contacts:\r\nName: Jan Peeters\r\nEmail: jan.peeters@dnsbelgium.example\r\n\r\nName: Els Janssens\r\nEmail: els@cert.example\r\n",
+        )],
+    );
+    let why = |i: &Install| {
+        let queue = i.json(&["queue", "--json"]);
+        queue[0]["why"].as_str().unwrap().to_string()
+    };
+    assert!(
+        why(&i).starts_with("verified reply (admin_from) naming 2 contacts:"),
+        "{}",
+        why(&i)
+    );
+    i.ok(&[
+        "contacts",
+        "set",
+        "be",
+        "jan.peeters@dnsbelgium.example, Jan Peeters",
+    ]);
+    assert!(
+        why(&i).starts_with("verified reply (admin_from) its contacts edited to 1 contact:"),
+        "{}",
+        why(&i)
+    );
+}
