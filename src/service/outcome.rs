@@ -123,6 +123,26 @@ impl Plan {
         self.command.title()
     }
 
+    /// Why the plan does nothing at all, when every ccTLD it names is left alone: a reason
+    /// to show instead of a confirmation with nothing to confirm. (A batch from the command
+    /// line still says what it skips.)
+    pub fn nothing_to_do(&self) -> Option<String> {
+        let e = &self.effects;
+        if !e.is_empty() || e.skipped.is_empty() {
+            return None;
+        }
+        Some(
+            e.skipped
+                .iter()
+                .map(|(tld, why)| {
+                    let why = why.trim_start_matches(&format!(".{tld}: "));
+                    format!("{}: {why}", label(tld))
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    }
+
     pub fn lines(&self) -> Vec<String> {
         self.effects.lines()
     }
@@ -296,5 +316,41 @@ impl Service {
             })
             .collect();
         report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reminder to a bounced ccTLD is planned as a skip: nothing to confirm, a reason.
+    #[test]
+    fn a_plan_that_only_skips_has_nothing_to_do() {
+        let chase = |effects| Plan {
+            command: Command::Chase {
+                tlds: vec!["ar".into()],
+                due_only: false,
+            },
+            effects,
+        };
+        let skipped = Effects {
+            skipped: vec![(
+                "ar".into(),
+                ".ar: bounced: no invitation or request is waiting for an answer".into(),
+            )],
+            ..Effects::default()
+        };
+        assert_eq!(
+            chase(skipped.clone()).nothing_to_do().as_deref(),
+            Some(".ar: bounced: no invitation or request is waiting for an answer")
+        );
+        let mut some = skipped;
+        some.notes.push("Override (logged): phoned".into());
+        assert_eq!(chase(some).nothing_to_do(), None, "it does something");
+        assert_eq!(
+            chase(Effects::default()).nothing_to_do(),
+            None,
+            "nothing skipped"
+        );
     }
 }

@@ -229,7 +229,7 @@ fn plan(service: &Service, missing: &Missing, cmd: &Command) -> Result<Plan, Ref
             },
             _ => Refusal::Refused(format!("{e:#}")),
         })?;
-    match missing.refusal(&plan) {
+    match plan.nothing_to_do().or_else(|| missing.refusal(&plan)) {
         Some(why) => Err(Refusal::Refused(why)),
         None => Ok(plan),
     }
