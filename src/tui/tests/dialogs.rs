@@ -268,3 +268,38 @@ fn the_queue_acts_on_requests_leaving_members_and_re_confirmations() {
         })]
     );
 }
+
+/// A long reason does not push the mail it goes in, or the keys, off the dialog: the reason
+/// is cut, and says so.
+#[test]
+fn a_long_reason_leaves_the_mail_and_the_keys_in_view() {
+    for (w, h) in [(80, 23), (60, 16)] {
+        let mut s = state(w, h);
+        let reason = (1..=200)
+            .map(|k| format!("word{k}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        s.mode = crate::tui::state::Mode::Dialog(Dialog::Confirm {
+            title: "Reject .jp?".into(),
+            lines: vec![
+                format!("Reason: {reason}\nsecond paragraph\nthird"),
+                ".jp: answered → rejected".into(),
+                "Mail: the rejection to admin@jprs.example".into(),
+            ],
+            command: Command::Reject {
+                tld: "jp".into(),
+                reason,
+            },
+        });
+        let screen = render(&s);
+        for want in [
+            "Reason: word1 word2",
+            "  …",
+            ".jp: answered → rejected",
+            "Mail: the rejection to admin@jprs.example",
+            "y / Enter: do it",
+        ] {
+            assert!(screen.contains(want), "{w}x{h}: {want}\n{screen}");
+        }
+    }
+}

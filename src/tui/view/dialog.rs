@@ -21,13 +21,23 @@ pub fn draw(f: &mut Frame, area: Rect, d: &Dialog, theme: Theme) {
                 title.clone(),
                 // A line of several (a reason with line breaks) shows as several; a long one
                 // wraps between list items first, so `Name <email>` and a phone number stay
-                // whole, indented under its start.
-                lines
-                    .iter()
-                    .flat_map(|l| l.split('\n'))
-                    .flat_map(|l| plan_line(l, inner.saturating_sub(2).max(20)))
-                    .map(Line::from)
-                    .collect(),
+                // whole, indented under its start. What does not fit is cut from the longest
+                // (a long reason), so every mail and the keys always show.
+                fit_blocks(
+                    lines
+                        .iter()
+                        .map(|l| {
+                            l.split('\n')
+                                .flat_map(|l| plan_line(l, inner.saturating_sub(2).max(20)))
+                                .collect()
+                        })
+                        .collect(),
+                    // Borders, the blank line and the keys.
+                    area.height.saturating_sub(2 + 2 + 2) as usize,
+                )
+                .into_iter()
+                .map(Line::from)
+                .collect(),
                 None,
                 vec![],
                 "y / Enter: do it    n / Esc: cancel",
@@ -103,6 +113,24 @@ pub fn draw(f: &mut Frame, area: Rect, d: &Dialog, theme: Theme) {
         Paragraph::new(below).wrap(Wrap { trim: false }),
         part(above_h + editor_h, below_h),
     );
+}
+
+/// The rows of `blocks` (a plan's lines, each in rows), at most `room` of them: the longest
+/// block gives up its last rows first, ending in `  …` so the cut shows.
+fn fit_blocks(mut blocks: Vec<Vec<String>>, room: usize) -> Vec<String> {
+    let total = |b: &[Vec<String>]| b.iter().map(Vec::len).sum::<usize>();
+    while total(&blocks) > room.max(blocks.len()) {
+        let Some(longest) = blocks.iter_mut().max_by_key(|b| b.len()) else {
+            break;
+        };
+        if longest.len() < 2 {
+            break;
+        }
+        let keep = longest.len() - 2;
+        longest.truncate(keep);
+        longest.push("  …".into());
+    }
+    blocks.into_iter().flatten().collect()
 }
 
 /// One line of a plan in rows of at most `room` columns (then indented by 2): broken after the
