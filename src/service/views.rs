@@ -85,7 +85,7 @@ impl Service {
     /// body is missing when it is.
     pub fn message_detail(&self, id: i64) -> Result<MessageDetail> {
         let Some((row, raw)) = self.message(&format!("#{id}"))? else {
-            anyhow::bail!("message #{id} is gone");
+            anyhow::bail!("there is no message #{id}");
         };
         // Parsed as whole, a header block said it had a body, and the view showed nothing.
         let headers_only = super::messages::stored_without_body(&raw);

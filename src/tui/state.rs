@@ -359,9 +359,15 @@ impl State {
     }
 
     /// Rows under the queue for its selected item's reason in full (the WHY column is cut
-    /// at 80 columns): a rule and two lines, on a screen tall enough to spare them.
+    /// at 80 columns): a rule and two lines on a screen tall enough to spare them, up to four
+    /// where the list leaves the rows empty anyway.
     pub fn queue_preview_rows(&self) -> usize {
-        if self.height >= 16 { 3 } else { 0 }
+        if self.height < 16 {
+            return 0;
+        }
+        let rows = self.height.saturating_sub(5) as usize;
+        let spare = rows.saturating_sub(self.data.queue.len());
+        spare.clamp(3, 5)
     }
 
     /// The roster rows shown: filtered by region, state and the fuzzy search.

@@ -160,8 +160,12 @@ fn tab_completes_the_command_word() {
     keys(&mut s, "re");
     key(&mut s, KeyCode::Tab);
     let listed = s.notice.as_ref().unwrap().text.clone();
+    assert!(listed.starts_with("6 commands: "), "{listed}");
     for want in ["reconfirm", "reject", "remove", "resend"] {
-        assert!(listed.split("  ").any(|w| w == want), "{want} in {listed}");
+        assert!(
+            listed[12..].split("  ").any(|w| w == want),
+            "{want} in {listed}"
+        );
     }
     assert!(line(&s).starts_with("re"));
     // Shown beside what is typed, on the line being typed into.
@@ -199,4 +203,15 @@ fn open_goes_to_a_case_or_a_message_by_name() {
     assert_eq!(s.notice.as_ref().unwrap().text, ".zz is not in the roster");
     assert!(command(&mut s, "open ch br").is_empty());
     assert_eq!(s.notice.as_ref().unwrap().text, "usage: :open [TLD | #ID]");
+}
+
+#[test]
+fn open_says_how_a_message_is_named() {
+    let mut s = state(80, 24);
+    assert!(command(&mut s, "open #abc").is_empty());
+    assert_eq!(
+        s.notice.as_ref().unwrap().text,
+        "#abc: a message is # and its number (#12)"
+    );
+    assert_eq!(s.view, View::Queue);
 }

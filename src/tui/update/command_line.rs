@@ -35,8 +35,9 @@ pub(super) fn complete(s: &mut State) {
         s.notice = None;
     } else {
         line.set_line(&shared);
+        // The count first: at 80 columns the list may be cut (a letter more narrows it).
         s.notice = Some(Notice {
-            text: found.join("  "),
+            text: format!("{} commands: {}", found.len(), found.join("  ")),
             error: false,
         });
     }
@@ -115,6 +116,10 @@ pub(super) fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
                 go(s, View::Message);
                 vec![Effect::LoadMessage(id)]
             }
+            None if args[0].starts_with('#') => refuse(
+                s,
+                format!("{}: a message is # and its number (#12)", args[0]),
+            ),
             _ => {
                 let tld = args[0].trim_start_matches('.').to_lowercase();
                 if !s.data.roster.iter().any(|r| r.tld.code.as_str() == tld) {
