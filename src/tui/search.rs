@@ -33,6 +33,15 @@ impl Fuzzy {
     }
 }
 
+/// Whether `typed` is a word of `name` spelt nearly right ("brasil", "Brazil"; "germny",
+/// "Germany"): a letter changed, missing or swapped, which a fuzzy match in order misses.
+pub fn spelt_nearly(typed: &str, name: &str) -> bool {
+    typed.chars().count() >= 4
+        && name
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|word| strsim::normalized_damerau_levenshtein(typed, word) >= 0.8)
+}
+
 #[cfg(test)]
 mod tests {
     use super::Fuzzy;
@@ -53,5 +62,16 @@ mod tests {
         let mut fuzzy = Fuzzy::new("nl");
         assert_eq!(fuzzy.score("ng Nigeria Lucas").unwrap_or(0), loose);
         assert_eq!(fuzzy.score("nl Netherlands"), Some(exact));
+    }
+
+    #[test]
+    fn a_country_spelt_nearly() {
+        use super::spelt_nearly;
+        assert!(spelt_nearly("brasil", "brazil"));
+        assert!(spelt_nearly("germny", "germany"));
+        assert!(spelt_nearly("swtizerland", "switzerland"));
+        assert!(spelt_nearly("korea", "south korea"));
+        assert!(!spelt_nearly("austria", "australia"));
+        assert!(!spelt_nearly("bra", "brazil"), "too short to guess at");
     }
 }

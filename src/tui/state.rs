@@ -379,9 +379,9 @@ impl State {
         match self.search.as_deref().filter(|_| self.view == View::Roster) {
             Some(q) if !q.is_empty() => {
                 // The TLD typed exactly comes first ("/br" → .br), then the rows that hold what
-                // was typed as it is ("/austria" → .at alone), or when none does, the best fuzzy
-                // matches ("/brasil" → .br): fuzzy alone let "austria" match a third of the
-                // roster.
+                // was typed as it is ("/austria" → .at alone), or when none does, a country
+                // spelt nearly so ("/brasil" → .br), then the best fuzzy matches: fuzzy alone
+                // let "austria" match a third of the roster, and missed a letter swapped.
                 let code = q.trim_start_matches('.').to_lowercase();
                 let exact = |r: &RosterRow| {
                     r.tld.code.as_str() == code || r.tld.code.unicode().is_some_and(|u| u == code)
@@ -396,21 +396,30 @@ impl State {
                     .collect();
                 let literal = rows.iter().any(|&(_, _, holds, _)| holds);
                 let mut fuzzy = super::search::Fuzzy::new(q);
-                let mut scored: Vec<(bool, u32, &RosterRow)> = rows
+                let near = |r: &RosterRow| {
+                    !literal && super::search::spelt_nearly(&typed, &r.tld.country.to_lowercase())
+                };
+                let mut scored: Vec<(bool, bool, u32, &RosterRow)> = rows
                     .iter()
                     .filter(|&&(_, exact, holds, _)| exact || holds || !literal)
                     .filter_map(|&(r, exact, holds, ref h)| {
                         let score = fuzzy.score(h);
-                        let found = if literal { holds } else { score.is_some() };
-                        (exact || found).then(|| (exact, score.unwrap_or(0), r))
+                        let near = near(r);
+                        let found = if literal {
+                            holds
+                        } else {
+                            near || score.is_some()
+                        };
+                        (exact || found).then(|| (exact, near, score.unwrap_or(0), r))
                     })
                     .collect();
                 scored.sort_by(|a, b| {
                     b.0.cmp(&a.0)
                         .then(b.1.cmp(&a.1))
-                        .then(a.2.tld.code.cmp(&b.2.tld.code))
+                        .then(b.2.cmp(&a.2))
+                        .then(a.3.tld.code.cmp(&b.3.tld.code))
                 });
-                scored.into_iter().map(|(_, _, r)| r).collect()
+                scored.into_iter().map(|(_, _, _, r)| r).collect()
             }
             _ => rows.collect(),
         }

@@ -70,6 +70,54 @@ fn search_finds_the_security_contact_of_br() {
     assert_eq!(s.roster_rows()[0].tld.code.as_str(), "ch");
 }
 
+/// A letter changed is no subsequence: a country spelt nearly so is found, and first.
+#[test]
+fn search_finds_a_country_spelt_nearly() {
+    let mut s = state(80, 24);
+    s.data.members.clear();
+    s.data.roster = vec![
+        row(
+            "br",
+            "Brazil",
+            None,
+            CaseState::Uninvited,
+            "a@nic.br.example",
+        ),
+        row(
+            "de",
+            "Germany",
+            None,
+            CaseState::Uninvited,
+            "a@denic.example",
+        ),
+        row(
+            "nl",
+            "Netherlands",
+            None,
+            CaseState::Uninvited,
+            "a@sidn.example",
+        ),
+        // "brasil" in order, and closer together than in .br's row.
+        row(
+            "xb",
+            "Bras Ilha",
+            None,
+            CaseState::Uninvited,
+            "a@xb.example",
+        ),
+    ];
+    for (typed, code) in [("brasil", "br"), ("germnay", "de")] {
+        keys(&mut s, &format!("2/{typed}"));
+        key(&mut s, KeyCode::Enter);
+        let rows = s.roster_rows();
+        assert_eq!(
+            rows.first().map(|r| r.tld.code.as_str()),
+            Some(code),
+            "{typed}"
+        );
+    }
+}
+
 #[test]
 fn the_log_filters_by_tld_and_operator() {
     let mut s = state(80, 24);
