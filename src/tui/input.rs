@@ -11,7 +11,7 @@
 //! | Backspace C-h, Delete C-d | delete before, at the cursor |
 //! | C-w | delete the word before the cursor (back to a space) |
 //! | M-Backspace, M-d | delete a word back, forward |
-//! | C-u, C-k | delete to the start, to the end of the line |
+//! | C-u, C-k | delete to the start, to the end of the line (not past it) |
 //! | C-y | put back what C-w, C-u, C-k deleted |
 //! | Up Down, C-p C-n | (several lines) the line above, below |
 //! | C-j, M-Enter | (several lines) a new line |
@@ -183,6 +183,14 @@ impl Editor {
             }
             (KeyCode::Char('d'), false, true) | (KeyCode::Delete, _, true) => {
                 changed(a.delete_next_word())
+            }
+            // As readline: to the start or end of this line, never joining it to the next
+            // or the one before (in the contact editor that ran two contacts together).
+            (KeyCode::Char('u'), true, false) if a.cursor().1 == 0 => Edit::Moved,
+            (KeyCode::Char('k'), true, false)
+                if a.cursor().1 >= a.lines()[a.cursor().0].chars().count() =>
+            {
+                Edit::Moved
             }
             (KeyCode::Char('u'), true, false) => changed(a.delete_line_by_head()),
             (KeyCode::Char('k'), true, false) => changed(a.delete_line_by_end()),
@@ -360,5 +368,23 @@ mod tests {
         assert_eq!(one.text(), "a b c[31md");
         e.paste("\r\nPlease copy it.\n");
         assert_eq!(e.line_texts().len(), 4);
+    }
+
+    /// C-u at the start of a line and C-k at its end delete nothing, as in readline: in the
+    /// contact editor, joining lines ran two contacts together.
+    #[test]
+    fn line_kills_stop_at_the_line() {
+        let mut e = Editor::lines(vec!["a@x.example, A".into(), "b@x.example, B".into()]);
+        press(&mut e, KeyCode::Down, KeyModifiers::NONE);
+        ctrl(&mut e, 'a');
+        ctrl(&mut e, 'u');
+        assert_eq!(e.line_texts(), ["a@x.example, A", "b@x.example, B"]);
+        press(&mut e, KeyCode::Up, KeyModifiers::NONE);
+        ctrl(&mut e, 'e');
+        ctrl(&mut e, 'k');
+        assert_eq!(e.line_texts(), ["a@x.example, A", "b@x.example, B"]);
+        ctrl(&mut e, 'a');
+        ctrl(&mut e, 'k');
+        assert_eq!(e.line_texts(), ["", "b@x.example, B"]);
     }
 }
