@@ -55,6 +55,15 @@ impl Editor {
         e
     }
 
+    /// An input of several lines holding `text`, the cursor at its end (a draft taken up
+    /// again), counted as what it opened with.
+    pub fn lines_at_end(text: &str) -> Editor {
+        let mut e = Editor::lines(text.split('\n').map(str::to_string).collect());
+        e.area.move_cursor(CursorMove::Bottom);
+        e.area.move_cursor(CursorMove::End);
+        e
+    }
+
     /// Replaces a one-line input's text (a completion), the cursor at its end.
     pub fn set_line(&mut self, text: &str) {
         self.area.move_cursor(CursorMove::Head);

@@ -279,6 +279,9 @@ pub struct State {
     pub busy: Option<String>,
     /// Esc was pressed once in a dialog holding typed text: the next Esc discards it.
     pub esc_discards: bool,
+    /// Rejection reasons typed and not yet used, by TLD: a confirmation cancelled does not
+    /// lose the reason (`r` again starts from it).
+    pub reasons: std::collections::BTreeMap<String, String>,
     /// Secrets this session runs without (the status bar names them).
     pub missing: super::missing::Missing,
 }
@@ -324,6 +327,7 @@ impl State {
             operator,
             busy: None,
             esc_discards: false,
+            reasons: std::collections::BTreeMap::new(),
             missing: Default::default(),
         }
     }

@@ -303,3 +303,66 @@ fn a_long_reason_leaves_the_mail_and_the_keys_in_view() {
         }
     }
 }
+
+/// A rejection reason typed and then not confirmed (n at the confirmation) is there again
+/// when `r` is pressed again; once the rejection is confirmed, or the reason discarded, it
+/// is not.
+#[test]
+fn a_reason_not_confirmed_is_kept_for_the_next_try() {
+    let mut s = state(80, 24);
+    let planned = |s: &mut State, reason: &str| {
+        update(
+            s,
+            Msg::Planned(Box::new(Ok(Plan {
+                command: Command::Reject {
+                    tld: "ch".into(),
+                    reason: reason.into(),
+                },
+                effects: Effects::default(),
+            }))),
+        );
+    };
+    let prompt_text = |s: &State| match s.dialog() {
+        Some(Dialog::Prompt { input, .. }) => input.text(),
+        d => panic!("{d:?}"),
+    };
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('r'));
+    check_passes(&mut s);
+    keys(&mut s, "No admin copy");
+    key(&mut s, KeyCode::Enter);
+    planned(&mut s, "No admin copy");
+    assert!(matches!(s.dialog(), Some(Dialog::Confirm { .. })));
+    key(&mut s, KeyCode::Char('n'));
+    assert!(s.dialog().is_none());
+
+    key(&mut s, KeyCode::Char('r'));
+    check_passes(&mut s);
+    assert_eq!(prompt_text(&s), "No admin copy", "the reason is back");
+    // Unchanged, one Esc closes it, and it is still kept.
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Char('r'));
+    check_passes(&mut s);
+    keys(&mut s, ".");
+    key(&mut s, KeyCode::Enter);
+    planned(&mut s, "No admin copy.");
+    key(&mut s, KeyCode::Char('y'));
+    s.busy = None;
+    key(&mut s, KeyCode::Char('r'));
+    check_passes(&mut s);
+    assert_eq!(prompt_text(&s), "", "used: gone");
+
+    keys(&mut s, "draft");
+    key(&mut s, KeyCode::Enter);
+    planned(&mut s, "draft");
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Char('r'));
+    check_passes(&mut s);
+    assert_eq!(prompt_text(&s), "draft");
+    keys(&mut s, "s");
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Char('r'));
+    check_passes(&mut s);
+    assert_eq!(prompt_text(&s), "", "discarded: gone");
+}

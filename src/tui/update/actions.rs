@@ -212,7 +212,7 @@ pub(super) fn ask_about(s: &mut State, action: Action, tld: String) -> Vec<Effec
             s.then_prompt = Some(Dialog::Prompt {
                 title: format!("Reject {}", crate::tui::view::tld_label(&tld)),
                 label: "reason (mailed to the admin contact): ".into(),
-                input: Editor::lines(vec![]),
+                input: Editor::lines_at_end(s.reasons.get(&tld).map_or("", String::as_str)),
                 purpose: Purpose::RejectReason { tld: tld.clone() },
             });
             return plan(

@@ -24,6 +24,9 @@ pub(super) fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         Dialog::Confirm { command, .. } => match k.code {
             KeyCode::Char('y') | KeyCode::Enter => {
                 let command = command.clone();
+                if let Command::Reject { tld, .. } = &command {
+                    s.reasons.remove(tld);
+                }
                 s.mode = Mode::Normal;
                 s.busy = Some(command.doing());
                 return vec![Effect::Run(command)];
@@ -35,6 +38,9 @@ pub(super) fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             KeyCode::Enter if k.modifiers.is_empty() && !input.text().trim().is_empty() => {
                 let text = input.text().trim().to_string();
                 let purpose = purpose.clone();
+                if let Purpose::RejectReason { tld } = &purpose {
+                    s.reasons.insert(tld.clone(), text.clone());
+                }
                 s.mode = Mode::Normal;
                 return plan(
                     s,
@@ -49,7 +55,15 @@ pub(super) fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                     },
                 );
             }
-            KeyCode::Esc => cancel(s),
+            KeyCode::Esc => {
+                // Discarded on purpose (a second Esc): no draft to come back to.
+                if let Purpose::RejectReason { tld } = purpose
+                    && discard
+                {
+                    s.reasons.remove(&tld.clone());
+                }
+                cancel(s)
+            }
             _ => {
                 input.key(k);
             }
