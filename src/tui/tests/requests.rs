@@ -55,7 +55,7 @@ fn a_request_is_dismissed_from_the_queue_by_key_or_command_line() {
             .as_ref()
             .unwrap()
             .text
-            .contains("dismiss is for requests and removals (request, remove); this item is"),
+            .contains("D dismisses a request to join, change or leave; this item is"),
         "{:?}",
         s.notice
     );
@@ -220,22 +220,22 @@ fn the_case_acts_on_its_selected_request_as_the_queue_does() {
         (
             1,
             'x',
-            "remove_member is for a member's request to leave (remove); #16 asks to join or change",
+            "x removes a member who asked to leave; #16 asks to join or change (K fits it)",
         ),
         (
             2,
             'x',
-            "remove_member is for a member's request to leave (remove); #12 is admin_from",
+            "x removes a member who asked to leave; #12 is admin_from",
         ),
         (
             0,
             'K',
-            "ask_admin is for requests (request); #15 asks to leave",
+            "K asks the admin about a request to join or change; #15 asks to leave (x fits it)",
         ),
         (
             3,
             'D',
-            "dismiss is for requests and removals (request, remove); #9 is auto_reply",
+            "D dismisses a request to join, change or leave; #9 is auto_reply",
         ),
     ] {
         assert!(press(&mut s, row, k).is_empty(), "{k} on row {row}");
@@ -245,4 +245,25 @@ fn the_case_acts_on_its_selected_request_as_the_queue_does() {
             "{k} on row {row}"
         );
     }
+}
+
+/// In the queue too, x and K act only on the kind of request they are for; the others are
+/// refused here, naming the key that fits (the service refused them in the words of the
+/// command line: "ask the admin (`tldops ask TLD --message …`").
+#[test]
+fn queue_keys_on_the_wrong_kind_of_request_name_the_key_that_fits() {
+    let mut s = state(80, 24);
+    with_requests(&mut s);
+    s.queue.selected = 0;
+    assert!(key(&mut s, KeyCode::Char('x')).is_empty());
+    assert_eq!(
+        s.notice.as_ref().unwrap().text,
+        "x removes a member who asked to leave; this item is request (K fits it)"
+    );
+    s.queue.selected = 1;
+    assert!(key(&mut s, KeyCode::Char('K')).is_empty());
+    assert_eq!(
+        s.notice.as_ref().unwrap().text,
+        "K asks the admin about a request to join or change; this item is remove (x fits it)"
+    );
 }

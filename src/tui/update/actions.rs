@@ -26,12 +26,13 @@ pub(super) fn after_invitation(s: &mut State, action: Action) -> Vec<Effect> {
         message,
         is,
     } = target;
-    // In a case, a message's action is for it only when it is an open request of its kind
-    // (the queue lists no other).
+    // A message's action is for it only when it is an open request of its kind (a leave
+    // for x, a join or change for K); the service would refuse the others in the words of
+    // the command line.
     let message = message
-        .filter(|_| match (s.view, action) {
-            (View::Case, Action::RemoveMember) => kind == Some(ItemKind::Remove),
-            (View::Case, Action::AskAdmin) => kind == Some(ItemKind::Request),
+        .filter(|_| match action {
+            Action::RemoveMember => kind == Some(ItemKind::Remove),
+            Action::AskAdmin => kind == Some(ItemKind::Request),
             _ => true,
         })
         .map(|m| format!("#{m}"));
@@ -58,13 +59,28 @@ pub(super) fn after_invitation(s: &mut State, action: Action) -> Vec<Effect> {
             due_only: false,
         },
         _ => {
-            let fits = match action {
-                Action::RemoveMember => "a member's request to leave (remove)",
-                Action::Dismiss => "requests and removals (request, remove)",
-                Action::AskAdmin => "requests (request)",
-                _ => "approved ccTLDs (reconfirm)",
+            // Named by the key pressed (or the command typed), with the key that fits the
+            // item, if one does.
+            let scope = s.view.scope();
+            let named = |a: Action| match s.keymap.key_of(scope, a) {
+                Some(k) => k.to_string(),
+                None => format!(":{}", a.name()),
             };
-            return refuse(s, format!("{} is for {fits}; {is}", action.name()));
+            let does = match action {
+                Action::RemoveMember => "removes a member who asked to leave",
+                Action::Dismiss => "dismisses a request to join, change or leave",
+                Action::AskAdmin => "asks the admin about a request to join or change",
+                _ => "is for an approved ccTLD's re-confirmation",
+            };
+            let instead = match kind {
+                Some(ItemKind::Remove) => Some(Action::RemoveMember),
+                Some(ItemKind::Request) => Some(Action::AskAdmin),
+                _ => None,
+            }
+            .filter(|&a| a != action)
+            .map(|a| format!(" ({} fits it)", named(a)))
+            .unwrap_or_default();
+            return refuse(s, format!("{} {does}; {is}{instead}", named(action)));
         }
     };
     plan(s, command)
