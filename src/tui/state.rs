@@ -483,7 +483,21 @@ impl State {
         self.data.queue.get(self.queue.selected)
     }
 
+    /// The code of the roster's ccTLD `typed` names (`.FR`, `fr`, an IDN in either form).
+    pub fn roster_code(&self, typed: &str) -> Option<String> {
+        roster_code(&self.data.roster, typed)
+    }
+
     pub fn selected_roster_row(&self) -> Option<&RosterRow> {
         self.roster_rows().get(self.roster.selected).copied()
     }
+}
+
+/// [`State::roster_code`], on the roster alone (for a dialog holding the rest of the state).
+pub fn roster_code(roster: &[RosterRow], typed: &str) -> Option<String> {
+    let typed = typed.trim().trim_start_matches('.').to_lowercase();
+    roster
+        .iter()
+        .find(|r| r.tld.code.as_str() == typed || r.tld.code.unicode().is_some_and(|u| u == typed))
+        .map(|r| r.tld.code.to_string())
 }

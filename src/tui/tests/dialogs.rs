@@ -366,3 +366,44 @@ fn a_reason_not_confirmed_is_kept_for_the_next_try() {
     check_passes(&mut s);
     assert_eq!(prompt_text(&s), "", "discarded: gone");
 }
+
+/// Enter in an empty prompt says what it wants; a ccTLD to assign to that is not in the
+/// roster is said at once, and the dialog stays with what was typed.
+#[test]
+fn a_prompt_says_what_it_wants_and_keeps_a_wrong_tld() {
+    let mut s = state(80, 24);
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('r'));
+    check_passes(&mut s);
+    key(&mut s, KeyCode::Enter);
+    assert!(matches!(s.dialog(), Some(Dialog::Prompt { .. })));
+    assert_eq!(
+        s.notice.as_ref().unwrap().text,
+        "give a reason: it is mailed to the admin contact (Esc cancels)"
+    );
+    key(&mut s, KeyCode::Esc);
+
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('s'));
+    assert!(
+        matches!(s.dialog(), Some(Dialog::Prompt { .. })),
+        "{:?}",
+        s.dialog()
+    );
+    keys(&mut s, "frx");
+    assert!(key(&mut s, KeyCode::Enter).is_empty());
+    assert_eq!(s.notice.as_ref().unwrap().text, ".frx is not in the roster");
+    let Some(Dialog::Prompt { input, .. }) = s.dialog() else {
+        panic!("{:?}", s.dialog())
+    };
+    assert_eq!(input.text(), "frx", "kept for another try");
+    key(&mut s, KeyCode::Backspace);
+    key(&mut s, KeyCode::Backspace);
+    key(&mut s, KeyCode::Backspace);
+    keys(&mut s, ".AR");
+    let effects = key(&mut s, KeyCode::Enter);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Plan(Command::Assign { tld, .. })] if tld == "ar"),
+        "{effects:?}"
+    );
+}

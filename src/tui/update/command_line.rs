@@ -68,10 +68,9 @@ pub(super) fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
         | Action::EditContacts
         | Action::Confirm
         | Action::Reconfirm => {
-            let tld = args[0].trim_start_matches('.').to_lowercase();
-            if !s.data.roster.iter().any(|r| r.tld.code.as_str() == tld) {
-                return refuse(s, format!(".{tld} is not in the roster"));
-            }
+            let Some(tld) = s.roster_code(args[0]) else {
+                return not_in_roster(s, args[0]);
+            };
             match (action, &args[1..]) {
                 (_, []) => ask_about(s, action, tld),
                 (Action::Reject, reason) => plan(
@@ -121,16 +120,21 @@ pub(super) fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
                 format!("{}: a message is # and its number (#12)", args[0]),
             ),
             _ => {
-                let tld = args[0].trim_start_matches('.').to_lowercase();
-                if !s.data.roster.iter().any(|r| r.tld.code.as_str() == tld) {
-                    return refuse(s, format!(".{tld} is not in the roster"));
-                }
+                let Some(tld) = s.roster_code(args[0]) else {
+                    return not_in_roster(s, args[0]);
+                };
                 go(s, View::Case);
                 vec![Effect::LoadCase(tld)]
             }
         },
         _ => usage(s, action),
     }
+}
+
+/// `.zz is not in the roster`, as typed.
+fn not_in_roster(s: &mut State, typed: &str) -> Vec<Effect> {
+    let typed = typed.trim_start_matches('.').to_lowercase();
+    refuse(s, format!(".{typed} is not in the roster"))
 }
 
 /// `#12` or `12`.

@@ -35,7 +35,30 @@ pub(super) fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             _ => {}
         },
         Dialog::Prompt { input, purpose, .. } => match k.code {
-            KeyCode::Enter if k.modifiers.is_empty() && !input.text().trim().is_empty() => {
+            KeyCode::Enter if k.modifiers.is_empty() && input.text().trim().is_empty() => {
+                let what = match purpose {
+                    Purpose::RejectReason { .. } => "a reason: it is mailed to the admin contact",
+                    Purpose::AssignTld { .. } => "the ccTLD to file the message under (fr, .de)",
+                    Purpose::OverrideReason { .. } => "why: it is logged with the approval",
+                };
+                s.notice = Some(Notice {
+                    text: format!("give {what} (Esc cancels)"),
+                    error: true,
+                });
+            }
+            // A ccTLD not in the roster is said at once, the dialog kept for another try.
+            KeyCode::Enter
+                if k.modifiers.is_empty()
+                    && matches!(purpose, Purpose::AssignTld { .. })
+                    && crate::tui::state::roster_code(&s.data.roster, &input.text()).is_none() =>
+            {
+                let typed = input.text().trim().trim_start_matches('.').to_lowercase();
+                s.notice = Some(Notice {
+                    text: format!(".{typed} is not in the roster"),
+                    error: true,
+                });
+            }
+            KeyCode::Enter if k.modifiers.is_empty() => {
                 let text = input.text().trim().to_string();
                 let purpose = purpose.clone();
                 if let Purpose::RejectReason { tld } = &purpose {
