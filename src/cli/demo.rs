@@ -68,11 +68,12 @@ pub fn run(into: Option<&Path>, keep: bool, color: bool) -> Result<()> {
         if let Some(t) = temp {
             let _ = t.keep();
         }
-        println!("the demo's data is kept in {}", root.display());
+        let r = root.display();
+        println!("the demo's data is kept in {r}; try:");
+        println!("  tldops --config {r}/config.toml --data-dir {r}/data queue");
+        // Its mailbox is no [imap] of the config: a TUI opened on it again cannot poll it.
         println!(
-            "  (try: tldops --config {}/config.toml --data-dir {}/data queue)",
-            root.display(),
-            root.display()
+            "  tldops --config {r}/config.toml --data-dir {r}/data poll --maildir {r}/Maildir"
         );
     }
     result
