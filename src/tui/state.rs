@@ -355,23 +355,24 @@ impl State {
     /// Rows of list body on screen: the terminal minus tabs, table header and status lines.
     pub fn list_height(&self) -> usize {
         let rows = self.height.saturating_sub(5) as usize;
-        if self.view == View::Queue {
-            rows.saturating_sub(self.queue_preview_rows())
-        } else {
-            rows
-        }
+        rows.saturating_sub(self.preview_rows())
     }
 
-    /// Rows under the queue for its selected item's reason in full (the WHY column is cut
-    /// at 80 columns): a rule and two lines on a screen tall enough to spare them, up to four
-    /// where the list leaves the rows empty anyway.
-    pub fn queue_preview_rows(&self) -> usize {
+    /// Rows under the queue and the log for the selected row's reason or detail in full
+    /// (their last column is cut at 80 columns): a rule and two lines on a screen tall enough
+    /// to spare them, up to four where the list leaves the rows empty anyway.
+    pub fn preview_rows(&self) -> usize {
+        let listed = match self.view {
+            View::Queue => self.data.queue.len(),
+            // (Unfiltered: the bound is enough, and filtering each key would cost a pass.)
+            View::Log => self.data.log.len(),
+            _ => return 0,
+        };
         if self.height < 16 {
             return 0;
         }
         let rows = self.height.saturating_sub(5) as usize;
-        let spare = rows.saturating_sub(self.data.queue.len());
-        spare.clamp(3, 5)
+        rows.saturating_sub(listed).clamp(3, 5)
     }
 
     /// The roster rows shown: filtered by region, state and the fuzzy search.

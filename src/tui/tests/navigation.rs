@@ -390,3 +390,16 @@ fn the_queue_shows_the_selected_reason_whole_and_scrolls_above_it() {
         "{screen}"
     );
 }
+
+/// The log's selected event has its detail whole under the list, as the queue's reason.
+#[test]
+fn the_log_shows_the_selected_detail_whole() {
+    let mut s = state(80, 23);
+    key(&mut s, KeyCode::Char('3'));
+    key(&mut s, KeyCode::Char('j'));
+    let screen = render(&s);
+    assert!(
+        screen.contains(" .br approved: 1 contact: csirt@nic.br.example"),
+        "{screen}"
+    );
+}

@@ -2,7 +2,7 @@
 //! whole).
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Paragraph, Row, Table};
 
@@ -21,6 +21,21 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         };
         f.render_widget(Paragraph::new(text), area);
         return;
+    }
+    let preview = s.preview_rows() as u16;
+    let [area, below] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(preview)]).areas(area);
+    if let Some(e) = events.get(s.log.selected) {
+        let tld = e
+            .tld
+            .as_deref()
+            .map_or(String::new(), |t| format!("{} ", tld_label(t)));
+        let text = format!(
+            "{tld}{}: {}",
+            e.action,
+            super::history::summary(&e.action, &e.detail)
+        );
+        super::preview(f, below, &text, theme);
     }
     let cols = Columns::fit(&COLUMNS, area.width);
     let height = area.height.saturating_sub(1) as usize;

@@ -331,6 +331,32 @@ pub fn highlight<'a>(
 }
 
 /// The rows `[offset, offset + height)` of a list, for drawing.
+/// Under a list, the selected row's text whole (its column is cut at 80 columns): a rule,
+/// then as many lines as the area holds, the last ending in `…` when more is left.
+pub fn preview(f: &mut Frame, area: Rect, text: &str, theme: Theme) {
+    if area.height == 0 {
+        return;
+    }
+    let width = area.width.saturating_sub(1) as usize;
+    let mut lines = fit::wrap(text, width);
+    let rows = area.height.saturating_sub(1) as usize;
+    if lines.len() > rows {
+        lines.truncate(rows);
+        let last = lines.pop().unwrap_or_default();
+        lines.push(fit::ellipsize(&format!("{last} …"), width));
+    }
+    let mut out = vec![ratatui::text::Line::from(Span::styled(
+        "─".repeat(area.width as usize),
+        theme.dim(),
+    ))];
+    out.extend(
+        lines
+            .into_iter()
+            .map(|l| ratatui::text::Line::from(format!(" {l}"))),
+    );
+    f.render_widget(Paragraph::new(out), area);
+}
+
 pub fn window<T>(items: &[T], offset: usize, height: usize) -> &[T] {
     let start = offset.min(items.len());
     &items[start..(start + height).min(items.len())]

@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 
-use super::fit::{Column, Columns, ellipsize, wrap};
+use super::fit::{Column, Columns};
 use super::{age, highlight, tld_label, window};
 use crate::service::QueueItem;
 use crate::tui::state::State;
@@ -36,7 +36,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         f.render_widget(Paragraph::new(text), area);
         return;
     }
-    let preview = s.queue_preview_rows() as u16;
+    let preview = s.preview_rows() as u16;
     let [area, below] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(preview)]).areas(area);
     if let Some(item) = s.selected_queue_item() {
@@ -72,32 +72,15 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
     f.render_widget(table, area);
 }
 
-/// The selected item's reason whole, under a rule, as far as two lines hold it (Enter shows
-/// everything).
+/// The selected item's reason whole, under a rule (Enter shows everything).
 fn draw_preview(f: &mut Frame, area: Rect, item: &QueueItem, theme: Theme) {
-    if area.height == 0 {
-        return;
-    }
-    let width = area.width.saturating_sub(1) as usize;
     let what = match (&item.tld, item.message) {
         (Some(tld), Some(m)) => format!("{} #{m}: ", tld_label(tld)),
         (Some(tld), None) => format!("{}: ", tld_label(tld)),
         (None, Some(m)) => format!("#{m}: "),
         (None, None) => String::new(),
     };
-    let mut text = wrap(&format!("{what}{}", item.why), width);
-    let rows = area.height.saturating_sub(1) as usize;
-    if text.len() > rows {
-        text.truncate(rows);
-        let last = text.pop().unwrap_or_default();
-        text.push(ellipsize(&format!("{last} …"), width));
-    }
-    let mut lines = vec![Line::from(Span::styled(
-        "─".repeat(area.width as usize),
-        theme.dim(),
-    ))];
-    lines.extend(text.into_iter().map(|l| Line::from(format!(" {l}"))));
-    f.render_widget(Paragraph::new(lines), area);
+    super::preview(f, area, &format!("{what}{}", item.why), theme);
 }
 
 /// STATE TLD COUNTRY TODO AGE WHY; a narrow terminal drops COUNTRY, then AGE, then STATE.
