@@ -232,6 +232,29 @@ impl Service {
                         if members == 1 { "member stays" } else { "members stay" }
                     ));
                 }
+                // What inviting again sets aside, or repeats, said before it is done.
+                match case.state {
+                    CaseState::Answered => {
+                        let proposed = tx
+                            .contacts(&code)?
+                            .iter()
+                            .filter(|c| c.state == ContactState::Proposed)
+                            .count();
+                        note = Some(format!(
+                            ".{code} was answered: its reply ({proposed} proposed contact{}) is \
+                             set aside undecided, and the case waits for a new one",
+                            if proposed == 1 { "" } else { "s" }
+                        ));
+                    }
+                    CaseState::Bounced => {
+                        note = Some(format!(
+                            ".{code}: the last invitation to {} bounced; the roster still has \
+                             that address (a roster import brings IANA's current one)",
+                            tld.admin.email
+                        ));
+                    }
+                    _ => {}
+                }
                 let at = self.now();
                 let mut values = self.common_values(Some(&tld));
                 values.insert("admin_email", tld.admin.email.to_string());

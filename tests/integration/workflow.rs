@@ -1920,4 +1920,13 @@ fn the_queue_counts_the_contacts_as_edited() {
         "{}",
         why(&i)
     );
+    // Inviting it again says what it sets aside.
+    let again = i.ok(&["invite", "--tld", "be", "--again", "--dry-run"]);
+    assert!(
+        again.contains(
+            ".be was answered: its reply (1 proposed contact) is set aside undecided, and the \
+             case waits for a new one"
+        ),
+        "{again}"
+    );
 }

@@ -91,13 +91,6 @@ impl Contact {
             _ => (&fields[1..], None),
         };
         let names: Vec<&str> = names.iter().copied().filter(|n| !n.is_empty()).collect();
-        // Two contacts run together (a line break lost in an editor) put an address in the
-        // name: one contact per line.
-        if let Some(n) = names.iter().find(|n| n.contains('@')) {
-            return Err(format!(
-                "`{n}` holds an address: one contact per line (email, name, phone)"
-            ));
-        }
         Ok(Contact {
             email: email.to_string(),
             name: (!names.is_empty()).then(|| names.join(", ")),
@@ -331,19 +324,16 @@ mod tests {
             parse("subscribed x@za.example"),
             c("x@za.example", None, None)
         );
-        // A line that starts with an address is email, name: a `<…>` after it is no address
-        // of the contact's, and a name that holds one is refused (two contacts run together,
-        // or a name posing as an address).
-        let posing = Contact::from_line("piet@sidn.example, Piet <evil@attacker.example>");
-        assert!(
-            posing.is_err_and(|e| e.contains("holds an address")),
-            "a name holding an address"
+        assert_eq!(
+            parse("piet@sidn.example, Piet <evil@attacker.example>"),
+            c(
+                "piet@sidn.example",
+                Some("Piet <evil@attacker.example>"),
+                None
+            ),
+            "a line that starts with an address is email, name"
         );
         assert!(Contact::from_line(", Bob").is_err());
         assert!(Contact::from_line("not-an-address, Bob").is_err());
-        // Two contacts run together (an editor lost the line break between them).
-        let joined = "jihoon.park@nic.kr.example, Park Ji-hoon, +82 10 5555 0103yuna.choi@nic.kr.example, Choi Yu-na";
-        let err = Contact::from_line(joined).unwrap_err();
-        assert!(err.contains("one contact per line"), "{err}");
     }
 }
