@@ -86,6 +86,30 @@ impl ItemKind {
         }
     }
 
+    /// What the queue's TODO word asks of the operator, for the help screen.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            ItemKind::Decide => "a verified reply names contacts: approve or reject",
+            ItemKind::Update => {
+                "an approved ccTLD's admin names other contacts: approve the change"
+            }
+            ItemKind::Confirm => "the admin confirmed the contacts: record the re-confirmation",
+            ItemKind::Remove => "a member asked to leave: remove them",
+            ItemKind::Review => "a reply to read first (unverified, suspicious, unclear)",
+            ItemKind::Request => "someone asks to join or change contacts: ask the admin",
+            ItemKind::Assign => "mail of no known ccTLD: file it under one",
+            ItemKind::Bounced => "the invitation bounced: check the address, invite again",
+            ItemKind::AdminChanged => "the IANA admin address changed: invite again",
+            ItemKind::MailFailed => "a mail could not be sent: retry it",
+            ItemKind::MailInterrupted => "a send was interrupted: resend, or mark it sent",
+            ItemKind::Members => "the list server did not confirm a change: sync again",
+            ItemKind::Chase => "no answer yet: a reminder is due",
+            ItemKind::Reconfirm => "the yearly re-confirmation (or its reminder) is due",
+            ItemKind::Lapsed => "the re-confirmation went unanswered",
+            ItemKind::Dormant => "no answer after the last reminder",
+        }
+    }
+
     /// Urgency: lower comes first.
     pub fn rank(self) -> u8 {
         use ItemKind::*;

@@ -64,3 +64,19 @@ fn help_lists_every_action_and_command_uncut_at_80x23() {
         "the command line's description, wrapped, not cut"
     );
 }
+
+/// Help says what each queue TODO word asks, and finds it by what it means ("/join").
+#[test]
+fn help_explains_the_queue_todo_words() {
+    let mut s = state(80, 23);
+    key(&mut s, KeyCode::Char('?'));
+    keys(&mut s, "/join");
+    key(&mut s, KeyCode::Enter);
+    let help = render(&s);
+    assert!(help.contains("queue TODO:"), "{help}");
+    assert!(
+        help.contains("request                  someone asks to join or change contacts:"),
+        "{help}"
+    );
+    assert!(!help.contains("decide"), "only what matches: {help}");
+}

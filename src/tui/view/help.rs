@@ -65,6 +65,22 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         }
         lines.extend(entry(&keys, &command, command_w, &desc, w));
     }
+    // What each queue TODO word asks, searchable with the rest ("/join").
+    let todo: Vec<(String, &str)> = crate::service::ItemKind::ALL
+        .into_iter()
+        .map(|k| (k.as_str().replace('_', " "), k.meaning()))
+        .filter(|(word, meaning)| {
+            query.as_ref().is_none_or(|q| {
+                word.contains(q.as_str()) || meaning.to_lowercase().contains(q.as_str())
+            })
+        })
+        .collect();
+    if !todo.is_empty() {
+        lines.push(Line::from(Span::styled("queue TODO:", theme.header())));
+        for (word, meaning) in todo {
+            lines.extend(entry("", &word, command_w, meaning, w));
+        }
+    }
     lines.push(Line::from(""));
     let states = [
         "States: - uninvited",
