@@ -189,13 +189,22 @@ pub fn run(setup: Setup) -> Result<()> {
     result
 }
 
-/// Ctrl-C always quits, whatever the keymap says; everything else goes through `update`.
+/// Ctrl-C always quits, whatever the keymap says — but with text typed into a dialog, only
+/// when pressed twice in a row; everything else goes through `update`.
 fn handle(state: &mut State, msg: Msg) -> Vec<Effect> {
-    if let Msg::Key(k) = &msg
-        && k.code == KeyCode::Char('c')
-        && k.modifiers.contains(KeyModifiers::CONTROL)
-    {
-        return vec![Effect::Quit];
+    if let Msg::Key(k) = &msg {
+        let armed = std::mem::take(&mut state.ctrl_c_quits);
+        if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
+            if armed || !state.typed_into_dialog() {
+                return vec![Effect::Quit];
+            }
+            state.ctrl_c_quits = true;
+            state.notice = Some(state::Notice {
+                text: "C-c again quits, losing what you typed (Esc closes the dialog)".into(),
+                error: true,
+            });
+            return vec![];
+        }
     }
     update(state, msg)
 }

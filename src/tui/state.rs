@@ -279,6 +279,8 @@ pub struct State {
     pub busy: Option<String>,
     /// Esc was pressed once in a dialog holding typed text: the next Esc discards it.
     pub esc_discards: bool,
+    /// C-c was pressed once in such a dialog: the next C-c quits.
+    pub ctrl_c_quits: bool,
     /// Rejection reasons typed and not yet used, by TLD: a confirmation cancelled does not
     /// lose the reason (`r` again starts from it).
     pub reasons: std::collections::BTreeMap<String, String>,
@@ -327,6 +329,7 @@ impl State {
             operator,
             busy: None,
             esc_discards: false,
+            ctrl_c_quits: false,
             reasons: std::collections::BTreeMap::new(),
             missing: Default::default(),
         }
@@ -482,6 +485,16 @@ impl State {
 
     pub fn selected_queue_item(&self) -> Option<&QueueItem> {
         self.data.queue.get(self.queue.selected)
+    }
+
+    /// Whether a dialog holds text the operator typed (what quitting or Esc would lose).
+    pub fn typed_into_dialog(&self) -> bool {
+        match &self.mode {
+            Mode::Dialog(Dialog::Prompt { input: e, .. } | Dialog::Contacts { editor: e, .. }) => {
+                e.edited()
+            }
+            _ => false,
+        }
     }
 
     /// The code of the roster's ccTLD `typed` names (`.FR`, `fr`, an IDN in either form).

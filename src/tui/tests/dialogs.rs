@@ -407,3 +407,35 @@ fn a_prompt_says_what_it_wants_and_keeps_a_wrong_tld() {
         "{effects:?}"
     );
 }
+
+/// C-c quits at once, but with a reason typed into a dialog only when pressed twice in a row.
+#[test]
+fn ctrl_c_asks_before_losing_a_typed_reason() {
+    let c_c = || Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    let mut s = state(80, 24);
+    assert_eq!(crate::tui::handle(&mut s, c_c()), [Effect::Quit]);
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('r'));
+    check_passes(&mut s);
+    assert_eq!(
+        crate::tui::handle(&mut s, c_c()),
+        [Effect::Quit],
+        "nothing typed"
+    );
+    keys(&mut s, "half a reason");
+    assert!(crate::tui::handle(&mut s, c_c()).is_empty());
+    assert!(
+        s.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("C-c again quits")
+    );
+    let bang = Msg::Key(KeyEvent::new(KeyCode::Char('!'), KeyModifiers::NONE));
+    crate::tui::handle(&mut s, bang);
+    assert!(
+        crate::tui::handle(&mut s, c_c()).is_empty(),
+        "another key disarms it"
+    );
+    assert_eq!(crate::tui::handle(&mut s, c_c()), [Effect::Quit]);
+}

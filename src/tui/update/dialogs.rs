@@ -5,14 +5,7 @@ use super::*;
 pub(super) fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
     // Any key but a second Esc keeps what was typed.
     let discard = std::mem::take(&mut s.esc_discards);
-    let Mode::Dialog(dialog) = &mut s.mode else {
-        return vec![];
-    };
-    if k.code == KeyCode::Esc
-        && !discard
-        && let Dialog::Prompt { input: editor, .. } | Dialog::Contacts { editor, .. } = dialog
-        && editor.edited()
-    {
+    if k.code == KeyCode::Esc && !discard && s.typed_into_dialog() {
         s.esc_discards = true;
         s.notice = Some(Notice {
             text: "Esc again discards what you typed (any other key goes on)".into(),
@@ -20,6 +13,9 @@ pub(super) fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
         });
         return vec![];
     }
+    let Mode::Dialog(dialog) = &mut s.mode else {
+        return vec![];
+    };
     match dialog {
         Dialog::Confirm { command, .. } => match k.code {
             KeyCode::Char('y') | KeyCode::Enter => {
