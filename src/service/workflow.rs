@@ -220,41 +220,37 @@ impl Service {
                     .next(Event::Invite { again })
                     .map_err(|r| refusal(&code, &case, r))?;
                 let token = Service::token_of(tx, &case)?;
-                if case.state == CaseState::Approved {
-                    let members = tx
-                        .contacts(&code)?
-                        .iter()
-                        .filter(|c| c.state == ContactState::Subscribed)
-                        .count();
-                    note = Some(format!(
-                        ".{code} is approved: its {members} {} subscribed, but it counts as on \
-                         the list again only once a new reply is approved",
-                        if members == 1 { "member stays" } else { "members stay" }
-                    ));
-                }
-                // What inviting again sets aside, or repeats, said before it is done.
-                match case.state {
+                // What inviting again leaves, sets aside or repeats, said before it is done.
+                let count = |state: ContactState| -> Result<usize> {
+                    Ok(tx.contacts(&code)?.iter().filter(|c| c.state == state).count())
+                };
+                let plural = |n: usize, one: &'static str, many: &'static str| {
+                    if n == 1 { one } else { many }
+                };
+                note = match case.state {
+                    CaseState::Approved => {
+                        let members = count(ContactState::Subscribed)?;
+                        Some(format!(
+                            ".{code} is approved: its {members} {} subscribed, but it counts as \
+                             on the list again only once a new reply is approved",
+                            plural(members, "member stays", "members stay")
+                        ))
+                    }
                     CaseState::Answered => {
-                        let proposed = tx
-                            .contacts(&code)?
-                            .iter()
-                            .filter(|c| c.state == ContactState::Proposed)
-                            .count();
-                        note = Some(format!(
-                            ".{code} was answered: its reply ({proposed} proposed contact{}) is \
-                             set aside undecided, and the case waits for a new one",
-                            if proposed == 1 { "" } else { "s" }
-                        ));
+                        let proposed = count(ContactState::Proposed)?;
+                        Some(format!(
+                            ".{code} was answered: its reply ({proposed} proposed {}) is set \
+                             aside undecided, and the case waits for a new one",
+                            plural(proposed, "contact", "contacts")
+                        ))
                     }
-                    CaseState::Bounced => {
-                        note = Some(format!(
-                            ".{code}: the last invitation to {} bounced; the roster still has \
-                             that address (a roster import brings IANA's current one)",
-                            tld.admin.email
-                        ));
-                    }
-                    _ => {}
-                }
+                    CaseState::Bounced => Some(format!(
+                        ".{code}: the last invitation to {} bounced; the roster still has that \
+                         address (a roster import brings IANA's current one)",
+                        tld.admin.email
+                    )),
+                    _ => None,
+                };
                 let at = self.now();
                 let mut values = self.common_values(Some(&tld));
                 values.insert("admin_email", tld.admin.email.to_string());
