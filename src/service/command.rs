@@ -279,10 +279,19 @@ impl Service {
             Command::SetContacts { tld, contacts } => {
                 self.set_contacts(tld, contacts, dry_run)?;
                 let code = self.tld(tld)?.tld.code.to_string();
-                e.notes.push(format!(
-                    "The proposed contacts of .{code} become these {}",
-                    contacts.len()
-                ));
+                let n = contacts.len();
+                e.notes.push(match n {
+                    1 => format!("The proposed contacts of .{code} become this one"),
+                    n => format!("The proposed contacts of .{code} become these {n}"),
+                });
+                // Said now, not first when approving is refused for it.
+                let max = self.config.list.max_contacts as usize;
+                if n > max {
+                    e.notes.push(format!(
+                        "{n} contacts are more than list.max_contacts ({max}): approving them \
+                         will be refused until some are taken out"
+                    ));
+                }
                 e.propose = contacts.iter().map(|c| (code.clone(), c.clone())).collect();
             }
             Command::RemoveContact { tld, email, reason } => {

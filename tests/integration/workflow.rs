@@ -1920,6 +1920,28 @@ fn the_queue_counts_the_contacts_as_edited() {
         "{}",
         why(&i)
     );
+    // More contacts than list.max_contacts is said when they are set, not first at approval.
+    let many = i.ok(&[
+        "contacts",
+        "set",
+        "be",
+        "--dry-run",
+        "a@dnsbelgium.example",
+        "b@dnsbelgium.example",
+        "c@dnsbelgium.example",
+        "d@dnsbelgium.example",
+    ]);
+    assert!(
+        many.contains(
+            "4 contacts are more than list.max_contacts (3): approving them will be refused"
+        ),
+        "{many}"
+    );
+    let one = i.ok(&["contacts", "set", "be", "--dry-run", "a@dnsbelgium.example"]);
+    assert!(
+        one.contains("The proposed contacts of .be become this one"),
+        "{one}"
+    );
     // Inviting it again says what it sets aside.
     let again = i.ok(&["invite", "--tld", "be", "--again", "--dry-run"]);
     assert!(

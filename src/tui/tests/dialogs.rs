@@ -406,6 +406,11 @@ fn a_prompt_says_what_it_wants_and_keeps_a_wrong_tld() {
         matches!(effects.as_slice(), [Effect::Plan(Command::Assign { tld, .. })] if tld == "ar"),
         "{effects:?}"
     );
+    assert!(
+        s.notice.is_none(),
+        "what the wrong one said is over: {:?}",
+        s.notice
+    );
 }
 
 /// C-c quits at once, but with a reason typed into a dialog only when pressed twice in a row.

@@ -57,6 +57,7 @@ pub(super) fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
             KeyCode::Enter if k.modifiers.is_empty() => {
                 let text = input.text().trim().to_string();
                 let purpose = purpose.clone();
+                s.notice = None; // what an empty Enter or a wrong ccTLD said is over
                 if let Purpose::RejectReason { tld } = &purpose {
                     s.reasons.insert(tld.clone(), text.clone());
                 }
