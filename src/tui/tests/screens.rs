@@ -200,3 +200,30 @@ fn the_log_sums_up_events_in_sanitised_words() {
     );
     assert!(!text.contains(['{', '"', '\u{1b}', '\u{202e}']), "{text:?}");
 }
+
+/// More proposed contacts than the case view has rows for are counted, never left out
+/// unsaid (five at 80x23 showed four).
+#[test]
+fn the_case_counts_the_contacts_it_has_no_room_for() {
+    let mut s = state(80, 23);
+    key(&mut s, KeyCode::Char('1'));
+    key(&mut s, KeyCode::Enter);
+    let mut case = case_detail();
+    let first = case.contacts[0].clone();
+    case.contacts = (1..=6)
+        .map(|k| {
+            let mut c = first.clone();
+            c.email = format!("contact{k}@nic.nl.example");
+            c
+        })
+        .collect();
+    update(&mut s, Msg::Case(Box::new(case)));
+    let screen = render(&s);
+    let shown = (1..=6)
+        .filter(|k| screen.contains(&format!("contact{k}@nic.nl.example")))
+        .count();
+    assert!(
+        screen.contains(&format!(" … {} more (e shows them all)", 6 - shown)),
+        "{screen}"
+    );
+}

@@ -119,6 +119,17 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
     let fit = |lines: Vec<Line<'static>>| -> Vec<Line<'static>> {
         lines.into_iter().map(|l| fit_line(l.spans, w)).collect()
     };
+    // Contacts past the rows they get are counted, never silently left out.
+    let mut contacts = contacts;
+    let room = contacts_h.saturating_sub(1) as usize;
+    if contacts.len() > room && room > 0 {
+        let more = contacts.len() - (room - 1);
+        contacts.truncate(room - 1);
+        contacts.push(Line::from(Span::styled(
+            format!(" … {more} more (e shows them all)"),
+            theme.dim(),
+        )));
+    }
     f.render_widget(Paragraph::new(fit(info)), info_area);
     f.render_widget(
         Paragraph::new(fit(contacts)).block(
