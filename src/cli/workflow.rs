@@ -10,7 +10,9 @@ use super::output;
 use crate::config::ExportFormat;
 use crate::domain::region::Region;
 use crate::installation::Installation;
-use crate::service::{Command, Delivery, Effects, Outcome, Planned, SendReport, Service};
+use crate::service::{
+    Command, Delivery, Effects, ItemKind, Outcome, Planned, QueueItem, SendReport, Service,
+};
 
 /// Does `command` and sends its mail, printing nothing (for `--json`): the outcome says
 /// what became of each mail.
@@ -237,11 +239,26 @@ pub fn queue(service: &Service, json: bool) -> Result<()> {
                 i.tld.as_ref().map_or("-".into(), |t| format!(".{t}")),
                 i.state.map_or("-".into(), |s| s.to_string()),
                 i.since.map(|t| t.date()).unwrap_or_default(),
-                i.message.map_or(String::new(), |m| format!("#{m} ")) + &i.why,
+                i.message.map_or(String::new(), |m| format!("#{m} "))
+                    + &i.why
+                    + &next_command(i).map_or(String::new(), |c| format!(": `{c}`")),
             ]
         })
         .collect();
     output::table(&["TODO", "TLD", "STATE", "SINCE", "WHY"], &rows)
+}
+
+/// The command that does what a queue item asks, where one command does (the TUI names its
+/// key instead, in help).
+fn next_command(i: &QueueItem) -> Option<String> {
+    let tld = i.tld.as_deref().unwrap_or("TLD");
+    match i.kind {
+        ItemKind::Remove => i.message.map(|m| format!("tldops remove --message {m}")),
+        ItemKind::Request => i.message.map(|m| format!("tldops ask {tld} --message {m}")),
+        ItemKind::Reconfirm => Some("tldops reconfirm --due".into()),
+        ItemKind::Members => Some("tldops members sync".into()),
+        _ => None,
+    }
 }
 
 pub fn stats(service: &Service, json: bool) -> Result<()> {

@@ -260,7 +260,7 @@ impl Service {
                     item(
                         ItemKind::Remove,
                         m.tld.as_deref(),
-                        format!("{}: `tldops remove --message {}`", m.why, m.id),
+                        format!("{}: remove them", m.why),
                         Some(m.filed_at),
                         Some(m.id),
                     );
@@ -273,8 +273,8 @@ impl Service {
                 format!("; it names {}", people(&m.contacts))
             };
             let how = match m.tld.as_deref() {
-                Some(t) => format!("ask the admin: `tldops ask {t} --message {}`", m.id),
-                None => format!("which ccTLD? `tldops ask TLD --message {}`", m.id),
+                Some(_) => "ask the admin".to_string(),
+                None => "which ccTLD? assign it, then ask its admin".to_string(),
             };
             item(
                 ItemKind::Request,
@@ -345,7 +345,7 @@ impl Service {
                 Standing::Due(_) | Standing::ReminderDue { .. } => item(
                     ItemKind::Reconfirm,
                     Some(&c.tld),
-                    format!("{} (`tldops reconfirm --due`)", standing.words()),
+                    standing.words(),
                     since,
                     None,
                 ),
@@ -384,7 +384,7 @@ impl Service {
                     ItemKind::Members,
                     Some(&c.tld),
                     format!(
-                        "{what} of {} not confirmed by the list server: {err} (`tldops members sync`)",
+                        "{what} of {} not confirmed by the list server: {err} (sync again)",
                         c.email
                     ),
                     Some(c.updated_at),

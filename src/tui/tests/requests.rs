@@ -249,7 +249,7 @@ fn the_case_acts_on_its_selected_request_as_the_queue_does() {
 
 /// In the queue too, x and K act only on the kind of request they are for; the others are
 /// refused here, naming the key that fits (the service refused them in the words of the
-/// command line: "ask the admin (`tldops ask TLD --message …`").
+/// command line).
 #[test]
 fn queue_keys_on_the_wrong_kind_of_request_name_the_key_that_fits() {
     let mut s = state(80, 24);
