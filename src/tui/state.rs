@@ -387,9 +387,10 @@ impl State {
         match self.search.as_deref().filter(|_| self.view == View::Roster) {
             Some(q) if !q.is_empty() => {
                 // The TLD typed exactly comes first ("/br" → .br), then the rows that hold what
-                // was typed as it is ("/austria" → .at alone), or when none does, a country
-                // spelt nearly so ("/brasil" → .br), then the best fuzzy matches: fuzzy alone
-                // let "austria" match a third of the roster, and missed a letter swapped.
+                // was typed as it is ("/austria" → .at alone), or when none does, the countries
+                // spelt nearly so ("/brasil" → .br alone), or when none is, the best fuzzy
+                // matches: fuzzy alone let "austria" match a third of the roster, and missed a
+                // letter swapped.
                 let code = q.trim_start_matches('.').to_lowercase();
                 let exact = |r: &RosterRow| {
                     r.tld.code.as_str() == code || r.tld.code.unicode().is_some_and(|u| u == code)
@@ -407,6 +408,7 @@ impl State {
                 let near = |r: &RosterRow| {
                     !literal && super::search::spelt_nearly(&typed, &r.tld.country.to_lowercase())
                 };
+                let any_near = rows.iter().any(|&(r, ..)| near(r));
                 let mut scored: Vec<(bool, bool, u32, &RosterRow)> = rows
                     .iter()
                     .filter(|&&(_, exact, holds, _)| exact || holds || !literal)
@@ -415,8 +417,10 @@ impl State {
                         let near = near(r);
                         let found = if literal {
                             holds
+                        } else if any_near {
+                            near
                         } else {
-                            near || score.is_some()
+                            score.is_some()
                         };
                         (exact || found).then(|| (exact, near, score.unwrap_or(0), r))
                     })
