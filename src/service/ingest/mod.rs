@@ -25,7 +25,6 @@ use serde_json::json;
 
 use super::Service;
 use crate::config::VouchingRole;
-use crate::domain::audit::sha256_hex;
 use crate::domain::case::{CaseState, Event};
 use crate::domain::email::address_key;
 use crate::domain::member::ContactState;
@@ -246,7 +245,9 @@ impl Service {
                 // Stored by an earlier, interrupted pass or before a rescan.
                 Some(id) if self.store.message_id_stored(id)? => pass.report.duplicates += 1,
                 _ => full.push(match body {
-                    Some((body, msg, decision)) => (j.header, j.hash, Some(body), msg, decision),
+                    Some((body, hash, msg, decision)) => {
+                        (j.header, hash, Some(body), msg, decision)
+                    }
                     // Expunged since its header came: what the header said is all there is.
                     None => (j.header, j.hash, None, j.head, j.decision),
                 }),
@@ -262,17 +263,10 @@ impl Service {
         if news {
             self.store.write(|tx| {
                 for (header, hash, body, msg, decision) in &full {
-                    let content = match body {
-                        Some(body) => Content {
-                            raw: body,
-                            hash: &sha256_hex(body),
-                            full: true,
-                        },
-                        None => Content {
-                            raw: &header.bytes,
-                            hash,
-                            full: false,
-                        },
+                    let content = Content {
+                        raw: body.as_deref().unwrap_or(&header.bytes),
+                        hash,
+                        full: body.is_some(),
                     };
                     pass.store(tx, header, content, msg, decision)?;
                 }

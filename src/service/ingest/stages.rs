@@ -23,14 +23,16 @@ pub(super) const ALONGSIDE_FROM_CHUNK: usize = 2;
 /// Bodies asked for in one command on the second connection, at most.
 const ALONGSIDE_BATCH: usize = 64;
 
-/// A whole message read: its bytes, parsed, triaged.
-pub(super) type Whole = (Vec<u8>, Inbound, Decision);
+/// A whole message read: its bytes and their hash, parsed, triaged.
+pub(super) type Whole = (Vec<u8>, String, Inbound, Decision);
 
-/// Parses and triages a whole message.
+/// Hashes, parses and triages a whole message (on the thread that fetched it, not the
+/// store's).
 pub(super) fn read_whole(body: Vec<u8>, ctx: &Context) -> Whole {
     let msg = parse_keeping(&body, true, Some(&TRIAGE_HEADERS));
     let decision = triage::triage(&msg, ctx);
-    (body, msg, decision)
+    let hash = sha256_hex(&body);
+    (body, hash, msg, decision)
 }
 
 /// Fetches and reads the bodies asked for on `wanted` (UIDVALIDITY, UID) on a connection of
