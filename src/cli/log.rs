@@ -54,7 +54,9 @@ pub fn list(service: &Service, filter: &EventFilter, json: bool) -> Result<()> {
                 e.operator.clone(),
                 e.tld.as_ref().map_or("-".into(), |t| format!(".{t}")),
                 e.action.clone(),
-                e.detail.clone(),
+                // In words, as the TUI shows it; `--json` and `--verify` keep the detail as
+                // stored.
+                crate::domain::audit::summary(&e.action, &e.detail),
             ]
         })
         .collect();

@@ -6,12 +6,14 @@
 mod chain;
 mod finding;
 mod replay;
+mod words;
 
 use sha2::{Digest, Sha256};
 
 pub use chain::check_chain;
 pub use finding::Finding;
 pub use replay::{LoggedMember, Member, Replay, compare, replay};
+pub use words::{event_fields, summary, words};
 
 use crate::domain::case::CaseState;
 

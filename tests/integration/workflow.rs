@@ -1948,6 +1948,14 @@ fn the_queue_counts_the_contacts_as_edited() {
         one.contains("The proposed contacts of .be become this one"),
         "{one}"
     );
+    // `tldops log` tells each event's detail in words, as the TUI does; --json keeps it whole.
+    let log = i.ok(&["log"]);
+    assert!(log.contains("to admin@dnsbelgium.example"), "{log}");
+    assert!(!log.contains("{\""), "no raw JSON: {log}");
+    assert!(
+        i.ok(&["log", "--json"])
+            .contains("\"to\": \"admin@dnsbelgium.example\"")
+    );
     // Inviting it again says what it sets aside.
     let again = i.ok(&["invite", "--tld", "be", "--again", "--dry-run"]);
     assert!(

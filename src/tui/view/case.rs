@@ -192,7 +192,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
             let line = fit_line(
                 // An event told in words needs no action column; others sum up their detail.
                 vec![Span::raw(
-                    match super::history::words(&e.action, &e.detail) {
+                    match crate::domain::audit::words(&e.action, &e.detail) {
                         Some(words) => format!(
                             " {} {:<10} {words}",
                             e.at.get(..10).unwrap_or(&e.at),
@@ -203,7 +203,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
                             e.at.get(..10).unwrap_or(&e.at),
                             e.operator,
                             e.action,
-                            super::history::summary(&e.action, &e.detail)
+                            crate::domain::audit::summary(&e.action, &e.detail)
                         ),
                     },
                 )],

@@ -6,11 +6,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
-use serde_json::Value;
 
 use super::fit::wrap;
 use super::tld_label;
-use crate::domain::message::sanitize;
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
 
@@ -35,7 +33,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
             Span::raw(e.tld.as_deref().map_or("-".into(), tld_label)),
         ]),
     ];
-    let fields = fields(&e.detail);
+    let fields = crate::domain::audit::event_fields(&e.detail);
     let width = fields
         .iter()
         .map(|(k, _)| k.chars().count())
@@ -78,84 +76,4 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
     let p = Paragraph::new(lines).wrap(Wrap { trim: false });
     let scroll = super::clamp_scroll(s, &p, area, s.event_scroll);
     f.render_widget(p.scroll((scroll, 0)), area);
-}
-
-/// The fields of an event's detail, in order, each value sanitised (details quote mail):
-/// `{"a": 1, "b": {"c": "x"}, "d": ["y", "z"]}` → `a 1`, `b.c x`, `d y\nz`. Detail that is
-/// not a JSON object is one field, `detail`.
-pub fn fields(detail: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    match serde_json::from_str::<Value>(detail) {
-        Ok(Value::Object(map)) => {
-            for (k, v) in map {
-                flatten(&k, &v, &mut out);
-            }
-        }
-        Ok(other) => flatten("detail", &other, &mut out),
-        Err(_) => out.push(("detail".into(), sanitize(detail, true))),
-    }
-    out
-}
-
-fn flatten(key: &str, v: &Value, out: &mut Vec<(String, String)>) {
-    match v {
-        Value::Object(map) if map.is_empty() => out.push((key.into(), "{}".into())),
-        Value::Object(map) => {
-            for (k, v) in map {
-                flatten(&format!("{key}.{k}"), v, out);
-            }
-        }
-        Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
-            let text: Vec<String> = items.iter().map(scalar).collect();
-            let text = if text.is_empty() {
-                "(none)".to_string()
-            } else {
-                text.join("\n")
-            };
-            out.push((key.into(), text));
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                flatten(&format!("{key}[{i}]"), item, out);
-            }
-        }
-        other => out.push((key.into(), scalar(other))),
-    }
-}
-
-fn scalar(v: &Value) -> String {
-    match v {
-        Value::String(s) => sanitize(s, true),
-        Value::Null => "-".into(),
-        other => other.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn detail_fields_flatten_nested_objects_and_lists() {
-        let got = fields(
-            r#"{"from":"invited","message":11,"contacts":[{"email":"a@x.example","name":"Ann"}],"authentication_results":["mx; dkim=pass","mx; spf=pass"],"reason":"no\u001b[31m colour","empty":[]}"#,
-        );
-        let got: Vec<(&str, &str)> = got.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        assert_eq!(
-            got,
-            [
-                ("authentication_results", "mx; dkim=pass\nmx; spf=pass"),
-                ("contacts[0].email", "a@x.example"),
-                ("contacts[0].name", "Ann"),
-                ("empty", "(none)"),
-                ("from", "invited"),
-                ("message", "11"),
-                ("reason", "no colour"),
-            ]
-        );
-        assert_eq!(
-            fields("not json"),
-            [("detail".to_string(), "not json".to_string())]
-        );
-    }
 }

@@ -33,7 +33,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         let text = format!(
             "{tld}{}: {}",
             e.action,
-            super::history::summary(&e.action, &e.detail)
+            crate::domain::audit::summary(&e.action, &e.detail)
         );
         super::preview(f, below, &text, theme);
     }
@@ -54,7 +54,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
                 Span::raw(e.operator.clone()),
                 Span::raw(e.tld.as_deref().map_or("-".into(), tld_label)),
                 Span::raw(e.action.clone()),
-                Span::raw(super::history::summary(&e.action, &e.detail)),
+                Span::raw(crate::domain::audit::summary(&e.action, &e.detail)),
             ]);
             highlight(row, s.log, i, theme)
         })

@@ -8,7 +8,6 @@ mod dialog;
 mod event;
 pub mod fit;
 mod help;
-mod history;
 mod log;
 mod message;
 mod messages;

@@ -1,8 +1,9 @@
-//! Events told in a line. In a case's history the events of requests and re-confirmations
+//! Events told in words. In a case's history the events of requests and re-confirmations
 //! (DESIGN §8) say what happened — who asked what, which reminder went out, what was
 //! confirmed — in place of their action; every other event's detail is summed up in words,
-//! its most telling fields first, in the log's DETAIL column and the history alike (never raw
-//! JSON cut at the edge). Enter shows any event in full. Pure.
+//! its most telling fields first, in the TUI's log and history and `tldops log` alike (never
+//! raw JSON cut at the edge); its fields one by one for an event shown in full. Pure; every
+//! value from a detail is sanitised (details quote mail).
 
 use serde_json::Value;
 
@@ -267,7 +268,7 @@ fn told(action: &str, d: &Value) -> String {
 /// Any detail as `key value · key value` (the event view's fields, lists joined by commas),
 /// the Message-ID, rarely the telling part, last.
 fn fields(detail: &str) -> String {
-    let mut fields = super::event::fields(detail);
+    let mut fields = event_fields(detail);
     fields.sort_by_key(|(key, _)| key.ends_with("message_id"));
     fields
         .iter()
@@ -276,9 +277,60 @@ fn fields(detail: &str) -> String {
         .join(" · ")
 }
 
+/// The fields of an event's detail, in order, each value sanitised (details quote mail):
+/// `{"a": 1, "b": {"c": "x"}, "d": ["y", "z"]}` → `a 1`, `b.c x`, `d y\nz`. Detail that is
+/// not a JSON object is one field, `detail`.
+pub fn event_fields(detail: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    match serde_json::from_str::<Value>(detail) {
+        Ok(Value::Object(map)) => {
+            for (k, v) in map {
+                flatten(&k, &v, &mut out);
+            }
+        }
+        Ok(other) => flatten("detail", &other, &mut out),
+        Err(_) => out.push(("detail".into(), sanitize(detail, true))),
+    }
+    out
+}
+
+fn flatten(key: &str, v: &Value, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(map) if map.is_empty() => out.push((key.into(), "{}".into())),
+        Value::Object(map) => {
+            for (k, v) in map {
+                flatten(&format!("{key}.{k}"), v, out);
+            }
+        }
+        Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
+            let text: Vec<String> = items.iter().map(scalar).collect();
+            let text = if text.is_empty() {
+                "(none)".to_string()
+            } else {
+                text.join("\n")
+            };
+            out.push((key.into(), text));
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                flatten(&format!("{key}[{i}]"), item, out);
+            }
+        }
+        other => out.push((key.into(), scalar(other))),
+    }
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => sanitize(s, true),
+        Value::Null => "-".into(),
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{summary, words};
+    use super::{event_fields, summary, words};
 
     #[test]
     fn request_and_confirmation_events_read_as_words() {
@@ -385,5 +437,29 @@ mod tests {
         assert_eq!(summary("frobnicated", "not json"), "detail not json");
         // Fields missing (an older event): its fields, not empty words.
         assert_eq!(summary("invited", r#"{"note":"old"}"#), "note old");
+    }
+
+    #[test]
+    fn detail_fields_flatten_nested_objects_and_lists() {
+        let got = event_fields(
+            r#"{"from":"invited","message":11,"contacts":[{"email":"a@x.example","name":"Ann"}],"authentication_results":["mx; dkim=pass","mx; spf=pass"],"reason":"no\u001b[31m colour","empty":[]}"#,
+        );
+        let got: Vec<(&str, &str)> = got.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("authentication_results", "mx; dkim=pass\nmx; spf=pass"),
+                ("contacts[0].email", "a@x.example"),
+                ("contacts[0].name", "Ann"),
+                ("empty", "(none)"),
+                ("from", "invited"),
+                ("message", "11"),
+                ("reason", "no colour"),
+            ]
+        );
+        assert_eq!(
+            event_fields("not json"),
+            [("detail".to_string(), "not json".to_string())]
+        );
     }
 }
