@@ -55,7 +55,7 @@ fn a_request_is_dismissed_from_the_queue_by_key_or_command_line() {
             .as_ref()
             .unwrap()
             .text
-            .contains("D dismisses a request to join, change or leave; this item is"),
+            .contains("D dismisses a request to join, change or leave; this item's TODO is"),
         "{:?}",
         s.notice
     );
@@ -258,12 +258,12 @@ fn queue_keys_on_the_wrong_kind_of_request_name_the_key_that_fits() {
     assert!(key(&mut s, KeyCode::Char('x')).is_empty());
     assert_eq!(
         s.notice.as_ref().unwrap().text,
-        "x removes a member who asked to leave; this item is request (K fits it)"
+        "x removes a member who asked to leave; this item's TODO is request (K fits it)"
     );
     s.queue.selected = 1;
     assert!(key(&mut s, KeyCode::Char('K')).is_empty());
     assert_eq!(
         s.notice.as_ref().unwrap().text,
-        "K asks the admin about a request to join or change; this item is remove (x fits it)"
+        "K asks the admin about a request to join or change; this item's TODO is remove (x fits it)"
     );
 }

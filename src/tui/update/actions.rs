@@ -102,7 +102,7 @@ fn request_target(s: &State) -> Option<RequestTarget> {
             kind: Some(i.kind),
             tld: i.tld.clone(),
             message: i.message,
-            is: format!("this item is {}", i.kind.as_str()),
+            is: format!("this item's TODO is {}", i.kind.as_str()),
         }),
         View::Case => {
             let c = s.case.as_ref()?;
