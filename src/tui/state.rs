@@ -281,6 +281,8 @@ pub struct State {
     pub esc_discards: bool,
     /// C-c was pressed once in such a dialog: the next C-c quits.
     pub ctrl_c_quits: bool,
+    /// The `:` commands Tab listed, and which of them Tab put on the line last.
+    pub tab_cycle: Option<(Vec<&'static str>, Option<usize>)>,
     /// Rejection reasons typed and not yet used, by TLD: a confirmation cancelled does not
     /// lose the reason (`r` again starts from it).
     pub reasons: std::collections::BTreeMap<String, String>,
@@ -330,6 +332,7 @@ impl State {
             busy: None,
             esc_discards: false,
             ctrl_c_quits: false,
+            tab_cycle: None,
             reasons: std::collections::BTreeMap::new(),
             missing: Default::default(),
         }

@@ -310,6 +310,7 @@ fn key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                     if input.key(k) == Edit::Changed {
                         // What Tab listed was for the text before.
                         s.notice = None;
+                        s.tab_cycle = None;
                     }
                 }
             }
@@ -352,7 +353,10 @@ fn act(s: &mut State, action: Action) -> Vec<Effect> {
         Action::Search => s.mode = Mode::Search(Editor::line()),
         Action::NextMatch => jump_to_match(s, 1, false),
         Action::PrevMatch => jump_to_match(s, -1, false),
-        Action::CommandLine => s.mode = Mode::Command(Editor::line()),
+        Action::CommandLine => {
+            s.mode = Mode::Command(Editor::line());
+            s.tab_cycle = None;
+        }
         Action::Help => go(s, View::Help),
         Action::ShowNotifications => {
             s.notifications_scroll = 0;

@@ -178,6 +178,20 @@ fn tab_completes_the_command_word() {
         typed_row.contains("reconfirm  redraw  reject"),
         "{typed_row}"
     );
+    // Tab again puts each in turn.
+    key(&mut s, KeyCode::Tab);
+    assert_eq!(line(&s), "reconfirm");
+    assert!(s.notice.as_ref().unwrap().text.starts_with("1 of 6: "));
+    key(&mut s, KeyCode::Tab);
+    assert_eq!(line(&s), "redraw");
+    for _ in 0..5 {
+        key(&mut s, KeyCode::Tab);
+    }
+    assert_eq!(line(&s), "reconfirm", "round again");
+    for _ in 0.."reconfirm".len() - 2 {
+        key(&mut s, KeyCode::Backspace);
+    }
+    assert_eq!(line(&s), "re");
     keys(&mut s, "j");
     assert!(s.notice.is_none(), "typing on clears the list");
     key(&mut s, KeyCode::Tab);

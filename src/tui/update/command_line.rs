@@ -6,11 +6,22 @@ use super::*;
 use crate::tui::keymap::{command_action, commands_starting, nearest_command};
 
 /// Tab on the `:` line: completes the command word (to what all the commands it may start
-/// share, listing them when there are several).
+/// share, listing them when there are several); Tab again, nothing typed since, puts each of
+/// them in turn.
 pub(super) fn complete(s: &mut State) {
     let Mode::Command(line) = &mut s.mode else {
         return;
     };
+    if let Some((found, at)) = s.tab_cycle.as_mut() {
+        let next = at.map_or(0, |i| (i + 1) % found.len());
+        *at = Some(next);
+        line.set_line(found[next]);
+        s.notice = Some(Notice {
+            text: format!("{} of {}: {}", next + 1, found.len(), found.join("  ")),
+            error: false,
+        });
+        return;
+    }
     let text = line.text();
     if text.contains(char::is_whitespace) {
         return; // past the command word: its arguments are TLDs and #IDs
@@ -35,11 +46,12 @@ pub(super) fn complete(s: &mut State) {
         s.notice = None;
     } else {
         line.set_line(&shared);
-        // The count first: at 80 columns the list may be cut (a letter more narrows it).
+        // The count first: at 80 columns the list may be cut (Tab again puts each in turn).
         s.notice = Some(Notice {
             text: format!("{} commands: {}", found.len(), found.join("  ")),
             error: false,
         });
+        s.tab_cycle = Some((found, None));
     }
 }
 
