@@ -227,3 +227,31 @@ fn the_case_counts_the_contacts_it_has_no_room_for() {
         "{screen}"
     );
 }
+
+/// A request's line under the case wraps under itself: cut at 80 columns, it lost the
+/// requester's phone.
+#[test]
+fn a_case_request_line_wraps_under_itself() {
+    let mut s = state(80, 23);
+    key(&mut s, KeyCode::Char('1'));
+    key(&mut s, KeyCode::Enter);
+    let mut case = case_detail();
+    case.rounds = vec![crate::service::RoundLine {
+        label: "request",
+        text:
+            "if the admin agrees: Amina Njoroge <amina.njoroge@nic.ke.example>, +254 20 555 0199 \
+               joins (asked 2026-12-06, #16)"
+                .into(),
+    }];
+    update(&mut s, Msg::Case(Box::new(case)));
+    let screen = render(&s);
+    assert!(
+        screen.contains("        request: if the admin agrees: Amina Njoroge"),
+        "{screen}"
+    );
+    assert!(screen.contains("          "), "{screen}");
+    assert!(
+        screen.contains("+254 20 555 0199"),
+        "the phone is not cut: {screen}"
+    );
+}

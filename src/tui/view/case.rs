@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table};
 
-use super::fit::{Column, Columns, fit_line};
+use super::fit::{Column, Columns, ellipsize, fit_line, wrap};
 use super::{highlight, window};
 use crate::tui::state::{Cursor, State};
 use crate::tui::theme::{Theme, glyph};
@@ -70,9 +70,21 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
             history.join(" · ")
         }
     )));
-    // Requests and the re-confirmation (DESIGN §8), under the case's own line.
+    // Requests and the re-confirmation (DESIGN §8), under the case's own line, wrapped
+    // under themselves (cut, a request lost the requester's phone at 80 columns): at most
+    // three rows each, the case view has more to show.
+    let room = (area.width as usize).saturating_sub(10).max(20);
     for r in &c.rounds {
-        info.push(Line::from(format!("        {}: {}", r.label, r.text)));
+        let mut rows = wrap(&format!("{}: {}", r.label, r.text), room);
+        if rows.len() > 3 {
+            rows.truncate(3);
+            let last = rows.pop().unwrap_or_default();
+            rows.push(ellipsize(&format!("{last} …"), room));
+        }
+        for (i, row) in rows.into_iter().enumerate() {
+            let indent = if i == 0 { 8 } else { 10 };
+            info.push(Line::from(format!("{:indent$}{row}", "")));
+        }
     }
 
     let contacts: Vec<Line> = if c.contacts.is_empty() {
