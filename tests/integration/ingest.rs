@@ -587,40 +587,56 @@ fn a_poll_that_cannot_get_the_write_lock_ends_with_an_error() {
     assert!(out.contains("50 new, 50 stored"), "{out}");
 }
 
-/// SIGTERM in the middle of a pass: the chunks already scanned are stored, the command says so
-/// and exits 0; the next pass stores the rest, nothing twice.
+/// SIGTERM in the middle of a pass: what was scanned is stored, the command says so and exits
+/// 0; the next pass stores the rest, nothing twice. The test holds the database's write lock
+/// while it signals, so the pass cannot end first (on a fast machine it fit in its first
+/// commit, and tries in a row failed to catch it mid-way).
 #[test]
 fn a_poll_stopped_by_sigterm_keeps_what_it_stored_and_exits_0() {
     let n = 30_000;
-    // A pass that fits in its first commit (a fast machine) cannot be stopped half-way: each
-    // try starts afresh, with all the mail new.
-    for _ in 0..3 {
-        let i = Install::corpus_world();
-        let dir = newsletters(&i, n);
-        let stored = |i: &Install| i.scalar::<i64>("SELECT count(*) FROM messages");
-        let mut poll = i.std_cmd();
-        poll.args(["poll", "--maildir", dir.to_str().unwrap()])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let mut child = poll.spawn().unwrap();
-        // Once the pass has committed its first chunk, it is well under way (and its signal
-        // handlers are in place).
-        while stored(&i) == 0 && child.try_wait().unwrap().is_none() {
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
-        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-        let out = finishes(child, std::time::Duration::from_secs(60));
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(out.status.code(), Some(0), "{stdout}");
-        if !stdout.contains("(stopped before the end)") {
-            continue;
-        }
-        assert!(stdout.contains("poll: stopped by SIGTERM"), "{stdout}");
-        let out = i.ok(&["poll", "--maildir", dir.to_str().unwrap()]);
-        assert!(!out.contains("stopped"), "{out}");
-        let (rows, ids) = i.messages_and_ids();
-        assert_eq!((rows, ids), (n as i64, n as i64));
-        return;
+    let i = Install::corpus_world();
+    let dir = newsletters(&i, n);
+    let lock = i.db();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let mut poll = i.std_cmd();
+    poll.args(["poll", "--maildir", dir.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = poll.spawn().unwrap();
+    // Its handler is in place (SIGTERM among the signals it catches) ...
+    let catches_sigterm = || {
+        std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+            .ok()
+            .and_then(|status| {
+                let mask = status.lines().find_map(|l| l.strip_prefix("SigCgt:"))?;
+                u64::from_str_radix(mask.trim(), 16).ok()
+            })
+            .is_some_and(|mask| mask & (1 << (libc::SIGTERM - 1)) != 0)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(8);
+    while !catches_sigterm() {
+        assert!(std::time::Instant::now() < deadline, "no SIGTERM handler");
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    panic!("no run was stopped mid-way");
+    // ... and its scan under way, held (it waits for the lock with chunks in hand).
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    lock.execute_batch("COMMIT").unwrap();
+    let out = finishes(child, std::time::Duration::from_secs(60));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("(stopped before the end)"), "{stdout}");
+    assert!(stdout.contains("poll: stopped by SIGTERM"), "{stdout}");
+    let kept = i.scalar::<i64>("SELECT count(*) FROM messages");
+    assert!(kept < n as i64, "{kept} of {n} stored: stopped mid-way");
+    let out = i.ok(&["poll", "--maildir", dir.to_str().unwrap()]);
+    assert!(!out.contains("stopped"), "{out}");
+    let (rows, ids) = i.messages_and_ids();
+    assert_eq!((rows, ids), (n as i64, n as i64));
 }
