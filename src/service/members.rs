@@ -72,14 +72,11 @@ impl std::fmt::Display for Synced {
                 tld,
                 email,
                 state,
-                via: None,
-            } => write!(f, ".{tld} {email} {state}"),
-            Synced::Done {
-                tld,
-                email,
-                state,
-                via: Some(via),
-            } => write!(f, ".{tld} {email} {state} ({via})"),
+                via,
+            } => {
+                write!(f, ".{tld} {email} {state}")?;
+                via.as_ref().map_or(Ok(()), |via| write!(f, " ({via})"))
+            }
             Synced::Failed { tld, email, error } => write!(
                 f,
                 ".{tld} {email}: {error} (retry with `tldops members sync`)"

@@ -407,17 +407,23 @@ impl State {
                     })
                     .collect();
                 let literal = rows.iter().any(|&(_, _, holds, _)| holds);
+                // Whether each row's country is spelt nearly as typed (asked only when
+                // nothing holds what was typed).
+                let near: Vec<bool> = rows
+                    .iter()
+                    .map(|&(r, ..)| {
+                        !literal
+                            && super::search::spelt_nearly(&typed, &r.tld.country.to_lowercase())
+                    })
+                    .collect();
+                let any_near = near.contains(&true);
                 let mut fuzzy = super::search::Fuzzy::new(q);
-                let near = |r: &RosterRow| {
-                    !literal && super::search::spelt_nearly(&typed, &r.tld.country.to_lowercase())
-                };
-                let any_near = rows.iter().any(|&(r, ..)| near(r));
                 let mut scored: Vec<(bool, bool, u32, &RosterRow)> = rows
                     .iter()
-                    .filter(|&&(_, exact, holds, _)| exact || holds || !literal)
-                    .filter_map(|&(r, exact, holds, ref h)| {
+                    .zip(near)
+                    .filter(|&(&(_, exact, holds, _), _)| exact || holds || !literal)
+                    .filter_map(|(&(r, exact, holds, ref h), near)| {
                         let score = fuzzy.score(h);
-                        let near = near(r);
                         let found = if literal {
                             holds
                         } else if any_near {

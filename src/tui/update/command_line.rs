@@ -143,8 +143,8 @@ pub(super) fn command_line(s: &mut State, line: &str) -> Vec<Effect> {
     }
 }
 
-/// `.zz is not in the roster`, as typed.
-fn not_in_roster(s: &mut State, typed: &str) -> Vec<Effect> {
+/// `.zz is not in the roster`, as typed (the command line's, the assign prompt's).
+pub(super) fn not_in_roster(s: &mut State, typed: &str) -> Vec<Effect> {
     let typed = typed.trim_start_matches('.').to_lowercase();
     refuse(s, format!(".{typed} is not in the roster"))
 }

@@ -48,11 +48,8 @@ pub(super) fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                     && matches!(purpose, Purpose::AssignTld { .. })
                     && crate::tui::state::roster_code(&s.data.roster, &input.text()).is_none() =>
             {
-                let typed = input.text().trim().trim_start_matches('.').to_lowercase();
-                s.notice = Some(Notice {
-                    text: format!(".{typed} is not in the roster"),
-                    error: true,
-                });
+                let typed = input.text();
+                return not_in_roster(s, typed.trim());
             }
             KeyCode::Enter if k.modifiers.is_empty() => {
                 let text = input.text().trim().to_string();
@@ -80,7 +77,7 @@ pub(super) fn dialog_key(s: &mut State, k: KeyEvent) -> Vec<Effect> {
                 if let Purpose::RejectReason { tld } = purpose
                     && discard
                 {
-                    s.reasons.remove(&tld.clone());
+                    s.reasons.remove(tld);
                 }
                 cancel(s)
             }

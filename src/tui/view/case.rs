@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table};
 
-use super::fit::{Column, Columns, ellipsize, fit_line, wrap};
+use super::fit::{Column, Columns, fit_line, wrap_rows};
 use super::{highlight, window};
 use crate::tui::state::{Cursor, State};
 use crate::tui::theme::{Theme, glyph};
@@ -75,12 +75,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
     // three rows each, the case view has more to show.
     let room = (area.width as usize).saturating_sub(10).max(20);
     for r in &c.rounds {
-        let mut rows = wrap(&format!("{}: {}", r.label, r.text), room);
-        if rows.len() > 3 {
-            rows.truncate(3);
-            let last = rows.pop().unwrap_or_default();
-            rows.push(ellipsize(&format!("{last} …"), room));
-        }
+        let rows = wrap_rows(&format!("{}: {}", r.label, r.text), room, 3);
         for (i, row) in rows.into_iter().enumerate() {
             let indent = if i == 0 { 8 } else { 10 };
             info.push(Line::from(format!("{:indent$}{row}", "")));

@@ -35,6 +35,17 @@ pub fn wrap(text: &str, columns: usize) -> Vec<String> {
     wrap_items(text.split(' ').filter(|w| !w.is_empty()), " ", columns)
 }
 
+/// [`wrap`], in at most `rows` lines: the last ends in ` …` when more was left.
+pub fn wrap_rows(text: &str, columns: usize, rows: usize) -> Vec<String> {
+    let mut lines = wrap(text, columns);
+    if lines.len() > rows {
+        lines.truncate(rows);
+        let last = lines.pop().unwrap_or_default();
+        lines.push(ellipsize(&format!("{last} …"), columns));
+    }
+    lines
+}
+
 /// `items` joined by `sep` in lines of at most `columns`, never splitting an item.
 pub fn wrap_items<'a>(
     items: impl IntoIterator<Item = &'a str>,

@@ -337,13 +337,7 @@ pub fn preview(f: &mut Frame, area: Rect, text: &str, theme: Theme) {
         return;
     }
     let width = area.width.saturating_sub(1) as usize;
-    let mut lines = fit::wrap(text, width);
-    let rows = area.height.saturating_sub(1) as usize;
-    if lines.len() > rows {
-        lines.truncate(rows);
-        let last = lines.pop().unwrap_or_default();
-        lines.push(fit::ellipsize(&format!("{last} …"), width));
-    }
+    let lines = fit::wrap_rows(text, width, area.height.saturating_sub(1) as usize);
     let mut out = vec![ratatui::text::Line::from(Span::styled(
         "─".repeat(area.width as usize),
         theme.dim(),
