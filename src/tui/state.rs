@@ -230,7 +230,13 @@ pub const NOTIFICATIONS_KEPT: usize = 1000;
 
 /// The UTC wall-clock time now, HH:MM:SS.
 pub fn clock_now() -> String {
-    jiff::Timestamp::now().strftime("%H:%M:%S").to_string()
+    clock_in(std::time::Duration::ZERO)
+}
+
+/// The UTC wall-clock time `after` from now, HH:MM:SS (the status line's next poll, retry).
+pub fn clock_in(after: std::time::Duration) -> String {
+    let t = jiff::Timestamp::now() + jiff::SignedDuration::try_from(after).unwrap_or_default();
+    t.strftime("%H:%M:%S").to_string()
 }
 
 pub struct State {

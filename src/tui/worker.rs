@@ -12,7 +12,7 @@ use anyhow::Result;
 
 use super::changes::Changes;
 use super::missing::Missing;
-use super::state::{Command, MESSAGE_PAGE, PollStatus, Snapshot};
+use super::state::{Command, MESSAGE_PAGE, PollStatus, Snapshot, clock_in, clock_now};
 use super::update::{Msg, Refusal};
 use crate::service::{
     EventFilter, Mailbox, MessageQuery, NeedsOverride, Outgoing, Plan, RosterFilter, Service,
@@ -274,25 +274,19 @@ pub fn poller(
                 status.news = report.wrote;
                 status.stored = report.stored;
                 status.error = None;
-                status.last_poll = Some(clock(Duration::ZERO));
-                status.next_poll = Some(clock(next));
+                status.last_poll = Some(clock_now());
+                status.next_poll = Some(clock_in(next));
             }
             Watch::Failed { error, retry } => {
                 status.polling = false;
                 // A failed pass may have committed chunks before it failed.
                 status.news = true;
-                status.error = Some((format!("{error:#}"), clock(retry)));
+                status.error = Some((format!("{error:#}"), clock_in(retry)));
                 status.next_poll = None;
             }
         }
         ui.send(Msg::Poll(status.clone())).is_ok()
     });
-}
-
-/// The UTC wall-clock time `after` from now, as HH:MM:SS.
-fn clock(after: Duration) -> String {
-    let t = jiff::Timestamp::now() + jiff::SignedDuration::try_from(after).unwrap_or_default();
-    t.strftime("%H:%M:%S").to_string()
 }
 
 #[cfg(test)]
