@@ -5,6 +5,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use tldops::{cli, config, service};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // Behave like other Unix tools when stdout is a closed pipe (`tldops log | head`): end
     // quietly instead of failing on the write. Sockets are unaffected (Rust sends with

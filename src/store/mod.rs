@@ -169,6 +169,15 @@ impl Store {
         Ok(value)
     }
 
+    /// Lets this connection's transactions grow to 32 MiB of pages before SQLite spills them
+    /// to the WAL (the default is 2 MB). A first poll's transactions are larger than that, and
+    /// each page spilled early was written again, and read back, at the commit: at 50,000
+    /// messages, 145,000 page writes and 84,000 reads became 89,000 and 30,000.
+    pub fn for_large_transactions(&self) -> Result<()> {
+        self.conn.pragma_update(None, "cache_size", -32768)?;
+        Ok(())
+    }
+
     /// Runs `f` as [`Store::write`] would, then rolls everything back: a dry run that shows
     /// exactly what the real run would do.
     pub fn rehearse<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {

@@ -482,6 +482,50 @@ fn mail_concerning_no_case_is_kept_as_a_header_digest() {
     assert!(again.contains(", 0 stored"), "{again}");
 }
 
+/// Machine mail tied to no TLD (tickets, monitoring) concerns no case as unrelated mail does:
+/// a digest of its headers, and nothing in the audit log. An automatic answer tied to a case
+/// keeps its headers and its event.
+#[test]
+fn automatic_mail_concerning_no_case_is_a_digest_without_an_event() {
+    let i = Install::corpus_world();
+    let mut files: Vec<(String, Vec<u8>)> = corpus().into_iter().map(|(f, b, _)| (f, b)).collect();
+    let ticket = b"Received: from mx.issues.example by mx.ccnso.example.org; Mon, 2 Mar 2026\r\n\
+        Auto-Submitted: auto-generated\r\nX-Mailer: Jira 2.8\r\n\
+        From: Jira <jira@issues.example>\r\nTo: secretariat@ccnso.example.org\r\n\
+        Subject: [PROBLEM] ns2.example: DNS response time above 20 ms\r\n\
+        Date: Mon, 2 Mar 2026 10:00:00 +0000\r\nMessage-ID: <t1@issues.example>\r\n\r\n\
+        Response time above threshold.\r\n";
+    files.push(("ticket".into(), ticket.to_vec()));
+    maildir(&i.path("Maildir"), &files);
+    let dir = i.path("Maildir");
+    i.ok(&["poll", "--maildir", dir.to_str().unwrap()]);
+
+    let db = i.db();
+    let (id, verdict, raw): (i64, String, Vec<u8>) = db
+        .query_row(
+            "SELECT id, verdict, raw FROM messages WHERE message_id = 't1@issues.example'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(verdict, "auto_reply");
+    let text = String::from_utf8_lossy(&raw).to_ascii_lowercase();
+    assert!(!text.contains("received:"), "kept whole:\n{text}");
+    assert!(text.contains("auto-submitted: auto-generated"), "{text}");
+    let logged: i64 = i.scalar(&format!(
+        "SELECT count(*) FROM events WHERE action = 'message_received'
+         AND json_extract(detail, '$.message') = {id}"
+    ));
+    assert_eq!(logged, 0, "machine mail about no case is not in the audit log");
+    let with_tld: i64 = i.scalar(
+        "SELECT count(*) FROM messages m JOIN events e
+           ON e.action = 'message_received' AND json_extract(e.detail, '$.message') = m.id
+         WHERE m.verdict = 'auto_reply' AND m.tld IS NOT NULL",
+    );
+    assert!(with_tld > 0, "an automatic answer about a case keeps its event");
+    assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
+}
+
 /// 20,000 newsletters: enough rows that a pass must grow the database by megabytes.
 fn newsletters(i: &Install, n: usize) -> std::path::PathBuf {
     let files: Vec<(String, Vec<u8>)> = (0..n)

@@ -33,11 +33,17 @@ pub fn digest_fields() -> Vec<&'static str> {
     [crate::domain::message::DIGEST_FIELDS, &headers_read()].concat()
 }
 
+/// Whether a message concerns no case: unrelated mail, and automatic mail (tickets,
+/// monitoring, calendars, out-of-office notes) tied to no TLD. Such mail moves nothing, so it
+/// is neither in the audit log nor kept whole; at a first poll it is most of the mailbox.
+pub fn concerns_no_case(verdict: Verdict, tld: Option<&str>) -> bool {
+    matches!(verdict, Verdict::Unrelated | Verdict::AutoReply) && tld.is_none()
+}
+
 /// Whether a message decided by its headers is kept as their digest: mail that concerns no
-/// case (unrelated, no TLD). An unreadable one is kept whole: its bytes are the only evidence
-/// of what came.
+/// case. An unreadable one is kept whole: its bytes are the only evidence of what came.
 pub fn kept_as_digest(verdict: Verdict, tld: Option<&str>, parse_error: Option<&str>) -> bool {
-    verdict == Verdict::Unrelated && tld.is_none() && parse_error.is_none()
+    concerns_no_case(verdict, tld) && parse_error.is_none()
 }
 
 /// Whether a message judged on its header block alone needs its body: replies whose text may

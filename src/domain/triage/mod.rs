@@ -19,7 +19,7 @@ mod words;
 
 pub use contacts::Contact;
 pub use context::{Context, SentKind, SentMail};
-pub use inputs::{digest_fields, headers_read, kept_as_digest, needs_body};
+pub use inputs::{concerns_no_case, digest_fields, headers_read, kept_as_digest, needs_body};
 pub use verdict::Verdict;
 
 use crate::domain::message::{Inbound, Mailbox};

@@ -31,7 +31,7 @@ use crate::domain::member::ContactState;
 use crate::domain::message::Inbound;
 use crate::domain::time::Timestamp;
 use crate::domain::tld::TldCode;
-use crate::domain::triage::{Context, Decision, SentMail, Verdict};
+use crate::domain::triage::{self, Context, Decision, SentMail, Verdict};
 use crate::mail::{Checkpoint, Header, MailSource};
 use crate::store::{CaseQueries, ContactQueries, MessageQueries, NewMessage, RosterQueries, Tx};
 use stages::{
@@ -134,6 +134,7 @@ impl Service {
         let max_size = self.max_message_size();
         let since = self.store.checkpoint(&name)?;
         let ctx = self.triage_context()?;
+        self.store.for_large_transactions()?;
         let mut pass = Pass {
             report: IngestReport {
                 source: name.clone(),
@@ -465,10 +466,10 @@ pub(super) fn act_on(
     operator: &str,
     at: Timestamp,
 ) -> Result<Option<(String, CaseState, CaseState)>> {
-    if decision.verdict == Verdict::Unrelated && decision.tld.is_none() {
+    let tld = decision.tld.as_ref().map(TldCode::as_str);
+    if triage::concerns_no_case(decision.verdict, tld) {
         return Ok(None);
     }
-    let tld = decision.tld.as_ref().map(TldCode::as_str);
     let evidence = json!({
         "message": id,
         "message_id": msg.message_id,
