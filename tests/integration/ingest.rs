@@ -516,13 +516,19 @@ fn automatic_mail_concerning_no_case_is_a_digest_without_an_event() {
         "SELECT count(*) FROM events WHERE action = 'message_received'
          AND json_extract(detail, '$.message') = {id}"
     ));
-    assert_eq!(logged, 0, "machine mail about no case is not in the audit log");
+    assert_eq!(
+        logged, 0,
+        "machine mail about no case is not in the audit log"
+    );
     let with_tld: i64 = i.scalar(
         "SELECT count(*) FROM messages m JOIN events e
            ON e.action = 'message_received' AND json_extract(e.detail, '$.message') = m.id
          WHERE m.verdict = 'auto_reply' AND m.tld IS NOT NULL",
     );
-    assert!(with_tld > 0, "an automatic answer about a case keeps its event");
+    assert!(
+        with_tld > 0,
+        "an automatic answer about a case keeps its event"
+    );
     assert!(i.ok(&["log", "--verify"]).starts_with("ok:"));
 }
 

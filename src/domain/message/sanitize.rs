@@ -27,11 +27,15 @@ pub fn sanitize(input: &str, multiline: bool) -> String {
     // Most header values are printable ASCII with folding whitespace: a byte loop does what
     // the general path would (one space for each run of line breaks and tabs).
     let plain = |b: u8| (0x20..0x7f).contains(&b);
-    if !multiline
-        && input
-            .bytes()
-            .all(|b| plain(b) || matches!(b, b'\r' | b'\n' | b'\t'))
-    {
+    let mut folded = false; // a line break or tab among printable ASCII
+    let printable = input.bytes().all(|b| {
+        folded |= matches!(b, b'\r' | b'\n' | b'\t');
+        plain(b) || matches!(b, b'\r' | b'\n' | b'\t')
+    });
+    if !multiline && printable && !folded {
+        return input.trim().to_string(); // most values: one line, spaces around
+    }
+    if !multiline && printable {
         let mut out = String::with_capacity(input.len());
         for (i, piece) in input.split(['\r', '\n', '\t']).enumerate() {
             if i > 0 && !out.ends_with(' ') {
@@ -48,11 +52,7 @@ pub fn sanitize(input: &str, multiline: bool) -> String {
     if multiline && input.bytes().all(|b| plain(b) || b == b'\n') {
         return input.to_string();
     }
-    if multiline
-        && input
-            .bytes()
-            .all(|b| plain(b) || matches!(b, b'\r' | b'\n' | b'\t'))
-    {
+    if multiline && printable {
         // Mail's CRLF and tabs: the general path's result, a byte at a time.
         let mut out = String::with_capacity(input.len());
         let mut column = 0;

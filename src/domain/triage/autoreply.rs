@@ -1,7 +1,7 @@
 //! Automatic answers: RFC 3834 and the out-of-office, vacation and ticket-system styles of
 //! Exchange, Gmail and others. They never count as an answer.
 
-use super::{Context, phrases, words};
+use super::{Context, phrases};
 use crate::domain::message::Inbound;
 
 /// Headers whose presence marks an automatic answer (besides `Auto-Submitted`).
@@ -139,10 +139,7 @@ fn subject_pattern(subject: &str) -> Option<&'static str> {
         .chain(subject.match_indices("] ").map(|(i, _)| &subject[i + 2..]))
         .chain(subject.strip_prefix('['))
         .collect();
-    words::AUTO_SUBJECTS
-        .iter()
-        .find(|p| places.iter().any(|rest| rest.starts_with(*p)))
-        .copied()
+    phrases::AUTO_SUBJECTS.first_at_start_of(&places)
 }
 
 /// `Re: AW: Fwd: subject` → `subject`.

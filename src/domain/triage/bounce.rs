@@ -358,6 +358,8 @@ pub fn verp_mail<'c>(msg: &Inbound, ctx: &'c Context) -> Option<&'c SentMail> {
     let headers = DELIVERY_HEADERS
         .iter()
         .flat_map(|h| msg.header_values(h))
+        // Only a subaddress can be a VERP address: most values need no address search.
+        .filter(|v| v.contains(crate::domain::verp::DELIMITER))
         .flat_map(|v| {
             find_addresses(v)
                 .into_iter()

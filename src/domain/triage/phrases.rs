@@ -8,7 +8,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 
 use super::words;
 
@@ -34,6 +34,37 @@ impl Phrases {
         self.automaton.is_match(text)
     }
 }
+
+/// A list of lowercase prefixes, asked for at the start of a few places of one text.
+pub struct Prefixes {
+    list: &'static [&'static str],
+    automaton: LazyLock<AhoCorasick>,
+}
+
+impl Prefixes {
+    /// The first prefix of the list (in the list's order) that any of `places` starts with.
+    pub fn first_at_start_of(&self, places: &[&str]) -> Option<&'static str> {
+        places
+            .iter()
+            .filter_map(|p| self.automaton.find(Input::new(*p).anchored(Anchored::Yes)))
+            .map(|m| m.pattern().as_usize())
+            .min()
+            .map(|i| self.list[i])
+    }
+}
+
+/// Subjects of automatic answers: each place of a subject was compared with every one of them.
+pub static AUTO_SUBJECTS: Prefixes = Prefixes {
+    list: words::AUTO_SUBJECTS,
+    // Anchored and leftmost-first: of the prefixes a place starts with, the first listed.
+    automaton: LazyLock::new(|| {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .start_kind(StartKind::Anchored)
+            .build(words::AUTO_SUBJECTS)
+            .expect("the prefix list is small and valid")
+    }),
+};
 
 fn automaton(list: &[&str]) -> AhoCorasick {
     AhoCorasick::new(list).expect("the phrase lists are small and valid")
@@ -94,6 +125,34 @@ mod tests {
                 assert_eq!(phrases.first_in(&[t]), expected, "{t:?}");
                 assert_eq!(phrases.first_in(&["", t]), expected, "{t:?}");
                 assert_eq!(phrases.any_in(t), expected.is_some(), "{t:?}");
+            }
+        }
+    }
+
+    /// The prefixes answer as comparing each place with every prefix did.
+    #[test]
+    fn the_prefixes_answer_as_the_comparison_per_prefix() {
+        let list = words::AUTO_SUBJECTS;
+        let n = list.len();
+        let mut texts = vec![String::new(), "nothing of the kind".to_string()];
+        for i in 0..n {
+            texts.push(list[i].to_string());
+            texts.push(format!("x {}", list[i]));
+            texts.push(format!("{} {}", list[n - 1 - i], list[i]));
+            texts.push(list[i].chars().take(list[i].chars().count() / 2).collect());
+        }
+        for a in &texts {
+            for b in texts.iter().step_by(7) {
+                let places = [a.as_str(), b.as_str()];
+                let expected = list
+                    .iter()
+                    .find(|p| places.iter().any(|t| t.starts_with(*p)))
+                    .copied();
+                assert_eq!(
+                    AUTO_SUBJECTS.first_at_start_of(&places),
+                    expected,
+                    "{places:?}"
+                );
             }
         }
     }
