@@ -239,21 +239,16 @@ impl Service {
                 .filter(|s| s.uidvalidity == scan.uidvalidity)
                 .map_or(0, |s| s.last_uid),
         );
-        let mut full = Vec::new();
-        for j in std::mem::take(&mut pass.needing_body) {
-            let body = bodies.remove(&j.header.uid);
-            match j.head.message_id.as_deref() {
-                // Stored by an earlier, interrupted pass or before a rescan.
-                Some(id) if self.store.message_id_stored(id)? => pass.report.duplicates += 1,
-                _ => full.push(match body {
-                    Some((body, hash, msg, decision)) => {
-                        (j.header, hash, Some(body), msg, decision)
-                    }
-                    // Expunged since its header came: what the header said is all there is.
-                    None => (j.header, j.hash, None, j.head, j.decision),
-                }),
-            }
-        }
+        // One stored by an earlier, interrupted pass or before a rescan is a duplicate when
+        // its insert finds it (no query per message first: this part of a pass runs alone).
+        let full: Vec<_> = std::mem::take(&mut pass.needing_body)
+            .into_iter()
+            .map(|j| match bodies.remove(&j.header.uid) {
+                Some((body, hash, msg, decision)) => (j.header, hash, Some(body), msg, decision),
+                // Expunged since its header came: what the header said is all there is.
+                None => (j.header, j.hash, None, j.head, j.decision),
+            })
+            .collect();
         let checkpoint = Checkpoint {
             uidvalidity: scan.uidvalidity,
             last_uid,

@@ -196,13 +196,6 @@ pub trait MessageQueries: Read {
             .optional()?)
     }
 
-    fn message_id_stored(&self, message_id: &str) -> Result<bool> {
-        Ok(self
-            .conn()
-            .prepare_cached("SELECT 1 FROM messages WHERE message_id = ?1")?
-            .exists([message_id])?)
-    }
-
     /// Messages matching `filter`, oldest first, with their proposed contacts.
     fn messages(&self, filter: &MessageFilter) -> Result<Vec<MessageRow>> {
         // Conditions are added only when given: `(?1 IS NULL OR verdict = ?1)` would make
