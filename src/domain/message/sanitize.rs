@@ -26,13 +26,20 @@ pub fn bounded_line(text: &str) -> String {
 pub fn sanitize(input: &str, multiline: bool) -> String {
     // Most header values are printable ASCII with folding whitespace: a byte loop does what
     // the general path would (one space for each run of line breaks and tabs).
-    let plain = |b: u8| (0x20..0x7f).contains(&b);
-    let mut folded = false; // a line break or tab among printable ASCII
-    let printable = input.bytes().all(|b| {
-        folded |= matches!(b, b'\r' | b'\n' | b'\t');
-        plain(b) || matches!(b, b'\r' | b'\n' | b'\t')
-    });
-    if !multiline && printable && !folded {
+    // One pass tells which path fits: printable ASCII, with or without line feeds, CRs, tabs.
+    let (mut printable, mut line_feeds, mut cr_or_tab) = (true, false, false);
+    for b in input.bytes() {
+        match b {
+            b'\n' => line_feeds = true,
+            b'\r' | b'\t' => cr_or_tab = true,
+            0x20..0x7f => {}
+            _ => {
+                printable = false;
+                break;
+            }
+        }
+    }
+    if !multiline && printable && !line_feeds && !cr_or_tab {
         return input.trim().to_string(); // most values: one line, spaces around
     }
     if !multiline && printable {
@@ -49,7 +56,7 @@ pub fn sanitize(input: &str, multiline: bool) -> String {
         out.drain(..start);
         return out;
     }
-    if multiline && input.bytes().all(|b| plain(b) || b == b'\n') {
+    if multiline && printable && !cr_or_tab {
         return input.to_string();
     }
     if multiline && printable {
