@@ -550,6 +550,24 @@ fn newsletters(i: &Install, n: usize) -> std::path::PathBuf {
     dir
 }
 
+/// `poll --maildir dir` started (its output piped) while the returned connection holds the
+/// database's write lock.
+fn poll_behind_the_write_lock(
+    i: &Install,
+    dir: &std::path::Path,
+) -> (rusqlite::Connection, std::process::Child) {
+    let lock = i.db();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let child = i
+        .std_cmd()
+        .args(["poll", "--maildir", dir.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    (lock, child)
+}
+
 /// Waits for `child` at most `limit`; a child still running then is killed and the test fails.
 fn finishes(mut child: std::process::Child, limit: std::time::Duration) -> std::process::Output {
     let start = std::time::Instant::now();
@@ -614,13 +632,7 @@ fn a_poll_whose_database_writes_fail_ends_with_an_error() {
 fn a_poll_that_cannot_get_the_write_lock_ends_with_an_error() {
     let i = Install::corpus_world();
     let dir = newsletters(&i, 50);
-    let holder = i.db();
-    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
-    let mut poll = i.std_cmd();
-    poll.args(["poll", "--maildir", dir.to_str().unwrap()])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let child = poll.spawn().unwrap();
+    let (holder, child) = poll_behind_the_write_lock(&i, &dir);
     let release = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_secs(15));
         holder.execute_batch("ROLLBACK").unwrap();
@@ -646,13 +658,7 @@ fn a_poll_stopped_by_sigterm_keeps_what_it_stored_and_exits_0() {
     let n = 30_000;
     let i = Install::corpus_world();
     let dir = newsletters(&i, n);
-    let lock = i.db();
-    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
-    let mut poll = i.std_cmd();
-    poll.args(["poll", "--maildir", dir.to_str().unwrap()])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let child = poll.spawn().unwrap();
+    let (lock, child) = poll_behind_the_write_lock(&i, &dir);
     // Its handler is in place (SIGTERM among the signals it catches) ...
     let catches_sigterm = || {
         std::fs::read_to_string(format!("/proc/{}/status", child.id()))

@@ -55,10 +55,7 @@ fn a_poll_asked_for_says_what_it_found() {
 /// verdict until reopened), keeping its place.
 #[test]
 fn an_open_message_follows_a_reload() {
-    let mut s = state(80, 24);
-    key(&mut s, KeyCode::Char('1'));
-    key(&mut s, KeyCode::Enter);
-    update(&mut s, Msg::Case(Box::new(case_detail())));
+    let mut s = case_view(80, 24, case_detail());
     assert_eq!(key(&mut s, KeyCode::Enter), [Effect::LoadMessage(12)]);
     update(&mut s, Msg::Message(Box::new(hostile_message())));
     let id = s.message.as_ref().unwrap().row.id;

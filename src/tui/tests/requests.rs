@@ -88,9 +88,6 @@ fn a_request_is_dismissed_from_the_queue_by_key_or_command_line() {
 /// words: the request put to the admin, its reminders, a dismissal, the confirmations.
 #[test]
 fn the_case_view_shows_the_request_and_confirmation_history() {
-    let mut s = state(80, 24);
-    key(&mut s, KeyCode::Char('1'));
-    key(&mut s, KeyCode::Enter);
     let mut case = case_detail();
     case.rounds = vec![
         crate::service::RoundLine {
@@ -129,8 +126,7 @@ fn the_case_view_shows_the_request_and_confirmation_history() {
         ),
     ];
     case.events.splice(0..0, history);
-    update(&mut s, Msg::Case(Box::new(case)));
-    let text = render(&s);
+    let text = render(&case_view(80, 24, case));
     assert_reviewed("case_rounds_80x24", &text);
     for want in [
         "request: #16 open: ann@nic.nl.example asks to join",

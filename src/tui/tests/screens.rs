@@ -205,9 +205,6 @@ fn the_log_sums_up_events_in_sanitised_words() {
 /// unsaid (five at 80x23 showed four).
 #[test]
 fn the_case_counts_the_contacts_it_has_no_room_for() {
-    let mut s = state(80, 23);
-    key(&mut s, KeyCode::Char('1'));
-    key(&mut s, KeyCode::Enter);
     let mut case = case_detail();
     let first = case.contacts[0].clone();
     case.contacts = (1..=6)
@@ -217,8 +214,7 @@ fn the_case_counts_the_contacts_it_has_no_room_for() {
             c
         })
         .collect();
-    update(&mut s, Msg::Case(Box::new(case)));
-    let screen = render(&s);
+    let screen = render(&case_view(80, 23, case));
     let shown = (1..=6)
         .filter(|k| screen.contains(&format!("contact{k}@nic.nl.example")))
         .count();
@@ -232,9 +228,6 @@ fn the_case_counts_the_contacts_it_has_no_room_for() {
 /// requester's phone.
 #[test]
 fn a_case_request_line_wraps_under_itself() {
-    let mut s = state(80, 23);
-    key(&mut s, KeyCode::Char('1'));
-    key(&mut s, KeyCode::Enter);
     let mut case = case_detail();
     case.rounds = vec![crate::service::RoundLine {
         label: "request",
@@ -243,8 +236,7 @@ fn a_case_request_line_wraps_under_itself() {
                joins (asked 2026-12-06, #16)"
                 .into(),
     }];
-    update(&mut s, Msg::Case(Box::new(case)));
-    let screen = render(&s);
+    let screen = render(&case_view(80, 23, case));
     assert!(
         screen.contains("        request: if the admin agrees: Amina Njoroge"),
         "{screen}"

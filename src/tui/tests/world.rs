@@ -298,6 +298,15 @@ pub(super) fn state(w: u16, h: u16) -> State {
     s
 }
 
+/// The case view of `case`, opened from the queue's first row on a `w`×`h` screen.
+pub(super) fn case_view(w: u16, h: u16, case: CaseDetail) -> State {
+    let mut s = state(w, h);
+    key(&mut s, KeyCode::Char('1'));
+    key(&mut s, KeyCode::Enter);
+    update(&mut s, Msg::Case(Box::new(case)));
+    s
+}
+
 pub(super) fn message_row(id: i64, verdict: Verdict, subject: &str, why: &str) -> MessageRow {
     MessageRow {
         id,
