@@ -525,6 +525,81 @@ fn a_stopped_pass_keeps_its_progress_in_the_checkpoint() {
     assert_eq!((rows, ids), (n, n));
 }
 
+/// The replies whose bodies came on the second connection are stored while the scan goes on:
+/// a long pass stopped half-way keeps them, and its checkpoint moves past them (it used to
+/// wait at the first of them until the scan's end, so a stopped pass began again from there).
+#[test]
+fn a_stopped_pass_keeps_the_replies_read_alongside() {
+    let dovecot = Dovecot::start();
+    let files = corpus();
+    for (_, bytes, _) in &files {
+        dovecot.deliver(bytes);
+    }
+    let n = files.len() as i64 + 2_000;
+    for k in 0..2_000 {
+        dovecot.deliver(
+            format!(
+                "From: News <news@lists.example.net>\r\nTo: secretariat@ccnso.example.org\r\n\
+                 Subject: Digest {k}\r\nMessage-ID: <digest.{k}@lists.example.net>\r\n\
+                 Date: Mon, 2 Mar 2026 10:00:00 +0000\r\nList-Id: <news.lists.example.net>\r\n\
+                 \r\nIssue {k}.\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    // The scan is held once the second connection is reading bodies (from the third chunk).
+    let relay = support::relay::Relay::start_holding(dovecot.plain_port, 1_800);
+    let i = world(&format!(
+        "host = \"127.0.0.1\"\nport = {}\ntls = \"none\"",
+        relay.port
+    ));
+    let mut child = i
+        .std_cmd()
+        .env("TEST_IMAP_PASSWORD", PASSWORD)
+        .arg("poll")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let checkpoint = || -> i64 { i.scalar("SELECT coalesce(max(last_uid), 0) FROM mailbox_sync") };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while checkpoint() <= files.len() as i64 {
+        assert!(
+            std::time::Instant::now() < deadline && child.try_wait().unwrap().is_none(),
+            "the checkpoint stayed at {} while the scan was held past the replies",
+            checkpoint()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    relay.release();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("(stopped before the end)"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // Stored whole, as a pass that ran to the end stores them: the replies are judged on
+    // their bodies (the contacts they name are proposed).
+    let proposed: i64 = i.scalar("SELECT count(*) FROM contacts WHERE state = 'proposed'");
+    assert!(proposed > 0, "no contacts proposed by the stopped pass");
+    let kept = checkpoint();
+    let again = poll(&i);
+    assert!(
+        again.stdout.contains(&format!("{} new, ", n - kept)),
+        "checkpoint {kept}: {}",
+        again.stdout
+    );
+    let unique = files
+        .iter()
+        .filter(|(_, _, e)| e.get("duplicate_of").is_none())
+        .count() as i64;
+    let (rows, _) = i.messages_and_ids();
+    assert_eq!(rows, unique + 2_000);
+}
+
 /// A long first poll: a thousand newsletters, then the corpus with its replies.
 fn long_mailbox(dovecot: &Dovecot) -> Vec<(String, Vec<u8>, Value)> {
     for k in 0..1_100 {

@@ -3,10 +3,9 @@
 //!
 //! Three stages run at once, so a first poll of a large mailbox costs little more than its
 //! download: the source streams header blocks (one thread), judges parse and triage them (one
-//! per core), and this thread stores the ones decided by their headers, committing at least
-//! every second. The bodies the judges ask for are fetched and read on a second connection
-//! while a long scan goes on (else by the scanner after it, while the store catches up); those
-//! messages are stored, with the checkpoint, in one last transaction.
+//! per core), and this thread stores them, committing at least every second. The bodies the
+//! judges ask for are fetched and read on a second connection while a long scan goes on (else
+//! by the scanner after it); each of those messages is stored once its body has come.
 //! Each commit moves the mailbox checkpoint with it, up to the first message still waiting for
 //! its body, so a pass killed at any moment loses nothing and leaves its progress; nothing is
 //! stored twice either: a message stored by an interrupted pass is recognised (Message-ID, or
@@ -35,8 +34,8 @@ use crate::domain::triage::{self, Context, Decision, SentMail, Verdict};
 use crate::mail::{Checkpoint, Header, MailSource};
 use crate::store::{CaseQueries, ContactQueries, MessageQueries, NewMessage, RosterQueries, Tx};
 use stages::{
-    ALONGSIDE_FROM_CHUNK, InOrder, Judged, fetch_alongside, judge, judges, next_chunk, par_map,
-    read_whole, scan_in_chunks,
+    ALONGSIDE_FROM_CHUNK, Arrival, InOrder, Judged, Whole, fetch_alongside, hand_on, judge, judges,
+    next_chunk, par_map, read_whole, scan_in_chunks,
 };
 
 /// The store stage commits at least this often.
@@ -143,25 +142,27 @@ impl Service {
             at: self.now(),
             operator: self.operator.clone(),
             last_uid: 0,
-            needing_body: Vec::new(),
+            waiting: BTreeMap::new(),
+            bodies: BTreeMap::new(),
             deferred_ids: HashSet::new(),
             uidvalidity: None,
-            lowest_deferred: None,
             checkpointed: 0,
         };
 
-        // Stages 1–3: scan, judge, store what the headers decide. The bodies the judges ask
-        // for are fetched and read alongside a long scan on a second connection; the scanner
-        // fetches the rest (all of them after a short scan) while the store catches up.
+        // Scan, judge, store. The bodies the judges ask for are fetched and read alongside a
+        // long scan on a second connection; the scanner fetches the rest (all of them after a
+        // short scan). The store takes each message once it can: at once when its headers
+        // decide, else when its body has come.
         let scanning = &mut *source;
         let scanned = std::thread::scope(|scope| -> Result<_> {
             let (raw_out, raw_in) = sync_channel::<(usize, Vec<Header>)>(4);
-            let (judged_out, judged_in) = sync_channel::<(usize, Vec<Judged>)>(4);
+            let (arrival_out, arrivals) = sync_channel::<Arrival>(16);
             let (wanted_out, wanted_in) = channel::<(u32, u32)>();
             let ctx = &ctx;
             // The judges start with the first chunk: a pass with nothing new (the poll timer's,
             // once a minute while IDLE waits) starts one thread, not three.
             let raw_in = Arc::new(Mutex::new(raw_in));
+            let judged_out = arrival_out.clone();
             let mut judges = Some(move || {
                 for _ in 0..judges() {
                     let (raw_in, judged_out) = (raw_in.clone(), judged_out.clone());
@@ -173,7 +174,7 @@ impl Service {
                             for j in judged.iter().filter(|j| j.wants_body) {
                                 let _ = wanted_out.send((j.header.uidvalidity, j.header.uid));
                             }
-                            if judged_out.send((seq, judged)).is_err() {
+                            if judged_out.send(Arrival::Chunk(seq, judged)).is_err() {
                                 return;
                             }
                         }
@@ -194,17 +195,19 @@ impl Service {
                         && let Some(second) = alongside.take()
                         && let Some(wanted) = wanted.take()
                     {
-                        fetcher =
-                            Some(scope.spawn(move || fetch_alongside(second, wanted, ctx, stop)));
+                        let out = arrival_out.clone();
+                        fetcher = Some(
+                            scope.spawn(move || fetch_alongside(second, wanted, out, ctx, stop)),
+                        );
                     }
                 };
                 let scan = scan_in_chunks(scanning, since, raw_out, stop, &mut before);
                 // Judges never started hold senders the waits below would wait on for ever.
                 drop(judges);
-                let (mut read, left) = match (fetcher, wanted) {
+                let left: Vec<u32> = match (fetcher, wanted) {
                     (Some(fetcher), _) => fetcher.join().expect("the fetcher does not panic"),
                     // Until the judges are done.
-                    (None, Some(wanted)) => (BTreeMap::new(), wanted.iter().map(|w| w.1).collect()),
+                    (None, Some(wanted)) => wanted.iter().map(|w| w.1).collect(),
                     (None, None) => unreachable!("the receiver went to a fetcher"),
                 };
                 let scan = match scan {
@@ -212,60 +215,47 @@ impl Service {
                     Err(_) if stop.load(Ordering::Relaxed) => return Ok(None),
                     scan => scan?,
                 };
-                let fetched = if left.is_empty() {
-                    Vec::new()
-                } else {
-                    scanning.fetch_bodies(&left)?
-                };
-                read.extend(par_map(fetched, |(uid, body)| (uid, read_whole(body, ctx))));
-                Ok(Some((scan, read)))
+                if !left.is_empty() {
+                    let fetched = scanning.fetch_bodies(&left)?;
+                    let read = par_map(fetched, |(uid, body)| (uid, read_whole(body, ctx)));
+                    // A failed store has its own error to tell.
+                    hand_on(&left, read, &arrival_out);
+                }
+                Ok(Some(scan))
             });
-            let stored = self.store_in_order(&judged_in, &mut pass);
-            drop(judged_in); // a failed store stops the judges, and through them the scan
+            let stored = self.store_as_it_comes(&arrivals, &mut pass);
+            drop(arrivals); // a failed store stops the judges, and through them the scan
             let scanned = scanner.join().expect("the scanner does not panic");
             stored?;
             scanned
         })?;
 
-        let Some((scan, mut bodies)) = scanned else {
+        let Some(scan) = scanned else {
             pass.report.stopped = true;
             return Ok(pass.report);
         };
 
-        // Stage 4: the messages with bodies, and the checkpoint.
+        // Last: any message whose body the mailbox no longer had, and the checkpoint.
         pass.report.rescan = scan.rescan;
         let last_uid = pass.last_uid.max(
             since
                 .filter(|s| s.uidvalidity == scan.uidvalidity)
                 .map_or(0, |s| s.last_uid),
         );
-        // One stored by an earlier, interrupted pass or before a rescan is a duplicate when
-        // its insert finds it (no query per message first: this part of a pass runs alone).
-        let full: Vec<_> = std::mem::take(&mut pass.needing_body)
-            .into_iter()
-            .map(|j| match bodies.remove(&j.header.uid) {
-                Some((body, hash, msg, decision)) => (j.header, hash, Some(body), msg, decision),
-                // Expunged since its header came: what the header said is all there is.
-                None => (j.header, j.hash, None, j.head, j.decision),
-            })
-            .collect();
         let checkpoint = Checkpoint {
             uidvalidity: scan.uidvalidity,
             last_uid,
         };
         // A pass with no news writes nothing: a commit would wake every TUI on this database
         // to reload (the poll timer's pass while IDLE waits, once a minute, at any size).
-        let news = !full.is_empty() || self.store.checkpoint(&name)? != Some(checkpoint);
+        let news = !pass.waiting.is_empty() || self.store.checkpoint(&name)? != Some(checkpoint);
         if news {
             self.store.write(|tx| {
-                for (header, hash, body, msg, decision) in &full {
-                    let content = Content {
-                        raw: body.as_deref().unwrap_or(&header.bytes),
-                        hash,
-                        full: body.is_some(),
-                    };
-                    pass.store(tx, header, content, msg, decision)?;
+                // Expunged since its header came: what the header said is all there is.
+                for uid in pass.waiting.keys().copied().collect::<Vec<_>>() {
+                    pass.bodies.insert(uid, None);
                 }
+                pass.store_bodied(tx)?;
                 tx.set_checkpoint(&name, checkpoint, pass.at)
             })?;
             pass.report.wrote = true;
@@ -287,30 +277,34 @@ impl Service {
         Ok(report)
     }
 
-    /// Stage 3: takes the judged chunks in scan order and stores every message its headers
-    /// decide (the others wait for their bodies), committing at least every
+    /// The store stage: takes the judged chunks in scan order and stores every message its
+    /// headers decide, and the others as their bodies come, committing at least every
     /// [`COMMIT_EVERY`]: other operators' actions are not held up by a long first poll, and
     /// large transactions write each index page once rather than once per chunk.
-    fn store_in_order(
-        &self,
-        judged: &Receiver<(usize, Vec<Judged>)>,
-        pass: &mut Pass,
-    ) -> Result<()> {
-        let mut chunks = InOrder {
-            judged,
+    fn store_as_it_comes(&self, arrivals: &Receiver<Arrival>, pass: &mut Pass) -> Result<()> {
+        let mut arriving = InOrder {
+            arrivals,
             early: BTreeMap::new(),
             next: 0,
         };
         // The transaction opens only once there is something to store.
-        while let Some(first) = chunks.next(None) {
+        while let Some(first) = arriving.next(None) {
             let deadline = Instant::now() + COMMIT_EVERY;
             self.store.write(|tx| {
-                let mut chunk = Some(first);
-                while let Some(c) = chunk {
-                    for j in c {
-                        pass.take(tx, j)?;
+                let mut arrival = Some(first);
+                while let Some(a) = arrival {
+                    match a {
+                        Arrival::Chunk(_, chunk) => {
+                            for j in chunk {
+                                pass.take(tx, j)?;
+                            }
+                        }
+                        Arrival::Body(uid, whole) => {
+                            pass.bodies.insert(uid, whole);
+                        }
                     }
-                    chunk = chunks.next(Some(deadline));
+                    pass.store_bodied(tx)?;
+                    arrival = arriving.next(Some(deadline));
                 }
                 pass.checkpoint(tx)
             })?;
@@ -327,14 +321,15 @@ struct Pass {
     operator: String,
     /// The highest UID the scan handed on.
     last_uid: u32,
-    /// Judged on their headers, waiting for their bodies (stage 4).
-    needing_body: Vec<Judged>,
-    /// The Message-IDs of those: a later copy of one is a duplicate, not a new message.
+    /// Judged on their headers, waiting for their bodies, by UID.
+    waiting: BTreeMap<u32, Judged>,
+    /// Bodies read (`None`: the mailbox no longer had it) not yet stored: they are stored in
+    /// UID order, as the mailbox has them.
+    bodies: BTreeMap<u32, Option<Box<Whole>>>,
+    /// The Message-IDs of those waiting: a later copy of one is a duplicate, not a new message.
     deferred_ids: HashSet<String>,
     /// The mailbox's UIDVALIDITY, as the scanned headers carry it.
     uidvalidity: Option<u32>,
-    /// The lowest UID still waiting for its body: the checkpoint may not pass it.
-    lowest_deferred: Option<u32>,
     /// The checkpoint as last committed (0: none in this UIDVALIDITY).
     checkpointed: u32,
 }
@@ -348,8 +343,8 @@ impl Pass {
         let Some(uidvalidity) = self.uidvalidity else {
             return Ok(());
         };
-        let safe = match self.lowest_deferred {
-            Some(lowest) => lowest.saturating_sub(1).min(self.last_uid),
+        let safe = match self.waiting.keys().next() {
+            Some(&lowest) => lowest.saturating_sub(1).min(self.last_uid),
             None => self.last_uid,
         };
         if safe > self.checkpointed {
@@ -373,12 +368,8 @@ impl Pass {
         self.uidvalidity = Some(j.header.uidvalidity);
         let id = j.head.message_id.as_deref();
         if j.wants_body {
-            self.lowest_deferred = Some(
-                self.lowest_deferred
-                    .map_or(j.header.uid, |l| l.min(j.header.uid)),
-            );
             self.deferred_ids.extend(id.map(str::to_string));
-            self.needing_body.push(j);
+            self.waiting.insert(j.header.uid, j);
         } else if id.is_some_and(|id| self.deferred_ids.contains(id)) {
             self.report.duplicates += 1; // a copy of one waiting for its body
         } else {
@@ -388,6 +379,38 @@ impl Pass {
                 full: false,
             };
             self.store(tx, &j.header, content, &j.head, &j.decision)?;
+        }
+        Ok(())
+    }
+
+    /// Stores the waiting messages whose bodies have come, from the lowest UID up to the first
+    /// still waiting: case moves happen in mailbox order whatever order the bodies come in.
+    /// One stored by an earlier, interrupted pass or before a rescan is a duplicate when its
+    /// insert finds it.
+    fn store_bodied(&mut self, tx: &Tx) -> Result<()> {
+        while let Some(entry) = self.waiting.first_entry()
+            && let Some(whole) = self.bodies.remove(entry.key())
+        {
+            let j = entry.remove();
+            match whole {
+                Some(whole) => {
+                    let (body, hash, msg, decision) = *whole;
+                    let content = Content {
+                        raw: &body,
+                        hash: &hash,
+                        full: true,
+                    };
+                    self.store(tx, &j.header, content, &msg, &decision)?;
+                }
+                None => {
+                    let content = Content {
+                        raw: &j.header.bytes,
+                        hash: &j.hash,
+                        full: false,
+                    };
+                    self.store(tx, &j.header, content, &j.head, &j.decision)?;
+                }
+            }
         }
         Ok(())
     }

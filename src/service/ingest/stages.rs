@@ -35,16 +35,24 @@ pub(super) fn read_whole(body: Vec<u8>, ctx: &Context) -> Whole {
     (body, hash, msg, decision)
 }
 
+/// What reaches the store stage: judged chunks (numbered in scan order) and the bodies asked
+/// for, as they are read — `None` when the mailbox had no such message any more (expunged).
+pub(super) enum Arrival {
+    Chunk(usize, Vec<Judged>),
+    Body(u32, Option<Box<Whole>>),
+}
+
 /// Fetches and reads the bodies asked for on `wanted` (UIDVALIDITY, UID) on a connection of
-/// its own, until the judges are done. Returns what it read and the UIDs it could not fetch
-/// (its connection failed, or the pass is stopping): the scanner fetches those itself.
+/// its own, until the judges are done, handing each to the store as it is read. Returns the
+/// UIDs it could not fetch (its connection failed, or the pass is stopping): the scanner
+/// fetches those itself.
 pub(super) fn fetch_alongside(
     mut second: Box<dyn BodyFetch>,
     wanted: Receiver<(u32, u32)>,
+    out: SyncSender<Arrival>,
     ctx: &Context,
     stop: &AtomicBool,
-) -> (BTreeMap<u32, Whole>, Vec<u32>) {
-    let mut read = BTreeMap::new();
+) -> Vec<u32> {
     let mut left = Vec::new();
     let mut failed = false;
     while let Ok(first) = wanted.recv() {
@@ -61,9 +69,9 @@ pub(super) fn fetch_alongside(
         }
         match second.fetch(first.0, &uids) {
             Ok(bodies) => {
-                for (uid, body) in bodies {
-                    read.insert(uid, read_whole(body, ctx));
-                }
+                let read = bodies.into_iter().map(|(uid, b)| (uid, read_whole(b, ctx)));
+                // A failed store ends the pass: the rest is not worth fetching.
+                failed = !hand_on(&uids, read, &out);
             }
             Err(e) => {
                 tracing::info!("bodies on a second connection: {e:#}; fetched after the scan");
@@ -73,7 +81,26 @@ pub(super) fn fetch_alongside(
         }
     }
     second.close();
-    (read, left)
+    left
+}
+
+/// Sends the bodies read of those asked for in `uids` to the store, and `None` for each the
+/// mailbox did not give (so the store need not wait for it); `false` once the store is gone.
+pub(super) fn hand_on(
+    uids: &[u32],
+    read: impl IntoIterator<Item = (u32, Whole)>,
+    out: &SyncSender<Arrival>,
+) -> bool {
+    let mut given = std::collections::HashSet::new();
+    for (uid, whole) in read {
+        given.insert(uid);
+        if out.send(Arrival::Body(uid, Some(Box::new(whole)))).is_err() {
+            return false;
+        }
+    }
+    uids.iter()
+        .filter(|u| !given.contains(u))
+        .all(|&uid| out.send(Arrival::Body(uid, None)).is_ok())
 }
 
 /// What ends a scan stopped on request ([`Service::ingest_until`]).
@@ -100,29 +127,36 @@ pub(super) static TRIAGE_HEADERS: LazyLock<Vec<&'static str>> = LazyLock::new(tr
 /// What a header block is judged by, and what is kept of mail that concerns no case.
 pub(super) static DIGEST: LazyLock<Vec<&'static str>> = LazyLock::new(triage::digest_fields);
 
-/// Judged chunks put back in scan order (judges finish them in any order).
+/// Judged chunks put back in scan order (judges finish them in any order); bodies pass as
+/// they come.
 pub(super) struct InOrder<'a> {
-    pub(super) judged: &'a Receiver<(usize, Vec<Judged>)>,
+    pub(super) arrivals: &'a Receiver<Arrival>,
     pub(super) early: BTreeMap<usize, Vec<Judged>>,
     pub(super) next: usize,
 }
 
 impl InOrder<'_> {
-    /// The next chunk in order; `None` at the end, or when `deadline` passes first.
-    pub(super) fn next(&mut self, deadline: Option<Instant>) -> Option<Vec<Judged>> {
+    /// The next chunk in order or the next body; `None` at the end, or when `deadline` passes
+    /// first.
+    pub(super) fn next(&mut self, deadline: Option<Instant>) -> Option<Arrival> {
         loop {
             if let Some(chunk) = self.early.remove(&self.next) {
                 self.next += 1;
-                return Some(chunk);
+                return Some(Arrival::Chunk(self.next - 1, chunk));
             }
-            let (seq, chunk) = match deadline {
-                None => self.judged.recv().ok()?,
+            let arrival = match deadline {
+                None => self.arrivals.recv().ok()?,
                 Some(d) => self
-                    .judged
+                    .arrivals
                     .recv_timeout(d.checked_duration_since(Instant::now())?)
                     .ok()?,
             };
-            self.early.insert(seq, chunk);
+            match arrival {
+                Arrival::Chunk(seq, chunk) => {
+                    self.early.insert(seq, chunk);
+                }
+                body => return Some(body),
+            }
         }
     }
 }
