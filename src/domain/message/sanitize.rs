@@ -60,28 +60,30 @@ pub fn sanitize(input: &str, multiline: bool) -> String {
         return input.to_string();
     }
     if multiline && printable {
-        // Mail's CRLF and tabs: the general path's result, a byte at a time.
+        // Mail's CRLF and tabs: the general path's result, the text between them copied at
+        // once (a body is mostly such runs).
         let mut out = String::with_capacity(input.len());
         let mut column = 0;
         let bytes = input.as_bytes();
-        for (i, &b) in bytes.iter().enumerate() {
-            match b {
+        let mut at = 0;
+        for i in memchr::memchr3_iter(b'\r', b'\n', b'\t', bytes) {
+            out.push_str(&input[at..i]);
+            column += i - at;
+            at = i + 1;
+            match bytes[i] {
                 b'\r' if bytes.get(i + 1) == Some(&b'\n') => {}
-                b'\r' | b'\n' => {
-                    out.push('\n');
-                    column = 0;
-                }
                 b'\t' => {
                     let n = TAB - column % TAB;
                     out.extend(std::iter::repeat_n(' ', n));
                     column += n;
                 }
-                b => {
-                    out.push(b as char);
-                    column += 1;
+                _ => {
+                    out.push('\n');
+                    column = 0;
                 }
             }
         }
+        out.push_str(&input[at..]);
         return out;
     }
     sanitize_chars(input, multiline)
