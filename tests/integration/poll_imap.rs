@@ -217,16 +217,7 @@ fn a_poll_killed_half_way_over_imap_loses_and_duplicates_nothing() {
     let dovecot = Dovecot::start();
     let i = world(&plain(&dovecot));
     let n = 5_000;
-    for k in 0..n {
-        dovecot.deliver(
-            format!(
-                "From: News <news@lists.example.net>\r\nTo: secretariat@ccnso.example.org\r\n\
-                 Subject: Digest {k}\r\nMessage-ID: <digest.{k}@lists.example.net>\r\n\
-                 Date: Mon, 2 Mar 2026 10:00:00 +0000\r\n\r\nIssue {k}.\r\n"
-            )
-            .as_bytes(),
-        );
-    }
+    deliver_digests(&dovecot, n);
     let start_poll = || {
         let mut c = i.std_cmd();
         c.env("TEST_IMAP_PASSWORD", PASSWORD).arg("poll");
@@ -466,16 +457,7 @@ fn assigning_mail_judged_on_its_headers_fetches_its_body_from_the_server() {
 fn a_stopped_pass_keeps_its_progress_in_the_checkpoint() {
     let dovecot = Dovecot::start();
     let n: i64 = 20_000;
-    for k in 0..n {
-        dovecot.deliver(
-            format!(
-                "From: News <news@lists.example.net>\r\nTo: secretariat@ccnso.example.org\r\n\
-                 Subject: Digest {k}\r\nMessage-ID: <digest.{k}@lists.example.net>\r\n\
-                 Date: Mon, 2 Mar 2026 10:00:00 +0000\r\n\r\nIssue {k}.\r\n"
-            )
-            .as_bytes(),
-        );
-    }
+    deliver_digests(&dovecot, n);
     // The scan is held a few chunks in until the signal is sent: on a fast machine the whole
     // pass fits in its first commit, and it would end before a signal could stop it.
     let relay = support::relay::Relay::start_holding(dovecot.plain_port, 3_000);
@@ -483,33 +465,8 @@ fn a_stopped_pass_keeps_its_progress_in_the_checkpoint() {
         "host = \"127.0.0.1\"\nport = {}\ntls = \"none\"",
         relay.port
     ));
-    let mut child = i
-        .std_cmd()
-        .env("TEST_IMAP_PASSWORD", PASSWORD)
-        .arg("poll")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Stop it once a chunk is committed (the store commits at least every second).
-    let checkpoint = || -> i64 { i.scalar("SELECT coalesce(max(last_uid), 0) FROM mailbox_sync") };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while checkpoint() == 0 && child.try_wait().unwrap().is_none() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no chunk was committed"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    // The handler has run long before this; the scan goes on to its next header and stops.
-    std::thread::sleep(std::time::Duration::from_millis(200));
-    relay.release();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("(stopped before the end)"), "{stdout}");
-    let kept = checkpoint();
+    // Stop it once a chunk is committed.
+    let kept = stop_held_poll_past(&i, &relay, 0);
     let stored: i64 = i.scalar("SELECT count(*) FROM messages");
     assert!(
         kept > 0 && kept < n && kept <= stored,
@@ -536,56 +493,18 @@ fn a_stopped_pass_keeps_the_replies_read_alongside() {
         dovecot.deliver(bytes);
     }
     let n = files.len() as i64 + 2_000;
-    for k in 0..2_000 {
-        dovecot.deliver(
-            format!(
-                "From: News <news@lists.example.net>\r\nTo: secretariat@ccnso.example.org\r\n\
-                 Subject: Digest {k}\r\nMessage-ID: <digest.{k}@lists.example.net>\r\n\
-                 Date: Mon, 2 Mar 2026 10:00:00 +0000\r\nList-Id: <news.lists.example.net>\r\n\
-                 \r\nIssue {k}.\r\n"
-            )
-            .as_bytes(),
-        );
-    }
+    deliver_digests(&dovecot, 2_000);
     // The scan is held once the second connection is reading bodies (from the third chunk).
     let relay = support::relay::Relay::start_holding(dovecot.plain_port, 1_800);
     let i = world(&format!(
         "host = \"127.0.0.1\"\nport = {}\ntls = \"none\"",
         relay.port
     ));
-    let mut child = i
-        .std_cmd()
-        .env("TEST_IMAP_PASSWORD", PASSWORD)
-        .arg("poll")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let checkpoint = || -> i64 { i.scalar("SELECT coalesce(max(last_uid), 0) FROM mailbox_sync") };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while checkpoint() <= files.len() as i64 {
-        assert!(
-            std::time::Instant::now() < deadline && child.try_wait().unwrap().is_none(),
-            "the checkpoint stayed at {} while the scan was held past the replies",
-            checkpoint()
-        );
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    std::thread::sleep(std::time::Duration::from_millis(200));
-    relay.release();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("(stopped before the end)"),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let kept = stop_held_poll_past(&i, &relay, files.len() as i64);
     // Stored whole, as a pass that ran to the end stores them: the replies are judged on
     // their bodies (the contacts they name are proposed).
     let proposed: i64 = i.scalar("SELECT count(*) FROM contacts WHERE state = 'proposed'");
     assert!(proposed > 0, "no contacts proposed by the stopped pass");
-    let kept = checkpoint();
     let again = poll(&i);
     assert!(
         again.stdout.contains(&format!("{} new, ", n - kept)),
@@ -600,9 +519,42 @@ fn a_stopped_pass_keeps_the_replies_read_alongside() {
     assert_eq!(rows, unique + 2_000);
 }
 
-/// A long first poll: a thousand newsletters, then the corpus with its replies.
-fn long_mailbox(dovecot: &Dovecot) -> Vec<(String, Vec<u8>, Value)> {
-    for k in 0..1_100 {
+/// Starts `tldops poll` through `relay` (which holds its scan), waits until a commit moves the
+/// checkpoint past UID `past` (the store commits at least every second), stops the poll with
+/// SIGTERM, lets the scan go on, and returns the checkpoint the stopped pass kept.
+fn stop_held_poll_past(i: &Install, relay: &support::relay::Relay, past: i64) -> i64 {
+    let mut child = i
+        .std_cmd()
+        .env("TEST_IMAP_PASSWORD", PASSWORD)
+        .arg("poll")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let checkpoint = || -> i64 { i.scalar("SELECT coalesce(max(last_uid), 0) FROM mailbox_sync") };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while checkpoint() <= past {
+        assert!(
+            std::time::Instant::now() < deadline && child.try_wait().unwrap().is_none(),
+            "the checkpoint stayed at {} while the scan was held (wanted past {past})",
+            checkpoint()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    // The handler has run long before this; the scan goes on to its next header and stops.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    relay.release();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("(stopped before the end)"), "{stdout}");
+    checkpoint()
+}
+
+/// `n` newsletters (list mail: judged on their headers), Digest 0 to n − 1.
+fn deliver_digests(dovecot: &Dovecot, n: i64) {
+    for k in 0..n {
         dovecot.deliver(
             format!(
                 "From: News <news@lists.example.net>\r\nTo: secretariat@ccnso.example.org\r\n\
@@ -613,6 +565,11 @@ fn long_mailbox(dovecot: &Dovecot) -> Vec<(String, Vec<u8>, Value)> {
             .as_bytes(),
         );
     }
+}
+
+/// A long first poll: a thousand newsletters, then the corpus with its replies.
+fn long_mailbox(dovecot: &Dovecot) -> Vec<(String, Vec<u8>, Value)> {
+    deliver_digests(dovecot, 1_100);
     let files = corpus();
     for (_, bytes, _) in &files {
         dovecot.deliver(bytes);

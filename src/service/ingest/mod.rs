@@ -373,14 +373,19 @@ impl Pass {
         } else if id.is_some_and(|id| self.deferred_ids.contains(id)) {
             self.report.duplicates += 1; // a copy of one waiting for its body
         } else {
-            let content = Content {
-                raw: &j.header.bytes,
-                hash: &j.hash,
-                full: false,
-            };
-            self.store(tx, &j.header, content, &j.head, &j.decision)?;
+            self.store_as_judged(tx, &j)?;
         }
         Ok(())
+    }
+
+    /// Stores a message as its headers were judged, without its body.
+    fn store_as_judged(&mut self, tx: &Tx, j: &Judged) -> Result<()> {
+        let content = Content {
+            raw: &j.header.bytes,
+            hash: &j.hash,
+            full: false,
+        };
+        self.store(tx, &j.header, content, &j.head, &j.decision)
     }
 
     /// Stores the waiting messages whose bodies have come, from the lowest UID up to the first
@@ -402,14 +407,8 @@ impl Pass {
                     };
                     self.store(tx, &j.header, content, &msg, &decision)?;
                 }
-                None => {
-                    let content = Content {
-                        raw: &j.header.bytes,
-                        hash: &j.hash,
-                        full: false,
-                    };
-                    self.store(tx, &j.header, content, &j.head, &j.decision)?;
-                }
+                // Expunged since its header came: what the header said is all there is.
+                None => self.store_as_judged(tx, &j)?,
             }
         }
         Ok(())
