@@ -12,6 +12,8 @@
 //! content hash) when the next pass sees it again.
 
 mod stages;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -122,8 +124,9 @@ impl Service {
         self.ingest_until(source, &AtomicBool::new(false))
     }
 
-    /// [`Service::ingest`], stopping early once `stop` is set (a signal): the chunks already
-    /// scanned are stored, nothing more is fetched, and the report says `stopped`.
+    /// [`Service::ingest`], stopping early once `stop` is set (a signal): what was scanned is
+    /// stored (a message that needs its body, if its body came), nothing more is fetched, and
+    /// the report says `stopped`.
     pub fn ingest_until(
         &self,
         source: &mut (dyn MailSource + Send),
@@ -215,6 +218,10 @@ impl Service {
                     Err(_) if stop.load(Ordering::Relaxed) => return Ok(None),
                     scan => scan?,
                 };
+                // Stopped after the scan's end: the bodies still to fetch wait for the next pass.
+                if stop.load(Ordering::Relaxed) {
+                    return Ok(None);
+                }
                 if !left.is_empty() {
                     let fetched = scanning.fetch_bodies(&left)?;
                     let read = par_map(fetched, |(uid, body)| (uid, read_whole(body, ctx)));
@@ -235,29 +242,31 @@ impl Service {
             return Ok(pass.report);
         };
 
-        // Last: any message whose body the mailbox no longer had, and the checkpoint.
+        // Last, the checkpoint. Every body asked for has come by now, or the mailbox said it
+        // had it no more (then the message was stored as judged on its headers).
+        debug_assert!(
+            pass.waiting.is_empty(),
+            "messages still wait for their bodies"
+        );
         pass.report.rescan = scan.rescan;
-        let last_uid = pass.last_uid.max(
+        let mut last_uid = pass.last_uid.max(
             since
                 .filter(|s| s.uidvalidity == scan.uidvalidity)
                 .map_or(0, |s| s.last_uid),
         );
+        // Never past a message not stored.
+        if let Some(&lowest) = pass.waiting.keys().next() {
+            last_uid = last_uid.min(lowest.saturating_sub(1));
+        }
         let checkpoint = Checkpoint {
             uidvalidity: scan.uidvalidity,
             last_uid,
         };
         // A pass with no news writes nothing: a commit would wake every TUI on this database
         // to reload (the poll timer's pass while IDLE waits, once a minute, at any size).
-        let news = !pass.waiting.is_empty() || self.store.checkpoint(&name)? != Some(checkpoint);
-        if news {
-            self.store.write(|tx| {
-                // Expunged since its header came: what the header said is all there is.
-                for uid in pass.waiting.keys().copied().collect::<Vec<_>>() {
-                    pass.bodies.insert(uid, None);
-                }
-                pass.store_bodied(tx)?;
-                tx.set_checkpoint(&name, checkpoint, pass.at)
-            })?;
+        if self.store.checkpoint(&name)? != Some(checkpoint) {
+            self.store
+                .write(|tx| tx.set_checkpoint(&name, checkpoint, pass.at))?;
             pass.report.wrote = true;
         }
         let report = pass.report;
@@ -326,7 +335,8 @@ struct Pass {
     /// Bodies read (`None`: the mailbox no longer had it) not yet stored: they are stored in
     /// UID order, as the mailbox has them.
     bodies: BTreeMap<u32, Option<Box<Whole>>>,
-    /// The Message-IDs of those waiting: a later copy of one is a duplicate, not a new message.
+    /// The Message-IDs of those that waited for their bodies: a later copy of one is a
+    /// duplicate, not a new message.
     deferred_ids: HashSet<String>,
     /// The mailbox's UIDVALIDITY, as the scanned headers carry it.
     uidvalidity: Option<u32>,
@@ -389,7 +399,8 @@ impl Pass {
     }
 
     /// Stores the waiting messages whose bodies have come, from the lowest UID up to the first
-    /// still waiting: case moves happen in mailbox order whatever order the bodies come in.
+    /// still waiting: among them, case moves happen in mailbox order whatever order the bodies
+    /// come in (those the headers decide are stored as their chunk comes).
     /// One stored by an earlier, interrupted pass or before a rescan is a duplicate when its
     /// insert finds it.
     fn store_bodied(&mut self, tx: &Tx) -> Result<()> {

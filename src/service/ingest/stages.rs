@@ -45,7 +45,7 @@ pub(super) enum Arrival {
 /// Fetches and reads the bodies asked for on `wanted` (UIDVALIDITY, UID) on a connection of
 /// its own, until the judges are done, handing each to the store as it is read. Returns the
 /// UIDs it could not fetch (its connection failed, or the pass is stopping): the scanner
-/// fetches those itself.
+/// fetches those itself — none once the store is gone (the pass has failed).
 pub(super) fn fetch_alongside(
     mut second: Box<dyn BodyFetch>,
     wanted: Receiver<(u32, u32)>,
@@ -70,8 +70,10 @@ pub(super) fn fetch_alongside(
         match second.fetch(first.0, &uids) {
             Ok(bodies) => {
                 let read = bodies.into_iter().map(|(uid, b)| (uid, read_whole(b, ctx)));
-                // A failed store ends the pass: the rest is not worth fetching.
-                failed = !hand_on(&uids, read, &out);
+                if !hand_on(&uids, read, &out) {
+                    left.clear(); // the store failed: nothing more is worth fetching
+                    break;
+                }
             }
             Err(e) => {
                 tracing::info!("bodies on a second connection: {e:#}; fetched after the scan");
@@ -166,7 +168,7 @@ pub(super) fn judges() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }
 
-/// Stage 1: the source's headers, in chunks of [`CHUNK`] to the judges (`before` is told each
+/// The scan: the source's headers, in chunks of [`CHUNK`] to the judges (`before` is told each
 /// chunk's number first); the channel closes when the scan ends (so the judges finish).
 pub(super) fn scan_in_chunks(
     source: &mut (dyn MailSource + Send),
