@@ -1,11 +1,11 @@
 //! A header block parsed without the MIME parser when it is plain: printable ASCII,
 //! addresses, dates and IDs in their everyday forms. Most of a large mailbox is such mail
 //! (newsletters, notifications, list traffic), and judging tens of thousands of header blocks
-//! with the full parser was the largest cost of a first poll. Encoded words in names and the
-//! Subject (most mail from outside the English-speaking world) are decoded by mail-parser for
-//! those fields alone. Anything else — a quoted pair, a comment, a group, an obsolete date — is
-//! left to mail-parser whole: this answers `None` and never guesses. Tests hold that whatever
-//! it answers is what mail-parser gives.
+//! with the full parser was the largest cost of a first poll. An address field or Subject with
+//! encoded words (most mail from outside the English-speaking world) is read by mail-parser,
+//! that field alone, whatever its form. Anything else — a quoted pair, a comment, a group, an
+//! obsolete date — is left to mail-parser whole: this answers `None` and never guesses. Tests
+//! hold that whatever it answers is what mail-parser gives.
 
 use std::borrow::Cow;
 
@@ -23,6 +23,10 @@ pub fn parse_head(raw: &[u8], keep: Option<&[&str]>) -> Option<Inbound> {
     {
         return None;
     }
+    // A last field without its line end is one mail-parser leaves out.
+    if !raw.ends_with(b"\n") {
+        return None;
+    }
     let text = std::str::from_utf8(raw).ok()?;
     let fields = fields(text)?;
     if fields.is_empty() {
@@ -35,7 +39,7 @@ pub fn parse_head(raw: &[u8], keep: Option<&[&str]>) -> Option<Inbound> {
     let mut seen = 0u16; // a bit per STRUCTURED field
     // Fields with encoded words (or a folded Subject): decoded by mail-parser, one small
     // parse of those fields alone instead of the whole block's.
-    let mut decoded = String::new();
+    let (mut decoded, mut left) = (String::new(), 0u16);
     for &(name, value) in &fields {
         let lower = name.to_ascii_lowercase();
         if let Some(i) = STRUCTURED.iter().position(|s| *s == lower) {
@@ -44,73 +48,75 @@ pub fn parse_head(raw: &[u8], keep: Option<&[&str]>) -> Option<Inbound> {
                 return None;
             }
             seen |= 1 << i;
-            let unfolded = unfold(value);
-            let v = unfolded.trim();
-            match lower.as_str() {
-                _ if by_parser(&lower, value) => {
-                    if !DECODED.contains(&lower.as_str()) {
-                        return None;
+            // A folded Subject too: the parser joins the lines its own way.
+            if value.contains("=?") || (lower == "subject" && value.contains(['\t', '\r', '\n'])) {
+                if i >= DECODED {
+                    return None;
+                }
+                decoded.extend([name, ":", value, "\r\n"]);
+                left |= 1 << i;
+            } else {
+                let unfolded = unfold(value);
+                let v = unfolded.trim();
+                match lower.as_str() {
+                    "from" => inbound.from = addresses(v)?,
+                    "sender" => inbound.sender = addresses(v)?.into_iter().next(),
+                    "to" => inbound.to = addresses(v)?,
+                    "cc" => inbound.cc = addresses(v)?,
+                    "reply-to" => inbound.reply_to = addresses(v)?,
+                    "subject" => inbound.subject = sanitize(value, false),
+                    "date" => inbound.date = Some(date(v)?.to_rfc3339()),
+                    "message-id" => inbound.message_id = Some(one_id(v)?),
+                    "in-reply-to" => inbound.in_reply_to = ids(v)?,
+                    "references" => inbound.references = ids(v)?,
+                    "content-type" => {
+                        let (ctype, report) = content_type(v)?;
+                        inbound.content_type = ctype;
+                        inbound.report_type = report;
                     }
-                    decoded.extend([name, ":", value, "\r\n"]);
+                    _ => {}
                 }
-                "from" => inbound.from = addresses(v)?,
-                "sender" => inbound.sender = addresses(v)?.into_iter().next(),
-                "to" => inbound.to = addresses(v)?,
-                "cc" => inbound.cc = addresses(v)?,
-                "reply-to" => inbound.reply_to = addresses(v)?,
-                "subject" => inbound.subject = subject(value)?,
-                "date" => inbound.date = Some(date(v)?.to_rfc3339()),
-                "message-id" => inbound.message_id = Some(one_id(v)?),
-                "in-reply-to" => inbound.in_reply_to = ids(v)?,
-                "references" => inbound.references = ids(v)?,
-                "content-type" => {
-                    let (ctype, report) = content_type(v)?;
-                    inbound.content_type = ctype;
-                    inbound.report_type = report;
-                }
-                _ => {}
             }
         }
         if keep.is_none_or(|k| k.iter().any(|w| name.eq_ignore_ascii_case(w))) {
             inbound.headers.push((lower, sanitize(value, false)));
         }
     }
-    if !decoded.is_empty() {
+    if left != 0 {
         decoded.push_str("\r\n");
-        let parsed = with_mail_parser(decoded.as_bytes(), false, Some(&[]));
+        let mut parsed = with_mail_parser(decoded.as_bytes(), false, Some(&[]));
         if parsed.parse_error.is_some() {
             return None;
         }
-        for (name, value) in &fields {
-            let lower = name.to_ascii_lowercase();
-            if !by_parser(&lower, value) {
-                continue;
-            }
-            match lower.as_str() {
-                "from" => inbound.from = parsed.from.clone(),
-                "sender" => inbound.sender = parsed.sender.clone(),
-                "to" => inbound.to = parsed.to.clone(),
-                "cc" => inbound.cc = parsed.cc.clone(),
-                "reply-to" => inbound.reply_to = parsed.reply_to.clone(),
-                "subject" => inbound.subject = parsed.subject.clone(),
-                _ => {}
-            }
+        let take = |i: usize| left & (1 << i) != 0;
+        if take(0) {
+            inbound.from = std::mem::take(&mut parsed.from);
+        }
+        if take(1) {
+            inbound.sender = parsed.sender.take();
+        }
+        if take(2) {
+            inbound.to = std::mem::take(&mut parsed.to);
+        }
+        if take(3) {
+            inbound.cc = std::mem::take(&mut parsed.cc);
+        }
+        if take(4) {
+            inbound.reply_to = std::mem::take(&mut parsed.reply_to);
+        }
+        if take(5) {
+            inbound.subject = std::mem::take(&mut parsed.subject);
         }
     }
     Some(inbound)
 }
 
-/// Whether the field `name` (lowercase) is left to mail-parser: it has encoded words, or it
-/// is a folded Subject (the parser joins the lines its own way).
-fn by_parser(name: &str, value: &str) -> bool {
-    value.contains("=?") || (name == "subject" && value.contains(['\t', '\r', '\n']))
-}
+/// The first fields of [`STRUCTURED`], whose encoded words mail-parser decodes here: the
+/// address fields and the Subject (anywhere else an encoded word leaves the whole block to it).
+const DECODED: usize = 6;
 
-/// The fields whose encoded words mail-parser decodes here: display names and the Subject
-/// (anywhere else an encoded word leaves the whole block to it).
-const DECODED: &[&str] = &["from", "sender", "to", "cc", "reply-to", "subject"];
-
-/// The fields whose values are parsed (and that must appear at most once here).
+/// The fields whose values are parsed (and that must appear at most once here); the first
+/// [`DECODED`] are those mail-parser may decode.
 const STRUCTURED: &[&str] = &[
     "from",
     "sender",
@@ -170,16 +176,6 @@ fn unfold(value: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(value)
     }
-}
-
-/// The Subject as the parser gives it: surrounding white space trimmed, sanitised. A folded
-/// one is left to the parser (it joins the lines its own way).
-fn subject(value: &str) -> Option<String> {
-    let text = value.trim();
-    if text.contains(['\t', '\r', '\n']) {
-        return None;
-    }
-    Some(sanitize(text, false))
 }
 
 /// An address list of plain mailboxes: `local@domain`, `Name <local@domain>`, or
@@ -504,6 +500,8 @@ mod tests {
     fn anything_else_is_left_to_mail_parser() {
         for b in [
             "Message-ID: <=?UTF-8?B?w6k=?=@b.example>\r\n\r\n",
+            "Subject: no line end",
+            "From: a@b.example\r\nSubject: =?UTF-8?B?w6k=?=",
             "Content-Type: text/plain; name=\"=?UTF-8?B?w6k=?=\"\r\n\r\n",
             "From: a@b.example (a comment)\r\n\r\n",
             "To: undisclosed-recipients:;\r\n\r\n",
