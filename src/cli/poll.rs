@@ -18,7 +18,7 @@ pub fn imap(service: &mut Service, install: &Installation, watch: bool) -> Resul
     let imap = install.config().imap.as_ref();
     if imap.is_some_and(|c| c.tls == TlsMode::None) {
         eprintln!(
-            "warning: imap.tls = \"none\": the password and the mail cross the network in clear text"
+            "warning: imap.tls = \"none\": password and mail cross the network in clear text"
         );
     }
     let mut source = install.imap()?;
@@ -100,8 +100,6 @@ impl StopSignal {
             Some(signal_hook::consts::SIGINT) => "SIGINT",
             _ => "SIGTERM",
         };
-        println!(
-            "poll: stopped by {name}; what was stored stays, and the next poll goes on from there"
-        );
+        println!("poll: stopped by {name}; what was stored stays, the next poll goes on from it");
     }
 }
