@@ -56,7 +56,8 @@ fn print_report(r: &ImportReport) {
     }
     if r.dry_run && !r.pruned && !d.retired.is_empty() {
         println!(
-            "{} not in the file: retired only with --prune (without it, or --merge, the import is refused)",
+            "{} not in the file: retired only with --prune\n\
+             (without --prune or --merge, the import is refused)",
             output::count(d.retired.len(), "TLD")
         );
     } else {

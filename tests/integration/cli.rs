@@ -180,6 +180,10 @@ fn reimport_reports_differences_logs_them_and_flags_pending_invitations() {
         dry.contains("1 TLD not in the file: retired only with --prune") && dry.contains("  - .be"),
         "{dry}"
     );
+    // What it says of the TLDs missing from the file reads in an 80-column terminal.
+    let said = dry.lines().skip_while(|l| !l.contains("not in the file"));
+    assert!(said.take(2).all(|l| l.chars().count() <= 80), "{dry}");
+    assert!(dry.contains("the import is refused"), "{dry}");
     assert_eq!(
         i.json(&["roster", "show", "nl", "--json"])["admin"]["email"],
         "admin@nic.nl.example"
