@@ -41,8 +41,8 @@ pub fn parse_head(raw: &[u8], keep: Option<&[&str]>) -> Option<Inbound> {
     // parse of those fields alone instead of the whole block's.
     let (mut decoded, mut left) = (String::new(), 0u16);
     for &(name, value) in &fields {
-        let lower = name.to_ascii_lowercase();
-        if let Some(i) = STRUCTURED.iter().position(|s| *s == lower) {
+        if let Some(i) = STRUCTURED.iter().position(|s| name.eq_ignore_ascii_case(s)) {
+            let lower = STRUCTURED[i];
             // Which of two the parser takes is its business.
             if seen & (1 << i) != 0 {
                 return None;
@@ -58,7 +58,7 @@ pub fn parse_head(raw: &[u8], keep: Option<&[&str]>) -> Option<Inbound> {
             } else {
                 let unfolded = unfold(value);
                 let v = unfolded.trim();
-                match lower.as_str() {
+                match lower {
                     "from" => inbound.from = addresses(v)?,
                     "sender" => inbound.sender = addresses(v)?.into_iter().next(),
                     "to" => inbound.to = addresses(v)?,
@@ -79,7 +79,9 @@ pub fn parse_head(raw: &[u8], keep: Option<&[&str]>) -> Option<Inbound> {
             }
         }
         if keep.is_none_or(|k| k.iter().any(|w| name.eq_ignore_ascii_case(w))) {
-            inbound.headers.push((lower, sanitize(value, false)));
+            inbound
+                .headers
+                .push((name.to_ascii_lowercase(), sanitize(value, false)));
         }
     }
     if left != 0 {
