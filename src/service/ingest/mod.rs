@@ -249,18 +249,14 @@ impl Service {
             "messages still wait for their bodies"
         );
         pass.report.rescan = scan.rescan;
-        let mut last_uid = pass.last_uid.max(
+        let last_uid = pass.last_uid.max(
             since
                 .filter(|s| s.uidvalidity == scan.uidvalidity)
                 .map_or(0, |s| s.last_uid),
         );
-        // Never past a message not stored.
-        if let Some(&lowest) = pass.waiting.keys().next() {
-            last_uid = last_uid.min(lowest.saturating_sub(1));
-        }
         let checkpoint = Checkpoint {
             uidvalidity: scan.uidvalidity,
-            last_uid,
+            last_uid: pass.stored_up_to(last_uid),
         };
         // A pass with no news writes nothing: a commit would wake every TUI on this database
         // to reload (the poll timer's pass while IDLE waits, once a minute, at any size).
@@ -353,10 +349,7 @@ impl Pass {
         let Some(uidvalidity) = self.uidvalidity else {
             return Ok(());
         };
-        let safe = match self.waiting.keys().next() {
-            Some(&lowest) => lowest.saturating_sub(1).min(self.last_uid),
-            None => self.last_uid,
-        };
+        let safe = self.stored_up_to(self.last_uid);
         if safe > self.checkpointed {
             tx.set_checkpoint(
                 &self.report.source,
@@ -369,6 +362,14 @@ impl Pass {
             self.checkpointed = safe;
         }
         Ok(())
+    }
+
+    /// `uid`, or less: never past a message still waiting for its body.
+    fn stored_up_to(&self, uid: u32) -> u32 {
+        match self.waiting.keys().next() {
+            Some(&lowest) => uid.min(lowest.saturating_sub(1)),
+            None => uid,
+        }
     }
 
     /// Stores a message its headers decide, or sets it aside for its body.
