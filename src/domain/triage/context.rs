@@ -80,6 +80,11 @@ impl Context {
         }
     }
 
+    /// No TLD known: every message would be judged to concern no ccTLD.
+    pub fn knows_no_tld(&self) -> bool {
+        self.tlds.is_empty()
+    }
+
     /// Records that `address` vouches for `tld` (its admin address, or tech when configured).
     pub fn add_voucher(&mut self, address: &str, tld: &TldCode) {
         self.tlds.insert(tld.clone());

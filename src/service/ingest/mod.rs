@@ -136,6 +136,14 @@ impl Service {
         let max_size = self.max_message_size();
         let since = self.store.checkpoint(&name)?;
         let ctx = self.triage_context()?;
+        // A pass never judges again what it stored: polled without a roster, every reply would
+        // stay filed as unrelated.
+        if ctx.knows_no_tld() {
+            anyhow::bail!(
+                "the roster is empty: import it first (tldops roster import FILE);\n\
+                 polled now, every reply would be filed as unrelated to any ccTLD"
+            );
+        }
         self.store.for_large_transactions()?;
         let mut pass = Pass {
             report: IngestReport {

@@ -48,6 +48,7 @@ struct Server {
     second_fails_from: Option<usize>,
     /// Set once the scan has handed on its last header.
     stop_after_scan: Option<Arc<AtomicBool>>,
+    scans: AtomicUsize,
     second_commands: AtomicUsize,
     fetched_second: AtomicUsize,
     fetched_first: AtomicUsize,
@@ -88,6 +89,7 @@ impl MailSource for Mailbox {
         since: Option<Checkpoint>,
         each: &mut dyn FnMut(Header) -> Result<()>,
     ) -> Result<Scan> {
+        self.0.scans.fetch_add(1, Ordering::SeqCst);
         for uid in since.map_or(0, |s| s.last_uid) + 1..=N {
             let bytes = head(uid).into_bytes();
             let size = bytes.len() as u64 + 100;
@@ -121,8 +123,31 @@ impl MailSource for Mailbox {
     }
 }
 
+/// A service with a roster of one ccTLD (a pass refuses to run without one).
 fn service() -> Service {
-    Service::in_memory(Config::default(), "test".into()).unwrap()
+    let s = Service::in_memory(Config::default(), "test".into()).unwrap();
+    let roster = "tld,country,admin_name,admin_email,tech_name,tech_email,region\n\
+                  nl,Netherlands,Ann,admin@nic.nl,Tom,tech@nic.nl,CENTR\n";
+    s.import_roster("test.csv", roster.as_bytes(), Default::default())
+        .unwrap();
+    s
+}
+
+#[test]
+fn a_pass_without_a_roster_is_refused_and_stores_nothing() {
+    let s = Service::in_memory(Config::default(), "test".into()).unwrap();
+    let server = Arc::new(Server::default());
+    let err = s.ingest(&mut Mailbox(server.clone())).unwrap_err();
+    assert!(
+        format!("{err:#}").contains("the roster is empty"),
+        "{err:#}"
+    );
+    assert_eq!(count(&s, "SELECT count(*) FROM messages"), 0);
+    assert_eq!(
+        server.scans.load(Ordering::SeqCst),
+        0,
+        "the mailbox was not read"
+    );
 }
 
 fn count(s: &Service, sql: &str) -> i64 {
