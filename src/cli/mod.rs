@@ -28,6 +28,14 @@ use crate::installation::Installation;
 use crate::service::{Command as Action, ImportOptions, RosterFilter, Selection, Templates};
 use crate::service::{EventFilter, MessageFilter};
 
+/// Prints a failed command's error on stderr, fitted to the terminal ([`output::error_text`]).
+pub fn print_error(e: &anyhow::Error) {
+    eprintln!(
+        "{}",
+        output::error_text(&format!("{e:#}"), output::stderr_columns())
+    );
+}
+
 pub fn run(cli: Cli) -> Result<()> {
     let color = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     if let Some(Command::Man) = cli.command {

@@ -46,6 +46,33 @@ pub fn clean(text: &str) -> String {
     sanitize(text, false)
 }
 
+/// A failed command's message as stderr shows it: `error: ` first, and, on a terminal
+/// `columns` wide, each line broken at spaces so that no word is cut at the edge (a pipe or a
+/// log gets the lines as they are).
+pub fn error_text(message: &str, columns: Option<usize>) -> String {
+    let text = format!("error: {message}");
+    match columns {
+        Some(columns) if columns >= 20 => text
+            .lines()
+            .map(|line| crate::domain::template::wrap(line, columns))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => text,
+    }
+}
+
+/// The width of the terminal stderr writes to, if it writes to one.
+pub fn stderr_columns() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !io::stderr().is_terminal() {
+        return None;
+    }
+    // SAFETY: TIOCGWINSZ on a descriptor that is a terminal fills the zeroed winsize.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    (ok && size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
 pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<()> {
     let mut out = io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, value)?;
@@ -56,4 +83,33 @@ pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<()> {
 /// `1 TLD`, `2 TLDs`: a count with its noun.
 pub fn count(n: usize, noun: &str) -> String {
     crate::domain::plural(n, noun)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_on_a_terminal_breaks_at_spaces_not_mid_word() {
+        let message = "localhost:11993: the token command `/usr/local/bin/oauth2-token \
+                       --authorize microsoft tld-ops@example.org` failed with exit status 1\n\
+                       run it by hand to see why";
+        let text = error_text(message, Some(80));
+        for line in text.lines() {
+            assert!(line.chars().count() <= 80, "{line:?}");
+        }
+        assert!(text.starts_with("error: localhost:11993:"), "{text}");
+        assert!(
+            text.contains("\nrun it by hand to see why"),
+            "its own lines are kept"
+        );
+        let words = |t: &str| t.split_whitespace().map(String::from).collect::<Vec<_>>();
+        assert_eq!(
+            words(&text),
+            words(&format!("error: {message}")),
+            "no word cut"
+        );
+        // A pipe or a log gets the message as it is.
+        assert_eq!(error_text(message, None), format!("error: {message}"));
+    }
 }
