@@ -148,7 +148,7 @@ fn check_secrets(config: &Config) -> Result<()> {
             Ok(_) => println!("{:<10}{what} token: ok", "secret"),
             Err(e) => {
                 println!("{:<10}{what} token: FAILED: {e}", "secret");
-                failed.push(what);
+                failed.push(format!("the {what} token"));
             }
         }
     }
@@ -158,12 +158,12 @@ fn check_secrets(config: &Config) -> Result<()> {
             Ok(_) => println!("{:<10}{what}: ok", "secret"),
             Err(e) => {
                 println!("{:<10}{what}: FAILED: {e}", "secret");
-                failed.push(what);
+                failed.push(format!("the {what} password"));
             }
         }
     }
     if !failed.is_empty() {
-        bail!("cannot get the password for {}", failed.join(", "));
+        bail!("cannot get {}", failed.join(", "));
     }
     Ok(())
 }

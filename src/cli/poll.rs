@@ -10,16 +10,16 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use super::messages::print_report;
-use crate::config::TlsMode;
+use super::output::{error_text, stderr_columns};
+use crate::config::{TlsMode, friendly};
 use crate::installation::Installation;
+use crate::mail::MailSource;
 use crate::service::{Service, Wakeup, Watch};
 
 pub fn imap(service: &mut Service, install: &Installation, watch: bool) -> Result<()> {
     let imap = install.config().imap.as_ref();
     if imap.is_some_and(|c| c.tls == TlsMode::None) {
-        eprintln!(
-            "warning: imap.tls = \"none\": password and mail cross the network in clear text"
-        );
+        eprintln!("warning: imap.tls = \"none\": the login and mail cross the network in clear");
     }
     let mut source = install.imap()?;
     let interval = imap.map_or(Duration::from_secs(60), |c| c.poll_interval.0);
@@ -31,11 +31,23 @@ pub fn imap(service: &mut Service, install: &Installation, watch: bool) -> Resul
         stop.say_stopped();
         return Ok(());
     }
+    // Quiet while nothing comes: say once what it waits for, then only what it finds (or
+    // what fails), each under the time it happened.
+    println!("{}: watching (Ctrl-C stops)", source.name());
+    println!(
+        "  mail is fetched as it arrives where the server offers IDLE, else every {}",
+        friendly(interval)
+    );
     service.watch(&mut source, interval, &stop.flag, &stop.wakeup, |event| {
         match event {
-            Watch::Polled { report, .. } if report.seen > 0 => print_report(report),
+            Watch::Polled { report, .. } if report.seen > 0 => {
+                println!("{}", clock());
+                print_report(report);
+            }
             Watch::Failed { error, retry } => {
-                eprintln!("error: {error:#} (retrying in {}s)", retry.as_secs())
+                let retry = friendly(retry);
+                let message = format!("{error:#}\n(at {}; trying again in {retry})", clock());
+                eprintln!("{}", error_text(&message, stderr_columns()));
             }
             _ => {}
         }
@@ -44,6 +56,11 @@ pub fn imap(service: &mut Service, install: &Installation, watch: bool) -> Resul
     source.disconnect();
     stop.say_stopped();
     Ok(())
+}
+
+/// The UTC time of day, as the TUI's status line shows it.
+fn clock() -> String {
+    jiff::Timestamp::now().strftime("%H:%M:%S UTC").to_string()
 }
 
 /// SIGTERM and SIGINT ask a poll to stop: the pass stores what it has scanned (see

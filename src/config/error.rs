@@ -39,14 +39,14 @@ impl ConfigError {
         }
     }
 
-    /// An error the TOML deserialiser reported at a byte offset.
-    pub fn at_offset(file: &Path, text: &str, offset: usize, message: impl Into<String>) -> Self {
+    /// An error the TOML deserialiser reported at a byte offset, in the operator's words.
+    pub fn at_offset(file: &Path, text: &str, offset: usize, message: &str) -> Self {
         let (line, key) = key_at_offset(text, offset);
         ConfigError {
             file: Some(file.to_path_buf()),
             line: Some(line),
             key,
-            message: message.into(),
+            message: in_words(message),
         }
     }
 }
@@ -68,6 +68,71 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+/// serde's wording for a bad value or key made an operator's: `unknown variant` becomes what
+/// may be written instead, and an unknown key gets the nearest known one rather than the whole
+/// list (hundreds of columns for some sections).
+fn in_words(message: &str) -> String {
+    let quoted = |list: &str| -> Vec<String> {
+        list.split(", ")
+            .map(|w| w.trim().trim_matches('`').to_string())
+            .filter(|w| !w.is_empty())
+            .collect()
+    };
+    if let Some(rest) = message.strip_prefix("unknown variant `")
+        && let Some((value, expected)) = rest.split_once("`, expected one of ")
+    {
+        let choices: Vec<String> = quoted(expected)
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect();
+        return format!(
+            "`{value}` is not a choice here: write one of {}",
+            choices.join(", ")
+        );
+    }
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((key, expected)) = rest.split_once("`, expected one of ")
+    {
+        let nearest = quoted(expected)
+            .into_iter()
+            .map(|k| (edit_distance(key, &k), k))
+            .min()
+            // One slip in a short key, two in a longer one: `smtp` is not a slip for `imap`.
+            .filter(|(d, _)| *d <= if key.chars().count() <= 4 { 1 } else { 2 });
+        return match nearest {
+            Some((_, k)) => format!("unknown key `{key}`: did you mean `{k}`?"),
+            None => format!("unknown key `{key}` (config.example.toml lists the keys)"),
+        };
+    }
+    message.to_string()
+}
+
+/// Edits from `a` to `b` (insert, delete, replace, swap two neighbours), for suggesting a
+/// key: keys are short, so a whole table is fine.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
 
 /// `[section]` or `[[section]]` header on a line, if it is one.
 fn header(line: &str) -> Option<&str> {

@@ -28,9 +28,29 @@ impl Interval {
     }
 }
 
+/// `d` as the config writes durations (`60s`, `1m 30s`), whole seconds.
+pub fn friendly(d: Duration) -> String {
+    let seconds = jiff::SignedDuration::from_secs(d.as_secs().try_into().unwrap_or(i64::MAX));
+    format!("{seconds:#}")
+}
+
 impl<'de> Deserialize<'de> for Interval {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         Interval::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_written_back_as_the_config_writes_them() {
+        assert_eq!(friendly(Duration::from_secs(60)), "1m");
+        assert_eq!(friendly(Duration::from_secs(90)), "1m 30s");
+        assert_eq!(friendly(Duration::from_millis(2500)), "2s");
+        let parsed = Interval::parse(&friendly(Duration::from_secs(3_723))).unwrap();
+        assert_eq!(parsed.0, Duration::from_secs(3_723));
     }
 }

@@ -19,7 +19,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 pub use error::ConfigError;
-pub use interval::Interval;
+pub use interval::{Interval, friendly};
 pub use keys::{KeyOverrides, KeySpec, KeysConfig};
 pub use members::{
     EmailCommandConfig, ExportConfig, ExportFormat, Mailman3Config, MembersBackend, MembersConfig,
@@ -130,20 +130,23 @@ mod tests {
         let cases = [
             (
                 "[imap]\nhots = \"x\"\n",
-                "line 2: imap.hots: unknown field `hots`",
+                "line 2: imap.hots: unknown key `hots`: did you mean `host`?",
             ),
             (
                 "[imap]\nhost = \"h\"\nusername = \"u\"\npassword_env = \"P\"\nport = \"abc\"\n",
                 "line 5: imap.port: invalid type: string \"abc\"",
             ),
-            ("\n[imapp]\n", "line 2: imapp: unknown field `imapp`"),
+            (
+                "\n[imapp]\n",
+                "line 2: imapp: unknown key `imapp`: did you mean `imap`?",
+            ),
             (
                 "[imap]\nhost = \"h\"\n",
                 "line 1: imap: missing field `username`",
             ),
             (
                 "[imap]\nhost=\"h\"\nusername=\"u\"\npassword_env=\"P\"\ntls = \"ssl\"\n",
-                "line 5: imap.tls: unknown variant `ssl`",
+                "line 5: imap.tls: `ssl` is not a choice here: write one of \"implicit\", \"starttls\", \"none\"",
             ),
             (
                 "[chase]\nafter = \"fortnight\"\n",
@@ -160,7 +163,7 @@ mod tests {
             ("[list\nname = 1\n", "line 1: list: unclosed table"),
             (
                 "[keys.queeu]\napprove = \"a\"\n",
-                "line 1: keys.queeu: unknown field `queeu`",
+                "line 1: keys.queeu: unknown key `queeu`: did you mean `queue`?",
             ),
             (
                 "[imap]\nhost=\"h\"\nusername=\"u\"\n",
@@ -177,7 +180,7 @@ mod tests {
             ),
             (
                 "[imap]\nhost=\"h\"\nusername=\"u\"\noauth2_token_command=\"x\"\nauth = \"kerberos\"\n",
-                "line 5: imap.auth: unknown variant `kerberos`",
+                "line 5: imap.auth: `kerberos` is not a choice here: write one of \"login\", \"plain\", \"xoauth2\", \"oauthbearer\"",
             ),
             (
                 "[outgoing]\ntransport=\"smtp\"\nhost=\"h\"\nusername=\"u\"\noauth2_token_command=\"x\"\nauth=\"oauthbearer\"\n",

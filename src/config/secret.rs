@@ -86,7 +86,10 @@ fn run_command(key: &str, cmd: &str) -> Result<Secret, String> {
         .unwrap_or("")
         .trim_end_matches('\r');
     if first.is_empty() {
-        return Err(format!("{key} `{cmd}` printed an empty first line"));
+        return Err(format!(
+            "{key} `{cmd}` printed an empty first line (it must print the secret on its first \
+             line: run it by hand to see what it prints)"
+        ));
     }
     Ok(first.into())
 }

@@ -393,7 +393,7 @@ fn secrets_literal_needs_a_private_file_and_commands_report_failure() {
     );
     assert!(
         out.stderr
-            .starts_with("error: cannot get the password for imap"),
+            .starts_with("error: cannot get the imap password"),
         "{}",
         out.stderr
     );

@@ -216,6 +216,10 @@ fn reconnects_after_the_server_restarts_or_comes_back() {
     let prefix = format!("127.0.0.1:{}: cannot connect: ", dovecot.plain_port);
     assert!(err.starts_with(&prefix), "{err}");
     assert!(err.to_lowercase().contains("refused"), "{err}");
+    assert!(
+        err.contains("check imap.port, and that the server runs"),
+        "{err}"
+    );
     assert!(!src.is_connected());
 
     // It comes back: the next call reconnects.

@@ -109,18 +109,6 @@ pub fn choose(
         None => !caps.has("LOGINDISABLED"),
         Some(name) => caps.offers(name),
     };
-    if let Some(m) = configured.auth {
-        if offered(m) {
-            return Ok(m);
-        }
-        let what = mechanism(m).map_or("LOGIN".to_string(), |n| format!("AUTH={n}"));
-        return Err(Failure::new(format!(
-            "imap.auth = \"{}\", but the server does not offer {what} (it offers {}): change \
-             imap.auth, or leave it out to use the best the server offers",
-            m.as_str(),
-            caps.mechanisms()
-        )));
-    }
     let mut candidates = Vec::new();
     if configured.token {
         candidates.extend([AuthMethod::Oauthbearer, AuthMethod::Xoauth2]);
@@ -128,21 +116,42 @@ pub fn choose(
     if configured.password {
         candidates.extend([AuthMethod::Plain, AuthMethod::Login]);
     }
-    if let Some(m) = candidates.into_iter().find(|&m| offered(m)) {
-        return Ok(m);
+    let best = candidates.into_iter().find(|&m| offered(m));
+    // Where nothing configured is offered, what to configure instead.
+    let nothing_usable = || {
+        if configured.token && !configured.password {
+            format!(
+                "the server offers no OAuth2 login (AUTH=OAUTHBEARER or AUTH=XOAUTH2; it offers \
+                 {}): set imap.password_command to log in with a password",
+                caps.mechanisms()
+            )
+        } else {
+            format!(
+                "the server offers no login method tldops can use (it offers {})",
+                caps.mechanisms()
+            )
+        }
+    };
+    match (configured.auth, best) {
+        (Some(m), _) if offered(m) => Ok(m),
+        (Some(m), Some(_)) => {
+            let what = mechanism(m).map_or("LOGIN".to_string(), |n| format!("AUTH={n}"));
+            Err(Failure::new(format!(
+                "imap.auth = \"{}\", but the server does not offer {what} (it offers {}): \
+                 change imap.auth, or leave it out to use the best the server offers",
+                m.as_str(),
+                caps.mechanisms()
+            )))
+        }
+        // Leaving imap.auth out would not help: say what would.
+        (Some(m), None) => Err(Failure::new(format!(
+            "imap.auth = \"{}\", but {}",
+            m.as_str(),
+            nothing_usable()
+        ))),
+        (None, Some(m)) => Ok(m),
+        (None, None) => Err(Failure::new(nothing_usable())),
     }
-    Err(Failure::new(if configured.token && !configured.password {
-        format!(
-            "the server offers no OAuth2 login (AUTH=OAUTHBEARER or AUTH=XOAUTH2; it offers \
-             {}): set imap.password_command to log in with a password",
-            caps.mechanisms()
-        )
-    } else {
-        format!(
-            "the server offers no login method tldops can use (it offers {})",
-            caps.mechanisms()
-        )
-    }))
 }
 
 /// Logs in with the method [`choose`] picks; a refused OAuth2 token is asked for
@@ -331,6 +340,19 @@ mod tests {
             ..TOKEN
         };
         let err = choose(&c, xoauth2, true).unwrap_err().message;
+        assert_eq!(
+            err,
+            "imap.auth = \"xoauth2\", but the server offers no OAuth2 login (AUTH=OAUTHBEARER \
+             or AUTH=XOAUTH2; it offers AUTH=PLAIN): set imap.password_command to log in with a \
+             password"
+        );
+        // With a password too, leaving imap.auth out would log in.
+        let both = Configured {
+            auth: Some(AuthMethod::Xoauth2),
+            password: true,
+            token: true,
+        };
+        let err = choose(&c, both, true).unwrap_err().message;
         assert_eq!(
             err,
             "imap.auth = \"xoauth2\", but the server does not offer AUTH=XOAUTH2 (it offers \

@@ -69,7 +69,8 @@ fn hint(e: &rustls::Error, host: &str, mode: TlsMode) -> String {
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
         ) => format!(" (the certificate is not for {host}: check imap.host)"),
         rustls::Error::InvalidMessage(_) if mode == TlsMode::Implicit => {
-            " (the server does not speak TLS on this port: for port 143 set imap.tls = \"starttls\")"
+            " (the server does not speak TLS on this port: on a plain port such as 143, set \
+             imap.tls = \"starttls\"; or use its TLS port, 993)"
                 .into()
         }
         rustls::Error::InvalidMessage(_) => {

@@ -61,7 +61,7 @@ pub fn connect(
 ) -> Result<TcpStream, Failure> {
     let addrs = (host, port)
         .to_socket_addrs()
-        .map_err(|e| Failure::new(format!("cannot resolve {host}: {e}")))?;
+        .map_err(|e| Failure::new(format!("cannot resolve {host}: {e} (check imap.host)")))?;
     let mut last = None;
     for addr in addrs {
         match TcpStream::connect_timeout(&addr, connect_timeout) {
@@ -81,6 +81,10 @@ pub fn connect(
         Some(e) if e.kind() == io::ErrorKind::TimedOut => Failure::new(format!(
             "cannot connect: no answer within {}",
             secs(connect_timeout)
+        )),
+        Some(e) if e.kind() == io::ErrorKind::ConnectionRefused => Failure::new(format!(
+            "cannot connect: {e} (nothing listens on port {port}: check imap.port, and that \
+             the server runs)"
         )),
         Some(e) => Failure::new(format!("cannot connect: {e}")),
     })
@@ -127,7 +131,7 @@ pub fn starttls(tcp: &TcpStream, io_timeout: Duration) -> Result<(), Failure> {
     if !offered {
         return Err(Failure::new(
             "the server does not offer STARTTLS: use its implicit-TLS port with \
-             imap.tls = \"implicit\" (tls = \"none\" would send the password in clear)",
+             imap.tls = \"implicit\" (tls = \"none\" would send the login in clear)",
         ));
     }
 
