@@ -13,7 +13,6 @@ use super::messages::print_report;
 use super::output::{error_text, stderr_columns};
 use crate::config::{TlsMode, friendly};
 use crate::installation::Installation;
-use crate::mail::MailSource;
 use crate::service::{Service, Wakeup, Watch};
 
 pub fn imap(service: &mut Service, install: &Installation, watch: bool) -> Result<()> {
@@ -33,7 +32,10 @@ pub fn imap(service: &mut Service, install: &Installation, watch: bool) -> Resul
     }
     // Quiet while nothing comes: say once what it waits for, then only what it finds (or
     // what fails), each under the time it happened.
-    println!("{}: watching (Ctrl-C stops)", source.name());
+    if let Some(c) = imap {
+        let (user, host, mailbox) = (&c.username, &c.host, &c.mailbox);
+        println!("watching {mailbox} of {user} on {host} (Ctrl-C stops)");
+    }
     println!(
         "  mail is fetched as it arrives where the server offers IDLE, else every {}",
         friendly(interval)

@@ -183,14 +183,18 @@ fn passwords_go_by_authenticate_plain_or_login_as_configured() {
         assert_eq!(relay.take_commands()[0], expected, "{auth:?}");
     }
 
-    // A mechanism the server does not offer is named, with what it does offer.
+    // A mechanism the server does not offer is named, with what it does offer, and what to
+    // set instead when leaving imap.auth out would not help.
     let mut cfg = config(dovecot.plain_port, TlsMode::None);
     cfg.auth = Some(AuthMethod::Xoauth2);
     cfg.oauth2_token_command = Some("echo t".into());
     let mut src = ImapSource::new(&cfg, None).with_timeouts(TIMEOUT, TIMEOUT);
     let err = error_line(src.connect().unwrap_err());
     assert!(
-        err.contains("imap.auth = \"xoauth2\", but the server does not offer AUTH=XOAUTH2 (it offers AUTH=LOGIN AUTH=PLAIN)"),
+        err.contains(
+            "imap.auth = \"xoauth2\", but the server offers no OAuth2 login (AUTH=OAUTHBEARER or \
+             AUTH=XOAUTH2; it offers AUTH=LOGIN AUTH=PLAIN): set imap.password_command"
+        ),
         "{err}"
     );
 }
