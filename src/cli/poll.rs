@@ -34,6 +34,7 @@ pub fn imap(service: &mut Service, install: &Installation, watch: bool) -> Resul
     service.watch(&mut source, interval, &stop.flag, &stop.wakeup, |event| {
         match event {
             Watch::Polled { report, .. } if report.seen > 0 => print_report(report),
+            Watch::Lost { reason, retry } => println!("{}", lost_line(reason, retry)),
             Watch::Failed { error, retry } => {
                 eprintln!("error: {error:#} (retrying in {}s)", retry.as_secs())
             }
@@ -44,6 +45,28 @@ pub fn imap(service: &mut Service, install: &Installation, watch: bool) -> Resul
     source.disconnect();
     stop.say_stopped();
     Ok(())
+}
+
+/// `poll: connection closed by the server; reconnecting`: one line, cut at a word to fit 80
+/// columns (the server's BYE text can be long).
+fn lost_line(reason: &str, retry: Duration) -> String {
+    let when = match retry.as_secs() {
+        0 => String::new(),
+        s => format!(" in {s}s"),
+    };
+    let tail = format!("; reconnecting{when}");
+    let room = 80 - "poll: ".len() - tail.chars().count();
+    let reason = match reason.char_indices().nth(room) {
+        Some(_) => {
+            let cut: String = reason.chars().take(room - 1).collect();
+            let cut = cut
+                .rsplit_once(' ')
+                .map_or(cut.as_str(), |(words, _)| words);
+            format!("{}…", cut.trim_end())
+        }
+        None => reason.to_string(),
+    };
+    format!("poll: {reason}{tail}")
 }
 
 /// SIGTERM and SIGINT ask a poll to stop: the pass stores what it has scanned (see
@@ -101,5 +124,23 @@ impl StopSignal {
             _ => "SIGTERM",
         };
         println!("poll: stopped by {name}; what was stored stays, the next poll goes on from it");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lost_line_fits_80_columns() {
+        let line = lost_line("connection closed by the server", Duration::ZERO);
+        assert_eq!(line, "poll: connection closed by the server; reconnecting");
+        let bye = format!(
+            "server closed the connection: {}",
+            "Shutting down. ".repeat(9)
+        );
+        let line = lost_line(&bye, Duration::from_secs(40));
+        assert!(line.chars().count() <= 80, "{line}");
+        assert!(line.ends_with(" down.…; reconnecting in 40s"), "{line}");
     }
 }

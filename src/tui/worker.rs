@@ -277,6 +277,8 @@ pub fn poller(
                 status.last_poll = Some(clock_now());
                 status.next_poll = Some(clock_in(next));
             }
+            // Not an error: the next pass reconnects, and says so if it cannot.
+            Watch::Lost { retry, .. } => status.next_poll = Some(clock_in(retry)),
             Watch::Failed { error, retry } => {
                 status.polling = false;
                 // A failed pass may have committed chunks before it failed.
