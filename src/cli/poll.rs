@@ -46,6 +46,7 @@ pub fn imap(service: &mut Service, install: &Installation, watch: bool) -> Resul
                 println!("{}", clock());
                 print_report(report);
             }
+            Watch::Lost { reason, retry } => println!("{}", lost_line(reason, retry)),
             Watch::Failed { error, retry } => {
                 let retry = friendly(retry);
                 let message = format!("{error:#}\n(at {}; trying again in {retry})", clock());
@@ -63,6 +64,28 @@ pub fn imap(service: &mut Service, install: &Installation, watch: bool) -> Resul
 /// The UTC time of day, as the TUI's status line shows it.
 fn clock() -> String {
     jiff::Timestamp::now().strftime("%H:%M:%S UTC").to_string()
+}
+
+/// `poll: connection closed by the server; reconnecting`: one line, cut at a word to fit 80
+/// columns (the server's BYE text can be long).
+fn lost_line(reason: &str, retry: Duration) -> String {
+    let when = match retry.as_secs() {
+        0 => String::new(),
+        s => format!(" in {s}s"),
+    };
+    let tail = format!("; reconnecting{when}");
+    let room = 80 - "poll: ".len() - tail.chars().count();
+    let reason = match reason.char_indices().nth(room) {
+        Some(_) => {
+            let cut: String = reason.chars().take(room - 1).collect();
+            let cut = cut
+                .rsplit_once(' ')
+                .map_or(cut.as_str(), |(words, _)| words);
+            format!("{}…", cut.trim_end())
+        }
+        None => reason.to_string(),
+    };
+    format!("poll: {reason}{tail}")
 }
 
 /// SIGTERM and SIGINT ask a poll to stop: the pass stores what it has scanned (see
@@ -120,5 +143,23 @@ impl StopSignal {
             _ => "SIGTERM",
         };
         println!("poll: stopped by {name}; what was stored stays, the next poll goes on from it");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lost_line_fits_80_columns() {
+        let line = lost_line("connection closed by the server", Duration::ZERO);
+        assert_eq!(line, "poll: connection closed by the server; reconnecting");
+        let bye = format!(
+            "server closed the connection: {}",
+            "Shutting down. ".repeat(9)
+        );
+        let line = lost_line(&bye, Duration::from_secs(40));
+        assert!(line.chars().count() <= 80, "{line}");
+        assert!(line.ends_with(" down.…; reconnecting in 40s"), "{line}");
     }
 }

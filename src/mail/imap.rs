@@ -329,6 +329,21 @@ impl Connection {
     }
 }
 
+impl ImapSource {
+    /// The wait for mail broke: the connection is dropped either way. Lost, the wait ends now
+    /// so the caller reconnects; refused or garbled (the server's IDLE is broken, not gone),
+    /// the interval is waited out as without IDLE, and the next pass reconnects.
+    fn idle_failed(&mut self, f: Failure, until: Instant, wake: &Wakeup) -> Wait {
+        self.conn = None;
+        if f.lost {
+            tracing::info!("{}: {f}; reconnecting", self.server);
+            return Wait::Lost(f.cause().to_string());
+        }
+        tracing::info!("{}: {f}; waiting without IDLE", self.server);
+        wake.wait_until(until)
+    }
+}
+
 impl BodyFetch for ImapSource {
     fn fetch(&mut self, uidvalidity: u32, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>> {
         self.headers_uidvalidity = Some(uidvalidity);
@@ -407,8 +422,10 @@ impl MailSource for ImapSource {
         Ok(scan)
     }
 
-    /// IDLE where the server offers it, re-issued every [`IDLE_REISSUE`]; else (or when it
-    /// breaks, or with no connection after a failed pass) a plain wait.
+    /// IDLE where the server offers it, re-issued every [`IDLE_REISSUE`]; else (or when the
+    /// server refuses it, or with no connection after a failed pass) a plain wait. A
+    /// connection lost while waiting (EOF, BYE, reset) ends the wait at once ([`Wait::Lost`]):
+    /// the caller reconnects, instead of sleeping out the interval blind to new mail.
     fn wait_for_mail(&mut self, until: Instant, wake: &Wakeup) -> Wait {
         let Some(conn) = self.conn.as_mut() else {
             return wake.wait_until(until);
@@ -416,11 +433,7 @@ impl MailSource for ImapSource {
         if conn.caps.is_none() {
             match conn.session.capability() {
                 Ok(words) => conn.caps = Some(Capabilities::parse(&words)),
-                Err(f) => {
-                    tracing::info!("{}: {f}; polling without IDLE", self.server);
-                    self.conn = None;
-                    return wake.wait_until(until);
-                }
+                Err(f) => return self.idle_failed(f, until, wake),
             }
         }
         if !conn.caps.as_ref().is_some_and(|c| c.has("IDLE")) {
@@ -434,12 +447,7 @@ impl MailSource for ImapSource {
                     tracing::debug!("{}: IDLE ended: {end:?}", self.server);
                     return end;
                 }
-                Err(f) => {
-                    // The next pass reconnects (and says so if it cannot).
-                    tracing::info!("{}: {f}; waiting without IDLE", self.server);
-                    self.conn = None;
-                    return wake.wait_until(until);
-                }
+                Err(f) => return self.idle_failed(f, until, wake),
             }
         }
     }

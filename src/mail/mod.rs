@@ -97,8 +97,9 @@ pub trait MailSource {
     }
 
     /// Waits between passes until `until` (the poll interval's end), `wake` is woken, or —
-    /// where the source can tell — new mail arrives. Never fails: a source that cannot wait
-    /// for mail any more (IMAP IDLE broke) just sleeps, and the next pass reports the problem.
+    /// where the source can tell — new mail arrives. Never fails: a connection that breaks
+    /// while waiting (IMAP IDLE) ends the wait as [`Wait::Lost`], and the next pass reconnects
+    /// (or reports why it cannot).
     fn wait_for_mail(&mut self, until: Instant, wake: &Wakeup) -> Wait {
         wake.wait_until(until)
     }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 /// How a wait between passes ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Wait {
     /// The server said new mail arrived (IMAP IDLE's EXISTS): fetch it now.
     NewMail,
@@ -20,6 +20,9 @@ pub enum Wait {
     Woken,
     /// The deadline passed (`poll_interval`, the upper bound between passes).
     Timeout,
+    /// The connection waiting for mail broke (EOF, BYE, an I/O error), with why in a few
+    /// words: reconnect now rather than sleep out the interval blind to new mail.
+    Lost(String),
 }
 
 /// The waiting end; lives with the poller.

@@ -104,6 +104,16 @@ impl Service {
         Ok(Service::new(Store::open_in_memory()?, config, operator))
     }
 
+    /// [`Service::in_memory`] with a roster of one ccTLD (.nl): what a poll needs to run.
+    #[cfg(test)]
+    pub fn in_memory_polling(config: Config, operator: String) -> Result<Service> {
+        let s = Service::in_memory(config, operator)?;
+        let roster = "tld,country,admin_name,admin_email,tech_name,tech_email,region\n\
+                      nl,Netherlands,Ann,admin@nic.nl,Tom,tech@nic.nl,CENTR\n";
+        s.import_roster("test.csv", roster.as_bytes(), Default::default())?;
+        Ok(s)
+    }
+
     /// Hands member changes to the backend `open` builds.
     pub fn with_members(mut self, open: OpenMembers) -> Service {
         self.members = open;

@@ -1,7 +1,9 @@
 //! The one poller: a pass over the mailbox, then a wait — in IMAP IDLE where the server offers
 //! it, so new mail is fetched at once — bounded by the poll interval, or after a failure by an
-//! exponential back-off. `poll --watch` and the TUI both run it; they differ only in how they
-//! report (stdout, or the status bar) and in what stops it (a signal, or the UI closing).
+//! exponential back-off. A connection lost while waiting (the server restarted) is replaced at
+//! once by the next pass; lost again before any wait ends normally, it backs off too, never
+//! longer than the interval. `poll --watch` and the TUI both run it; they differ only in how
+//! they report (stdout, or the status bar) and in what stops it (a signal, or the UI closing).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -9,7 +11,11 @@ use std::time::{Duration, Instant};
 use super::{IngestReport, Service};
 use crate::mail::MailSource;
 use crate::mail::backoff::Backoff;
-use crate::mail::wake::Wakeup;
+use crate::mail::wake::{Wait, Wakeup};
+
+/// A connection that waited this long before it broke had held: its loss is replaced at once
+/// (a server restart), whatever failed before.
+const HELD: Duration = Duration::from_secs(60);
 
 /// What the poller tells its front end.
 pub enum Watch<'a> {
@@ -20,6 +26,9 @@ pub enum Watch<'a> {
         report: &'a IngestReport,
         next: Duration,
     },
+    /// The connection broke while waiting for mail (`reason`: EOF, BYE, …); the next pass,
+    /// which reconnects, comes in `retry` (at once, unless it keeps breaking).
+    Lost { reason: &'a str, retry: Duration },
     /// A pass failed; the next try is in `retry`.
     Failed {
         error: &'a anyhow::Error,
@@ -42,13 +51,16 @@ impl Service {
             Duration::from_secs(5),
             interval.max(Duration::from_secs(300)),
         );
+        // Whether the connection has held since the last failure: a loss then is a server
+        // restart, replaced at once; a loss after a failure or a loss is a server that keeps
+        // dropping us, retried with back-off so it is not hammered.
+        let mut steady = true;
         loop {
             if !tell(Watch::Polling) {
                 return;
             }
             match self.ingest_until(source, stop) {
                 Ok(report) => {
-                    backoff.reset();
                     let next = interval;
                     if !tell(Watch::Polled {
                         report: &report,
@@ -57,8 +69,39 @@ impl Service {
                     {
                         return;
                     }
-                    let waited = source.wait_for_mail(Instant::now() + next, wakeup);
-                    tracing::debug!("poller: {waited:?}");
+                    let started = Instant::now();
+                    match source.wait_for_mail(started + next, wakeup) {
+                        Wait::Lost(reason) => {
+                            if started.elapsed() >= HELD {
+                                steady = true;
+                                backoff.reset();
+                            }
+                            let retry = if steady {
+                                Duration::ZERO
+                            } else {
+                                // Never longer than the interval, the wait it replaces.
+                                backoff.next_delay().min(interval)
+                            };
+                            steady = false;
+                            tracing::info!(
+                                "poller: connection lost ({reason}); retry in {retry:?}"
+                            );
+                            if !tell(Watch::Lost {
+                                reason: &reason,
+                                retry,
+                            }) {
+                                return;
+                            }
+                            if !retry.is_zero() {
+                                wakeup.wait_until(Instant::now() + retry);
+                            }
+                        }
+                        waited => {
+                            steady = true;
+                            backoff.reset();
+                            tracing::debug!("poller: {waited:?}");
+                        }
+                    }
                 }
                 // Stopping: whatever the pass said, it is over.
                 Err(e) if stop.load(Ordering::SeqCst) => {
@@ -66,6 +109,7 @@ impl Service {
                     return;
                 }
                 Err(error) => {
+                    steady = false;
                     let retry = backoff.next_delay();
                     tracing::warn!("poll failed: {error:#}");
                     if !tell(Watch::Failed {
@@ -81,5 +125,83 @@ impl Service {
                 return;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::mail::{Checkpoint, Header, Scan};
+
+    /// An empty mailbox whose every wait for mail ends with the connection lost.
+    struct Dropping;
+
+    impl MailSource for Dropping {
+        fn name(&self) -> String {
+            "imap:test".into()
+        }
+        fn scan_headers(
+            &mut self,
+            _: Option<Checkpoint>,
+            _: &mut dyn FnMut(Header) -> anyhow::Result<()>,
+        ) -> anyhow::Result<Scan> {
+            Ok(Scan {
+                uidvalidity: 1,
+                rescan: false,
+            })
+        }
+        fn fetch_bodies(&mut self, _: &[u32]) -> anyhow::Result<Vec<(u32, Vec<u8>)>> {
+            Ok(Vec::new())
+        }
+        fn refetch(
+            &mut self,
+            _: u32,
+            _: u32,
+            _: &dyn Fn(&[u8]) -> bool,
+        ) -> anyhow::Result<Option<Vec<u8>>> {
+            Ok(None)
+        }
+        fn wait_for_mail(&mut self, _: Instant, _: &Wakeup) -> Wait {
+            Wait::Lost("connection closed by the server".into())
+        }
+    }
+
+    /// The retries the poller announces for the first `n` losses in a row (each wait cut
+    /// short by a wake-up, so the test does not sleep them).
+    fn retries_after_losses(interval: Duration, n: usize) -> Vec<Duration> {
+        let service = Service::in_memory_polling(Config::default(), "test".into()).unwrap();
+        let (stop, wakeup) = (AtomicBool::new(false), Wakeup::new().unwrap());
+        let waker = wakeup.waker();
+        let mut retries = Vec::new();
+        service.watch(&mut Dropping, interval, &stop, &wakeup, |event| {
+            if let Watch::Lost { reason, retry } = event {
+                assert_eq!(reason, "connection closed by the server");
+                retries.push(retry);
+                waker.wake();
+            }
+            retries.len() < n
+        });
+        retries
+    }
+
+    #[test]
+    fn a_lost_connection_is_replaced_at_once_then_with_back_off_within_the_interval() {
+        let retries = retries_after_losses(Duration::from_secs(3600), 4);
+        assert_eq!(retries[0], Duration::ZERO, "a server restart: at once");
+        let steps = [5, 10, 20].map(Duration::from_secs);
+        for (retry, step) in retries[1..].iter().zip(steps) {
+            assert!(*retry >= step / 2 && *retry <= step, "{retries:?}");
+        }
+
+        let interval = Duration::from_secs(6);
+        let retries = retries_after_losses(interval, 5);
+        assert_eq!(retries[0], Duration::ZERO);
+        assert!(
+            retries[1..]
+                .iter()
+                .all(|r| *r >= Duration::from_millis(2500))
+        );
+        assert!(retries.iter().all(|r| *r <= interval), "{retries:?}");
     }
 }

@@ -277,6 +277,8 @@ pub fn poller(
                 status.last_poll = Some(clock_now());
                 status.next_poll = Some(clock_in(next));
             }
+            // Not an error: the next pass reconnects, and says so if it cannot.
+            Watch::Lost { retry, .. } => status.next_poll = Some(clock_in(retry)),
             Watch::Failed { error, retry } => {
                 status.polling = false;
                 // A failed pass may have committed chunks before it failed.
@@ -415,7 +417,7 @@ mod tests {
         for sub in ["cur", "new", "tmp"] {
             std::fs::create_dir(dir.path().join(sub)).unwrap();
         }
-        let service = Service::in_memory(Config::default(), "alice".into()).unwrap();
+        let service = Service::in_memory_polling(Config::default(), "alice".into()).unwrap();
         let source = Installation::maildir(dir.path()).unwrap();
         let (now_tx, now_rx) = std::sync::mpsc::channel();
         let (ui_tx, ui_rx) = std::sync::mpsc::channel();

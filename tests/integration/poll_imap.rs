@@ -395,6 +395,70 @@ fn watch_waits_in_idle_and_fetches_new_mail_at_once() {
     );
 }
 
+/// The server restarts while `--watch` waits in IDLE: it says so in one line, reconnects at
+/// once and is back in IDLE, so mail delivered after the restart is stored within seconds —
+/// not at the next interval (5 minutes here).
+#[test]
+fn watch_reconnects_at_once_when_the_server_drops_idle() {
+    let mut dovecot = Dovecot::start();
+    let i = world(&format!("{}\npoll_interval = \"5m\"", plain(&dovecot)));
+    let mut child = i
+        .std_cmd()
+        .env("TEST_IMAP_PASSWORD", PASSWORD)
+        .args(["poll", "--watch"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let rx = lines_of(child.stdout.take().unwrap());
+    assert!(
+        dovecot.wait_for_log(|log| log.matches("Login: user=<tldops>").count() >= 2),
+        "{}",
+        dovecot.log()
+    );
+    std::thread::sleep(std::time::Duration::from_millis(500));
+
+    dovecot.restart();
+    dovecot.deliver(
+        b"From: hostmaster@afnic.example\r\nTo: secretariat@ccnso.example.org\r\n\
+          Subject: [TLD-OPS .pm] contacts\r\nMessage-ID: <restart.pm@afnic.example>\r\n\
+          Date: Tue, 3 Mar 2026 10:00:00 +0000\r\n\r\nFor .pm: Marie <marie@afnic.example>\r\n",
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut lines = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(line) => {
+                let done = line.contains(": 1 new, 1 stored");
+                lines.push(line);
+                if done {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    let status = terminated(&mut child, "poll --watch did not stop on SIGTERM");
+    assert!(
+        lines.iter().any(|l| l.contains(": 1 new, 1 stored")),
+        "mail delivered after the restart was not stored within 10 s: {lines:?}"
+    );
+    let said: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("reconnecting"))
+        .collect();
+    assert_eq!(said.len(), 1, "the lost connection said once: {lines:?}");
+    assert!(said[0].starts_with("poll: "), "{lines:?}");
+    assert!(said[0].chars().count() <= 80, "{lines:?}");
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(
+        i.scalar::<i64>(
+            "SELECT count(*) FROM messages WHERE message_id = 'restart.pm@afnic.example'"
+        ),
+        1
+    );
+}
+
 /// The issue's case: the server's connection closes after 99 of 196 FETCH answers. The pass
 /// reconnects and goes on: every message stored once, exit 0.
 #[test]

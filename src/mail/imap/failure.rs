@@ -43,6 +43,14 @@ impl Failure {
         }
     }
 
+    /// Why, without the step that failed: the part after `what failed: ` (all of it when the
+    /// message has no such prefix), for lines that already say what was being done.
+    pub fn cause(&self) -> &str {
+        self.message
+            .split_once(": ")
+            .map_or(&self.message, |(_, why)| why)
+    }
+
     pub fn io(doing: &str, e: &io::Error, io_timeout: Duration) -> Failure {
         use io::ErrorKind::*;
         let (what, lost) = match e.kind() {
@@ -101,6 +109,7 @@ mod tests {
         assert!(reset.lost);
         let closed = Failure::lost("fetching: connection closed by the server\r\n");
         assert_eq!(closed.message, "fetching: connection closed by the server");
+        assert_eq!(closed.cause(), "connection closed by the server");
         assert!(closed.lost);
     }
 }

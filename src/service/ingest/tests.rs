@@ -123,14 +123,8 @@ impl MailSource for Mailbox {
     }
 }
 
-/// A service with a roster of one ccTLD (a pass refuses to run without one).
 fn service() -> Service {
-    let s = Service::in_memory(Config::default(), "test".into()).unwrap();
-    let roster = "tld,country,admin_name,admin_email,tech_name,tech_email,region\n\
-                  nl,Netherlands,Ann,admin@nic.nl,Tom,tech@nic.nl,CENTR\n";
-    s.import_roster("test.csv", roster.as_bytes(), Default::default())
-        .unwrap();
-    s
+    Service::in_memory_polling(Config::default(), "test".into()).unwrap()
 }
 
 #[test]
