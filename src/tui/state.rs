@@ -354,10 +354,16 @@ impl State {
 
     /// Records the status line now shown (if it is new) for the notifications view.
     pub fn log_notice(&mut self) {
-        let Some(n) = &self.notice else { return };
+        if let Some(n) = self.notice.clone() {
+            self.log(n);
+        }
+    }
+
+    /// Records `notice` for the notifications view without showing it in the status line.
+    pub fn log(&mut self, notice: Notice) {
         self.notifications.push(Logged {
             at: (self.clock)(),
-            notice: n.clone(),
+            notice,
         });
         if self.notifications.len() > NOTIFICATIONS_KEPT {
             self.notifications.remove(0);

@@ -220,6 +220,15 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
                     error: false,
                 });
             }
+            // The bar cuts a failure short: `@` has it whole, once while the same one repeats
+            // (a login refused at every retry would fill it).
+            let error = |p: &PollStatus| p.error.as_ref().map(|(e, _)| e.clone());
+            if let Some(e) = error(&p).filter(|e| error(&s.poll).as_ref() != Some(e)) {
+                s.log(Notice {
+                    text: format!("mailbox: {e}"),
+                    error: true,
+                });
+            }
             // A finished pass that wrote may have brought mail: show it.
             let reload = finished && p.news;
             s.poll = p;
