@@ -208,7 +208,7 @@ fn hints(s: &State, width: usize) -> String {
 
 /// The bottom bar: the mailbox, the outbox backlog, the secrets missing, the operator. The
 /// retry time, the outbox count and what is missing always show; the mailbox's name or error
-/// is what gets cut (ending in `…`).
+/// is what gets cut, between words (ending in ` …`; `@` has a failure whole).
 fn draw_status(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
     let p = &s.poll;
     let width = area.width as usize;
@@ -262,7 +262,7 @@ fn draw_status(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
     // The operator's login shows when there is room for it beside the rest.
     let show_right = width > fit::width(&head) + tail_width + fit::width(&right);
     let room = width.saturating_sub(tail_width);
-    let mut spans = vec![Span::styled(fit::ellipsize(&head, room), head_style)];
+    let mut spans = vec![Span::styled(fit::ellipsize_words(&head, room), head_style)];
     spans.extend(tail);
     if show_right {
         let used: usize = spans.iter().map(|s| fit::width(&s.content)).sum();
