@@ -283,6 +283,9 @@ pub struct State {
     pub operator: String,
     /// An action is running in the worker.
     pub busy: Option<String>,
+    /// `p` asked for a pass: its end (what it found, or why it failed) is said in the status
+    /// line, whatever keys come meanwhile.
+    pub poll_asked: bool,
     /// Esc was pressed once in a dialog holding typed text: the next Esc discards it.
     pub esc_discards: bool,
     /// C-c was pressed once in such a dialog: the next C-c quits.
@@ -336,6 +339,7 @@ impl State {
             height: 24,
             operator,
             busy: None,
+            poll_asked: false,
             esc_discards: false,
             ctrl_c_quits: false,
             tab_cycle: None,

@@ -163,6 +163,9 @@ fn draw_notice(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         let style = if n.error { theme.error() } else { theme.ok() };
         let mark = if n.error { "✗ " } else { "✓ " };
         vec![Span::styled(format!("{mark}{}", n.text), style)]
+    } else if s.poll_asked {
+        // Under way, not done: no tick until the pass says how it went.
+        vec![Span::styled("… polling the mailbox", theme.title())]
     } else if let Some(q) = &s.search {
         vec![Span::styled(
             format!("search: {q}   (n/N next/previous, Esc clears)"),
