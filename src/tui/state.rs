@@ -230,13 +230,21 @@ pub const NOTIFICATIONS_KEPT: usize = 1000;
 
 /// The UTC wall-clock time now, HH:MM:SS.
 pub fn clock_now() -> String {
-    clock_in(std::time::Duration::ZERO)
+    jiff::Timestamp::now().strftime("%H:%M:%S").to_string()
 }
 
 /// The UTC wall-clock time `after` from now, HH:MM:SS (the status line's next poll, retry).
 pub fn clock_in(after: std::time::Duration) -> String {
-    let t = jiff::Timestamp::now() + jiff::SignedDuration::try_from(after).unwrap_or_default();
-    t.strftime("%H:%M:%S").to_string()
+    clock_up(jiff::Timestamp::now() + jiff::SignedDuration::try_from(after).unwrap_or_default())
+}
+
+/// `t` as HH:MM:SS, rounded up: a retry at 12:00:05.9 shown as 12:00:05 would be a time
+/// already past for most of a second.
+fn clock_up(t: jiff::Timestamp) -> String {
+    let up = jiff::TimestampRound::new()
+        .smallest(jiff::Unit::Second)
+        .mode(jiff::RoundMode::Ceil);
+    t.round(up).unwrap_or(t).strftime("%H:%M:%S").to_string()
 }
 
 pub struct State {
@@ -543,4 +551,14 @@ pub fn roster_code(roster: &[RosterRow], typed: &str) -> Option<String> {
         .iter()
         .find(|r| r.tld.code.as_str() == typed || r.tld.code.unicode().is_some_and(|u| u == typed))
         .map(|r| r.tld.code.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_time_to_come_is_rounded_up_to_the_second() {
+        let at = |t: &str| super::clock_up(t.parse().unwrap());
+        assert_eq!(at("2026-03-10T23:28:45.100Z"), "23:28:46");
+        assert_eq!(at("2026-03-10T23:28:46Z"), "23:28:46");
+    }
 }

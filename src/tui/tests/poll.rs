@@ -94,3 +94,25 @@ fn a_poll_asked_for_that_fails_says_why() {
     let said = format!("mailbox: {error}");
     assert_eq!(logged, [&said, &said], "the pass, then `p`");
 }
+
+/// While a retry (or `p`) runs, the bar showed the retry time it had reached, past for as
+/// long as the pass took (25 s of a failing login).
+#[test]
+fn a_retry_under_way_shows_no_past_retry_time() {
+    let mut s = state(80, 23);
+    let failed = |polling: bool| PollStatus {
+        polling,
+        error: Some(("cannot connect: refused".into(), "23:28:46".into())),
+        ..status(false, false)
+    };
+    update(&mut s, Msg::Poll(failed(false)));
+    let bar = |s: &State| render(s).lines().nth(22).unwrap().to_string();
+    assert!(bar(&s).contains("; retry 23:28:46 ·"), "{}", bar(&s));
+    update(&mut s, Msg::Poll(failed(true)));
+    assert!(!bar(&s).contains("23:28:46"), "{}", bar(&s));
+    assert!(
+        bar(&s).starts_with("✗ mailbox: cannot connect: refused; retrying now · outbox 2"),
+        "{}",
+        bar(&s)
+    );
+}

@@ -223,11 +223,19 @@ fn draw_status(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
             theme.error(),
             vec![],
         ),
-        (Some(_), Some((err, retry))) => (
-            format!("✗ mailbox: {err}"),
-            theme.error(),
-            vec![Span::styled(format!("; retry {retry}"), theme.error())],
-        ),
+        (Some(_), Some((err, retry))) => {
+            // The retry has come (or `p` came first): its time is past, the pass under way.
+            let when = if p.polling {
+                "; retrying now".to_string()
+            } else {
+                format!("; retry {retry}")
+            };
+            (
+                format!("✗ mailbox: {err}"),
+                theme.error(),
+                vec![Span::styled(when, theme.error())],
+            )
+        }
         (Some(src), None) => {
             let state = if p.polling {
                 "polling…".to_string()
