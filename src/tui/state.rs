@@ -230,13 +230,21 @@ pub const NOTIFICATIONS_KEPT: usize = 1000;
 
 /// The UTC wall-clock time now, HH:MM:SS.
 pub fn clock_now() -> String {
-    clock_in(std::time::Duration::ZERO)
+    jiff::Timestamp::now().strftime("%H:%M:%S").to_string()
 }
 
 /// The UTC wall-clock time `after` from now, HH:MM:SS (the status line's next poll, retry).
 pub fn clock_in(after: std::time::Duration) -> String {
-    let t = jiff::Timestamp::now() + jiff::SignedDuration::try_from(after).unwrap_or_default();
-    t.strftime("%H:%M:%S").to_string()
+    clock_up(jiff::Timestamp::now() + jiff::SignedDuration::try_from(after).unwrap_or_default())
+}
+
+/// `t` as HH:MM:SS, rounded up: a retry at 12:00:05.9 shown as 12:00:05 would be a time
+/// already past for most of a second.
+fn clock_up(t: jiff::Timestamp) -> String {
+    let up = jiff::TimestampRound::new()
+        .smallest(jiff::Unit::Second)
+        .mode(jiff::RoundMode::Ceil);
+    t.round(up).unwrap_or(t).strftime("%H:%M:%S").to_string()
 }
 
 pub struct State {
@@ -283,6 +291,9 @@ pub struct State {
     pub operator: String,
     /// An action is running in the worker.
     pub busy: Option<String>,
+    /// `p` asked for a pass: its end (what it found, or why it failed) is said in the status
+    /// line, whatever keys come meanwhile.
+    pub poll_asked: bool,
     /// Esc was pressed once in a dialog holding typed text: the next Esc discards it.
     pub esc_discards: bool,
     /// C-c was pressed once in such a dialog: the next C-c quits.
@@ -336,6 +347,7 @@ impl State {
             height: 24,
             operator,
             busy: None,
+            poll_asked: false,
             esc_discards: false,
             ctrl_c_quits: false,
             tab_cycle: None,
@@ -354,10 +366,16 @@ impl State {
 
     /// Records the status line now shown (if it is new) for the notifications view.
     pub fn log_notice(&mut self) {
-        let Some(n) = &self.notice else { return };
+        if let Some(n) = self.notice.clone() {
+            self.log(n);
+        }
+    }
+
+    /// Records `notice` for the notifications view without showing it in the status line.
+    pub fn log(&mut self, notice: Notice) {
         self.notifications.push(Logged {
             at: (self.clock)(),
-            notice: n.clone(),
+            notice,
         });
         if self.notifications.len() > NOTIFICATIONS_KEPT {
             self.notifications.remove(0);
@@ -533,4 +551,14 @@ pub fn roster_code(roster: &[RosterRow], typed: &str) -> Option<String> {
         .iter()
         .find(|r| r.tld.code.as_str() == typed || r.tld.code.unicode().is_some_and(|u| u == typed))
         .map(|r| r.tld.code.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_time_to_come_is_rounded_up_to_the_second() {
+        let at = |t: &str| super::clock_up(t.parse().unwrap());
+        assert_eq!(at("2026-03-10T23:28:45.100Z"), "23:28:46");
+        assert_eq!(at("2026-03-10T23:28:46Z"), "23:28:46");
+    }
 }

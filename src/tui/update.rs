@@ -27,9 +27,6 @@ use command_line::*;
 use dialogs::*;
 use navigation::*;
 
-/// The status line while a pass asked for with `p` runs.
-const POLLING: &str = "polling…";
-
 /// What happened.
 #[derive(Debug)]
 pub enum Msg {
@@ -210,14 +207,28 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Poll(p) => {
             let finished = s.poll.polling && !p.polling;
-            // `p` said "polling…": say what the pass found (the bar shows a failure).
-            if finished && s.notice.as_ref().is_some_and(|n| n.text == POLLING) {
-                s.notice = p.error.is_none().then(|| Notice {
-                    text: match p.stored {
-                        0 => "polled: nothing new".to_string(),
-                        n => format!("polled: {}", crate::domain::plural(n, "new message")),
+            let error = |p: &PollStatus| p.error.as_ref().map(|(e, _)| e.clone());
+            if finished && std::mem::take(&mut s.poll_asked) {
+                // `p` asked for this pass: say what it found, or why it failed (and so `@`).
+                s.notice = Some(match error(&p) {
+                    Some(e) => Notice {
+                        text: format!("mailbox: {e}"),
+                        error: true,
                     },
-                    error: false,
+                    None => Notice {
+                        text: match p.stored {
+                            0 => "polled: nothing new".to_string(),
+                            n => format!("polled: {}", crate::domain::plural(n, "new message")),
+                        },
+                        error: false,
+                    },
+                });
+            } else if let Some(e) = error(&p).filter(|e| error(&s.poll).as_ref() != Some(e)) {
+                // The bar cuts a failure short: `@` has it whole, once while the same one
+                // repeats (a login refused at every retry would fill it).
+                s.log(Notice {
+                    text: format!("mailbox: {e}"),
+                    error: true,
                 });
             }
             // A finished pass that wrote may have brought mail: show it.

@@ -67,3 +67,52 @@ fn an_open_message_follows_a_reload() {
     update(&mut s, Msg::Message(Box::new(hostile_message())));
     assert_eq!(s.message_scroll, 3);
 }
+
+/// `p` while the login kept failing said "✓ polling…" and then nothing: the pass is not
+/// ticked as done while it runs, and its failure is said (and in `@`, once).
+#[test]
+fn a_poll_asked_for_that_fails_says_why() {
+    let mut s = state(80, 23);
+    let error = "imap: oauth2_token_command `false` failed with exit status 1";
+    let failed = |polling: bool, retry: &str| PollStatus {
+        polling,
+        error: Some((error.into(), retry.into())),
+        ..status(false, false)
+    };
+    update(&mut s, Msg::Poll(failed(true, "-")));
+    update(&mut s, Msg::Poll(failed(false, "23:28:46")));
+    assert_eq!(key(&mut s, KeyCode::Char('p')), vec![Effect::PollNow]);
+    update(&mut s, Msg::Poll(failed(true, "23:28:46")));
+    let line = |s: &State| render(s).lines().nth(21).unwrap().to_string();
+    assert!(!line(&s).contains('✓'), "{}", line(&s));
+    assert!(line(&s).contains("polling"), "{}", line(&s));
+    // Another key meanwhile does not lose the answer.
+    key(&mut s, KeyCode::Char('j'));
+    update(&mut s, Msg::Poll(failed(false, "23:29:22")));
+    assert_eq!(line(&s), format!("✗ mailbox: {error}"), "{}", render(&s));
+    let logged: Vec<_> = s.notifications.iter().map(|l| &l.notice.text).collect();
+    let said = format!("mailbox: {error}");
+    assert_eq!(logged, [&said, &said], "the pass, then `p`");
+}
+
+/// While a retry (or `p`) runs, the bar showed the retry time it had reached, past for as
+/// long as the pass took (25 s of a failing login).
+#[test]
+fn a_retry_under_way_shows_no_past_retry_time() {
+    let mut s = state(80, 23);
+    let failed = |polling: bool| PollStatus {
+        polling,
+        error: Some(("cannot connect: refused".into(), "23:28:46".into())),
+        ..status(false, false)
+    };
+    update(&mut s, Msg::Poll(failed(false)));
+    let bar = |s: &State| render(s).lines().nth(22).unwrap().to_string();
+    assert!(bar(&s).contains("; retry 23:28:46 ·"), "{}", bar(&s));
+    update(&mut s, Msg::Poll(failed(true)));
+    assert!(!bar(&s).contains("23:28:46"), "{}", bar(&s));
+    assert!(
+        bar(&s).starts_with("✗ mailbox: cannot connect: refused; retrying now · outbox 2"),
+        "{}",
+        bar(&s)
+    );
+}

@@ -358,9 +358,6 @@ pub(super) fn poll_now(s: &mut State) -> Vec<Effect> {
             "no mailbox to poll: configure [imap] (see `tldops config check`)",
         );
     }
-    s.notice = Some(Notice {
-        text: POLLING.into(),
-        error: false,
-    });
+    s.poll_asked = true;
     vec![Effect::PollNow]
 }

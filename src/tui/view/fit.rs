@@ -80,6 +80,20 @@ pub fn ellipsize(text: &str, max: usize) -> String {
     format!("{}…", take(text, max - 1).0)
 }
 
+/// [`ellipsize`] between words: `text` up to its last whole word that fits, then ` …` — a
+/// word cut in two (`oauth2_token_comma…`) reads as another word. A word longer than half of
+/// `max` is cut where it must be, as `ellipsize` cuts it.
+pub fn ellipsize_words(text: &str, max: usize) -> String {
+    if width(text) <= max {
+        return text.to_string();
+    }
+    let (kept, _) = take(text, max.saturating_sub(1));
+    match kept.rfind(' ').map(|i| kept[..i].trim_end()) {
+        Some(words) if width(words) * 2 >= max => format!("{words} …"),
+        _ => ellipsize(text, max),
+    }
+}
+
 /// Spans cut to `max` columns as a whole, ending in `…` when anything was cut.
 pub fn fit_line<'a>(spans: Vec<Span<'a>>, max: usize) -> Line<'a> {
     let total: usize = spans.iter().map(|s| width(&s.content)).sum();
@@ -248,6 +262,19 @@ mod tests {
         assert_eq!(width(e), 3);
         assert_eq!(ellipsize(e, 2), "e\u{301}…");
         assert_eq!(ellipsize("👩‍👩‍👧 family", 4), "👩‍👩‍👧 …");
+    }
+
+    #[test]
+    fn a_text_cut_between_words_ends_after_a_whole_word() {
+        let e = "imap: oauth2_token_command `false` failed";
+        assert_eq!(ellipsize_words(e, 42), e);
+        assert_eq!(ellipsize_words(e, 30), "imap: oauth2_token_command …");
+        assert_eq!(ellipsize_words(e, 28), "imap: oauth2_token_command …");
+        // No word boundary in the better half: cut where it must be.
+        assert_eq!(ellipsize_words(e, 27), "imap: oauth2_token_command…");
+        assert_eq!(ellipsize_words(e, 22), "imap: oauth2_token_co…");
+        assert_eq!(ellipsize_words("/var/mail/secretariat", 8), "/var/ma…");
+        assert_eq!(ellipsize_words("中国 中国中国", 8), "中国 …");
     }
 
     #[test]

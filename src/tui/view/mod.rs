@@ -163,6 +163,9 @@ fn draw_notice(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         let style = if n.error { theme.error() } else { theme.ok() };
         let mark = if n.error { "✗ " } else { "✓ " };
         vec![Span::styled(format!("{mark}{}", n.text), style)]
+    } else if s.poll_asked {
+        // Under way, not done: no tick until the pass says how it went.
+        vec![Span::styled("… polling the mailbox", theme.title())]
     } else if let Some(q) = &s.search {
         vec![Span::styled(
             format!("search: {q}   (n/N next/previous, Esc clears)"),
@@ -208,7 +211,7 @@ fn hints(s: &State, width: usize) -> String {
 
 /// The bottom bar: the mailbox, the outbox backlog, the secrets missing, the operator. The
 /// retry time, the outbox count and what is missing always show; the mailbox's name or error
-/// is what gets cut (ending in `…`).
+/// is what gets cut, between words (ending in ` …`; `@` has a failure whole).
 fn draw_status(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
     let p = &s.poll;
     let width = area.width as usize;
@@ -220,11 +223,19 @@ fn draw_status(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
             theme.error(),
             vec![],
         ),
-        (Some(_), Some((err, retry))) => (
-            format!("✗ mailbox: {err}"),
-            theme.error(),
-            vec![Span::styled(format!("; retry {retry}"), theme.error())],
-        ),
+        (Some(_), Some((err, retry))) => {
+            // The retry has come (or `p` came first): its time is past, the pass under way.
+            let when = if p.polling {
+                "; retrying now".to_string()
+            } else {
+                format!("; retry {retry}")
+            };
+            (
+                format!("✗ mailbox: {err}"),
+                theme.error(),
+                vec![Span::styled(when, theme.error())],
+            )
+        }
         (Some(src), None) => {
             let state = if p.polling {
                 "polling…".to_string()
@@ -262,7 +273,7 @@ fn draw_status(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
     // The operator's login shows when there is room for it beside the rest.
     let show_right = width > fit::width(&head) + tail_width + fit::width(&right);
     let room = width.saturating_sub(tail_width);
-    let mut spans = vec![Span::styled(fit::ellipsize(&head, room), head_style)];
+    let mut spans = vec![Span::styled(fit::ellipsize_words(&head, room), head_style)];
     spans.extend(tail);
     if show_right {
         let used: usize = spans.iter().map(|s| fit::width(&s.content)).sum();
