@@ -5,7 +5,8 @@ use anyhow::{Result, bail};
 use crate::config::{Config, MembersBackend, Paths, Transport};
 
 pub fn check(paths: &Paths, config: &Config, secrets: bool) -> Result<()> {
-    let line = |k: &str, v: String| println!("{k:<10}{v}");
+    let columns = super::output::stdout_columns();
+    let line = |k: &str, v: String| println!("{}", super::output::labelled(k, &v, columns));
     let exists = paths.config_file.exists();
     line(
         "config",

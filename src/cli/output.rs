@@ -61,15 +61,44 @@ pub fn error_text(message: &str, columns: Option<usize>) -> String {
     }
 }
 
+/// A `label` and its value on one line, the value starting at column 10; on a terminal
+/// `columns` wide, a long value goes on under itself, broken at spaces.
+pub fn labelled(label: &str, value: &str, columns: Option<usize>) -> String {
+    const AT: usize = 10;
+    let lines = match columns {
+        Some(columns) if columns >= AT + 20 => crate::domain::template::wrap(value, columns - AT),
+        _ => value.to_string(),
+    };
+    let mut out = format!("{label:<AT$}");
+    for (i, line) in lines.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+            out.push_str(&" ".repeat(AT));
+        }
+        out.push_str(line);
+    }
+    out
+}
+
 /// The width of the terminal stderr writes to, if it writes to one.
 pub fn stderr_columns() -> Option<usize> {
     use std::io::IsTerminal;
-    if !io::stderr().is_terminal() {
+    columns_of(libc::STDERR_FILENO, io::stderr().is_terminal())
+}
+
+/// The width of the terminal stdout writes to, if it writes to one.
+pub fn stdout_columns() -> Option<usize> {
+    use std::io::IsTerminal;
+    columns_of(libc::STDOUT_FILENO, io::stdout().is_terminal())
+}
+
+fn columns_of(fd: libc::c_int, terminal: bool) -> Option<usize> {
+    if !terminal {
         return None;
     }
     // SAFETY: TIOCGWINSZ on a descriptor that is a terminal fills the zeroed winsize.
     let mut size: libc::winsize = unsafe { std::mem::zeroed() };
-    let ok = unsafe { libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    let ok = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut size) } == 0;
     (ok && size.ws_col > 0).then_some(usize::from(size.ws_col))
 }
 
@@ -111,5 +140,18 @@ mod tests {
         );
         // A pipe or a log gets the message as it is.
         assert_eq!(error_text(message, None), format!("error: {message}"));
+    }
+
+    #[test]
+    fn a_long_value_goes_on_under_itself() {
+        let value = "no [list] secretariat or address: invite, chase, approve, reject and \
+                     digest need it to send mail";
+        let text = labelled("warning", value, Some(80));
+        assert_eq!(
+            text,
+            "warning   no [list] secretariat or address: invite, chase, approve, reject and\n          \
+             digest need it to send mail"
+        );
+        assert_eq!(labelled("imap", "x", None), "imap      x");
     }
 }
