@@ -2,6 +2,7 @@
 //! TLS), incremental passes, the size cap, and a poll killed half-way.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use crate::support;
 use crate::support::corpus::messages as corpus;
@@ -258,6 +259,38 @@ fn lines_of(stdout: std::process::ChildStdout) -> std::sync::mpsc::Receiver<Stri
     rx
 }
 
+/// The lines `rx` gives within `within`, up to and including the first with `needle`, and
+/// whether that one came.
+fn lines_until(
+    rx: &std::sync::mpsc::Receiver<String>,
+    needle: &str,
+    within: std::time::Duration,
+) -> (Vec<String>, bool) {
+    let deadline = std::time::Instant::now() + within;
+    let mut lines = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+        let Ok(line) = rx.recv_timeout(left) else {
+            break;
+        };
+        let done = line.contains(needle);
+        lines.push(line);
+        if done {
+            return (lines, true);
+        }
+    }
+    (lines, false)
+}
+
+/// A reply for .pm naming one contact, with Message-ID `<ID@afnic.example>`.
+fn pm_reply(id: &str) -> Vec<u8> {
+    format!(
+        "From: hostmaster@afnic.example\r\nTo: secretariat@ccnso.example.org\r\n\
+         Subject: [TLD-OPS .pm] contacts\r\nMessage-ID: <{id}@afnic.example>\r\n\
+         Date: Tue, 3 Mar 2026 10:00:00 +0000\r\n\r\nFor .pm: Marie <marie@afnic.example>\r\n"
+    )
+    .into_bytes()
+}
+
 /// Sends `child` SIGTERM and waits at most 10 s for it to end; `hung` says what failed if not.
 fn terminated(child: &mut std::process::Child, hung: &str) -> std::process::ExitStatus {
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
@@ -287,31 +320,14 @@ fn watch_keeps_polling_and_sees_new_mail() {
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1500));
-    dovecot.deliver(
-        b"From: hostmaster@afnic.example\r\nTo: secretariat@ccnso.example.org\r\n\
-          Subject: [TLD-OPS .pm] contacts\r\nMessage-ID: <watch.pm@afnic.example>\r\n\
-          Date: Tue, 3 Mar 2026 10:00:00 +0000\r\n\r\nFor .pm: Marie <marie@afnic.example>\r\n",
-    );
+    dovecot.deliver(&pm_reply("watch.pm"));
     // The pass's report line comes after its last commit: wait for it, not for the row
     // (which a pass may store before it ends).
     let stdout = child.stdout.take().unwrap();
     let rx = lines_of(stdout);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    let mut lines = Vec::new();
-    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
-        match rx.recv_timeout(left) {
-            Ok(line) => {
-                let done = line.contains(": 1 new, 1 stored");
-                lines.push(line);
-                if done {
-                    break;
-                }
-            }
-            Err(_) => break,
-        }
-    }
+    let (lines, reported) = lines_until(&rx, ": 1 new, 1 stored", Duration::from_secs(15));
     assert!(
-        lines.iter().any(|l| l.contains(": 1 new, 1 stored")),
+        reported,
         "the watcher did not report the new mail: {lines:?}"
     );
     // SIGTERM between passes: it says so and exits 0 (systemd's stop is not a failure).
@@ -354,26 +370,14 @@ fn watch_waits_in_idle_and_fetches_new_mail_at_once() {
         dovecot.log()
     );
     std::thread::sleep(std::time::Duration::from_millis(500));
-    dovecot.deliver(
-        b"From: hostmaster@afnic.example\r\nTo: secretariat@ccnso.example.org\r\n\
-          Subject: [TLD-OPS .pm] contacts\r\nMessage-ID: <idle.pm@afnic.example>\r\n\
-          Date: Tue, 3 Mar 2026 10:00:00 +0000\r\n\r\nFor .pm: Marie <marie@afnic.example>\r\n",
-    );
+    dovecot.deliver(&pm_reply("idle.pm"));
     // It said once what it waits for; the pass that found the mail comes under its time.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let mut said = Vec::new();
-    while let Ok(line) =
-        rx.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
-    {
-        if line.contains(": 1 new, 1 stored") {
-            break;
-        }
-        said.push(line);
-    }
+    let (mut said, reported) = lines_until(&rx, ": 1 new, 1 stored", Duration::from_secs(30));
     assert!(
-        std::time::Instant::now() < deadline,
+        reported,
         "the new mail was not fetched while the interval (1h) ran: {said:?}"
     );
+    said.pop();
     assert_eq!(
         said[0],
         "watching INBOX of tldops on 127.0.0.1 (Ctrl-C stops)"
@@ -419,28 +423,11 @@ fn watch_reconnects_at_once_when_the_server_drops_idle() {
     std::thread::sleep(std::time::Duration::from_millis(500));
 
     dovecot.restart();
-    dovecot.deliver(
-        b"From: hostmaster@afnic.example\r\nTo: secretariat@ccnso.example.org\r\n\
-          Subject: [TLD-OPS .pm] contacts\r\nMessage-ID: <restart.pm@afnic.example>\r\n\
-          Date: Tue, 3 Mar 2026 10:00:00 +0000\r\n\r\nFor .pm: Marie <marie@afnic.example>\r\n",
-    );
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let mut lines = Vec::new();
-    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
-        match rx.recv_timeout(left) {
-            Ok(line) => {
-                let done = line.contains(": 1 new, 1 stored");
-                lines.push(line);
-                if done {
-                    break;
-                }
-            }
-            Err(_) => break,
-        }
-    }
+    dovecot.deliver(&pm_reply("restart.pm"));
+    let (lines, reported) = lines_until(&rx, ": 1 new, 1 stored", Duration::from_secs(10));
     let status = terminated(&mut child, "poll --watch did not stop on SIGTERM");
     assert!(
-        lines.iter().any(|l| l.contains(": 1 new, 1 stored")),
+        reported,
         "mail delivered after the restart was not stored within 10 s: {lines:?}"
     );
     let said: Vec<&String> = lines
