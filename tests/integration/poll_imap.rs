@@ -259,6 +259,23 @@ fn lines_of(stdout: std::process::ChildStdout) -> std::sync::mpsc::Receiver<Stri
     rx
 }
 
+/// `tldops poll --watch` on `dovecot` every `interval`, its stdout piped.
+fn watcher(dovecot: &Dovecot, interval: &str) -> (Install, std::process::Child) {
+    let i = world(&format!(
+        "{}\npoll_interval = \"{interval}\"",
+        plain(dovecot)
+    ));
+    let child = i
+        .std_cmd()
+        .env("TEST_IMAP_PASSWORD", PASSWORD)
+        .args(["poll", "--watch"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    (i, child)
+}
+
 /// The lines `rx` gives within `within`, up to and including the first with `needle`, and
 /// whether that one came.
 fn lines_until(
@@ -310,15 +327,7 @@ fn terminated(child: &mut std::process::Child, hung: &str) -> std::process::Exit
 #[test]
 fn watch_keeps_polling_and_sees_new_mail() {
     let dovecot = Dovecot::start();
-    let i = world(&format!("{}\npoll_interval = \"1s\"", plain(&dovecot)));
-    let mut child = i
-        .std_cmd()
-        .env("TEST_IMAP_PASSWORD", PASSWORD)
-        .args(["poll", "--watch"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let (i, mut child) = watcher(&dovecot, "1s");
     std::thread::sleep(std::time::Duration::from_millis(1500));
     dovecot.deliver(&pm_reply("watch.pm"));
     // The pass's report line comes after its last commit: wait for it, not for the row
@@ -352,15 +361,7 @@ fn watch_keeps_polling_and_sees_new_mail() {
 #[test]
 fn watch_waits_in_idle_and_fetches_new_mail_at_once() {
     let dovecot = Dovecot::start();
-    let i = world(&format!("{}\npoll_interval = \"1h\"", plain(&dovecot)));
-    let mut child = i
-        .std_cmd()
-        .env("TEST_IMAP_PASSWORD", PASSWORD)
-        .args(["poll", "--watch"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let (_install, mut child) = watcher(&dovecot, "1h");
     let stdout = child.stdout.take().unwrap();
     let rx = lines_of(stdout);
     // The first pass (an empty mailbox) has logged in and gone into IDLE.
@@ -405,15 +406,7 @@ fn watch_waits_in_idle_and_fetches_new_mail_at_once() {
 #[test]
 fn watch_reconnects_at_once_when_the_server_drops_idle() {
     let mut dovecot = Dovecot::start();
-    let i = world(&format!("{}\npoll_interval = \"5m\"", plain(&dovecot)));
-    let mut child = i
-        .std_cmd()
-        .env("TEST_IMAP_PASSWORD", PASSWORD)
-        .args(["poll", "--watch"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let (i, mut child) = watcher(&dovecot, "5m");
     let rx = lines_of(child.stdout.take().unwrap());
     assert!(
         dovecot.wait_for_log(|log| log.matches("Login: user=<tldops>").count() >= 2),
