@@ -243,6 +243,32 @@ mod tests {
     }
 
     #[test]
+    fn choices_are_read_whatever_their_case() {
+        let c = parse(
+            "[imap]\nhost=\"h\"\nusername=\"u\"\noauth2_token_command=\"x\"\n\
+             tls = \"STARTTLS\"\nauth = \"XOAUTH2\"\n",
+        )
+        .unwrap();
+        let imap = c.imap.unwrap();
+        assert_eq!(imap.tls, TlsMode::Starttls);
+        assert_eq!(imap.auth, Some(AuthMethod::Xoauth2));
+        for m in [TlsMode::Implicit, TlsMode::Starttls, TlsMode::None] {
+            let text = format!(
+                "[imap]\nhost=\"h\"\nusername=\"u\"\npassword_env=\"P\"\ntls=\"{}\"\n",
+                m.as_str()
+            );
+            assert_eq!(parse(&text).unwrap().imap.unwrap().tls, m);
+        }
+        for m in [AuthMethod::Login, AuthMethod::Plain] {
+            let text = format!(
+                "[imap]\nhost=\"h\"\nusername=\"u\"\npassword_env=\"P\"\nauth=\"{}\"\n",
+                m.as_str()
+            );
+            assert_eq!(parse(&text).unwrap().imap.unwrap().auth, Some(m));
+        }
+    }
+
+    #[test]
     fn key_overrides_take_one_or_many_keys() {
         let c = parse("[keys.queue]\napprove = \"A\"\nreject = [\"r\", \"x\"]\n").unwrap();
         assert_eq!(c.keys.queue["approve"], KeySpec::One("A".into()));

@@ -11,8 +11,7 @@ use serde::Deserialize;
 use super::interval::Interval;
 use super::secret::{Secret, SecretSource};
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TlsMode {
     #[default]
     Implicit,
@@ -21,6 +20,9 @@ pub enum TlsMode {
 }
 
 impl TlsMode {
+    /// The config's spellings, in the order of the variants.
+    const NAMES: &[&str] = &["implicit", "starttls", "none"];
+
     /// As the config spells it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -32,8 +34,7 @@ impl TlsMode {
 }
 
 /// How tldops proves who it is to a mail server (`[imap] auth`, `[outgoing] auth`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthMethod {
     /// IMAP `LOGIN` (SMTP `AUTH LOGIN`): user name and password.
     Login,
@@ -46,6 +47,9 @@ pub enum AuthMethod {
 }
 
 impl AuthMethod {
+    /// The config's spellings, in the order of the variants.
+    const NAMES: &[&str] = &["login", "plain", "xoauth2", "oauthbearer"];
+
     /// As the config spells it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -59,6 +63,37 @@ impl AuthMethod {
     /// Whether the method sends an OAuth2 token (else a password).
     pub fn uses_token(self) -> bool {
         matches!(self, AuthMethod::Xoauth2 | AuthMethod::Oauthbearer)
+    }
+}
+
+/// A choice read whatever its case (`XOAUTH2` as the mechanism's documentation writes it,
+/// `Implicit`): the value of the same place in `values` as its name in `names`, or serde's
+/// error naming them all.
+fn choice<'de, D, T>(d: D, names: &'static [&'static str], values: &[T]) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Copy,
+{
+    let value = String::deserialize(d)?;
+    names
+        .iter()
+        .zip(values)
+        .find(|(name, _)| name.eq_ignore_ascii_case(value.trim()))
+        .map(|(_, v)| *v)
+        .ok_or_else(|| serde::de::Error::unknown_variant(&value, names))
+}
+
+impl<'de> Deserialize<'de> for TlsMode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use TlsMode::*;
+        choice(d, TlsMode::NAMES, &[Implicit, Starttls, None])
+    }
+}
+
+impl<'de> Deserialize<'de> for AuthMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use AuthMethod::*;
+        choice(d, AuthMethod::NAMES, &[Login, Plain, Xoauth2, Oauthbearer])
     }
 }
 
