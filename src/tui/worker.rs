@@ -129,6 +129,9 @@ pub fn data_worker(
         }
         let mut reload = false;
         let mut sent = false;
+        // What an action did is told after the views reloaded: "✓ confirmed .za" never shows
+        // over a queue that still offers to confirm it.
+        let mut outcomes = Vec::new();
         for job in batch {
             let msg = match job {
                 Job::Reload => {
@@ -150,7 +153,7 @@ pub fn data_worker(
                 Job::Run(cmd) => {
                     reload = true;
                     sent = true;
-                    Ok(match service.perform(&cmd, reopen.as_mut()) {
+                    outcomes.push(match service.perform(&cmd, reopen.as_mut()) {
                         Ok(mut outcome) => {
                             let _ = service.deliver(&mut outcome, transport.as_mut());
                             if outcome.failed() {
@@ -160,7 +163,8 @@ pub fn data_worker(
                             }
                         }
                         Err(e) => Msg::Failed(format!("{e:#}")),
-                    })
+                    });
+                    continue;
                 }
             };
             let msg = msg.unwrap_or_else(|e| Msg::Failed(format!("{e:#}")));
@@ -193,6 +197,11 @@ pub fn data_worker(
                 |e| Msg::Failed(format!("{e:#}")),
                 |s| Msg::Data(Box::new(s)),
             );
+            if ui.send(msg).is_err() {
+                return;
+            }
+        }
+        for msg in outcomes {
             if ui.send(msg).is_err() {
                 return;
             }
@@ -407,6 +416,46 @@ mod tests {
         assert!(matches!(got, Ok(Msg::Data(_))), "reloaded: {got:?}");
 
         // Dropping the UI's end of the job channel ends the worker, watcher or not.
+        drop(job_tx);
+        worker.join().unwrap();
+    }
+
+    #[test]
+    fn what_an_action_did_is_told_after_the_views_reloaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let service = Service::in_memory_polling(Config::default(), "alice".into()).unwrap();
+        let (job_tx, job_rx) = std::sync::mpsc::channel();
+        let (ui_tx, ui_rx) = std::sync::mpsc::channel();
+        let transport = Installation::file_transport(dir.path().join("sent-mail"));
+        let reopen: Box<super::super::OpenSource> = Box::new(|_| Ok(None));
+        let worker = std::thread::spawn(move || {
+            let changes = Changes::Polled;
+            data_worker(
+                service,
+                transport,
+                reopen,
+                Missing::default(),
+                changes,
+                job_rx,
+                ui_tx,
+            )
+        });
+        job_tx
+            .send(Job::Run(Command::Reject {
+                tld: "nl".into(),
+                reason: "not the admin".into(),
+            }))
+            .unwrap();
+        let first = ui_rx.recv_timeout(Duration::from_secs(10));
+        assert!(
+            matches!(first, Ok(Msg::Data(_))),
+            "the views first: {first:?}"
+        );
+        let then = ui_rx.recv_timeout(Duration::from_secs(10));
+        assert!(
+            matches!(then, Ok(Msg::Failed(_) | Msg::Done(_))),
+            "{then:?}"
+        );
         drop(job_tx);
         worker.join().unwrap();
     }
