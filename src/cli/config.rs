@@ -5,8 +5,7 @@ use anyhow::{Result, bail};
 use crate::config::{Config, MembersBackend, Paths, Transport};
 
 pub fn check(paths: &Paths, config: &Config, secrets: bool) -> Result<()> {
-    let columns = super::output::stdout_columns();
-    let line = |k: &str, v: String| println!("{}", super::output::labelled(k, &v, columns));
+    let line = labelled_line();
     let exists = paths.config_file.exists();
     line(
         "config",
@@ -114,8 +113,15 @@ pub fn check(paths: &Paths, config: &Config, secrets: bool) -> Result<()> {
     Ok(())
 }
 
+/// Prints a label and its value, fitted to the terminal ([`super::output::labelled`]).
+fn labelled_line() -> impl Fn(&str, String) {
+    let columns = super::output::stdout_columns();
+    move |k: &str, v: String| println!("{}", super::output::labelled(k, &v, columns))
+}
+
 /// Runs every configured password command, so a broken one is found now, not at 3 a.m.
 fn check_secrets(config: &Config) -> Result<()> {
+    let line = labelled_line();
     let mut sources = Vec::new();
     if let Some(i) = &config.imap {
         sources.push(("imap", i.secret()));
@@ -146,9 +152,9 @@ fn check_secrets(config: &Config) -> Result<()> {
     for (what, command) in tokens {
         let Some(command) = command else { continue };
         match crate::config::oauth2_token(command) {
-            Ok(_) => println!("{:<10}{what} token: ok", "secret"),
+            Ok(_) => line("secret", format!("{what} token: ok")),
             Err(e) => {
-                println!("{:<10}{what} token: FAILED: {e}", "secret");
+                line("secret", format!("{what} token: FAILED: {e}"));
                 failed.push(format!("the {what} token"));
             }
         }
@@ -156,9 +162,9 @@ fn check_secrets(config: &Config) -> Result<()> {
     for (what, source) in sources {
         let Some(source) = source else { continue };
         match source.resolve() {
-            Ok(_) => println!("{:<10}{what}: ok", "secret"),
+            Ok(_) => line("secret", format!("{what}: ok")),
             Err(e) => {
-                println!("{:<10}{what}: FAILED: {e}", "secret");
+                line("secret", format!("{what}: FAILED: {e}"));
                 failed.push(format!("the {what} password"));
             }
         }

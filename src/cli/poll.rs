@@ -74,6 +74,7 @@ fn lost_line(reason: &str, retry: Duration) -> String {
         s => format!(" in {s}s"),
     };
     let tail = format!("; reconnecting{when}");
+    let reason = reason.trim_end().trim_end_matches(['.', ';', ':']);
     let room = 80 - "poll: ".len() - tail.chars().count();
     let reason = match reason.char_indices().nth(room) {
         Some(_) => {
@@ -154,6 +155,15 @@ mod tests {
     fn the_lost_line_fits_80_columns() {
         let line = lost_line("connection closed by the server", Duration::ZERO);
         assert_eq!(line, "poll: connection closed by the server; reconnecting");
+        // The server's own full stop does not run into the semicolon.
+        let line = lost_line(
+            "server closed the connection: Server shutting down.",
+            Duration::ZERO,
+        );
+        assert_eq!(
+            line,
+            "poll: server closed the connection: Server shutting down; reconnecting"
+        );
         let bye = format!(
             "server closed the connection: {}",
             "Shutting down. ".repeat(9)

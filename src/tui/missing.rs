@@ -68,11 +68,11 @@ impl Missing {
             .map(|(_, why)| why.as_str())
     }
 
-    /// What to do about `secret`: `[outgoing] password_env: $X is not set; set it and restart
-    /// tldops`.
+    /// What to do about `secret`: `[outgoing] password_env: $X is not set; fix it and restart
+    /// tldops` (a variable to set, or a command that failed).
     pub fn fix(&self, secret: Secret) -> Option<String> {
         self.why(secret)
-            .map(|why| format!("{} {why}; set it and restart tldops", secret.section()))
+            .map(|why| format!("{} {why}; fix it and restart tldops", secret.section()))
     }
 
     /// One status line per missing secret, said once at the start (the notifications view
@@ -160,7 +160,7 @@ mod tests {
         assert_eq!(
             why,
             "cannot do it: rejecting .nl sends mail, and the SMTP password is missing: \
-             [outgoing] password_env: $TLDOPS_SMTP_PASSWORD is not set; set it and restart tldops"
+             [outgoing] password_env: $TLDOPS_SMTP_PASSWORD is not set; fix it and restart tldops"
         );
         let set = plan(
             Command::SetContacts {
@@ -202,7 +202,7 @@ mod tests {
             missing.announcements(),
             [
                 "no Mailman password: actions that change the list's members are refused. \
-              [members.mailman3] password_command `pass mm` failed; set it and restart tldops"
+              [members.mailman3] password_command `pass mm` failed; fix it and restart tldops"
             ]
         );
     }

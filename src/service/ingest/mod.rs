@@ -140,8 +140,8 @@ impl Service {
         // stay filed as unrelated.
         if ctx.knows_no_tld() {
             anyhow::bail!(
-                "the roster is empty: import it first (tldops roster import FILE);\n\
-                 polled now, every reply would be filed as unrelated to any ccTLD"
+                "the roster is empty: import it first (tldops roster import FILE); polled \
+                 now, every reply would be filed as unrelated to any ccTLD"
             );
         }
         self.store.for_large_transactions()?;

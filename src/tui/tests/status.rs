@@ -111,7 +111,7 @@ fn missing_passwords_show_in_the_bottom_bar_and_polling_says_what_to_set() {
         assert_eq!(
             notice.text,
             "cannot poll imap:secretariat@imap.example.org:993/INBOX: [imap] password_env: \
-             $TLDOPS_IMAP_PASSWORD is not set; set it and restart tldops"
+             $TLDOPS_IMAP_PASSWORD is not set; fix it and restart tldops"
         );
     }
 }
