@@ -60,7 +60,7 @@ pub fn run(cli: Cli) -> Result<()> {
         );
     }
     let paths = Paths::resolve(cli.config, cli.data_dir, |k| std::env::var_os(k))?;
-    if reads_only(cli.command.as_ref()) && !paths.database().exists() {
+    if needs_installation(cli.command.as_ref()) && !paths.database().exists() {
         // A mistyped --data-dir must not become a new, empty installation (not even its log).
         // The likeliest slip: the directory given to `tldops demo`, whose data is in data/.
         let demo = paths.data_dir.join("data");
@@ -436,9 +436,10 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// Commands (and the TUI) that only look at an installation: on a data dir without one they
-/// say so, instead of creating an empty one.
-fn reads_only(command: Option<&Command>) -> bool {
+/// Commands (and the TUI) that need an installation already there — those that only look at
+/// one, and a poll (it refuses to run before a roster is imported): on a data dir without one
+/// they say so, instead of creating an empty one.
+fn needs_installation(command: Option<&Command>) -> bool {
     match command {
         None => true,
         Some(c) => matches!(
@@ -453,6 +454,7 @@ fn reads_only(command: Option<&Command>) -> bool {
                 | Command::Report { .. }
                 | Command::Outbox { command: None, .. }
                 | Command::Log(_)
+                | Command::Poll(_)
         ),
     }
 }

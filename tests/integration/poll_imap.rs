@@ -187,7 +187,14 @@ fn messages_over_the_size_cap_keep_their_headers_only() {
 
 #[test]
 fn poll_needs_an_imap_section_and_a_working_password() {
+    // Before anything is imported there is nothing to poll for, and nothing is created.
     let i = Install::new();
+    let out = i.run(&["poll"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("no installation at"), "{}", out.stderr);
+    assert!(!i.path("data/tldops.sqlite3").exists());
+
+    i.ok(&["roster", "import", "tests/corpus/roster.csv"]);
     let out = i.run(&["poll"]);
     assert_eq!(out.code, 2);
     assert!(
