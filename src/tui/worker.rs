@@ -370,6 +370,23 @@ mod tests {
         assert_eq!(w.deadline(), None, "nothing queued");
     }
 
+    /// A data worker on `service` (its mail written into `dir`): the UI's end, and the thread.
+    fn start_worker(
+        service: Service,
+        dir: &std::path::Path,
+        changes: Changes,
+        jobs: std::sync::mpsc::Receiver<Job>,
+    ) -> (std::sync::mpsc::Receiver<Msg>, std::thread::JoinHandle<()>) {
+        let (ui_tx, ui_rx) = std::sync::mpsc::channel();
+        let transport = Installation::file_transport(dir.join("sent-mail"));
+        let reopen: Box<super::super::OpenSource> = Box::new(|_| Ok(None));
+        let missing = Missing::default();
+        let worker = std::thread::spawn(move || {
+            data_worker(service, transport, reopen, missing, changes, jobs, ui_tx)
+        });
+        (ui_rx, worker)
+    }
+
     #[test]
     fn another_connections_commit_reloads_the_views() {
         let dir = tempfile::tempdir().unwrap();
@@ -386,20 +403,7 @@ mod tests {
             })
         };
         assert!(matches!(changes, Changes::Notified(_)), "{changes:?}");
-        let (ui_tx, ui_rx) = std::sync::mpsc::channel();
-        let transport = Installation::file_transport(dir.path().join("sent-mail"));
-        let reopen: Box<super::super::OpenSource> = Box::new(|_| Ok(None));
-        let worker = std::thread::spawn(move || {
-            data_worker(
-                service,
-                transport,
-                reopen,
-                Missing::default(),
-                changes,
-                job_rx,
-                ui_tx,
-            )
-        });
+        let (ui_rx, worker) = start_worker(service, dir.path(), changes, job_rx);
 
         // The worker has read the database once (its baseline for what changed) before
         // the commit: a reload asked for and answered.
@@ -425,21 +429,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let service = Service::in_memory_polling(Config::default(), "alice".into()).unwrap();
         let (job_tx, job_rx) = std::sync::mpsc::channel();
-        let (ui_tx, ui_rx) = std::sync::mpsc::channel();
-        let transport = Installation::file_transport(dir.path().join("sent-mail"));
-        let reopen: Box<super::super::OpenSource> = Box::new(|_| Ok(None));
-        let worker = std::thread::spawn(move || {
-            let changes = Changes::Polled;
-            data_worker(
-                service,
-                transport,
-                reopen,
-                Missing::default(),
-                changes,
-                job_rx,
-                ui_tx,
-            )
-        });
+        let (ui_rx, worker) = start_worker(service, dir.path(), Changes::Polled, job_rx);
         job_tx
             .send(Job::Run(Command::Reject {
                 tld: "nl".into(),
