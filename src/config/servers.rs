@@ -20,16 +20,12 @@ pub enum TlsMode {
 }
 
 impl TlsMode {
-    /// The config's spellings, in the order of the variants.
+    /// The config's spellings, in the order of the variants (the one place they are written).
     const NAMES: &[&str] = &["implicit", "starttls", "none"];
 
     /// As the config spells it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            TlsMode::Implicit => "implicit",
-            TlsMode::Starttls => "starttls",
-            TlsMode::None => "none",
-        }
+        Self::NAMES[self as usize]
     }
 }
 
@@ -47,17 +43,12 @@ pub enum AuthMethod {
 }
 
 impl AuthMethod {
-    /// The config's spellings, in the order of the variants.
+    /// The config's spellings, in the order of the variants (the one place they are written).
     const NAMES: &[&str] = &["login", "plain", "xoauth2", "oauthbearer"];
 
     /// As the config spells it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            AuthMethod::Login => "login",
-            AuthMethod::Plain => "plain",
-            AuthMethod::Xoauth2 => "xoauth2",
-            AuthMethod::Oauthbearer => "oauthbearer",
-        }
+        Self::NAMES[self as usize]
     }
 
     /// Whether the method sends an OAuth2 token (else a password).
