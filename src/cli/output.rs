@@ -82,21 +82,17 @@ pub fn labelled(label: &str, value: &str, columns: Option<usize>) -> String {
 
 /// The width of the terminal stderr writes to, if it writes to one.
 pub fn stderr_columns() -> Option<usize> {
-    use std::io::IsTerminal;
-    columns_of(libc::STDERR_FILENO, io::stderr().is_terminal())
+    columns_of(libc::STDERR_FILENO)
 }
 
 /// The width of the terminal stdout writes to, if it writes to one.
 pub fn stdout_columns() -> Option<usize> {
-    use std::io::IsTerminal;
-    columns_of(libc::STDOUT_FILENO, io::stdout().is_terminal())
+    columns_of(libc::STDOUT_FILENO)
 }
 
-fn columns_of(fd: libc::c_int, terminal: bool) -> Option<usize> {
-    if !terminal {
-        return None;
-    }
-    // SAFETY: TIOCGWINSZ on a descriptor that is a terminal fills the zeroed winsize.
+/// TIOCGWINSZ fails on anything but a terminal (a pipe, a file): `None` then.
+fn columns_of(fd: libc::c_int) -> Option<usize> {
+    // SAFETY: TIOCGWINSZ fills the zeroed winsize, or fails and leaves it.
     let mut size: libc::winsize = unsafe { std::mem::zeroed() };
     let ok = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut size) } == 0;
     (ok && size.ws_col > 0).then_some(usize::from(size.ws_col))
