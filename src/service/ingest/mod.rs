@@ -40,8 +40,16 @@ use stages::{
     next_chunk, par_map, read_whole, scan_in_chunks,
 };
 
-/// The store stage commits at least this often.
-const COMMIT_EVERY: Duration = Duration::from_secs(1);
+/// The store stage commits at least this often. Each commit may end in a WAL checkpoint,
+/// during which the store takes nothing: short transactions keep that pause short (a second's
+/// worth, ~45 MB at a first poll, stalled the scan for 0.2 s), and the chunks queued meanwhile
+/// ([`QUEUED`]) keep the scan and the judges going through it.
+const COMMIT_EVERY: Duration = Duration::from_millis(250);
+
+/// Chunks of header blocks waiting for a judge, and judged chunks (or bodies) waiting for the
+/// store, at most: enough to ride out a checkpoint, few enough to bound memory (a chunk is
+/// about a megabyte).
+const QUEUED: (usize, usize) = (8, 32);
 
 /// What a pass did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -166,8 +174,8 @@ impl Service {
         // decide, else when its body has come.
         let scanning = &mut *source;
         let scanned = std::thread::scope(|scope| -> Result<_> {
-            let (raw_out, raw_in) = sync_channel::<(usize, Vec<Header>)>(4);
-            let (arrival_out, arrivals) = sync_channel::<Arrival>(16);
+            let (raw_out, raw_in) = sync_channel::<(usize, Vec<Header>)>(QUEUED.0);
+            let (arrival_out, arrivals) = sync_channel::<Arrival>(QUEUED.1);
             let (wanted_out, wanted_in) = channel::<(u32, u32)>();
             let ctx = &ctx;
             // The judges start with the first chunk: a pass with nothing new (the poll timer's,
@@ -293,7 +301,7 @@ impl Service {
     /// The store stage: takes the judged chunks in scan order and stores every message its
     /// headers decide, and the others as their bodies come, committing at least every
     /// [`COMMIT_EVERY`]: other operators' actions are not held up by a long first poll, and
-    /// large transactions write each index page once rather than once per chunk.
+    /// transactions of many chunks write each index page once rather than once per chunk.
     fn store_as_it_comes(&self, arrivals: &Receiver<Arrival>, pass: &mut Pass) -> Result<()> {
         let mut arriving = InOrder {
             arrivals,
