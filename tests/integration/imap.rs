@@ -321,6 +321,28 @@ fn plaintext_on_the_tls_port_says_what_to_change() {
     assert!(err.ends_with("then set imap.tls = \"implicit\")"), "{err}");
 }
 
+/// Implicit TLS against the plain port: Dovecot's greeting announces STARTTLS, so the error
+/// says to use it (imap4d.rs holds the case of a server that offers none).
+#[test]
+fn implicit_tls_on_the_plain_port_names_the_starttls_it_offers() {
+    let dovecot = Dovecot::start();
+    let mut src = source(&config(
+        "127.0.0.1",
+        dovecot.plain_port,
+        TlsMode::Implicit,
+        Some(dovecot.ca_file()),
+    ));
+    let err = error_line(src.connect().unwrap_err());
+    assert!(err.contains("TLS handshake failed"), "{err}");
+    assert!(
+        err.ends_with(
+            "(the server speaks plain IMAP on this port and offers STARTTLS: set \
+             imap.tls = \"starttls\"; or use its TLS port, 993)"
+        ),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_wrong_password_is_a_clear_error() {
     let dovecot = Dovecot::start();

@@ -135,6 +135,28 @@ fn first_and_incremental_polls_and_a_new_uidvalidity_store_each_message_once() {
     assert_eq!(verdicts.as_array().unwrap().len(), 4);
 }
 
+/// Implicit TLS against a plain port: STARTTLS is suggested where the server offers it, not
+/// where it does not (it would fail next).
+#[test]
+fn implicit_tls_on_a_plain_port_suggests_starttls_only_where_offered() {
+    let server = Imap4d::start();
+    let mut src = source(&config(&server, TlsMode::Implicit));
+    let err = error_line(src.fetch_headers(None).unwrap_err());
+    assert!(err.contains("TLS handshake failed"), "{err}");
+    assert!(!err.contains("\"starttls\""), "{err}");
+    assert!(err.contains("offers no STARTTLS: use its TLS port"), "{err}");
+
+    // Its greeting lists no capabilities: they are asked for on a connection of their own,
+    // and one that offers STARTTLS is told to use it.
+    let server = Imap4d::start_login_disabled();
+    let mut src = source(&config(&server, TlsMode::Implicit));
+    let err = error_line(src.fetch_headers(None).unwrap_err());
+    assert!(
+        err.contains("offers STARTTLS: set imap.tls = \"starttls\""),
+        "{err}"
+    );
+}
+
 #[test]
 fn logindisabled_before_starttls_is_respected() {
     let server = Imap4d::start_login_disabled();

@@ -1,6 +1,7 @@
 //! TLS with rustls: the system trust store plus the certificates of `imap.ca_file`, the host
 //! name always verified. Handshake failures say what to change in the config.
 
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use std::time::Duration;
 use rustls::pki_types::ServerName;
 use rustls::{CertificateError, ClientConfig, ClientConnection, RootCertStore, StreamOwned};
 
+use super::auth::Capabilities;
 use super::failure::Failure;
 use crate::config::TlsMode;
 
@@ -43,13 +45,22 @@ pub fn handshake(
         .map_err(|_| Failure::new(format!("`{host}` is not a valid TLS server name")))?;
     let mut conn = ClientConnection::new(config, name)
         .map_err(|e| Failure::new(format!("TLS setup failed: {e}")))?;
+    let peer = tcp.peer_addr().ok();
+    let mut first = FirstBytes {
+        tcp: &mut tcp,
+        seen: Vec::new(),
+    };
     while conn.is_handshaking() {
-        if let Err(e) = conn.complete_io(&mut tcp) {
+        if let Err(e) = conn.complete_io(&mut first) {
             let tls = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
             return Err(match tls {
                 Some(tls) => Failure::new(format!(
                     "TLS handshake failed: {tls}{}",
-                    hint(tls, host, mode)
+                    hint(tls, host, mode, &first.seen, || {
+                        peer.and_then(|a| {
+                            super::transport::plain_port_offers_starttls(a, io_timeout)
+                        })
+                    })
                 )),
                 None => Failure::io("TLS handshake failed", &e, io_timeout),
             });
@@ -58,9 +69,43 @@ pub fn handshake(
     Ok(StreamOwned::new(conn, tcp))
 }
 
+/// The socket during the handshake, keeping the first bytes the server sent: when they are
+/// not TLS, they say what the port speaks instead (an IMAP greeting, with or without STARTTLS
+/// among its capabilities, or another protocol).
+struct FirstBytes<'a> {
+    tcp: &'a mut TcpStream,
+    seen: Vec<u8>,
+}
+
+impl Read for FirstBytes<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.tcp.read(buf)?;
+        let room = 1024usize.saturating_sub(self.seen.len());
+        self.seen.extend_from_slice(&buf[..n.min(room)]);
+        Ok(n)
+    }
+}
+
+impl Write for FirstBytes<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.tcp.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.tcp.flush()
+    }
+}
+
 /// What the operator can do about a handshake error, if anything. A change of `imap.tls` is
-/// suggested only when it differs from the configured `mode`.
-fn hint(e: &rustls::Error, host: &str, mode: TlsMode) -> String {
+/// suggested only when it differs from the configured `mode`, and `starttls` only where the
+/// server's greeting (`seen`, what came instead of TLS) does not say it lacks STARTTLS.
+fn hint(
+    e: &rustls::Error,
+    host: &str,
+    mode: TlsMode,
+    seen: &[u8],
+    ask: impl FnOnce() -> Option<bool>,
+) -> String {
     match e {
         rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer) => {
             " (add the server's CA with imap.ca_file)".into()
@@ -68,17 +113,48 @@ fn hint(e: &rustls::Error, host: &str, mode: TlsMode) -> String {
         rustls::Error::InvalidCertificate(
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
         ) => format!(" (the certificate is not for {host}: check imap.host)"),
-        rustls::Error::InvalidMessage(_) if mode == TlsMode::Implicit => {
-            " (the server does not speak TLS on this port: on a plain port such as 143, set \
-             imap.tls = \"starttls\"; or use its TLS port, 993)"
-                .into()
-        }
+        rustls::Error::InvalidMessage(_) if mode == TlsMode::Implicit => plain_port(seen, ask),
         rustls::Error::InvalidMessage(_) => {
             " (the server agreed to STARTTLS but did not speak TLS after it: check imap.host and \
              imap.port, or use the implicit-TLS port with imap.tls = \"implicit\")"
                 .into()
         }
         _ => String::new(),
+    }
+}
+
+/// The hint for a port that answered an implicit-TLS handshake in plaintext, from what it said:
+/// its greeting's capabilities, or else those `ask` gets on a plaintext connection of its own.
+fn plain_port(seen: &[u8], ask: impl FnOnce() -> Option<bool>) -> String {
+    let line = seen.split(|&b| b == b'\n').next().unwrap_or_default();
+    let upper = String::from_utf8_lossy(line).to_ascii_uppercase();
+    if !(upper.starts_with("* OK") || upper.starts_with("* PREAUTH")) {
+        let said: String = crate::domain::message::sanitize(&String::from_utf8_lossy(line), false)
+            .chars()
+            .take(40)
+            .collect();
+        return if said.is_empty() {
+            " (the server does not speak TLS on this port: check imap.port)".into()
+        } else {
+            format!(
+                " (the server on this port does not speak TLS or IMAP, it said `{said}`: check imap.port)"
+            )
+        };
+    }
+    let offered = match Capabilities::from_greeting(line) {
+        Some(caps) => Some(caps.has("STARTTLS")),
+        None => ask(),
+    };
+    match offered {
+        Some(false) => " (the server speaks plain IMAP on this port and \
+             offers no STARTTLS: use its TLS port, usually 993)"
+            .into(),
+        Some(true) => " (the server speaks plain IMAP on this port and offers STARTTLS: set \
+             imap.tls = \"starttls\"; or use its TLS port, 993)"
+            .into(),
+        None => " (the server speaks plain IMAP on this port: if it offers STARTTLS, set \
+             imap.tls = \"starttls\"; or use its TLS port, 993)"
+            .into(),
     }
 }
 
@@ -104,17 +180,75 @@ mod tests {
     fn hints_point_at_the_config_key() {
         let unknown = rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer);
         assert_eq!(
-            format!("{unknown}{}", hint(&unknown, "h", TlsMode::Implicit)),
+            format!(
+                "{unknown}{}",
+                hint(&unknown, "h", TlsMode::Implicit, b"", || None)
+            ),
             "invalid peer certificate: UnknownIssuer (add the server's CA with imap.ca_file)"
         );
         let name = rustls::Error::InvalidCertificate(CertificateError::NotValidForName);
         assert!(
-            hint(&name, "imap.example.org", TlsMode::Implicit).contains("not for imap.example.org")
+            hint(&name, "imap.example.org", TlsMode::Implicit, b"", || None)
+                .contains("not for imap.example.org")
         );
         let plain = rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType);
-        assert!(hint(&plain, "h", TlsMode::Implicit).contains("imap.tls = \"starttls\""));
-        let after = hint(&plain, "h", TlsMode::Starttls);
+        let after = hint(&plain, "h", TlsMode::Starttls, b"", || None);
         assert!(!after.contains("\"starttls\""), "{after}");
         assert!(after.contains("imap.tls = \"implicit\""), "{after}");
+    }
+
+    /// What a port said instead of TLS decides whether STARTTLS is worth suggesting.
+    #[test]
+    fn a_plain_port_is_told_apart_by_its_greeting() {
+        let plain = rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType);
+        let said = |seen: &[u8]| hint(&plain, "h", TlsMode::Implicit, seen, || None);
+        let offers = said(b"* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] ready\r\n");
+        assert!(
+            offers.contains("offers STARTTLS: set imap.tls = \"starttls\""),
+            "{offers}"
+        );
+        let lacks = said(b"* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] imap4d ready\r\n");
+        assert!(
+            lacks.contains("offers no STARTTLS: use its TLS port"),
+            "{lacks}"
+        );
+        assert!(!lacks.contains("\"starttls\""), "{lacks}");
+        // A greeting without capabilities: asked on a connection of its own.
+        let bare = b"* OK Courier-IMAP ready.\r\n";
+        let unsaid = said(bare);
+        assert!(
+            unsaid.contains("if it offers STARTTLS, set imap.tls"),
+            "{unsaid}"
+        );
+        let asked = |offers| hint(&plain, "h", TlsMode::Implicit, bare, || Some(offers));
+        assert!(
+            asked(true).contains("offers STARTTLS: set"),
+            "{}",
+            asked(true)
+        );
+        assert!(
+            asked(false).contains("offers no STARTTLS"),
+            "{}",
+            asked(false)
+        );
+        // Only then.
+        let lacks = hint(
+            &plain,
+            "h",
+            TlsMode::Implicit,
+            b"* OK [CAPABILITY IMAP4rev1] x\r\n",
+            || panic!("asked although the greeting said"),
+        );
+        assert!(lacks.contains("offers no STARTTLS"), "{lacks}");
+        let smtp = said(b"220 mail.example.org ESMTP\x1b[31m\r\n");
+        assert!(
+            smtp.contains("does not speak TLS or IMAP, it said `220 mail.example.org ESMTP"),
+            "{smtp}"
+        );
+        assert!(
+            smtp.contains("check imap.port") && !smtp.contains('\x1b'),
+            "{smtp}"
+        );
+        assert!(said(b"").contains("check imap.port"));
     }
 }

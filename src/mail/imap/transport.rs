@@ -2,7 +2,7 @@
 //! byte, TLS after STARTTLS, or plaintext when the config says so.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 use super::failure::{Failure, secs};
@@ -121,14 +121,7 @@ pub fn starttls(tcp: &TcpStream, io_timeout: Duration) -> Result<(), Failure> {
             f
         })?;
     check_greeting(&greeting)?;
-
-    send(tcp, b"s1 CAPABILITY\r\n", io_timeout)?;
-    let lines = read_tagged(&mut reader, "s1", io_timeout)?;
-    let offered = lines.iter().any(|l| {
-        let l = String::from_utf8_lossy(l).to_ascii_uppercase();
-        l.starts_with("* CAPABILITY ") && l.split_ascii_whitespace().any(|w| w == "STARTTLS")
-    });
-    if !offered {
+    if !offers_starttls(tcp, &mut reader, io_timeout)? {
         return Err(Failure::new(
             "the server does not offer STARTTLS: use its implicit-TLS port with \
              imap.tls = \"implicit\" (tls = \"none\" would send the login in clear)",
@@ -156,6 +149,35 @@ pub fn starttls(tcp: &TcpStream, io_timeout: Duration) -> Result<(), Failure> {
         ));
     }
     Ok(())
+}
+
+/// Asks a greeted plaintext connection for its CAPABILITY: whether STARTTLS is among them.
+fn offers_starttls(
+    tcp: &TcpStream,
+    reader: &mut BufReader<&TcpStream>,
+    io_timeout: Duration,
+) -> Result<bool, Failure> {
+    send(tcp, b"s1 CAPABILITY\r\n", io_timeout)?;
+    let lines = read_tagged(reader, "s1", io_timeout)?;
+    Ok(lines.iter().any(|l| {
+        let l = String::from_utf8_lossy(l).to_ascii_uppercase();
+        l.starts_with("* CAPABILITY ") && l.split_ascii_whitespace().any(|w| w == "STARTTLS")
+    }))
+}
+
+/// Whether the plaintext IMAP server at `addr` offers STARTTLS, asked on a connection of its
+/// own (nothing but CAPABILITY and LOGOUT is sent); `None` when it cannot tell. For the hint
+/// of an implicit-TLS handshake that met a plain port whose greeting lists no capabilities.
+pub fn plain_port_offers_starttls(addr: SocketAddr, io_timeout: Duration) -> Option<bool> {
+    let tcp = TcpStream::connect_timeout(&addr, io_timeout).ok()?;
+    tcp.set_read_timeout(Some(io_timeout)).ok()?;
+    tcp.set_write_timeout(Some(io_timeout)).ok()?;
+    let mut reader = BufReader::new(&tcp);
+    let greeting = read_line(&mut reader, "no greeting from the server", io_timeout).ok()?;
+    check_greeting(&greeting).ok()?;
+    let offered = offers_starttls(&tcp, &mut reader, io_timeout).ok()?;
+    let _ = send(&tcp, b"s2 LOGOUT\r\n", io_timeout);
+    Some(offered)
 }
 
 fn send(mut tcp: &TcpStream, bytes: &[u8], io_timeout: Duration) -> Result<(), Failure> {
