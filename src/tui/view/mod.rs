@@ -149,7 +149,10 @@ fn draw_notice(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         f.render_widget(editor.widget(), rest);
         if let Some(n) = said {
             let style = if n.error { theme.error() } else { theme.dim() };
-            let line = vec![Span::styled(n.text.clone(), style)];
+            let line = vec![Span::styled(
+                fit::ellipsize_words(&n.text, aside.width as usize),
+                style,
+            )];
             f.render_widget(
                 Paragraph::new(fit::fit_line(line, aside.width as usize)),
                 aside,
@@ -162,7 +165,9 @@ fn draw_notice(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
     } else if let Some(n) = &s.notice {
         let style = if n.error { theme.error() } else { theme.ok() };
         let mark = if n.error { "✗ " } else { "✓ " };
-        vec![Span::styled(format!("{mark}{}", n.text), style)]
+        // Cut between words, as the bar is: `@` and the notifications view have it whole.
+        let text = fit::ellipsize_words(&format!("{mark}{}", n.text), area.width as usize);
+        vec![Span::styled(text, style)]
     } else if s.poll_asked {
         // Under way, not done: no tick until the pass says how it went.
         vec![Span::styled("… polling the mailbox", theme.title())]
