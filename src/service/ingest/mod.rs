@@ -3,7 +3,7 @@
 //!
 //! Three stages run at once, so a first poll of a large mailbox costs little more than its
 //! download: the source streams header blocks (one thread), judges parse and triage them (one
-//! per core), and this thread stores them, committing at least every second. The bodies the
+//! per core), and this thread stores them, committing four times a second. The bodies the
 //! judges ask for are fetched and read on a second connection while a long scan goes on (else
 //! by the scanner after it); each of those messages is stored once its body has come.
 //! Each commit moves the mailbox checkpoint with it, up to the first message still waiting for
@@ -40,16 +40,17 @@ use stages::{
     next_chunk, par_map, read_whole, scan_in_chunks,
 };
 
-/// The store stage commits at least this often. Each commit may end in a WAL checkpoint,
-/// during which the store takes nothing: short transactions keep that pause short (a second's
-/// worth, ~45 MB at a first poll, stalled the scan for 0.2 s), and the chunks queued meanwhile
-/// ([`QUEUED`]) keep the scan and the judges going through it.
+/// The store stage commits at least this often. A commit that takes the WAL past SQLite's
+/// automatic checkpoint (1,000 pages: 16 MiB) ends in that checkpoint, during which the store
+/// takes nothing: short transactions keep the pause short (a second's worth, ~45 MB at a first
+/// poll, stalled the scan for 0.2 s), and the chunks queued meanwhile ([`QUEUED`]) keep the
+/// scan and the judges going through it.
 const COMMIT_EVERY: Duration = Duration::from_millis(250);
 
-/// Chunks of header blocks waiting for a judge, and judged chunks (or bodies) waiting for the
-/// store, at most: enough to ride out a checkpoint, few enough to bound memory (a chunk is
-/// about a megabyte).
-const QUEUED: (usize, usize) = (8, 32);
+/// Chunks of header blocks waiting for a judge (headers only: about a megabyte each), and
+/// judged chunks or read bodies (each up to `imap.max_message_size`) waiting for the store, at
+/// most: enough to ride out a checkpoint, few enough to bound memory.
+const QUEUED: (usize, usize) = (8, 16);
 
 /// What a pass did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
