@@ -337,7 +337,7 @@ fn implicit_tls_on_the_plain_port_names_the_starttls_it_offers() {
     assert!(
         err.ends_with(
             "(the server speaks plain IMAP on this port and offers STARTTLS: set \
-             imap.tls = \"starttls\"; or use its TLS port, 993)"
+             imap.tls = \"starttls\"; or use its TLS port, usually 993)"
         ),
         "{err}"
     );

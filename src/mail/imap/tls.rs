@@ -16,6 +16,10 @@ use crate::config::TlsMode;
 
 pub type TlsStream = StreamOwned<ClientConnection, TcpStream>;
 
+/// How long the hint of a failed handshake may spend asking a plain port for its
+/// capabilities.
+const PROBE_WAIT: Duration = Duration::from_secs(5);
+
 /// The client configuration, built once per source (reading the system store is not free).
 pub fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, Failure> {
     let mut roots = RootCertStore::empty();
@@ -50,21 +54,26 @@ pub fn handshake(
         tcp: &mut tcp,
         seen: Vec::new(),
     };
-    while conn.is_handshaking() {
-        if let Err(e) = conn.complete_io(&mut first) {
-            let tls = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
-            return Err(match tls {
-                Some(tls) => Failure::new(format!(
-                    "TLS handshake failed: {tls}{}",
-                    hint(tls, host, mode, &first.seen, || {
-                        peer.and_then(|a| {
-                            super::transport::plain_port_offers_starttls(a, io_timeout)
-                        })
-                    })
-                )),
-                None => Failure::io("TLS handshake failed", &e, io_timeout),
-            });
-        }
+    let mut failed = None;
+    while failed.is_none() && conn.is_handshaking() {
+        failed = conn.complete_io(&mut first).err();
+    }
+    let seen = first.seen;
+    if let Some(e) = failed {
+        let _ = tcp.shutdown(std::net::Shutdown::Both); // before a probe opens another
+        let tls = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
+        // A port that answered in plaintext is asked what it offers, briefly.
+        let ask = || {
+            let wait = io_timeout.min(PROBE_WAIT);
+            peer.and_then(|a| super::transport::plain_port_offers_starttls(a, wait))
+        };
+        return Err(match tls {
+            Some(tls) => Failure::new(format!(
+                "TLS handshake failed: {tls}{}",
+                hint(tls, host, mode, &seen, ask)
+            )),
+            None => Failure::io("TLS handshake failed", &e, io_timeout),
+        });
     }
     Ok(StreamOwned::new(conn, tcp))
 }
@@ -98,7 +107,8 @@ impl Write for FirstBytes<'_> {
 
 /// What the operator can do about a handshake error, if anything. A change of `imap.tls` is
 /// suggested only when it differs from the configured `mode`, and `starttls` only where the
-/// server's greeting (`seen`, what came instead of TLS) does not say it lacks STARTTLS.
+/// server offers it: as its greeting (`seen`, what came instead of TLS) says, or else as `ask`
+/// finds out.
 fn hint(
     e: &rustls::Error,
     host: &str,
@@ -126,34 +136,43 @@ fn hint(
 /// The hint for a port that answered an implicit-TLS handshake in plaintext, from what it said:
 /// its greeting's capabilities, or else those `ask` gets on a plaintext connection of its own.
 fn plain_port(seen: &[u8], ask: impl FnOnce() -> Option<bool>) -> String {
+    // A TLS record (a handshake or an alert) that could not be read: the port does speak TLS.
+    if seen.first().is_some_and(|&b| (0x14..=0x17).contains(&b)) {
+        return String::new();
+    }
     let line = seen.split(|&b| b == b'\n').next().unwrap_or_default();
     let upper = String::from_utf8_lossy(line).to_ascii_uppercase();
-    if !(upper.starts_with("* OK") || upper.starts_with("* PREAUTH")) {
-        let said: String = crate::domain::message::sanitize(&String::from_utf8_lossy(line), false)
-            .chars()
-            .take(40)
-            .collect();
+    let offered = if upper.starts_with("* PREAUTH") {
+        Some(false) // logged in already: STARTTLS is no longer possible (RFC 3501 §6.2.1)
+    } else if upper.starts_with("* OK") || upper.starts_with("* BYE") {
+        match Capabilities::from_greeting(line) {
+            Some(caps) => Some(caps.has("STARTTLS")),
+            None => ask(),
+        }
+    } else {
+        let text = crate::domain::message::sanitize(&String::from_utf8_lossy(line), false);
+        let mut said: String = text.chars().take(40).collect();
+        if said.len() < text.len() {
+            said = format!("{}…", said.trim_end());
+        }
         return if said.is_empty() {
             " (the server does not speak TLS on this port: check imap.port)".into()
         } else {
             format!(
-                " (the server on this port does not speak TLS or IMAP, it said `{said}`: check imap.port)"
+                " (the server on this port does not speak TLS or IMAP, it said `{said}`: check \
+                 imap.port)"
             )
         };
-    }
-    let offered = match Capabilities::from_greeting(line) {
-        Some(caps) => Some(caps.has("STARTTLS")),
-        None => ask(),
     };
     match offered {
-        Some(false) => " (the server speaks plain IMAP on this port and \
-             offers no STARTTLS: use its TLS port, usually 993)"
+        Some(false) => " (the server speaks plain IMAP on this port and offers no STARTTLS: use \
+             its TLS port, usually 993)"
             .into(),
         Some(true) => " (the server speaks plain IMAP on this port and offers STARTTLS: set \
-             imap.tls = \"starttls\"; or use its TLS port, 993)"
+             imap.tls = \"starttls\"; or use its TLS port, usually 993)"
             .into(),
         None => " (the server speaks plain IMAP on this port: if it offers STARTTLS, set \
-             imap.tls = \"starttls\"; or use its TLS port, 993)"
+             imap.tls = \"starttls\"; or use its TLS port, usually 993)"
             .into(),
     }
 }
@@ -250,5 +269,16 @@ mod tests {
             "{smtp}"
         );
         assert!(said(b"").contains("check imap.port"));
+        assert!(said(b"* PREAUTH logged in\r\n").contains("offers no STARTTLS"));
+        assert_eq!(
+            said(b"\x15\x03\x03\x00\x02\x02\x28"),
+            "",
+            "a TLS alert: TLS after all"
+        );
+        let long = said(b"HTTP/1.1 400 Bad Request to a very long status line here\r\n");
+        assert!(
+            long.contains("`HTTP/1.1 400 Bad Request to a very long…`"),
+            "{long}"
+        );
     }
 }

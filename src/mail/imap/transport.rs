@@ -3,7 +3,7 @@
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::failure::{Failure, secs};
 use super::tls::TlsStream;
@@ -159,25 +159,40 @@ fn offers_starttls(
 ) -> Result<bool, Failure> {
     send(tcp, b"s1 CAPABILITY\r\n", io_timeout)?;
     let lines = read_tagged(reader, "s1", io_timeout)?;
-    Ok(lines.iter().any(|l| {
-        let l = String::from_utf8_lossy(l).to_ascii_uppercase();
-        l.starts_with("* CAPABILITY ") && l.split_ascii_whitespace().any(|w| w == "STARTTLS")
-    }))
+    Ok(lines.iter().any(|l| announces_starttls(l)))
+}
+
+/// `* CAPABILITY … STARTTLS …`
+fn announces_starttls(line: &[u8]) -> bool {
+    let l = String::from_utf8_lossy(line).to_ascii_uppercase();
+    l.starts_with("* CAPABILITY ") && l.split_ascii_whitespace().any(|w| w == "STARTTLS")
 }
 
 /// Whether the plaintext IMAP server at `addr` offers STARTTLS, asked on a connection of its
-/// own (nothing but CAPABILITY and LOGOUT is sent); `None` when it cannot tell. For the hint
-/// of an implicit-TLS handshake that met a plain port whose greeting lists no capabilities.
-pub fn plain_port_offers_starttls(addr: SocketAddr, io_timeout: Duration) -> Option<bool> {
-    let tcp = TcpStream::connect_timeout(&addr, io_timeout).ok()?;
-    tcp.set_read_timeout(Some(io_timeout)).ok()?;
-    tcp.set_write_timeout(Some(io_timeout)).ok()?;
+/// own (nothing but CAPABILITY and LOGOUT is sent) within about `wait`; `None` when it cannot
+/// tell. For the hint of an implicit-TLS handshake that met a plain port whose greeting lists
+/// no capabilities.
+pub fn plain_port_offers_starttls(addr: SocketAddr, wait: Duration) -> Option<bool> {
+    let deadline = Instant::now() + wait;
+    let tcp = TcpStream::connect_timeout(&addr, wait).ok()?;
+    tcp.set_read_timeout(Some(wait)).ok()?;
+    tcp.set_write_timeout(Some(wait)).ok()?;
     let mut reader = BufReader::new(&tcp);
-    let greeting = read_line(&mut reader, "no greeting from the server", io_timeout).ok()?;
-    check_greeting(&greeting).ok()?;
-    let offered = offers_starttls(&tcp, &mut reader, io_timeout).ok()?;
-    let _ = send(&tcp, b"s2 LOGOUT\r\n", io_timeout);
-    Some(offered)
+    check_greeting(&read_line(&mut reader, "probing", wait).ok()?).ok()?;
+    send(&tcp, b"s1 CAPABILITY\r\n", wait).ok()?;
+    let mut offered = false;
+    while Instant::now() < deadline {
+        let line = read_line(&mut reader, "probing", wait).ok()?;
+        offered |= announces_starttls(&line);
+        if line
+            .get(..3)
+            .is_some_and(|t| t.eq_ignore_ascii_case(b"s1 "))
+        {
+            let _ = send(&tcp, b"s2 LOGOUT\r\n", wait);
+            return Some(offered);
+        }
+    }
+    None
 }
 
 fn send(mut tcp: &TcpStream, bytes: &[u8], io_timeout: Duration) -> Result<(), Failure> {
