@@ -144,7 +144,10 @@ fn implicit_tls_on_a_plain_port_suggests_starttls_only_where_offered() {
     let err = error_line(src.fetch_headers(None).unwrap_err());
     assert!(err.contains("TLS handshake failed"), "{err}");
     assert!(!err.contains("\"starttls\""), "{err}");
-    assert!(err.contains("offers no STARTTLS: use its TLS port"), "{err}");
+    assert!(
+        err.contains("offers no STARTTLS: use its TLS port"),
+        "{err}"
+    );
 
     // Its greeting lists no capabilities: they are asked for on a connection of their own,
     // and one that offers STARTTLS is told to use it.
