@@ -233,6 +233,20 @@ impl Server {
     ) -> Result<Connection, Failure> {
         let io = self.io_timeout;
         let tcp = transport::connect(&self.host, self.port, self.connect_timeout, io)?;
+        let peer = tcp.peer_addr().ok();
+        // A plaintext greeting is waited for briefly (transport::GREETING_WAIT), then io.
+        let plain = match self.tls {
+            TlsMode::None => {
+                let handle = tcp
+                    .try_clone()
+                    .map_err(|e| Failure::new(format!("cannot set up the socket: {e}")))?;
+                handle
+                    .set_read_timeout(Some(io.min(transport::GREETING_WAIT)))
+                    .map_err(|e| Failure::new(format!("cannot set up the socket: {e}")))?;
+                Some(handle)
+            }
+            _ => None,
+        };
         let (stream, greeted) = match self.tls {
             TlsMode::Implicit => {
                 let tls =
@@ -240,7 +254,7 @@ impl Server {
                 (Stream::Tls(Box::new(tls)), false)
             }
             TlsMode::Starttls => {
-                transport::starttls(&tcp, io)?;
+                transport::starttls(&tcp, io, || self.silent_port_hint(tls_config, peer))?;
                 let tls =
                     tls::handshake(self.tls_config(tls_config)?, &self.host, tcp, io, self.tls)?;
                 (Stream::Tls(Box::new(tls)), true)
@@ -252,12 +266,22 @@ impl Server {
         let mut caps = None;
         let mut preauth = false;
         if !greeted {
-            let greeting = session.greeting().map_err(|mut f| {
+            let wait = if plain.is_some() {
+                io.min(transport::GREETING_WAIT)
+            } else {
+                io
+            };
+            let greeting = session.greeting(wait).map_err(|mut f| {
                 if !f.lost {
-                    f.message += transport::IMPLICIT_TLS_HINT;
+                    f.message += self.silent_port_hint(tls_config, peer);
                 }
                 f
             })?;
+            if let Some(handle) = &plain {
+                handle
+                    .set_read_timeout(Some(io))
+                    .map_err(|e| Failure::new(format!("cannot set up the socket: {e}")))?;
+            }
             transport::check_greeting(&greeting)?;
             preauth = greeting
                 .get(..9)
@@ -291,6 +315,25 @@ impl Server {
             selected,
             fresh: true,
         })
+    }
+
+    /// The hint for a port that sent no plaintext greeting: whether it answers a TLS
+    /// handshake instead, asked briefly on a connection of its own.
+    fn silent_port_hint(
+        &self,
+        tls_config: &mut Option<Arc<rustls::ClientConfig>>,
+        peer: Option<std::net::SocketAddr>,
+    ) -> &'static str {
+        let wait = self.io_timeout.min(tls::PROBE_WAIT);
+        let speaks = match (self.tls_config(tls_config), peer) {
+            (Ok(config), Some(addr)) => tls::speaks_tls(config, &self.host, addr, wait),
+            _ => None,
+        };
+        if speaks == Some(true) {
+            transport::SPEAKS_TLS_HINT
+        } else {
+            transport::IMPLICIT_TLS_HINT
+        }
     }
 
     fn tls_config(

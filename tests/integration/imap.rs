@@ -318,7 +318,47 @@ fn plaintext_on_the_tls_port_says_what_to_change() {
         err.contains("no answer from the server within 0.3 s"),
         "{err}"
     );
-    assert!(err.ends_with("then set imap.tls = \"implicit\")"), "{err}");
+    // Asked on a connection of its own, the port answers TLS (with a certificate this
+    // config cannot verify: TLS all the same).
+    assert!(
+        err.ends_with("(this port speaks TLS: set imap.tls = \"implicit\")"),
+        "{err}"
+    );
+
+    // STARTTLS waits for a plaintext greeting just the same.
+    let mut src = ImapSource::new(
+        &config("127.0.0.1", port, TlsMode::Starttls, None),
+        Some(PASSWORD.into()),
+    )
+    .with_timeouts(quick, quick);
+    let err = error_line(src.connect().unwrap_err());
+    assert!(
+        err.ends_with("(this port speaks TLS: set imap.tls = \"implicit\")"),
+        "{err}"
+    );
+}
+
+/// The greeting is not waited for the whole I/O timeout (30 s by default): servers greet at
+/// once, and a TLS port never does.
+#[test]
+fn a_silent_port_is_given_up_on_after_ten_seconds() {
+    let dovecot = Dovecot::start();
+    let mut src = ImapSource::new(
+        &config("127.0.0.1", dovecot.tls_port.unwrap(), TlsMode::None, None),
+        Some(PASSWORD.into()),
+    )
+    .with_timeouts(Duration::from_secs(5), Duration::from_secs(30));
+    let started = std::time::Instant::now();
+    let err = error_line(src.connect().unwrap_err());
+    assert!(started.elapsed() < Duration::from_secs(20), "{err}");
+    assert!(
+        err.contains("no greeting from the server: no answer from the server within 10 s"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("(this port speaks TLS: set imap.tls = \"implicit\")"),
+        "{err}"
+    );
 }
 
 /// Implicit TLS against the plain port: Dovecot's greeting announces STARTTLS, so the error

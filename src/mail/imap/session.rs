@@ -44,11 +44,14 @@ impl<S: Read + Write> Session<S> {
         }
     }
 
-    /// The server's first line (`* OK …`), for the caller to judge.
-    pub fn greeting(&mut self) -> Result<Vec<u8>, Failure> {
+    /// The server's first line (`* OK …`), for the caller to judge; `wait` is how long the
+    /// caller lets the socket wait for it (said when it does not come).
+    pub fn greeting(&mut self, wait: Duration) -> Result<Vec<u8>, Failure> {
+        let io = std::mem::replace(&mut self.io_timeout, wait);
         let mut line = Vec::new();
-        self.read_line(&mut line, "no greeting from the server")?;
-        Ok(line)
+        let read = self.read_line(&mut line, "no greeting from the server");
+        self.io_timeout = io;
+        read.map(|()| line)
     }
 
     /// LOGIN. User name and password go as quoted strings, or as literals when they hold

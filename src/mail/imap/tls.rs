@@ -2,7 +2,7 @@
 //! name always verified. Handshake failures say what to change in the config.
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,9 +16,8 @@ use crate::config::TlsMode;
 
 pub type TlsStream = StreamOwned<ClientConnection, TcpStream>;
 
-/// How long the hint of a failed handshake may spend asking a plain port for its
-/// capabilities.
-const PROBE_WAIT: Duration = Duration::from_secs(5);
+/// How long the hint of a failed connection may spend asking the port what it speaks.
+pub const PROBE_WAIT: Duration = Duration::from_secs(5);
 
 /// The client configuration, built once per source (reading the system store is not free).
 pub fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, Failure> {
@@ -76,6 +75,33 @@ pub fn handshake(
         });
     }
     Ok(StreamOwned::new(conn, tcp))
+}
+
+/// Whether the server at `addr` answers a TLS handshake (a certificate it fails to prove
+/// still counts), asked on a connection of its own within about `wait`: for the hint when a
+/// plaintext greeting never came. `None` when it cannot tell.
+pub fn speaks_tls(
+    config: Arc<ClientConfig>,
+    host: &str,
+    addr: SocketAddr,
+    wait: Duration,
+) -> Option<bool> {
+    let tcp = TcpStream::connect_timeout(&addr, wait).ok()?;
+    tcp.set_read_timeout(Some(wait)).ok()?;
+    tcp.set_write_timeout(Some(wait)).ok()?;
+    let name = ServerName::try_from(host.to_string()).ok()?;
+    let mut conn = ClientConnection::new(config, name).ok()?;
+    let mut tcp = tcp;
+    while conn.is_handshaking() {
+        if let Err(e) = conn.complete_io(&mut tcp) {
+            return match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                Some(rustls::Error::InvalidMessage(_)) => Some(false),
+                Some(_) => Some(true),
+                None => None,
+            };
+        }
+    }
+    Some(true)
 }
 
 /// The socket during the handshake, keeping the first bytes the server sent: when they are

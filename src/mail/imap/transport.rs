@@ -8,9 +8,14 @@ use std::time::{Duration, Instant};
 use super::failure::{Failure, secs};
 use super::tls::TlsStream;
 
-/// Added when a plaintext greeting never comes: the port probably waits for a TLS handshake.
+/// Added when a plaintext greeting never comes and the port may wait for a TLS handshake.
 pub const IMPLICIT_TLS_HINT: &str =
     " (is this an implicit-TLS port? then set imap.tls = \"implicit\")";
+/// Added when a plaintext greeting never came and the port answered a TLS handshake.
+pub const SPEAKS_TLS_HINT: &str = " (this port speaks TLS: set imap.tls = \"implicit\")";
+/// How long a plaintext greeting is waited for: servers greet at once, and a port that waits
+/// for a TLS handshake instead would otherwise hold the operator for the whole I/O timeout.
+pub const GREETING_WAIT: Duration = Duration::from_secs(10);
 
 pub enum Stream {
     Plain(TcpStream),
@@ -108,18 +113,30 @@ pub fn check_greeting(line: &[u8]) -> Result<(), Failure> {
     }
 }
 
-/// Reads the plaintext greeting, checks that the server offers STARTTLS and asks for it; the
-/// caller then runs the TLS handshake on the same socket. Nothing is sent in clear but
-/// CAPABILITY and STARTTLS.
-pub fn starttls(tcp: &TcpStream, io_timeout: Duration) -> Result<(), Failure> {
+/// Reads the plaintext greeting (waiting [`GREETING_WAIT`] at most; a silent port gets
+/// `silent`'s hint), checks that the server offers STARTTLS and asks for it; the caller then
+/// runs the TLS handshake on the same socket. Nothing is sent in clear but CAPABILITY and
+/// STARTTLS.
+pub fn starttls(
+    tcp: &TcpStream,
+    io_timeout: Duration,
+    silent: impl FnOnce() -> &'static str,
+) -> Result<(), Failure> {
+    let wait = io_timeout.min(GREETING_WAIT);
+    let set = |t| {
+        tcp.set_read_timeout(Some(t))
+            .map_err(|e| Failure::new(format!("cannot set up the socket: {e}")))
+    };
+    set(wait)?;
     let mut reader = BufReader::new(tcp);
     let greeting =
-        read_line(&mut reader, "no greeting from the server", io_timeout).map_err(|mut f| {
+        read_line(&mut reader, "no greeting from the server", wait).map_err(|mut f| {
             if !f.lost {
-                f.message += IMPLICIT_TLS_HINT;
+                f.message += silent();
             }
             f
         })?;
+    set(io_timeout)?;
     check_greeting(&greeting)?;
     if !offers_starttls(tcp, &mut reader, io_timeout)? {
         return Err(Failure::new(
