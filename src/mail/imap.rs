@@ -318,7 +318,8 @@ impl Server {
     }
 
     /// The hint for a port that sent no plaintext greeting: whether it answers a TLS
-    /// handshake instead, asked briefly on a connection of its own.
+    /// handshake instead (or answers it with something else), asked briefly on a connection
+    /// of its own; a guess when that tells nothing.
     fn silent_port_hint(
         &self,
         tls_config: &mut Option<Arc<rustls::ClientConfig>>,
@@ -329,10 +330,10 @@ impl Server {
             (Ok(config), Some(addr)) => tls::speaks_tls(config, &self.host, addr, wait),
             _ => None,
         };
-        if speaks == Some(true) {
-            transport::SPEAKS_TLS_HINT
-        } else {
-            transport::IMPLICIT_TLS_HINT
+        match speaks {
+            Some(true) => transport::SPEAKS_TLS_HINT,
+            Some(false) => transport::NEITHER_HINT,
+            None => transport::IMPLICIT_TLS_HINT,
         }
     }
 

@@ -575,3 +575,100 @@ fn a_connection_lost_mid_fetch_is_resumed_in_the_same_call() {
     assert_eq!(bodies[59], (60, message(60)));
     assert_eq!(relay.connections(), 2);
 }
+
+/// A server with the certificate `openssl req -x509` makes (self-signed, marked as a CA):
+/// verification refuses it as a server's own, even in imap.ca_file, and the error says what
+/// to do instead of only `CaUsedAsEndEntity`.
+#[test]
+fn a_self_signed_ca_certificate_is_explained() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("c.pem"), dir.path().join("k.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args([
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stderr(Stdio::null())
+        .status()
+        .expect("run openssl (apt-get install openssl; tests/run does this)");
+    assert!(made.success());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new("openssl")
+        .args(["s_server", "-quiet", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-cert")
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let up = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            up.elapsed() < Duration::from_secs(10),
+            "openssl s_server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut src = source(&config("127.0.0.1", port, TlsMode::Implicit, Some(cert)));
+    let err = error_line(src.connect().unwrap_err());
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(err.contains("CaUsedAsEndEntity"), "{err}");
+    assert!(
+        err.contains("the server presents a CA certificate as its own"),
+        "{err}"
+    );
+    assert!(err.contains("signed by a CA"), "{err}");
+}
+
+/// `tls = "none"` against a port that greets no one and answers a TLS handshake with a web
+/// server's error: neither IMAP nor TLS, so the hint is the port, not `implicit`.
+#[test]
+fn a_port_that_is_neither_imap_nor_tls_says_so() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 512];
+                if matches!(conn.read(&mut buf), Ok(n) if n > 0) {
+                    let _ = conn.write_all(b"HTTP/1.0 400 Bad Request\r\n\r\n");
+                }
+            });
+        }
+    });
+    let quick = Duration::from_millis(300);
+    let mut src = ImapSource::new(
+        &config("127.0.0.1", port, TlsMode::None, None),
+        Some(PASSWORD.into()),
+    )
+    .with_timeouts(quick, quick);
+    let err = error_line(src.connect().unwrap_err());
+    assert!(err.contains("no greeting from the server"), "{err}");
+    assert!(
+        err.ends_with(
+            "(this port answers neither as IMAP nor with TLS: check imap.port and imap.host)"
+        ),
+        "{err}"
+    );
+}

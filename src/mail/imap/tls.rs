@@ -146,6 +146,16 @@ fn hint(
         rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer) => {
             " (add the server's CA with imap.ca_file)".into()
         }
+        // `openssl req -x509`'s self-signed certificate: marked as a CA, which verification
+        // refuses as a server's own certificate, in imap.ca_file or not.
+        rustls::Error::InvalidCertificate(CertificateError::Other(other))
+            if format!("{other:?}").contains("CaUsedAsEndEntity") =>
+        {
+            " (the server presents a CA certificate as its own, as a self-signed one made with \
+             `openssl req -x509` is: TLS verification refuses that even with imap.ca_file; give \
+             the server a certificate signed by a CA, and that CA's certificate to imap.ca_file)"
+                .into()
+        }
         rustls::Error::InvalidCertificate(
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
         ) => format!(" (the certificate is not for {host}: check imap.host)"),

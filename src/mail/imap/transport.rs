@@ -13,6 +13,10 @@ pub const IMPLICIT_TLS_HINT: &str =
     " (is this an implicit-TLS port? then set imap.tls = \"implicit\")";
 /// Added when a plaintext greeting never came and the port answered a TLS handshake.
 pub const SPEAKS_TLS_HINT: &str = " (this port speaks TLS: set imap.tls = \"implicit\")";
+/// Added when a plaintext greeting never came and the port answered a TLS handshake with
+/// something else (a web server's error page).
+pub const NEITHER_HINT: &str =
+    " (this port answers neither as IMAP nor with TLS: check imap.port and imap.host)";
 /// How long a plaintext greeting is waited for: servers greet at once, and a port that waits
 /// for a TLS handshake instead would otherwise hold the operator for the whole I/O timeout.
 pub const GREETING_WAIT: Duration = Duration::from_secs(10);
