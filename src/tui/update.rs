@@ -223,6 +223,13 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
                         error: false,
                     },
                 });
+            } else if finished && p.stored > 0 && p.error.is_none() {
+                // A pass of the timer or of IDLE that brought mail: `@` keeps when it came,
+                // without taking the status line from what the operator is doing.
+                s.log(Notice {
+                    text: format!("polled: {}", crate::domain::plural(p.stored, "new message")),
+                    error: false,
+                });
             } else if let Some(e) = error(&p).filter(|e| error(&s.poll).as_ref() != Some(e)) {
                 // The bar cuts a failure short: `@` has it whole, once while the same one
                 // repeats (a login refused at every retry would fill it).

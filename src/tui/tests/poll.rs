@@ -30,6 +30,25 @@ fn only_a_pass_that_wrote_reloads_the_views() {
     );
 }
 
+/// A pass nobody asked for (the timer, IDLE) that brought mail leaves a line in `@`, not in
+/// the status line; one that found nothing leaves none (a new user found a first poll of
+/// 3,000 messages in the TUI without a trace in `@`).
+#[test]
+fn a_pass_that_brought_mail_is_in_the_notifications() {
+    let mut s = state(80, 24);
+    update(&mut s, Msg::Poll(status(true, false)));
+    update(&mut s, Msg::Poll(status(false, false)));
+    assert!(s.notifications.is_empty(), "{:?}", s.notifications);
+    update(&mut s, Msg::Poll(status(true, false)));
+    let mut found = status(false, true);
+    found.stored = 3000;
+    assert_eq!(update(&mut s, Msg::Poll(found)), [Effect::Reload]);
+    assert!(s.notice.is_none(), "{:?}", s.notice);
+    assert_eq!(s.notifications.len(), 1);
+    assert_eq!(s.notifications[0].notice.text, "polled: 3000 new messages");
+    assert!(!s.notifications[0].notice.error);
+}
+
 /// `p` says "polling…" and then what the pass found (it stayed "polling…" for ever).
 #[test]
 fn a_poll_asked_for_says_what_it_found() {
