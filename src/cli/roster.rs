@@ -13,6 +13,7 @@ use crate::domain::language::Language;
 use crate::domain::region::Region;
 use crate::domain::roster::{IanaContact, Tld};
 use crate::domain::time::Timestamp;
+use crate::domain::tld::TldCode;
 use crate::service::{ContactRow, RosterRow};
 use crate::service::{ImportOptions, ImportReport, RosterFilter, Service};
 
@@ -51,9 +52,7 @@ fn print_report(r: &ImportReport) {
         if r.dry_run { "; nothing stored" } else { "" }
     );
     say(d.added.len(), "added");
-    for code in &d.added {
-        println!("  + {}", code.display());
-    }
+    print_codes("+", &d.added);
     if r.dry_run && !r.pruned && !d.retired.is_empty() {
         println!(
             "{} not in the file: retired only with --prune\n\
@@ -63,9 +62,7 @@ fn print_report(r: &ImportReport) {
     } else {
         say(d.retired.len(), "retired (no longer in the file)");
     }
-    for code in &d.retired {
-        println!("  - {}", code.display());
-    }
+    print_codes("-", &d.retired);
     say(d.admin_changed.len(), "admin address changed");
     for c in &d.admin_changed {
         let flag = if r.invalidated.contains(&c.code) {
@@ -97,6 +94,39 @@ fn print_report(r: &ImportReport) {
         println!("no changes");
     } else if d.unchanged > 0 {
         println!("{} unchanged", d.unchanged);
+    }
+}
+
+/// TLDs added or retired: one per line, or for a long list (a first import adds all ~300)
+/// several to a line, IDNs in their Unicode form only, so the counts above stay on the screen.
+fn print_codes(mark: &str, codes: &[TldCode]) {
+    use unicode_width::UnicodeWidthStr;
+    if codes.len() <= 20 {
+        for code in codes {
+            println!("  {mark} {}", code.display());
+        }
+        return;
+    }
+    let width = output::stdout_columns().unwrap_or(80).max(20);
+    let mut line = String::new();
+    for code in codes {
+        let code = format!(
+            ".{}",
+            code.unicode().unwrap_or_else(|| code.as_str().to_string())
+        );
+        if !line.is_empty() && line.width() + 1 + code.width() > width {
+            println!("{line}");
+            line.clear();
+        }
+        if line.is_empty() {
+            line = format!("  {mark} {code}");
+        } else {
+            line.push(' ');
+            line.push_str(&code);
+        }
+    }
+    if !line.is_empty() {
+        println!("{line}");
     }
 }
 

@@ -28,6 +28,12 @@ fn demo_roster_imports_and_lists_every_tld() {
         "{out}"
     );
     assert!(rows > 300, "the demo roster holds every ccTLD, got {rows}");
+    // The ~300 added TLDs go several to a line: the counts above them stay on an 80x23
+    // screen (one per line, they scrolled away), and every TLD is still named.
+    assert!(out.lines().count() < 23, "{out}");
+    use unicode_width::UnicodeWidthStr;
+    assert!(out.lines().all(|l| l.width() <= 80), "{out}");
+    assert!(out.contains(" .nl ") && out.contains("рф"), "{out}");
 
     let list = i.json(&["roster", "list", "--json"]);
     let list = list.as_array().unwrap();
