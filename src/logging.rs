@@ -11,31 +11,34 @@ use tracing_subscriber::{EnvFilter, Layer, fmt};
 
 use crate::private::{self, Create};
 
-/// Installs the subscriber. A log file that cannot be opened is reported once on stderr and
-/// otherwise ignored: logging must never stop the operator's work.
-pub fn init(log_file: &Path, verbose: u8, to_stderr: bool) {
+/// Installs the subscriber; `log_file` `None`: no file (a command that must create nothing).
+/// A log file that cannot be opened is reported once on stderr and otherwise ignored: logging
+/// must never stop the operator's work.
+pub fn init(log_file: Option<&Path>, verbose: u8, to_stderr: bool) {
     let file_level = if verbose > 0 { "debug" } else { "info" };
     let filter =
         || EnvFilter::try_from_env("TLDOPS_LOG").unwrap_or_else(|_| EnvFilter::new(file_level));
     // Owner-only, or the team's in a setgid data dir: every account of a shared installation
     // appends to the same log.
-    let file = log_file
-        .parent()
-        .map(private::create_dir_all)
-        .transpose()
-        .and_then(|_| private::open(log_file, Create::Append));
-    let file_layer = match file {
-        Ok(f) => Some(
-            fmt::layer()
-                .with_writer(Mutex::new(f))
-                .with_ansi(false)
-                .with_filter(filter()),
-        ),
-        Err(e) => {
-            eprintln!("warning: cannot open log file {}: {e}", log_file.display());
-            None
+    let file_layer = log_file.and_then(|log_file| {
+        let file = log_file
+            .parent()
+            .map(private::create_dir_all)
+            .transpose()
+            .and_then(|_| private::open(log_file, Create::Append));
+        match file {
+            Ok(f) => Some(
+                fmt::layer()
+                    .with_writer(Mutex::new(f))
+                    .with_ansi(false)
+                    .with_filter(filter()),
+            ),
+            Err(e) => {
+                eprintln!("warning: cannot open log file {}: {e}", log_file.display());
+                None
+            }
         }
-    };
+    });
     let stderr_layer = (verbose > 0 && to_stderr).then(|| {
         let level = if verbose > 1 { "debug" } else { "info" };
         fmt::layer()

@@ -93,7 +93,7 @@ pub fn seed(root: &Path) -> Result<Paths> {
         data_origin: Origin::Flag,
         log_file: root.join("data/tldops.log"),
     };
-    crate::logging::init(&paths.log_file, 0, false);
+    crate::logging::init(Some(&paths.log_file), 0, false);
     // The story, moved to end about a day ago: the pilot invited a week and a day ago, each
     // reply ingested at its own date in the days after (its Date header moved alike), so the
     // queue's ages and the coverage's times to answer are real ones. Only the seeding's own

@@ -318,6 +318,8 @@ fn config_check_resolves_paths_flag_over_env() {
         out.contains("database  ") && out.contains("(not created yet)"),
         "{out}"
     );
+    // And it is not: a check creates nothing, not even the data dir for its log.
+    assert!(!i.path("data").exists(), "config check created the data dir");
 
     let other = write(&i.path("other.toml"), "[list]\nmax_contacts = 5\n");
     let out = i.ok(&[
