@@ -81,7 +81,10 @@ pub fn run(cli: Cli) -> Result<()> {
     // The terminal UI draws on the terminal: diagnostics go to the log file only.
     let to_stderr = cli.command.is_some();
     // `config check` reads; it does not make a data dir (it says "not created yet") for its log.
-    let checking = matches!(&cli.command, Some(Command::Config(ConfigCommand::Check { .. })));
+    let checking = matches!(
+        &cli.command,
+        Some(Command::Config(ConfigCommand::Check { .. }))
+    );
     let log_file = (!checking || paths.data_dir.exists()).then_some(paths.log_file.as_path());
     crate::logging::init(log_file, cli.verbose, to_stderr);
     let config = Config::load(&paths)?;

@@ -18,7 +18,7 @@ use crate::service::{Service, Wakeup, Watch};
 pub fn imap(service: &mut Service, install: &Installation, watch: bool) -> Result<()> {
     let imap = install.config().imap.as_ref();
     if imap.is_some_and(|c| c.tls == TlsMode::None) {
-        eprintln!("warning: imap.tls = \"none\": the login and mail cross the network in clear");
+        eprintln!("warning: {}", TlsMode::CLEARTEXT);
     }
     let mut source = install.imap()?;
     let interval = imap.map_or(Duration::from_secs(60), |c| c.poll_interval.0);

@@ -23,6 +23,10 @@ impl TlsMode {
     /// The config's spellings, in the order of the variants (the one place they are written).
     const NAMES: &[&str] = &["implicit", "starttls", "none"];
 
+    /// What `tls = "none"` means, said wherever it is used (the log, `poll`'s warning).
+    pub const CLEARTEXT: &str =
+        "imap.tls = \"none\": the login and mail cross the network in clear";
+
     /// As the config spells it.
     pub fn as_str(self) -> &'static str {
         Self::NAMES[self as usize]

@@ -102,11 +102,7 @@ impl ImapSource {
     /// `oauth2_token_command` is run when a login needs a token.
     pub fn new(config: &ImapConfig, password: Option<Secret>) -> ImapSource {
         if config.tls == TlsMode::None {
-            tracing::warn!(
-                "{}:{}: imap.tls = \"none\": the password crosses the network in clear",
-                config.host,
-                config.port()
-            );
+            tracing::warn!("{}:{}: {}", config.host, config.port(), TlsMode::CLEARTEXT);
         }
         ImapSource {
             server: Server {

@@ -319,7 +319,10 @@ fn config_check_resolves_paths_flag_over_env() {
         "{out}"
     );
     // And it is not: a check creates nothing, not even the data dir for its log.
-    assert!(!i.path("data").exists(), "config check created the data dir");
+    assert!(
+        !i.path("data").exists(),
+        "config check created the data dir"
+    );
 
     let other = write(&i.path("other.toml"), "[list]\nmax_contacts = 5\n");
     let out = i.ok(&[
