@@ -35,6 +35,17 @@ fn source(config: &ImapConfig) -> ImapSource {
     ImapSource::new(config, Some(PASSWORD.into())).with_timeouts(TIMEOUT, TIMEOUT)
 }
 
+/// The error of connecting to `port` on loopback with `tls`, within the given connect and
+/// I/O timeouts (no login is reached in the tests that use it).
+fn connect_error(port: u16, tls: TlsMode, connect: Duration, io: Duration) -> String {
+    let mut src = ImapSource::new(&config("127.0.0.1", port, tls, None), Some(PASSWORD.into()))
+        .with_timeouts(connect, io);
+    error_line(src.connect().unwrap_err())
+}
+
+/// The hint when a port sent no greeting and answered a TLS handshake.
+const SPEAKS_TLS: &str = "(this port speaks TLS: set imap.tls = \"implicit\")";
+
 /// A plaintext source on the server's plain port.
 fn plain(dovecot: &Dovecot) -> ImapSource {
     source(&config(
@@ -308,34 +319,18 @@ fn plaintext_on_the_tls_port_says_what_to_change() {
     let dovecot = Dovecot::start();
     let port = dovecot.tls_port.unwrap();
     let quick = Duration::from_millis(300);
-    let mut src = ImapSource::new(
-        &config("127.0.0.1", port, TlsMode::None, None),
-        Some(PASSWORD.into()),
-    )
-    .with_timeouts(quick, quick);
-    let err = error_line(src.connect().unwrap_err());
+    let err = connect_error(port, TlsMode::None, quick, quick);
     assert!(
         err.contains("no answer from the server within 0.3 s"),
         "{err}"
     );
     // Asked on a connection of its own, the port answers TLS (with a certificate this
     // config cannot verify: TLS all the same).
-    assert!(
-        err.ends_with("(this port speaks TLS: set imap.tls = \"implicit\")"),
-        "{err}"
-    );
+    assert!(err.ends_with(SPEAKS_TLS), "{err}");
 
     // STARTTLS waits for a plaintext greeting just the same.
-    let mut src = ImapSource::new(
-        &config("127.0.0.1", port, TlsMode::Starttls, None),
-        Some(PASSWORD.into()),
-    )
-    .with_timeouts(quick, quick);
-    let err = error_line(src.connect().unwrap_err());
-    assert!(
-        err.ends_with("(this port speaks TLS: set imap.tls = \"implicit\")"),
-        "{err}"
-    );
+    let err = connect_error(port, TlsMode::Starttls, quick, quick);
+    assert!(err.ends_with(SPEAKS_TLS), "{err}");
 }
 
 /// The greeting is not waited for the whole I/O timeout (30 s by default): servers greet at
@@ -343,22 +338,20 @@ fn plaintext_on_the_tls_port_says_what_to_change() {
 #[test]
 fn a_silent_port_is_given_up_on_after_ten_seconds() {
     let dovecot = Dovecot::start();
-    let mut src = ImapSource::new(
-        &config("127.0.0.1", dovecot.tls_port.unwrap(), TlsMode::None, None),
-        Some(PASSWORD.into()),
-    )
-    .with_timeouts(Duration::from_secs(5), Duration::from_secs(30));
+    let port = dovecot.tls_port.unwrap();
     let started = std::time::Instant::now();
-    let err = error_line(src.connect().unwrap_err());
+    let err = connect_error(
+        port,
+        TlsMode::None,
+        Duration::from_secs(5),
+        Duration::from_secs(30),
+    );
     assert!(started.elapsed() < Duration::from_secs(20), "{err}");
     assert!(
         err.contains("no greeting from the server: no answer from the server within 10 s"),
         "{err}"
     );
-    assert!(
-        err.ends_with("(this port speaks TLS: set imap.tls = \"implicit\")"),
-        "{err}"
-    );
+    assert!(err.ends_with(SPEAKS_TLS), "{err}");
 }
 
 /// Implicit TLS against the plain port: Dovecot's greeting announces STARTTLS, so the error
@@ -658,12 +651,7 @@ fn a_port_that_is_neither_imap_nor_tls_says_so() {
         }
     });
     let quick = Duration::from_millis(300);
-    let mut src = ImapSource::new(
-        &config("127.0.0.1", port, TlsMode::None, None),
-        Some(PASSWORD.into()),
-    )
-    .with_timeouts(quick, quick);
-    let err = error_line(src.connect().unwrap_err());
+    let err = connect_error(port, TlsMode::None, quick, quick);
     assert!(err.contains("no greeting from the server"), "{err}");
     assert!(
         err.ends_with(
