@@ -108,13 +108,16 @@ fn print_codes(mark: &str, codes: &[TldCode]) {
         return;
     }
     let width = output::stdout_columns().unwrap_or(80).max(20);
+    // Terminals disagree on the width of some scripts' combining signs (Tamil, Devanagari):
+    // at least a column per character, so a line never runs over.
+    let cols = |s: &str| s.width().max(s.chars().count());
     let mut line = String::new();
     for code in codes {
         let code = format!(
             ".{}",
             code.unicode().unwrap_or_else(|| code.as_str().to_string())
         );
-        if !line.is_empty() && line.width() + 1 + code.width() > width {
+        if !line.is_empty() && cols(&line) + 1 + cols(&code) > width {
             println!("{line}");
             line.clear();
         }
