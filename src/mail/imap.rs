@@ -230,19 +230,6 @@ impl Server {
         let io = self.io_timeout;
         let tcp = transport::connect(&self.host, self.port, self.connect_timeout, io)?;
         let peer = tcp.peer_addr().ok();
-        // A plaintext greeting is waited for briefly (transport::GREETING_WAIT), then io.
-        let plain = match self.tls {
-            TlsMode::None => {
-                let handle = tcp
-                    .try_clone()
-                    .map_err(|e| Failure::new(format!("cannot set up the socket: {e}")))?;
-                handle
-                    .set_read_timeout(Some(io.min(transport::GREETING_WAIT)))
-                    .map_err(|e| Failure::new(format!("cannot set up the socket: {e}")))?;
-                Some(handle)
-            }
-            _ => None,
-        };
         let (stream, greeted) = match self.tls {
             TlsMode::Implicit => {
                 let tls =
@@ -262,10 +249,10 @@ impl Server {
         let mut caps = None;
         let mut preauth = false;
         if !greeted {
-            let wait = if plain.is_some() {
-                io.min(transport::GREETING_WAIT)
-            } else {
-                io
+            // A plaintext greeting is waited for briefly (see transport::GREETING_WAIT).
+            let wait = match self.tls {
+                TlsMode::None => io.min(transport::GREETING_WAIT),
+                _ => io,
             };
             let greeting = session.greeting(wait).map_err(|mut f| {
                 if !f.lost {
@@ -273,11 +260,6 @@ impl Server {
                 }
                 f
             })?;
-            if let Some(handle) = &plain {
-                handle
-                    .set_read_timeout(Some(io))
-                    .map_err(|e| Failure::new(format!("cannot set up the socket: {e}")))?;
-            }
             transport::check_greeting(&greeting)?;
             preauth = greeting
                 .get(..9)

@@ -12,6 +12,7 @@ use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
 use super::failure::Failure;
+use super::transport::{Stream, read_timeout};
 use crate::mail::wake::{Ready, Wait, Wakeup};
 
 /// Longest line accepted outside literals: a `UID SEARCH` answer of a huge mailbox is long,
@@ -42,16 +43,6 @@ impl<S: Read + Write> Session<S> {
             io_timeout,
             buf: Vec::new(),
         }
-    }
-
-    /// The server's first line (`* OK …`), for the caller to judge; `wait` is how long the
-    /// caller lets the socket wait for it (said when it does not come).
-    pub fn greeting(&mut self, wait: Duration) -> Result<Vec<u8>, Failure> {
-        let io = std::mem::replace(&mut self.io_timeout, wait);
-        let mut line = Vec::new();
-        let read = self.read_line(&mut line, "no greeting from the server");
-        self.io_timeout = io;
-        read.map(|()| line)
     }
 
     /// LOGIN. User name and password go as quoted strings, or as literals when they hold
@@ -337,6 +328,20 @@ impl<S: Read + Write> Session<S> {
                 )));
             }
         }
+    }
+}
+
+impl Session<Stream> {
+    /// The server's first line (`* OK …`), for the caller to judge, waited for at most `wait`
+    /// (then the I/O timeout again).
+    pub fn greeting(&mut self, wait: Duration) -> Result<Vec<u8>, Failure> {
+        read_timeout(self.stream.get_ref().socket(), wait)?;
+        let io = std::mem::replace(&mut self.io_timeout, wait);
+        let mut line = Vec::new();
+        let read = self.read_line(&mut line, "no greeting from the server");
+        self.io_timeout = io;
+        read_timeout(self.stream.get_ref().socket(), io)?;
+        read.map(|()| line)
     }
 }
 

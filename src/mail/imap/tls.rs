@@ -44,10 +44,7 @@ pub fn handshake(
     io_timeout: Duration,
     mode: TlsMode,
 ) -> Result<TlsStream, Failure> {
-    let name = ServerName::try_from(host.to_string())
-        .map_err(|_| Failure::new(format!("`{host}` is not a valid TLS server name")))?;
-    let mut conn = ClientConnection::new(config, name)
-        .map_err(|e| Failure::new(format!("TLS setup failed: {e}")))?;
+    let mut conn = client(config, host)?;
     let peer = tcp.peer_addr().ok();
     let mut first = FirstBytes {
         tcp: &mut tcp,
@@ -77,6 +74,13 @@ pub fn handshake(
     Ok(StreamOwned::new(conn, tcp))
 }
 
+/// The client side of a handshake with `host`.
+fn client(config: Arc<ClientConfig>, host: &str) -> Result<ClientConnection, Failure> {
+    let name = ServerName::try_from(host.to_string())
+        .map_err(|_| Failure::new(format!("`{host}` is not a valid TLS server name")))?;
+    ClientConnection::new(config, name).map_err(|e| Failure::new(format!("TLS setup failed: {e}")))
+}
+
 /// Whether the server at `addr` answers a TLS handshake (a certificate it fails to prove
 /// still counts), asked on a connection of its own within about `wait`: for the hint when a
 /// plaintext greeting never came. `None` when it cannot tell.
@@ -86,12 +90,8 @@ pub fn speaks_tls(
     addr: SocketAddr,
     wait: Duration,
 ) -> Option<bool> {
-    let tcp = TcpStream::connect_timeout(&addr, wait).ok()?;
-    tcp.set_read_timeout(Some(wait)).ok()?;
-    tcp.set_write_timeout(Some(wait)).ok()?;
-    let name = ServerName::try_from(host.to_string()).ok()?;
-    let mut conn = ClientConnection::new(config, name).ok()?;
-    let mut tcp = tcp;
+    let mut tcp = super::transport::probe(addr, wait)?;
+    let mut conn = client(config, host).ok()?;
     while conn.is_handshaking() {
         if let Err(e) = conn.complete_io(&mut tcp) {
             return match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {

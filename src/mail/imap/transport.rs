@@ -35,12 +35,19 @@ impl Read for Stream {
     }
 }
 
+impl Stream {
+    /// The socket under either kind.
+    pub fn socket(&self) -> &TcpStream {
+        match self {
+            Stream::Plain(s) => s,
+            Stream::Tls(s) => &s.sock,
+        }
+    }
+}
+
 impl std::os::fd::AsRawFd for Stream {
     fn as_raw_fd(&self) -> std::os::fd::RawFd {
-        match self {
-            Stream::Plain(s) => s.as_raw_fd(),
-            Stream::Tls(s) => s.sock.as_raw_fd(),
-        }
+        self.socket().as_raw_fd()
     }
 }
 
@@ -99,6 +106,21 @@ pub fn connect(
     })
 }
 
+/// Sets how long a read on `tcp` may wait (a greeting is waited for less than the rest).
+pub fn read_timeout(tcp: &TcpStream, wait: Duration) -> Result<(), Failure> {
+    tcp.set_read_timeout(Some(wait))
+        .map_err(|e| Failure::new(format!("cannot set up the socket: {e}")))
+}
+
+/// A connection of its own to `addr`, every step bounded by `wait`, for a hint that asks the
+/// port what it speaks; `None` when it cannot be had.
+pub fn probe(addr: SocketAddr, wait: Duration) -> Option<TcpStream> {
+    let tcp = TcpStream::connect_timeout(&addr, wait).ok()?;
+    tcp.set_read_timeout(Some(wait)).ok()?;
+    tcp.set_write_timeout(Some(wait)).ok()?;
+    Some(tcp)
+}
+
 /// Checks the server's first line: `* OK` (or `* PREAUTH`) lets us in, `* BYE` turns us away.
 pub fn check_greeting(line: &[u8]) -> Result<(), Failure> {
     let text = String::from_utf8_lossy(line);
@@ -127,11 +149,7 @@ pub fn starttls(
     silent: impl FnOnce() -> &'static str,
 ) -> Result<(), Failure> {
     let wait = io_timeout.min(GREETING_WAIT);
-    let set = |t| {
-        tcp.set_read_timeout(Some(t))
-            .map_err(|e| Failure::new(format!("cannot set up the socket: {e}")))
-    };
-    set(wait)?;
+    read_timeout(tcp, wait)?;
     let mut reader = BufReader::new(tcp);
     let greeting =
         read_line(&mut reader, "no greeting from the server", wait).map_err(|mut f| {
@@ -140,7 +158,7 @@ pub fn starttls(
             }
             f
         })?;
-    set(io_timeout)?;
+    read_timeout(tcp, io_timeout)?;
     check_greeting(&greeting)?;
     if !offers_starttls(tcp, &mut reader, io_timeout)? {
         return Err(Failure::new(
@@ -195,9 +213,7 @@ fn announces_starttls(line: &[u8]) -> bool {
 /// no capabilities.
 pub fn plain_port_offers_starttls(addr: SocketAddr, wait: Duration) -> Option<bool> {
     let deadline = Instant::now() + wait;
-    let tcp = TcpStream::connect_timeout(&addr, wait).ok()?;
-    tcp.set_read_timeout(Some(wait)).ok()?;
-    tcp.set_write_timeout(Some(wait)).ok()?;
+    let tcp = probe(addr, wait)?;
     let mut reader = BufReader::new(&tcp);
     check_greeting(&read_line(&mut reader, "probing", wait).ok()?).ok()?;
     send(&tcp, b"s1 CAPABILITY\r\n", wait).ok()?;
