@@ -256,7 +256,11 @@ impl Server {
             };
             let greeting = session.greeting(wait).map_err(|mut f| {
                 if !f.lost {
-                    f.message += self.silent_port_hint(tls_config, peer);
+                    f.message += match self.tls {
+                        TlsMode::None => self.silent_port_hint(tls_config, peer),
+                        // TLS came up, IMAP did not: another TLS service (HTTPS, SMTPS).
+                        _ => transport::TLS_BUT_NO_IMAP_HINT,
+                    };
                 }
                 f
             })?;

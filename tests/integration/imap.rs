@@ -1,7 +1,8 @@
 //! The IMAP source against a real Dovecot (support/dovecot.rs): sync, UIDVALIDITY,
 //! reconnects, TLS modes, errors, and the cost of a pass with no new mail.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use crate::support::dovecot::{Dovecot, PASSWORD, USER};
@@ -569,12 +570,73 @@ fn a_connection_lost_mid_fetch_is_resumed_in_the_same_call() {
     assert_eq!(relay.connections(), 2);
 }
 
+/// `openssl s_server` on a free loopback port with `cert` and `key`: it completes a TLS
+/// handshake and then says nothing. Returns the process (kill it) and the port.
+fn tls_server(cert: &Path, key: &Path) -> (Child, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = Command::new("openssl")
+        .args(["s_server", "-quiet", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-cert")
+        .arg(cert)
+        .arg("-key")
+        .arg(key)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run openssl (apt-get install openssl; tests/run does this)");
+    let up = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            up.elapsed() < Duration::from_secs(10),
+            "openssl s_server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (server, port)
+}
+
+/// Implicit TLS to a port whose TLS works but that sends no IMAP greeting (an HTTPS server):
+/// the hint is the port, not "set imap.tls = \"implicit\"", which it already is.
+#[test]
+fn tls_without_an_imap_greeting_names_the_port() {
+    let dir = tempfile::tempdir().unwrap();
+    let certs = crate::support::certs::generate();
+    let (ca, cert, key) = (
+        dir.path().join("ca.pem"),
+        dir.path().join("server.pem"),
+        dir.path().join("server.key"),
+    );
+    std::fs::write(&ca, certs.ca_pem).unwrap();
+    std::fs::write(&cert, certs.server_pem).unwrap();
+    std::fs::write(&key, certs.server_key_pem).unwrap();
+    let (mut server, port) = tls_server(&cert, &key);
+    let quick = Duration::from_millis(500);
+    let mut src = ImapSource::new(
+        &config("127.0.0.1", port, TlsMode::Implicit, Some(ca)),
+        Some(PASSWORD.into()),
+    )
+    .with_timeouts(quick, quick);
+    let err = error_line(src.connect().unwrap_err());
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(err.contains("no greeting from the server"), "{err}");
+    assert!(
+        err.ends_with("(the port speaks TLS, but not IMAP over it: check imap.port and imap.host)"),
+        "{err}"
+    );
+}
+
 /// A server with the certificate `openssl req -x509` makes (self-signed, marked as a CA):
 /// verification refuses it as a server's own, even in imap.ca_file, and the error says what
 /// to do instead of only `CaUsedAsEndEntity`.
 #[test]
 fn a_self_signed_ca_certificate_is_explained() {
-    use std::process::{Command, Stdio};
     let dir = tempfile::tempdir().unwrap();
     let (cert, key) = (dir.path().join("c.pem"), dir.path().join("k.pem"));
     let made = Command::new("openssl")
@@ -595,31 +657,7 @@ fn a_self_signed_ca_certificate_is_explained() {
         .status()
         .expect("run openssl (apt-get install openssl; tests/run does this)");
     assert!(made.success());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = Command::new("openssl")
-        .args(["s_server", "-quiet", "-accept"])
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("-cert")
-        .arg(&cert)
-        .arg("-key")
-        .arg(&key)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let up = std::time::Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            up.elapsed() < Duration::from_secs(10),
-            "openssl s_server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (mut server, port) = tls_server(&cert, &key);
     let mut src = source(&config("127.0.0.1", port, TlsMode::Implicit, Some(cert)));
     let err = error_line(src.connect().unwrap_err());
     let _ = server.kill();

@@ -17,6 +17,9 @@ pub const SPEAKS_TLS_HINT: &str = " (this port speaks TLS: set imap.tls = \"impl
 /// something else (a web server's error page).
 pub const NEITHER_HINT: &str =
     " (this port answers neither as IMAP nor with TLS: check imap.port and imap.host)";
+/// Added when the implicit-TLS handshake succeeded but no IMAP greeting followed.
+pub const TLS_BUT_NO_IMAP_HINT: &str =
+    " (the port speaks TLS, but not IMAP over it: check imap.port and imap.host)";
 /// How long a plaintext greeting is waited for: servers greet at once, and a port that waits
 /// for a TLS handshake instead would otherwise hold the operator for the whole I/O timeout.
 pub const GREETING_WAIT: Duration = Duration::from_secs(10);
