@@ -124,6 +124,14 @@ fn message_page_wanted(s: &mut State) -> Option<Effect> {
     })
 }
 
+/// What a finished pass found, as the status line and `@` say it.
+fn polled(stored: usize) -> String {
+    match stored {
+        0 => "polled: nothing new".to_string(),
+        n => format!("polled: {}", crate::domain::plural(n, "new message")),
+    }
+}
+
 fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(k) if k.kind != KeyEventKind::Release => key(s, k),
@@ -216,10 +224,7 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
                         error: true,
                     },
                     None => Notice {
-                        text: match p.stored {
-                            0 => "polled: nothing new".to_string(),
-                            n => format!("polled: {}", crate::domain::plural(n, "new message")),
-                        },
+                        text: polled(p.stored),
                         error: false,
                     },
                 });
@@ -227,7 +232,7 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
                 // A pass of the timer or of IDLE that brought mail: `@` keeps when it came,
                 // without taking the status line from what the operator is doing.
                 s.log(Notice {
-                    text: format!("polled: {}", crate::domain::plural(p.stored, "new message")),
+                    text: polled(p.stored),
                     error: false,
                 });
             } else if let Some(e) = error(&p).filter(|e| error(&s.poll).as_ref() != Some(e)) {
