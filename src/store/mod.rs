@@ -242,21 +242,17 @@ mod tests {
         assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
-        let journal: String = store
+        assert_eq!(pragma::<String>(&store, "journal_mode"), "wal");
+        assert_eq!(pragma::<i64>(&store, "foreign_keys"), 1);
+        assert_eq!(pragma::<i64>(&store, "page_size"), 16384);
+    }
+
+    /// The value of `PRAGMA name` on the store's connection.
+    fn pragma<T: rusqlite::types::FromSql>(store: &Store, name: &str) -> T {
+        store
             .conn
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(journal, "wal");
-        let fk: i64 = store
-            .conn
-            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(fk, 1);
-        let page: i64 = store
-            .conn
-            .query_row("PRAGMA page_size", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(page, 16384);
+            .pragma_query_value(None, name, |r| r.get(0))
+            .unwrap()
     }
 
     #[test]
@@ -270,11 +266,7 @@ mod tests {
         .unwrap();
         drop(conn);
         let store = Store::open(&path).unwrap();
-        let page: i64 = store
-            .conn
-            .query_row("PRAGMA page_size", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(page, 4096);
+        assert_eq!(pragma::<i64>(&store, "page_size"), 4096);
         assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
     }
 
