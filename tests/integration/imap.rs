@@ -2,7 +2,7 @@
 //! reconnects, TLS modes, errors, and the cost of a pass with no new mail.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::support::dovecot::{Dovecot, PASSWORD, USER};
@@ -39,8 +39,21 @@ fn source(config: &ImapConfig) -> ImapSource {
 /// The error of connecting to `port` on loopback with `tls`, within the given connect and
 /// I/O timeouts (no login is reached in the tests that use it).
 fn connect_error(port: u16, tls: TlsMode, connect: Duration, io: Duration) -> String {
-    let mut src = ImapSource::new(&config("127.0.0.1", port, tls, None), Some(PASSWORD.into()))
-        .with_timeouts(connect, io);
+    connect_error_trusting(port, tls, None, (connect, io))
+}
+
+/// [`connect_error`] with `ca_file` trusted.
+fn connect_error_trusting(
+    port: u16,
+    tls: TlsMode,
+    ca_file: Option<PathBuf>,
+    (connect, io): (Duration, Duration),
+) -> String {
+    let mut src = ImapSource::new(
+        &config("127.0.0.1", port, tls, ca_file),
+        Some(PASSWORD.into()),
+    )
+    .with_timeouts(connect, io);
     error_line(src.connect().unwrap_err())
 }
 
@@ -570,15 +583,15 @@ fn a_connection_lost_mid_fetch_is_resumed_in_the_same_call() {
     assert_eq!(relay.connections(), 2);
 }
 
-/// `openssl s_server` on a free loopback port with `cert` and `key`: it completes a TLS
-/// handshake and then says nothing. Returns the process (kill it) and the port.
-fn tls_server(cert: &Path, key: &Path) -> (Child, u16) {
+/// The error of an implicit-TLS connection, trusting `ca`, to `openssl s_server` serving
+/// `cert` and `key` on a free loopback port: it completes a TLS handshake, then says nothing.
+fn tls_server_error(cert: &Path, key: &Path, ca: PathBuf, io: Duration) -> String {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let server = Command::new("openssl")
+    let mut server = Command::new("openssl")
         .args(["s_server", "-quiet", "-accept"])
         .arg(format!("127.0.0.1:{port}"))
         .arg("-cert")
@@ -598,7 +611,10 @@ fn tls_server(cert: &Path, key: &Path) -> (Child, u16) {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    (server, port)
+    let err = connect_error_trusting(port, TlsMode::Implicit, Some(ca), (TIMEOUT, io));
+    let _ = server.kill();
+    let _ = server.wait();
+    err
 }
 
 /// Implicit TLS to a port whose TLS works but that sends no IMAP greeting (an HTTPS server):
@@ -615,16 +631,7 @@ fn tls_without_an_imap_greeting_names_the_port() {
     std::fs::write(&ca, certs.ca_pem).unwrap();
     std::fs::write(&cert, certs.server_pem).unwrap();
     std::fs::write(&key, certs.server_key_pem).unwrap();
-    let (mut server, port) = tls_server(&cert, &key);
-    let quick = Duration::from_millis(500);
-    let mut src = ImapSource::new(
-        &config("127.0.0.1", port, TlsMode::Implicit, Some(ca)),
-        Some(PASSWORD.into()),
-    )
-    .with_timeouts(quick, quick);
-    let err = error_line(src.connect().unwrap_err());
-    let _ = server.kill();
-    let _ = server.wait();
+    let err = tls_server_error(&cert, &key, ca, Duration::from_millis(500));
     assert!(err.contains("no greeting from the server"), "{err}");
     assert!(
         err.ends_with("(the port speaks TLS, but not IMAP over it: check imap.port and imap.host)"),
@@ -657,11 +664,7 @@ fn a_self_signed_ca_certificate_is_explained() {
         .status()
         .expect("run openssl (apt-get install openssl; tests/run does this)");
     assert!(made.success());
-    let (mut server, port) = tls_server(&cert, &key);
-    let mut src = source(&config("127.0.0.1", port, TlsMode::Implicit, Some(cert)));
-    let err = error_line(src.connect().unwrap_err());
-    let _ = server.kill();
-    let _ = server.wait();
+    let err = tls_server_error(&cert, &key, cert.clone(), TIMEOUT);
     assert!(err.contains("CaUsedAsEndEntity"), "{err}");
     assert!(
         err.contains("the server presents a CA certificate as its own"),
