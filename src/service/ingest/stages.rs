@@ -69,7 +69,9 @@ pub(super) fn fetch_alongside(
         }
         match second.fetch(first.0, &uids) {
             Ok(bodies) => {
-                let read = bodies.into_iter().map(|(uid, b)| (uid, read_whole(b, ctx)));
+                // On all cores: once the scan has ended, the judges are idle while the bodies
+                // the fetcher still has to read are the pass's tail.
+                let read = par_map(bodies, |(uid, b)| (uid, read_whole(b, ctx)));
                 if !hand_on(&uids, read, &out) {
                     left.clear(); // the store failed: nothing more is worth fetching
                     break;
