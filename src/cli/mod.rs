@@ -151,7 +151,7 @@ pub fn run(cli: Cli) -> Result<()> {
             if maildir.is_some() || mbox.is_some() {
                 messages::poll_local(&mut service, maildir.as_deref(), mbox.as_deref())
             } else {
-                poll::imap(&mut service, &install, watch)
+                poll::imap(&mut service, &install, watch, cli.verbose > 0)
             }
         }
         Command::Messages { json, verdict, tld } => {

@@ -15,9 +15,15 @@ use crate::config::{TlsMode, friendly};
 use crate::installation::Installation;
 use crate::service::{Service, Wakeup, Watch};
 
-pub fn imap(service: &mut Service, install: &Installation, watch: bool) -> Result<()> {
+/// `logs_shown`: `-v` mirrors the log to stderr, which says what this would say again.
+pub fn imap(
+    service: &mut Service,
+    install: &Installation,
+    watch: bool,
+    logs_shown: bool,
+) -> Result<()> {
     let imap = install.config().imap.as_ref();
-    if imap.is_some_and(|c| c.tls == TlsMode::None) {
+    if !logs_shown && imap.is_some_and(|c| c.tls == TlsMode::None) {
         eprintln!("warning: {}", TlsMode::CLEARTEXT);
     }
     let mut source = install.imap()?;

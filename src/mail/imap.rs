@@ -74,6 +74,8 @@ struct Server {
     ca_file: Option<PathBuf>,
     connect_timeout: Duration,
     io_timeout: Duration,
+    /// The connection a long scan reads bodies on, beside the scan's own (its log says so).
+    second: bool,
 }
 
 struct Connection {
@@ -117,6 +119,7 @@ impl ImapSource {
                 ca_file: config.ca_file.clone(),
                 connect_timeout: DEFAULT_CONNECT_TIMEOUT,
                 io_timeout: DEFAULT_IO_TIMEOUT,
+                second: false,
             },
             tls_config: None,
             conn: None,
@@ -282,7 +285,12 @@ impl Server {
         };
         let selected = mailbox::examine(&mut session, &self.mailbox)?;
         tracing::info!(
-            "{self}: connected as {}, {} has {} messages{}",
+            "{self}: {}connected as {}, {} has {} messages{}",
+            if self.second {
+                "a second connection, for bodies: "
+            } else {
+                ""
+            },
             self.username,
             self.mailbox,
             selected.exists,
@@ -394,7 +402,10 @@ impl MailSource for ImapSource {
 
     fn alongside(&self) -> Option<Box<dyn BodyFetch>> {
         Some(Box::new(ImapSource {
-            server: self.server.clone(),
+            server: Server {
+                second: true,
+                ..self.server.clone()
+            },
             tls_config: self.tls_config.clone(),
             conn: None,
             headers_uidvalidity: None,

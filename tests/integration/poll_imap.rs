@@ -687,8 +687,31 @@ fn a_long_scan_reads_bodies_alongside_and_without() {
         let files = long_mailbox(&dovecot);
         // The harness logged in once to see Dovecot ready (logged asynchronously).
         assert!(dovecot.wait_for_log(|l| counts(l) == 1));
-        let out = poll(&i);
+        let out = with_password(&i, &["-v", "poll"]);
         assert_eq!(out.code, 0, "{}", out.stderr);
+        // With the log on stderr each thing is said once, and each connection says which.
+        assert_eq!(
+            out.stderr.matches("cross the network in clear").count(),
+            1,
+            "{}",
+            out.stderr
+        );
+        let second = out
+            .stderr
+            .matches("a second connection, for bodies: connected as")
+            .count();
+        assert_eq!(
+            out.stderr.matches("connected as").count(),
+            second + 1,
+            "{}",
+            out.stderr
+        );
+        assert_eq!(
+            second,
+            usize::from(max_connections.is_none()),
+            "{}",
+            out.stderr
+        );
         let unique = files
             .iter()
             .filter(|(_, _, e)| e.get("duplicate_of").is_none())
