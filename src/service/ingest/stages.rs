@@ -254,7 +254,7 @@ pub(super) fn judge(mut header: Header, ctx: &Context, max_size: u64) -> Judged 
 }
 
 /// `f` over `items` on all cores, order kept: parsing and triaging full messages (replies with
-/// HTML, vCards, long quotes) is the costly part of the last stage.
+/// HTML, vCards, long quotes) is the costly part of fetching bodies.
 pub(super) fn par_map<T: Send, U: Send>(items: Vec<T>, f: impl Fn(T) -> U + Sync) -> Vec<U> {
     let threads = judges();
     if threads < 2 || items.len() < 16 {
