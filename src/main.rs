@@ -17,7 +17,10 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = cli::Cli::parse();
-    match cli::run(cli) {
+    let result = cli::run(cli);
+    // A thread may still wait for a password or token command (the TUI quit meanwhile).
+    config::stop_running_commands();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");

@@ -6,7 +6,10 @@
 //! prints `[REDACTED]`, it is wiped from memory when dropped, and reading it takes an explicit
 //! `expose_secret()` where it is sent.
 
+use std::io::Read;
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 pub use secrecy::{ExposeSecret, SecretString as Secret};
 
@@ -48,26 +51,133 @@ impl SecretSource {
     }
 }
 
-/// Runs `oauth2_token_command` for a fresh access token. Token helpers (oama, mutt_oauth2.py,
-/// a provider's CLI) keep the refresh token and renew the access token themselves; tldops runs
-/// the command when it logs in and once more when the server refuses the token.
-pub fn oauth2_token(cmd: &str) -> Result<Secret, String> {
-    run_command("oauth2_token_command", cmd)
+/// Runs `oauth2_token_command` (`key`: where it is set, as errors name it) for a fresh access
+/// token. Token helpers (oama, mutt_oauth2.py, a provider's CLI) keep the refresh token and
+/// renew the access token themselves; tldops runs the command when it logs in and once more
+/// when the server refuses the token.
+pub fn oauth2_token(key: &str, cmd: &str) -> Result<Secret, String> {
+    run_command(key, cmd)
+}
+
+/// How long a password or token command may take. A token helper renews over the network in
+/// a second or two; one that hangs (a dead network, a sign-in page nobody sees) must not hold
+/// up every poll for ever, nor sit on a connection the server drops meanwhile.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The commands running now (their `sh`'s PIDs, not yet reaped): stopped by
+/// [`stop_running_commands`] when tldops exits while one still runs (the TUI quit while its
+/// poller waited for a token).
+static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+/// Stops the password and token commands still running (at exit: else they outlive tldops).
+pub fn stop_running_commands() {
+    let running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+    for &pid in running.iter() {
+        // Not yet reaped (the lock is held around the reaping), so the PID is still this one.
+        kill_tree(pid, libc::SIGTERM);
+    }
+}
+
+/// Sends `signal` to `pid` and to what it started: `sh -c 'sleep 9; echo x'` runs `sleep` as
+/// a child, which would otherwise live on (found through /proc; elsewhere only `pid`).
+fn kill_tree(pid: u32, signal: libc::c_int) {
+    let mut tree = vec![pid];
+    let mut at = 0;
+    let parents: Vec<(u32, u32)> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let child: u32 = e.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+            // `pid (comm) state ppid …`; comm may hold spaces and parentheses.
+            let parent = stat
+                .rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()?;
+            Some((child, parent))
+        })
+        .collect();
+    while at < tree.len() {
+        let parent = tree[at];
+        tree.extend(parents.iter().filter(|p| p.1 == parent).map(|p| p.0));
+        at += 1;
+    }
+    for pid in tree {
+        unsafe { libc::kill(pid as libc::pid_t, signal) };
+    }
 }
 
 fn run_command(key: &str, cmd: &str) -> Result<Secret, String> {
-    let out = Command::new("sh")
+    run_command_within(key, cmd, COMMAND_TIMEOUT)
+}
+
+fn run_command_within(key: &str, cmd: &str, limit: Duration) -> Result<Secret, String> {
+    let mut child = Command::new("sh")
         .arg("-c")
         .arg(cmd)
         .stdin(Stdio::null())
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .map_err(|e| format!("{key}: cannot run sh: {e}"))?;
-    if !out.status.success() {
-        let status = out.status.code().map_or_else(
+    let pid = child.id();
+    RUNNING.lock().unwrap_or_else(|e| e.into_inner()).push(pid);
+    // Read while it runs: a command that prints more than a pipe holds would wait for ever.
+    let read = |pipe: Option<Box<dyn Read + Send>>| {
+        let (bytes_out, bytes) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            let _ = bytes_out.send(bytes);
+        });
+        bytes
+    };
+    let stdout = read(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = read(child.stderr.take().map(|p| Box::new(p) as _));
+    let timed_out = || {
+        format!(
+            "{key} `{cmd}` did not finish in {} s, and was stopped: run it by hand to see \
+             what it waits for (a network, a sign-in, a passphrase)",
+            limit.as_secs()
+        )
+    };
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        let mut running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+        let exited = child.try_wait();
+        let over = Instant::now() >= deadline;
+        if !matches!(exited, Ok(None)) || over {
+            running.retain(|&p| p != pid);
+        }
+        drop(running);
+        match exited {
+            Ok(Some(status)) => break status,
+            Ok(None) if over => {
+                kill_tree(pid, libc::SIGKILL);
+                let _ = child.wait();
+                return Err(timed_out());
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Err(format!("{key} `{cmd}`: {e}")),
+        }
+    };
+    // What it printed, once its pipes close: a child it left running in the background may
+    // hold them open, up to the same limit.
+    let left = || deadline.saturating_duration_since(Instant::now());
+    let stdout = stdout.recv_timeout(left()).map_err(|_| timed_out())?;
+    let stderr = stderr.recv_timeout(left()).unwrap_or_default();
+    if !status.success() {
+        let status = status.code().map_or_else(
             || "killed by a signal".to_string(),
             |c| format!("exit status {c}"),
         );
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = String::from_utf8_lossy(&stderr);
         let stderr = stderr.trim();
         return Err(if stderr.is_empty() {
             format!("{key} `{cmd}` failed with {status}")
@@ -76,7 +186,7 @@ fn run_command(key: &str, cmd: &str) -> Result<Secret, String> {
         });
     }
     let stdout = Secret::from(
-        String::from_utf8(out.stdout)
+        String::from_utf8(stdout)
             .map_err(|_| format!("{key} `{cmd}` printed something that is not UTF-8"))?,
     );
     let first = stdout
@@ -116,12 +226,62 @@ mod tests {
 
     #[test]
     fn token_command_errors_name_its_key() {
-        assert_eq!(oauth2_token("echo tok-1").unwrap().expose_secret(), "tok-1");
-        let err = oauth2_token("exit 2").unwrap_err();
+        assert_eq!(
+            oauth2_token("imap.oauth2_token_command", "echo tok-1")
+                .unwrap()
+                .expose_secret(),
+            "tok-1"
+        );
+        let err = oauth2_token("imap.oauth2_token_command", "exit 2").unwrap_err();
         assert!(
-            err.starts_with("oauth2_token_command `exit 2` failed"),
+            err.starts_with("imap.oauth2_token_command `exit 2` failed"),
             "{err}"
         );
+    }
+
+    /// Whether a process whose command line holds `mark` runs (not a zombie).
+    fn running(mark: &str) -> bool {
+        std::fs::read_dir("/proc").unwrap().flatten().any(|e| {
+            let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+            let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+            String::from_utf8_lossy(&cmdline).contains(mark)
+                && !stat
+                    .rsplit_once(')')
+                    .is_some_and(|(_, s)| s.trim_start().starts_with('Z'))
+        })
+    }
+
+    #[test]
+    fn a_command_that_hangs_is_stopped_with_what_it_started() {
+        let started = Instant::now();
+        let err =
+            run_command_within("k", "sleep 41.37; echo late", Duration::from_secs(1)).unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(10));
+        assert!(
+            err.starts_with("k `sleep 41.37; echo late` did not finish in 1 s, and was stopped"),
+            "{err}"
+        );
+        assert!(!running("41.37"), "the shell's child lives on");
+    }
+
+    #[test]
+    fn stopping_a_command_stops_its_children() {
+        let mut child = Command::new("sh")
+            .args(["-c", "sleep 42.73; echo x"])
+            .spawn()
+            .unwrap();
+        let until = Instant::now() + Duration::from_secs(5);
+        while !running("sleep 42.73") && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(running("sleep 42.73"));
+        kill_tree(child.id(), libc::SIGTERM);
+        assert!(!child.wait().unwrap().success());
+        let until = Instant::now() + Duration::from_secs(5);
+        while running("sleep 42.73") && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(!running("sleep 42.73"), "sleep outlived its shell");
     }
 
     #[test]
@@ -140,7 +300,7 @@ mod tests {
         let s = SecretSource::Literal("hunter2".into());
         assert!(!format!("{s:?}").contains("hunter2"));
         assert!(!format!("{:?}", s.resolve()).contains("hunter2"));
-        let token = oauth2_token("echo tok-1");
+        let token = oauth2_token("imap.oauth2_token_command", "echo tok-1");
         assert!(!format!("{token:?}").contains("tok-1"), "{token:?}");
     }
 

@@ -144,8 +144,8 @@ impl SmtpTransport {
         if o.token.is_some() {
             return Ok(());
         }
-        let token = crate::config::oauth2_token(&o.command)
-            .map_err(|e| SendError::Blocked(format!("{}: outgoing: {e}", self.server)))?;
+        let token = crate::config::oauth2_token("outgoing.oauth2_token_command", &o.command)
+            .map_err(|e| SendError::Blocked(format!("{}: {e}", self.server)))?;
         self.lettre = self
             .builder
             .clone()

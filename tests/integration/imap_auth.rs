@@ -163,7 +163,7 @@ fn a_bad_token_is_a_clear_error() {
         err.ends_with("failed with exit status 1: oama: no refresh token"),
         "{err}"
     );
-    assert!(err.contains("imap: oauth2_token_command `echo"), "{err}");
+    assert!(err.contains(": imap.oauth2_token_command `echo"), "{err}");
 }
 
 #[test]

@@ -177,8 +177,8 @@ pub fn log_in(
         loop {
             let current = match token.take() {
                 Some(t) => t,
-                None => crate::config::oauth2_token(command)
-                    .map_err(|e| Failure::new(format!("imap: {e}")))?,
+                None => crate::config::oauth2_token("imap.oauth2_token_command", command)
+                    .map_err(Failure::new)?,
             };
             let response = initial_response(
                 method,

@@ -92,7 +92,7 @@ fn an_open_message_follows_a_reload() {
 #[test]
 fn a_poll_asked_for_that_fails_says_why() {
     let mut s = state(80, 23);
-    let error = "imap: oauth2_token_command `false` failed with exit status 1";
+    let error = "imap.oauth2_token_command `false` failed with exit status 1";
     let failed = |polling: bool, retry: &str| PollStatus {
         polling,
         error: Some((error.into(), retry.into())),

@@ -168,7 +168,7 @@ fn a_long_status_line_ends_in_an_ellipsis_and_the_notifications_view_keeps_it() 
 #[test]
 fn a_mailbox_failure_is_whole_in_the_notifications_view() {
     let mut s = state(80, 23);
-    let token = "localhost:11993: imap: oauth2_token_command `oama access ann@example.org` \
+    let token = "localhost:11993: imap.oauth2_token_command `oama access ann@example.org` \
                  failed with exit status 1: oama: no refresh token for ann@example.org, run \
                  `oama authorize microsoft ann@example.org`";
     let refused = "localhost:11994: cannot connect: Connection refused (os error 111)";
