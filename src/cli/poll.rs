@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use super::messages::print_report;
-use super::output::{error_text, stderr_columns};
+use super::output::{error_text, stderr_columns, stdout_columns};
 use crate::config::{TlsMode, friendly};
 use crate::installation::Installation;
 use crate::service::{Service, Wakeup, Watch};
@@ -42,23 +42,42 @@ pub fn imap(
         let (user, host, mailbox) = (&c.username, &c.host, &c.mailbox);
         println!("watching {mailbox} of {user} on {host} (Ctrl-C stops)");
     }
-    println!(
-        "  mail is fetched as it arrives where the server offers IDLE, else every {}",
-        friendly(interval)
-    );
+    // How it waits, once known (after the first pass) and whenever it changes.
+    let mut waits_in_idle = None;
+    // The failure said last, while passes fail: the same again is one short line.
+    let mut failing: Option<String> = None;
     service.watch(&mut source, interval, &stop.flag, &stop.wakeup, |event| {
         match event {
-            Watch::Polled { report, .. } if report.seen > 0 => {
-                println!("{}", clock());
-                print_report(report);
+            Watch::Polled { report, idle, .. } => {
+                if failing.take().is_some() {
+                    eprintln!("working again (at {})", clock());
+                }
+                if report.seen > 0 {
+                    println!("{}", clock());
+                    print_report(report);
+                }
+                if waits_in_idle != Some(idle) {
+                    waits_in_idle = Some(idle);
+                    println!("{}", waiting_line(idle, interval));
+                }
             }
-            Watch::Lost { reason, retry } => println!("{}", lost_line(reason, retry)),
+            Watch::Lost { reason, retry } => {
+                waits_in_idle = None;
+                println!("{}", lost_line(reason, retry, stdout_columns()));
+            }
             Watch::Failed { error, retry } => {
+                waits_in_idle = None;
                 let retry = friendly(retry);
-                let message = format!("{error:#}\n(at {}; trying again in {retry})", clock());
-                eprintln!("{}", error_text(&message, stderr_columns()));
+                let text = format!("{error:#}");
+                if failing.as_deref() == Some(text.as_str()) {
+                    eprintln!("still failing (at {}; trying again in {retry})", clock());
+                } else {
+                    let message = format!("{text}\n(at {}; trying again in {retry})", clock());
+                    eprintln!("{}", error_text(&message, stderr_columns()));
+                    failing = Some(text);
+                }
             }
-            _ => {}
+            Watch::Polling => {}
         }
         true
     });
@@ -72,16 +91,29 @@ fn clock() -> String {
     jiff::Timestamp::now().strftime("%H:%M:%S UTC").to_string()
 }
 
-/// `poll: connection closed by the server; reconnecting`: one line, cut at a word to fit 80
-/// columns (the server's BYE text can be long).
-fn lost_line(reason: &str, retry: Duration) -> String {
+/// How `--watch` waits between passes.
+fn waiting_line(idle: bool, interval: Duration) -> String {
+    let every = friendly(interval);
+    if idle {
+        format!("  waiting in IDLE: new mail is fetched as it arrives (and a pass every {every})")
+    } else {
+        format!("  the server offers no IDLE: polling every {every}")
+    }
+}
+
+/// `poll: connection closed by the server; reconnecting`: one line, cut at a word to fit the
+/// terminal's `columns` (the server's BYE text can be long); whole to a pipe or a file.
+fn lost_line(reason: &str, retry: Duration, columns: Option<usize>) -> String {
     let when = match retry.as_secs() {
         0 => String::new(),
         s => format!(" in {s}s"),
     };
     let tail = format!("; reconnecting{when}");
     let reason = reason.trim_end().trim_end_matches(['.', ';', ':']);
-    let room = 80 - "poll: ".len() - tail.chars().count();
+    let Some(columns) = columns else {
+        return format!("poll: {reason}{tail}");
+    };
+    let room = columns.max(40) - "poll: ".len() - tail.chars().count();
     let reason = match reason.char_indices().nth(room) {
         Some(_) => {
             let cut: String = reason.chars().take(room - 1).collect();
@@ -159,12 +191,14 @@ mod tests {
 
     #[test]
     fn the_lost_line_fits_80_columns() {
-        let line = lost_line("connection closed by the server", Duration::ZERO);
+        let tty = Some(80);
+        let line = lost_line("connection closed by the server", Duration::ZERO, tty);
         assert_eq!(line, "poll: connection closed by the server; reconnecting");
         // The server's own full stop does not run into the semicolon.
         let line = lost_line(
             "server closed the connection: Server shutting down.",
             Duration::ZERO,
+            tty,
         );
         assert_eq!(
             line,
@@ -174,8 +208,14 @@ mod tests {
             "server closed the connection: {}",
             "Shutting down. ".repeat(9)
         );
-        let line = lost_line(&bye, Duration::from_secs(40));
+        let line = lost_line(&bye, Duration::from_secs(40), tty);
         assert!(line.chars().count() <= 80, "{line}");
         assert!(line.ends_with(" down.…; reconnecting in 40s"), "{line}");
+        // A log or journal gets it whole.
+        let line = lost_line(&bye, Duration::from_secs(40), None);
+        assert!(
+            line.ends_with("Shutting down; reconnecting in 40s"),
+            "{line}"
+        );
     }
 }

@@ -352,6 +352,14 @@ impl std::fmt::Display for Server {
 }
 
 impl Connection {
+    /// Whether the server offers IDLE: as the login announced it, else asked now.
+    fn offers_idle(&mut self) -> Result<bool, Failure> {
+        if self.caps.is_none() {
+            self.caps = Some(Capabilities::parse(&self.session.capability()?));
+        }
+        Ok(self.caps.as_ref().is_some_and(|c| c.has("IDLE")))
+    }
+
     /// The mailbox's state now: from the login's EXAMINE on a new connection, else a new
     /// EXAMINE (which also refreshes UIDNEXT; a NOOP would not).
     fn current(&mut self, server: &Server) -> Result<Selected, Failure> {
@@ -467,14 +475,10 @@ impl MailSource for ImapSource {
         let Some(conn) = self.conn.as_mut() else {
             return wake.wait_until(until);
         };
-        if conn.caps.is_none() {
-            match conn.session.capability() {
-                Ok(words) => conn.caps = Some(Capabilities::parse(&words)),
-                Err(f) => return self.idle_failed(f, until, wake),
-            }
-        }
-        if !conn.caps.as_ref().is_some_and(|c| c.has("IDLE")) {
-            return wake.wait_until(until);
+        match conn.offers_idle() {
+            Ok(true) => {}
+            Ok(false) => return wake.wait_until(until),
+            Err(f) => return self.idle_failed(f, until, wake),
         }
         loop {
             let stint = until.min(Instant::now() + IDLE_REISSUE);
@@ -487,6 +491,13 @@ impl MailSource for ImapSource {
                 Err(f) => return self.idle_failed(f, until, wake),
             }
         }
+    }
+
+    fn hears_new_mail(&mut self) -> bool {
+        // (A failed CAPABILITY fails again in the wait, which then reconnects.)
+        self.conn
+            .as_mut()
+            .is_some_and(|c| c.offers_idle().unwrap_or(false))
     }
 
     fn fetch_bodies(&mut self, uids: &[u32]) -> Result<Vec<(u32, Vec<u8>)>> {

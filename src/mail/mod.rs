@@ -104,6 +104,12 @@ pub trait MailSource {
         wake.wait_until(until)
     }
 
+    /// Whether [`MailSource::wait_for_mail`] will hear of new mail as it comes (IMAP IDLE on
+    /// the last pass's connection), not only wait out the interval: front ends say which.
+    fn hears_new_mail(&mut self) -> bool {
+        false
+    }
+
     /// The headers of everything new, collected.
     fn fetch_headers(&mut self, since: Option<Checkpoint>) -> Result<HeaderBatch> {
         let mut headers = Vec::new();

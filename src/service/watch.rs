@@ -21,10 +21,12 @@ const HELD: Duration = Duration::from_secs(60);
 pub enum Watch<'a> {
     /// A pass begins.
     Polling,
-    /// A pass ended; the next one comes within `next` (sooner when IDLE reports mail).
+    /// A pass ended; the next one comes within `next`, sooner when `idle`: the server tells
+    /// of new mail as it comes (IMAP IDLE).
     Polled {
         report: &'a IngestReport,
         next: Duration,
+        idle: bool,
     },
     /// The connection broke while waiting for mail (`reason`: EOF, BYE, …); the next pass,
     /// which reconnects, comes in `retry` (at once, unless it keeps breaking).
@@ -47,10 +49,11 @@ impl Service {
         wakeup: &Wakeup,
         mut tell: impl FnMut(Watch) -> bool,
     ) {
-        let mut backoff = Backoff::new(
-            Duration::from_secs(5),
-            interval.max(Duration::from_secs(300)),
-        );
+        // Failures are retried no further apart than the interval: an operator expects mail
+        // within it once the server is back, and a pass that fails costs the server no more
+        // than one that works.
+        let first = Duration::from_secs(5);
+        let mut backoff = Backoff::new(first.min(interval), interval);
         // Whether the connection has held since the last failure: a loss then is a server
         // restart, replaced at once; a loss after a failure or a loss is a server that keeps
         // dropping us, retried with back-off so it is not hammered.
@@ -65,6 +68,7 @@ impl Service {
                     if !tell(Watch::Polled {
                         report: &report,
                         next,
+                        idle: source.hears_new_mail(),
                     }) || stop.load(Ordering::SeqCst)
                     {
                         return;
@@ -79,13 +83,10 @@ impl Service {
                             let retry = if steady {
                                 Duration::ZERO
                             } else {
-                                // Never longer than the interval, the wait it replaces.
-                                backoff.next_delay().min(interval)
+                                backoff.next_delay()
                             };
                             steady = false;
-                            tracing::info!(
-                                "poller: connection lost ({reason}); retry in {retry:?}"
-                            );
+                            tracing::info!("poller: {reason}; retry in {retry:?}");
                             if !tell(Watch::Lost {
                                 reason: &reason,
                                 retry,
@@ -134,8 +135,11 @@ mod tests {
     use crate::config::Config;
     use crate::mail::{Checkpoint, Header, Scan};
 
-    /// An empty mailbox whose every wait for mail ends with the connection lost.
-    struct Dropping;
+    /// An empty mailbox whose every wait for mail ends with the connection lost; or, when
+    /// `down`, a server that cannot be reached at all.
+    struct Dropping {
+        down: bool,
+    }
 
     impl MailSource for Dropping {
         fn name(&self) -> String {
@@ -146,6 +150,9 @@ mod tests {
             _: Option<Checkpoint>,
             _: &mut dyn FnMut(Header) -> anyhow::Result<()>,
         ) -> anyhow::Result<Scan> {
+            if self.down {
+                anyhow::bail!("127.0.0.1:1: cannot connect: Connection refused");
+            }
             Ok(Scan {
                 uidvalidity: 1,
                 rescan: false,
@@ -174,14 +181,20 @@ mod tests {
         let (stop, wakeup) = (AtomicBool::new(false), Wakeup::new().unwrap());
         let waker = wakeup.waker();
         let mut retries = Vec::new();
-        service.watch(&mut Dropping, interval, &stop, &wakeup, |event| {
-            if let Watch::Lost { reason, retry } = event {
-                assert_eq!(reason, "connection closed by the server");
-                retries.push(retry);
-                waker.wake();
-            }
-            retries.len() < n
-        });
+        service.watch(
+            &mut Dropping { down: false },
+            interval,
+            &stop,
+            &wakeup,
+            |event| {
+                if let Watch::Lost { reason, retry } = event {
+                    assert_eq!(reason, "connection closed by the server");
+                    retries.push(retry);
+                    waker.wake();
+                }
+                retries.len() < n
+            },
+        );
         retries
     }
 
@@ -203,5 +216,32 @@ mod tests {
                 .all(|r| *r >= Duration::from_millis(2500))
         );
         assert!(retries.iter().all(|r| *r <= interval), "{retries:?}");
+    }
+
+    /// The TUI's bar said "retry" 4 minutes ahead with a poll interval of one: failures backed
+    /// off up to five minutes, while the README promises mail within the interval.
+    #[test]
+    fn failed_passes_are_retried_within_the_interval() {
+        let service = Service::in_memory_polling(Config::default(), "test".into()).unwrap();
+        let (stop, wakeup) = (AtomicBool::new(false), Wakeup::new().unwrap());
+        let waker = wakeup.waker();
+        let interval = Duration::from_secs(60);
+        let mut retries = Vec::new();
+        service.watch(
+            &mut Dropping { down: true },
+            interval,
+            &stop,
+            &wakeup,
+            |event| {
+                if let Watch::Failed { retry, .. } = event {
+                    retries.push(retry);
+                    waker.wake();
+                }
+                retries.len() < 10
+            },
+        );
+        assert!(retries[0] <= Duration::from_secs(5), "{retries:?}");
+        assert!(retries.iter().all(|r| *r <= interval), "{retries:?}");
+        assert!(retries[9] >= interval / 2, "{retries:?}");
     }
 }

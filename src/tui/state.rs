@@ -112,6 +112,8 @@ pub struct PollStatus {
     pub stored: usize,
     pub last_poll: Option<String>,
     pub next_poll: Option<String>,
+    /// Between passes the server tells of new mail as it comes (IMAP IDLE).
+    pub idle: bool,
     /// The last failure and when the next attempt is.
     pub error: Option<(String, String)>,
     /// Why `source` is not polled at all (its password is missing, see `missing.rs`).

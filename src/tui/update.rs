@@ -228,6 +228,22 @@ fn step(s: &mut State, msg: Msg) -> Vec<Effect> {
                         error: false,
                     },
                 });
+            } else if finished && p.error.is_none() && s.poll.error.is_some() {
+                // Back after failing: said where the failure was (the status line, `@`), so
+                // that no red line stays under a green bar.
+                let back = Notice {
+                    text: format!("mailbox: working again; {}", polled(p.stored)),
+                    error: false,
+                };
+                let failure_shown = s
+                    .notice
+                    .as_ref()
+                    .is_some_and(|n| n.error && n.text.starts_with("mailbox: "));
+                if failure_shown {
+                    s.notice = Some(back);
+                } else {
+                    s.log(back);
+                }
             } else if finished && p.stored > 0 && p.error.is_none() {
                 // A pass of the timer or of IDLE that brought mail: `@` keeps when it came,
                 // without taking the status line from what the operator is doing.

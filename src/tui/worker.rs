@@ -288,28 +288,43 @@ pub fn poller(
         ..PollStatus::default()
     };
     service.watch(source.as_mut(), interval, &closed, &wakeup, |event| {
-        match event {
-            Watch::Polling => status.polling = true,
-            Watch::Polled { report, next } => {
-                status.polling = false;
-                status.news = report.wrote;
-                status.stored = report.stored;
-                status.error = None;
-                status.last_poll = Some(clock_now());
-                status.next_poll = Some(clock_in(next));
-            }
-            // Not an error: the next pass reconnects, and says so if it cannot.
-            Watch::Lost { retry, .. } => status.next_poll = Some(clock_in(retry)),
-            Watch::Failed { error, retry } => {
-                status.polling = false;
-                // A failed pass may have committed chunks before it failed.
-                status.news = true;
-                status.error = Some((format!("{error:#}"), clock_in(retry)));
-                status.next_poll = None;
-            }
-        }
+        heard(&mut status, event);
         ui.send(Msg::Poll(status.clone())).is_ok()
     });
+}
+
+/// What the bar shows of the poller's news.
+fn heard(status: &mut PollStatus, event: Watch) {
+    match event {
+        Watch::Polling => status.polling = true,
+        Watch::Polled { report, next, idle } => {
+            status.polling = false;
+            status.news = report.wrote;
+            status.stored = report.stored;
+            status.error = None;
+            status.last_poll = Some(clock_now());
+            status.next_poll = Some(clock_in(next));
+            status.idle = idle;
+        }
+        // Replaced at once, it is no news: the next pass reconnects, and says so if it
+        // cannot. Waited for (it keeps breaking), the bar says the mailbox is not watched.
+        Watch::Lost { retry, .. } if retry.is_zero() => {
+            status.next_poll = Some(clock_in(retry));
+        }
+        Watch::Lost { reason, retry } => {
+            status.error = Some((reason.to_string(), clock_in(retry)));
+            status.next_poll = None;
+            status.idle = false;
+        }
+        Watch::Failed { error, retry } => {
+            status.polling = false;
+            // A failed pass may have committed chunks before it failed.
+            status.news = true;
+            status.error = Some((format!("{error:#}"), clock_in(retry)));
+            status.next_poll = None;
+            status.idle = false;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -478,6 +493,33 @@ mod tests {
         );
         drop(job_tx);
         worker.join().unwrap();
+    }
+
+    /// A connection that kept breaking was waited out in silence: the bar went on saying
+    /// "polled … · next …" while nothing was watched.
+    #[test]
+    fn a_connection_that_keeps_breaking_shows_until_a_pass_works() {
+        let mut s = PollStatus::default();
+        let lost = |retry| Watch::Lost {
+            reason: "connection closed by the server",
+            retry,
+        };
+        heard(&mut s, lost(Duration::ZERO));
+        assert_eq!(s.error, None, "replaced at once: no news");
+        heard(&mut s, lost(Duration::from_secs(20)));
+        assert_eq!(
+            s.error.as_ref().map(|e| e.0.as_str()),
+            Some("connection closed by the server")
+        );
+        let report = crate::service::IngestReport::default();
+        let polled = Watch::Polled {
+            report: &report,
+            next: Duration::from_secs(60),
+            idle: true,
+        };
+        heard(&mut s, polled);
+        assert_eq!(s.error, None);
+        assert!(s.idle);
     }
 
     #[test]

@@ -250,7 +250,7 @@ fn a_poll_killed_half_way_over_imap_loses_and_duplicates_nothing() {
 }
 
 /// The lines a child prints, as they come.
-fn lines_of(stdout: std::process::ChildStdout) -> std::sync::mpsc::Receiver<String> {
+fn lines_of(stdout: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Receiver<String> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         use std::io::BufRead;
@@ -392,7 +392,7 @@ fn watch_waits_in_idle_and_fetches_new_mail_at_once() {
     );
     assert_eq!(
         said[1],
-        "  mail is fetched as it arrives where the server offers IDLE, else every 1h"
+        "  waiting in IDLE: new mail is fetched as it arrives (and a pass every 1h)"
     );
     let time = said.last().unwrap();
     assert!(time.len() == 12 && time.ends_with(" UTC"), "{said:?}");
@@ -443,6 +443,51 @@ fn watch_reconnects_at_once_when_the_server_drops_idle() {
             "SELECT count(*) FROM messages WHERE message_id = 'restart.pm@afnic.example'"
         ),
         1
+    );
+}
+
+/// A new user watched a server that was down: every retry repeated the whole error, the
+/// retries drifted past the poll interval, and once it was back nothing said so.
+#[test]
+fn watch_says_a_failure_once_retries_within_the_interval_and_says_it_works_again() {
+    let mut dovecot = Dovecot::start();
+    let i = world(&format!("{}\npoll_interval = \"2s\"", plain(&dovecot)));
+    let mut child = i
+        .std_cmd()
+        .env("TEST_IMAP_PASSWORD", PASSWORD)
+        .args(["poll", "--watch"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = lines_of(child.stdout.take().unwrap());
+    let err = lines_of(child.stderr.take().unwrap());
+    let (said, waiting) = lines_until(&out, "waiting in IDLE", Duration::from_secs(15));
+    assert!(waiting, "{said:?}");
+    dovecot.stop();
+    let (failed, _) = lines_until(&err, "still failing", Duration::from_secs(15));
+    let (more, _) = lines_until(&err, "still failing", Duration::from_secs(15));
+    dovecot.restart();
+    let (back, worked) = lines_until(&err, "working again (at ", Duration::from_secs(15));
+    let status = terminated(&mut child, "poll --watch did not stop on SIGTERM");
+    assert_eq!(status.code(), Some(0));
+    let all: Vec<&String> = failed.iter().chain(&more).chain(&back).collect();
+    assert!(worked, "{all:?}");
+    let whole = all.iter().filter(|l| l.starts_with("error: ")).count();
+    assert_eq!(whole, 1, "the same failure said whole once: {all:?}");
+    assert!(all.iter().any(|l| l.contains("cannot connect")), "{all:?}");
+    // Retried within the 2 s interval: two more tries came within the 30 s above, and each
+    // says when the next is.
+    let still: Vec<&&String> = all
+        .iter()
+        .filter(|l| l.starts_with("still failing (at "))
+        .collect();
+    assert!(still.len() >= 2, "{all:?}");
+    assert!(
+        still
+            .iter()
+            .all(|l| l.ends_with("trying again in 1s)") || l.ends_with("trying again in 2s)")),
+        "{all:?}"
     );
 }
 

@@ -58,7 +58,10 @@ impl Failure {
                 format!("no answer from the server within {}", secs(io_timeout)),
                 false,
             ),
-            ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof | NotConnected => {
+            // As a plain connection's end of stream says it; through TLS, rustls adds a link
+            // to its manual about a missing close_notify, nothing the operator can act on.
+            UnexpectedEof => ("connection closed by the server".to_string(), true),
+            ConnectionReset | ConnectionAborted | BrokenPipe | NotConnected => {
                 (format!("connection lost ({e})"), true)
             }
             _ => (e.to_string(), false),

@@ -4,6 +4,7 @@ use super::*;
 
 fn status(polling: bool, news: bool) -> PollStatus {
     PollStatus {
+        idle: false,
         source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
         polling,
         news,
@@ -134,4 +135,56 @@ fn a_retry_under_way_shows_no_past_retry_time() {
         "{}",
         bar(&s)
     );
+}
+
+/// A failure `p` showed stayed in the status line under a green bar for twenty minutes of
+/// passes that worked: the first pass that works after failing says so in its place.
+#[test]
+fn a_pass_that_works_again_replaces_the_failure_shown() {
+    let mut s = state(80, 24);
+    key(&mut s, KeyCode::Char('p'));
+    update(&mut s, Msg::Poll(status(true, false)));
+    let mut failed = status(false, false);
+    failed.error = Some((
+        "localhost:1: cannot connect: Connection refused".into(),
+        "12:03:00".into(),
+    ));
+    update(&mut s, Msg::Poll(failed.clone()));
+    assert!(
+        render(&s).contains("mailbox: localhost:1: cannot connect"),
+        "{}",
+        render(&s)
+    );
+    // The timer's retry: still failing, then working.
+    update(
+        &mut s,
+        Msg::Poll(PollStatus {
+            polling: true,
+            ..failed
+        }),
+    );
+    update(&mut s, Msg::Poll(status(false, false)));
+    assert!(
+        render(&s).contains("mailbox: working again; polled: nothing new"),
+        "{}",
+        render(&s)
+    );
+    assert!(!render(&s).contains("cannot connect"), "{}", render(&s));
+    let last = &s.notifications.last().unwrap().notice;
+    assert_eq!(last.text, "mailbox: working again; polled: nothing new");
+}
+
+/// In IDLE new mail comes at once: "next 12:02:00" said it would wait a minute.
+#[test]
+fn the_bar_says_when_new_mail_comes_at_once() {
+    let mut s = state(80, 24);
+    let mut idle = status(false, false);
+    idle.idle = true;
+    update(&mut s, Msg::Poll(idle));
+    let screen = render(&s);
+    assert!(
+        screen.contains("polled 12:01:00 · live (IDLE) · outbox"),
+        "{screen}"
+    );
+    assert!(!screen.contains("next 12:02:00"), "{screen}");
 }

@@ -10,6 +10,7 @@ fn a_failing_poll_shows_its_retry() {
     update(
         &mut s,
         Msg::Poll(PollStatus {
+            idle: false,
             source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
             polling: false,
             news: false,
@@ -56,6 +57,7 @@ fn the_bottom_bar_keeps_the_retry_time_and_the_outbox_at_80_columns() {
         update(
             &mut s,
             Msg::Poll(PollStatus {
+                idle: false,
                 source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
                 polling: false,
                 news: false,
@@ -95,6 +97,7 @@ fn missing_passwords_show_in_the_bottom_bar_and_polling_says_what_to_set() {
             "password_env: $TLDOPS_SMTP_PASSWORD is not set",
         );
         s.poll = PollStatus {
+            idle: false,
             source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
             off: missing.fix(Secret::Imap),
             ..PollStatus::default()
@@ -173,6 +176,7 @@ fn a_mailbox_failure_is_whole_in_the_notifications_view() {
                  `oama authorize microsoft ann@example.org`";
     let refused = "localhost:11994: cannot connect: Connection refused (os error 111)";
     let failed = |error: &str, retry: &str| PollStatus {
+        idle: false,
         source: Some("imap:ann@localhost:11993/INBOX".into()),
         error: Some((error.into(), retry.into())),
         ..PollStatus::default()

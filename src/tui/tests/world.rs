@@ -285,6 +285,7 @@ pub(super) fn state(w: u16, h: u16) -> State {
     update(
         &mut s,
         Msg::Poll(PollStatus {
+            idle: false,
             source: Some("imap:secretariat@imap.example.org:993/INBOX".into()),
             polling: false,
             news: false,

@@ -249,11 +249,12 @@ fn draw_status(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
                     .as_ref()
                     .map_or("not polled yet".into(), |t| format!("polled {t}"))
             };
-            let tail = p
-                .next_poll
-                .as_ref()
-                .map(|n| vec![Span::raw(format!(" · next {n}"))])
-                .unwrap_or_default();
+            // In IDLE new mail comes at once: the interval's pass is only the fallback.
+            let tail = match &p.next_poll {
+                _ if p.idle => vec![Span::raw(" · live (IDLE)")],
+                Some(n) => vec![Span::raw(format!(" · next {n}"))],
+                None => vec![],
+            };
             (format!("● {} {state}", short_source(src)), theme.ok(), tail)
         }
     };
