@@ -217,3 +217,29 @@ fn a_mailbox_failure_is_whole_in_the_notifications_view() {
         "{text}"
     );
 }
+
+/// The bar spent its room on `localhost:14993: ` and cut "Connection refused": the one
+/// server there is need not be named on it (`@` has the error whole).
+#[test]
+fn the_bar_says_what_failed_not_which_server() {
+    let mut s = state(80, 23);
+    let error = "localhost:14993: cannot connect: Connection refused (os error 111) (nothing \
+                 listens on port 14993: check imap.port, and that the server runs)";
+    update(
+        &mut s,
+        Msg::Poll(PollStatus {
+            source: Some("imap:secretariat@localhost:14993/INBOX".into()),
+            error: Some((error.into(), "04:10:05".into())),
+            ..PollStatus::default()
+        }),
+    );
+    let text = render(&s);
+    let bar = text.lines().nth(22).unwrap();
+    assert!(
+        bar.starts_with("✗ mailbox: cannot connect: Connection refused "),
+        "{bar}"
+    );
+    assert!(bar.contains("; retry 04:10:05 · outbox"), "{bar}");
+    let logged = &s.notifications.last().unwrap().notice.text;
+    assert_eq!(logged, &format!("mailbox: {error}"));
+}

@@ -236,7 +236,7 @@ fn draw_status(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
                 format!("; retry {retry}")
             };
             (
-                format!("✗ mailbox: {err}"),
+                format!("✗ mailbox: {}", without_server(err)),
                 theme.error(),
                 vec![Span::styled(when, theme.error())],
             )
@@ -291,6 +291,21 @@ fn draw_status(f: &mut Frame, area: Rect, s: &State, theme: Theme) {
         Paragraph::new(fit::fit_line(spans, width)).style(theme.dim()),
         area,
     );
+}
+
+/// `host:993: cannot connect: …` → `cannot connect: …`: on one line, the server (the only one
+/// there is) takes the room of what went wrong; `@` keeps the error whole.
+fn without_server(error: &str) -> &str {
+    match error.split_once(": ") {
+        Some((server, rest))
+            if server.rsplit_once(':').is_some_and(|(host, port)| {
+                !host.is_empty() && !host.contains(' ') && port.parse::<u16>().is_ok()
+            }) =>
+        {
+            rest
+        }
+        _ => error,
+    }
 }
 
 /// `imap:user@host:993/INBOX` → `host:993/INBOX`, `maildir:/long/path/Maildir` →
