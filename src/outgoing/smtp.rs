@@ -217,9 +217,10 @@ impl Transport for SmtpTransport {
                 let mut error = failure::classify(&e, &self.host, self.timeout, self.tls);
                 if self.oauth2.is_some() && failure::token_refused(&e) {
                     error = SendError::Permanent(format!(
-                        "the server refused the OAuth2 token (XOAUTH2) twice, the second time \
-                         one outgoing.oauth2_token_command had just printed: check that it is \
-                         for outgoing.username and grants SMTP sending ({error})"
+                        "the server refused the OAuth2 token (XOAUTH2) twice, also a fresh one \
+                         from outgoing.oauth2_token_command: check that it is for \
+                         outgoing.username and grants SMTP sending, or authorize the helper \
+                         again: its grant may have expired ({error})"
                     ));
                 }
                 let error = self.fail(error);

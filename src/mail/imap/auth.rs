@@ -204,9 +204,10 @@ pub fn log_in(
                 }
                 Err(mut f) => {
                     if f.refused {
-                        f.message += " (refused twice, the second time a token \
-                                      imap.oauth2_token_command had just printed: check \
-                                      that it is for this account and grants IMAP access)";
+                        f.message += " (refused twice, also a fresh token from \
+                                      imap.oauth2_token_command: check that it is for this \
+                                      account and grants IMAP access, or authorize the \
+                                      helper again: its grant may have expired)";
                     }
                     return Err(f);
                 }
