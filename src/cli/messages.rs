@@ -93,21 +93,21 @@ pub fn list(service: &Service, filter: &MessageFilter, json: bool) -> Result<()>
         return Ok(());
     }
     let table: Vec<Vec<String>> = rows.iter().map(row).collect();
-    output::table(
+    output::table_within(
         &["ID", "VERDICT", "TLD", "CONTACTS", "FROM", "SUBJECT"],
         &table,
+        output::stdout_columns(),
     )
 }
 
 fn row(m: &MessageRow) -> Vec<String> {
-    let subject: String = m.subject.chars().take(50).collect();
     vec![
         format!("#{}", m.id),
         m.verdict.to_string(),
         m.tld.as_ref().map_or("-".into(), |t| format!(".{t}")),
         m.contacts.len().to_string(),
         m.from.clone().unwrap_or_default(),
-        subject,
+        m.subject.clone(),
     ]
 }
 

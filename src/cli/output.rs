@@ -2,42 +2,68 @@
 
 use std::io::{self, Write};
 
+use crate::domain::columns::{ellipsize, width};
+use crate::domain::message::sanitize;
 use anyhow::Result;
 use serde::Serialize;
-use unicode_width::UnicodeWidthStr;
-
-use crate::domain::message::sanitize;
 
 /// Prints rows under a header, columns padded to their widest cell (by display width, so
 /// CJK and Arabic TLDs line up); the last column is never padded.
 /// Every cell is [`clean`]ed: what a table shows comes from rosters, mail and config.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
-    let rows: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| r.iter().map(|c| clean(c)).collect())
+    table_within(header, rows, None)
+}
+
+/// [`table`] cut to a terminal `columns` wide, so that no row wraps (`None`, a pipe or a
+/// file: every cell whole): the last column gives way first, down to a dozen columns, then
+/// the widest of the others; a cut cell ends in `…`.
+pub fn table_within(header: &[&str], rows: &[Vec<String>], columns: Option<usize>) -> Result<()> {
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    let rows: Vec<Vec<String>> = std::iter::once(header)
+        .chain(rows.iter().map(|r| r.iter().map(|c| clean(c)).collect()))
         .collect();
-    let rows = &rows;
-    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
-    for row in rows {
+    let mut widths: Vec<usize> = vec![0; rows[0].len()];
+    for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.width());
+            *w = (*w).max(width(cell));
         }
     }
+    if let Some(columns) = columns {
+        fit_widths(&mut widths, columns);
+    }
     let mut out = io::stdout().lock();
-    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-    for row in std::iter::once(&header).chain(rows) {
+    for row in &rows {
         let mut line = String::new();
-        for (i, (cell, w)) in row.iter().zip(&widths).enumerate() {
-            if i + 1 == row.len() {
-                line.push_str(cell);
-            } else {
-                line.push_str(cell);
-                line.push_str(&" ".repeat(w - cell.width() + 2));
+        for (i, (cell, &w)) in row.iter().zip(&widths).enumerate() {
+            let cell = ellipsize(cell, w);
+            line.push_str(&cell);
+            if i + 1 < row.len() {
+                line.push_str(&" ".repeat(w - width(&cell) + 2));
             }
         }
         writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
+}
+
+/// Narrows `widths` (two spaces between columns) to fit `columns`, if it can.
+fn fit_widths(widths: &mut [usize], columns: usize) {
+    const FEWEST: usize = 12;
+    let total = |w: &[usize]| w.iter().sum::<usize>() + 2 * w.len().saturating_sub(1);
+    let Some(last) = widths.len().checked_sub(1) else {
+        return;
+    };
+    let over = total(widths).saturating_sub(columns);
+    widths[last] -= over.min(widths[last].saturating_sub(FEWEST));
+    while total(widths) > columns {
+        let Some((widest, &w)) = widths[..last].iter().enumerate().max_by_key(|(_, w)| **w) else {
+            return;
+        };
+        if w <= FEWEST {
+            return;
+        }
+        widths[widest] = w.saturating_sub(total(widths) - columns).max(FEWEST);
+    }
 }
 
 /// Text made one safe terminal line: no control characters or escape sequences, no bidi
@@ -149,5 +175,29 @@ mod tests {
              digest need it to send mail"
         );
         assert_eq!(labelled("imap", "x", None), "imap      x");
+    }
+
+    fn total(w: &[usize]) -> usize {
+        w.iter().sum::<usize>() + 2 * (w.len() - 1)
+    }
+
+    /// `tldops messages` ran to 114 columns, every row wrapping at 80.
+    #[test]
+    fn the_last_column_gives_way_first_then_the_widest() {
+        let mut w = [6, 10, 4, 8, 24, 60];
+        fit_widths(&mut w, 80);
+        assert_eq!(w, [6, 10, 4, 8, 24, 18]);
+        assert_eq!(total(&w), 80);
+        let mut w = [6, 10, 4, 8, 50, 60];
+        fit_widths(&mut w, 80);
+        assert_eq!(w, [6, 10, 4, 8, 30, 12]);
+        assert_eq!(total(&w), 80);
+        // What fits stays; what cannot fit keeps a dozen columns a cell.
+        let mut w = [6, 10, 4];
+        fit_widths(&mut w, 80);
+        assert_eq!(w, [6, 10, 4]);
+        let mut w = [40, 40, 40];
+        fit_widths(&mut w, 20);
+        assert_eq!(w, [12, 12, 12]);
     }
 }

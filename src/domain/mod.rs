@@ -8,6 +8,7 @@ pub mod approval;
 pub mod audit;
 pub mod case;
 pub mod chase;
+pub mod columns;
 pub mod email;
 pub mod language;
 pub mod member;

@@ -1,34 +1,13 @@
-//! Fitting text into cells: the one place widths are measured (per grapheme cluster, as ratatui
-//! lays them out) and text too long for its cell is cut — always ending in `…`, so a cut phone
-//! number or reason never looks complete. Tables drop their least needed columns first when
-//! the terminal is narrow.
+//! Fitting text into the TUI's cells, lines and tables, with the widths and cuts of
+//! [`crate::domain::columns`]. Tables drop their least needed columns first when the terminal
+//! is narrow.
 
+use crate::domain::columns::take;
+pub use crate::domain::columns::{ellipsize, ellipsize_words, width};
 use ratatui::layout::Constraint;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row};
-use unicode_segmentation::UnicodeSegmentation;
-use unicode_width::UnicodeWidthStr;
-
-/// The columns `text` takes on screen: the sum of its grapheme clusters' widths.
-pub fn width(text: &str) -> usize {
-    text.graphemes(true).map(UnicodeWidthStr::width).sum()
-}
-
-/// The longest start of `text` that takes at most `max` columns (whole clusters only).
-fn take(text: &str, max: usize) -> (&str, usize) {
-    let mut used = 0;
-    let mut end = 0;
-    for (i, g) in text.grapheme_indices(true) {
-        let w = UnicodeWidthStr::width(g);
-        if used + w > max {
-            break;
-        }
-        used += w;
-        end = i + g.len();
-    }
-    (&text[..end], used)
-}
 
 /// `text` in lines of at most `columns`, broken at spaces (a longer word has a line of its own).
 pub fn wrap(text: &str, columns: usize) -> Vec<String> {
@@ -67,31 +46,6 @@ pub fn wrap_items<'a>(
         out.push(line);
     }
     out
-}
-
-/// `text` cut to at most `max` columns, ending in `…` when anything was cut.
-pub fn ellipsize(text: &str, max: usize) -> String {
-    if width(text) <= max {
-        return text.to_string();
-    }
-    if max == 0 {
-        return String::new();
-    }
-    format!("{}…", take(text, max - 1).0)
-}
-
-/// [`ellipsize`] between words: `text` up to its last whole word that fits, then ` …` — a
-/// word cut in two (`oauth2_token_comma…`) reads as another word. A word longer than half of
-/// `max` is cut where it must be, as `ellipsize` cuts it.
-pub fn ellipsize_words(text: &str, max: usize) -> String {
-    if width(text) <= max {
-        return text.to_string();
-    }
-    let (kept, _) = take(text, max.saturating_sub(1));
-    match kept.rfind(' ').map(|i| kept[..i].trim_end()) {
-        Some(words) if width(words) * 2 >= max => format!("{words} …"),
-        _ => ellipsize(text, max),
-    }
 }
 
 /// Spans cut to `max` columns as a whole, ending in `…` when anything was cut.
