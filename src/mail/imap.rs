@@ -162,7 +162,7 @@ impl ImapSource {
         if let Some(mut conn) = self.conn.take()
             && let Err(e) = conn.session.logout()
         {
-            tracing::debug!("{}: LOGOUT failed: {e}", self.server);
+            tracing::debug!("{}: {e}", self.server);
         }
     }
 

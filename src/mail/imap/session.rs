@@ -186,6 +186,8 @@ impl<S: Read + Write> Session<S> {
         self.tag += 1;
         let tag = format!("t{}", self.tag);
         self.send(&tag, args, doing)?;
+        // LOGOUT's answer is a BYE, then OK (RFC 3501 §6.1.3): that BYE is no loss.
+        let logging_out = matches!(args, [Arg::Atom("LOGOUT")]);
         let mut buf = std::mem::take(&mut self.buf);
         let result = loop {
             if let Err(f) = self.read_response(&mut buf, doing) {
@@ -193,7 +195,7 @@ impl<S: Read + Write> Session<S> {
             }
             match classify(&buf, &tag) {
                 Kind::Untagged => {
-                    if let Some(text) = status_text(&buf, b"* BYE") {
+                    if let Some(text) = status_text(&buf, b"* BYE").filter(|_| !logging_out) {
                         break Err(Failure::lost(format!(
                             "{doing}: server closed the connection: {text}"
                         )));

@@ -179,3 +179,15 @@ fn a_literal_too_large_is_refused_before_reading_it() {
     let f = s.run("FETCH 1 BODY[]", "fetching", |_| Ok(())).unwrap_err();
     assert!(f.message.contains("9999999999-byte literal"), "{f}");
 }
+
+/// `-vv` logged "LOGOUT failed: … server closed the connection: Logging out" after every
+/// poll: the BYE that answers LOGOUT is how it succeeds. A BYE to anything else is a loss.
+#[test]
+fn the_bye_that_answers_logout_is_no_failure() {
+    let mut s = session("* BYE Logging out\r\nt1 OK Logout completed.\r\n");
+    s.logout().unwrap();
+    assert_eq!(sent(&s), "t1 LOGOUT\r\n");
+    let mut s = session("* BYE Server shutting down.\r\n");
+    let lost = s.run("NOOP", "noop", |_| Ok(())).unwrap_err();
+    assert!(lost.lost, "{lost}");
+}
