@@ -55,7 +55,8 @@ impl Capabilities {
         self.0.contains(&format!("AUTH={mechanism}"))
     }
 
-    /// The mechanisms, for error messages: `AUTH=PLAIN AUTH=LOGIN` or `LOGIN only`.
+    /// The mechanisms, for error messages: `AUTH=PLAIN AUTH=LOGIN`, `only LOGIN`, or with
+    /// `LOGINDISABLED` that the LOGIN command is refused (`AUTH=LOGIN` is another thing).
     fn mechanisms(&self) -> String {
         let auth: Vec<&str> = self
             .0
@@ -63,10 +64,14 @@ impl Capabilities {
             .filter(|w| w.starts_with("AUTH="))
             .map(String::as_str)
             .collect();
-        if auth.is_empty() {
-            "only LOGIN".into()
-        } else {
-            auth.join(" ")
+        match (auth.is_empty(), self.has("LOGINDISABLED")) {
+            (true, false) => "only LOGIN".into(),
+            (true, true) => "no login at all: LOGINDISABLED".into(),
+            (false, false) => auth.join(" "),
+            (false, true) => format!(
+                "{}, and refuses the LOGIN command: LOGINDISABLED",
+                auth.join(" ")
+            ),
         }
     }
 }
@@ -127,7 +132,9 @@ pub fn choose(
             )
         } else {
             format!(
-                "the server offers no login method tldops can use (it offers {})",
+                "the server offers no login method tldops speaks (it offers {}; tldops logs \
+                 in with the LOGIN command, AUTH=PLAIN, AUTH=XOAUTH2 or AUTH=OAUTHBEARER): \
+                 ask its administrator to enable PLAIN",
                 caps.mechanisms()
             )
         }
@@ -326,6 +333,25 @@ mod tests {
         let err = choose(&old, TOKEN, true).unwrap_err().message;
         assert!(err.contains("offers no OAuth2 login"), "{err}");
         assert!(err.contains("it offers only LOGIN"), "{err}");
+    }
+
+    /// A server with only SASL LOGIN, its LOGIN command disabled even over TLS: "it offers
+    /// AUTH=LOGIN" read as if imap.auth = "login" should have worked.
+    #[test]
+    fn sasl_login_alone_is_told_from_the_login_command() {
+        let c = caps("IMAP4rev1 LOGINDISABLED AUTH=LOGIN");
+        let login = Configured {
+            auth: Some(AuthMethod::Login),
+            ..PASSWORD
+        };
+        let err = choose(&c, login, true).unwrap_err().message;
+        assert_eq!(
+            err,
+            "imap.auth = \"login\", but the server offers no login method tldops speaks (it \
+             offers AUTH=LOGIN, and refuses the LOGIN command: LOGINDISABLED; tldops logs in \
+             with the LOGIN command, AUTH=PLAIN, AUTH=XOAUTH2 or AUTH=OAUTHBEARER): ask its \
+             administrator to enable PLAIN"
+        );
     }
 
     #[test]
