@@ -184,8 +184,12 @@ pub fn log_in(
         loop {
             let current = match token.take() {
                 Some(t) => t,
-                None => crate::config::oauth2_token("imap.oauth2_token_command", command)
-                    .map_err(Failure::new)?,
+                None => {
+                    // (`-v` shows it: a helper may take a while, up to its time limit.)
+                    tracing::info!("{server}: asking imap.oauth2_token_command for a token");
+                    crate::config::oauth2_token("imap.oauth2_token_command", command)
+                        .map_err(Failure::new)?
+                }
             };
             let response = initial_response(
                 method,
