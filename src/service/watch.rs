@@ -174,33 +174,32 @@ mod tests {
         }
     }
 
-    /// The retries the poller announces for the first `n` losses in a row (each wait cut
-    /// short by a wake-up, so the test does not sleep them).
-    fn retries_after_losses(interval: Duration, n: usize) -> Vec<Duration> {
+    /// The retries the poller announces for the first `n` losses in a row, or with `down`
+    /// the first `n` failed passes (each wait cut short by a wake-up, so the test does not
+    /// sleep them).
+    fn retries_of(down: bool, interval: Duration, n: usize) -> Vec<Duration> {
         let service = Service::in_memory_polling(Config::default(), "test".into()).unwrap();
         let (stop, wakeup) = (AtomicBool::new(false), Wakeup::new().unwrap());
         let waker = wakeup.waker();
         let mut retries = Vec::new();
-        service.watch(
-            &mut Dropping { down: false },
-            interval,
-            &stop,
-            &wakeup,
-            |event| {
-                if let Watch::Lost { reason, retry } = event {
+        service.watch(&mut Dropping { down }, interval, &stop, &wakeup, |event| {
+            match event {
+                Watch::Lost { reason, retry } => {
                     assert_eq!(reason, "connection closed by the server");
                     retries.push(retry);
-                    waker.wake();
                 }
-                retries.len() < n
-            },
-        );
+                Watch::Failed { retry, .. } => retries.push(retry),
+                _ => return true,
+            }
+            waker.wake();
+            retries.len() < n
+        });
         retries
     }
 
     #[test]
     fn a_lost_connection_is_replaced_at_once_then_with_back_off_within_the_interval() {
-        let retries = retries_after_losses(Duration::from_secs(3600), 4);
+        let retries = retries_of(false, Duration::from_secs(3600), 4);
         assert_eq!(retries[0], Duration::ZERO, "a server restart: at once");
         let steps = [5, 10, 20].map(Duration::from_secs);
         for (retry, step) in retries[1..].iter().zip(steps) {
@@ -208,7 +207,7 @@ mod tests {
         }
 
         let interval = Duration::from_secs(6);
-        let retries = retries_after_losses(interval, 5);
+        let retries = retries_of(false, interval, 5);
         assert_eq!(retries[0], Duration::ZERO);
         assert!(
             retries[1..]
@@ -222,24 +221,8 @@ mod tests {
     /// off up to five minutes, while the README promises mail within the interval.
     #[test]
     fn failed_passes_are_retried_within_the_interval() {
-        let service = Service::in_memory_polling(Config::default(), "test".into()).unwrap();
-        let (stop, wakeup) = (AtomicBool::new(false), Wakeup::new().unwrap());
-        let waker = wakeup.waker();
         let interval = Duration::from_secs(60);
-        let mut retries = Vec::new();
-        service.watch(
-            &mut Dropping { down: true },
-            interval,
-            &stop,
-            &wakeup,
-            |event| {
-                if let Watch::Failed { retry, .. } = event {
-                    retries.push(retry);
-                    waker.wake();
-                }
-                retries.len() < 10
-            },
-        );
+        let retries = retries_of(true, interval, 10);
         assert!(retries[0] <= Duration::from_secs(5), "{retries:?}");
         assert!(retries.iter().all(|r| *r <= interval), "{retries:?}");
         assert!(retries[9] >= interval / 2, "{retries:?}");

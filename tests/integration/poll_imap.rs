@@ -266,7 +266,7 @@ fn lines_of(stdout: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Rec
     rx
 }
 
-/// `tldops poll --watch` on `dovecot` every `interval`, its stdout piped.
+/// `tldops poll --watch` on `dovecot` every `interval`, its stdout and stderr piped.
 fn watcher(dovecot: &Dovecot, interval: &str) -> (Install, std::process::Child) {
     let i = world(&format!(
         "{}\npoll_interval = \"{interval}\"",
@@ -277,7 +277,7 @@ fn watcher(dovecot: &Dovecot, interval: &str) -> (Install, std::process::Child) 
         .env("TEST_IMAP_PASSWORD", PASSWORD)
         .args(["poll", "--watch"])
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     (i, child)
@@ -451,15 +451,7 @@ fn watch_reconnects_at_once_when_the_server_drops_idle() {
 #[test]
 fn watch_says_a_failure_once_retries_within_the_interval_and_says_it_works_again() {
     let mut dovecot = Dovecot::start();
-    let i = world(&format!("{}\npoll_interval = \"2s\"", plain(&dovecot)));
-    let mut child = i
-        .std_cmd()
-        .env("TEST_IMAP_PASSWORD", PASSWORD)
-        .args(["poll", "--watch"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (_install, mut child) = watcher(&dovecot, "2s");
     let out = lines_of(child.stdout.take().unwrap());
     let err = lines_of(child.stderr.take().unwrap());
     let (said, waiting) = lines_until(&out, "waiting in IDLE", Duration::from_secs(15));
