@@ -103,7 +103,10 @@ pub fn run(cli: Cli) -> Result<()> {
     };
     let install = Installation::new(paths, config, templates)?;
     let Some(command) = cli.command else {
-        return crate::tui::run(install.tui(None, color)?);
+        let tui = install.tui(None, color)?;
+        // From here on the screen and the keys are the TUI's.
+        crate::config::commands_without_terminal();
+        return crate::tui::run(tui);
     };
     let mut service = install.service()?;
     match command {

@@ -48,6 +48,8 @@ pub fn imap(
     let mut failing: Option<String> = None;
     service.watch(&mut source, interval, &stop.flag, &stop.wakeup, |event| {
         match event {
+            // Stopped (a signal): the report says so; it did not get to a server.
+            Watch::Polled { report, .. } if report.stopped => print_report(report),
             Watch::Polled { report, idle, .. } => {
                 if failing.take().is_some() {
                     eprintln!("working again (at {})", clock());
@@ -62,11 +64,9 @@ pub fn imap(
                 }
             }
             Watch::Lost { reason, retry } => {
-                waits_in_idle = None;
                 println!("{}", lost_line(reason, retry, stdout_columns()));
             }
             Watch::Failed { error, retry } => {
-                waits_in_idle = None;
                 let retry = friendly(retry);
                 let text = format!("{error:#}");
                 if failing.as_deref() == Some(text.as_str()) {
@@ -154,6 +154,8 @@ impl StopSignal {
                     if set.swap(true, Ordering::SeqCst) {
                         std::process::exit(128 + signal);
                     }
+                    // A login waiting for a token helper would wait out its time limit.
+                    crate::config::stop_running_commands();
                     let _ = tx.send(signal);
                     waker.wake();
                 }

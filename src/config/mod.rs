@@ -27,7 +27,8 @@ pub use members::{
 pub use paths::{DATABASE_FILE, Origin, Paths};
 pub use procedure::{ChaseConfig, ListConfig, ReconfirmConfig, TrustConfig, VouchingRole};
 pub use secret::{
-    COMMAND_TIMEOUT, ExposeSecret, Secret, SecretSource, oauth2_token, stop_running_commands,
+    ExposeSecret, Secret, SecretSource, commands_without_terminal, oauth2_token,
+    stop_running_commands,
 };
 pub use servers::{
     AuthMethod, DEFAULT_MAX_MESSAGE_SIZE, ImapConfig, OutgoingConfig, TlsMode, Transport,

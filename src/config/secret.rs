@@ -7,8 +7,10 @@
 //! `expose_secret()` where it is sent.
 
 use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub use secrecy::{ExposeSecret, SecretString as Secret};
@@ -69,7 +71,18 @@ pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 /// poller waited for a token).
 static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 
-/// Stops the password and token commands still running (at exit: else they outlive tldops).
+/// Set while a full-screen UI owns the terminal: commands then run without one (a new
+/// session), so a helper that would prompt on /dev/tty fails at once, and says so, instead of
+/// drawing over the screen and taking the keys.
+static NO_TERMINAL: AtomicBool = AtomicBool::new(false);
+
+/// From now on, password and token commands run without the terminal (the TUI's).
+pub fn commands_without_terminal() {
+    NO_TERMINAL.store(true, Ordering::SeqCst);
+}
+
+/// Stops the password and token commands still running (at exit, or on a stop signal: else
+/// they outlive tldops, or hold up its stop).
 pub fn stop_running_commands() {
     let running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
     for &pid in running.iter() {
@@ -116,30 +129,49 @@ fn run_command(key: &str, cmd: &str) -> Result<Secret, String> {
 }
 
 fn run_command_within(key: &str, cmd: &str, limit: Duration) -> Result<Secret, String> {
-    let mut child = Command::new("sh")
+    let mut command = Command::new("sh");
+    command
         .arg("-c")
         .arg(cmd)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::piped());
+    if NO_TERMINAL.load(Ordering::SeqCst) {
+        // SAFETY: setsid is async-signal-safe, as a pre_exec hook must be.
+        unsafe {
+            command.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+    }
+    let mut child = command
         .spawn()
         .map_err(|e| format!("{key}: cannot run sh: {e}"))?;
     let pid = child.id();
     RUNNING.lock().unwrap_or_else(|e| e.into_inner()).push(pid);
     // Read while it runs: a command that prints more than a pipe holds would wait for ever.
-    let read = |pipe: Option<Box<dyn Read + Send>>| {
+    // Of stdout only the first line counts: a helper that leaves a child of its own behind
+    // holding the pipe (`sleep 600 &`) has answered once that line is there.
+    let read = |pipe: Option<Box<dyn Read + Send>>, first_line: bool| {
         let (bytes_out, bytes) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut bytes = Vec::new();
             if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_end(&mut bytes);
+                let mut chunk = [0u8; 4096];
+                while let Ok(n @ 1..) = pipe.read(&mut chunk) {
+                    bytes.extend_from_slice(&chunk[..n]);
+                    if first_line && bytes.contains(&b'\n') {
+                        break;
+                    }
+                }
             }
             let _ = bytes_out.send(bytes);
         });
         bytes
     };
-    let stdout = read(child.stdout.take().map(|p| Box::new(p) as _));
-    let stderr = read(child.stderr.take().map(|p| Box::new(p) as _));
+    let stdout = read(child.stdout.take().map(|p| Box::new(p) as _), true);
+    let stderr = read(child.stderr.take().map(|p| Box::new(p) as _), false);
     let timed_out = || {
         format!(
             "{key} `{cmd}` did not finish in {} s, and was stopped: run it by hand to see \
@@ -167,11 +199,13 @@ fn run_command_within(key: &str, cmd: &str, limit: Duration) -> Result<Secret, S
             Err(e) => return Err(format!("{key} `{cmd}`: {e}")),
         }
     };
-    // What it printed, once its pipes close: a child it left running in the background may
-    // hold them open, up to the same limit.
+    // What it printed: its first line (or all, to its end), up to the same limit; of stderr,
+    // what came by a moment after it ended (a child left behind may hold it open).
     let left = || deadline.saturating_duration_since(Instant::now());
     let stdout = stdout.recv_timeout(left()).map_err(|_| timed_out())?;
-    let stderr = stderr.recv_timeout(left()).unwrap_or_default();
+    let stderr = stderr
+        .recv_timeout(left().min(Duration::from_millis(200)))
+        .unwrap_or_default();
     if !status.success() {
         let status = status.code().map_or_else(
             || "killed by a signal".to_string(),
@@ -262,6 +296,23 @@ mod tests {
             "{err}"
         );
         assert!(!running("41.37"), "the shell's child lives on");
+    }
+
+    /// `sleep 600 & echo tok` answered at once, yet was waited for until its time limit:
+    /// the background child held the pipe. Its first line is its answer.
+    #[test]
+    fn a_helper_that_leaves_a_child_behind_has_answered_with_its_first_line() {
+        let started = Instant::now();
+        let token = run_command_within("k", "sleep 45.29 & echo tok", Duration::from_secs(20));
+        assert_eq!(token.unwrap().expose_secret(), "tok");
+        assert!(started.elapsed() < Duration::from_secs(5));
+        for e in std::fs::read_dir("/proc").unwrap().flatten() {
+            let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+            if String::from_utf8_lossy(&cmdline).contains("45.29") {
+                let pid: i32 = e.file_name().to_str().unwrap().parse().unwrap();
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
+        }
     }
 
     #[test]

@@ -483,6 +483,57 @@ fn watch_says_a_failure_once_retries_within_the_interval_and_says_it_works_again
     );
 }
 
+/// SIGTERM while a login waited for its token helper was ignored until the helper's time limit
+/// (60 s), and `--watch` then said the server offered no IDLE: the stop ends the helper, and
+/// what it started, at once.
+#[test]
+fn a_stop_ends_a_token_helper_at_once() {
+    let endpoint = crate::support::oauth2::Introspection::start("tok", USER);
+    let dovecot = Dovecot::start_with(support::dovecot::Options {
+        oauth2_introspection_port: Some(endpoint.port),
+        ..Default::default()
+    });
+    let i = world(&format!(
+        "{}\nauth = \"xoauth2\"\noauth2_token_command = \"sleep 44.17; echo tok\"",
+        plain(&dovecot)
+    ));
+    let mut child = i
+        .std_cmd()
+        .env("TEST_IMAP_PASSWORD", PASSWORD)
+        .args(["poll", "--watch"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let helper = || {
+        std::fs::read_dir("/proc").unwrap().flatten().any(|e| {
+            std::fs::read(e.path().join("cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains("44.17"))
+        })
+    };
+    let until = std::time::Instant::now() + Duration::from_secs(15);
+    while !helper() && std::time::Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(helper(), "the token helper did not start");
+    let asked = std::time::Instant::now();
+    let status = terminated(&mut child, "poll --watch waited for its token helper");
+    assert!(
+        asked.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        asked.elapsed()
+    );
+    assert_eq!(status.code(), Some(0));
+    let out = std::io::read_to_string(child.stdout.take().unwrap()).unwrap();
+    assert!(!out.contains("offers no IDLE"), "{out}");
+    assert!(out.contains("poll: stopped by SIGTERM"), "{out}");
+    let until = std::time::Instant::now() + Duration::from_secs(5);
+    while helper() && std::time::Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!helper(), "the helper's sleep lives on");
+}
+
 /// The case: the server's connection closes after 99 of 196 FETCH answers. The pass
 /// reconnects and goes on: every message stored once, exit 0.
 #[test]
