@@ -272,15 +272,19 @@ fn watcher(dovecot: &Dovecot, interval: &str) -> (Install, std::process::Child) 
         "{}\npoll_interval = \"{interval}\"",
         plain(dovecot)
     ));
-    let child = i
-        .std_cmd()
+    let child = watching(&i);
+    (i, child)
+}
+
+/// `tldops poll --watch` of `i`, its stdout and stderr piped.
+fn watching(i: &Install) -> std::process::Child {
+    i.std_cmd()
         .env("TEST_IMAP_PASSWORD", PASSWORD)
         .args(["poll", "--watch"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .unwrap();
-    (i, child)
+        .unwrap()
 }
 
 /// The lines `rx` gives within `within`, up to and including the first with `needle`, and
@@ -497,14 +501,7 @@ fn a_stop_ends_a_token_helper_at_once() {
         "{}\nauth = \"xoauth2\"\noauth2_token_command = \"sleep 44.17; echo tok\"",
         plain(&dovecot)
     ));
-    let mut child = i
-        .std_cmd()
-        .env("TEST_IMAP_PASSWORD", PASSWORD)
-        .args(["poll", "--watch"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = watching(&i);
     let helper = || {
         std::fs::read_dir("/proc").unwrap().flatten().any(|e| {
             std::fs::read(e.path().join("cmdline"))
