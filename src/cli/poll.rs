@@ -26,9 +26,16 @@ pub fn imap(
     if !logs_shown && imap.is_some_and(|c| c.tls == TlsMode::None) {
         eprintln!("warning: {}", TlsMode::CLEARTEXT);
     }
-    let mut source = install.imap()?;
-    let interval = imap.map_or(Duration::from_secs(60), |c| c.poll_interval.0);
+    // Before the password command runs: a stop while it runs ends it too.
     let stop = StopSignal::install()?;
+    let mut source = match install.imap() {
+        Err(_) if stop.requested() => {
+            stop.say_stopped();
+            return Ok(());
+        }
+        source => source?,
+    };
+    let interval = imap.map_or(Duration::from_secs(60), |c| c.poll_interval.0);
     if !watch {
         let report = service.ingest_until(&mut source, &stop.flag)?;
         print_report(&report);

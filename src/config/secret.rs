@@ -287,15 +287,17 @@ mod tests {
 
     #[test]
     fn a_command_that_hangs_is_stopped_with_what_it_started() {
+        // Unique to this run, as the other marks below: not a leftover of an earlier one.
+        let mark = format!("41.{:06}", std::process::id());
+        let cmd = format!("sleep {mark}; echo late");
         let started = Instant::now();
-        let err =
-            run_command_within("k", "sleep 41.37; echo late", Duration::from_secs(1)).unwrap_err();
+        let err = run_command_within("k", &cmd, Duration::from_secs(1)).unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(10));
         assert!(
-            err.starts_with("k `sleep 41.37; echo late` did not finish in 1 s, and was stopped"),
+            err.starts_with(&format!("k `{cmd}` did not finish in 1 s, and was stopped")),
             "{err}"
         );
-        assert!(!running("41.37"), "the shell's child lives on");
+        assert!(!running(&mark), "the shell's child lives on");
     }
 
     /// `sleep 600 & echo tok` answered at once, yet was waited for until its time limit:
@@ -303,12 +305,14 @@ mod tests {
     #[test]
     fn a_helper_that_leaves_a_child_behind_has_answered_with_its_first_line() {
         let started = Instant::now();
-        let token = run_command_within("k", "sleep 45.29 & echo tok", Duration::from_secs(20));
+        let mark = format!("45.{:06}", std::process::id());
+        let cmd = format!("sleep {mark} & echo tok");
+        let token = run_command_within("k", &cmd, Duration::from_secs(20));
         assert_eq!(token.unwrap().expose_secret(), "tok");
         assert!(started.elapsed() < Duration::from_secs(5));
         for e in std::fs::read_dir("/proc").unwrap().flatten() {
             let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
-            if String::from_utf8_lossy(&cmdline).contains("45.29") {
+            if String::from_utf8_lossy(&cmdline).contains(&mark) {
                 let pid: i32 = e.file_name().to_str().unwrap().parse().unwrap();
                 unsafe { libc::kill(pid, libc::SIGKILL) };
             }
@@ -317,22 +321,23 @@ mod tests {
 
     #[test]
     fn stopping_a_command_stops_its_children() {
+        let mark = format!("sleep 42.{:06}", std::process::id());
         let mut child = Command::new("sh")
-            .args(["-c", "sleep 42.73; echo x"])
+            .args(["-c", &format!("{mark}; echo x")])
             .spawn()
             .unwrap();
         let until = Instant::now() + Duration::from_secs(5);
-        while !running("sleep 42.73") && Instant::now() < until {
+        while !running(&mark) && Instant::now() < until {
             std::thread::sleep(Duration::from_millis(10));
         }
-        assert!(running("sleep 42.73"));
+        assert!(running(&mark));
         kill_tree(child.id(), libc::SIGTERM);
         assert!(!child.wait().unwrap().success());
         let until = Instant::now() + Duration::from_secs(5);
-        while running("sleep 42.73") && Instant::now() < until {
+        while running(&mark) && Instant::now() < until {
             std::thread::sleep(Duration::from_millis(10));
         }
-        assert!(!running("sleep 42.73"), "sleep outlived its shell");
+        assert!(!running(&mark), "sleep outlived its shell");
     }
 
     #[test]

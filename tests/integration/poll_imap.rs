@@ -497,31 +497,56 @@ fn a_stop_ends_a_token_helper_at_once() {
         oauth2_introspection_port: Some(endpoint.port),
         ..Default::default()
     });
+    // Unique to this run: a helper left by an earlier run must not be taken for this one's.
+    let mark = format!("44.{:06}", std::process::id());
     let i = world(&format!(
-        "{}\nauth = \"xoauth2\"\noauth2_token_command = \"sleep 44.17; echo tok\"",
+        "{}\nauth = \"xoauth2\"\noauth2_token_command = \"sleep {mark}; echo tok\"",
         plain(&dovecot)
     ));
-    let mut child = watching(&i);
+    stopped_while_helper_runs(&i, &mark);
+}
+
+/// The same for a `password_command` (run before the poll's stop handler was installed: the
+/// signal ended tldops and left the helper).
+#[test]
+fn a_stop_ends_a_password_command_at_once() {
+    let dovecot = Dovecot::start();
+    let i = Install::corpus_world();
+    let mark = format!("47.{:06}", std::process::id());
+    let config = format!(
+        "{CORPUS_CONFIG}\n[imap]\nusername = \"{USER}\"\n\
+         password_command = \"sleep {mark}; echo x\"\n{}\n",
+        plain(&dovecot)
+    );
+    std::fs::write(i.path("config.toml"), config).unwrap();
+    stopped_while_helper_runs(&i, &mark);
+}
+
+/// Starts `poll --watch` of `i`, whose secret command holds `mark`; SIGTERM while that runs
+/// ends both at once, saying so, and exit 0.
+fn stopped_while_helper_runs(i: &Install, mark: &str) {
+    let mut child = watching(i);
     let helper = || {
         std::fs::read_dir("/proc").unwrap().flatten().any(|e| {
             std::fs::read(e.path().join("cmdline"))
-                .is_ok_and(|c| String::from_utf8_lossy(&c).contains("44.17"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(mark))
         })
     };
     let until = std::time::Instant::now() + Duration::from_secs(15);
     while !helper() && std::time::Instant::now() < until {
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(helper(), "the token helper did not start");
+    assert!(helper(), "the helper did not start");
     let asked = std::time::Instant::now();
-    let status = terminated(&mut child, "poll --watch waited for its token helper");
+    let status = terminated(&mut child, "poll --watch waited for its helper");
     assert!(
         asked.elapsed() < Duration::from_secs(5),
         "{:?}",
         asked.elapsed()
     );
-    assert_eq!(status.code(), Some(0));
     let out = std::io::read_to_string(child.stdout.take().unwrap()).unwrap();
+    let err = std::io::read_to_string(child.stderr.take().unwrap()).unwrap();
+    assert_eq!(status.code(), Some(0), "{out}{err}");
     assert!(!out.contains("offers no IDLE"), "{out}");
     assert!(out.contains("poll: stopped by SIGTERM"), "{out}");
     let until = std::time::Instant::now() + Duration::from_secs(5);
