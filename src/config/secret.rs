@@ -152,21 +152,29 @@ fn run_command_within(key: &str, cmd: &str, limit: Duration) -> Result<Secret, S
     RUNNING.lock().unwrap_or_else(|e| e.into_inner()).push(pid);
     // Read while it runs: a command that prints more than a pipe holds would wait for ever.
     // Of stdout only the first line counts: a helper that leaves a child of its own behind
-    // holding the pipe (`sleep 600 &`) has answered once that line is there.
+    // holding the pipe (`sleep 600 &`) has answered once that line is there. The rest is
+    // read and dropped: a pipe closed early would fail the helper's later writes.
     let read = |pipe: Option<Box<dyn Read + Send>>, first_line: bool| {
         let (bytes_out, bytes) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut bytes = Vec::new();
+            let mut answered = false;
             if let Some(mut pipe) = pipe {
                 let mut chunk = [0u8; 4096];
                 while let Ok(n @ 1..) = pipe.read(&mut chunk) {
+                    if answered {
+                        continue;
+                    }
                     bytes.extend_from_slice(&chunk[..n]);
                     if first_line && bytes.contains(&b'\n') {
-                        break;
+                        answered = true;
+                        let _ = bytes_out.send(std::mem::take(&mut bytes));
                     }
                 }
             }
-            let _ = bytes_out.send(bytes);
+            if !answered {
+                let _ = bytes_out.send(bytes);
+            }
         });
         bytes
     };
@@ -317,6 +325,16 @@ mod tests {
                 unsafe { libc::kill(pid, libc::SIGKILL) };
             }
         }
+    }
+
+    /// Once the first line had come, the pipe was closed: a helper that went on printing
+    /// (`pass show` prints more lines after the password) failed writing them.
+    #[test]
+    fn a_helper_may_print_more_after_its_first_line() {
+        let cmd = "echo pw; sleep 0.2; i=0; while [ $i -lt 2000 ]; do \
+                   echo 'more output after the password, line by line'; i=$((i+1)); done";
+        let token = run_command_within("k", cmd, Duration::from_secs(20));
+        assert_eq!(token.unwrap().expose_secret(), "pw");
     }
 
     #[test]
